@@ -1,0 +1,477 @@
+// The generic registry store: one implementation of get, list, watch, create, update, delete and
+// deletecollection for every resource, driven by its Strategy (kube's genericregistry.Store).
+import { randomUUID } from 'node:crypto';
+import { CachedObject, TooOldError, WatchCache, type CacheWatcher, type WatchEventType } from '../storage/watch-cache.js';
+import { KeyExistsError, KeyNotFoundError, RevisionConflictError, type Store } from '../storage/store.js';
+import { errors, FieldError, StatusError, type GroupResource } from './errors.js';
+import { canonicalJSON } from './json.js';
+import { decodeContinue, encodeContinue, randomSuffix } from './keys.js';
+import type { ResourceShape } from './openapi.js';
+import { matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector, SelectorError, type FieldSelector, type LabelSelector } from './selectors.js';
+import type { DeleteOptions, KObject, Strategy, WriteContext } from './types.js';
+import { dns1123Label, dns1123Subdomain, pathSegmentName, validateObjectMeta } from './validation.js';
+
+export interface ListOptions {
+  labelSelector?: string;
+  fieldSelector?: string;
+  limit?: number;
+  continue?: string;
+  resourceVersion?: string;
+  resourceVersionMatch?: string;
+}
+
+export interface ListResult {
+  items: CachedObject<KObject>[];
+  resourceVersion: string;
+  continue?: string;
+  remainingItemCount?: number;
+}
+
+export interface WriteOptions {
+  dryRun: boolean;
+  /** The subresource written through (`status`), if any. */
+  subresource?: string;
+}
+
+/** The rest of the API a store may consult: other resources, namespaces, the clock. */
+export interface RegistryContext {
+  store: Store;
+  now(): Date;
+  resource(name: string, group?: string): ResourceStore | undefined;
+}
+
+/** Filters a watcher or list by namespace, name and selectors. */
+export interface Filter {
+  namespace?: string;
+  name?: string;
+  labels: LabelSelector;
+  fields: FieldSelector;
+}
+
+export class ResourceStore {
+  readonly cache: WatchCache<KObject>;
+  readonly prefix: string;
+  readonly gr: GroupResource;
+  readonly apiVersion: string;
+
+  constructor(readonly shape: ResourceShape, readonly strategy: Strategy, readonly schemaName: string, private readonly ctx: RegistryContext) {
+    this.gr = { group: shape.group, resource: shape.resource };
+    this.apiVersion = shape.group ? `${shape.group}/${shape.version}` : shape.version;
+    this.prefix = `/registry/${shape.group ? shape.group + '/' : ''}${shape.resource}/`;
+    this.cache = new WatchCache<KObject>({
+      store: ctx.store,
+      prefix: this.prefix,
+      decode: (value, modRevision) => {
+        const obj = JSON.parse(value) as KObject;
+        obj.metadata.resourceVersion = String(modRevision);
+        return obj;
+      },
+    });
+  }
+
+  get kind(): string { return this.shape.kind; }
+  get namespaced(): boolean { return this.shape.namespaced; }
+
+  key(namespace: string | undefined, name: string): string {
+    return this.shape.namespaced ? `${this.prefix}${namespace}/${name}` : `${this.prefix}${name}`;
+  }
+
+  /** The key prefix for a list in one namespace (or all). */
+  listPrefix(namespace: string | undefined): string {
+    return this.shape.namespaced && namespace ? `${this.prefix}${namespace}/` : this.prefix;
+  }
+
+  // ---- reads -------------------------------------------------------------------------------
+
+  async get(namespace: string | undefined, name: string, resourceVersion?: string): Promise<KObject> {
+    const key = this.key(namespace, name);
+    let found: CachedObject<KObject> | undefined;
+    if (resourceVersion && resourceVersion !== '0') {
+      const rv = parseResourceVersion(resourceVersion);
+      found = this.cache.list(key, rv > this.cache.revision ? undefined : rv).find((o) => o.key === key);
+    } else {
+      found = this.cache.get(key);
+    }
+    if (!found) throw errors.notFound(this.gr, name);
+    return found.object;
+  }
+
+  /** Parses selectors into a Filter, with kube's 400s for bad syntax or unsupported field labels. */
+  filter(namespace: string | undefined, opts: { labelSelector?: string; fieldSelector?: string }, name?: string): Filter {
+    try {
+      const labels = parseLabelSelector(opts.labelSelector ?? '');
+      const fields = parseFieldSelector(opts.fieldSelector ?? '').map((r) => ({ ...r, field: this.strategy.fieldLabelAliases?.[r.field] ?? r.field }));
+      const supported = this.supportedFields();
+      for (const r of fields) if (!supported.has(r.field)) throw errors.badRequest(`field label not supported: ${r.field}`);
+      return { namespace, name, labels, fields };
+    } catch (e) {
+      if (e instanceof SelectorError) throw errors.badRequest(e.message);
+      throw e;
+    }
+  }
+
+  matches(f: Filter, obj: KObject): boolean {
+    if (f.namespace && this.shape.namespaced && obj.metadata.namespace !== f.namespace) return false;
+    if (f.name !== undefined && obj.metadata.name !== f.name) return false;
+    if (f.labels.length && !matchesLabels(f.labels, obj.metadata.labels)) return false;
+    if (f.fields.length && !matchesFields(f.fields, this.fieldsOf(obj))) return false;
+    return true;
+  }
+
+  fieldsOf(obj: KObject): Record<string, string> {
+    const base: Record<string, string> = { 'metadata.name': obj.metadata.name ?? '' };
+    if (this.shape.namespaced) base['metadata.namespace'] = obj.metadata.namespace ?? '';
+    return this.strategy.selectableFields ? { ...base, ...this.strategy.selectableFields(obj) } : base;
+  }
+
+  private supportedFields(): Set<string> {
+    // Strategies report every field they support, even for an empty object.
+    return new Set(Object.keys(this.fieldsOf({ metadata: {} })));
+  }
+
+  async list(namespace: string | undefined, opts: ListOptions): Promise<ListResult> {
+    const filter = this.filter(namespace, opts);
+    const current = await this.ctx.store.currentRevision();
+    const match = opts.resourceVersionMatch;
+    if (match && !opts.resourceVersion) {
+      throw errors.invalid('ListOptions', 'meta.k8s.io', '', [new FieldError('FieldValueForbidden', 'resourceVersionMatch', undefined, 'resourceVersionMatch is forbidden unless resourceVersion is provided')]);
+    }
+    if (match && match !== 'Exact' && match !== 'NotOlderThan') {
+      throw errors.invalid('ListOptions', 'meta.k8s.io', '', [new FieldError('FieldValueNotSupported', 'resourceVersionMatch', match, '', ['Exact', 'NotOlderThan'])]);
+    }
+    if (match === 'Exact' && opts.resourceVersion === '0') {
+      throw errors.invalid('ListOptions', 'meta.k8s.io', '', [new FieldError('FieldValueForbidden', 'resourceVersionMatch', undefined, 'resourceVersionMatch "exact" is forbidden for resourceVersion "0"')]);
+    }
+    let atRevision: number | undefined;
+    let listRevision = current;
+    let start = '';
+    if (opts.continue) {
+      if (opts.resourceVersion && opts.resourceVersion !== '0') throw errors.badRequest('specifying resource version is not allowed when using continue');
+      const token = decodeContinue(opts.continue);
+      if (!token) throw errors.badRequest('continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)');
+      atRevision = token.rv;
+      listRevision = token.rv;
+      start = token.start;
+    } else if (opts.resourceVersion && opts.resourceVersion !== '0') {
+      const rv = parseResourceVersion(opts.resourceVersion);
+      if (match === 'Exact') { atRevision = rv; listRevision = rv; }
+      if (rv > current) throw errors.timeout(`Too large resource version: ${rv}, current: ${current}`, 1);
+    }
+    let objects: CachedObject<KObject>[];
+    try {
+      objects = this.cache.list(this.listPrefix(namespace), atRevision);
+    } catch (e) {
+      if (e instanceof TooOldError) {
+        if (opts.continue) throw errors.gone('The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.');
+        throw errors.gone(`too old resource version: ${e.requested} (${e.oldest})`);
+      }
+      throw e;
+    }
+    const limit = opts.limit && opts.limit > 0 ? opts.limit : undefined;
+    const items: CachedObject<KObject>[] = [];
+    let i = start ? lowerBoundKey(objects, start) : 0;
+    for (; i < objects.length; i++) {
+      const o = objects[i];
+      if (!this.matches(filter, o.object)) continue;
+      if (limit !== undefined && items.length === limit) break;
+      items.push(o);
+    }
+    const result: ListResult = { items, resourceVersion: String(listRevision) };
+    if (limit !== undefined && i < objects.length) {
+      // More may match: hand out a token that resumes after the last key returned.
+      const hasMore = objects.slice(i).some((o) => this.matches(filter, o.object));
+      if (hasMore) {
+        result.continue = encodeContinue(listRevision, items[items.length - 1].key + '\u0000');
+        if (!filter.labels.length && !filter.fields.length) result.remainingItemCount = objects.length - i;
+      }
+    }
+    return result;
+  }
+
+  /**
+   * Starts a watch. `fromRevision` undefined sends the current state as ADDED events first
+   * (resourceVersion unset or "0"), as kube does.
+   */
+  watch(filter: Filter, fromRevision: number | undefined, deliver: (type: WatchEventType, obj: CachedObject<KObject>) => void): { initial: CachedObject<KObject>[]; cancel: () => void } {
+    const watcher: CacheWatcher<KObject> = {
+      matches: (o) => this.matches(filter, o),
+      deliver: (type, obj) => deliver(type, obj),
+    };
+    let initial: CachedObject<KObject>[] = [];
+    if (fromRevision === undefined) {
+      const prefix = filter.name !== undefined ? this.key(filter.namespace, filter.name) : this.listPrefix(filter.namespace);
+      initial = this.cache.list(prefix).filter((o) => this.matches(filter, o.object));
+    }
+    try {
+      const cancel = this.cache.watch(watcher, fromRevision ?? this.cache.revision);
+      return { initial, cancel };
+    } catch (e) {
+      if (e instanceof TooOldError) throw errors.gone(`too old resource version: ${e.requested} (${e.oldest})`);
+      throw e;
+    }
+  }
+
+  // ---- writes ------------------------------------------------------------------------------
+
+  async create(namespace: string | undefined, input: KObject, opts: WriteOptions): Promise<KObject> {
+    const obj = structuredClone(input);
+    obj.apiVersion = this.apiVersion;
+    obj.kind = this.shape.kind;
+    const meta = obj.metadata ?? {};
+    obj.metadata = meta;
+    if (this.shape.namespaced) {
+      if (meta.namespace && namespace && meta.namespace !== namespace) {
+        throw errors.badRequest('the namespace of the provided object does not match the namespace sent on the request');
+      }
+      meta.namespace = namespace ?? meta.namespace;
+      await this.requireNamespace(meta.namespace, meta.name);
+    } else {
+      delete meta.namespace;
+    }
+    if (!meta.name && meta.generateName) meta.name = meta.generateName + randomSuffix();
+    const now = this.ctx.now();
+    meta.uid = randomUUID();
+    meta.creationTimestamp = rfc3339(now);
+    delete meta.resourceVersion;
+    delete meta.deletionTimestamp;
+    delete meta.deletionGracePeriodSeconds;
+    if (this.strategy.tracksGeneration) meta.generation = 1; else delete meta.generation;
+    const wctx = this.writeContext(now);
+    this.strategy.prepareForCreate?.(obj, wctx);
+    this.strategy.defaults?.(obj);
+    this.validate(obj);
+    const value = encode(obj);
+    if (opts.dryRun) {
+      if (this.cache.get(this.key(meta.namespace, meta.name!))) throw errors.alreadyExists(this.gr, meta.name!);
+      return obj;
+    }
+    try {
+      const kv = await this.ctx.store.create(this.key(meta.namespace, meta.name!), value);
+      return this.decoded(kv.value, kv.modRevision);
+    } catch (e) {
+      if (e instanceof KeyExistsError) throw errors.alreadyExists(this.gr, meta.name!);
+      throw e;
+    }
+  }
+
+  /**
+   * Replaces an object. `mutate` produces the new object from the current one (for PUT it
+   * returns the body; for PATCH it applies the patch); it is re-run when a concurrent write wins,
+   * unless the caller pinned a resourceVersion.
+   */
+  async update(namespace: string | undefined, name: string, mutate: (current: KObject) => KObject, opts: WriteOptions): Promise<{ object: KObject; created: false }> {
+    for (let attempt = 0; ; attempt++) {
+      const key = this.key(namespace, name);
+      const cached = this.cache.get(key);
+      if (!cached) throw errors.notFound(this.gr, name);
+      const current = cached.object;
+      const next = structuredClone(mutate(structuredClone(current)));
+      if (!next.metadata || typeof next.metadata !== 'object') next.metadata = {};
+      const meta = next.metadata;
+      if (meta.name !== undefined && meta.name !== name) {
+        throw errors.badRequest(`the name of the object (${meta.name}) does not match the name on the URL (${name})`);
+      }
+      if (this.shape.namespaced && meta.namespace && meta.namespace !== namespace) {
+        throw errors.badRequest('the namespace of the provided object does not match the namespace sent on the request');
+      }
+      const pinned = meta.resourceVersion;
+      if (pinned && pinned !== current.metadata.resourceVersion) throw errors.staleUpdate(this.gr, name);
+      next.apiVersion = this.apiVersion;
+      next.kind = this.shape.kind;
+      this.keepSystemMetadata(next, current, opts.subresource);
+      const wctx = this.writeContext(this.ctx.now());
+      if (opts.subresource === 'status') {
+        // Through /status only status changes (and metadata other than labels, annotations, finalizers, owners).
+        for (const k of Object.keys(next)) if (!['apiVersion', 'kind', 'metadata', 'status'].includes(k)) delete next[k];
+        for (const k of Object.keys(current)) if (!['apiVersion', 'kind', 'metadata', 'status'].includes(k)) next[k] = structuredClone(current[k]);
+        for (const f of ['labels', 'annotations', 'finalizers', 'ownerReferences'] as const) {
+          if (current.metadata[f] === undefined) delete next.metadata[f]; else next.metadata[f] = structuredClone(current.metadata[f]) as never;
+        }
+      } else {
+        if (this.strategy.hasStatus) {
+          if (current.status === undefined) delete next.status; else next.status = structuredClone(current.status);
+        }
+        this.strategy.prepareForUpdate?.(next, current, wctx);
+      }
+      this.strategy.defaults?.(next);
+      if (this.strategy.tracksGeneration && opts.subresource !== 'status' && specChanged(next, current)) {
+        next.metadata.generation = (current.metadata.generation ?? 0) + 1;
+      }
+      this.validate(next, current);
+      const currentRv = Number(current.metadata.resourceVersion);
+      // A write that changes nothing is not persisted and keeps its resourceVersion, as kube does.
+      if (canonicalJSON(encodable(next)) === canonicalJSON(encodable(current))) return { object: current, created: false };
+      if (opts.dryRun) { next.metadata.resourceVersion = current.metadata.resourceVersion; return { object: next, created: false }; }
+      if (next.metadata.deletionTimestamp && !next.metadata.finalizers?.length && next.metadata.deletionGracePeriodSeconds === 0) {
+        // The last finalizer is gone from an object being deleted: it goes now.
+        try {
+          const { revision } = await this.ctx.store.delete(key, currentRv);
+          next.metadata.resourceVersion = String(revision);
+          return { object: next, created: false };
+        } catch (e) {
+          if (e instanceof RevisionConflictError && !pinned && attempt < 10) continue;
+          throw this.storeError(e, name);
+        }
+      }
+      try {
+        const kv = await this.ctx.store.update(key, encode(next), currentRv);
+        return { object: this.decoded(kv.value, kv.modRevision), created: false };
+      } catch (e) {
+        if (e instanceof RevisionConflictError && !pinned && attempt < 10) continue;
+        throw this.storeError(e, name);
+      }
+    }
+  }
+
+  async delete(namespace: string | undefined, name: string, options: DeleteOptions, opts: WriteOptions): Promise<{ object: KObject; deleted: boolean }> {
+    const key = this.key(namespace, name);
+    for (let attempt = 0; ; attempt++) {
+      const cached = this.cache.get(key);
+      if (!cached) throw errors.notFound(this.gr, name);
+      const current = cached.object;
+      const pre = options.preconditions;
+      if (pre?.uid && pre.uid !== current.metadata.uid) {
+        throw errors.conflict(this.gr, name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${current.metadata.uid}`);
+      }
+      if (pre?.resourceVersion && pre.resourceVersion !== current.metadata.resourceVersion) {
+        throw errors.conflict(this.gr, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion}`);
+      }
+      const grace = this.strategy.gracePeriod ? this.strategy.gracePeriod(current, options.gracePeriodSeconds) : 0;
+      const finalizers = [...(current.metadata.finalizers ?? [])];
+      if (options.propagationPolicy === 'Orphan' && !finalizers.includes('orphan')) finalizers.push('orphan');
+      if (options.propagationPolicy === 'Foreground' && !finalizers.includes('foregroundDeletion')) finalizers.push('foregroundDeletion');
+      if (grace > 0 || finalizers.length > 0) {
+        if (current.metadata.deletionTimestamp && (current.metadata.deletionGracePeriodSeconds ?? 0) <= grace) {
+          return { object: current, deleted: false }; // already being deleted
+        }
+        const next = structuredClone(current);
+        const now = this.ctx.now();
+        next.metadata.deletionTimestamp = current.metadata.deletionTimestamp ?? rfc3339(new Date(now.getTime() + grace * 1000));
+        next.metadata.deletionGracePeriodSeconds = grace;
+        if (finalizers.length) next.metadata.finalizers = finalizers;
+        if (opts.dryRun) return { object: next, deleted: false };
+        try {
+          const kv = await this.ctx.store.update(key, encode(next), Number(current.metadata.resourceVersion));
+          return { object: this.decoded(kv.value, kv.modRevision), deleted: false };
+        } catch (e) {
+          if (e instanceof RevisionConflictError && attempt < 10) continue;
+          throw this.storeError(e, name);
+        }
+      }
+      if (opts.dryRun) return { object: current, deleted: true };
+      try {
+        const { revision } = await this.ctx.store.delete(key, Number(current.metadata.resourceVersion));
+        const last = structuredClone(current);
+        last.metadata.resourceVersion = String(revision);
+        return { object: last, deleted: true };
+      } catch (e) {
+        if (e instanceof RevisionConflictError && attempt < 10) continue;
+        throw this.storeError(e, name);
+      }
+    }
+  }
+
+  // ---- helpers -----------------------------------------------------------------------------
+
+  private writeContext(now: Date): WriteContext {
+    return {
+      now,
+      list: (resource, namespace) => {
+        const rs = this.ctx.resource(resource);
+        return rs ? rs.cache.list(rs.listPrefix(namespace)).map((o) => o.object) : [];
+      },
+    };
+  }
+
+  private async requireNamespace(namespace: string | undefined, name: string | undefined): Promise<void> {
+    if (!namespace) return;
+    const namespaces = this.ctx.resource('namespaces');
+    const ns = namespaces?.cache.get(namespaces.key(undefined, namespace))?.object;
+    if (!ns) throw errors.notFound({ group: '', resource: 'namespaces' }, namespace);
+    if (ns.metadata.deletionTimestamp) {
+      throw errors.forbidden(this.gr, name ?? '', `unable to create new content in namespace ${namespace} because it is being terminated`);
+    }
+  }
+
+  private validate(obj: KObject, old?: KObject): void {
+    const nameCheck = this.strategy.nameFormat === 'label' ? dns1123Label : this.strategy.nameFormat === 'path' ? pathSegmentName : dns1123Subdomain;
+    const errs = old ? [] : validateObjectMeta(obj, nameCheck, this.shape.namespaced);
+    if (old) errs.push(...validateObjectMeta(obj, () => [], this.shape.namespaced));
+    errs.push(...(this.strategy.validate?.(obj, old) ?? []));
+    if (errs.length) throw errors.invalid(this.shape.kind, this.shape.group, obj.metadata.name ?? '', errs);
+  }
+
+  /** Copies what clients may not change from the stored object (uid, timestamps, generation...). */
+  private keepSystemMetadata(next: KObject, current: KObject, subresource?: string): void {
+    const m = next.metadata;
+    const c = current.metadata;
+    m.name = c.name;
+    if (this.shape.namespaced) m.namespace = c.namespace; else delete m.namespace;
+    m.uid = c.uid;
+    m.creationTimestamp = c.creationTimestamp;
+    delete m.resourceVersion;
+    for (const f of ['generation', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'generateName'] as const) {
+      if (c[f] === undefined) delete m[f]; else m[f] = c[f] as never;
+    }
+    void subresource;
+  }
+
+  private decoded(value: string, modRevision: number): KObject {
+    const obj = JSON.parse(value) as KObject;
+    obj.metadata.resourceVersion = String(modRevision);
+    return obj;
+  }
+
+  private storeError(e: unknown, name: string): unknown {
+    if (e instanceof RevisionConflictError) return errors.staleUpdate(this.gr, name);
+    if (e instanceof KeyNotFoundError) return errors.notFound(this.gr, name);
+    if (e instanceof StatusError) return e;
+    return e;
+  }
+}
+
+export function parseResourceVersion(rv: string): number {
+  if (!/^\d+$/.test(rv)) throw errors.badRequest(`invalid resource version: ${rv}`);
+  return Number(rv);
+}
+
+/** RFC 3339 at second precision, as metav1.Time marshals. */
+export function rfc3339(d: Date): string {
+  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** The stored form: canonical field order, no resourceVersion (derived from the revision on read). */
+export function encode(obj: KObject): string {
+  return JSON.stringify(encodable(obj));
+}
+
+function encodable(obj: KObject): Record<string, unknown> {
+  const { apiVersion, kind, metadata, ...rest } = obj;
+  const { resourceVersion, ...meta } = metadata;
+  void resourceVersion;
+  return { kind, apiVersion, metadata: orderMeta(meta), ...rest };
+}
+
+const META_ORDER = ['name', 'generateName', 'namespace', 'uid', 'resourceVersion', 'generation', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'labels', 'annotations', 'ownerReferences', 'finalizers', 'managedFields'];
+
+function orderMeta(meta: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k of META_ORDER) if (meta[k] !== undefined) out[k] = meta[k];
+  for (const [k, v] of Object.entries(meta)) if (!(k in out) && v !== undefined) out[k] = v;
+  return out;
+}
+
+/** Whether anything but metadata and status differs: what bumps metadata.generation. */
+function specChanged(a: KObject, b: KObject): boolean {
+  const desired = ({ metadata, status, ...rest }: KObject) => { void metadata; void status; return canonicalJSON(rest); };
+  return desired(a) !== desired(b);
+}
+
+function lowerBoundKey(objects: CachedObject<KObject>[], key: string): number {
+  let lo = 0, hi = objects.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (objects[mid].key < key) lo = mid + 1; else hi = mid;
+  }
+  return lo;
+}

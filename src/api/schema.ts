@@ -1,0 +1,122 @@
+// Decoding checks driven by the OpenAPI schemas, compiled once per kind with ajv: unknown fields
+// (reported per fieldValidation: Strict fails, Warn warns, Ignore drops) and values of the wrong
+// JSON type (always a 400, as Go's decoder rejects them).
+import AjvModule, { type ErrorObject, type ValidateFunction } from 'ajv';
+import type { GroupVersionDocument, Schema } from './openapi.js';
+
+const Ajv = AjvModule.default ?? AjvModule;
+
+export interface DecodeProblems {
+  /** Unknown fields as kube prints them: `spec.containers[0].foo`. */
+  unknownFields: string[];
+  /** The same fields as path segments, for pruning. */
+  unknownPaths: string[][];
+  typeErrors: string[];
+}
+
+export class SchemaValidator {
+  private readonly ajv;
+  private readonly compiled = new Map<string, ValidateFunction>();
+  private readonly added = new Set<string>();
+
+  constructor(private readonly docs: GroupVersionDocument[]) {
+    this.ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false, logger: false });
+  }
+
+  /** Checks `obj` against the schema `schemaName` of group-version document `gvPath`. */
+  check(gvPath: string, schemaName: string, obj: unknown): DecodeProblems {
+    const validate = this.validator(gvPath, schemaName);
+    validate(obj);
+    const unknownFields: string[] = [];
+    const unknownPaths: string[][] = [];
+    const typeErrors: string[] = [];
+    for (const e of validate.errors ?? []) {
+      if (e.keyword === 'additionalProperties') {
+        const leaf = String((e.params as { additionalProperty: string }).additionalProperty);
+        unknownFields.push(joinPath(e.instancePath, leaf));
+        unknownPaths.push([...pointerSegments(e.instancePath), leaf]);
+      } else if ((e.keyword === 'type' && !e.schemaPath.includes('/oneOf/')) || e.keyword === 'oneOf') {
+        typeErrors.push(typeErrorText(e, obj));
+      }
+    }
+    return { unknownFields: dedupe(unknownFields), unknownPaths, typeErrors: dedupe(typeErrors) };
+  }
+
+  private validator(gvPath: string, schemaName: string): ValidateFunction {
+    const id = `${gvPath}#/components/schemas/${schemaName}`;
+    let v = this.compiled.get(id);
+    if (v) return v;
+    if (!this.added.has(gvPath)) {
+      const doc = this.docs.find((d) => d.path === gvPath);
+      if (!doc) throw new Error(`no OpenAPI document for ${gvPath}`);
+      this.ajv.addSchema({ $id: gvPath, components: { schemas: closeSchemas(doc.document.components.schemas) } });
+      this.added.add(gvPath);
+    }
+    v = this.ajv.compile({ $ref: id });
+    this.compiled.set(id, v);
+    return v;
+  }
+}
+
+/** Every object schema with declared properties gets additionalProperties:false, so ajv reports unknown fields. */
+function closeSchemas(schemas: Record<string, Schema>): Record<string, Schema> {
+  const close = (s: unknown): unknown => {
+    if (Array.isArray(s)) return s.map(close);
+    if (!s || typeof s !== 'object') return s;
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(s)) {
+      if (k === 'description' || k === 'default' || k === 'required' || k === 'enum') continue;
+      out[k] = k === 'properties' ? Object.fromEntries(Object.entries(v as object).map(([p, ps]) => [p, close(ps)])) : close(v);
+    }
+    if (out.properties && out.additionalProperties === undefined) out.additionalProperties = false;
+    return out;
+  };
+  return Object.fromEntries(Object.entries(schemas).map(([n, s]) => [n, close(s) as Schema]));
+}
+
+/** `/spec/containers/0` + `foo` → `spec.containers[0].foo`, the path form kube prints. */
+export function joinPath(instancePath: string, leaf?: string): string {
+  const parts = pointerSegments(instancePath);
+  if (leaf !== undefined) parts.push(leaf);
+  let out = '';
+  for (const p of parts) out += /^\d+$/.test(p) ? `[${p}]` : out ? `.${p}` : p;
+  return out;
+}
+
+function pointerSegments(pointer: string): string[] {
+  return pointer.split('/').filter(Boolean).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+
+/** Removes the fields at `paths`, as Go's decoder drops unknown fields. */
+export function pruneFields(obj: unknown, paths: string[][]): void {
+  for (const path of paths) {
+    let cur = obj as Record<string, unknown> | undefined;
+    for (const seg of path.slice(0, -1)) cur = cur?.[seg] as Record<string, unknown> | undefined;
+    if (cur && typeof cur === 'object') delete cur[path[path.length - 1]];
+  }
+}
+
+function jsonTypeOf(v: unknown): string {
+  if (Array.isArray(v)) return 'array';
+  if (v === null) return 'null';
+  if (typeof v === 'object') return 'object';
+  return typeof v;
+}
+
+function valueAt(obj: unknown, instancePath: string): unknown {
+  let cur = obj;
+  for (const p of pointerSegments(instancePath)) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<string, unknown>)[p];
+  }
+  return cur;
+}
+
+function typeErrorText(e: ErrorObject, obj: unknown): string {
+  const got = jsonTypeOf(valueAt(obj, e.instancePath));
+  const want = e.keyword === 'oneOf' ? 'int or string' : String((e.params as { type: string }).type);
+  const goType: Record<string, string> = { integer: 'int', number: 'float64', boolean: 'bool', array: 'slice', object: 'struct' };
+  return `json: cannot unmarshal ${got} into Go struct field ${joinPath(e.instancePath)} of type ${goType[want] ?? want}`;
+}
+
+function dedupe(a: string[]): string[] { return [...new Set(a)]; }

@@ -1,0 +1,123 @@
+// Starting and stopping one tinykube: store, registry, HTTP server, bootstrap objects, kubeconfig.
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Registry } from './api/registry.js';
+import { bootstrap } from './bootstrap.js';
+import { createApp } from './server/app.js';
+import { SqliteStore } from './storage/sqlite.js';
+import type { Store } from './storage/store.js';
+
+export interface ClusterOptions {
+  /** TCP port; 0 picks a free one. Default 8080. */
+  port?: number;
+  /** Address to listen on. Default 127.0.0.1. */
+  address?: string;
+  /** Directory for the store and the kubeconfig. Default ./tinykube-data (a temporary one for the memory store). */
+  data?: string;
+  store?: 'sqlite' | 'memory';
+  /** How often watches that allow bookmarks get one, in ms (default 10 s). */
+  bookmarkIntervalMs?: number;
+}
+
+export interface Cluster {
+  url: string;
+  kubeconfigPath: string;
+  registry: Registry;
+  close(): Promise<void>;
+}
+
+export class StartupError extends Error {}
+
+function openStore(kind: 'sqlite' | 'memory', data: string): Store {
+  if (kind === 'memory') return new SqliteStore({ path: ':memory:' });
+  const file = join(data, 'tinykube.db');
+  try {
+    return new SqliteStore({ path: file });
+  } catch (e) {
+    const code = (e as { code?: string }).code ?? '';
+    const why = code === 'SQLITE_BUSY' ? 'it is in use by another tinykube process'
+      : code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT' ? 'it is not a valid tinykube database (corrupt?)'
+      : code === 'SQLITE_CANTOPEN' || code === 'SQLITE_READONLY' ? 'the data directory is not writable'
+      : code === 'SQLITE_FULL' ? 'the disk is full'
+      : (e as Error).message;
+    throw new StartupError(`cannot open the store ${file}: ${why}`);
+  }
+}
+
+export function kubeconfigYAML(url: string): string {
+  return [
+    'apiVersion: v1',
+    'kind: Config',
+    'clusters:',
+    '- name: tinykube',
+    '  cluster:',
+    `    server: ${url}`,
+    // client libraries that insist on TLS settings accept plain HTTP with this set
+    '    insecure-skip-tls-verify: true',
+    'contexts:',
+    '- name: tinykube',
+    '  context:',
+    '    cluster: tinykube',
+    '    user: tinykube',
+    '    namespace: default',
+    'current-context: tinykube',
+    'users:',
+    '- name: tinykube',
+    '  user: {}',
+    '',
+  ].join('\n');
+}
+
+export async function startCluster(options: ClusterOptions = {}): Promise<Cluster> {
+  const storeKind = options.store ?? 'sqlite';
+  const data = resolve(options.data ?? (storeKind === 'memory' ? mkdtempSync(join(tmpdir(), 'tinykube-')) : 'tinykube-data'));
+  try {
+    mkdirSync(data, { recursive: true });
+  } catch (e) {
+    throw new StartupError(`cannot create the data directory ${data}: ${(e as Error).message}`);
+  }
+  const store = openStore(storeKind, data);
+  const registry = new Registry(store);
+  await registry.start();
+  let ready = false;
+  const address = options.address ?? '127.0.0.1';
+  let port = options.port ?? 8080;
+  const { server, closeWatches } = createApp({
+    registry,
+    serverAddress: () => `${address === '0.0.0.0' ? '127.0.0.1' : address}:${port}`,
+    isReady: () => ready,
+    bookmarkIntervalMs: options.bookmarkIntervalMs,
+  });
+  await new Promise<void>((resolveListen, reject) => {
+    server.once('error', (e: NodeJS.ErrnoException) => {
+      reject(new StartupError(e.code === 'EADDRINUSE' ? `cannot listen on ${address}:${port}: the address is already in use` : `cannot listen on ${address}:${port}: ${e.message}`));
+    });
+    server.listen(port, address, () => resolveListen());
+  }).catch(async (e) => { registry.stop(); await store.close(); throw e; });
+  port = (server.address() as AddressInfo).port;
+  const host = address === '0.0.0.0' || address === '::' ? '127.0.0.1' : address;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  await bootstrap(registry, { host, port });
+  const kubeconfigPath = join(data, 'kubeconfig');
+  writeFileSync(kubeconfigPath, kubeconfigYAML(url));
+  ready = true;
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    kubeconfigPath,
+    registry,
+    close() {
+      closing ??= (async () => {
+        ready = false;
+        closeWatches();
+        server.closeAllConnections();
+        await new Promise<void>((r) => server.close(() => r()));
+        registry.stop();
+        await store.close();
+      })();
+      return closing;
+    },
+  };
+}

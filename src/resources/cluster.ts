@@ -1,0 +1,111 @@
+// Cluster-scoped core resources: Nodes and Namespaces.
+import { fieldErrors, type FieldError } from '../api/errors.js';
+import { age, column, NAME_COLUMN, AGE_COLUMN } from '../api/table.js';
+import type { KObject, Strategy } from '../api/types.js';
+
+interface NodeStatus {
+  conditions?: { type: string; status: string }[];
+  addresses?: { type: string; address: string }[];
+  nodeInfo?: { kubeletVersion?: string; osImage?: string; kernelVersion?: string; containerRuntimeVersion?: string };
+}
+
+function nodeStatusCell(node: KObject): string {
+  const status = (node.status ?? {}) as NodeStatus;
+  const ready = status.conditions?.find((c) => c.type === 'Ready');
+  let s = ready?.status === 'True' ? 'Ready' : ready?.status === 'False' ? 'NotReady' : 'Unknown';
+  if ((node.spec as { unschedulable?: boolean } | undefined)?.unschedulable) s += ',SchedulingDisabled';
+  return s;
+}
+
+/** ROLES: `node-role.kubernetes.io/<role>` labels and the legacy `kubernetes.io/role`. */
+export function nodeRoles(node: KObject): string {
+  const roles = new Set<string>();
+  for (const [k, v] of Object.entries(node.metadata.labels ?? {})) {
+    if (k.startsWith('node-role.kubernetes.io/')) { const r = k.slice('node-role.kubernetes.io/'.length); if (r) roles.add(r); }
+    else if (k === 'kubernetes.io/role' && v) roles.add(v);
+  }
+  return roles.size ? [...roles].sort().join(',') : '<none>';
+}
+
+function address(node: KObject, type: string): string {
+  return ((node.status ?? {}) as NodeStatus).addresses?.find((a) => a.type === type)?.address ?? '<none>';
+}
+
+export const nodeStrategy: Strategy = {
+  singularName: 'node',
+  shortNames: ['no'],
+  hasStatus: true,
+  prepareForCreate(obj) {
+    // Kubelets register nodes with their status, so it is kept on create.
+    const spec = obj.spec as Record<string, unknown> | undefined;
+    if (spec) delete spec.configSource;
+  },
+  defaults(obj) {
+    obj.spec ??= {};
+    obj.status ??= {};
+  },
+  validate(obj) {
+    const errs: FieldError[] = [];
+    const taints = ((obj.spec ?? {}) as { taints?: { key?: string; effect?: string }[] }).taints ?? [];
+    taints.forEach((t, i) => {
+      if (!t.key) errs.push(fieldErrors.required(`spec.taints[${i}].key`));
+      if (!t.effect) errs.push(fieldErrors.required(`spec.taints[${i}].effect`));
+      else if (!['NoSchedule', 'PreferNoSchedule', 'NoExecute'].includes(t.effect)) errs.push(fieldErrors.notSupported(`spec.taints[${i}].effect`, t.effect, ['NoExecute', 'NoSchedule', 'PreferNoSchedule']));
+    });
+    return errs;
+  },
+  selectableFields(obj) {
+    return { 'spec.unschedulable': String(Boolean((obj.spec as { unschedulable?: boolean } | undefined)?.unschedulable)) };
+  },
+  table: {
+    columns: [
+      NAME_COLUMN,
+      column('Status', 'Whether the node is ready, and whether scheduling is disabled.'),
+      column('Roles', 'The roles from node-role.kubernetes.io labels.'),
+      AGE_COLUMN,
+      column('Version', 'The kubelet version.'),
+      column('Internal-IP', 'The internal address.', 1),
+      column('External-IP', 'The external address.', 1),
+      column('OS-Image', 'The operating system image.', 1),
+      column('Kernel-Version', 'The kernel version.', 1),
+      column('Container-Runtime', 'The container runtime and its version.', 1),
+    ],
+    cells(node, now) {
+      const info = ((node.status ?? {}) as NodeStatus).nodeInfo ?? {};
+      return [
+        node.metadata.name, nodeStatusCell(node), nodeRoles(node), age(node.metadata.creationTimestamp, now), info.kubeletVersion ?? '',
+        address(node, 'InternalIP'), address(node, 'ExternalIP'), info.osImage || '<unknown>', info.kernelVersion || '<unknown>', info.containerRuntimeVersion || '<unknown>',
+      ];
+    },
+  },
+};
+
+/** Namespaces the system needs; they may not be deleted. */
+export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
+
+export const namespaceStrategy: Strategy = {
+  singularName: 'namespace',
+  shortNames: ['ns'],
+  nameFormat: 'label',
+  hasStatus: true,
+  returnsDeletedObject: true,
+  defaults(obj) {
+    obj.metadata.labels = { ...(obj.metadata.labels ?? {}), 'kubernetes.io/metadata.name': obj.metadata.name ?? '' };
+    obj.spec ??= {};
+  },
+  prepareForCreate(obj) {
+    obj.spec = { finalizers: ['kubernetes'] };
+    obj.status = { phase: 'Active' };
+  },
+  prepareForUpdate(obj, old) {
+    // spec.finalizers change only through /finalize.
+    obj.spec = structuredClone(old.spec ?? {});
+  },
+  selectableFields(obj) {
+    return { 'status.phase': ((obj.status ?? {}) as { phase?: string }).phase ?? '' };
+  },
+  table: {
+    columns: [NAME_COLUMN, column('Status', 'Active, or Terminating while its contents are deleted.'), AGE_COLUMN],
+    cells: (ns, now) => [ns.metadata.name, ((ns.status ?? {}) as { phase?: string }).phase ?? '', age(ns.metadata.creationTimestamp, now)],
+  },
+};

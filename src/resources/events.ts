@@ -1,0 +1,107 @@
+// Events, core/v1 and events.k8s.io/v1, with the `kubectl get events` columns.
+import { fieldErrors, type FieldError } from '../api/errors.js';
+import { age, column, NAME_COLUMN } from '../api/table.js';
+import type { KObject, Strategy } from '../api/types.js';
+
+interface ObjectReference { kind?: string; namespace?: string; name?: string; uid?: string; apiVersion?: string; resourceVersion?: string; fieldPath?: string }
+interface CoreEvent extends KObject {
+  involvedObject?: ObjectReference;
+  reason?: string;
+  message?: string;
+  source?: { component?: string; host?: string };
+  firstTimestamp?: string;
+  lastTimestamp?: string;
+  eventTime?: string;
+  count?: number;
+  type?: string;
+  reportingComponent?: string;
+  series?: { count?: number; lastObservedTime?: string };
+}
+
+function lastSeen(e: CoreEvent, now: number): string {
+  const t = e.series?.lastObservedTime ?? e.lastTimestamp ?? e.eventTime ?? e.firstTimestamp;
+  return t ? age(t, now) : '<unknown>';
+}
+
+export const eventStrategy: Strategy = {
+  singularName: 'event',
+  shortNames: ['ev'],
+  validate(obj) {
+    const e = obj as CoreEvent;
+    const errs: FieldError[] = [];
+    const ns = e.involvedObject?.namespace;
+    if (ns && ns !== obj.metadata.namespace) errs.push(fieldErrors.invalid('involvedObject.namespace', ns, 'does not match event.namespace'));
+    return errs;
+  },
+  selectableFields(obj) {
+    const e = obj as CoreEvent;
+    const io = e.involvedObject ?? {};
+    return {
+      'involvedObject.kind': io.kind ?? '',
+      'involvedObject.namespace': io.namespace ?? '',
+      'involvedObject.name': io.name ?? '',
+      'involvedObject.uid': io.uid ?? '',
+      'involvedObject.apiVersion': io.apiVersion ?? '',
+      'involvedObject.resourceVersion': io.resourceVersion ?? '',
+      'involvedObject.fieldPath': io.fieldPath ?? '',
+      reason: e.reason ?? '',
+      reportingComponent: e.reportingComponent ?? '',
+      source: e.source?.component ?? '',
+      type: e.type ?? '',
+    };
+  },
+  table: {
+    columns: [
+      column('Last Seen', 'How long ago the event was last seen.'),
+      column('Type', 'Normal or Warning.'),
+      column('Reason', 'Why the event happened, in CamelCase.'),
+      column('Object', 'The object the event is about.'),
+      column('Subobject', 'The part of the object, such as a container.', 1),
+      column('Source', 'The component that reported the event.', 1),
+      column('Message', 'What happened.'),
+      column('First Seen', 'How long ago the event was first seen.', 1),
+      column('Count', 'How many times it happened.', 1, 'integer'),
+      { ...NAME_COLUMN, priority: 1 },
+    ],
+    cells(obj, now) {
+      const e = obj as CoreEvent;
+      const io = e.involvedObject ?? {};
+      const source = e.source?.component ? (e.source.host ? `${e.source.component}, ${e.source.host}` : e.source.component) : e.reportingComponent ?? '';
+      return [
+        lastSeen(e, now), e.type ?? '', e.reason ?? '', `${(io.kind ?? '').toLowerCase()}/${io.name ?? ''}`, io.fieldPath ?? '', source,
+        (e.message ?? '').trim(), e.firstTimestamp ? age(e.firstTimestamp, now) : '<unknown>', e.series?.count ?? e.count ?? 1, obj.metadata.name,
+      ];
+    },
+  },
+};
+
+/** events.k8s.io/v1 Events: same columns through their own field names. */
+export const eventsV1Strategy: Strategy = {
+  singularName: 'event',
+  shortNames: ['ev'],
+  validate(obj) {
+    const errs: FieldError[] = [];
+    if (!obj.eventTime) errs.push(fieldErrors.required('eventTime'));
+    if (!obj.reportingController) errs.push(fieldErrors.required('reportingController'));
+    if (!obj.reportingInstance) errs.push(fieldErrors.required('reportingInstance'));
+    if (!obj.action) errs.push(fieldErrors.required('action'));
+    if (!obj.reason) errs.push(fieldErrors.required('reason'));
+    const type = obj.type as string | undefined;
+    if (type && type !== 'Normal' && type !== 'Warning') errs.push(fieldErrors.invalid('type', type, 'has invalid value, valid values are: Normal, Warning'));
+    return errs;
+  },
+  table: {
+    columns: [
+      column('Last Seen', 'How long ago the event was last seen.'),
+      column('Type', 'Normal or Warning.'),
+      column('Reason', 'Why the event happened, in CamelCase.'),
+      column('Object', 'The object the event is about.'),
+      column('Message', 'What happened.'),
+    ],
+    cells(obj, now) {
+      const regarding = (obj.regarding ?? {}) as ObjectReference;
+      const t = ((obj.series ?? {}) as { lastObservedTime?: string }).lastObservedTime ?? (obj.eventTime as string | undefined) ?? (obj.deprecatedLastTimestamp as string | undefined);
+      return [t ? age(t, now) : '<unknown>', obj.type ?? '', obj.reason ?? '', `${(regarding.kind ?? '').toLowerCase()}/${regarding.name ?? ''}`, ((obj.note as string | undefined) ?? '').trim()];
+    },
+  },
+};

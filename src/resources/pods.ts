@@ -1,0 +1,273 @@
+// Pods: kube's defaults (SetDefaults_Pod, DefaultTolerationSeconds, ServiceAccount admission),
+// validation, graceful deletion and the printer columns of `kubectl get pods`.
+import { fieldErrors, type FieldError } from '../api/errors.js';
+import { canonicalJSON } from '../api/json.js';
+import { age, column, NAME_COLUMN, orNone, AGE_COLUMN } from '../api/table.js';
+import type { KObject, Strategy } from '../api/types.js';
+import { dns1123Label } from '../api/validation.js';
+
+export interface Container {
+  name?: string;
+  image?: string;
+  imagePullPolicy?: string;
+  ports?: { containerPort?: number; protocol?: string; name?: string; hostPort?: number }[];
+  resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
+  terminationMessagePath?: string;
+  terminationMessagePolicy?: string;
+  [k: string]: unknown;
+}
+
+export interface PodSpec {
+  containers?: Container[];
+  initContainers?: Container[];
+  restartPolicy?: string;
+  nodeName?: string;
+  schedulerName?: string;
+  serviceAccountName?: string;
+  serviceAccount?: string;
+  hostNetwork?: boolean;
+  terminationGracePeriodSeconds?: number;
+  tolerations?: { key?: string; operator?: string; effect?: string; tolerationSeconds?: number; value?: string }[];
+  readinessGates?: { conditionType: string }[];
+  [k: string]: unknown;
+}
+
+interface ContainerState { waiting?: { reason?: string }; running?: { startedAt?: string }; terminated?: { reason?: string; exitCode?: number; signal?: number; finishedAt?: string } }
+interface ContainerStatus { name: string; ready?: boolean; restartCount?: number; state?: ContainerState; lastState?: ContainerState }
+export interface PodStatus {
+  phase?: string;
+  reason?: string;
+  podIP?: string;
+  nominatedNodeName?: string;
+  conditions?: { type: string; status: string }[];
+  containerStatuses?: ContainerStatus[];
+  initContainerStatuses?: ContainerStatus[];
+  qosClass?: string;
+  [k: string]: unknown;
+}
+
+export const specOf = (o: KObject): PodSpec => (o.spec ?? {}) as PodSpec;
+export const statusOf = (o: KObject): PodStatus => (o.status ?? {}) as PodStatus;
+
+/** Container defaults shared by pods and pod templates. */
+export function defaultContainers(spec: PodSpec): void {
+  for (const list of [spec.containers, spec.initContainers]) {
+    for (const c of list ?? []) {
+      if (!c || typeof c !== 'object') continue;
+      if (c.image !== undefined && !c.imagePullPolicy) c.imagePullPolicy = imagePullPolicy(c.image);
+      c.terminationMessagePath ??= '/dev/termination-log';
+      c.terminationMessagePolicy ??= 'File';
+      c.resources ??= {};
+      for (const p of c.ports ?? []) p.protocol ??= 'TCP';
+    }
+  }
+}
+
+/** `Always` for `:latest` or untagged images, `IfNotPresent` otherwise. */
+export function imagePullPolicy(image: string): string {
+  const lastSegment = image.split('/').pop() ?? image;
+  if (image.includes('@')) return 'IfNotPresent';
+  const tag = lastSegment.includes(':') ? lastSegment.split(':').pop() : undefined;
+  return !tag || tag === 'latest' ? 'Always' : 'IfNotPresent';
+}
+
+/** Pod-spec defaults shared by pods and the templates of controllers. */
+export function defaultPodSpec(spec: PodSpec): void {
+  spec.restartPolicy ??= 'Always';
+  spec.terminationGracePeriodSeconds ??= 30;
+  spec.dnsPolicy ??= 'ClusterFirst';
+  spec.securityContext ??= {};
+  spec.schedulerName ??= 'default-scheduler';
+  spec.enableServiceLinks ??= true;
+  spec.preemptionPolicy ??= 'PreemptLowerPriority';
+  defaultContainers(spec);
+}
+
+/** Validation of a pod spec at `path` (`spec`, `spec.template.spec`). */
+export function validatePodSpec(spec: PodSpec | undefined, path: string): FieldError[] {
+  const errs: FieldError[] = [];
+  if (!spec || !Array.isArray(spec.containers) || spec.containers.length === 0) {
+    errs.push(fieldErrors.required(`${path}.containers`));
+    return errs;
+  }
+  const seen = new Set<string>();
+  for (const [listName, list] of [['containers', spec.containers], ['initContainers', spec.initContainers ?? []]] as const) {
+    list.forEach((c, i) => {
+      const p = `${path}.${listName}[${i}]`;
+      if (!c.name) errs.push(fieldErrors.required(`${p}.name`));
+      else {
+        for (const m of dns1123Label(c.name)) errs.push(fieldErrors.invalid(`${p}.name`, c.name, m));
+        if (seen.has(c.name)) errs.push(fieldErrors.duplicate(`${p}.name`, c.name));
+        seen.add(c.name);
+      }
+      if (!c.image || !String(c.image).trim()) errs.push(fieldErrors.required(`${p}.image`));
+      if (c.imagePullPolicy && !['Always', 'IfNotPresent', 'Never'].includes(c.imagePullPolicy)) {
+        errs.push(fieldErrors.notSupported(`${p}.imagePullPolicy`, c.imagePullPolicy, ['Always', 'IfNotPresent', 'Never']));
+      }
+      (c.ports ?? []).forEach((port, j) => {
+        const pp = `${p}.ports[${j}]`;
+        if (port.containerPort === undefined || port.containerPort < 1 || port.containerPort > 65535) {
+          errs.push(port.containerPort === undefined ? fieldErrors.required(`${pp}.containerPort`) : fieldErrors.invalid(`${pp}.containerPort`, port.containerPort, 'must be between 1 and 65535, inclusive'));
+        }
+        if (port.protocol && !['TCP', 'UDP', 'SCTP'].includes(port.protocol)) errs.push(fieldErrors.notSupported(`${pp}.protocol`, port.protocol, ['SCTP', 'TCP', 'UDP']));
+      });
+    });
+  }
+  if (spec.restartPolicy && !['Always', 'OnFailure', 'Never'].includes(spec.restartPolicy)) {
+    errs.push(fieldErrors.notSupported(`${path}.restartPolicy`, spec.restartPolicy, ['Always', 'OnFailure', 'Never']));
+  }
+  return errs;
+}
+
+/** QoS class from requests and limits (kube's GetPodQOS, simplified to cpu and memory). */
+export function qosClass(spec: PodSpec): string {
+  let any = false;
+  let guaranteed = true;
+  for (const c of spec.containers ?? []) {
+    const req = c.resources?.requests ?? {};
+    const lim = c.resources?.limits ?? {};
+    if (Object.keys(req).length || Object.keys(lim).length) any = true;
+    for (const r of ['cpu', 'memory']) {
+      if (!lim[r] || (req[r] && req[r] !== lim[r])) guaranteed = false;
+    }
+  }
+  if (!any) return 'BestEffort';
+  return guaranteed ? 'Guaranteed' : 'Burstable';
+}
+
+const MUTABLE_SPEC_NOTE = 'pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)';
+
+/** The printed STATUS of a pod, as kubectl's pod printer derives it. */
+export function podStatusReason(pod: KObject): string {
+  const status = statusOf(pod);
+  let reason = status.reason || status.phase || 'Pending';
+  let initializing = false;
+  const inits = status.initContainerStatuses ?? [];
+  const initTotal = specOf(pod).initContainers?.length ?? 0;
+  for (const [i, c] of inits.entries()) {
+    const t = c.state?.terminated;
+    if (t && t.exitCode === 0) continue;
+    initializing = true;
+    if (t) reason = t.reason ? `Init:${t.reason}` : t.signal ? `Init:Signal:${t.signal}` : `Init:ExitCode:${t.exitCode}`;
+    else if (c.state?.waiting?.reason && c.state.waiting.reason !== 'PodInitializing') reason = `Init:${c.state.waiting.reason}`;
+    else reason = `Init:${i}/${initTotal}`;
+    break;
+  }
+  if (!initializing) {
+    let hasRunning = false;
+    const cs = status.containerStatuses ?? [];
+    for (let i = cs.length - 1; i >= 0; i--) {
+      const c = cs[i];
+      if (c.state?.waiting?.reason) reason = c.state.waiting.reason;
+      else if (c.state?.terminated?.reason) reason = c.state.terminated.reason;
+      else if (c.state?.terminated) reason = c.state.terminated.signal ? `Signal:${c.state.terminated.signal}` : `ExitCode:${c.state.terminated.exitCode}`;
+      else if (c.ready && c.state?.running) hasRunning = true;
+    }
+    if (reason === 'Completed' && hasRunning) {
+      const ready = status.conditions?.find((c) => c.type === 'Ready');
+      reason = ready?.status === 'True' ? 'Running' : 'NotReady';
+    }
+  }
+  if (pod.metadata.deletionTimestamp) reason = status.reason === 'NodeLost' ? 'Unknown' : 'Terminating';
+  return reason;
+}
+
+function restarts(pod: KObject, now: number): string {
+  let count = 0;
+  let last: number | undefined;
+  for (const c of statusOf(pod).containerStatuses ?? []) {
+    count += c.restartCount ?? 0;
+    const finished = c.lastState?.terminated?.finishedAt;
+    if (finished) last = Math.max(last ?? 0, Date.parse(finished));
+  }
+  return last !== undefined && count > 0 ? `${count} (${age(new Date(last).toISOString(), now)} ago)` : String(count);
+}
+
+export const podStrategy: Strategy = {
+  singularName: 'pod',
+  shortNames: ['po'],
+  categories: ['all'],
+  hasStatus: true,
+  tracksGeneration: true,
+  returnsDeletedObject: true,
+  defaults(obj) {
+    const spec = (obj.spec ??= {}) as PodSpec;
+    defaultPodSpec(spec);
+    spec.serviceAccountName ??= spec.serviceAccount ?? 'default';
+    spec.serviceAccount = spec.serviceAccountName;
+    spec.priority ??= 0;
+    const tolerations = (spec.tolerations ??= []);
+    for (const key of ['node.kubernetes.io/not-ready', 'node.kubernetes.io/unreachable']) {
+      if (!tolerations.some((t) => t.key === key && (!t.effect || t.effect === 'NoExecute'))) {
+        tolerations.push({ key, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 });
+      }
+    }
+  },
+  prepareForCreate(obj) {
+    const spec = (obj.spec ?? {}) as PodSpec;
+    obj.status = { phase: 'Pending', qosClass: qosClass(spec) };
+  },
+  validate(obj, old) {
+    const errs = validatePodSpec(obj.spec as PodSpec, 'spec');
+    if (old && errs.length === 0) {
+      // Only images, activeDeadlineSeconds, tolerations and the grace period may change on a pod.
+      const strip = (o: KObject) => {
+        const s = structuredClone(specOf(o));
+        for (const c of [...(s.containers ?? []), ...(s.initContainers ?? [])]) delete c.image;
+        delete s.activeDeadlineSeconds; delete s.tolerations; delete s.terminationGracePeriodSeconds;
+        if (!specOf(old).nodeName) delete s.nodeName;
+        return canonicalJSON(s);
+      };
+      if (strip(obj) !== strip(old)) errs.push(fieldErrors.forbidden('spec', MUTABLE_SPEC_NOTE));
+    }
+    return errs;
+  },
+  gracePeriod(obj, requested) {
+    const phase = statusOf(obj).phase;
+    if (!specOf(obj).nodeName || phase === 'Succeeded' || phase === 'Failed') return 0;
+    return requested ?? specOf(obj).terminationGracePeriodSeconds ?? 30;
+  },
+  fieldLabelAliases: { 'spec.host': 'spec.nodeName' },
+  selectableFields(obj) {
+    const spec = specOf(obj);
+    const status = statusOf(obj);
+    const podIPs = status.podIPs as { ip: string }[] | undefined;
+    return {
+      'spec.nodeName': spec.nodeName ?? '',
+      'spec.restartPolicy': spec.restartPolicy ?? '',
+      'spec.schedulerName': spec.schedulerName ?? '',
+      'spec.serviceAccountName': spec.serviceAccountName ?? '',
+      'spec.hostNetwork': String(spec.hostNetwork ?? false),
+      'status.phase': status.phase ?? '',
+      'status.podIP': podIPs?.[0]?.ip ?? status.podIP ?? '',
+      'status.nominatedNodeName': status.nominatedNodeName ?? '',
+    };
+  },
+  table: {
+    columns: [
+      NAME_COLUMN,
+      column('Ready', 'Ready containers out of all containers.'),
+      column('Status', 'The state of the pod as a person reads it.'),
+      column('Restarts', 'Container restarts, and how long ago the last one was.'),
+      AGE_COLUMN,
+      column('IP', 'The IP address of the pod.', 1),
+      column('Node', 'The node the pod is bound to.', 1),
+      column('Nominated Node', 'The node the pod is nominated for after preemption.', 1),
+      column('Readiness Gates', 'Readiness gates that are satisfied out of all.', 1),
+    ],
+    cells(pod, now) {
+      const spec = specOf(pod);
+      const status = statusOf(pod);
+      const total = spec.containers?.length ?? 0;
+      const ready = (status.containerStatuses ?? []).filter((c) => c.ready).length;
+      const gates = spec.readinessGates ?? [];
+      const gatesCell = gates.length
+        ? `${gates.filter((g) => status.conditions?.some((c) => c.type === g.conditionType && c.status === 'True')).length}/${gates.length}`
+        : '<none>';
+      return [
+        pod.metadata.name, `${ready}/${total}`, podStatusReason(pod), restarts(pod, now), age(pod.metadata.creationTimestamp, now),
+        orNone(status.podIP), orNone(spec.nodeName), orNone(status.nominatedNodeName), gatesCell,
+      ];
+    },
+  },
+};

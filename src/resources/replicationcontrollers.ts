@@ -1,0 +1,97 @@
+// ReplicationControllers: defaults (replicas, selector and labels from the template), validation
+// and the `kubectl get rc` columns. The scale subresource maps them to autoscaling/v1 Scale.
+import { fieldErrors, type FieldError } from '../api/errors.js';
+import { age, column, formatLabelSelector, NAME_COLUMN, AGE_COLUMN } from '../api/table.js';
+import type { KObject, Strategy } from '../api/types.js';
+import { defaultPodSpec, validatePodSpec, type PodSpec } from './pods.js';
+
+export interface RCSpec {
+  replicas?: number;
+  selector?: Record<string, string>;
+  template?: { metadata?: { labels?: Record<string, string>; [k: string]: unknown }; spec?: PodSpec };
+  minReadySeconds?: number;
+}
+export interface RCStatus { replicas?: number; readyReplicas?: number; availableReplicas?: number; fullyLabeledReplicas?: number; observedGeneration?: number }
+
+const specOf = (o: KObject): RCSpec => (o.spec ?? {}) as RCSpec;
+
+export const replicationControllerStrategy: Strategy = {
+  singularName: 'replicationcontroller',
+  shortNames: ['rc'],
+  categories: ['all'],
+  hasStatus: true,
+  tracksGeneration: true,
+  defaults(obj) {
+    const spec = (obj.spec ??= {}) as RCSpec;
+    const labels = spec.template?.metadata?.labels;
+    if (labels && Object.keys(labels).length) {
+      if (!spec.selector || Object.keys(spec.selector).length === 0) spec.selector = { ...labels };
+      if (!obj.metadata.labels || Object.keys(obj.metadata.labels).length === 0) obj.metadata.labels = { ...labels };
+    }
+    spec.replicas ??= 1;
+    spec.minReadySeconds ??= 0;
+    if (spec.template?.spec) {
+      spec.template.metadata ??= {};
+      defaultPodSpec(spec.template.spec);
+    }
+  },
+  prepareForCreate(obj) {
+    obj.status = { replicas: 0 };
+  },
+  validate(obj) {
+    const spec = specOf(obj);
+    const errs: FieldError[] = [];
+    if (spec.replicas !== undefined && (!Number.isInteger(spec.replicas) || spec.replicas < 0)) {
+      errs.push(fieldErrors.invalid('spec.replicas', spec.replicas, 'must be greater than or equal to 0'));
+    }
+    if (!spec.selector || Object.keys(spec.selector).length === 0) errs.push(fieldErrors.required('spec.selector'));
+    if (!spec.template) {
+      errs.push(fieldErrors.required('spec.template'));
+      return errs;
+    }
+    const labels = spec.template.metadata?.labels ?? {};
+    if (spec.selector && Object.entries(spec.selector).some(([k, v]) => labels[k] !== v)) {
+      errs.push(fieldErrors.invalid('spec.template.metadata.labels', labels, '`selector` does not match template `labels`'));
+    }
+    errs.push(...validatePodSpec(spec.template.spec, 'spec.template.spec'));
+    const restart = spec.template.spec?.restartPolicy;
+    if (restart && restart !== 'Always') errs.push(fieldErrors.notSupported('spec.template.spec.restartPolicy', restart, ['Always']));
+    return errs;
+  },
+  selectableFields(obj) {
+    return { 'status.replicas': String((obj.status as RCStatus | undefined)?.replicas ?? 0) };
+  },
+  table: {
+    columns: [
+      NAME_COLUMN,
+      column('Desired', 'The number of pods asked for.', 0, 'integer'),
+      column('Current', 'The number of pods that exist.', 0, 'integer'),
+      column('Ready', 'The number of pods that are ready.', 0, 'integer'),
+      AGE_COLUMN,
+      column('Containers', 'The names of the containers in the template.', 1),
+      column('Images', 'The images of the containers in the template.', 1),
+      column('Selector', 'The label selector of the pods.', 1),
+    ],
+    cells(rc, now) {
+      const spec = specOf(rc);
+      const status = (rc.status ?? {}) as RCStatus;
+      const containers = spec.template?.spec?.containers ?? [];
+      return [
+        rc.metadata.name, spec.replicas ?? 0, status.replicas ?? 0, status.readyReplicas ?? 0, age(rc.metadata.creationTimestamp, now),
+        containers.map((c) => c.name).join(','), containers.map((c) => c.image).join(','), formatLabelSelector(spec.selector),
+      ];
+    },
+  },
+};
+
+/** The autoscaling/v1 Scale view of an RC. */
+export function rcToScale(rc: KObject): KObject {
+  const m = rc.metadata;
+  return {
+    kind: 'Scale',
+    apiVersion: 'autoscaling/v1',
+    metadata: { name: m.name, namespace: m.namespace, uid: m.uid, resourceVersion: m.resourceVersion, creationTimestamp: m.creationTimestamp },
+    spec: { replicas: specOf(rc).replicas ?? 0 },
+    status: { replicas: (rc.status as RCStatus | undefined)?.replicas ?? 0, selector: formatLabelSelector(specOf(rc).selector).replace('<none>', '') },
+  };
+}

@@ -1,0 +1,123 @@
+// The HTTP edge: an express app kept thin (handlers take node's request and response), routing
+// health, version, discovery, OpenAPI and resource requests; websocket upgrades for watches.
+import express from 'express';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer } from 'ws';
+import { errors } from '../api/errors.js';
+import type { Registry } from '../api/registry.js';
+import { Discovery, etagOf } from './discovery.js';
+import { sendBody, sendError, sendObject, sendText } from './http.js';
+import { chooseResponseFormat } from './negotiation.js';
+import { OpenAPIHandler } from './openapi-handler.js';
+import { parseRequestInfo } from './request-info.js';
+import { RestHandler } from './rest.js';
+import { DEFAULT_WATCH_SETTINGS } from './watch.js';
+
+export const VERSION_INFO = {
+  major: '1',
+  minor: '33',
+  gitVersion: 'v1.33.1+tinykube',
+  gitCommit: '0000000000000000000000000000000000000000',
+  gitTreeState: 'clean',
+  buildDate: '2026-11-01T00:00:00Z',
+  goVersion: `node${process.versions.node}`,
+  compiler: 'tinykube',
+  platform: `${process.platform}/${process.arch === 'x64' ? 'amd64' : process.arch}`,
+};
+
+export interface AppOptions {
+  registry: Registry;
+  /** host:port clients reach us at, for /api's serverAddressByClientCIDRs. */
+  serverAddress: () => string;
+  isReady: () => boolean;
+  bookmarkIntervalMs?: number;
+}
+
+export function createApp(opts: AppOptions): { server: Server; closeWatches(): void } {
+  const { registry } = opts;
+  const discovery = new Discovery(registry.docs);
+  const openapi = new OpenAPIHandler(registry.docs);
+  const rest = new RestHandler(registry, {
+    ...DEFAULT_WATCH_SETTINGS,
+    bookmarkIntervalMs: opts.bookmarkIntervalMs ?? DEFAULT_WATCH_SETTINGS.bookmarkIntervalMs,
+    currentRevision: () => registry.store.currentRevision(),
+    now: () => registry.now().getTime(),
+  });
+  const aggregated = new Map<string, { body: string; etag: string }>();
+  const aggregatedBody = (prefix: 'api' | 'apis', version: 'v2' | 'v2beta1') => {
+    const key = `${prefix}/${version}`;
+    let cached = aggregated.get(key);
+    if (!cached) {
+      const body = JSON.stringify(discovery.aggregated(prefix, version));
+      cached = { body, etag: etagOf(body) };
+      aggregated.set(key, cached);
+    }
+    return cached;
+  };
+
+  const handle = (req: IncomingMessage, res: ServerResponse): void => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const path = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, '') : url.pathname;
+    const query = url.searchParams;
+    try {
+      if (path === '/healthz' || path === '/livez' || path === '/readyz' || path.startsWith('/healthz/') || path.startsWith('/livez/') || path.startsWith('/readyz/')) {
+        if (path.startsWith('/readyz') && !opts.isReady()) return sendText(res, 500, '[-]tinykube-ready failed: not ready yet\nreadyz check failed\n');
+        return sendText(res, 200, 'ok');
+      }
+      if (path === '/version') return sendObject(res, 200, VERSION_INFO);
+      if (path.startsWith('/openapi/') || path === '/swagger.json') {
+        if (openapi.handle(path, req, res, query)) return;
+      }
+      const info = parseRequestInfo(req.method ?? 'GET', path, query);
+      if (!info.isResourceRequest) {
+        const d = info.discovery;
+        if (!d || info.verb !== 'get') return sendError(res, errors.pathNotFound());
+        if (!d.version && !d.group) {
+          const format = chooseResponseFormat(req.headers.accept, { allowDiscovery: true });
+          if (format?.kind === 'discovery') {
+            const { body, etag } = aggregatedBody(d.apiPrefix, format.version);
+            const headers = { ETag: etag, Vary: 'Accept', 'Cache-Control': 'public' };
+            if (req.headers['if-none-match'] === etag) { res.writeHead(304, headers); res.end(); return; }
+            return sendBody(res, 200, `application/json;g=apidiscovery.k8s.io;v=${format.version};as=APIGroupDiscoveryList`, body, headers);
+          }
+          return sendObject(res, 200, d.apiPrefix === 'api' ? discovery.apiVersions(opts.serverAddress()) : discovery.apiGroupList());
+        }
+        if (d.apiPrefix === 'apis' && d.group && !d.version) {
+          const group = discovery.apiGroup(d.group);
+          return group ? sendObject(res, 200, group) : sendError(res, errors.pathNotFound());
+        }
+        const list = d.apiPrefix === 'api' ? (d.group === '' ? discovery.resourceList('', d.version!) : undefined) : discovery.resourceList(d.group!, d.version!);
+        return list ? sendObject(res, 200, list) : sendError(res, errors.pathNotFound());
+      }
+      if (info.apiPrefix === 'api' && info.version !== 'v1') return sendError(res, errors.pathNotFound());
+      void rest.handle(info, req, res, query);
+    } catch (e) {
+      sendError(res, e);
+    }
+  };
+
+  const app = express();
+  app.disable('etag');
+  app.disable('x-powered-by');
+  app.use((req, res) => handle(req, res));
+  const server = createServer(app);
+  server.keepAliveTimeout = 65_000;
+
+  const wss = new WebSocketServer({ noServer: true, handleProtocols: (protocols) => [...protocols][0] ?? false });
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const info = parseRequestInfo('GET', url.pathname.replace(/\/+$/, ''), url.searchParams);
+    if (!info.isResourceRequest || info.verb !== 'watch') {
+      socket.end('HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\nwebsocket upgrades are served on watch requests\n');
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => rest.handleWatchUpgrade(info, url.searchParams, ws));
+  });
+  return {
+    server,
+    closeWatches() {
+      for (const ws of wss.clients) ws.close(1001);
+    },
+  };
+}

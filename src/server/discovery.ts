@@ -1,0 +1,124 @@
+// Discovery documents, legacy (APIVersions, APIGroupList, APIGroup, APIResourceList) and
+// aggregated (apidiscovery.k8s.io v2 / v2beta1), all derived from the OpenAPI route table and the
+// resources' strategies. Built once: they do not change while the server runs.
+import { createHash } from 'node:crypto';
+import type { GroupVersionDocument, ResourceShape } from '../api/openapi.js';
+import type { Strategy } from '../api/types.js';
+import { STRATEGIES } from '../resources/index.js';
+
+interface GroupInfo { name: string; versions: string[] }
+
+function strategyOf(shape: ResourceShape): Strategy | undefined {
+  return STRATEGIES[`${shape.group}/${shape.resource}`];
+}
+
+/** kube's storageVersionHash: an opaque digest of the storage group/version/kind. */
+function storageVersionHash(shape: ResourceShape): string {
+  return createHash('sha256').update(`${shape.group}/${shape.version}/${shape.kind}`).digest('base64').slice(0, 12);
+}
+
+export class Discovery {
+  private readonly docs: GroupVersionDocument[];
+  readonly groups: GroupInfo[];
+
+  constructor(docs: GroupVersionDocument[]) {
+    this.docs = docs;
+    const groups = new Map<string, GroupInfo>();
+    for (const d of docs) {
+      if (!d.group) continue;
+      const g = groups.get(d.group) ?? { name: d.group, versions: [] };
+      g.versions.push(d.version);
+      groups.set(d.group, g);
+    }
+    this.groups = [...groups.values()].sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  apiVersions(serverAddress: string): unknown {
+    return { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress }] };
+  }
+
+  apiGroupList(): unknown {
+    return { kind: 'APIGroupList', apiVersion: 'v1', groups: this.groups.map((g) => this.groupBody(g)) };
+  }
+
+  apiGroup(name: string): unknown | undefined {
+    const g = this.groups.find((x) => x.name === name);
+    return g && { kind: 'APIGroup', apiVersion: 'v1', ...this.groupBody(g) };
+  }
+
+  private groupBody(g: GroupInfo): Record<string, unknown> {
+    const versions = g.versions.map((v) => ({ groupVersion: `${g.name}/${v}`, version: v }));
+    return { name: g.name, versions, preferredVersion: versions[0] };
+  }
+
+  /** The legacy APIResourceList of one group-version, subresources as `pods/status` entries. */
+  resourceList(group: string, version: string): unknown | undefined {
+    const doc = this.docs.find((d) => d.group === group && d.version === version);
+    if (!doc) return undefined;
+    const resources: Record<string, unknown>[] = [];
+    for (const shape of doc.resources) {
+      const s = strategyOf(shape);
+      resources.push({
+        name: shape.resource,
+        singularName: s?.singularName ?? shape.kind.toLowerCase(),
+        namespaced: shape.namespaced,
+        kind: shape.kind,
+        verbs: shape.verbs,
+        ...(s?.shortNames ? { shortNames: s.shortNames } : {}),
+        ...(s?.categories ? { categories: s.categories } : {}),
+        storageVersionHash: storageVersionHash(shape),
+      });
+      for (const sub of shape.subresources) {
+        const cross = sub.kind.group !== group || sub.kind.version !== version;
+        resources.push({
+          name: `${shape.resource}/${sub.name}`,
+          singularName: '',
+          namespaced: shape.namespaced,
+          ...(cross ? { group: sub.kind.group, version: sub.kind.version } : {}),
+          kind: sub.kind.kind,
+          verbs: sub.verbs,
+        });
+      }
+    }
+    return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: group ? `${group}/${version}` : version, resources };
+  }
+
+  /** Aggregated discovery for /api (core) or /apis (every group). */
+  aggregated(apiPrefix: 'api' | 'apis', version: 'v2' | 'v2beta1'): unknown {
+    const docs = this.docs.filter((d) => (apiPrefix === 'api' ? !d.group : !!d.group));
+    const byGroup = new Map<string, GroupVersionDocument[]>();
+    for (const d of docs) byGroup.set(d.group, [...(byGroup.get(d.group) ?? []), d]);
+    const items = [...byGroup.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([group, gds]) => ({
+      metadata: group ? { name: group, creationTimestamp: null } : { creationTimestamp: null },
+      versions: gds.map((d) => ({
+        version: d.version,
+        freshness: 'Current',
+        resources: d.resources.map((shape) => {
+          const s = strategyOf(shape);
+          return {
+            resource: shape.resource,
+            responseKind: { group: shape.group, version: shape.version, kind: shape.kind },
+            scope: shape.namespaced ? 'Namespaced' : 'Cluster',
+            singularResource: s?.singularName ?? shape.kind.toLowerCase(),
+            verbs: shape.verbs,
+            ...(s?.shortNames ? { shortNames: s.shortNames } : {}),
+            ...(s?.categories ? { categories: s.categories } : {}),
+            ...(shape.subresources.length ? {
+              subresources: shape.subresources.map((sub) => ({
+                subresource: sub.name,
+                responseKind: { group: sub.kind.group, version: sub.kind.version, kind: sub.kind.kind },
+                verbs: sub.verbs,
+              })),
+            } : {}),
+          };
+        }),
+      })),
+    }));
+    return { kind: 'APIGroupDiscoveryList', apiVersion: `apidiscovery.k8s.io/${version}`, metadata: {}, items };
+  }
+}
+
+/** A strong ETag for a response body, as kube sets on discovery documents. */
+export function etagOf(body: string): string {
+  return `"${createHash('sha512').update(body).digest('hex')}"`;
+}

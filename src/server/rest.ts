@@ -1,0 +1,357 @@
+// The REST handlers: one generic implementation of every verb for every resource, translating
+// HTTP (query, body, Accept) to ResourceStore calls and results to kube's answers.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { WebSocket } from 'ws';
+import { errors, fieldErrors, StatusError } from '../api/errors.js';
+import { jsonPatch, mergePatch, PatchError, strategicMergePatch } from '../api/patch.js';
+import type { Registry } from '../api/registry.js';
+import type { ListOptions, ResourceStore, WriteOptions } from '../api/resource-store.js';
+import { SchemaNode } from '../api/schema-navigator.js';
+import { DEFAULT_TABLE, table, tableRow, type IncludeObject } from '../api/table.js';
+import type { DeleteOptions, KObject } from '../api/types.js';
+import { rcToScale } from '../resources/replicationcontrollers.js';
+import { decodeObject, parseBody, parseFieldValidation, warningHeaders } from './decode.js';
+import { readBody, sendBody, sendError, sendObject } from './http.js';
+import { chooseResponseFormat, patchType, type ResponseFormat } from './negotiation.js';
+import { queryBool, type ResourceRequest } from './request-info.js';
+import { checkWatchRequest, httpTransport, startWatch, websocketTransport, type WatchRequest, type WatchSettings, type WatchTransport } from './watch.js';
+
+export class RestHandler {
+  constructor(private readonly registry: Registry, private readonly watchSettings: WatchSettings) {}
+
+  async handle(info: ResourceRequest, req: IncomingMessage, res: ServerResponse, query: URLSearchParams): Promise<void> {
+    try {
+      await this.dispatch(info, req, res, query);
+    } catch (e) {
+      sendError(res, e);
+    }
+  }
+
+  /** A websocket upgrade on a watch URL: the same events, one per message. */
+  handleWatchUpgrade(info: ResourceRequest, query: URLSearchParams, ws: WebSocket): void {
+    try {
+      const rs = this.resolve(info);
+      this.watch(rs, info, query, { kind: 'json' }, websocketTransport(ws));
+    } catch (e) {
+      const status = e instanceof StatusError ? e.toStatus() : errors.internal(String(e)).toStatus();
+      ws.send(JSON.stringify({ type: 'ERROR', object: status }));
+      ws.close(1000);
+    }
+  }
+
+  private resolve(info: ResourceRequest): ResourceStore {
+    const rs = this.registry.lookup(info.group, info.version, info.resource);
+    if (!rs) throw errors.pathNotFound();
+    if (rs.namespaced && info.namespace === undefined && info.name !== undefined) throw errors.pathNotFound();
+    if (!rs.namespaced && info.namespace !== undefined) throw errors.pathNotFound();
+    if (info.subresource && !rs.shape.subresources.some((s) => s.name === info.subresource)) throw errors.pathNotFound();
+    return rs;
+  }
+
+  private async dispatch(info: ResourceRequest, req: IncomingMessage, res: ServerResponse, query: URLSearchParams): Promise<void> {
+    if (info.resource === 'bindings' && info.group === '' && info.namespace && info.verb === 'create' && !info.name) {
+      return this.bind(info.namespace, undefined, req, res);
+    }
+    const rs = this.resolve(info);
+    const format = chooseResponseFormat(req.headers.accept, { allowTable: true });
+    if (!format) throw errors.notAcceptable(['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf']);
+    const allowed = info.subresource ? rs.shape.subresources.find((s) => s.name === info.subresource)!.verbs : rs.shape.verbs;
+    const verbForCheck = info.verb === 'watch' ? 'watch' : info.verb;
+    if (!allowed.includes(verbForCheck)) throw errors.methodNotSupported(rs.gr, verbForCheck);
+    const ns = info.namespace;
+    const dryRun = parseDryRun(query);
+    if (info.subresource) return this.subresource(rs, info, req, res, query, format, dryRun);
+    switch (info.verb) {
+      case 'get': return this.respond(res, 200, rs, await rs.get(ns, info.name!, query.get('resourceVersion') ?? undefined), format, query);
+      case 'list': return this.list(rs, ns, res, query, format);
+      case 'watch': {
+        this.watch(rs, info, query, format, httpTransport(res));
+        return;
+      }
+      case 'create': {
+        const { object, warnings } = await this.decodeBody(rs, req, query);
+        const created = await rs.create(ns, object, { dryRun });
+        return this.respond(res, 201, rs, created, format, query, warnings);
+      }
+      case 'update': {
+        const { object, warnings } = await this.decodeBody(rs, req, query);
+        const { object: updated } = await rs.update(ns, info.name!, () => object, { dryRun });
+        return this.respond(res, 200, rs, updated, format, query, warnings);
+      }
+      case 'patch': {
+        const updated = await this.patch(rs, info, req, query, dryRun);
+        return this.respond(res, 200, rs, updated.object, format, query, updated.warnings);
+      }
+      case 'delete': return this.delete(rs, ns, info.name!, req, res, query, format, dryRun);
+      case 'deletecollection': return this.deleteCollection(rs, ns, req, res, query, format, dryRun);
+    }
+    throw errors.methodNotSupported(rs.gr, info.verb);
+  }
+
+  // ---- reads -------------------------------------------------------------------------------
+
+  private async list(rs: ResourceStore, ns: string | undefined, res: ServerResponse, query: URLSearchParams, format: ResponseFormat): Promise<void> {
+    const opts: ListOptions = {
+      labelSelector: query.get('labelSelector') ?? undefined,
+      fieldSelector: query.get('fieldSelector') ?? undefined,
+      limit: query.has('limit') ? Number(query.get('limit')) : undefined,
+      continue: query.get('continue') ?? undefined,
+      resourceVersion: query.get('resourceVersion') ?? undefined,
+      resourceVersionMatch: query.get('resourceVersionMatch') ?? undefined,
+    };
+    if (query.has('sendInitialEvents')) throw errors.invalid('ListOptions', 'meta.k8s.io', '', [fieldErrors.forbidden('sendInitialEvents', 'sendInitialEvents is forbidden for list')]);
+    const result = await rs.list(ns, opts);
+    const listMeta: Record<string, unknown> = { resourceVersion: result.resourceVersion };
+    if (result.continue) listMeta.continue = result.continue;
+    if (result.remainingItemCount !== undefined) listMeta.remainingItemCount = result.remainingItemCount;
+    if (format.kind === 'table') {
+      const convertor = rs.strategy.table ?? DEFAULT_TABLE;
+      const apiVersion = `meta.k8s.io/${format.version}`;
+      const now = this.registry.now().getTime();
+      const include = includeObject(query);
+      const rows = result.items.map((o) => tableRow(convertor, o.object, include, apiVersion, now));
+      return sendObject(res, 200, table(convertor, rows, apiVersion, listMeta), format);
+    }
+    if (format.kind === 'partialObjectMetadata') {
+      const items = result.items.map((o) => ({ kind: 'PartialObjectMetadata', apiVersion: `meta.k8s.io/${format.version}`, metadata: o.object.metadata }));
+      return sendObject(res, 200, { kind: 'PartialObjectMetadataList', apiVersion: `meta.k8s.io/${format.version}`, metadata: listMeta, items }, format);
+    }
+    const listKind = `${rs.kind}List`;
+    if (format.kind === 'yaml') {
+      return sendObject(res, 200, { kind: listKind, apiVersion: rs.apiVersion, metadata: listMeta, items: result.items.map((o) => o.object) }, format);
+    }
+    // JSON lists are assembled from each object's cached encoding.
+    const body = `{"kind":"${listKind}","apiVersion":"${rs.apiVersion}","metadata":${JSON.stringify(listMeta)},"items":[${result.items.map((o) => o.encoded('json', (x) => JSON.stringify(x))).join(',')}]}`;
+    sendBody(res, 200, 'application/json', body);
+  }
+
+  private watch(rs: ResourceStore, info: ResourceRequest, query: URLSearchParams, format: ResponseFormat, transportFactory: WatchTransport | (() => WatchTransport)): void {
+    const w: WatchRequest = {
+      resourceVersion: query.get('resourceVersion') ?? undefined,
+      resourceVersionMatch: query.get('resourceVersionMatch') ?? undefined,
+      allowWatchBookmarks: queryBool(query.get('allowWatchBookmarks')),
+      sendInitialEvents: query.has('sendInitialEvents') ? queryBool(query.get('sendInitialEvents')) : undefined,
+      timeoutSeconds: query.has('timeoutSeconds') ? Number(query.get('timeoutSeconds')) : undefined,
+      format,
+      includeObject: includeObject(query),
+    };
+    checkWatchRequest(w);
+    const filter = rs.filter(info.namespace, { labelSelector: query.get('labelSelector') ?? undefined, fieldSelector: query.get('fieldSelector') ?? undefined }, info.name);
+    const transport = typeof transportFactory === 'function' ? transportFactory() : transportFactory;
+    startWatch(rs, filter, w, transport, this.watchSettings);
+  }
+
+  private respond(res: ServerResponse, code: number, rs: ResourceStore, obj: KObject, format: ResponseFormat, query: URLSearchParams, warnings: string[] = []): void {
+    const headers: Record<string, string | string[]> = warnings.length ? { Warning: warningHeaders(warnings) } : {};
+    if (format.kind === 'table' && obj.kind === rs.kind) {
+      const convertor = rs.strategy.table ?? DEFAULT_TABLE;
+      const apiVersion = `meta.k8s.io/${format.version}`;
+      const row = tableRow(convertor, obj, includeObject(query), apiVersion, this.registry.now().getTime());
+      return sendObject(res, code, table(convertor, [row], apiVersion, { resourceVersion: obj.metadata.resourceVersion }), format, headers as Record<string, string>);
+    }
+    if (format.kind === 'partialObjectMetadata' && obj.kind === rs.kind) {
+      return sendObject(res, code, { kind: 'PartialObjectMetadata', apiVersion: `meta.k8s.io/${format.version}`, metadata: obj.metadata }, format, headers as Record<string, string>);
+    }
+    sendObject(res, code, obj, format.kind === 'yaml' ? format : { kind: 'json' }, headers as Record<string, string>);
+  }
+
+  // ---- writes ------------------------------------------------------------------------------
+
+  private async decodeBody(rs: ResourceStore, req: IncomingMessage, query: URLSearchParams) {
+    const validation = parseFieldValidation(query.get('fieldValidation'));
+    const raw = parseBody(await readBody(req), req.headers['content-type'], rs.kind);
+    return decodeObject(raw, rs, this.registry.validator, this.gvPath(rs), validation);
+  }
+
+  private gvPath(rs: ResourceStore): string {
+    return this.registry.documentFor(rs.shape.group, rs.shape.version)!.path;
+  }
+
+  private async patch(rs: ResourceStore, info: ResourceRequest, req: IncomingMessage, query: URLSearchParams, dryRun: boolean, subresource?: string): Promise<{ object: KObject; warnings: string[] }> {
+    const type = patchType(req.headers['content-type']);
+    if (!type || type === 'apply') {
+      throw errors.unsupportedMediaType(req.headers['content-type'] ?? '', ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json']);
+    }
+    if (query.has('force')) throw errors.invalid('PatchOptions', 'meta.k8s.io', '', [fieldErrors.forbidden('force', 'may not be specified for non-apply patch')]);
+    const validation = parseFieldValidation(query.get('fieldValidation'));
+    const body = await readBody(req);
+    let patch: unknown;
+    try {
+      patch = JSON.parse(body.toString('utf8'));
+    } catch (e) {
+      throw errors.badRequest(`error decoding patch: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    const schema = SchemaNode.root(this.registry.documentFor(rs.shape.group, rs.shape.version)!.document.components.schemas, rs.schemaName);
+    let warnings: string[] = [];
+    const { object } = await rs.update(info.namespace, info.name!, (current) => {
+      let patched: unknown;
+      try {
+        if (type === 'json') patched = jsonPatch(current, patch);
+        else if (type === 'merge') patched = mergePatch(current, patch);
+        else patched = strategicMergePatch(current, patch, schema);
+      } catch (e) {
+        if (e instanceof PatchError) throw new StatusError(422, 'Invalid', `the server rejected our request due to an error in our request (${e.message})`, {});
+        throw e;
+      }
+      const decoded = decodeObject(patched, rs, this.registry.validator, this.gvPath(rs), validation);
+      warnings = decoded.warnings;
+      return decoded.object;
+    }, { dryRun, subresource });
+    return { object, warnings };
+  }
+
+  private async delete(rs: ResourceStore, ns: string | undefined, name: string, req: IncomingMessage, res: ServerResponse, query: URLSearchParams, format: ResponseFormat, dryRun: boolean): Promise<void> {
+    const options = await deleteOptions(req, query);
+    const { object, deleted } = await rs.delete(ns, name, options, { dryRun: dryRun || (options.dryRun?.includes('All') ?? false) });
+    if (rs.strategy.returnsDeletedObject) return this.respond(res, deleted ? 200 : 202, rs, object, format, query);
+    sendObject(res, deleted ? 200 : 202, deleted ? successStatus(rs, object) : object);
+  }
+
+  private async deleteCollection(rs: ResourceStore, ns: string | undefined, req: IncomingMessage, res: ServerResponse, query: URLSearchParams, format: ResponseFormat, dryRun: boolean): Promise<void> {
+    const options = await deleteOptions(req, query);
+    const listed = await rs.list(ns, { labelSelector: query.get('labelSelector') ?? undefined, fieldSelector: query.get('fieldSelector') ?? undefined });
+    const items: KObject[] = [];
+    for (const o of listed.items) {
+      try {
+        items.push((await rs.delete(o.object.metadata.namespace, o.object.metadata.name!, options, { dryRun })).object);
+      } catch (e) {
+        if (!(e instanceof StatusError && e.code === 404)) throw e;
+      }
+    }
+    sendObject(res, 200, { kind: `${rs.kind}List`, apiVersion: rs.apiVersion, metadata: { resourceVersion: String(await this.registry.store.currentRevision()) }, items }, format.kind === 'yaml' ? format : { kind: 'json' });
+  }
+
+  // ---- subresources ------------------------------------------------------------------------
+
+  private async subresource(rs: ResourceStore, info: ResourceRequest, req: IncomingMessage, res: ServerResponse, query: URLSearchParams, format: ResponseFormat, dryRun: boolean): Promise<void> {
+    const ns = info.namespace;
+    const name = info.name!;
+    const sub = info.subresource!;
+    const opts: WriteOptions = { dryRun, subresource: sub };
+    if (sub === 'status') {
+      if (info.verb === 'get') return this.respond(res, 200, rs, await rs.get(ns, name), format, query);
+      if (info.verb === 'update') {
+        const { object, warnings } = await this.decodeBody(rs, req, query);
+        return this.respond(res, 200, rs, (await rs.update(ns, name, () => object, opts)).object, format, query, warnings);
+      }
+      if (info.verb === 'patch') {
+        const { object, warnings } = await this.patch(rs, info, req, query, dryRun, 'status');
+        return this.respond(res, 200, rs, object, format, query, warnings);
+      }
+    }
+    if (sub === 'scale' && rs.shape.resource === 'replicationcontrollers') return this.scale(rs, info, req, res, query, dryRun);
+    if (sub === 'binding' && rs.shape.resource === 'pods') return this.bind(ns!, name, req, res);
+    if (sub === 'eviction' && rs.shape.resource === 'pods') {
+      const raw = parseBody(await readBody(req), req.headers['content-type'], 'Eviction') as { deleteOptions?: DeleteOptions; metadata?: { name?: string } };
+      if (raw?.metadata?.name && raw.metadata.name !== name) throw errors.badRequest(`name in URL does not match name in Eviction object`);
+      await rs.delete(ns, name, raw?.deleteOptions ?? {}, { dryRun });
+      return sendObject(res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
+    }
+    if (sub === 'finalize' && rs.shape.resource === 'namespaces') {
+      const { object } = await this.decodeBody(rs, req, query);
+      const { object: updated } = await rs.update(undefined, name, (current) => {
+        current.spec = { ...(current.spec as object), finalizers: (object.spec as { finalizers?: string[] } | undefined)?.finalizers ?? [] };
+        return current;
+      }, { dryRun, subresource: 'finalize' });
+      return this.respond(res, 200, rs, updated, format, query);
+    }
+    throw errors.methodNotSupported(rs.gr, `${info.verb} ${sub}`);
+  }
+
+  private async scale(rs: ResourceStore, info: ResourceRequest, req: IncomingMessage, res: ServerResponse, query: URLSearchParams, dryRun: boolean): Promise<void> {
+    const ns = info.namespace;
+    const name = info.name!;
+    if (info.verb === 'get') return sendObject(res, 200, rcToScale(await rs.get(ns, name)));
+    const doc = this.registry.documentFor('', 'v1')!;
+    const scaleSchema = 'io.k8s.api.autoscaling.v1.Scale';
+    let replicas: number | undefined;
+    let pinnedRv: string | undefined;
+    const body = await readBody(req);
+    const { object } = await rs.update(ns, name, (current) => {
+      const scale = rcToScale(current);
+      let next: unknown;
+      if (info.verb === 'update') {
+        next = parseBody(body, req.headers['content-type'], 'Scale');
+      } else {
+        let patch: unknown;
+        try { patch = JSON.parse(body.toString('utf8')); } catch (e) { throw errors.badRequest(`error decoding patch: ${String(e)}`); }
+        const type = patchType(req.headers['content-type']);
+        try {
+          next = type === 'json' ? jsonPatch(scale, patch) : type === 'merge' ? mergePatch(scale, patch) : type === 'strategic' ? strategicMergePatch(scale, patch, SchemaNode.root(doc.document.components.schemas, scaleSchema)) : undefined;
+        } catch (e) {
+          if (e instanceof PatchError) throw new StatusError(422, 'Invalid', `the server rejected our request due to an error in our request (${e.message})`, {});
+          throw e;
+        }
+        if (next === undefined) throw errors.unsupportedMediaType(req.headers['content-type'] ?? '', ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json']);
+      }
+      const decoded = decodeObject(next, rs, this.registry.validator, doc.path, parseFieldValidation(query.get('fieldValidation')), scaleSchema, 'Scale', 'autoscaling/v1').object;
+      replicas = (decoded.spec as { replicas?: number } | undefined)?.replicas;
+      pinnedRv = info.verb === 'update' ? decoded.metadata.resourceVersion : undefined;
+      if (replicas === undefined || !Number.isInteger(replicas) || replicas < 0) {
+        throw errors.invalid('Scale', 'autoscaling', name, [fieldErrors.invalid('spec.replicas', replicas, 'must be greater than or equal to 0')]);
+      }
+      current.spec = { ...(current.spec as object), replicas };
+      if (pinnedRv) current.metadata.resourceVersion = pinnedRv;
+      return current;
+    }, { dryRun });
+    sendObject(res, 200, rcToScale(object));
+  }
+
+  /** pods/binding and the bindings collection: assign a pod to a node, once. */
+  private async bind(ns: string, podName: string | undefined, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const raw = parseBody(await readBody(req), req.headers['content-type'], 'Binding') as { metadata?: { name?: string }; target?: { kind?: string; name?: string } };
+    const name = podName ?? raw?.metadata?.name;
+    if (!name) throw errors.badRequest('name is required for a binding');
+    const target = raw?.target;
+    if (!target?.name) throw errors.invalid('Binding', '', name, [fieldErrors.required('target.name')]);
+    const pods = this.registry.resource('pods')!;
+    await pods.update(ns, name, (pod) => {
+      const spec = (pod.spec ?? {}) as { nodeName?: string };
+      if (spec.nodeName) throw errors.conflict({ group: '', resource: 'pods/binding' }, name, `pod ${name} is already assigned to node "${spec.nodeName}"`);
+      spec.nodeName = target.name;
+      const status = (pod.status ??= {}) as { conditions?: { type: string; status: string; lastProbeTime: null; lastTransitionTime: string }[] };
+      const conditions = (status.conditions ??= []).filter((c) => c.type !== 'PodScheduled');
+      conditions.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z') });
+      status.conditions = conditions;
+      return pod;
+    }, { dryRun: false, subresource: 'binding' });
+    sendObject(res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
+  }
+}
+
+function includeObject(query: URLSearchParams): IncludeObject {
+  const v = query.get('includeObject');
+  return v === 'None' || v === 'Object' ? v : 'Metadata';
+}
+
+function parseDryRun(query: URLSearchParams): boolean {
+  const values = query.getAll('dryRun');
+  for (const v of values) if (v !== 'All') throw errors.badRequest(`dryRun: Unsupported value: "${v}": supported values: "All"`);
+  return values.length > 0;
+}
+
+async function deleteOptions(req: IncomingMessage, query: URLSearchParams): Promise<DeleteOptions> {
+  const body = await readBody(req);
+  let opts: DeleteOptions = {};
+  if (body.length && body.toString('utf8').trim()) {
+    const raw = parseBody(body, req.headers['content-type'], 'DeleteOptions');
+    if (!raw || typeof raw !== 'object') throw errors.badRequest('DeleteOptions must be an object');
+    opts = raw as DeleteOptions;
+  }
+  if (query.has('gracePeriodSeconds')) opts.gracePeriodSeconds = Number(query.get('gracePeriodSeconds'));
+  if (query.has('propagationPolicy')) opts.propagationPolicy = query.get('propagationPolicy') as DeleteOptions['propagationPolicy'];
+  if (opts.propagationPolicy && !['Orphan', 'Background', 'Foreground'].includes(opts.propagationPolicy)) {
+    throw errors.invalid('DeleteOptions', 'meta.k8s.io', '', [fieldErrors.notSupported('propagationPolicy', opts.propagationPolicy, ['Foreground', 'Background', 'Orphan'])]);
+  }
+  if (opts.gracePeriodSeconds !== undefined && (!Number.isInteger(opts.gracePeriodSeconds) || opts.gracePeriodSeconds < 0)) {
+    opts.gracePeriodSeconds = Math.max(0, Math.floor(Number(opts.gracePeriodSeconds) || 0));
+  }
+  return opts;
+}
+
+function successStatus(rs: ResourceStore, obj: KObject): unknown {
+  return {
+    kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success',
+    details: { name: obj.metadata.name, ...(rs.shape.group ? { group: rs.shape.group } : {}), kind: rs.shape.resource, uid: obj.metadata.uid },
+  };
+}

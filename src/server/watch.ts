@@ -1,0 +1,140 @@
+// Watch streams: one session per watcher, reading from the resource's watch cache and writing
+// newline-delimited events to a chunked HTTP response or one event per websocket message.
+// A watcher that cannot keep up is closed (the client re-watches from its last resourceVersion)
+// rather than allowed to grow memory without bound.
+import type { ServerResponse } from 'node:http';
+import type { WebSocket } from 'ws';
+import { errors, fieldErrors, StatusError } from '../api/errors.js';
+import type { Filter, ResourceStore } from '../api/resource-store.js';
+import { parseResourceVersion } from '../api/resource-store.js';
+import { DEFAULT_TABLE, table, tableRow, type IncludeObject } from '../api/table.js';
+import type { KObject } from '../api/types.js';
+import type { CachedObject, WatchEventType } from '../storage/watch-cache.js';
+import type { ResponseFormat } from './negotiation.js';
+
+/** Where a watch writes: chunked HTTP or a websocket. */
+export interface WatchTransport {
+  /** Writes one encoded event. */
+  send(event: string): void;
+  /** Bytes written but not yet flushed to the socket. */
+  buffered(): number;
+  end(): void;
+  onClose(cb: () => void): void;
+}
+
+export function httpTransport(res: ServerResponse): WatchTransport {
+  res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
+  res.flushHeaders();
+  return {
+    send: (e) => { res.write(e + '\n'); },
+    buffered: () => res.writableLength,
+    end: () => res.end(),
+    onClose: (cb) => { res.on('close', cb); },
+  };
+}
+
+export function websocketTransport(ws: WebSocket): WatchTransport {
+  return {
+    send: (e) => ws.send(e),
+    buffered: () => ws.bufferedAmount,
+    end: () => ws.close(1000),
+    onClose: (cb) => { ws.on('close', cb); },
+  };
+}
+
+export interface WatchRequest {
+  resourceVersion?: string;
+  resourceVersionMatch?: string;
+  allowWatchBookmarks: boolean;
+  sendInitialEvents?: boolean;
+  timeoutSeconds?: number;
+  format: ResponseFormat;
+  includeObject: IncludeObject;
+}
+
+export interface WatchSettings {
+  bookmarkIntervalMs: number;
+  /** Close a watcher whose unsent bytes exceed this. */
+  maxBufferedBytes: number;
+  currentRevision(): Promise<number>;
+  now(): number;
+}
+
+export const DEFAULT_WATCH_SETTINGS = { bookmarkIntervalMs: 10_000, maxBufferedBytes: 16 * 1024 * 1024 };
+
+/** Validates watch options before anything is written, so errors can still be a plain 4xx. */
+export function checkWatchRequest(w: WatchRequest): void {
+  if (w.sendInitialEvents !== undefined && w.resourceVersionMatch !== 'NotOlderThan') {
+    throw errors.invalid('ListOptions', 'meta.k8s.io', '', [fieldErrors.forbidden('resourceVersionMatch', 'sendInitialEvents requires setting resourceVersionMatch to NotOlderThan')]);
+  }
+  if (w.resourceVersion) parseResourceVersion(w.resourceVersion);
+}
+
+export function startWatch(rs: ResourceStore, filter: Filter, w: WatchRequest, transport: WatchTransport, settings: WatchSettings): void {
+  let closed = false;
+  let first = true;
+  const timers: NodeJS.Timeout[] = [];
+  const close = () => {
+    if (closed) return;
+    closed = true;
+    for (const t of timers) clearTimeout(t);
+    cancel?.();
+    transport.end();
+  };
+  transport.onClose(close);
+
+  const encodeObject = (obj: CachedObject<KObject>): string => {
+    const f = w.format;
+    if (f.kind === 'table') {
+      const convertor = rs.strategy.table ?? DEFAULT_TABLE;
+      const apiVersion = `meta.k8s.io/${f.version}`;
+      const t = table(convertor, [tableRow(convertor, obj.object, w.includeObject, apiVersion, settings.now())], apiVersion, { resourceVersion: obj.object.metadata.resourceVersion }, first);
+      first = false;
+      return JSON.stringify(t);
+    }
+    if (f.kind === 'partialObjectMetadata') {
+      return JSON.stringify({ kind: 'PartialObjectMetadata', apiVersion: `meta.k8s.io/${f.version}`, metadata: obj.object.metadata });
+    }
+    return obj.encoded('json', (o) => JSON.stringify(o));
+  };
+
+  const send = (type: string, objectJSON: string) => {
+    if (closed) return;
+    if (transport.buffered() > settings.maxBufferedBytes) { close(); return; }
+    transport.send(`{"type":"${type}","object":${objectJSON}}`);
+  };
+  const deliver = (type: WatchEventType, obj: CachedObject<KObject>) => send(type, encodeObject(obj));
+  const bookmark = (rv: number, annotations?: Record<string, string>) => {
+    send('BOOKMARK', JSON.stringify({ kind: rs.kind, apiVersion: rs.apiVersion, metadata: { resourceVersion: String(rv), ...(annotations ? { annotations } : {}) } }));
+  };
+
+  // resourceVersion unset or "0": the current state first, as ADDED events. sendInitialEvents
+  // overrides: true always sends it (ending with a bookmark), false never does.
+  const rv = w.resourceVersion && w.resourceVersion !== '0' ? Number(w.resourceVersion) : undefined;
+  const wantInitial = w.sendInitialEvents ?? rv === undefined;
+  let cancel: (() => void) | undefined;
+  try {
+    const started = rs.watch(filter, wantInitial ? undefined : rv, deliver);
+    cancel = started.cancel;
+    for (const o of started.initial) deliver('ADDED', o);
+  } catch (e) {
+    const status = e instanceof StatusError ? e.toStatus() : errors.internal(String(e)).toStatus();
+    transport.send(JSON.stringify({ type: 'ERROR', object: status }));
+    close();
+    return;
+  }
+  const plainEvents = w.format.kind !== 'table';
+  if (w.sendInitialEvents && w.allowWatchBookmarks) {
+    void settings.currentRevision().then((r) => bookmark(r, { 'k8s.io/initial-events-end': 'true' }));
+  }
+  if (w.allowWatchBookmarks && plainEvents) {
+    const tick = () => {
+      void settings.currentRevision().then((r) => bookmark(r));
+      if (!closed) timers[0] = setTimeout(tick, settings.bookmarkIntervalMs);
+    };
+    timers[0] = setTimeout(tick, settings.bookmarkIntervalMs);
+  }
+  // Without timeoutSeconds kube ends a watch after 30-60 minutes; clients re-watch.
+  const timeout = w.timeoutSeconds !== undefined ? w.timeoutSeconds : 1800 + Math.floor(Math.random() * 1800);
+  timers[1] = setTimeout(close, Math.max(0, timeout) * 1000);
+}

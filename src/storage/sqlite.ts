@@ -1,0 +1,187 @@
+// SQLite backend (better-sqlite3, WAL), like k3s's kine: the current state in `kv`, every write in
+// the `log` table keyed by revision, compacted in the background. `--store memory` is the same code
+// on an in-memory database, so both backends share one tested implementation.
+//
+// Durability: WAL with synchronous=FULL fsyncs the log on every commit, so a write is on disk
+// before its response is sent (synchronous=NORMAL could lose the last commits on power loss).
+// locking_mode=EXCLUSIVE makes a second process on the same file fail at start instead of
+// interleaving writes.
+import Database from 'better-sqlite3';
+import {
+  CompactedError, KeyExistsError, KeyNotFoundError, RevisionConflictError,
+  type KeyValue, type ListResult, type Store, type StoreEvent, type WatchHandle,
+} from './store.js';
+
+interface Row { key: string; value: string; create_rev: number; mod_rev: number }
+interface LogRow { rev: number; key: string; type: number; value: string; prev_value: string | null; create_rev: number }
+
+const PUT = 0;
+const DELETE = 1;
+
+interface Subscriber { prefix: string; onEvent: (e: StoreEvent) => void }
+
+export interface SqliteStoreOptions {
+  /** A file path, or ':memory:'. */
+  path: string;
+  /** How many revisions of history to keep for watches that resume (default 100,000). */
+  historyRevisions?: number;
+  /** How often to compact, in ms (default 30 s); 0 turns background compaction off. */
+  compactIntervalMs?: number;
+}
+
+export class SqliteStore implements Store {
+  readonly backend: string;
+  private readonly db: Database.Database;
+  private revision: number;
+  private compacted: number;
+  private readonly subscribers = new Set<Subscriber>();
+  private readonly timer?: NodeJS.Timeout;
+  private readonly stmt;
+
+  constructor(private readonly options: SqliteStoreOptions) {
+    this.backend = options.path === ':memory:' ? 'memory' : 'sqlite';
+    this.db = new Database(options.path);
+    if (options.path !== ':memory:') {
+      this.db.pragma('locking_mode = EXCLUSIVE');
+      this.db.pragma('journal_mode = WAL');
+      this.db.pragma('synchronous = FULL');
+    }
+    this.db.exec(`
+      CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT NULL, create_rev INTEGER NOT NULL, mod_rev INTEGER NOT NULL) WITHOUT ROWID;
+      CREATE TABLE IF NOT EXISTS log (rev INTEGER PRIMARY KEY, key TEXT NOT NULL, type INTEGER NOT NULL, value TEXT NOT NULL, prev_value TEXT, create_rev INTEGER NOT NULL);
+      CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+      INSERT OR IGNORE INTO meta VALUES ('revision', 1), ('compacted', 1);
+    `);
+    this.stmt = {
+      get: this.db.prepare<[string], Row>('SELECT key, value, create_rev, mod_rev FROM kv WHERE key = ?'),
+      list: this.db.prepare<[string, string], Row>('SELECT key, value, create_rev, mod_rev FROM kv WHERE key >= ? AND key < ? ORDER BY key'),
+      insert: this.db.prepare('INSERT INTO kv (key, value, create_rev, mod_rev) VALUES (?, ?, ?, ?)'),
+      update: this.db.prepare('UPDATE kv SET value = ?, mod_rev = ? WHERE key = ?'),
+      remove: this.db.prepare('DELETE FROM kv WHERE key = ?'),
+      log: this.db.prepare('INSERT INTO log (rev, key, type, value, prev_value, create_rev) VALUES (?, ?, ?, ?, ?, ?)'),
+      since: this.db.prepare<[number, string, string], LogRow>('SELECT rev, key, type, value, prev_value, create_rev FROM log WHERE rev > ? AND key >= ? AND key < ? ORDER BY rev'),
+      setMeta: this.db.prepare('UPDATE meta SET value = ? WHERE name = ?'),
+      getMeta: this.db.prepare<[string], { value: number }>('SELECT value FROM meta WHERE name = ?'),
+      compact: this.db.prepare('DELETE FROM log WHERE rev <= ?'),
+    };
+    this.revision = this.stmt.getMeta.get('revision')!.value;
+    this.compacted = this.stmt.getMeta.get('compacted')!.value;
+    const interval = options.compactIntervalMs ?? 30_000;
+    if (interval > 0) {
+      this.timer = setInterval(() => this.compactHistory(), interval);
+      this.timer.unref();
+    }
+  }
+
+  async currentRevision(): Promise<number> { return this.revision; }
+  async compactedRevision(): Promise<number> { return this.compacted; }
+
+  async get(key: string): Promise<KeyValue | undefined> {
+    const row = this.stmt.get.get(key);
+    return row && toKeyValue(row);
+  }
+
+  async list(prefix: string): Promise<ListResult> {
+    const rows = this.stmt.list.all(prefix, prefixEnd(prefix));
+    return { items: rows.map(toKeyValue), revision: this.revision };
+  }
+
+  async create(key: string, value: string): Promise<KeyValue> {
+    const event = this.db.transaction(() => {
+      if (this.stmt.get.get(key)) throw new KeyExistsError(key);
+      const rev = this.nextRevision();
+      this.stmt.insert.run(key, value, rev, rev);
+      this.stmt.log.run(rev, key, PUT, value, null, rev);
+      return { type: 'put', key, value, createRevision: rev, revision: rev } satisfies StoreEvent;
+    }).immediate();
+    this.emit(event);
+    return { key, value, createRevision: event.createRevision, modRevision: event.revision };
+  }
+
+  async update(key: string, value: string, expectedModRevision?: number): Promise<KeyValue> {
+    const event = this.db.transaction(() => {
+      const row = this.stmt.get.get(key);
+      if (!row) throw new KeyNotFoundError(key);
+      if (expectedModRevision !== undefined && row.mod_rev !== expectedModRevision) throw new RevisionConflictError(key, row.mod_rev);
+      const rev = this.nextRevision();
+      this.stmt.update.run(value, rev, key);
+      this.stmt.log.run(rev, key, PUT, value, row.value, row.create_rev);
+      return { type: 'put', key, value, prevValue: row.value, createRevision: row.create_rev, revision: rev } satisfies StoreEvent;
+    }).immediate();
+    this.emit(event);
+    return { key, value, createRevision: event.createRevision, modRevision: event.revision };
+  }
+
+  async delete(key: string, expectedModRevision?: number): Promise<{ prev: KeyValue; revision: number }> {
+    const [prev, event] = this.db.transaction(() => {
+      const row = this.stmt.get.get(key);
+      if (!row) throw new KeyNotFoundError(key);
+      if (expectedModRevision !== undefined && row.mod_rev !== expectedModRevision) throw new RevisionConflictError(key, row.mod_rev);
+      const rev = this.nextRevision();
+      this.stmt.remove.run(key);
+      this.stmt.log.run(rev, key, DELETE, row.value, row.value, row.create_rev);
+      const e: StoreEvent = { type: 'delete', key, value: row.value, prevValue: row.value, createRevision: row.create_rev, revision: rev };
+      return [toKeyValue(row), e] as const;
+    }).immediate();
+    this.emit(event);
+    return { prev, revision: event.revision };
+  }
+
+  async watch(prefix: string, fromRevision: number, onEvent: (e: StoreEvent) => void): Promise<WatchHandle> {
+    if (fromRevision < this.compacted) throw new CompactedError(fromRevision, this.compacted);
+    // Replay and subscribe in one synchronous step, so no write can fall between them.
+    for (const row of this.stmt.since.all(fromRevision, prefix, prefixEnd(prefix))) {
+      onEvent({
+        type: row.type === DELETE ? 'delete' : 'put', key: row.key, value: row.value,
+        prevValue: row.prev_value ?? undefined, createRevision: row.create_rev, revision: row.rev,
+      });
+    }
+    const sub: Subscriber = { prefix, onEvent };
+    this.subscribers.add(sub);
+    return { cancel: () => { this.subscribers.delete(sub); } };
+  }
+
+  async compact(revision: number): Promise<void> {
+    if (revision <= this.compacted) return;
+    const target = Math.min(revision, this.revision);
+    this.db.transaction(() => {
+      this.stmt.compact.run(target);
+      this.stmt.setMeta.run(target, 'compacted');
+    }).immediate();
+    this.compacted = target;
+  }
+
+  async close(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.subscribers.clear();
+    if (this.db.open) this.db.close();
+  }
+
+  private compactHistory(): void {
+    const keep = this.options.historyRevisions ?? 100_000;
+    if (this.revision - this.compacted > keep) void this.compact(this.revision - keep);
+  }
+
+  /** Takes the next revision inside a write transaction; `emit` publishes it once committed. */
+  private nextRevision(): number {
+    const rev = this.revision + 1;
+    this.stmt.setMeta.run(rev, 'revision');
+    return rev;
+  }
+
+  private emit(event: StoreEvent): void {
+    this.revision = event.revision;
+    for (const sub of this.subscribers) {
+      if (event.key.startsWith(sub.prefix)) sub.onEvent(event);
+    }
+  }
+}
+
+function toKeyValue(row: Row): KeyValue {
+  return { key: row.key, value: row.value, createRevision: row.create_rev, modRevision: row.mod_rev };
+}
+
+/** The smallest string greater than every string with this prefix. */
+export function prefixEnd(prefix: string): string {
+  return prefix + '\uffff';
+}

@@ -1,0 +1,72 @@
+// The Store: a revisioned key-value store with watch, shaped like etcd's API.
+//
+// One global revision counter: every write takes the next revision; a key's modRevision is the
+// revision of its last write. Values are opaque strings (the API layer stores JSON without
+// metadata.resourceVersion, which it derives from modRevision on every read, as kube does).
+
+export interface KeyValue {
+  key: string;
+  value: string;
+  createRevision: number;
+  modRevision: number;
+}
+
+export type StoreEventType = 'put' | 'delete';
+
+export interface StoreEvent {
+  type: StoreEventType;
+  key: string;
+  /** The new value for a put; the last value for a delete. */
+  value: string;
+  /** The value before this event, when there was one. */
+  prevValue?: string;
+  createRevision: number;
+  /** The revision of this event. */
+  revision: number;
+}
+
+export interface ListResult {
+  items: KeyValue[];
+  /** The revision the list was read at. */
+  revision: number;
+}
+
+export interface WatchHandle {
+  cancel(): void;
+}
+
+export interface Store {
+  readonly backend: string;
+  /** The revision of the last write. */
+  currentRevision(): Promise<number>;
+  /** The oldest revision a watch can resume after. */
+  compactedRevision(): Promise<number>;
+  get(key: string): Promise<KeyValue | undefined>;
+  list(prefix: string): Promise<ListResult>;
+  /** Creates key; throws KeyExistsError if it is there. */
+  create(key: string, value: string): Promise<KeyValue>;
+  /** Replaces key's value when its modRevision is still expectedModRevision (any when undefined). */
+  update(key: string, value: string, expectedModRevision?: number): Promise<KeyValue>;
+  /** Deletes key when its modRevision is still expectedModRevision; returns the last value and the delete's revision. */
+  delete(key: string, expectedModRevision?: number): Promise<{ prev: KeyValue; revision: number }>;
+  /** Delivers every event under prefix after fromRevision, in order; throws CompactedError when that history is gone. */
+  watch(prefix: string, fromRevision: number, onEvent: (e: StoreEvent) => void): Promise<WatchHandle>;
+  /** Drops history at and before revision. */
+  compact(revision: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+export class KeyExistsError extends Error {
+  constructor(readonly key: string) { super(`key exists: ${key}`); }
+}
+export class KeyNotFoundError extends Error {
+  constructor(readonly key: string) { super(`key not found: ${key}`); }
+}
+export class RevisionConflictError extends Error {
+  constructor(readonly key: string, readonly actual: number) { super(`revision conflict on ${key}: now at ${actual}`); }
+}
+export class CompactedError extends Error {
+  constructor(readonly requested: number, readonly compacted: number) {
+    super(`revision ${requested} has been compacted (oldest available after ${compacted})`);
+  }
+}

@@ -1,0 +1,185 @@
+// The watch cache: one per resource, as kube-apiserver's cacher. It holds the current objects of
+// one key prefix in memory (decoded once) and an ordered window of recent events. Every watcher of
+// the resource reads from it, lists are served from it, and an event is encoded once per encoding
+// however many watchers receive it.
+import type { Store, StoreEvent, WatchHandle } from './store.js';
+
+export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
+
+/** An object as the cache holds it: decoded once, encoded lazily once per encoding. */
+export class CachedObject<T = unknown> {
+  private encodings?: Map<string, string>;
+  constructor(readonly key: string, readonly object: T, readonly revision: number) {}
+
+  /** The object's encoding under `name`, computed at most once. */
+  encoded(name: string, encode: (o: T) => string): string {
+    this.encodings ??= new Map();
+    let e = this.encodings.get(name);
+    if (e === undefined) { e = encode(this.object); this.encodings.set(name, e); }
+    return e;
+  }
+}
+
+export interface CacheEvent<T> {
+  type: WatchEventType;
+  /** The new state; for DELETED the last state, stamped with the deletion's revision. */
+  object: CachedObject<T>;
+  /** The state before this event (undefined for ADDED). */
+  prev?: CachedObject<T>;
+  revision: number;
+}
+
+export interface CacheWatcher<T> {
+  /** Whether an object is visible to this watcher (selectors, namespace, name). */
+  matches(o: T): boolean;
+  /** Receives one event already translated for this watcher's filter. */
+  deliver(type: WatchEventType, object: CachedObject<T>, revision: number): void;
+}
+
+export class TooOldError extends Error {
+  constructor(readonly requested: number, readonly oldest: number) {
+    super(`too old resource version: ${requested} (${oldest})`);
+  }
+}
+
+export interface WatchCacheOptions<T> {
+  store: Store;
+  prefix: string;
+  /** Decodes a stored value into the object clients see at that revision. */
+  decode(value: string, modRevision: number, createRevision: number): T;
+  /** How many events to keep for watches that resume (default 10,000). */
+  capacity?: number;
+}
+
+export class WatchCache<T> {
+  private readonly objects = new Map<string, CachedObject<T>>();
+  private sortedKeys: string[] | null = null;
+  private history: CacheEvent<T>[] = [];
+  private historyStart = 0;
+  /** Every event after this revision is in history. */
+  private oldest = 0;
+  private rev = 0;
+  private readonly watchers = new Set<CacheWatcher<T>>();
+  private handle?: WatchHandle;
+
+  constructor(private readonly options: WatchCacheOptions<T>) {}
+
+  async start(): Promise<void> {
+    const { store, prefix, decode } = this.options;
+    const listed = await store.list(prefix);
+    for (const kv of listed.items) {
+      this.objects.set(kv.key, new CachedObject(kv.key, decode(kv.value, kv.modRevision, kv.createRevision), kv.modRevision));
+    }
+    this.oldest = listed.revision;
+    this.rev = listed.revision;
+    this.handle = await store.watch(prefix, listed.revision, (e) => this.apply(e));
+  }
+
+  stop(): void { this.handle?.cancel(); }
+
+  /** The revision every event up to which this cache has applied. */
+  get revision(): number { return this.rev; }
+  get oldestRevision(): number { return this.oldest; }
+  get size(): number { return this.objects.size; }
+
+  get(key: string): CachedObject<T> | undefined { return this.objects.get(key); }
+
+  /**
+   * Objects under keyPrefix in key order, at `atRevision` (current when undefined), starting after
+   * `startKey`. Past revisions inside the event window are rebuilt by undoing later events.
+   */
+  list(keyPrefix: string, atRevision?: number): CachedObject<T>[] {
+    if (atRevision === undefined || atRevision >= this.rev) return this.currentList(keyPrefix);
+    if (atRevision < this.oldest) throw new TooOldError(atRevision, this.oldest);
+    const state = new Map(this.objects);
+    for (let i = this.history.length - 1; i >= this.historyStart; i--) {
+      const e = this.history[i];
+      if (e.revision <= atRevision) break;
+      if (e.prev) state.set(e.object.key, e.prev); else state.delete(e.object.key);
+    }
+    return [...state.keys()].filter((k) => k.startsWith(keyPrefix)).sort().map((k) => state.get(k)!);
+  }
+
+  /**
+   * Adds a watcher. Events after `fromRevision` are replayed first; undefined means "from now".
+   * Throws TooOldError when that history is gone.
+   */
+  watch(watcher: CacheWatcher<T>, fromRevision?: number): () => void {
+    if (fromRevision !== undefined) {
+      if (fromRevision < this.oldest) throw new TooOldError(fromRevision, this.oldest);
+      for (let i = this.firstIndexAfter(fromRevision); i < this.history.length; i++) this.dispatch(watcher, this.history[i]);
+    }
+    this.watchers.add(watcher);
+    return () => { this.watchers.delete(watcher); };
+  }
+
+  private currentList(keyPrefix: string): CachedObject<T>[] {
+    if (!this.sortedKeys) this.sortedKeys = [...this.objects.keys()].sort();
+    const keys = this.sortedKeys;
+    const out: CachedObject<T>[] = [];
+    for (let i = lowerBound(keys, keyPrefix); i < keys.length && keys[i].startsWith(keyPrefix); i++) {
+      out.push(this.objects.get(keys[i])!);
+    }
+    return out;
+  }
+
+  private firstIndexAfter(revision: number): number {
+    let lo = this.historyStart, hi = this.history.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.history[mid].revision <= revision) lo = mid + 1; else hi = mid;
+    }
+    return lo;
+  }
+
+  private apply(e: StoreEvent): void {
+    const prev = this.objects.get(e.key);
+    const object = new CachedObject(e.key, this.options.decode(e.value, e.revision, e.createRevision), e.revision);
+    let event: CacheEvent<T>;
+    if (e.type === 'delete') {
+      this.objects.delete(e.key);
+      this.sortedKeys = null;
+      event = { type: 'DELETED', object, prev, revision: e.revision };
+    } else {
+      if (!prev) this.sortedKeys = null;
+      this.objects.set(e.key, object);
+      event = { type: prev ? 'MODIFIED' : 'ADDED', object, prev, revision: e.revision };
+    }
+    this.rev = e.revision;
+    this.record(event);
+    for (const w of this.watchers) this.dispatch(w, event);
+  }
+
+  private record(event: CacheEvent<T>): void {
+    this.history.push(event);
+    const capacity = this.options.capacity ?? 10_000;
+    if (this.history.length - this.historyStart > capacity) {
+      this.oldest = this.history[this.historyStart].revision;
+      this.historyStart++;
+      // Reclaim the dropped prefix now and then rather than shifting on every event.
+      if (this.historyStart > capacity) {
+        this.history = this.history.slice(this.historyStart);
+        this.historyStart = 0;
+      }
+    }
+  }
+
+  /** Translates one event through a watcher's filter, as kube does for selector watches. */
+  private dispatch(w: CacheWatcher<T>, e: CacheEvent<T>): void {
+    const now = e.type !== 'DELETED' && w.matches(e.object.object);
+    const before = e.prev !== undefined && w.matches(e.prev.object);
+    if (e.type === 'DELETED') { if (before) w.deliver('DELETED', e.object, e.revision); return; }
+    if (now && before) w.deliver('MODIFIED', e.object, e.revision);
+    else if (now) w.deliver('ADDED', e.object, e.revision);
+    else if (before) w.deliver('DELETED', e.object, e.revision);
+  }
+}
+
+function lowerBound(keys: string[], target: string): number {
+  let lo = 0, hi = keys.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (keys[mid] < target) lo = mid + 1; else hi = mid;
+  }
+  return lo;
+}
