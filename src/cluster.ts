@@ -19,12 +19,16 @@ export interface ClusterOptions {
   store?: 'sqlite' | 'memory';
   /** How often watches that allow bookmarks get one, in ms (default 10 s). */
   bookmarkIntervalMs?: number;
+  /** Events each resource's watch cache keeps for resuming watches (default 10,000). */
+  watchCacheCapacity?: number;
 }
 
 export interface Cluster {
   url: string;
   kubeconfigPath: string;
   registry: Registry;
+  /** Ends every open watch, as a server restart would (for tests of client reconnects). */
+  closeWatches(): void;
   close(): Promise<void>;
 }
 
@@ -79,7 +83,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     throw new StartupError(`cannot create the data directory ${data}: ${(e as Error).message}`);
   }
   const store = openStore(storeKind, data);
-  const registry = new Registry(store);
+  const registry = new Registry(store, { watchCacheCapacity: options.watchCacheCapacity });
   await registry.start();
   let ready = false;
   const address = options.address ?? '127.0.0.1';
@@ -108,6 +112,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     url,
     kubeconfigPath,
     registry,
+    closeWatches,
     close() {
       closing ??= (async () => {
         ready = false;

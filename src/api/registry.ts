@@ -12,7 +12,10 @@ export class Registry implements RegistryContext {
   private readonly byPath = new Map<string, ResourceStore>();
   private readonly all: ResourceStore[] = [];
 
-  constructor(readonly store: Store, readonly clock: () => Date = () => new Date()) {
+  readonly clock: () => Date;
+
+  constructor(readonly store: Store, options: { clock?: () => Date; watchCacheCapacity?: number } = {}) {
+    this.clock = options.clock ?? (() => new Date());
     this.docs = loadOpenAPI();
     this.validator = new SchemaValidator(this.docs);
     for (const doc of this.docs) {
@@ -21,7 +24,7 @@ export class Registry implements RegistryContext {
         if (!strategy) continue;
         const schemaName = schemaNameForKind(doc.document, { group: shape.group, version: shape.version, kind: shape.kind });
         if (!schemaName) throw new Error(`no schema for ${shape.kind} in ${doc.path}`);
-        const rs = new ResourceStore(shape, strategy, schemaName, this);
+        const rs = new ResourceStore(shape, strategy, schemaName, this, options.watchCacheCapacity);
         this.byPath.set(`${shape.group}/${shape.version}/${shape.resource}`, rs);
         this.all.push(rs);
       }

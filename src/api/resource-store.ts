@@ -54,13 +54,14 @@ export class ResourceStore {
   readonly gr: GroupResource;
   readonly apiVersion: string;
 
-  constructor(readonly shape: ResourceShape, readonly strategy: Strategy, readonly schemaName: string, private readonly ctx: RegistryContext) {
+  constructor(readonly shape: ResourceShape, readonly strategy: Strategy, readonly schemaName: string, private readonly ctx: RegistryContext, cacheCapacity?: number) {
     this.gr = { group: shape.group, resource: shape.resource };
     this.apiVersion = shape.group ? `${shape.group}/${shape.version}` : shape.version;
     this.prefix = `/registry/${shape.group ? shape.group + '/' : ''}${shape.resource}/`;
     this.cache = new WatchCache<KObject>({
       store: ctx.store,
       prefix: this.prefix,
+      capacity: cacheCapacity,
       decode: (value, modRevision) => {
         const obj = JSON.parse(value) as KObject;
         obj.metadata.resourceVersion = String(modRevision);

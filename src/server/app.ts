@@ -117,6 +117,7 @@ export function createApp(opts: AppOptions): { server: Server; closeWatches(): v
   return {
     server,
     closeWatches() {
+      rest.closeWatches();
       for (const ws of wss.clients) ws.close(1001);
     },
   };

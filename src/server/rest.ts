@@ -17,7 +17,14 @@ import { queryBool, type ResourceRequest } from './request-info.js';
 import { checkWatchRequest, httpTransport, startWatch, websocketTransport, type WatchRequest, type WatchSettings, type WatchTransport } from './watch.js';
 
 export class RestHandler {
+  private readonly watches = new Set<() => void>();
+
   constructor(private readonly registry: Registry, private readonly watchSettings: WatchSettings) {}
+
+  /** Ends every open watch, as a server restart would; clients re-watch from their last resourceVersion. */
+  closeWatches(): void {
+    for (const close of [...this.watches]) close();
+  }
 
   async handle(info: ResourceRequest, req: IncomingMessage, res: ServerResponse, query: URLSearchParams): Promise<void> {
     try {
@@ -138,7 +145,9 @@ export class RestHandler {
     checkWatchRequest(w);
     const filter = rs.filter(info.namespace, { labelSelector: query.get('labelSelector') ?? undefined, fieldSelector: query.get('fieldSelector') ?? undefined }, info.name);
     const transport = typeof transportFactory === 'function' ? transportFactory() : transportFactory;
-    startWatch(rs, filter, w, transport, this.watchSettings);
+    const close = startWatch(rs, filter, w, transport, this.watchSettings);
+    this.watches.add(close);
+    transport.onClose(() => this.watches.delete(close));
   }
 
   private respond(res: ServerResponse, code: number, rs: ResourceStore, obj: KObject, format: ResponseFormat, query: URLSearchParams, warnings: string[] = []): void {

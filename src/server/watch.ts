@@ -70,7 +70,8 @@ export function checkWatchRequest(w: WatchRequest): void {
   if (w.resourceVersion) parseResourceVersion(w.resourceVersion);
 }
 
-export function startWatch(rs: ResourceStore, filter: Filter, w: WatchRequest, transport: WatchTransport, settings: WatchSettings): void {
+/** Starts streaming; returns a function that ends the watch. */
+export function startWatch(rs: ResourceStore, filter: Filter, w: WatchRequest, transport: WatchTransport, settings: WatchSettings): () => void {
   let closed = false;
   let first = true;
   const timers: NodeJS.Timeout[] = [];
@@ -121,7 +122,7 @@ export function startWatch(rs: ResourceStore, filter: Filter, w: WatchRequest, t
     const status = e instanceof StatusError ? e.toStatus() : errors.internal(String(e)).toStatus();
     transport.send(JSON.stringify({ type: 'ERROR', object: status }));
     close();
-    return;
+    return close;
   }
   const plainEvents = w.format.kind !== 'table';
   if (w.sendInitialEvents && w.allowWatchBookmarks) {
@@ -137,4 +138,5 @@ export function startWatch(rs: ResourceStore, filter: Filter, w: WatchRequest, t
   // Without timeoutSeconds kube ends a watch after 30-60 minutes; clients re-watch.
   const timeout = w.timeoutSeconds !== undefined ? w.timeoutSeconds : 1800 + Math.floor(Math.random() * 1800);
   timers[1] = setTimeout(close, Math.max(0, timeout) * 1000);
+  return close;
 }

@@ -1,0 +1,100 @@
+// Test helpers: start a real tinykube on a free port, run the real kubectl binaries against it,
+// and make plain HTTP requests. Nothing here mocks the server.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, realpathSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { startCluster, type Cluster, type ClusterOptions } from '../src/index.js';
+
+export async function withCluster(options: ClusterOptions = {}): Promise<Cluster> {
+  return startCluster({ port: 0, store: 'memory', ...options });
+}
+
+/** The directory holding kubectl.1.27 ... kubectl.1.33, beside the kubectl on PATH. */
+function kubectlDir(): string {
+  for (const dir of (process.env.PATH ?? '').split(':')) {
+    try {
+      return dirname(realpathSync(join(dir, 'kubectl')));
+    } catch { /* not in this PATH entry */ }
+  }
+  throw new Error('kubectl is not on PATH');
+}
+
+export const KUBECTL_VERSIONS = ['1.27', '1.30', '1.33'] as const;
+
+export interface RunResult { code: number; stdout: string; stderr: string }
+
+/** Runs `kubectl.<version>` against a cluster with its kubeconfig and a private cache. */
+export function kubectl(version: string, cluster: Cluster, args: string[], opts: { stdin?: string; env?: Record<string, string>; timeoutMs?: number } = {}): Promise<RunResult> {
+  const bin = join(kubectlDir(), `kubectl.${version}`);
+  const cache = cacheDirs.get(cluster.url + version) ?? mkdtempSync(join(tmpdir(), 'kubectl-cache-'));
+  cacheDirs.set(cluster.url + version, cache);
+  return new Promise((resolve) => {
+    const child = execFile(bin, ['--kubeconfig', cluster.kubeconfigPath, '--cache-dir', cache, ...args], {
+      env: { ...process.env, KUBECONFIG: cluster.kubeconfigPath, ...opts.env },
+      timeout: opts.timeoutMs ?? 30_000,
+      maxBuffer: 16 * 1024 * 1024,
+    }, (err, stdout, stderr) => {
+      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
+      resolve({ code, stdout: String(stdout), stderr: String(stderr) });
+    });
+    if (opts.stdin !== undefined) child.stdin?.end(opts.stdin);
+  });
+}
+const cacheDirs = new Map<string, string>();
+
+export interface HttpResult { status: number; headers: Headers; text: string; json: () => any }
+
+export async function http(cluster: Cluster, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<HttpResult> {
+  const init: RequestInit = { method, headers: { ...headers } };
+  if (body !== undefined) {
+    init.body = typeof body === 'string' || body instanceof Uint8Array ? (body as string) : JSON.stringify(body);
+    (init.headers as Record<string, string>)['Content-Type'] ??= 'application/json';
+  }
+  const res = await fetch(cluster.url + path, init);
+  const text = await res.text();
+  return { status: res.status, headers: res.headers, text, json: () => JSON.parse(text) };
+}
+
+/** Reads a watch stream until `count` events arrived or `ms` passed, then aborts it. */
+export async function readWatch(cluster: Cluster, path: string, count: number, ms = 5000, headers: Record<string, string> = {}, onOpen?: () => Promise<void> | void): Promise<any[]> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), ms);
+  const events: any[] = [];
+  try {
+    const res = await fetch(cluster.url + path, { signal: controller.signal, headers });
+    const reader = res.body!.getReader();
+    const decoder = new TextDecoder();
+    let buf = '';
+    const opened = onOpen?.();
+    while (events.length < count) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      buf += decoder.decode(value, { stream: true });
+      let nl;
+      while ((nl = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, nl);
+        buf = buf.slice(nl + 1);
+        if (line.trim()) events.push(JSON.parse(line));
+      }
+    }
+    await opened;
+    controller.abort();
+  } catch (e) {
+    if ((e as Error).name !== 'AbortError') throw e;
+  } finally {
+    clearTimeout(timer);
+  }
+  return events;
+}
+
+export const FIXTURES = join(dirname(new URL(import.meta.url).pathname), '..', 'fixtures');
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/** Splits a kubectl table output into rows of cells. */
+export function rows(out: string): string[][] {
+  return out.trim().split('\n').map((l) => l.trim().split(/\s{2,}/));
+}
