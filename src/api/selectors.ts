@@ -67,6 +67,8 @@ export function parseLabelSelector(text: string): LabelSelector {
     if (i < s.length) {
       if (s[i] !== ',') fail(`found '${s[i]}', expected: ',' or 'end of string'`);
       i++;
+      ws();
+      if (i >= s.length) fail(`found '', expected: identifier after ','`);
     }
   }
   return reqs;

@@ -65,6 +65,10 @@ export class RestHandler {
     const allowed = info.subresource ? rs.shape.subresources.find((s) => s.name === info.subresource)!.verbs : rs.shape.verbs;
     const verbForCheck = info.verb === 'watch' ? 'watch' : info.verb;
     if (!allowed.includes(verbForCheck)) throw errors.methodNotSupported(rs.gr, verbForCheck);
+    // POST names no object; PUT, PATCH and DELETE of one always do.
+    if ((info.verb === 'create' && info.name && !info.subresource) || (['update', 'patch'].includes(info.verb) && !info.name)) {
+      throw new StatusError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource', {});
+    }
     const ns = info.namespace;
     const dryRun = parseDryRun(query);
     if (info.subresource) return this.subresource(rs, info, req, res, query, format, dryRun);

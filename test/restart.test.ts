@@ -1,0 +1,50 @@
+// The sqlite store across restarts: every object is kept and resourceVersions keep increasing.
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { startCluster } from '../src/index.js';
+import { http } from './helpers.js';
+
+test('restart on the sqlite store keeps every object and resourceVersions keep increasing', async () => {
+  const data = mkdtempSync(join(tmpdir(), 'tinykube-restart-'));
+  const first = await startCluster({ port: 0, store: 'sqlite', data });
+  const created = [];
+  for (const name of ['one', 'two', 'three']) {
+    const r = await http(first, 'POST', '/api/v1/namespaces/default/pods', { metadata: { name, labels: { n: name } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } });
+    assert.equal(r.status, 201);
+    created.push(r.json());
+  }
+  assert.equal((await http(first, 'DELETE', '/api/v1/namespaces/default/pods/two')).status, 200);
+  const before = (await http(first, 'GET', '/api/v1/namespaces/default/pods')).json();
+  await first.close();
+
+  const second = await startCluster({ port: 0, store: 'sqlite', data });
+  try {
+    const after = (await http(second, 'GET', '/api/v1/namespaces/default/pods')).json();
+    assert.deepEqual(after.items, before.items);
+    assert.deepEqual(after.items.map((p: any) => p.metadata.name), ['one', 'three']);
+    assert.ok(Number(after.metadata.resourceVersion) >= Number(before.metadata.resourceVersion));
+    const namespaces = (await http(second, 'GET', '/api/v1/namespaces')).json();
+    assert.equal(namespaces.items.length, 4, 'bootstrap objects are not created twice');
+    const next = await http(second, 'POST', '/api/v1/namespaces/default/pods', { metadata: { name: 'four' }, spec: { containers: [{ name: 'c', image: 'nginx' }] } });
+    assert.equal(next.status, 201);
+    assert.ok(Number(next.json().metadata.resourceVersion) > Number(before.metadata.resourceVersion), 'revisions never go backwards');
+    const one = (await http(second, 'GET', '/api/v1/namespaces/default/pods/one')).json();
+    assert.equal(one.metadata.uid, created[0].metadata.uid);
+    assert.equal(one.metadata.resourceVersion, created[0].metadata.resourceVersion);
+  } finally {
+    await second.close();
+  }
+});
+
+test('a second process on the same data directory is refused with a clear error', async () => {
+  const data = mkdtempSync(join(tmpdir(), 'tinykube-lock-'));
+  const first = await startCluster({ port: 0, store: 'sqlite', data });
+  try {
+    await assert.rejects(startCluster({ port: 0, store: 'sqlite', data }), /cannot open the store .*tinykube\.db: it is in use by another tinykube process/);
+  } finally {
+    await first.close();
+  }
+});
