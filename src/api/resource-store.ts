@@ -338,9 +338,9 @@ export class ResourceStore {
         throw errors.conflict(this.gr, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion}`);
       }
       const grace = this.strategy.gracePeriod ? this.strategy.gracePeriod(current, options.gracePeriodSeconds) : 0;
+      // propagationPolicy's `orphan` and `foregroundDeletion` finalizers are only set once a garbage
+      // collector exists to remove them; until then they would hold objects forever.
       const finalizers = [...(current.metadata.finalizers ?? [])];
-      if (options.propagationPolicy === 'Orphan' && !finalizers.includes('orphan')) finalizers.push('orphan');
-      if (options.propagationPolicy === 'Foreground' && !finalizers.includes('foregroundDeletion')) finalizers.push('foregroundDeletion');
       if (grace > 0 || finalizers.length > 0) {
         if (current.metadata.deletionTimestamp && (current.metadata.deletionGracePeriodSeconds ?? 0) <= grace) {
           return { object: current, deleted: false }; // already being deleted

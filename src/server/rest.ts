@@ -76,7 +76,7 @@ export class RestHandler {
       case 'get': return this.respond(res, 200, rs, await rs.get(ns, info.name!, query.get('resourceVersion') ?? undefined), format, query);
       case 'list': return this.list(rs, ns, res, query, format);
       case 'watch': {
-        this.watch(rs, info, query, format, httpTransport(res));
+        this.watch(rs, info, query, format, () => httpTransport(res));
         return;
       }
       case 'create': {

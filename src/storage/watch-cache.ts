@@ -81,6 +81,7 @@ export class WatchCache<T> {
   get revision(): number { return this.rev; }
   get oldestRevision(): number { return this.oldest; }
   get size(): number { return this.objects.size; }
+  get watcherCount(): number { return this.watchers.size; }
 
   get(key: string): CachedObject<T> | undefined { return this.objects.get(key); }
 
