@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Registry } from './api/registry.js';
 import { bootstrap } from './bootstrap.js';
+import { NamespaceController } from './controllers/namespace.js';
 import { createApp } from './server/app.js';
 import { SqliteStore } from './storage/sqlite.js';
 import type { Store } from './storage/store.js';
@@ -104,6 +105,8 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   const host = address === '0.0.0.0' || address === '::' ? '127.0.0.1' : address;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   await bootstrap(registry, { host, port });
+  const namespaceController = new NamespaceController(registry);
+  namespaceController.start();
   const kubeconfigPath = join(data, 'kubeconfig');
   writeFileSync(kubeconfigPath, kubeconfigYAML(url));
   ready = true;
@@ -116,6 +119,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     close() {
       closing ??= (async () => {
         ready = false;
+        namespaceController.stop();
         closeWatches();
         server.closeAllConnections();
         await new Promise<void>((r) => server.close(() => r()));

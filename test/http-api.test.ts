@@ -187,6 +187,35 @@ describe('HTTP API', () => {
     assert.deepEqual(gone.json(), { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { name: 'rc1', kind: 'replicationcontrollers', uid: made.metadata.uid } });
   });
 
+  test('namespace deletion: Terminating until its contents are gone, then removed; system namespaces stay', async () => {
+    assert.equal((await http(cluster, 'POST', '/api/v1/namespaces', { metadata: { name: 'doomed' } })).status, 201);
+    await http(cluster, 'POST', '/api/v1/namespaces/doomed/pods', podBody('p1'));
+    await http(cluster, 'POST', '/api/v1/namespaces/doomed/services', { metadata: { name: 's1' }, spec: { ports: [{ port: 80 }] } });
+    const del = await http(cluster, 'DELETE', '/api/v1/namespaces/doomed');
+    assert.equal(del.json().status.phase, 'Terminating');
+    assert.match(del.json().metadata.deletionTimestamp, /Z$/);
+    const refused = await http(cluster, 'POST', '/api/v1/namespaces/doomed/pods', podBody('late'));
+    assert.equal(refused.status, 403);
+    assert.equal(refused.json().message, 'pods "late" is forbidden: unable to create new content in namespace doomed because it is being terminated');
+    for (let i = 0; i < 50 && (await http(cluster, 'GET', '/api/v1/namespaces/doomed')).status !== 404; i++) await sleep(50);
+    assert.equal((await http(cluster, 'GET', '/api/v1/namespaces/doomed')).status, 404);
+    assert.deepEqual((await http(cluster, 'GET', '/api/v1/namespaces/doomed/pods')).json().items, []);
+    const system = await http(cluster, 'DELETE', '/api/v1/namespaces/kube-system');
+    assert.deepEqual([system.status, system.json().message], [403, 'namespaces "kube-system" is forbidden: this namespace may not be deleted']);
+  });
+
+  test('deletecollection deletes what the selectors match and answers the deleted list', async () => {
+    for (const [name, tier] of [['dc1', 'a'], ['dc2', 'a'], ['dc3', 'b']]) {
+      await http(cluster, 'POST', '/api/v1/namespaces/default/pods', podBody(name, { labels: { dc: 'yes', tier } }));
+    }
+    const r = await http(cluster, 'DELETE', '/api/v1/namespaces/default/pods?labelSelector=dc=yes,tier=a');
+    assert.equal(r.status, 200);
+    assert.equal(r.json().kind, 'PodList');
+    assert.deepEqual(r.json().items.map((p: any) => p.metadata.name), ['dc1', 'dc2']);
+    const left = (await http(cluster, 'GET', '/api/v1/namespaces/default/pods?labelSelector=dc=yes')).json();
+    assert.deepEqual(left.items.map((p: any) => p.metadata.name), ['dc3']);
+  });
+
   test('scale subresource reads and writes an RC as autoscaling/v1 Scale', async () => {
     const rc = { metadata: { name: 'sc' }, spec: { replicas: 2, template: { metadata: { labels: { app: 'sc' } }, spec: { containers: [{ name: 'c', image: 'i' }] } } } };
     await http(cluster, 'POST', '/api/v1/namespaces/default/replicationcontrollers', rc);

@@ -279,7 +279,7 @@ export class ResourceStore {
       if (pinned && pinned !== current.metadata.resourceVersion) throw errors.staleUpdate(this.gr, name);
       next.apiVersion = this.apiVersion;
       next.kind = this.shape.kind;
-      this.keepSystemMetadata(next, current, opts.subresource);
+      this.keepSystemMetadata(next, current);
       const wctx = this.writeContext(this.ctx.now());
       if (opts.subresource === 'status') {
         // Through /status only status changes (and metadata other than labels, annotations, finalizers, owners).
@@ -288,17 +288,19 @@ export class ResourceStore {
         for (const f of ['labels', 'annotations', 'finalizers', 'ownerReferences'] as const) {
           if (current.metadata[f] === undefined) delete next.metadata[f]; else next.metadata[f] = structuredClone(current.metadata[f]) as never;
         }
-      } else {
+      } else if (opts.subresource === undefined) {
         if (this.strategy.hasStatus) {
           if (current.status === undefined) delete next.status; else next.status = structuredClone(current.status);
         }
         this.strategy.prepareForUpdate?.(next, current, wctx);
       }
+      // Other subresources (scale, binding, finalize) are written by handlers that change only
+      // what the subresource owns.
       this.strategy.defaults?.(next);
       if (this.strategy.tracksGeneration && opts.subresource !== 'status' && specChanged(next, current)) {
         next.metadata.generation = (current.metadata.generation ?? 0) + 1;
       }
-      this.validate(next, current);
+      this.validate(next, current, opts.subresource);
       const currentRv = Number(current.metadata.resourceVersion);
       // A write that changes nothing is not persisted and keeps its resourceVersion, as kube does.
       if (canonicalJSON(encodable(next)) === canonicalJSON(encodable(current))) return { object: current, created: false };
@@ -336,6 +338,17 @@ export class ResourceStore {
       }
       if (pre?.resourceVersion && pre.resourceVersion !== current.metadata.resourceVersion) {
         throw errors.conflict(this.gr, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion}`);
+      }
+      const held = this.strategy.beforeDelete?.(structuredClone(current), this.ctx.now());
+      if (held) {
+        if (opts.dryRun || canonicalJSON(encodable(held)) === canonicalJSON(encodable(current))) return { object: held, deleted: false };
+        try {
+          const kv = await this.ctx.store.update(key, encode(held), Number(current.metadata.resourceVersion));
+          return { object: this.decoded(kv.value, kv.modRevision), deleted: false };
+        } catch (e) {
+          if (e instanceof RevisionConflictError && attempt < 10) continue;
+          throw this.storeError(e, name);
+        }
       }
       const grace = this.strategy.gracePeriod ? this.strategy.gracePeriod(current, options.gracePeriodSeconds) : 0;
       // propagationPolicy's `orphan` and `foregroundDeletion` finalizers are only set once a garbage
@@ -394,16 +407,16 @@ export class ResourceStore {
     }
   }
 
-  private validate(obj: KObject, old?: KObject): void {
+  private validate(obj: KObject, old?: KObject, subresource?: string): void {
     const nameCheck = this.strategy.nameFormat === 'label' ? dns1123Label : this.strategy.nameFormat === 'path' ? pathSegmentName : dns1123Subdomain;
     const errs = old ? [] : validateObjectMeta(obj, nameCheck, this.shape.namespaced);
     if (old) errs.push(...validateObjectMeta(obj, () => [], this.shape.namespaced));
-    errs.push(...(this.strategy.validate?.(obj, old) ?? []));
+    errs.push(...(this.strategy.validate?.(obj, old, subresource) ?? []));
     if (errs.length) throw errors.invalid(this.shape.kind, this.shape.group, obj.metadata.name ?? '', errs);
   }
 
   /** Copies what clients may not change from the stored object (uid, timestamps, generation...). */
-  private keepSystemMetadata(next: KObject, current: KObject, subresource?: string): void {
+  private keepSystemMetadata(next: KObject, current: KObject): void {
     const m = next.metadata;
     const c = current.metadata;
     m.name = c.name;
@@ -414,7 +427,6 @@ export class ResourceStore {
     for (const f of ['generation', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'generateName'] as const) {
       if (c[f] === undefined) delete m[f]; else m[f] = c[f] as never;
     }
-    void subresource;
   }
 
   private decoded(value: string, modRevision: number): KObject {

@@ -74,7 +74,13 @@ export interface Strategy {
   defaults?(obj: KObject): void;
   prepareForCreate?(obj: KObject, ctx: WriteContext): void;
   prepareForUpdate?(obj: KObject, old: KObject, ctx: WriteContext): void;
-  validate?(obj: KObject, old?: KObject): FieldError[];
+  /** `subresource` names the subresource an update came through (`status`, `binding`...). */
+  validate?(obj: KObject, old?: KObject, subresource?: string): FieldError[];
+  /**
+   * Called before a delete: may throw to refuse it, or return the object to keep (with its
+   * deletion recorded) instead of removing it, as namespaces do until their contents are gone.
+   */
+  beforeDelete?(obj: KObject, now: Date): KObject | undefined;
   /** Grace period for a delete with none given; 0 deletes at once. */
   gracePeriod?(obj: KObject, requested: number | undefined): number;
   /** Field-selector attributes beyond metadata.name and metadata.namespace. */

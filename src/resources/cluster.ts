@@ -1,5 +1,5 @@
 // Cluster-scoped core resources: Nodes and Namespaces.
-import { fieldErrors, type FieldError } from '../api/errors.js';
+import { errors, fieldErrors, type FieldError } from '../api/errors.js';
 import { age, column, NAME_COLUMN, AGE_COLUMN } from '../api/table.js';
 import type { KObject, Strategy } from '../api/types.js';
 
@@ -100,6 +100,18 @@ export const namespaceStrategy: Strategy = {
   prepareForUpdate(obj, old) {
     // spec.finalizers change only through /finalize.
     obj.spec = structuredClone(old.spec ?? {});
+  },
+  beforeDelete(ns, now) {
+    if (SYSTEM_NAMESPACES.includes(ns.metadata.name ?? '')) {
+      throw errors.forbidden({ group: '', resource: 'namespaces' }, ns.metadata.name ?? '', 'this namespace may not be deleted');
+    }
+    // While spec.finalizers remain, deletion only marks the namespace Terminating; the namespace
+    // controller empties it, finalizes it, and deletes it again.
+    if (!((ns.spec ?? {}) as { finalizers?: string[] }).finalizers?.length) return undefined;
+    ns.metadata.deletionTimestamp ??= now.toISOString().replace(/\.\d{3}Z$/, 'Z');
+    ns.metadata.deletionGracePeriodSeconds ??= 0;
+    ns.status = { ...((ns.status ?? {}) as object), phase: 'Terminating' };
+    return ns;
   },
   selectableFields(obj) {
     return { 'status.phase': ((obj.status ?? {}) as { phase?: string }).phase ?? '' };

@@ -207,7 +207,7 @@ export const podStrategy: Strategy = {
     const spec = (obj.spec ?? {}) as PodSpec;
     obj.status = { phase: 'Pending', qosClass: qosClass(spec) };
   },
-  validate(obj, old) {
+  validate(obj, old, subresource) {
     const errs = validatePodSpec(obj.spec as PodSpec, 'spec');
     if (old && errs.length === 0) {
       // Only images, activeDeadlineSeconds, tolerations and the grace period may change on a pod.
@@ -215,7 +215,7 @@ export const podStrategy: Strategy = {
         const s = structuredClone(specOf(o));
         for (const c of [...(s.containers ?? []), ...(s.initContainers ?? [])]) delete c.image;
         delete s.activeDeadlineSeconds; delete s.tolerations; delete s.terminationGracePeriodSeconds;
-        if (!specOf(old).nodeName) delete s.nodeName;
+        if (subresource === 'binding' && !specOf(old).nodeName) delete s.nodeName;
         return canonicalJSON(s);
       };
       if (strip(obj) !== strip(old)) errs.push(fieldErrors.forbidden('spec', MUTABLE_SPEC_NOTE));
