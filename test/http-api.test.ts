@@ -204,6 +204,25 @@ describe('HTTP API', () => {
     assert.deepEqual([system.status, system.json().message], [403, 'namespaces "kube-system" is forbidden: this namespace may not be deleted']);
   });
 
+  test('core/v1 and events.k8s.io/v1 Events are the same objects', async () => {
+    const v1 = await http(cluster, 'POST', '/apis/events.k8s.io/v1/namespaces/default/events', {
+      metadata: { name: 'ev1' }, eventTime: '2026-11-28T00:00:00.000000Z', reportingController: 'tinykube.io/test', reportingInstance: 'i1',
+      action: 'Testing', reason: 'Tested', type: 'Normal', note: 'it works', regarding: { kind: 'Pod', namespace: 'default', name: 'p' },
+    });
+    assert.equal(v1.status, 201);
+    const core = (await http(cluster, 'GET', '/api/v1/namespaces/default/events/ev1')).json();
+    assert.deepEqual([core.apiVersion, core.message, core.reportingComponent, core.involvedObject.name], ['v1', 'it works', 'tinykube.io/test', 'p']);
+    assert.equal(core.metadata.resourceVersion, v1.json().metadata.resourceVersion);
+    await http(cluster, 'POST', '/api/v1/namespaces/default/events', { metadata: { name: 'ev2' }, involvedObject: { kind: 'Pod', name: 'q', namespace: 'default' }, reason: 'Old', message: 'core event', type: 'Warning', count: 2 });
+    const fromV1 = (await http(cluster, 'GET', '/apis/events.k8s.io/v1/namespaces/default/events/ev2')).json();
+    assert.deepEqual([fromV1.apiVersion, fromV1.note, fromV1.regarding.name, fromV1.deprecatedCount, fromV1.message], ['events.k8s.io/v1', 'core event', 'q', 2, undefined]);
+    const filtered = (await http(cluster, 'GET', '/api/v1/namespaces/default/events?fieldSelector=involvedObject.name=q,type=Warning')).json();
+    assert.deepEqual(filtered.items.map((e: any) => e.metadata.name), ['ev2']);
+    const invalid = await http(cluster, 'POST', '/apis/events.k8s.io/v1/namespaces/default/events', { metadata: { name: 'ev3' }, reason: 'x' });
+    assert.equal(invalid.status, 422);
+    assert.match(invalid.json().message, /^Event\.events\.k8s\.io "ev3" is invalid: \[eventTime: Required value/);
+  });
+
   test('deletecollection deletes what the selectors match and answers the deleted list', async () => {
     for (const [name, tier] of [['dc1', 'a'], ['dc2', 'a'], ['dc3', 'b']]) {
       await http(cluster, 'POST', '/api/v1/namespaces/default/pods', podBody(name, { labels: { dc: 'yes', tier } }));

@@ -57,16 +57,12 @@ export class ResourceStore {
   constructor(readonly shape: ResourceShape, readonly strategy: Strategy, readonly schemaName: string, private readonly ctx: RegistryContext, cacheCapacity?: number) {
     this.gr = { group: shape.group, resource: shape.resource };
     this.apiVersion = shape.group ? `${shape.group}/${shape.version}` : shape.version;
-    this.prefix = `/registry/${shape.group ? shape.group + '/' : ''}${shape.resource}/`;
+    this.prefix = strategy.storage?.prefix ?? `/registry/${shape.group ? shape.group + '/' : ''}${shape.resource}/`;
     this.cache = new WatchCache<KObject>({
       store: ctx.store,
       prefix: this.prefix,
       capacity: cacheCapacity,
-      decode: (value, modRevision) => {
-        const obj = JSON.parse(value) as KObject;
-        obj.metadata.resourceVersion = String(modRevision);
-        return obj;
-      },
+      decode: (value, modRevision) => this.decoded(value, modRevision),
     });
   }
 
@@ -241,7 +237,7 @@ export class ResourceStore {
     this.strategy.prepareForCreate?.(obj, wctx);
     this.strategy.defaults?.(obj);
     this.validate(obj);
-    const value = encode(obj);
+    const value = this.encode(obj);
     if (opts.dryRun) {
       if (this.cache.get(this.key(meta.namespace, meta.name!))) throw errors.alreadyExists(this.gr, meta.name!);
       return obj;
@@ -317,7 +313,7 @@ export class ResourceStore {
         }
       }
       try {
-        const kv = await this.ctx.store.update(key, encode(next), currentRv);
+        const kv = await this.ctx.store.update(key, this.encode(next), currentRv);
         return { object: this.decoded(kv.value, kv.modRevision), created: false };
       } catch (e) {
         if (e instanceof RevisionConflictError && !pinned && attempt < 10) continue;
@@ -343,7 +339,7 @@ export class ResourceStore {
       if (held) {
         if (opts.dryRun || canonicalJSON(encodable(held)) === canonicalJSON(encodable(current))) return { object: held, deleted: false };
         try {
-          const kv = await this.ctx.store.update(key, encode(held), Number(current.metadata.resourceVersion));
+          const kv = await this.ctx.store.update(key, this.encode(held), Number(current.metadata.resourceVersion));
           return { object: this.decoded(kv.value, kv.modRevision), deleted: false };
         } catch (e) {
           if (e instanceof RevisionConflictError && attempt < 10) continue;
@@ -365,7 +361,7 @@ export class ResourceStore {
         if (finalizers.length) next.metadata.finalizers = finalizers;
         if (opts.dryRun) return { object: next, deleted: false };
         try {
-          const kv = await this.ctx.store.update(key, encode(next), Number(current.metadata.resourceVersion));
+          const kv = await this.ctx.store.update(key, this.encode(next), Number(current.metadata.resourceVersion));
           return { object: this.decoded(kv.value, kv.modRevision), deleted: false };
         } catch (e) {
           if (e instanceof RevisionConflictError && attempt < 10) continue;
@@ -429,10 +425,16 @@ export class ResourceStore {
     }
   }
 
+  /** A stored value as this resource's clients see it, at its revision. */
   private decoded(value: string, modRevision: number): KObject {
-    const obj = JSON.parse(value) as KObject;
+    const stored = JSON.parse(value) as KObject;
+    const obj = this.strategy.storage ? this.strategy.storage.fromStorage(stored) : stored;
     obj.metadata.resourceVersion = String(modRevision);
     return obj;
+  }
+
+  private encode(obj: KObject): string {
+    return encode(this.strategy.storage ? this.strategy.storage.toStorage(obj) : obj);
   }
 
   private storeError(e: unknown, name: string): unknown {

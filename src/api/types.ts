@@ -58,7 +58,15 @@ export interface WriteContext {
   list(resource: string, namespace?: string): KObject[];
 }
 
+/** How a resource shares storage with another version of the same objects (events.k8s.io/v1 Events are core/v1 Events). */
+export interface StorageCodec {
+  prefix: string;
+  toStorage(obj: KObject): KObject;
+  fromStorage(stored: KObject): KObject;
+}
+
 export interface Strategy {
+  storage?: StorageCodec;
   singularName: string;
   shortNames?: string[];
   categories?: string[];

@@ -75,10 +75,35 @@ export const eventStrategy: Strategy = {
   },
 };
 
-/** events.k8s.io/v1 Events: same columns through their own field names. */
+/** Fields renamed between events.k8s.io/v1 (left) and core/v1 (right); the rest are the same. */
+const RENAMES: [string, string][] = [
+  ['regarding', 'involvedObject'],
+  ['note', 'message'],
+  ['reportingController', 'reportingComponent'],
+  ['deprecatedSource', 'source'],
+  ['deprecatedFirstTimestamp', 'firstTimestamp'],
+  ['deprecatedLastTimestamp', 'lastTimestamp'],
+  ['deprecatedCount', 'count'],
+];
+
+function rename(obj: KObject, pairs: [string, string][], apiVersion: string): KObject {
+  const out: KObject = { ...obj, apiVersion, kind: 'Event' };
+  for (const [from, to] of pairs) {
+    delete out[from];
+    if (obj[from] !== undefined) out[to] = obj[from];
+  }
+  return out;
+}
+
+/** events.k8s.io/v1 Events: the same objects as core/v1 Events (stored as those), own field names. */
 export const eventsV1Strategy: Strategy = {
   singularName: 'event',
   shortNames: ['ev'],
+  storage: {
+    prefix: '/registry/events/',
+    toStorage: (obj) => rename(obj, RENAMES, 'v1'),
+    fromStorage: (stored) => rename(stored, RENAMES.map(([a, b]) => [b, a]), 'events.k8s.io/v1'),
+  },
   validate(obj) {
     const errs: FieldError[] = [];
     if (!obj.eventTime) errs.push(fieldErrors.required('eventTime'));
@@ -105,3 +130,4 @@ export const eventsV1Strategy: Strategy = {
     },
   },
 };
+
