@@ -18,6 +18,7 @@ const SERVED: Record<string, { file: string; resources: string[] }> = {
     file: 'api__v1.json',
     resources: ['pods', 'services', 'replicationcontrollers', 'nodes', 'namespaces', 'endpoints', 'events', 'bindings'],
   },
+  'apis/authorization.k8s.io/v1': { file: 'apis/authorization.k8s.io_v1.json', resources: ['selfsubjectaccessreviews'] },
   'apis/coordination.k8s.io/v1': { file: 'apis/coordination.k8s.io_v1.json', resources: ['leases'] },
   'apis/discovery.k8s.io/v1': { file: 'apis/discovery.k8s.io_v1.json', resources: ['endpointslices'] },
   'apis/events.k8s.io/v1': { file: 'apis/events.k8s.io_v1.json', resources: ['events'] },

@@ -117,7 +117,7 @@ describe('HTTP API', () => {
     const wrongKind = await http(cluster, 'POST', '/api/v1/namespaces/default/pods', { kind: 'Service', apiVersion: 'v1', metadata: { name: 'k' } });
     assert.equal(wrongKind.status, 400);
     const media = await http(cluster, 'POST', '/api/v1/namespaces/default/pods', 'x', { 'Content-Type': 'text/plain' });
-    assert.deepEqual(media.json(), { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'the body of the request was in an unknown format - accepted media types include: application/json, application/yaml', reason: 'UnsupportedMediaType', details: {}, code: 415 });
+    assert.deepEqual(media.json(), { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf', reason: 'UnsupportedMediaType', details: {}, code: 415 });
     const big = await http(cluster, 'POST', '/api/v1/namespaces/default/pods', JSON.stringify({ ...podBody('big'), pad: 'x'.repeat(4 * 1024 * 1024) }));
     assert.deepEqual([big.status, big.json().reason], [413, 'RequestEntityTooLarge']);
     const accept = await http(cluster, 'GET', '/api/v1/namespaces', undefined, { Accept: 'application/xml' });

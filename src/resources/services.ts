@@ -4,7 +4,7 @@ import { randomInt } from 'node:crypto';
 import { fieldErrors, type FieldError } from '../api/errors.js';
 import { age, column, formatLabelSelector, NAME_COLUMN, AGE_COLUMN } from '../api/table.js';
 import type { KObject, Strategy, WriteContext } from '../api/types.js';
-import { dns1035Label } from '../api/validation.js';
+import { dns1123Label } from '../api/validation.js';
 
 export interface ServicePort { name?: string; protocol?: string; port?: number; targetPort?: number | string; nodePort?: number }
 export interface ServiceSpec {
@@ -176,7 +176,7 @@ export const serviceStrategy: Strategy = {
     (spec.ports ?? []).forEach((p, i) => {
       const path = `spec.ports[${i}]`;
       if ((spec.ports?.length ?? 0) > 1 && !p.name) errs.push(fieldErrors.required(`${path}.name`));
-      if (p.name) for (const m of dns1035Label(p.name)) errs.push(fieldErrors.invalid(`${path}.name`, p.name, m));
+      if (p.name) for (const m of dns1123Label(p.name)) errs.push(fieldErrors.invalid(`${path}.name`, p.name, m));
       if (p.port === undefined) errs.push(fieldErrors.required(`${path}.port`));
       else if (!Number.isInteger(p.port) || p.port < 1 || p.port > 65535) errs.push(fieldErrors.invalid(`${path}.port`, p.port, 'must be between 1 and 65535, inclusive'));
       if (p.protocol && !['TCP', 'UDP', 'SCTP'].includes(p.protocol)) errs.push(fieldErrors.notSupported(`${path}.protocol`, p.protocol, ['SCTP', 'TCP', 'UDP']));

@@ -7,6 +7,9 @@ import type { ResourceStore } from '../api/resource-store.js';
 import { pruneFields, type SchemaValidator } from '../api/schema.js';
 import type { KObject } from '../api/types.js';
 import { bodyFormat } from './negotiation.js';
+import { decodeProtobufBody } from './protobuf-decode.js';
+
+export const BODY_MEDIA_TYPES = ['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf'];
 
 export type FieldValidation = 'Ignore' | 'Warn' | 'Strict';
 
@@ -19,9 +22,8 @@ export function parseFieldValidation(v: string | null): FieldValidation {
 /** Parses a JSON or YAML body into a plain value; syntax errors are 400s. */
 export function parseBody(body: Buffer, contentType: string | undefined, what: string): unknown {
   const format = bodyFormat(contentType);
-  if (format === 'protobuf' || format === undefined) {
-    throw errors.unsupportedMediaType(contentType ?? '', ['application/json', 'application/yaml']);
-  }
+  if (format === undefined) throw errors.unsupportedMediaType(contentType ?? '', BODY_MEDIA_TYPES);
+  if (format === 'protobuf') return decodeProtobufBody(body);
   const text = body.toString('utf8');
   if (text.trim() === '') throw errors.badRequest(`the object provided is unrecognized (must be of type ${what}): couldn't get version/kind; json parse error: unexpected end of JSON input`);
   try {

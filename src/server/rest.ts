@@ -56,8 +56,11 @@ export class RestHandler {
   }
 
   private async dispatch(info: ResourceRequest, req: IncomingMessage, res: ServerResponse, query: URLSearchParams): Promise<void> {
-    if (info.resource === 'bindings' && info.group === '' && info.namespace && info.verb === 'create' && !info.name) {
-      return this.bind(info.namespace, undefined, req, res);
+    const virtual = VIRTUAL_RESOURCES[`${info.group}/${info.resource}`];
+    if (virtual) {
+      if (info.verb !== 'create' || info.name) throw new StatusError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource', {});
+      if (virtual === 'bindings') return this.bind(info.namespace!, undefined, req, res);
+      return this.selfSubjectAccessReview(req, res);
     }
     const rs = this.resolve(info);
     const format = chooseResponseFormat(req.headers.accept, { allowTable: true });
@@ -310,6 +313,19 @@ export class RestHandler {
     sendObject(res, 200, rcToScale(object));
   }
 
+  /** Everyone may do everything here until authorization exists, so every review is allowed. */
+  private async selfSubjectAccessReview(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const raw = parseBody(await readBody(req), req.headers['content-type'], 'SelfSubjectAccessReview') as Record<string, unknown>;
+    const spec = raw?.spec as { resourceAttributes?: unknown; nonResourceAttributes?: unknown } | undefined;
+    if (!spec?.resourceAttributes && !spec?.nonResourceAttributes) {
+      throw errors.invalid('SelfSubjectAccessReview', 'authorization.k8s.io', '', [fieldErrors.invalid('spec.resourceAttributes', null, 'exactly one of nonResourceAttributes or resourceAttributes must be specified')]);
+    }
+    sendObject(res, 201, {
+      kind: 'SelfSubjectAccessReview', apiVersion: 'authorization.k8s.io/v1', metadata: { creationTimestamp: null },
+      spec, status: { allowed: true, reason: 'tinykube allows every request' },
+    });
+  }
+
   /** pods/binding and the bindings collection: assign a pod to a node, once. */
   private async bind(ns: string, podName: string | undefined, req: IncomingMessage, res: ServerResponse): Promise<void> {
     const raw = parseBody(await readBody(req), req.headers['content-type'], 'Binding') as { metadata?: { name?: string }; target?: { kind?: string; name?: string } };
@@ -331,6 +347,12 @@ export class RestHandler {
     sendObject(res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
   }
 }
+
+/** Create-only resources with no storage of their own. */
+const VIRTUAL_RESOURCES: Record<string, 'bindings' | 'selfsubjectaccessreviews'> = {
+  '/bindings': 'bindings',
+  'authorization.k8s.io/selfsubjectaccessreviews': 'selfsubjectaccessreviews',
+};
 
 function includeObject(query: URLSearchParams): IncludeObject {
   const v = query.get('includeObject');

@@ -1,0 +1,136 @@
+// Kubernetes protobuf request bodies (`application/vnd.kubernetes.protobuf`): the `k8s\0` magic,
+// a runtime.Unknown envelope naming apiVersion and kind, and the object's message inside, decoded
+// into the JSON form every other part of tinykube works with. Messages come from proto/*.proto,
+// loaded on first use (only protobuf clients pay for it).
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import protobuf from 'protobufjs';
+import { errors } from '../api/errors.js';
+
+const MAGIC = Buffer.from('k8s\u0000', 'latin1');
+const PROTO_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'proto');
+
+let root: protobuf.Root | undefined;
+
+function protoRoot(): protobuf.Root {
+  if (!root) {
+    root = new protobuf.Root();
+    const files = JSON.parse(readFileSync(join(PROTO_DIR, 'index.json'), 'utf8')) as string[];
+    for (const f of files) protobuf.parse(readFileSync(join(PROTO_DIR, f), 'utf8'), root, { keepCase: true });
+    root.resolveAll();
+  }
+  return root;
+}
+
+/** The protobuf package of an apiVersion: `v1` → k8s.io.api.core.v1, `discovery.k8s.io/v1` → k8s.io.api.discovery.v1. */
+function packageOf(apiVersion: string, kind: string): string {
+  if (kind === 'DeleteOptions') return 'k8s.io.apimachinery.pkg.apis.meta.v1';
+  const [group, version] = apiVersion.includes('/') ? apiVersion.split('/') : ['', apiVersion];
+  return group ? `k8s.io.api.${group.split('.')[0]}.${version}` : `k8s.io.api.core.${version}`;
+}
+
+/** Decodes a protobuf body into a JSON object with apiVersion and kind set. */
+export function decodeProtobufBody(body: Buffer): Record<string, unknown> {
+  if (body.length < 4 || !body.subarray(0, 4).equals(MAGIC)) {
+    throw errors.badRequest('provided object is not a protobuf message: missing the k8s magic prefix');
+  }
+  const r = protoRoot();
+  let envelope: { typeMeta?: { apiVersion?: string; kind?: string }; raw?: Uint8Array };
+  try {
+    envelope = r.lookupType('k8s.io.apimachinery.pkg.runtime.Unknown').decode(body.subarray(4)) as typeof envelope;
+  } catch (e) {
+    throw errors.badRequest(`unable to decode the protobuf envelope: ${(e as Error).message}`);
+  }
+  const apiVersion = envelope.typeMeta?.apiVersion ?? '';
+  const kind = envelope.typeMeta?.kind ?? '';
+  let type: protobuf.Type;
+  try {
+    type = r.lookupType(`${packageOf(apiVersion, kind)}.${kind}`);
+  } catch {
+    throw errors.unsupportedMediaType('application/vnd.kubernetes.protobuf', ['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf']);
+  }
+  let message: protobuf.Message;
+  try {
+    message = type.decode(envelope.raw ?? new Uint8Array());
+  } catch (e) {
+    throw errors.badRequest(`unable to decode ${kind} from protobuf: ${(e as Error).message}`);
+  }
+  return { apiVersion, kind, ...messageToJSON(type, message as unknown as Record<string, unknown>) };
+}
+
+const SPECIAL: Record<string, (v: Record<string, unknown>) => unknown> = {
+  'k8s.io.apimachinery.pkg.apis.meta.v1.Time': (v) => rfc3339(v, false),
+  'k8s.io.apimachinery.pkg.apis.meta.v1.MicroTime': (v) => rfc3339(v, true),
+  'k8s.io.apimachinery.pkg.apis.meta.v1.Duration': (v) => v.duration,
+  'k8s.io.apimachinery.pkg.util.intstr.IntOrString': (v) => (Number(v.type ?? 0) === 1 ? v.strVal ?? '' : Number(v.intVal ?? 0)),
+  'k8s.io.apimachinery.pkg.api.resource.Quantity': (v) => v.string,
+  'k8s.io.apimachinery.pkg.apis.meta.v1.FieldsV1': (v) => parseRaw(v.Raw),
+  'k8s.io.apimachinery.pkg.runtime.RawExtension': (v) => parseRaw(v.raw),
+};
+
+function parseRaw(raw: unknown): unknown {
+  if (!(raw instanceof Uint8Array) || raw.length === 0) return {};
+  return JSON.parse(Buffer.from(raw).toString('utf8'));
+}
+
+function rfc3339(v: Record<string, unknown>, micro: boolean): string {
+  const ms = Number(v.seconds ?? 0) * 1000;
+  const iso = new Date(ms).toISOString();
+  if (!micro) return iso.replace(/\.\d{3}Z$/, 'Z');
+  const micros = Math.floor(Number(v.nanos ?? 0) / 1000).toString().padStart(6, '0');
+  return iso.replace(/\.\d{3}Z$/, `.${micros}Z`);
+}
+
+function has(msg: Record<string, unknown>, name: string): boolean {
+  return Object.prototype.hasOwnProperty.call(msg, name);
+}
+
+function convertValue(field: protobuf.Field, v: unknown): unknown {
+  const t = field.resolvedType;
+  if (t instanceof protobuf.Type) {
+    const special = SPECIAL[t.fullName.slice(1)];
+    return special ? special(v as Record<string, unknown>) : messageToJSON(t, v as Record<string, unknown>);
+  }
+  if (field.type === 'bytes') return Buffer.from(v as Uint8Array).toString('base64');
+  if (typeof v === 'object' && v !== null && 'low' in v) return Number(protobuf.util.LongBits.from(v as protobuf.Long).toNumber());
+  return v;
+}
+
+/**
+ * Go's generated marshallers write every non-pointer field, zero or not, so a zero on the wire
+ * usually means "unset" (and JSON's omitempty would drop it). These are the pointer fields, where
+ * a zero or false was set on purpose and is kept.
+ */
+const POINTER_FIELDS = new Set([
+  'replicas', 'gracePeriodSeconds', 'terminationGracePeriodSeconds', 'activeDeadlineSeconds', 'deletionGracePeriodSeconds',
+  'automountServiceAccountToken', 'enableServiceLinks', 'shareProcessNamespace', 'hostUsers', 'allocateLoadBalancerNodePorts',
+  'runAsNonRoot', 'runAsUser', 'runAsGroup', 'fsGroup', 'privileged', 'readOnlyRootFilesystem', 'allowPrivilegeEscalation',
+  'defaultMode', 'mode', 'optional', 'tolerationSeconds', 'priority', 'orphanDependents', 'controller', 'blockOwnerDeletion',
+  'ready', 'serving', 'terminating', 'stdin', 'stdinOnce', 'tty', 'setHostnameAsFQDN', 'unschedulable', 'started',
+]);
+
+function isZero(field: protobuf.Field, v: unknown): boolean {
+  if (v === '' || (typeof v === 'object' && v !== null && !Array.isArray(v) && Object.keys(v).length === 0)) return true;
+  return (v === 0 || v === false) && !POINTER_FIELDS.has(field.name);
+}
+
+function messageToJSON(type: protobuf.Type, msg: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const field of type.fieldsArray) {
+    if (!has(msg, field.name)) continue;
+    const v = msg[field.name];
+    let converted: unknown;
+    if (field.map) {
+      converted = Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, convertValue(field, x)]));
+    } else if (field.repeated) {
+      const list = v as unknown[];
+      if (!list.length) continue;
+      converted = list.map((x) => convertValue(field, x));
+    } else {
+      converted = convertValue(field, v);
+    }
+    if (!isZero(field, converted)) out[field.name] = converted;
+  }
+  return out;
+}
