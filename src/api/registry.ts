@@ -5,6 +5,7 @@ import { STRATEGIES } from '../resources/index.js';
 import { loadOpenAPI, schemaNameForKind, type GroupVersionDocument } from './openapi.js';
 import { ResourceStore, type RegistryContext } from './resource-store.js';
 import { SchemaValidator } from './schema.js';
+import { SchemaNode } from './schema-navigator.js';
 
 export class Registry implements RegistryContext {
   readonly docs: GroupVersionDocument[];
@@ -24,7 +25,8 @@ export class Registry implements RegistryContext {
         if (!strategy) continue;
         const schemaName = schemaNameForKind(doc.document, { group: shape.group, version: shape.version, kind: shape.kind });
         if (!schemaName) throw new Error(`no schema for ${shape.kind} in ${doc.path}`);
-        const rs = new ResourceStore(shape, strategy, schemaName, this, options.watchCacheCapacity);
+        const schema = SchemaNode.root(doc.document.components.schemas, schemaName);
+        const rs = new ResourceStore(shape, strategy, schemaName, schema, this, options.watchCacheCapacity);
         this.byPath.set(`${shape.group}/${shape.version}/${shape.resource}`, rs);
         this.all.push(rs);
       }

@@ -5,6 +5,8 @@ import { CachedObject, TooOldError, WatchCache, type CacheWatcher, type WatchEve
 import { KeyExistsError, KeyNotFoundError, RevisionConflictError, type Store } from '../storage/store.js';
 import { errors, FieldError, StatusError, type GroupResource } from './errors.js';
 import { canonicalJSON } from './json.js';
+import { recordUpdate } from './managed-fields.js';
+import type { SchemaNode } from './schema-navigator.js';
 import { decodeContinue, encodeContinue, randomSuffix } from './keys.js';
 import type { ResourceShape } from './openapi.js';
 import { matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector, SelectorError, type FieldSelector, type LabelSelector } from './selectors.js';
@@ -31,6 +33,10 @@ export interface WriteOptions {
   dryRun: boolean;
   /** The subresource written through (`status`), if any. */
   subresource?: string;
+  /** The field manager recording this write as an Update (managedFields); none for system writes. */
+  fieldManager?: string;
+  /** The write already carries its managedFields (server-side apply computed them). */
+  managedFieldsSet?: boolean;
 }
 
 /** The rest of the API a store may consult: other resources, namespaces, the clock. */
@@ -54,7 +60,7 @@ export class ResourceStore {
   readonly gr: GroupResource;
   readonly apiVersion: string;
 
-  constructor(readonly shape: ResourceShape, readonly strategy: Strategy, readonly schemaName: string, private readonly ctx: RegistryContext, cacheCapacity?: number) {
+  constructor(readonly shape: ResourceShape, readonly strategy: Strategy, readonly schemaName: string, readonly schema: SchemaNode, private readonly ctx: RegistryContext, cacheCapacity?: number) {
     this.gr = { group: shape.group, resource: shape.resource };
     this.apiVersion = shape.group ? `${shape.group}/${shape.version}` : shape.version;
     this.prefix = strategy.storage?.prefix ?? `/registry/${shape.group ? shape.group + '/' : ''}${shape.resource}/`;
@@ -234,6 +240,10 @@ export class ResourceStore {
     delete meta.deletionGracePeriodSeconds;
     if (this.strategy.tracksGeneration) meta.generation = 1; else delete meta.generation;
     const wctx = this.writeContext(now);
+    // As in kube: defaults are applied when decoding, so the writer owns them; what the strategy
+    // adds on create (status, allocations, admission defaults) belongs to nobody.
+    this.strategy.defaults?.(obj);
+    this.recordManagedFields(undefined, obj, opts, now);
     this.strategy.prepareForCreate?.(obj, wctx);
     this.strategy.defaults?.(obj);
     this.validate(obj);
@@ -296,6 +306,7 @@ export class ResourceStore {
       if (this.strategy.tracksGeneration && opts.subresource !== 'status' && specChanged(next, current)) {
         next.metadata.generation = (current.metadata.generation ?? 0) + 1;
       }
+      this.recordManagedFields(current, next, opts, this.ctx.now());
       this.validate(next, current, opts.subresource);
       const currentRv = Number(current.metadata.resourceVersion);
       // A write that changes nothing is not persisted and keeps its resourceVersion, as kube does.
@@ -382,6 +393,15 @@ export class ResourceStore {
   }
 
   // ---- helpers -----------------------------------------------------------------------------
+
+  /** Moves field ownership for an Update by opts.fieldManager; keeps it as stored otherwise. */
+  private recordManagedFields(current: KObject | undefined, next: KObject, opts: WriteOptions, now: Date): void {
+    if (opts.managedFieldsSet) return;
+    if (current?.metadata.managedFields) next.metadata.managedFields = current.metadata.managedFields; else delete next.metadata.managedFields;
+    if (!opts.fieldManager) return;
+    const writer = { manager: opts.fieldManager, operation: 'Update' as const, subresource: opts.subresource === 'status' ? 'status' : opts.subresource === 'scale' ? 'scale' : undefined, apiVersion: this.apiVersion, time: rfc3339(now) };
+    recordUpdate(current, next, this.schema, writer, !!this.strategy.hasStatus);
+  }
 
   private writeContext(now: Date): WriteContext {
     return {

@@ -193,6 +193,12 @@ export const podStrategy: Strategy = {
   defaults(obj) {
     const spec = (obj.spec ??= {}) as PodSpec;
     defaultPodSpec(spec);
+    if (spec.serviceAccountName) spec.serviceAccount = spec.serviceAccountName;
+  },
+  prepareForCreate(obj) {
+    const spec = (obj.spec ??= {}) as PodSpec;
+    // What admission adds on create: the service account, priority, and NoExecute tolerations
+    // for unready and unreachable nodes (DefaultTolerationSeconds).
     spec.serviceAccountName ??= spec.serviceAccount ?? 'default';
     spec.serviceAccount = spec.serviceAccountName;
     spec.priority ??= 0;
@@ -202,9 +208,6 @@ export const podStrategy: Strategy = {
         tolerations.push({ key, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 });
       }
     }
-  },
-  prepareForCreate(obj) {
-    const spec = (obj.spec ?? {}) as PodSpec;
     obj.status = { phase: 'Pending', qosClass: qosClass(spec) };
   },
   validate(obj, old, subresource) {

@@ -3,9 +3,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { WebSocket } from 'ws';
 import { errors, fieldErrors, StatusError } from '../api/errors.js';
+import { apply as applyConfig, ApplyConflictError } from '../api/managed-fields.js';
 import { jsonPatch, mergePatch, PatchError, strategicMergePatch } from '../api/patch.js';
 import type { Registry } from '../api/registry.js';
-import type { ListOptions, ResourceStore, WriteOptions } from '../api/resource-store.js';
+import { rfc3339, type ListOptions, type ResourceStore, type WriteOptions } from '../api/resource-store.js';
 import { SchemaNode } from '../api/schema-navigator.js';
 import { DEFAULT_TABLE, table, tableRow, type IncludeObject } from '../api/table.js';
 import type { DeleteOptions, KObject } from '../api/types.js';
@@ -84,17 +85,17 @@ export class RestHandler {
       }
       case 'create': {
         const { object, warnings } = await this.decodeBody(rs, req, query);
-        const created = await rs.create(ns, object, { dryRun });
+        const created = await rs.create(ns, object, { dryRun, fieldManager: fieldManager(req, query) });
         return this.respond(res, 201, rs, created, format, query, warnings);
       }
       case 'update': {
         const { object, warnings } = await this.decodeBody(rs, req, query);
-        const { object: updated } = await rs.update(ns, info.name!, () => object, { dryRun });
+        const { object: updated } = await rs.update(ns, info.name!, () => object, { dryRun, fieldManager: fieldManager(req, query) });
         return this.respond(res, 200, rs, updated, format, query, warnings);
       }
       case 'patch': {
         const updated = await this.patch(rs, info, req, query, dryRun);
-        return this.respond(res, 200, rs, updated.object, format, query, updated.warnings);
+        return this.respond(res, updated.created ? 201 : 200, rs, updated.object, format, query, updated.warnings);
       }
       case 'delete': return this.delete(rs, ns, info.name!, req, res, query, format, dryRun);
       case 'deletecollection': return this.deleteCollection(rs, ns, req, res, query, format, dryRun);
@@ -183,11 +184,12 @@ export class RestHandler {
     return this.registry.documentFor(rs.shape.group, rs.shape.version)!.path;
   }
 
-  private async patch(rs: ResourceStore, info: ResourceRequest, req: IncomingMessage, query: URLSearchParams, dryRun: boolean, subresource?: string): Promise<{ object: KObject; warnings: string[] }> {
+  private async patch(rs: ResourceStore, info: ResourceRequest, req: IncomingMessage, query: URLSearchParams, dryRun: boolean, subresource?: string): Promise<{ object: KObject; warnings: string[]; created: boolean }> {
     const type = patchType(req.headers['content-type']);
-    if (!type || type === 'apply') {
-      throw errors.unsupportedMediaType(req.headers['content-type'] ?? '', ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json']);
+    if (!type) {
+      throw errors.unsupportedMediaType(req.headers['content-type'] ?? '', ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json', 'application/apply-patch+yaml']);
     }
+    if (type === 'apply') return this.apply(rs, info, req, query, dryRun, subresource);
     if (query.has('force')) throw errors.invalid('PatchOptions', 'meta.k8s.io', '', [fieldErrors.forbidden('force', 'may not be specified for non-apply patch')]);
     const validation = parseFieldValidation(query.get('fieldValidation'));
     const body = await readBody(req);
@@ -212,8 +214,43 @@ export class RestHandler {
       const decoded = decodeObject(patched, rs, this.registry.validator, this.gvPath(rs), validation);
       warnings = decoded.warnings;
       return decoded.object;
-    }, { dryRun, subresource });
-    return { object, warnings };
+    }, { dryRun, subresource, fieldManager: fieldManager(req, query) });
+    return { object, warnings, created: false };
+  }
+
+  /** Server-side apply: merge the configuration, move field ownership, 409 on conflicts unless forced. */
+  private async apply(rs: ResourceStore, info: ResourceRequest, req: IncomingMessage, query: URLSearchParams, dryRun: boolean, subresource?: string): Promise<{ object: KObject; warnings: string[]; created: boolean }> {
+    const manager = query.get('fieldManager');
+    if (!manager) throw errors.invalid('PatchOptions', 'meta.k8s.io', '', [fieldErrors.required('fieldManager', 'is required for apply patch')]);
+    const force = queryBool(query.get('force'));
+    const validation = parseFieldValidation(query.get('fieldValidation'));
+    const raw = parseBody(await readBody(req), 'application/yaml', rs.kind);
+    const { object: config, warnings } = decodeObject(raw, rs, this.registry.validator, this.gvPath(rs), validation);
+    if (config.metadata.name !== undefined && config.metadata.name !== info.name) {
+      throw errors.badRequest(`the name of the object (${config.metadata.name}) does not match the name on the URL (${info.name})`);
+    }
+    const writer = { manager, operation: 'Apply' as const, subresource, apiVersion: rs.apiVersion, time: rfc3339(this.registry.now()) };
+    const hasStatus = !!rs.strategy.hasStatus;
+    const run = <T>(f: () => T): T => {
+      try {
+        return f();
+      } catch (e) {
+        if (e instanceof ApplyConflictError) throw new StatusError(409, 'Conflict', e.message, { causes: e.causes() });
+        throw e;
+      }
+    };
+    if (!rs.cache.get(rs.key(info.namespace, info.name!))) {
+      if (subresource) throw errors.notFound(rs.gr, info.name!);
+      const created = run(() => applyConfig(undefined, { ...config, metadata: { ...config.metadata, name: info.name } }, rs.schema, writer, force, hasStatus));
+      const object = await rs.create(info.namespace, created, { dryRun, managedFieldsSet: true });
+      return { object, warnings, created: true };
+    }
+    const { object } = await rs.update(info.namespace, info.name!, (current) => {
+      const merged = run(() => applyConfig(current, config, rs.schema, writer, force, hasStatus));
+      if (config.metadata.resourceVersion === undefined) delete merged.metadata.resourceVersion;
+      return merged;
+    }, { dryRun, subresource, managedFieldsSet: true });
+    return { object, warnings, created: false };
   }
 
   private async delete(rs: ResourceStore, ns: string | undefined, name: string, req: IncomingMessage, res: ServerResponse, query: URLSearchParams, format: ResponseFormat, dryRun: boolean): Promise<void> {
@@ -243,7 +280,7 @@ export class RestHandler {
     const ns = info.namespace;
     const name = info.name!;
     const sub = info.subresource!;
-    const opts: WriteOptions = { dryRun, subresource: sub };
+    const opts: WriteOptions = { dryRun, subresource: sub, fieldManager: fieldManager(req, query) };
     if (sub === 'status') {
       if (info.verb === 'get') return this.respond(res, 200, rs, await rs.get(ns, name), format, query);
       if (info.verb === 'update') {
@@ -268,7 +305,7 @@ export class RestHandler {
       const { object: updated } = await rs.update(undefined, name, (current) => {
         current.spec = { ...(current.spec as object), finalizers: (object.spec as { finalizers?: string[] } | undefined)?.finalizers ?? [] };
         return current;
-      }, { dryRun, subresource: 'finalize' });
+      }, { dryRun, subresource: 'finalize', fieldManager: fieldManager(req, query) });
       return this.respond(res, 200, rs, updated, format, query);
     }
     throw errors.methodNotSupported(rs.gr, `${info.verb} ${sub}`);
@@ -309,7 +346,7 @@ export class RestHandler {
       current.spec = { ...(current.spec as object), replicas };
       if (pinnedRv) current.metadata.resourceVersion = pinnedRv;
       return current;
-    }, { dryRun });
+    }, { dryRun, subresource: 'scale', fieldManager: fieldManager(req, query) });
     sendObject(res, 200, rcToScale(object));
   }
 
@@ -353,6 +390,13 @@ const VIRTUAL_RESOURCES: Record<string, 'bindings' | 'selfsubjectaccessreviews'>
   '/bindings': 'bindings',
   'authorization.k8s.io/selfsubjectaccessreviews': 'selfsubjectaccessreviews',
 };
+
+/** The field manager of a write: the fieldManager parameter, else the User-Agent's first token (as kube). */
+function fieldManager(req: IncomingMessage, query: URLSearchParams): string {
+  const given = query.get('fieldManager');
+  if (given) return given;
+  return (req.headers['user-agent'] ?? '').split('/')[0] || 'unknown';
+}
 
 function includeObject(query: URLSearchParams): IncludeObject {
   const v = query.get('includeObject');

@@ -1,0 +1,349 @@
+// Field ownership (metadata.managedFields) and server-side apply, after structured-merge-diff:
+// which fields an object sets (toFieldSet), what changed between two objects (compare), how an
+// apply configuration merges into the live object, and how each write moves ownership between
+// field managers. Lists and maps follow the OpenAPI extensions (list-type map/set/atomic with
+// list-map-keys, or the patch merge key; map-type atomic).
+import { canonicalJSON } from './json.js';
+import { FieldSet, fieldPE, keyPE, pathString, valuePE, type Path } from './fieldset.js';
+import type { SchemaNode } from './schema-navigator.js';
+import type { KObject } from './types.js';
+
+type Json = unknown;
+type JsonObject = Record<string, Json>;
+const isObject = (v: Json): v is JsonObject => !!v && typeof v === 'object' && !Array.isArray(v);
+
+// ---- schema shapes ---------------------------------------------------------------------------
+
+type Shape =
+  | { kind: 'scalar' }
+  | { kind: 'map'; atomic: boolean }
+  | { kind: 'list'; type: 'atomic' | 'set' | 'map'; keys: string[] };
+
+function shapeOf(schema: SchemaNode, value: Json): Shape {
+  const s = schema.schema;
+  const type = s?.type ?? (Array.isArray(value) ? 'array' : isObject(value) ? 'object' : undefined);
+  if (type === 'array') {
+    const lt = schema.listType;
+    if (lt === 'map') return { kind: 'list', type: 'map', keys: schema.listMapKeys };
+    if (lt === 'set') return { kind: 'list', type: 'set', keys: [] };
+    if (lt === 'atomic') return { kind: 'list', type: 'atomic', keys: [] };
+    const mergeKey = schema.patchMergeKey;
+    if (mergeKey && schema.patchStrategy.includes('merge')) return { kind: 'list', type: 'map', keys: [mergeKey] };
+    return { kind: 'list', type: 'atomic', keys: [] };
+  }
+  if (type === 'object') return { kind: 'map', atomic: schema.mapType === 'atomic' };
+  return { kind: 'scalar' };
+}
+
+/** The path element of a list item: its key fields, or its value for sets. */
+function itemPE(shape: Extract<Shape, { kind: 'list' }>, item: Json, index: number, items: SchemaNode): string {
+  if (shape.type === 'set') return valuePE(item);
+  if (shape.type === 'map' && isObject(item)) {
+    const key: JsonObject = {};
+    for (const k of shape.keys) {
+      const v = item[k] ?? items.field(k).schema?.default;
+      if (v !== undefined) key[k] = v;
+    }
+    return keyPE(key);
+  }
+  return `i:${index}`;
+}
+
+// ---- the field set of an object --------------------------------------------------------------
+
+export function toFieldSet(value: Json, schema: SchemaNode): FieldSet {
+  const set = new FieldSet();
+  walkSet(value, schema, [], set);
+  return set;
+}
+
+function walkSet(value: Json, schema: SchemaNode, path: Path, set: FieldSet): void {
+  const shape = shapeOf(schema, value);
+  if (shape.kind === 'scalar' || value === null || value === undefined) { set.insert(path); return; }
+  if (shape.kind === 'list') {
+    if (shape.type === 'atomic' || !Array.isArray(value)) { set.insert(path); return; }
+    const items = schema.items();
+    value.forEach((item, i) => {
+      const p = [...path, itemPE(shape, item, i, items)];
+      walkSet(item, items, p, set);
+      set.insert(p);
+    });
+    return;
+  }
+  if (shape.atomic || !isObject(value)) { set.insert(path); return; }
+  const declared = schema.schema?.properties;
+  for (const [k, v] of Object.entries(value)) {
+    const p = [...path, fieldPE(k)];
+    walkSet(v, schema.field(k), p, set);
+    if (v === null || (isObject(v) && Object.keys(v).length === 0) || !declared?.[k]) set.insert(p);
+  }
+}
+
+// ---- comparing two objects --------------------------------------------------------------------
+
+export interface Comparison { added: FieldSet; modified: FieldSet; removed: FieldSet }
+
+/** What changed from `lhs` to `rhs`. `undefined` is an absent field; null is a present one. */
+export function compare(lhs: Json, rhs: Json, schema: SchemaNode): Comparison {
+  const c: Comparison = { added: new FieldSet(), modified: new FieldSet(), removed: new FieldSet() };
+  walkCompare(lhs, rhs, schema, [], c);
+  return c;
+}
+
+function leaf(l: Json, r: Json, path: Path, c: Comparison): void {
+  if (l === undefined) c.added.insert(path);
+  else if (r === undefined) c.removed.insert(path);
+  else if (canonicalJSON(l) !== canonicalJSON(r)) c.modified.insert(path);
+}
+
+function walkCompare(l: Json, r: Json, schema: SchemaNode, path: Path, c: Comparison): void {
+  const shape = shapeOf(schema, r ?? l);
+  if (shape.kind === 'scalar') { leaf(l, r, path, c); return; }
+  if (shape.kind === 'list') {
+    const ll = Array.isArray(l) ? l : [];
+    const rl = Array.isArray(r) ? r : [];
+    if (shape.type === 'atomic' || (ll.length === 0 && rl.length === 0)) { leaf(l, r, path, c); return; }
+    const items = schema.items();
+    const index = (list: Json[]) => {
+      const m = new Map<string, Json>();
+      list.forEach((item, i) => { const pe = itemPE(shape, item, i, items); if (!m.has(pe)) m.set(pe, item); });
+      return m;
+    };
+    const lm = index(ll);
+    const rm = index(rl);
+    for (const pe of new Set([...lm.keys(), ...rm.keys()])) walkCompare(lm.get(pe), rm.get(pe), items, [...path, pe], c);
+  } else {
+    const lo = isObject(l) ? l : undefined;
+    const ro = isObject(r) ? r : undefined;
+    const lEmpty = !lo || Object.keys(lo).length === 0;
+    const rEmpty = !ro || Object.keys(ro).length === 0;
+    if (shape.atomic || (lEmpty && rEmpty)) { leaf(l, r, path, c); return; }
+    for (const k of new Set([...Object.keys(lo ?? {}), ...Object.keys(ro ?? {})])) {
+      walkCompare(lo?.[k], ro?.[k], schema.field(k), [...path, fieldPE(k)], c);
+    }
+  }
+  if (path.length) {
+    if (l === undefined) c.added.insert(path);
+    else if (r === undefined) c.removed.insert(path);
+  }
+}
+
+// ---- apply: merging a configuration into the live object --------------------------------------
+
+export function mergeApplied(live: Json, config: Json, schema: SchemaNode): Json {
+  if (config === undefined) return structuredClone(live);
+  const shape = shapeOf(schema, config);
+  if (shape.kind === 'scalar') return structuredClone(config);
+  if (shape.kind === 'list') {
+    if (shape.type === 'atomic' || !Array.isArray(config)) return structuredClone(config);
+    const items = schema.items();
+    const out = Array.isArray(live) ? structuredClone(live) : [];
+    for (const [i, item] of config.entries()) {
+      const pe = itemPE(shape, item, i, items);
+      const at = out.findIndex((x, j) => itemPE(shape, x, j, items) === pe);
+      if (at >= 0) out[at] = mergeApplied(out[at], item, items);
+      else out.push(structuredClone(item));
+    }
+    return out;
+  }
+  if (shape.atomic || !isObject(config)) return structuredClone(config);
+  const out: JsonObject = isObject(live) ? structuredClone(live) : {};
+  for (const [k, v] of Object.entries(config)) out[k] = mergeApplied(out[k], v, schema.field(k));
+  return out;
+}
+
+/** Removes the fields at `paths` (members of a field set) from an object. */
+export function removePaths(obj: Json, paths: Path[], schema: SchemaNode): void {
+  for (const path of paths.sort((a, b) => b.length - a.length)) removePath(obj, path, schema);
+}
+
+function removePath(node: Json, path: Path, schema: SchemaNode): void {
+  const [pe, ...rest] = path;
+  if (node === null || node === undefined) return;
+  if (pe.startsWith('f:') && isObject(node)) {
+    const k = pe.slice(2);
+    if (rest.length === 0) delete node[k];
+    else removePath(node[k], rest, schema.field(k));
+    return;
+  }
+  if (Array.isArray(node)) {
+    const shape = shapeOf(schema, node);
+    if (shape.kind !== 'list') return;
+    const items = schema.items();
+    const at = node.findIndex((x, j) => itemPE(shape, x, j, items) === pe);
+    if (at < 0) return;
+    if (rest.length === 0) node.splice(at, 1);
+    else removePath(node[at], rest, items);
+  }
+}
+
+// ---- managers ---------------------------------------------------------------------------------
+
+export interface ManagedFieldsEntry {
+  manager: string;
+  operation: 'Apply' | 'Update';
+  apiVersion: string;
+  time?: string;
+  fieldsType: 'FieldsV1';
+  fieldsV1: Record<string, unknown>;
+  subresource?: string;
+}
+
+interface Manager { entry: ManagedFieldsEntry; set: FieldSet; changed: boolean }
+
+export interface Writer { manager: string; operation: 'Apply' | 'Update'; subresource?: string; apiVersion: string; time: string }
+
+/** Fields no manager owns: identity and bookkeeping the server sets. */
+const STRIPPED: Path[] = [
+  ['f:apiVersion'], ['f:kind'], ['f:metadata'],
+  ...['name', 'namespace', 'creationTimestamp', 'selfLink', 'uid', 'clusterName', 'generation', 'managedFields', 'resourceVersion', 'deletionTimestamp', 'deletionGracePeriodSeconds']
+    .map((f) => ['f:metadata', `f:${f}`]),
+];
+
+/** The part of a set a writer can own: status through /status, the rest elsewhere. */
+function scoped(set: FieldSet, subresource: string | undefined, hasStatus: boolean): FieldSet {
+  const stripped = set.without(STRIPPED);
+  if (subresource === 'status') return stripped.under(['f:status']);
+  return hasStatus ? stripped.without([['f:status']], [['f:status']]) : stripped;
+}
+
+function readManagers(obj: KObject | undefined): Manager[] {
+  const list = (obj?.metadata.managedFields ?? []) as ManagedFieldsEntry[];
+  return list.filter((e) => e && typeof e.manager === 'string').map((entry) => ({ entry, set: FieldSet.fromFieldsV1(entry.fieldsV1), changed: false }));
+}
+
+function writeManagers(obj: KObject, managers: Manager[]): void {
+  const entries = managers.filter((m) => !m.set.empty).map((m) => ({ ...m.entry, fieldsType: 'FieldsV1' as const, fieldsV1: m.set.toFieldsV1() }));
+  entries.sort((a, b) => (a.operation !== b.operation ? (a.operation < b.operation ? -1 : 1) : (a.time ?? '') < (b.time ?? '') ? -1 : (a.time ?? '') > (b.time ?? '') ? 1 : a.manager < b.manager ? -1 : a.manager > b.manager ? 1 : 0));
+  if (entries.length) obj.metadata.managedFields = entries.map(orderEntry); else delete obj.metadata.managedFields;
+}
+
+function orderEntry(e: ManagedFieldsEntry): ManagedFieldsEntry {
+  return {
+    manager: e.manager, operation: e.operation, apiVersion: e.apiVersion, ...(e.time ? { time: e.time } : {}),
+    fieldsType: 'FieldsV1', fieldsV1: e.fieldsV1, ...(e.subresource ? { subresource: e.subresource } : {}),
+  };
+}
+
+function writerEntry(managers: Manager[], w: Writer): Manager {
+  let m = managers.find((x) => x.entry.manager === w.manager && x.entry.operation === w.operation && (x.entry.subresource ?? '') === (w.subresource ?? ''));
+  if (!m) {
+    m = { entry: { manager: w.manager, operation: w.operation, apiVersion: w.apiVersion, time: w.time, fieldsType: 'FieldsV1', fieldsV1: {}, ...(w.subresource ? { subresource: w.subresource } : {}) }, set: new FieldSet(), changed: true };
+    managers.push(m);
+  }
+  return m;
+}
+
+/** A create compares against what an empty object of the kind serializes as. */
+export function emptyLike(schema: SchemaNode, obj: KObject): KObject {
+  const empty: KObject = { metadata: {} };
+  for (const k of ['spec', 'status']) {
+    const field = schema.field(k);
+    if (obj[k] === undefined || field.schema?.type !== 'object') continue;
+    const inner: JsonObject = {};
+    for (const r of field.schema.required ?? []) inner[r] = null;
+    empty[k] = inner;
+  }
+  return empty;
+}
+
+/**
+ * Records an Update by `w`: it takes ownership of every field it added or changed (from whoever
+ * owned it), and removed fields leave every set.
+ */
+export function recordUpdate(prev: KObject | undefined, next: KObject, schema: SchemaNode, w: Writer, hasStatus: boolean): void {
+  const managers = readManagers(prev);
+  const cmp = compare(stripForCompare(prev ?? emptyLike(schema, next)), stripForCompare(next), schema);
+  const changed = scoped(cmp.added.union(cmp.modified), w.subresource, hasStatus);
+  const removed = cmp.removed;
+  for (const m of managers) {
+    const before = m.set;
+    m.set = m.set.difference(changed).difference(removed);
+    if (m.set.paths().length !== before.paths().length) m.changed = true;
+  }
+  if (!changed.empty) {
+    const mine = writerEntry(managers, w);
+    mine.set = mine.set.union(changed);
+    mine.changed = true;
+  }
+  for (const m of managers) if (m.changed) { m.entry.time = w.time; m.entry.apiVersion = w.apiVersion; }
+  writeManagers(next, managers);
+}
+
+export class ApplyConflictError extends Error {
+  constructor(readonly conflicts: { manager: ManagedFieldsEntry; path: Path }[]) {
+    super(conflictMessage(conflicts));
+  }
+
+  causes(): { reason: string; message: string; field: string }[] {
+    return this.conflicts.map((c) => ({ reason: 'FieldManagerConflict', message: `conflict with ${printManager(c.manager)}`, field: pathString(c.path) }));
+  }
+}
+
+function printManager(e: ManagedFieldsEntry): string {
+  let s = JSON.stringify(e.manager);
+  if (e.subresource) s += ` with subresource ${JSON.stringify(e.subresource)}`;
+  if (e.operation === 'Update') s += e.time ? ` using ${e.apiVersion} at ${e.time}` : ` using ${e.apiVersion}`;
+  return s;
+}
+
+function conflictMessage(conflicts: { manager: ManagedFieldsEntry; path: Path }[]): string {
+  if (conflicts.length === 1) return `Apply failed with 1 conflict: conflict with ${printManager(conflicts[0].manager)}: ${pathString(conflicts[0].path)}`;
+  const byManager = new Map<string, { entry: ManagedFieldsEntry; paths: Path[] }>();
+  for (const c of conflicts) {
+    const key = printManager(c.manager);
+    const g = byManager.get(key) ?? { entry: c.manager, paths: [] };
+    g.paths.push(c.path);
+    byManager.set(key, g);
+  }
+  const lines: string[] = [];
+  for (const key of [...byManager.keys()].sort()) {
+    lines.push(`conflicts with ${key}:`);
+    for (const p of byManager.get(key)!.paths) lines.push(`- ${pathString(p)}`);
+  }
+  return `Apply failed with ${conflicts.length} conflicts: ${lines.join('\n')}`;
+}
+
+/**
+ * Server-side apply of `config` by `w` onto `live` (undefined when creating): merges, removes
+ * what the writer applied before and no longer applies (unless someone else owns it), and checks
+ * for conflicts with other managers over fields the apply would change. Returns the new object.
+ */
+export function apply(live: KObject | undefined, config: KObject, schema: SchemaNode, w: Writer, force: boolean, hasStatus: boolean): KObject {
+  const managers = readManagers(live);
+  const configSet = scoped(toFieldSet(stripForCompare(config), schema), w.subresource, hasStatus);
+  const base = live ?? emptyLike(schema, config);
+  const scopedConfig = w.subresource === 'status'
+    ? { ...config, ...Object.fromEntries(Object.keys(config).filter((k) => !['apiVersion', 'kind', 'metadata', 'status'].includes(k)).map((k) => [k, undefined])) }
+    : config;
+  let merged = mergeApplied(base, scopedConfig, schema) as KObject;
+  const mine = writerEntry(managers, w);
+  const others = managers.filter((m) => m !== mine);
+  // What this writer applied before, no longer applies, and nobody else owns, goes away.
+  const othersSet = others.reduce((acc, m) => acc.union(m.set), new FieldSet());
+  const dropped = mine.set.difference(configSet).difference(othersSet);
+  removePaths(merged, dropped.paths(), schema);
+  merged = merged as KObject;
+  const cmp = compare(stripForCompare(base), stripForCompare(merged), schema);
+  const changed = cmp.added.union(cmp.modified).union(cmp.removed);
+  const conflicts: { manager: ManagedFieldsEntry; path: Path }[] = [];
+  for (const m of others) {
+    const overlap = m.set.intersection(changed).intersection(configSet.union(dropped));
+    if (overlap.empty) continue;
+    if (force) { m.set = m.set.difference(overlap); m.changed = true; continue; }
+    for (const p of overlap.paths()) conflicts.push({ manager: m.entry, path: p });
+  }
+  if (conflicts.length) throw new ApplyConflictError(conflicts);
+  if (canonicalJSON(mine.set.toFieldsV1()) !== canonicalJSON(configSet.toFieldsV1())) mine.changed = true;
+  mine.set = configSet;
+  for (const m of managers) if (m.changed) { m.entry.time = w.time; m.entry.apiVersion = w.apiVersion; }
+  writeManagers(merged, managers);
+  return merged;
+}
+
+/** Objects compared without managedFields and resourceVersion, which are the server's. */
+function stripForCompare(obj: KObject): KObject {
+  const { managedFields, resourceVersion, ...meta } = obj.metadata ?? {};
+  void managedFields; void resourceVersion;
+  return { ...obj, metadata: meta };
+}
