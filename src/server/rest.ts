@@ -208,8 +208,7 @@ export class RestHandler {
         else if (type === 'merge') patched = mergePatch(current, patch);
         else patched = strategicMergePatch(current, patch, schema);
       } catch (e) {
-        if (e instanceof PatchError) throw new StatusError(422, 'Invalid', `the server rejected our request due to an error in our request (${e.message})`, {});
-        throw e;
+        throw patchFailure(e, type);
       }
       const decoded = decodeObject(patched, rs, this.registry.validator, this.gvPath(rs), validation);
       warnings = decoded.warnings;
@@ -332,8 +331,7 @@ export class RestHandler {
         try {
           next = type === 'json' ? jsonPatch(scale, patch) : type === 'merge' ? mergePatch(scale, patch) : type === 'strategic' ? strategicMergePatch(scale, patch, SchemaNode.root(doc.document.components.schemas, scaleSchema)) : undefined;
         } catch (e) {
-          if (e instanceof PatchError) throw new StatusError(422, 'Invalid', `the server rejected our request due to an error in our request (${e.message})`, {});
-          throw e;
+          throw patchFailure(e, type);
         }
         if (next === undefined) throw errors.unsupportedMediaType(req.headers['content-type'] ?? '', ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json']);
       }
@@ -390,6 +388,13 @@ const VIRTUAL_RESOURCES: Record<string, 'bindings' | 'selfsubjectaccessreviews'>
   '/bindings': 'bindings',
   'authorization.k8s.io/selfsubjectaccessreviews': 'selfsubjectaccessreviews',
 };
+
+/** A patch that cannot be applied: JSON patch failures are a bare 422, as kube answers them; others a 400. */
+function patchFailure(e: unknown, type: string | undefined): unknown {
+  if (!(e instanceof PatchError)) return e;
+  if (type === 'json') return new StatusError(422, 'Invalid', 'the server rejected our request due to an error in our request', {});
+  return errors.badRequest(e.message);
+}
 
 /** The field manager of a write: the fieldManager parameter, else the User-Agent's first token (as kube). */
 function fieldManager(req: IncomingMessage, query: URLSearchParams): string {
