@@ -133,6 +133,11 @@ describe('HTTP API', () => {
     assert.equal(warn.status, 201);
     assert.equal(warn.headers.get('warning'), '299 - "unknown field \\"spec.containers[0].bogus\\""');
     assert.equal(warn.json().spec.containers[0].bogus, undefined);
+    const dupText = '{"apiVersion":"v1","kind":"Pod","metadata":{"name":"dup1","name":"dup2"},"spec":{"containers":[{"name":"c","image":"nginx"}]}}';
+    const dup = await http(cluster, 'POST', '/api/v1/namespaces/default/pods?fieldValidation=Strict', dupText);
+    assert.equal(dup.json().message, 'Pod in version "v1" cannot be handled as a Pod: strict decoding error: duplicate field "metadata.name"');
+    const dupWarn = await http(cluster, 'POST', '/api/v1/namespaces/default/pods', dupText);
+    assert.deepEqual([dupWarn.status, dupWarn.json().metadata.name, dupWarn.headers.get('warning')], [201, 'dup2', '299 - "duplicate field \\"metadata.name\\""']);
   });
 
   test('create: generateName, uid, creationTimestamp, defaults; ClusterIP and NodePort allocation', async () => {
@@ -233,6 +238,29 @@ describe('HTTP API', () => {
     assert.deepEqual(r.json().items.map((p: any) => p.metadata.name), ['dc1', 'dc2']);
     const left = (await http(cluster, 'GET', '/api/v1/namespaces/default/pods?labelSelector=dc=yes')).json();
     assert.deepEqual(left.items.map((p: any) => p.metadata.name), ['dc3']);
+  });
+
+  test('delete preconditions on uid and resourceVersion', async () => {
+    const made = (await http(cluster, 'POST', '/api/v1/namespaces/default/pods', podBody('pre'))).json();
+    const wrongUid = await http(cluster, 'DELETE', '/api/v1/namespaces/default/pods/pre', { preconditions: { uid: 'nope' } });
+    assert.equal(wrongUid.status, 409);
+    assert.equal(wrongUid.json().message, `Operation cannot be fulfilled on pods "pre": Precondition failed: UID in precondition: nope, UID in object meta: ${made.metadata.uid}`);
+    const wrongRv = await http(cluster, 'DELETE', '/api/v1/namespaces/default/pods/pre', { preconditions: { resourceVersion: '1' } });
+    assert.equal(wrongRv.status, 409);
+    const right = await http(cluster, 'DELETE', '/api/v1/namespaces/default/pods/pre', { preconditions: { uid: made.metadata.uid, resourceVersion: made.metadata.resourceVersion } });
+    assert.equal(right.status, 200);
+  });
+
+  test('apply through /status changes only status and records subresource status', async () => {
+    await http(cluster, 'POST', '/api/v1/namespaces/default/pods', podBody('st'));
+    const r = await http(cluster, 'PATCH', '/api/v1/namespaces/default/pods/st/status?fieldManager=kubelet&force=true',
+      { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'st', labels: { ignored: 'yes' } }, spec: { containers: [{ name: 'c', image: 'changed' }] }, status: { phase: 'Running', podIP: '10.244.0.9' } },
+      { 'Content-Type': 'application/apply-patch+yaml' });
+    assert.equal(r.status, 200);
+    const pod = r.json();
+    assert.deepEqual([pod.status.phase, pod.status.podIP, pod.spec.containers[0].image, pod.metadata.labels], ['Running', '10.244.0.9', 'nginx:1.25', undefined]);
+    const entry = pod.metadata.managedFields.find((m: any) => m.manager === 'kubelet');
+    assert.deepEqual([entry.operation, entry.subresource, entry.fieldsV1], ['Apply', 'status', { 'f:status': { 'f:phase': {}, 'f:podIP': {} } }]);
   });
 
   test('scale subresource reads and writes an RC as autoscaling/v1 Scale', async () => {

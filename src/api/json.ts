@@ -22,3 +22,62 @@ export function dropNulls<T>(v: T): T {
   }
   return v;
 }
+
+/**
+ * Paths of keys that appear twice in one JSON object (`metadata.name`, `spec.containers[0].image`),
+ * which JSON.parse silently resolves to the last. Empty for valid JSON without duplicates or for
+ * text that is not JSON (parse errors are reported elsewhere).
+ */
+export function duplicateFields(text: string): string[] {
+  const found: string[] = [];
+  let i = 0;
+  const ws = () => { while (i < text.length && ' \t\n\r'.includes(text[i])) i++; };
+  const str = (): string => {
+    const start = i;
+    i++;
+    while (i < text.length && text[i] !== '"') i += text[i] === '\\' ? 2 : 1;
+    i++;
+    return JSON.parse(text.slice(start, i)) as string;
+  };
+  const join = (path: string, key: string) => (path ? `${path}.${key}` : key);
+  const value = (path: string): void => {
+    ws();
+    const c = text[i];
+    if (c === '{') {
+      i++;
+      const seen = new Set<string>();
+      ws();
+      if (text[i] === '}') { i++; return; }
+      while (i < text.length) {
+        ws();
+        const key = str();
+        if (seen.has(key)) found.push(join(path, key));
+        seen.add(key);
+        ws();
+        i++; // ':'
+        value(join(path, key));
+        ws();
+        if (text[i++] === '}') return;
+      }
+    } else if (c === '[') {
+      i++;
+      ws();
+      if (text[i] === ']') { i++; return; }
+      for (let n = 0; i < text.length; n++) {
+        value(`${path}[${n}]`);
+        ws();
+        if (text[i++] === ']') return;
+      }
+    } else if (c === '"') {
+      str();
+    } else {
+      while (i < text.length && !',]} \t\n\r'.includes(text[i])) i++;
+    }
+  };
+  try {
+    value('');
+  } catch {
+    return [];
+  }
+  return found;
+}

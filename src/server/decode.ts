@@ -2,7 +2,7 @@
 // against the URL, unknown fields handled per fieldValidation, wrong JSON types rejected.
 import { parse as parseYAML } from 'yaml';
 import { errors } from '../api/errors.js';
-import { dropNulls } from '../api/json.js';
+import { dropNulls, duplicateFields } from '../api/json.js';
 import type { ResourceStore } from '../api/resource-store.js';
 import { pruneFields, type SchemaValidator } from '../api/schema.js';
 import type { KObject } from '../api/types.js';
@@ -17,6 +17,11 @@ export function parseFieldValidation(v: string | null): FieldValidation {
   if (v === null || v === '') return 'Warn';
   if (v === 'Ignore' || v === 'Warn' || v === 'Strict') return v;
   throw errors.badRequest(`fieldValidation: Unsupported value: "${v}": supported values: "Ignore", "Strict", "Warn"`);
+}
+
+/** Keys given twice in a JSON body (YAML bodies with duplicate keys fail to parse). */
+export function bodyDuplicates(body: Buffer, contentType: string | undefined): string[] {
+  return bodyFormat(contentType) === 'json' ? duplicateFields(body.toString('utf8')) : [];
 }
 
 /** Parses a JSON or YAML body into a plain value; syntax errors are 400s. */
@@ -36,11 +41,29 @@ export function parseBody(body: Buffer, contentType: string | undefined, what: s
 
 export interface Decoded { object: KObject; warnings: string[] }
 
+export interface DecodeOptions {
+  validator: SchemaValidator;
+  /** The OpenAPI document (`api/v1`) and schema the object must follow. */
+  gvPath: string;
+  schemaName: string;
+  kind: string;
+  apiVersion: string;
+  validation: FieldValidation;
+  /** Keys the body gave twice (see bodyDuplicates). */
+  duplicates?: string[];
+}
+
+/** Decoding options for objects of `rs` itself. */
+export function decodeOptionsFor(rs: ResourceStore, validator: SchemaValidator, gvPath: string, validation: FieldValidation): DecodeOptions {
+  return { validator, gvPath, schemaName: rs.schemaName, kind: rs.kind, apiVersion: rs.apiVersion, validation };
+}
+
 /**
- * Decodes an object for a create or update of `rs`: checks apiVersion/kind against the URL,
- * the JSON types against the schema, and unknown fields per `validation`.
+ * Decodes an object for a write: checks apiVersion/kind against the URL, the JSON types against
+ * the schema, and unknown or duplicate fields per fieldValidation.
  */
-export function decodeObject(raw: unknown, rs: ResourceStore, validator: SchemaValidator, gvPath: string, validation: FieldValidation, schemaName = rs.schemaName, kind = rs.kind, apiVersion = rs.apiVersion): Decoded {
+export function decodeObject(raw: unknown, opts: DecodeOptions): Decoded {
+  const { validator, gvPath, schemaName, kind, apiVersion, validation, duplicates = [] } = opts;
   const version = apiVersion.split('/').pop();
   const cannot = (why: string) => errors.badRequest(`${kind} in version "${version}" cannot be handled as a ${kind}: ${why}`);
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw cannot(`json: cannot unmarshal ${Array.isArray(raw) ? 'array' : typeof raw} into Go value of type struct`);
@@ -50,9 +73,10 @@ export function decodeObject(raw: unknown, rs: ResourceStore, validator: SchemaV
   const problems = validator.check(gvPath, schemaName, obj);
   if (problems.typeErrors.length) throw cannot(problems.typeErrors.join(', '));
   const warnings: string[] = [];
-  if (problems.unknownFields.length) {
-    if (validation === 'Strict') throw cannot(`strict decoding error: ${problems.unknownFields.map((f) => `unknown field "${f}"`).join(', ')}`);
-    if (validation === 'Warn') for (const f of problems.unknownFields) warnings.push(`unknown field "${f}"`);
+  const strictErrors = [...problems.unknownFields.map((f) => `unknown field "${f}"`), ...duplicates.map((f) => `duplicate field "${f}"`)];
+  if (strictErrors.length) {
+    if (validation === 'Strict') throw cannot(`strict decoding error: ${strictErrors.join(', ')}`);
+    if (validation === 'Warn') warnings.push(...strictErrors);
     pruneFields(obj, problems.unknownPaths);
   }
   obj.metadata ??= {};

@@ -11,7 +11,7 @@ import { SchemaNode } from '../api/schema-navigator.js';
 import { DEFAULT_TABLE, table, tableRow, type IncludeObject } from '../api/table.js';
 import type { DeleteOptions, KObject } from '../api/types.js';
 import { rcToScale } from '../resources/replicationcontrollers.js';
-import { decodeObject, parseBody, parseFieldValidation, warningHeaders } from './decode.js';
+import { bodyDuplicates, decodeObject, decodeOptionsFor, parseBody, parseFieldValidation, warningHeaders, type DecodeOptions, type FieldValidation } from './decode.js';
 import { readBody, sendBody, sendError, sendObject } from './http.js';
 import { chooseResponseFormat, patchType, type ResponseFormat } from './negotiation.js';
 import { queryBool, type ResourceRequest } from './request-info.js';
@@ -176,12 +176,13 @@ export class RestHandler {
 
   private async decodeBody(rs: ResourceStore, req: IncomingMessage, query: URLSearchParams) {
     const validation = parseFieldValidation(query.get('fieldValidation'));
-    const raw = parseBody(await readBody(req), req.headers['content-type'], rs.kind);
-    return decodeObject(raw, rs, this.registry.validator, this.gvPath(rs), validation);
+    const body = await readBody(req);
+    const raw = parseBody(body, req.headers['content-type'], rs.kind);
+    return decodeObject(raw, { ...this.decodeOptions(rs, validation), duplicates: bodyDuplicates(body, req.headers['content-type']) });
   }
 
-  private gvPath(rs: ResourceStore): string {
-    return this.registry.documentFor(rs.shape.group, rs.shape.version)!.path;
+  private decodeOptions(rs: ResourceStore, validation: FieldValidation): DecodeOptions {
+    return decodeOptionsFor(rs, this.registry.validator, this.registry.documentFor(rs.shape.group, rs.shape.version)!.path, validation);
   }
 
   private async patch(rs: ResourceStore, info: ResourceRequest, req: IncomingMessage, query: URLSearchParams, dryRun: boolean, subresource?: string): Promise<{ object: KObject; warnings: string[]; created: boolean }> {
@@ -210,7 +211,7 @@ export class RestHandler {
       } catch (e) {
         throw patchFailure(e, type);
       }
-      const decoded = decodeObject(patched, rs, this.registry.validator, this.gvPath(rs), validation);
+      const decoded = decodeObject(patched, this.decodeOptions(rs, validation));
       warnings = decoded.warnings;
       return decoded.object;
     }, { dryRun, subresource, fieldManager: fieldManager(req, query) });
@@ -224,7 +225,7 @@ export class RestHandler {
     const force = queryBool(query.get('force'));
     const validation = parseFieldValidation(query.get('fieldValidation'));
     const raw = parseBody(await readBody(req), 'application/yaml', rs.kind);
-    const { object: config, warnings } = decodeObject(raw, rs, this.registry.validator, this.gvPath(rs), validation);
+    const { object: config, warnings } = decodeObject(raw, this.decodeOptions(rs, validation));
     if (config.metadata.name !== undefined && config.metadata.name !== info.name) {
       throw errors.badRequest(`the name of the object (${config.metadata.name}) does not match the name on the URL (${info.name})`);
     }
@@ -335,7 +336,7 @@ export class RestHandler {
         }
         if (next === undefined) throw errors.unsupportedMediaType(req.headers['content-type'] ?? '', ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json']);
       }
-      const decoded = decodeObject(next, rs, this.registry.validator, doc.path, parseFieldValidation(query.get('fieldValidation')), scaleSchema, 'Scale', 'autoscaling/v1').object;
+      const decoded = decodeObject(next, { validator: this.registry.validator, gvPath: doc.path, schemaName: scaleSchema, kind: 'Scale', apiVersion: 'autoscaling/v1', validation: parseFieldValidation(query.get('fieldValidation')) }).object;
       replicas = (decoded.spec as { replicas?: number } | undefined)?.replicas;
       pinnedRv = info.verb === 'update' ? decoded.metadata.resourceVersion : undefined;
       if (replicas === undefined || !Number.isInteger(replicas) || replicas < 0) {

@@ -46,3 +46,19 @@ test('strategic merge patch: $patch delete and replace, null deletes, finalizers
   const replaced = strategicMergePatch(pod, { spec: { $patch: 'replace', containers: [{ name: 'z', image: 'k' }] } }, podSchema) as any;
   assert.deepEqual(replaced.spec, { containers: [{ name: 'z', image: 'k' }] });
 });
+
+test('strategic merge patch: $retainKeys and $deleteFromPrimitiveList', () => {
+  const pod = { spec: { volumes: [{ name: 'v', hostPath: { path: '/x' } }], containers: [{ name: 'a', image: 'i', args: ['1', '2', '3'] }] } };
+  const retained = strategicMergePatch(pod, { spec: { volumes: [{ name: 'v', emptyDir: {}, $retainKeys: ['emptyDir', 'name'] }] } }, podSchema) as any;
+  assert.deepEqual(retained.spec.volumes, [{ name: 'v', emptyDir: {} }]);
+  const meta = { metadata: { finalizers: ['a', 'b', 'c'] } };
+  const removed = strategicMergePatch(meta, { metadata: { '$deleteFromPrimitiveList/finalizers': ['b'] } }, podSchema) as any;
+  assert.deepEqual(removed.metadata.finalizers, ['a', 'c']);
+});
+
+test('duplicate JSON keys are found with their paths', async () => {
+  const { duplicateFields } = await import('../../src/api/json.js');
+  assert.deepEqual(duplicateFields('{"metadata":{"name":"a","name":"b"},"spec":{"containers":[{"image":"x","image":"y"}]}}'), ['metadata.name', 'spec.containers[0].image']);
+  assert.deepEqual(duplicateFields('{"a":"}\\"","b":[1,{"c":2}]}'), []);
+  assert.deepEqual(duplicateFields('{broken'), []);
+});
