@@ -183,6 +183,22 @@ for (const v of ['1.32', '1.33']) {
       const can = await kubectl(v, cluster, ['auth', 'can-i', 'list', 'pods']);
       assert.deepEqual([can.code, can.stdout], [0, 'yes\n'], can.stderr);
     });
+
+    test('drain --disable-eviction deletes with protobuf DeleteOptions; plain drain evicts', async () => {
+      await http(cluster, 'POST', '/api/v1/nodes', { metadata: { name: 'n1' }, status: { conditions: [{ type: 'Ready', status: 'True' }] } });
+      const onNode = (name: string) => http(cluster, 'POST', '/api/v1/namespaces/default/pods', { metadata: { name }, spec: { nodeName: 'n1', terminationGracePeriodSeconds: 0, containers: [{ name: 'c', image: 'nginx' }] } });
+      await onNode('d1');
+      const drained = await kubectl(v, cluster, ['drain', 'n1', '--disable-eviction', '--force', '--grace-period=0']);
+      assert.equal(drained.code, 0, drained.stderr);
+      assert.equal(drained.stdout, 'node/n1 cordoned\npod/d1 deleted\nnode/n1 drained\n');
+      assert.equal((await http(cluster, 'GET', '/api/v1/nodes/n1')).json().spec.unschedulable, true);
+      await kubectl(v, cluster, ['uncordon', 'n1']);
+      await onNode('d2');
+      const evicted = await kubectl(v, cluster, ['drain', 'n1', '--force']);
+      assert.equal(evicted.code, 0, evicted.stderr);
+      assert.match(evicted.stdout, /^pod\/d2 evicted$/m);
+      assert.equal((await http(cluster, 'GET', '/api/v1/namespaces/default/pods/d2')).status, 404);
+    });
   });
 }
 
