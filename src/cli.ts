@@ -3,7 +3,9 @@
 import { parseArgs } from 'node:util';
 import { startCluster, StartupError } from './cluster.js';
 
-const USAGE = `Usage: tinykube serve [--port 8080] [--address 127.0.0.1] [--data ./tinykube-data] [--store sqlite|memory]`;
+const USAGE = `Usage: tinykube serve [--port 8080] [--address 127.0.0.1] [--data ./tinykube-data] [--store sqlite|memory]
+                      [--nodes 3] [--node-cpu 4] [--node-memory 16Gi] [--node-pods 110] [--stages FILE]
+                      [--node-monitor-grace-period 40] [--api-only]`;
 
 async function serve(args: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -13,14 +15,29 @@ async function serve(args: string[]): Promise<void> {
       address: { type: 'string', default: '127.0.0.1' },
       data: { type: 'string', default: './tinykube-data' },
       store: { type: 'string', default: 'sqlite' },
+      nodes: { type: 'string', default: '3' },
+      'node-cpu': { type: 'string', default: '4' },
+      'node-memory': { type: 'string', default: '16Gi' },
+      'node-pods': { type: 'string', default: '110' },
+      stages: { type: 'string' },
+      'node-monitor-grace-period': { type: 'string', default: '40' },
+      'api-only': { type: 'boolean', default: false },
     },
     strict: true,
   });
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new StartupError(`--port must be a number from 0 to 65535, not "${values.port}"`);
   if (values.store !== 'sqlite' && values.store !== 'memory') throw new StartupError(`--store must be sqlite or memory, not "${values.store}"`);
+  const nodes = Number(values.nodes);
+  if (!Number.isInteger(nodes) || nodes < 0) throw new StartupError(`--nodes must be a whole number, not "${values.nodes}"`);
+  const grace = Number(values['node-monitor-grace-period']);
+  if (!(grace > 0)) throw new StartupError(`--node-monitor-grace-period must be a number of seconds, not "${values['node-monitor-grace-period']}"`);
   const started = Date.now();
-  const cluster = await startCluster({ port, address: values.address, data: values.data, store: values.store });
+  const cluster = await startCluster({
+    port, address: values.address, data: values.data, store: values.store, nodes, controlPlane: !values['api-only'],
+    kubelet: { cpu: values['node-cpu'], memory: values['node-memory'], pods: values['node-pods'], stagesFile: values.stages },
+    nodeLifecycle: { gracePeriodMs: grace * 1000 },
+  });
   console.log(`tinykube serving at ${cluster.url} (${values.store} store${values.store === 'sqlite' ? ` in ${values.data}` : ''}, ready in ${Date.now() - started} ms)`);
   console.log(`export KUBECONFIG=${cluster.kubeconfigPath}`);
   let stopping = false;

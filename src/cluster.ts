@@ -5,7 +5,13 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Registry } from './api/registry.js';
 import { bootstrap } from './bootstrap.js';
+import { EndpointsController } from './controllers/endpoints.js';
+import { GarbageCollector } from './controllers/garbage-collector.js';
 import { NamespaceController } from './controllers/namespace.js';
+import { DEFAULT_NODE_LIFECYCLE, NodeLifecycleController, type NodeLifecycleOptions } from './controllers/node-lifecycle.js';
+import { ReplicationController } from './controllers/replication.js';
+import { Scheduler } from './controllers/scheduler.js';
+import { DEFAULT_KUBELET_OPTIONS, SimulatedKubelets, type KubeletOptions } from './kubelet/kubelet.js';
 import { createApp } from './server/app.js';
 import { SqliteStore } from './storage/sqlite.js';
 import type { Store } from './storage/store.js';
@@ -22,6 +28,17 @@ export interface ClusterOptions {
   bookmarkIntervalMs?: number;
   /** Events each resource's watch cache keeps for resuming watches (default 10,000). */
   watchCacheCapacity?: number;
+  /**
+   * Run the scheduler, controllers and simulated kubelets (default true). Off, tinykube is an API
+   * server alone, as kube-apiserver without its control plane: nothing acts on the objects.
+   */
+  controlPlane?: boolean;
+  /** Simulated nodes to register at start (default 0 here; `tinykube serve` registers 3). */
+  nodes?: number;
+  /** Capacity of each simulated node, and how its kubelet behaves. */
+  kubelet?: Partial<Omit<KubeletOptions, 'nodes'>>;
+  /** When a node that stops heartbeating is declared unreachable. */
+  nodeLifecycle?: Partial<NodeLifecycleOptions>;
 }
 
 export interface Cluster {
@@ -105,8 +122,18 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   const host = address === '0.0.0.0' || address === '::' ? '127.0.0.1' : address;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   await bootstrap(registry, { host, port });
-  const namespaceController = new NamespaceController(registry);
-  namespaceController.start();
+  const controlPlane = options.controlPlane ?? true;
+  const controllers = !controlPlane ? [] : [
+    new NamespaceController(registry),
+    new GarbageCollector(registry),
+    new Scheduler(registry),
+    new ReplicationController(registry),
+    new EndpointsController(registry),
+    new NodeLifecycleController(registry, { ...DEFAULT_NODE_LIFECYCLE, ...options.nodeLifecycle }),
+  ];
+  for (const c of controllers) c.start();
+  const kubelets = controlPlane ? new SimulatedKubelets(registry, { ...DEFAULT_KUBELET_OPTIONS, ...options.kubelet, nodes: options.nodes ?? 0 }) : undefined;
+  await kubelets?.start();
   const kubeconfigPath = join(data, 'kubeconfig');
   writeFileSync(kubeconfigPath, kubeconfigYAML(url));
   ready = true;
@@ -119,7 +146,8 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     close() {
       closing ??= (async () => {
         ready = false;
-        namespaceController.stop();
+        kubelets?.stop();
+        for (const c of controllers) c.stop();
         closeWatches();
         server.closeAllConnections();
         await new Promise<void>((r) => server.close(() => r()));

@@ -6,8 +6,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { startCluster, type Cluster, type ClusterOptions } from '../src/index.js';
 
+/** A tinykube on a free port with a memory store; the API alone unless controlPlane is asked for. */
 export async function withCluster(options: ClusterOptions = {}): Promise<Cluster> {
-  return startCluster({ port: 0, store: 'memory', ...options });
+  return startCluster({ port: 0, store: 'memory', controlPlane: false, ...options });
 }
 
 /** The directory holding kubectl.1.27 ... kubectl.1.33, beside the kubectl on PATH. */

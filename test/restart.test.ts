@@ -9,7 +9,7 @@ import { http } from './helpers.js';
 
 test('restart on the sqlite store keeps every object and resourceVersions keep increasing', async () => {
   const data = mkdtempSync(join(tmpdir(), 'tinykube-restart-'));
-  const first = await startCluster({ port: 0, store: 'sqlite', data });
+  const first = await startCluster({ port: 0, store: 'sqlite', data, controlPlane: false });
   const created = [];
   for (const name of ['one', 'two', 'three']) {
     const r = await http(first, 'POST', '/api/v1/namespaces/default/pods', { metadata: { name, labels: { n: name } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } });
@@ -20,7 +20,7 @@ test('restart on the sqlite store keeps every object and resourceVersions keep i
   const before = (await http(first, 'GET', '/api/v1/namespaces/default/pods')).json();
   await first.close();
 
-  const second = await startCluster({ port: 0, store: 'sqlite', data });
+  const second = await startCluster({ port: 0, store: 'sqlite', data, controlPlane: false });
   try {
     const after = (await http(second, 'GET', '/api/v1/namespaces/default/pods')).json();
     assert.deepEqual(after.items, before.items);
@@ -41,9 +41,9 @@ test('restart on the sqlite store keeps every object and resourceVersions keep i
 
 test('a second process on the same data directory is refused with a clear error', async () => {
   const data = mkdtempSync(join(tmpdir(), 'tinykube-lock-'));
-  const first = await startCluster({ port: 0, store: 'sqlite', data });
+  const first = await startCluster({ port: 0, store: 'sqlite', data, controlPlane: false });
   try {
-    await assert.rejects(startCluster({ port: 0, store: 'sqlite', data }), /cannot open the store .*tinykube\.db: it is in use by another tinykube process/);
+    await assert.rejects(startCluster({ port: 0, store: 'sqlite', data, controlPlane: false }), /cannot open the store .*tinykube\.db: it is in use by another tinykube process/);
   } finally {
     await first.close();
   }

@@ -358,9 +358,11 @@ export class ResourceStore {
         }
       }
       const grace = this.strategy.gracePeriod ? this.strategy.gracePeriod(current, options.gracePeriodSeconds) : 0;
-      // propagationPolicy's `orphan` and `foregroundDeletion` finalizers are only set once a garbage
-      // collector exists to remove them; until then they would hold objects forever.
+      // The garbage collector removes these once it has orphaned or deleted the dependents.
       const finalizers = [...(current.metadata.finalizers ?? [])];
+      const orphan = options.propagationPolicy === 'Orphan' || (options.propagationPolicy === undefined && options.orphanDependents === true);
+      if (orphan && !finalizers.includes('orphan')) finalizers.push('orphan');
+      if (options.propagationPolicy === 'Foreground' && !finalizers.includes('foregroundDeletion')) finalizers.push('foregroundDeletion');
       if (grace > 0 || finalizers.length > 0) {
         if (current.metadata.deletionTimestamp && (current.metadata.deletionGracePeriodSeconds ?? 0) <= grace) {
           return { object: current, deleted: false }; // already being deleted

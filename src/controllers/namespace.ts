@@ -1,98 +1,48 @@
 // The namespace controller: a namespace being deleted is Terminating until everything in it is
 // gone; then its `kubernetes` finalizer is removed through /finalize and it is deleted.
-// Level-triggered: each pass compares what is left with nothing, and retries until it is so.
-import { StatusError } from '../api/errors.js';
 import type { Registry } from '../api/registry.js';
 import type { KObject } from '../api/types.js';
+import { ignoreRaces, informer, listAll, WorkQueue } from './runtime.js';
 
 const RETRY_MS = 300;
+const MANAGER = 'kube-controller-manager';
 
 export class NamespaceController {
-  private readonly pending = new Set<string>();
-  private readonly timers = new Set<NodeJS.Timeout>();
-  private running = false;
-  private stopped = false;
+  private readonly queue = new WorkQueue('namespace controller', (name) => this.reconcile(name));
   private stopWatch?: () => void;
 
   constructor(private readonly registry: Registry) {}
 
   start(): void {
-    const namespaces = this.registry.resource('namespaces')!;
-    this.stopWatch = namespaces.cache.watch({
-      matches: (ns) => !!ns.metadata.deletionTimestamp,
-      deliver: (type, obj) => { if (type !== 'DELETED') this.enqueue(obj.object.metadata.name!); },
+    this.stopWatch = informer(this.registry.resource('namespaces')!, (ns, _prev, type) => {
+      if (type !== 'DELETED' && ns.metadata.deletionTimestamp) this.queue.add(ns.metadata.name!);
     });
-    for (const o of namespaces.cache.list(namespaces.prefix)) {
-      if (o.object.metadata.deletionTimestamp) this.enqueue(o.object.metadata.name!);
-    }
   }
 
   stop(): void {
-    this.stopped = true;
     this.stopWatch?.();
-    for (const t of this.timers) clearTimeout(t);
+    this.queue.stop();
   }
 
-  private enqueue(name: string, delayMs = 0): void {
-    if (this.stopped) return;
-    const t = setTimeout(() => {
-      this.timers.delete(t);
-      this.pending.add(name);
-      void this.drain();
-    }, delayMs);
-    this.timers.add(t);
-  }
-
-  private async drain(): Promise<void> {
-    if (this.running) return;
-    this.running = true;
-    try {
-      while (this.pending.size && !this.stopped) {
-        const [name] = this.pending;
-        this.pending.delete(name);
-        try {
-          if (!(await this.reconcile(name))) this.enqueue(name, RETRY_MS);
-        } catch (e) {
-          console.error(`tinykube: namespace controller: ${name}:`, e);
-          this.enqueue(name, RETRY_MS);
-        }
-      }
-    } finally {
-      this.running = false;
-    }
-  }
-
-  /** One pass; true when the namespace needs no more work. */
-  private async reconcile(name: string): Promise<boolean> {
+  private async reconcile(name: string): Promise<void | { requeueAfterMs: number }> {
     const namespaces = this.registry.resource('namespaces')!;
     const ns = namespaces.cache.get(namespaces.key(undefined, name))?.object;
-    if (!ns?.metadata.deletionTimestamp) return true;
+    if (!ns?.metadata.deletionTimestamp) return;
     let remaining = 0;
     for (const rs of this.registry.resources()) {
       if (!rs.namespaced) continue;
-      for (const o of rs.cache.list(rs.listPrefix(name))) {
+      for (const o of listAll(rs, name)) {
         remaining++;
-        if (o.object.metadata.deletionTimestamp) continue;
-        await ignoreGone(rs.delete(name, o.object.metadata.name!, {}, { dryRun: false }));
+        if (!o.metadata.deletionTimestamp) await ignoreRaces(rs.delete(name, o.metadata.name!, {}, { dryRun: false }));
       }
     }
-    if (remaining > 0) return false;
-    await ignoreGone(namespaces.update(undefined, name, (current: KObject) => {
+    if (remaining > 0) return { requeueAfterMs: RETRY_MS };
+    await ignoreRaces(namespaces.update(undefined, name, (current: KObject) => {
       const spec = (current.spec ?? {}) as { finalizers?: string[] };
       current.spec = { ...spec, finalizers: (spec.finalizers ?? []).filter((f) => f !== 'kubernetes') };
       return current;
-    }, { dryRun: false, subresource: 'finalize' }));
+    }, { dryRun: false, subresource: 'finalize', fieldManager: MANAGER }));
     // Other finalizers (spec or metadata) are someone else's: the namespace goes when they do.
-    if (namespaces.cache.get(namespaces.key(undefined, name))) await ignoreGone(namespaces.delete(undefined, name, {}, { dryRun: false }));
-    return true;
-  }
-}
-
-async function ignoreGone<T>(p: Promise<T>): Promise<T | undefined> {
-  try {
-    return await p;
-  } catch (e) {
-    if (e instanceof StatusError && (e.code === 404 || e.code === 409)) return undefined;
-    throw e;
+    if (namespaces.cache.get(namespaces.key(undefined, name))) await ignoreRaces(namespaces.delete(undefined, name, {}, { dryRun: false }));
   }
 }

@@ -3,6 +3,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { WebSocket } from 'ws';
 import { errors, fieldErrors, StatusError } from '../api/errors.js';
+import { bindPod } from '../api/binding.js';
 import { apply as applyConfig, ApplyConflictError } from '../api/managed-fields.js';
 import { jsonPatch, mergePatch, PatchError, strategicMergePatch } from '../api/patch.js';
 import type { Registry } from '../api/registry.js';
@@ -369,17 +370,7 @@ export class RestHandler {
     if (!name) throw errors.badRequest('name is required for a binding');
     const target = raw?.target;
     if (!target?.name) throw errors.invalid('Binding', '', name, [fieldErrors.required('target.name')]);
-    const pods = this.registry.resource('pods')!;
-    await pods.update(ns, name, (pod) => {
-      const spec = (pod.spec ?? {}) as { nodeName?: string };
-      if (spec.nodeName) throw errors.conflict({ group: '', resource: 'pods/binding' }, name, `pod ${name} is already assigned to node "${spec.nodeName}"`);
-      spec.nodeName = target.name;
-      const status = (pod.status ??= {}) as { conditions?: { type: string; status: string; lastProbeTime: null; lastTransitionTime: string }[] };
-      const conditions = (status.conditions ??= []).filter((c) => c.type !== 'PodScheduled');
-      conditions.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z') });
-      status.conditions = conditions;
-      return pod;
-    }, { dryRun: false, subresource: 'binding' });
+    await bindPod(this.registry, ns, name, target.name, fieldManager(req, new URLSearchParams()));
     sendObject(res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
   }
 }

@@ -1,0 +1,52 @@
+// Events, recorded as kube's components record them: core/v1 Events named `<object>.<hex>`, in
+// the object's namespace (default for cluster-scoped objects), with repeats counted on one Event.
+import { randomBytes } from 'node:crypto';
+import { StatusError } from '../api/errors.js';
+import type { Registry } from '../api/registry.js';
+import { rfc3339 } from '../api/resource-store.js';
+import type { KObject } from '../api/types.js';
+import { ignoreRaces } from './runtime.js';
+
+export interface EventSource { component: string; host?: string }
+
+export class EventRecorder {
+  /** The Event recording each (object, type, reason, message), so repeats bump its count. */
+  private readonly seen = new Map<string, { namespace: string; name: string }>();
+
+  constructor(private readonly registry: Registry, private readonly source: EventSource) {}
+
+  /** Best effort, as in kube: an event that cannot be written is dropped. */
+  async record(obj: KObject, type: 'Normal' | 'Warning', reason: string, message: string, fieldPath?: string): Promise<void> {
+    try {
+      await this.write(obj, type, reason, message, fieldPath);
+    } catch (e) {
+      if (!(e instanceof StatusError)) throw e;
+    }
+  }
+
+  private async write(obj: KObject, type: 'Normal' | 'Warning', reason: string, message: string, fieldPath?: string): Promise<void> {
+    const events = this.registry.resource('events')!;
+    const namespace = obj.metadata.namespace ?? 'default';
+    const key = `${obj.metadata.uid}|${type}|${reason}|${message}|${fieldPath ?? ''}`;
+    const now = rfc3339(this.registry.now());
+    const existing = this.seen.get(key);
+    if (existing && events.cache.get(events.key(existing.namespace, existing.name))) {
+      await ignoreRaces(events.update(existing.namespace, existing.name, (e) => ({ ...e, count: ((e.count as number | undefined) ?? 1) + 1, lastTimestamp: now }), { dryRun: false, fieldManager: this.source.component }));
+      return;
+    }
+    const name = `${obj.metadata.name}.${randomBytes(8).toString('hex')}`;
+    if (this.seen.size > 10_000) this.seen.clear();
+    this.seen.set(key, { namespace, name });
+    await ignoreRaces(events.create(namespace, {
+      metadata: { name, namespace },
+      involvedObject: {
+        kind: obj.kind, namespace: obj.metadata.namespace, name: obj.metadata.name, uid: obj.metadata.uid,
+        apiVersion: obj.apiVersion, resourceVersion: obj.metadata.resourceVersion, ...(fieldPath ? { fieldPath } : {}),
+      },
+      reason, message, type,
+      source: this.source,
+      firstTimestamp: now, lastTimestamp: now, count: 1,
+      reportingComponent: this.source.component, reportingInstance: this.source.host ?? this.source.component,
+    }, { dryRun: false, fieldManager: this.source.component }));
+  }
+}

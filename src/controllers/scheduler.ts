@@ -1,0 +1,100 @@
+// The scheduler: pods without spec.nodeName (for default-scheduler) are filtered against every
+// node, scored, and bound through pods/binding; the rest are marked unschedulable with a
+// FailedScheduling event and retried when nodes or pods change.
+import { bindPod } from '../api/binding.js';
+import type { Registry } from '../api/registry.js';
+import { rfc3339 } from '../api/resource-store.js';
+import type { KObject } from '../api/types.js';
+import { EventRecorder } from './events.js';
+import { ignoreRaces, informer, keyOf, listAll, splitKey, WorkQueue } from './runtime.js';
+import { filterNode, nodeState, scoreNode, unschedulableMessage } from './scheduling.js';
+
+const SCHEDULER = 'default-scheduler';
+const RETRY_MS = 10_000;
+
+function pending(pod: KObject): boolean {
+  const spec = (pod.spec ?? {}) as { nodeName?: string; schedulerName?: string };
+  return !spec.nodeName && (spec.schedulerName ?? SCHEDULER) === SCHEDULER && !pod.metadata.deletionTimestamp;
+}
+
+function active(pod: KObject): boolean {
+  const phase = ((pod.status ?? {}) as { phase?: string }).phase;
+  return phase !== 'Succeeded' && phase !== 'Failed';
+}
+
+export class Scheduler {
+  private readonly queue = new WorkQueue('scheduler', (key) => this.schedule(key));
+  private readonly events: EventRecorder;
+  private readonly unschedulable = new Set<string>();
+  private readonly stops: (() => void)[] = [];
+
+  constructor(private readonly registry: Registry) {
+    this.events = new EventRecorder(registry, { component: SCHEDULER });
+  }
+
+  start(): void {
+    this.stops.push(informer(this.registry.resource('pods')!, (pod, _prev, type) => {
+      // Status updates of a pod already known unschedulable wait for the retry, not re-trigger it.
+      if (type !== 'DELETED' && pending(pod) && !(type === 'MODIFIED' && this.unschedulable.has(keyOf(pod)))) this.queue.add(keyOf(pod));
+      // A pod leaving a node frees room: give the unschedulable another chance.
+      if (type === 'DELETED' || !active(pod)) this.retryUnschedulable();
+    }));
+    this.stops.push(informer(this.registry.resource('nodes')!, () => this.retryUnschedulable()));
+  }
+
+  stop(): void {
+    for (const s of this.stops) s();
+    this.queue.stop();
+  }
+
+  private retryUnschedulable(): void {
+    for (const key of this.unschedulable) this.queue.add(key);
+  }
+
+  private async schedule(key: string): Promise<void | { requeueAfterMs: number }> {
+    const pods = this.registry.resource('pods')!;
+    const [ns, name] = splitKey(key);
+    const pod = pods.cache.get(pods.key(ns, name))?.object;
+    if (!pod || !pending(pod)) { this.unschedulable.delete(key); return; }
+    const nodes = listAll(this.registry.resource('nodes')!);
+    const bound = new Map<string, KObject[]>();
+    for (const p of listAll(pods)) {
+      const nodeName = (p.spec as { nodeName?: string } | undefined)?.nodeName;
+      if (nodeName && active(p)) bound.set(nodeName, [...(bound.get(nodeName) ?? []), p]);
+    }
+    const reasons: string[][] = [];
+    let best: { node: KObject; score: number }[] = [];
+    for (const node of nodes) {
+      const state = nodeState(node, bound.get(node.metadata.name!) ?? []);
+      const why = filterNode(pod, state);
+      if (why.length) { reasons.push(why); continue; }
+      const score = scoreNode(pod, state);
+      if (!best.length || score > best[0].score) best = [{ node, score }];
+      else if (score === best[0].score) best.push({ node, score });
+    }
+    if (!best.length) {
+      this.unschedulable.add(key);
+      const message = unschedulableMessage(nodes.length, reasons);
+      await this.markUnschedulable(pod, message);
+      await this.events.record(pod, 'Warning', 'FailedScheduling', message);
+      return { requeueAfterMs: RETRY_MS };
+    }
+    this.unschedulable.delete(key);
+    const chosen = best[Math.floor(Math.random() * best.length)].node.metadata.name!;
+    const boundPod = await ignoreRaces(bindPod(this.registry, ns!, name, chosen, SCHEDULER));
+    if (boundPod) await this.events.record(boundPod, 'Normal', 'Scheduled', `Successfully assigned ${ns}/${name} to ${chosen}`);
+  }
+
+  /** PodScheduled=False with reason Unschedulable, as kube-scheduler writes it. */
+  private async markUnschedulable(pod: KObject, message: string): Promise<void> {
+    const pods = this.registry.resource('pods')!;
+    await ignoreRaces(pods.update(pod.metadata.namespace, pod.metadata.name!, (p) => {
+      const status = (p.status ??= {}) as { conditions?: Record<string, unknown>[] };
+      const others = (status.conditions ?? []).filter((c) => c.type !== 'PodScheduled');
+      const previous = (status.conditions ?? []).find((c) => c.type === 'PodScheduled');
+      const condition = { type: 'PodScheduled', status: 'False', lastProbeTime: null, lastTransitionTime: previous?.status === 'False' ? previous.lastTransitionTime : rfc3339(this.registry.now()), reason: 'Unschedulable', message };
+      status.conditions = [...others, condition];
+      return p;
+    }, { dryRun: false, subresource: 'status', fieldManager: SCHEDULER }));
+  }
+}

@@ -1,0 +1,149 @@
+// Scheduling policy as pure functions, after kube-scheduler's default plugins: filters (node
+// readiness, unschedulable, taints and tolerations, nodeSelector, required node affinity, resource
+// fit, host ports) with kube's reason texts, and scores (least allocated, balanced allocation).
+import { parseQuantity } from '../api/quantity.js';
+import type { KObject } from '../api/types.js';
+
+export interface Toleration { key?: string; operator?: string; value?: string; effect?: string; tolerationSeconds?: number }
+export interface Taint { key: string; value?: string; effect: string; timeAdded?: string }
+interface NodeSelectorRequirement { key: string; operator: string; values?: string[] }
+interface NodeSelectorTerm { matchExpressions?: NodeSelectorRequirement[]; matchFields?: NodeSelectorRequirement[] }
+
+export interface Resources { cpu: number; memory: number; pods: number; ephemeralStorage: number }
+
+const spec = (o: KObject) => (o.spec ?? {}) as Record<string, any>;
+const status = (o: KObject) => (o.status ?? {}) as Record<string, any>;
+
+/** What a pod asks for: the sum over its containers, or the largest init container if larger. */
+export function podRequests(pod: KObject): Resources {
+  const sum = (containers: any[] | undefined) => {
+    const r = { cpu: 0, memory: 0, pods: 0, ephemeralStorage: 0 };
+    for (const c of containers ?? []) {
+      const req = c?.resources?.requests ?? {};
+      r.cpu += parseQuantity(req.cpu) || 0;
+      r.memory += parseQuantity(req.memory) || 0;
+      r.ephemeralStorage += parseQuantity(req['ephemeral-storage']) || 0;
+    }
+    return r;
+  };
+  const main = sum(spec(pod).containers);
+  for (const init of spec(pod).initContainers ?? []) {
+    const r = sum([init]);
+    main.cpu = Math.max(main.cpu, r.cpu);
+    main.memory = Math.max(main.memory, r.memory);
+  }
+  main.pods = 1;
+  return main;
+}
+
+export function nodeAllocatable(node: KObject): Resources {
+  const a = status(node).allocatable ?? status(node).capacity ?? {};
+  return { cpu: parseQuantity(a.cpu) || 0, memory: parseQuantity(a.memory) || 0, pods: parseQuantity(a.pods) || 0, ephemeralStorage: parseQuantity(a['ephemeral-storage']) || 0 };
+}
+
+export function nodeReady(node: KObject): boolean {
+  return (status(node).conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'True');
+}
+
+export function tolerates(tolerations: Toleration[] | undefined, taint: Taint): boolean {
+  return (tolerations ?? []).some((t) => {
+    if (t.effect && t.effect !== taint.effect) return false;
+    if (!t.key) return t.operator === 'Exists';
+    if (t.key !== taint.key) return false;
+    return t.operator === 'Exists' || (t.value ?? '') === (taint.value ?? '');
+  });
+}
+
+function matchRequirement(r: NodeSelectorRequirement, value: string | undefined): boolean {
+  const values = r.values ?? [];
+  switch (r.operator) {
+    case 'In': return value !== undefined && values.includes(value);
+    case 'NotIn': return value === undefined || !values.includes(value);
+    case 'Exists': return value !== undefined;
+    case 'DoesNotExist': return value === undefined;
+    case 'Gt': return value !== undefined && /^-?\d+$/.test(value) && Number(value) > Number(values[0]);
+    case 'Lt': return value !== undefined && /^-?\d+$/.test(value) && Number(value) < Number(values[0]);
+    default: return false;
+  }
+}
+
+/** Required node affinity: any term matches when all of its expressions and fields do. */
+export function matchesNodeAffinity(pod: KObject, node: KObject): boolean {
+  const terms: NodeSelectorTerm[] | undefined = spec(pod).affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms;
+  if (!terms?.length) return true;
+  const labels = node.metadata.labels ?? {};
+  return terms.some((t) =>
+    (t.matchExpressions ?? []).every((r) => matchRequirement(r, labels[r.key])) &&
+    (t.matchFields ?? []).every((r) => matchRequirement(r, r.key === 'metadata.name' ? node.metadata.name : undefined)) &&
+    ((t.matchExpressions?.length ?? 0) + (t.matchFields?.length ?? 0) > 0));
+}
+
+function hostPorts(pod: KObject): string[] {
+  return (spec(pod).containers ?? []).flatMap((c: any) => (c.ports ?? []).filter((p: any) => p.hostPort).map((p: any) => `${p.protocol ?? 'TCP'}/${p.hostIP ?? '0.0.0.0'}/${p.hostPort}`));
+}
+
+/** kube-scheduler scores pods without requests as if they asked for 100m cpu and 200Mi memory. */
+const NON_ZERO = { cpu: 0.1, memory: 200 * 2 ** 20 };
+
+export interface NodeState {
+  node: KObject;
+  /** Sum of the requests of the pods bound to it. */
+  requested: Resources;
+  /** The same with kube's non-zero defaults for pods that request nothing, for scoring. */
+  nonZero: { cpu: number; memory: number };
+  /** Host ports in use (`TCP/0.0.0.0/8080`). */
+  usedPorts: Set<string>;
+}
+
+export function nodeState(node: KObject, podsOnNode: KObject[]): NodeState {
+  const requested = { cpu: 0, memory: 0, pods: 0, ephemeralStorage: 0 };
+  const nonZero = { cpu: 0, memory: 0 };
+  const usedPorts = new Set<string>();
+  for (const p of podsOnNode) {
+    const r = podRequests(p);
+    requested.cpu += r.cpu; requested.memory += r.memory; requested.pods += 1; requested.ephemeralStorage += r.ephemeralStorage;
+    nonZero.cpu += r.cpu || NON_ZERO.cpu; nonZero.memory += r.memory || NON_ZERO.memory;
+    for (const hp of hostPorts(p)) usedPorts.add(hp);
+  }
+  return { node, requested, nonZero, usedPorts };
+}
+
+/** The reasons a node cannot take the pod, in kube-scheduler's words; empty when it fits. */
+export function filterNode(pod: KObject, s: NodeState): string[] {
+  const node = s.node;
+  const reasons: string[] = [];
+  if (!nodeReady(node)) return ['node(s) were not ready'];
+  if (spec(node).unschedulable && !tolerates(spec(pod).tolerations, { key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' })) return ["node(s) were unschedulable"];
+  const untolerated = (spec(node).taints as Taint[] | undefined ?? []).find((t) => (t.effect === 'NoSchedule' || t.effect === 'NoExecute') && !tolerates(spec(pod).tolerations, t));
+  if (untolerated) return [`node(s) had untolerated taint {${untolerated.key}: ${untolerated.value ?? ''}}`];
+  const selector: Record<string, string> = spec(pod).nodeSelector ?? {};
+  const labels = node.metadata.labels ?? {};
+  if (Object.entries(selector).some(([k, v]) => labels[k] !== v) || !matchesNodeAffinity(pod, node)) return ["node(s) didn't match Pod's node affinity/selector"];
+  const want = podRequests(pod);
+  const have = nodeAllocatable(node);
+  if (s.requested.pods + 1 > have.pods) reasons.push('Too many pods');
+  if (want.cpu > 0 && s.requested.cpu + want.cpu > have.cpu) reasons.push('Insufficient cpu');
+  if (want.memory > 0 && s.requested.memory + want.memory > have.memory) reasons.push('Insufficient memory');
+  if (want.ephemeralStorage > 0 && s.requested.ephemeralStorage + want.ephemeralStorage > have.ephemeralStorage) reasons.push('Insufficient ephemeral-storage');
+  if (hostPorts(pod).some((p) => s.usedPorts.has(p))) reasons.push("node(s) didn't have free ports for the requested pod ports");
+  return reasons;
+}
+
+/** LeastAllocated plus BalancedAllocation, each 0-100, over cpu and memory. */
+export function scoreNode(pod: KObject, s: NodeState): number {
+  const want = podRequests(pod);
+  const have = nodeAllocatable(s.node);
+  const cpu = (s.nonZero.cpu + (want.cpu || NON_ZERO.cpu)) / (have.cpu || 1);
+  const mem = (s.nonZero.memory + (want.memory || NON_ZERO.memory)) / (have.memory || 1);
+  const least = ((1 - Math.min(cpu, 1)) * 100 + (1 - Math.min(mem, 1)) * 100) / 2;
+  const balanced = (1 - Math.abs(cpu - mem)) * 100;
+  return least + balanced;
+}
+
+/** `0/3 nodes are available: 1 node(s) were unschedulable, 2 Insufficient cpu.` */
+export function unschedulableMessage(total: number, reasons: string[][]): string {
+  const counts = new Map<string, number>();
+  for (const rs of reasons) for (const r of rs) counts.set(r, (counts.get(r) ?? 0) + 1);
+  const parts = [...counts.entries()].map(([r, n]) => `${n} ${r}`).sort();
+  return `0/${total} nodes are available${parts.length ? `: ${parts.join(', ')}` : ''}.`;
+}

@@ -1,0 +1,243 @@
+// Simulated kubelets, as kwok runs them: each Node object gets a status (capacity, addresses,
+// nodeInfo, conditions), a podCIDR, Lease heartbeats in kube-node-lease and periodic status
+// updates; every pod bound to it moves through the lifecycle stages. All writes go through the
+// API path with field manager `kubelet`. A node annotated `tinykube.io/kubelet: stopped` is left
+// alone: no heartbeats, no pod progress (a dead kubelet, for the node lifecycle controller).
+import type { Registry } from '../api/registry.js';
+import { rfc3339 } from '../api/resource-store.js';
+import type { KObject } from '../api/types.js';
+import { EventRecorder } from '../controllers/events.js';
+import { ignoreRaces, informer, listAll } from '../controllers/runtime.js';
+import { applyStageStatus, loadStages, nextStage, stageDelay, stageEvents, withReadinessGates, type Stage } from './stages.js';
+
+const MANAGER = 'kubelet';
+export const KUBELET_ANNOTATION = 'tinykube.io/kubelet';
+
+export interface KubeletOptions {
+  /** Nodes to register at start: node-1 ... node-N. */
+  nodes: number;
+  cpu: string;
+  memory: string;
+  pods: string;
+  ephemeralStorage: string;
+  stagesFile?: string;
+  /** Lease renewals (kubelet default 10 s). */
+  heartbeatMs: number;
+  /** Node status updates (kubelet default: every 10 s when changed, else 5 min; we use 60 s). */
+  statusUpdateMs: number;
+}
+
+export const DEFAULT_KUBELET_OPTIONS: KubeletOptions = {
+  nodes: 3, cpu: '4', memory: '16Gi', pods: '110', ephemeralStorage: '100Gi', heartbeatMs: 10_000, statusUpdateMs: 60_000,
+};
+
+const microTime = (d: Date) => d.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
+
+function alive(node: KObject): boolean {
+  return node.metadata.annotations?.[KUBELET_ANNOTATION] !== 'stopped';
+}
+
+export class SimulatedKubelets {
+  private readonly stages: Stage[];
+  private readonly podTimers = new Map<string, { stage: string; timer: NodeJS.Timeout }>();
+  private readonly recorders = new Map<string, EventRecorder>();
+  private readonly intervals: NodeJS.Timeout[] = [];
+  private readonly stops: (() => void)[] = [];
+  private stopped = false;
+
+  constructor(private readonly registry: Registry, private readonly options: KubeletOptions) {
+    this.stages = loadStages(options.stagesFile);
+  }
+
+  async start(): Promise<void> {
+    const nodes = this.registry.resource('nodes')!;
+    for (let i = 1; i <= this.options.nodes; i++) {
+      const name = `node-${i}`;
+      if (nodes.cache.get(nodes.key(undefined, name))) continue;
+      const labels: Record<string, string> = { 'kubernetes.io/hostname': name, 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'amd64', 'beta.kubernetes.io/os': 'linux', 'beta.kubernetes.io/arch': 'amd64' };
+      labels[i === 1 ? 'node-role.kubernetes.io/control-plane' : 'node-role.kubernetes.io/worker'] = '';
+      await ignoreRaces(nodes.create(undefined, { metadata: { name, labels } }, { dryRun: false, fieldManager: MANAGER }));
+    }
+    this.stops.push(informer(nodes, (node, _prev, type) => { if (type !== 'DELETED') void this.ensureNode(node); }));
+    this.stops.push(informer(this.registry.resource('pods')!, (pod, _prev, type) => this.onPod(pod, type)));
+    this.intervals.push(setInterval(() => void this.heartbeat(), this.options.heartbeatMs));
+    this.intervals.push(setInterval(() => void this.reportStatus(), this.options.statusUpdateMs));
+    for (const t of this.intervals) t.unref();
+    await this.heartbeat();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    for (const s of this.stops) s();
+    for (const t of this.intervals) clearInterval(t);
+    for (const { timer } of this.podTimers.values()) clearTimeout(timer);
+    this.podTimers.clear();
+  }
+
+  private recorder(nodeName: string): EventRecorder {
+    let r = this.recorders.get(nodeName);
+    if (!r) { r = new EventRecorder(this.registry, { component: 'kubelet', host: nodeName }); this.recorders.set(nodeName, r); }
+    return r;
+  }
+
+  private node(name: string | undefined): KObject | undefined {
+    if (!name) return undefined;
+    const nodes = this.registry.resource('nodes')!;
+    return nodes.cache.get(nodes.key(undefined, name))?.object;
+  }
+
+  // ---- nodes ---------------------------------------------------------------------------------
+
+  /** A node the kubelet has not reported on yet gets its podCIDR and full status. */
+  private async ensureNode(node: KObject): Promise<void> {
+    if (this.stopped || !alive(node)) return;
+    const nodes = this.registry.resource('nodes')!;
+    const spec = (node.spec ?? {}) as { podCIDR?: string };
+    if (!spec.podCIDR) {
+      const cidr = this.freePodCIDR();
+      await ignoreRaces(nodes.update(undefined, node.metadata.name!, (n) => {
+        n.spec = { ...(n.spec as object), podCIDR: cidr, podCIDRs: [cidr] };
+        return n;
+      }, { dryRun: false, fieldManager: 'kube-controller-manager' }));
+    }
+    const status = (node.status ?? {}) as { nodeInfo?: unknown };
+    if (!status.nodeInfo) await this.writeStatus(node.metadata.name!);
+  }
+
+  private freePodCIDR(): string {
+    const used = new Set(listAll(this.registry.resource('nodes')!).map((n) => (n.spec as { podCIDR?: string } | undefined)?.podCIDR));
+    for (let i = 0; i < 256; i++) if (!used.has(`10.244.${i}.0/24`)) return `10.244.${i}.0/24`;
+    throw new Error('no free pod CIDR in 10.244.0.0/16');
+  }
+
+  private internalIP(node: KObject): string {
+    const existing = ((node.status ?? {}) as { addresses?: { type: string; address: string }[] }).addresses?.find((a) => a.type === 'InternalIP');
+    if (existing) return existing.address;
+    const names = listAll(this.registry.resource('nodes')!).map((n) => n.metadata.name).sort();
+    return `172.18.0.${2 + Math.max(0, names.indexOf(node.metadata.name))}`;
+  }
+
+  /** The status a kubelet reports: capacity, allocatable, conditions, addresses, nodeInfo. */
+  private async writeStatus(name: string): Promise<void> {
+    const nodes = this.registry.resource('nodes')!;
+    const now = rfc3339(this.registry.now());
+    await ignoreRaces(nodes.update(undefined, name, (node) => {
+      const o = this.options;
+      const status = (node.status ?? {}) as Record<string, any>;
+      const capacity = status.capacity ?? { cpu: o.cpu, memory: o.memory, pods: o.pods, 'ephemeral-storage': o.ephemeralStorage };
+      const previous = new Map(((status.conditions ?? []) as Record<string, any>[]).map((c) => [c.type, c]));
+      const condition = (type: string, value: string, reason: string, message: string) => ({
+        type, status: value, lastHeartbeatTime: now,
+        lastTransitionTime: previous.get(type)?.status === value ? previous.get(type)!.lastTransitionTime : now, reason, message,
+      });
+      node.status = {
+        ...status,
+        capacity,
+        allocatable: status.allocatable ?? capacity,
+        conditions: [
+          condition('MemoryPressure', 'False', 'KubeletHasSufficientMemory', 'kubelet has sufficient memory available'),
+          condition('DiskPressure', 'False', 'KubeletHasNoDiskPressure', 'kubelet has no disk pressure'),
+          condition('PIDPressure', 'False', 'KubeletHasSufficientPID', 'kubelet has sufficient PID available'),
+          condition('Ready', 'True', 'KubeletReady', 'kubelet is posting ready status'),
+        ],
+        addresses: status.addresses ?? [{ type: 'InternalIP', address: this.internalIP(node) }, { type: 'Hostname', address: name }],
+        daemonEndpoints: { kubeletEndpoint: { Port: 10250 } },
+        nodeInfo: status.nodeInfo ?? {
+          machineID: node.metadata.uid?.replaceAll('-', ''), systemUUID: node.metadata.uid, bootID: node.metadata.uid,
+          kernelVersion: '6.1.0-tinykube', osImage: 'tinykube simulated node', containerRuntimeVersion: 'tinykube://0.1.0',
+          kubeletVersion: 'v1.33.1', kubeProxyVersion: 'v1.33.1', operatingSystem: 'linux', architecture: 'amd64',
+        },
+      };
+      return node;
+    }, { dryRun: false, subresource: 'status', fieldManager: MANAGER }));
+  }
+
+  private async heartbeat(): Promise<void> {
+    if (this.stopped) return;
+    const leases = this.registry.resource('leases', 'coordination.k8s.io')!;
+    const now = microTime(this.registry.now());
+    for (const node of listAll(this.registry.resource('nodes')!)) {
+      if (!alive(node)) continue;
+      const name = node.metadata.name!;
+      if (leases.cache.get(leases.key('kube-node-lease', name))) {
+        await ignoreRaces(leases.update('kube-node-lease', name, (l) => ({ ...l, spec: { ...(l.spec as object), renewTime: now } }), { dryRun: false, fieldManager: MANAGER }));
+      } else {
+        await ignoreRaces(leases.create('kube-node-lease', {
+          metadata: { name, ownerReferences: [{ apiVersion: 'v1', kind: 'Node', name, uid: node.metadata.uid! }] },
+          spec: { holderIdentity: name, leaseDurationSeconds: 40, renewTime: now },
+        }, { dryRun: false, fieldManager: MANAGER }));
+      }
+    }
+  }
+
+  private async reportStatus(): Promise<void> {
+    for (const node of listAll(this.registry.resource('nodes')!)) if (alive(node)) await this.writeStatus(node.metadata.name!);
+  }
+
+  // ---- pods ----------------------------------------------------------------------------------
+
+  private onPod(pod: KObject, type: string): void {
+    const uid = pod.metadata.uid!;
+    const pending = this.podTimers.get(uid);
+    if (type === 'DELETED') {
+      if (pending) clearTimeout(pending.timer);
+      this.podTimers.delete(uid);
+      return;
+    }
+    const node = this.node((pod.spec as { nodeName?: string } | undefined)?.nodeName);
+    if (!node || !alive(node) || this.stopped) return;
+    const stage = nextStage(this.stages, pod);
+    if (!stage) {
+      void this.reconcileReadiness(pod);
+      return;
+    }
+    if (pending?.stage === stage.name) return;
+    if (pending) clearTimeout(pending.timer);
+    const timer = setTimeout(() => void this.runStage(pod.metadata.namespace!, pod.metadata.name!, uid, stage.name), stageDelay(stage, pod));
+    this.podTimers.set(uid, { stage: stage.name, timer });
+  }
+
+  private async runStage(namespace: string, name: string, uid: string, stageName: string): Promise<void> {
+    this.podTimers.delete(uid);
+    const pods = this.registry.resource('pods')!;
+    const pod = pods.cache.get(pods.key(namespace, name))?.object;
+    if (!pod || pod.metadata.uid !== uid || this.stopped) return;
+    const stage = nextStage(this.stages, pod);
+    if (!stage || stage.name !== stageName) { this.onPod(pod, 'MODIFIED'); return; }
+    const nodeName = (pod.spec as { nodeName: string }).nodeName;
+    const node = this.node(nodeName);
+    if (!node || !alive(node)) return;
+    for (const e of stageEvents(stage, pod)) await this.recorder(nodeName).record(pod, e.type, e.reason, e.message, e.fieldPath);
+    if (stage.delete) {
+      await ignoreRaces(pods.delete(namespace, name, { gracePeriodSeconds: 0, preconditions: { uid } }, { dryRun: false }));
+      return;
+    }
+    const now = rfc3339(this.registry.now());
+    const hostIP = this.internalIP(node);
+    await ignoreRaces(pods.update(namespace, name, (p) => {
+      p.status = applyStageStatus(stage, p, { now, hostIP, podIP: () => this.allocatePodIP(node) });
+      return p;
+    }, { dryRun: false, subresource: 'status', fieldManager: MANAGER }));
+  }
+
+  /** Readiness gates set by others after the pod is running: keep Ready in step with them. */
+  private async reconcileReadiness(pod: KObject): Promise<void> {
+    const gates = (pod.spec as { readinessGates?: { conditionType: string }[] } | undefined)?.readinessGates ?? [];
+    if (!gates.length || pod.metadata.deletionTimestamp) return;
+    const pods = this.registry.resource('pods')!;
+    await ignoreRaces(pods.update(pod.metadata.namespace, pod.metadata.name!, (p) => {
+      p.status = withReadinessGates(structuredClone((p.status ?? {}) as Record<string, unknown>), gates, rfc3339(this.registry.now()));
+      return p;
+    }, { dryRun: false, subresource: 'status', fieldManager: MANAGER }));
+  }
+
+  private allocatePodIP(node: KObject): string {
+    const cidr = (node.spec as { podCIDR?: string } | undefined)?.podCIDR ?? '10.244.0.0/24';
+    const base = cidr.split('/')[0].split('.').slice(0, 3).join('.');
+    const used = new Set(listAll(this.registry.resource('pods')!)
+      .filter((p) => (p.spec as { nodeName?: string } | undefined)?.nodeName === node.metadata.name)
+      .map((p) => (p.status as { podIP?: string } | undefined)?.podIP));
+    for (let i = 2; i < 255; i++) if (!used.has(`${base}.${i}`)) return `${base}.${i}`;
+    throw new Error(`no free pod IP on ${node.metadata.name}`);
+  }
+}

@@ -1,0 +1,153 @@
+// The pod lifecycle stages a simulated kubelet follows: loaded from YAML (default-stages.yaml or
+// a user's file), matched against a pod, and turned into the pod's next status. Pure functions.
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse as parseYAML } from 'yaml';
+import type { KObject } from '../api/types.js';
+
+export interface StageMatch {
+  scheduled?: boolean;
+  phase?: string;
+  /** The containers' state: none (no statuses yet), waiting, running or terminated. */
+  containers?: 'none' | 'waiting' | 'running' | 'terminated';
+  deleting?: boolean;
+  /** The pod carries this annotation. */
+  annotation?: string;
+}
+
+export interface StageEvent { type: 'Normal' | 'Warning'; reason: string; message: string; perContainer?: boolean }
+
+export interface StageStatus {
+  /** A phase, or `exit-code`: Succeeded or Failed from the tinykube.io/exit-code annotation. */
+  phase?: string;
+  hostIP?: boolean;
+  podIP?: boolean;
+  startTime?: boolean;
+  containers?: { state: 'waiting' | 'running' | 'terminated'; reason?: string; ready: boolean };
+  conditions?: Record<string, 'True' | 'False'>;
+}
+
+export interface Stage {
+  name: string;
+  match: StageMatch;
+  /** Milliseconds; `grace` (the pod's deletion grace period, at most maxDelayMs); `annotation:<key>`. */
+  delayMs: number | string;
+  maxDelayMs?: number;
+  status?: StageStatus;
+  events?: StageEvent[];
+  delete?: boolean;
+}
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+export function loadStages(file = join(here, 'default-stages.yaml')): Stage[] {
+  const stages = parseYAML(readFileSync(file, 'utf8')) as Stage[];
+  if (!Array.isArray(stages) || stages.some((s) => !s?.name || !s.match)) throw new Error(`${file}: not a list of stages with name and match`);
+  return stages;
+}
+
+interface ContainerStatus { name: string; state?: Record<string, unknown>; ready?: boolean }
+
+function containerState(pod: KObject): StageMatch['containers'] {
+  const statuses = ((pod.status ?? {}) as { containerStatuses?: ContainerStatus[] }).containerStatuses ?? [];
+  if (!statuses.length) return 'none';
+  if (statuses.some((c) => c.state?.waiting)) return 'waiting';
+  if (statuses.every((c) => c.state?.terminated)) return 'terminated';
+  return 'running';
+}
+
+export function matches(stage: Stage, pod: KObject): boolean {
+  const m = stage.match;
+  const spec = (pod.spec ?? {}) as { nodeName?: string };
+  const phase = ((pod.status ?? {}) as { phase?: string }).phase ?? 'Pending';
+  if (m.scheduled !== undefined && !!spec.nodeName !== m.scheduled) return false;
+  if (m.phase !== undefined && phase !== m.phase) return false;
+  if (m.deleting !== undefined && !!pod.metadata.deletionTimestamp !== m.deleting) return false;
+  if (m.containers !== undefined && containerState(pod) !== m.containers) return false;
+  if (m.annotation !== undefined && pod.metadata.annotations?.[m.annotation] === undefined) return false;
+  return true;
+}
+
+/** The first stage a pod matches, if any. */
+export function nextStage(stages: Stage[], pod: KObject): Stage | undefined {
+  return stages.find((s) => matches(s, pod));
+}
+
+export function stageDelay(stage: Stage, pod: KObject): number {
+  const d = stage.delayMs;
+  if (typeof d === 'number') return d;
+  if (d === 'grace') {
+    const grace = (pod.metadata.deletionGracePeriodSeconds ?? 30) * 1000;
+    return Math.min(grace, stage.maxDelayMs ?? 1000);
+  }
+  if (d.startsWith('annotation:')) return Number(pod.metadata.annotations?.[d.slice('annotation:'.length)] ?? 1000) || 0;
+  return Number(d) || 0;
+}
+
+export interface StatusInputs { now: string; hostIP: string; podIP: () => string }
+
+/** The pod's status after a stage: containers, conditions (readiness gates honoured), phase, IPs. */
+export function applyStageStatus(stage: Stage, pod: KObject, inputs: StatusInputs): Record<string, unknown> {
+  const s = stage.status ?? {};
+  const status = structuredClone((pod.status ?? {}) as Record<string, any>);
+  const spec = (pod.spec ?? {}) as { containers?: { name: string; image: string }[]; readinessGates?: { conditionType: string }[] };
+  if (s.hostIP) { status.hostIP = inputs.hostIP; status.hostIPs = [{ ip: inputs.hostIP }]; }
+  if (s.startTime && !status.startTime) status.startTime = inputs.now;
+  if (s.podIP && !status.podIP) { const ip = inputs.podIP(); status.podIP = ip; status.podIPs = [{ ip }]; }
+  const exitCode = Number(pod.metadata.annotations?.['tinykube.io/exit-code'] ?? 0) || 0;
+  if (s.phase === 'exit-code') status.phase = exitCode === 0 ? 'Succeeded' : 'Failed';
+  else if (s.phase) status.phase = s.phase;
+  if (s.containers) {
+    const previous = new Map(((status.containerStatuses ?? []) as ContainerStatus[]).map((c) => [c.name, c]));
+    status.containerStatuses = (spec.containers ?? []).map((c) => {
+      const before = previous.get(c.name) as Record<string, any> | undefined;
+      const started = before?.state?.running?.startedAt ?? inputs.now;
+      const state = s.containers!.state === 'waiting' ? { waiting: { reason: s.containers!.reason ?? 'ContainerCreating' } }
+        : s.containers!.state === 'running' ? { running: { startedAt: started } }
+        : { terminated: { exitCode, reason: exitCode === 0 ? 'Completed' : 'Error', startedAt: started, finishedAt: inputs.now, containerID: `tinykube://${pod.metadata.uid}-${c.name}` } };
+      return {
+        name: c.name, image: c.image, imageID: `docker.io/library/${c.image}@sha256:${'0'.repeat(64)}`,
+        ...(s.containers!.state !== 'waiting' ? { containerID: `tinykube://${pod.metadata.uid}-${c.name}` } : {}),
+        state, lastState: before?.lastState ?? {}, ready: s.containers!.ready, restartCount: before?.restartCount ?? 0,
+        started: s.containers!.state === 'running',
+      };
+    });
+  }
+  if (s.conditions) {
+    const conditions = new Map(((status.conditions ?? []) as Record<string, any>[]).map((c) => [c.type, c]));
+    for (const [type, value] of Object.entries(s.conditions)) {
+      const before = conditions.get(type);
+      conditions.set(type, { type, status: value, lastProbeTime: null, lastTransitionTime: before?.status === value ? before.lastTransitionTime : inputs.now });
+    }
+    status.conditions = [...conditions.values()];
+  }
+  return withReadinessGates(status, spec.readinessGates ?? [], inputs.now);
+}
+
+/** Ready is True only while the containers are ready and every readiness gate's condition is True. */
+export function withReadinessGates(status: Record<string, any>, gates: { conditionType: string }[], now: string): Record<string, any> {
+  const conditions = (status.conditions ?? []) as Record<string, any>[];
+  const ready = conditions.find((c) => c.type === 'Ready');
+  if (!ready || !gates.length) return status;
+  const containersReady = conditions.find((c) => c.type === 'ContainersReady')?.status === 'True';
+  const missing = gates.filter((g) => conditions.find((c) => c.type === g.conditionType)?.status !== 'True').map((g) => g.conditionType);
+  const value = containersReady && missing.length === 0 ? 'True' : 'False';
+  if (ready.status !== value) { ready.status = value; ready.lastTransitionTime = now; }
+  if (missing.length && containersReady) {
+    ready.reason = 'ReadinessGatesNotReady';
+    ready.message = `corresponding condition of pod readiness gate "${missing[0]}" does not exist.`;
+  } else {
+    delete ready.reason;
+    delete ready.message;
+  }
+  return status;
+}
+
+/** The events a stage records, one per container where the event says so. */
+export function stageEvents(stage: Stage, pod: KObject): { type: 'Normal' | 'Warning'; reason: string; message: string; fieldPath?: string }[] {
+  const containers = ((pod.spec ?? {}) as { containers?: { name: string; image: string }[] }).containers ?? [];
+  return (stage.events ?? []).flatMap((e) => e.perContainer
+    ? containers.map((c) => ({ type: e.type, reason: e.reason, message: e.message.replaceAll('{image}', c.image).replaceAll('{container}', c.name), fieldPath: `spec.containers{${c.name}}` }))
+    : [{ type: e.type, reason: e.reason, message: e.message }]);
+}
