@@ -58,7 +58,14 @@ export class SimulatedKubelets {
       labels[i === 1 ? 'node-role.kubernetes.io/control-plane' : 'node-role.kubernetes.io/worker'] = '';
       await ignoreRaces(nodes.create(undefined, { metadata: { name, labels } }, { dryRun: false, fieldManager: MANAGER }));
     }
-    this.stops.push(informer(nodes, (node, _prev, type) => { if (type !== 'DELETED') void this.ensureNode(node); }));
+    this.stops.push(informer(nodes, (node, _prev, type) => {
+      if (type === 'DELETED' || !alive(node)) return;
+      void this.ensureNode(node);
+      // A kubelet that comes back picks up its pods where they were left.
+      for (const pod of listAll(this.registry.resource('pods')!)) {
+        if ((pod.spec as { nodeName?: string } | undefined)?.nodeName === node.metadata.name) this.onPod(pod, 'MODIFIED');
+      }
+    }));
     this.stops.push(informer(this.registry.resource('pods')!, (pod, _prev, type) => this.onPod(pod, type)));
     this.intervals.push(setInterval(() => void this.heartbeat(), this.options.heartbeatMs));
     this.intervals.push(setInterval(() => void this.reportStatus(), this.options.statusUpdateMs));
@@ -100,8 +107,10 @@ export class SimulatedKubelets {
         return n;
       }, { dryRun: false, fieldManager: 'kube-controller-manager' }));
     }
-    const status = (node.status ?? {}) as { nodeInfo?: unknown };
-    if (!status.nodeInfo) await this.writeStatus(node.metadata.name!);
+    // A kubelet that starts, or comes back, reports its status at once.
+    const status = (node.status ?? {}) as { nodeInfo?: unknown; conditions?: { type: string; status: string }[] };
+    const ready = status.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
+    if (!status.nodeInfo || !ready) await this.writeStatus(node.metadata.name!);
   }
 
   private freePodCIDR(): string {

@@ -12,7 +12,8 @@ interface NodeStatus {
 function nodeStatusCell(node: KObject): string {
   const status = (node.status ?? {}) as NodeStatus;
   const ready = status.conditions?.find((c) => c.type === 'Ready');
-  let s = ready?.status === 'True' ? 'Ready' : ready?.status === 'False' ? 'NotReady' : 'Unknown';
+  // As kube's printer: NotReady for False and Unknown alike; Unknown only without a Ready condition.
+  let s = !ready ? 'Unknown' : ready.status === 'True' ? 'Ready' : 'NotReady';
   if ((node.spec as { unschedulable?: boolean } | undefined)?.unschedulable) s += ',SchedulingDisabled';
   return s;
 }
