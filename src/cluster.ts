@@ -11,6 +11,7 @@ import { NamespaceController } from './controllers/namespace.js';
 import { DEFAULT_NODE_LIFECYCLE, NodeLifecycleController, type NodeLifecycleOptions } from './controllers/node-lifecycle.js';
 import { ReplicationController } from './controllers/replication.js';
 import { Scheduler } from './controllers/scheduler.js';
+import { ContainerLogs } from './kubelet/containers.js';
 import { DEFAULT_KUBELET_OPTIONS, SimulatedKubelets, type KubeletOptions } from './kubelet/kubelet.js';
 import { createApp } from './server/app.js';
 import { SqliteStore } from './storage/sqlite.js';
@@ -104,6 +105,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   const registry = new Registry(store, { watchCacheCapacity: options.watchCacheCapacity });
   await registry.start();
   let ready = false;
+  const logs = new ContainerLogs();
   const address = options.address ?? '127.0.0.1';
   let port = options.port ?? 8080;
   const { server, closeWatches } = createApp({
@@ -111,6 +113,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     serverAddress: () => `${address === '0.0.0.0' ? '127.0.0.1' : address}:${port}`,
     isReady: () => ready,
     bookmarkIntervalMs: options.bookmarkIntervalMs,
+    logs,
   });
   await new Promise<void>((resolveListen, reject) => {
     server.once('error', (e: NodeJS.ErrnoException) => {
@@ -132,7 +135,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     new NodeLifecycleController(registry, { ...DEFAULT_NODE_LIFECYCLE, ...options.nodeLifecycle }),
   ];
   for (const c of controllers) c.start();
-  const kubelets = controlPlane ? new SimulatedKubelets(registry, { ...DEFAULT_KUBELET_OPTIONS, ...options.kubelet, nodes: options.nodes ?? 0 }) : undefined;
+  const kubelets = controlPlane ? new SimulatedKubelets(registry, { ...DEFAULT_KUBELET_OPTIONS, ...options.kubelet, nodes: options.nodes ?? 0 }, logs) : undefined;
   await kubelets?.start();
   const kubeconfigPath = join(data, 'kubeconfig');
   writeFileSync(kubeconfigPath, kubeconfigYAML(url));

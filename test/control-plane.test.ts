@@ -139,6 +139,45 @@ for (const v of KUBECTL_VERSIONS) {
       await ok('taint', 'nodes', 'node-1', 'dedicated=infra:NoSchedule-');
     });
 
+    test('the service proxy spreads requests over ready pods; logs; exec with stdin and exit codes', async () => {
+      await ok('scale', 'rc', 'kubia', '--replicas=3');
+      await eventually(() => running(3), 5000, '3 running pods');
+      await eventually(async () => ((await http(cluster, 'GET', '/api/v1/namespaces/default/endpoints/kubia')).json().subsets?.[0]?.addresses ?? []).length === 3, 3000, '3 endpoints');
+      const names = new Set<string>();
+      for (let i = 0; i < 20; i++) {
+        const reply = await ok('get', '--raw', '/api/v1/namespaces/default/services/kubia:80/proxy/');
+        assert.match(reply, /^You've hit kubia-[a-z0-9]{5}\n$/);
+        names.add(reply);
+      }
+      assert.ok(names.size > 1, `requests reached ${names.size} pod(s)`);
+      const pod = (await running(3))![0].metadata.name;
+      assert.equal(await ok('get', '--raw', `/api/v1/namespaces/default/pods/${pod}:8080/proxy/`), `You've hit ${pod}\n`);
+      const logs = await ok('logs', pod);
+      assert.match(logs, /^tinykube: container kubia started from image luksa\/kubia on node-\d$/m);
+      assert.match(logs, /^Received request from /m);
+      const tail = await ok('logs', pod, '--tail=1', '--timestamps');
+      assert.match(tail, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z \S.*\n$/);
+      const following = kubectl(v, cluster, ['logs', '-f', pod], { timeoutMs: 3000 });
+      await sleep(800);
+      await ok('get', '--raw', `/api/v1/namespaces/default/pods/${pod}/proxy/`);
+      const followed = await following;
+      assert.match(followed.stdout, /Received request from [^\n]+\n$/);
+      const wrong = await kubectl(v, cluster, ['logs', pod, '-c', 'nope']);
+      assert.equal(wrong.stderr.trim(), `error: container nope is not valid for pod ${pod}`);
+      if (v === '1.27') return; // kubectl before 1.30 speaks SPDY for exec, which tinykube does not serve
+      assert.equal(await ok('exec', pod, '--', 'echo', 'hi'), 'hi\n');
+      const cat = await kubectl(v, cluster, ['exec', '-i', pod, '--', 'cat'], { stdin: 'from stdin\n' });
+      assert.deepEqual([cat.code, cat.stdout], [0, 'from stdin\n'], cat.stderr);
+      const exit3 = await kubectl(v, cluster, ['exec', pod, '--', 'sh', '-c', 'exit 3']);
+      assert.deepEqual([exit3.code, exit3.stderr], [3, 'command terminated with exit code 3\n']);
+    });
+
+    test('a service with no ready endpoint answers 503', async () => {
+      await http(cluster, 'POST', '/api/v1/namespaces/default/services', { metadata: { name: 'empty' }, spec: { selector: { app: 'none' }, ports: [{ port: 80 }] } });
+      const r = await http(cluster, 'GET', '/api/v1/namespaces/default/services/empty:80/proxy/');
+      assert.deepEqual([r.status, r.json().message], [503, 'no endpoints available for service "empty"']);
+    });
+
     test('drain evicts a node\'s pods and the RC recreates them elsewhere', async () => {
       await ok('scale', 'rc', 'kubia', '--replicas=3');
       const before = await eventually(() => running(3), 5000, '3 running');

@@ -8,6 +8,7 @@ import { rfc3339 } from '../api/resource-store.js';
 import type { KObject } from '../api/types.js';
 import { EventRecorder } from '../controllers/events.js';
 import { ignoreRaces, informer, listAll } from '../controllers/runtime.js';
+import type { ContainerLogs } from './containers.js';
 import { applyStageStatus, loadStages, nextStage, stageDelay, stageEvents, withReadinessGates, type Stage } from './stages.js';
 
 const MANAGER = 'kubelet';
@@ -45,7 +46,7 @@ export class SimulatedKubelets {
   private readonly stops: (() => void)[] = [];
   private stopped = false;
 
-  constructor(private readonly registry: Registry, private readonly options: KubeletOptions) {
+  constructor(private readonly registry: Registry, private readonly options: KubeletOptions, private readonly logs: ContainerLogs) {
     this.stages = loadStages(options.stagesFile);
   }
 
@@ -191,6 +192,7 @@ export class SimulatedKubelets {
     if (type === 'DELETED') {
       if (pending) clearTimeout(pending.timer);
       this.podTimers.delete(uid);
+      this.logs.forget(uid);
       return;
     }
     const node = this.node((pod.spec as { nodeName?: string } | undefined)?.nodeName);
@@ -223,10 +225,15 @@ export class SimulatedKubelets {
     }
     const now = rfc3339(this.registry.now());
     const hostIP = this.internalIP(node);
-    await ignoreRaces(pods.update(namespace, name, (p) => {
+    const updated = await ignoreRaces(pods.update(namespace, name, (p) => {
       p.status = applyStageStatus(stage, p, { now, hostIP, podIP: () => this.allocatePodIP(node) });
       return p;
     }, { dryRun: false, subresource: 'status', fieldManager: MANAGER }));
+    if (updated && stage.status?.containers?.state === 'running') {
+      for (const c of ((pod.spec ?? {}) as { containers?: { name: string; image: string }[] }).containers ?? []) {
+        this.logs.append(uid, c.name, `tinykube: container ${c.name} started from image ${c.image} on ${nodeName}`);
+      }
+    }
   }
 
   /** Readiness gates set by others after the pod is running: keep Ready in step with them. */

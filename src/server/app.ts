@@ -6,6 +6,8 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { errors } from '../api/errors.js';
 import type { Registry } from '../api/registry.js';
+import type { ContainerLogs } from '../kubelet/containers.js';
+import { ConnectHandler } from './connect.js';
 import { Discovery, etagOf } from './discovery.js';
 import { sendBody, sendError, sendObject, sendText } from './http.js';
 import { chooseResponseFormat } from './negotiation.js';
@@ -32,18 +34,21 @@ export interface AppOptions {
   serverAddress: () => string;
   isReady: () => boolean;
   bookmarkIntervalMs?: number;
+  /** What the simulated containers have logged. */
+  logs: ContainerLogs;
 }
 
 export function createApp(opts: AppOptions): { server: Server; closeWatches(): void } {
   const { registry } = opts;
   const discovery = new Discovery(registry.docs);
   const openapi = new OpenAPIHandler(registry.docs);
+  const connect = new ConnectHandler(registry, opts.logs);
   const rest = new RestHandler(registry, {
     ...DEFAULT_WATCH_SETTINGS,
     bookmarkIntervalMs: opts.bookmarkIntervalMs ?? DEFAULT_WATCH_SETTINGS.bookmarkIntervalMs,
     currentRevision: () => registry.store.currentRevision(),
     now: () => registry.now().getTime(),
-  });
+  }, connect);
   const aggregated = new Map<string, { body: string; etag: string }>();
   const aggregatedBody = (prefix: 'api' | 'apis', version: 'v2' | 'v2beta1') => {
     const key = `${prefix}/${version}`;
@@ -104,15 +109,28 @@ export function createApp(opts: AppOptions): { server: Server; closeWatches(): v
   const server = createServer(app);
   server.keepAliveTimeout = 65_000;
 
-  const wss = new WebSocketServer({ noServer: true, handleProtocols: (protocols) => [...protocols][0] ?? false });
+  // Exec and attach speak the channel protocols; watches take whatever subprotocol is offered.
+  const EXEC_PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io'];
+  const wss = new WebSocketServer({
+    noServer: true,
+    handleProtocols: (protocols, req) => {
+      const offered = [...protocols];
+      if (/\/(exec|attach)$/.test(new URL(req.url ?? '/', 'http://localhost').pathname)) return EXEC_PROTOCOLS.find((p) => offered.includes(p)) ?? false;
+      return offered[0] ?? false;
+    },
+  });
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const info = parseRequestInfo('GET', url.pathname.replace(/\/+$/, ''), url.searchParams);
-    if (!info.isResourceRequest || info.verb !== 'watch') {
-      socket.end('HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\nwebsocket upgrades are served on watch requests\n');
+    const exec = info.isResourceRequest && info.resource === 'pods' && (info.subresource === 'exec' || info.subresource === 'attach') && info.namespace && info.name;
+    if (!info.isResourceRequest || (info.verb !== 'watch' && !exec)) {
+      socket.end('HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\nwebsocket upgrades are served on watch, exec and attach requests\n');
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => rest.handleWatchUpgrade(info, url.searchParams, ws));
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      if (exec) connect.exec(info.namespace!, info.name!, info.subresource as 'exec' | 'attach', url.searchParams, ws);
+      else rest.handleWatchUpgrade(info, url.searchParams, ws);
+    });
   });
   return {
     server,

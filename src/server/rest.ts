@@ -16,12 +16,13 @@ import { bodyDuplicates, decodeObject, decodeOptionsFor, parseBody, parseFieldVa
 import { readBody, sendBody, sendError, sendObject } from './http.js';
 import { chooseResponseFormat, patchType, type ResponseFormat } from './negotiation.js';
 import { queryBool, type ResourceRequest } from './request-info.js';
+import type { ConnectHandler } from './connect.js';
 import { checkWatchRequest, httpTransport, startWatch, websocketTransport, type WatchRequest, type WatchSettings, type WatchTransport } from './watch.js';
 
 export class RestHandler {
   private readonly watches = new Set<() => void>();
 
-  constructor(private readonly registry: Registry, private readonly watchSettings: WatchSettings) {}
+  constructor(private readonly registry: Registry, private readonly watchSettings: WatchSettings, private readonly connect: ConnectHandler) {}
 
   /** Ends every open watch, as a server restart would; clients re-watch from their last resourceVersion. */
   closeWatches(): void {
@@ -294,6 +295,12 @@ export class RestHandler {
       }
     }
     if (sub === 'scale' && rs.shape.resource === 'replicationcontrollers') return this.scale(rs, info, req, res, query, dryRun);
+    if (sub === 'log' && rs.shape.resource === 'pods') return this.connect.log(ns!, name, query, req, res);
+    if (sub === 'proxy' && rs.shape.resource === 'pods') return this.connect.podProxy(ns!, name, info.rest, req, res);
+    if (sub === 'proxy' && rs.shape.resource === 'services') return this.connect.serviceProxy(ns!, name, info.rest, req, res);
+    if ((sub === 'exec' || sub === 'attach' || sub === 'portforward') && rs.shape.resource === 'pods') {
+      throw errors.badRequest('Upgrade request required');
+    }
     if (sub === 'binding' && rs.shape.resource === 'pods') return this.bind(ns!, name, req, res);
     if (sub === 'eviction' && rs.shape.resource === 'pods') {
       const raw = parseBody(await readBody(req), req.headers['content-type'], 'Eviction') as { deleteOptions?: DeleteOptions; metadata?: { name?: string } };

@@ -1,0 +1,184 @@
+// The subresources that reach into a pod: log, proxy (pods and services), exec and attach over
+// websocket (v4 and v5.channel.k8s.io). In a cluster the apiserver proxies these to the kubelet;
+// here they are answered by the simulated containers.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { WebSocket } from 'ws';
+import { errors, StatusError } from '../api/errors.js';
+import type { Registry } from '../api/registry.js';
+import type { KObject } from '../api/types.js';
+import { httpReply, runCommand, type ContainerLogs } from '../kubelet/containers.js';
+import { sendBody } from './http.js';
+import { queryBool } from './request-info.js';
+
+interface Container { name: string; image?: string; ports?: { containerPort: number; name?: string }[]; env?: { name: string; value?: string }[] }
+interface ContainerStatus { name: string; state?: { waiting?: { reason?: string }; running?: unknown; terminated?: unknown }; restartCount?: number }
+
+const containersOf = (pod: KObject) => ((pod.spec ?? {}) as { containers?: Container[] }).containers ?? [];
+
+/** The container a request names, with kube's errors for a wrong or missing name. */
+export function pickContainer(pod: KObject, name: string | null): Container {
+  const containers = containersOf(pod);
+  const podName = pod.metadata.name;
+  if (!name) {
+    if (containers.length === 1) return containers[0];
+    throw errors.badRequest(`a container name must be specified for pod ${podName}, choose one of: [${containers.map((c) => c.name).join(' ')}]`);
+  }
+  const c = containers.find((x) => x.name === name);
+  if (!c) throw errors.badRequest(`container ${name} is not valid for pod ${podName}`);
+  return c;
+}
+
+function requireStarted(pod: KObject, c: Container): void {
+  const status = (((pod.status ?? {}) as { containerStatuses?: ContainerStatus[] }).containerStatuses ?? []).find((s) => s.name === c.name);
+  if (!status || status.state?.waiting) {
+    const reason = status?.state?.waiting?.reason ?? 'ContainerCreating';
+    throw errors.badRequest(`container "${c.name}" in pod "${pod.metadata.name}" is waiting to start: ${reason}`);
+  }
+}
+
+export class ConnectHandler {
+  constructor(private readonly registry: Registry, private readonly logs: ContainerLogs) {}
+
+  private pod(namespace: string, name: string): KObject {
+    const pods = this.registry.resource('pods')!;
+    const pod = pods.cache.get(pods.key(namespace, name))?.object;
+    if (!pod) throw errors.notFound({ group: '', resource: 'pods' }, name);
+    return pod;
+  }
+
+  /** GET pods/{name}/log: follow, tailLines, timestamps, sinceSeconds, limitBytes, container, previous. */
+  log(namespace: string, name: string, query: URLSearchParams, req: IncomingMessage, res: ServerResponse): void {
+    const pod = this.pod(namespace, name);
+    const c = pickContainer(pod, query.get('container'));
+    if (queryBool(query.get('previous'))) {
+      throw errors.badRequest(`previous terminated container "${c.name}" in pod "${name}" not found`);
+    }
+    requireStarted(pod, c);
+    const uid = pod.metadata.uid!;
+    const timestamps = queryBool(query.get('timestamps'));
+    const since = query.has('sinceSeconds') ? Date.now() - Number(query.get('sinceSeconds')) * 1000 : undefined;
+    const tail = query.has('tailLines') ? Number(query.get('tailLines')) : undefined;
+    let budget = query.has('limitBytes') ? Number(query.get('limitBytes')) : Infinity;
+    const format = (l: { time: string; text: string }) => `${timestamps ? `${l.time} ` : ''}${l.text}\n`;
+    let lines = this.logs.read(uid, c.name).filter((l) => since === undefined || Date.parse(l.time) >= since);
+    if (tail !== undefined && tail >= 0) lines = lines.slice(Math.max(0, lines.length - tail));
+    const take = (text: string) => {
+      const chunk = text.length > budget ? text.slice(0, budget) : text;
+      budget -= chunk.length;
+      return chunk;
+    };
+    const body = take(lines.map(format).join(''));
+    if (!queryBool(query.get('follow'))) {
+      sendBody(res, 200, 'text/plain', body);
+      return;
+    }
+    res.writeHead(200, { 'Content-Type': 'text/plain', 'Transfer-Encoding': 'chunked', 'Cache-Control': 'no-cache, private' });
+    if (body) res.write(body);
+    const pods = this.registry.resource('pods')!;
+    const stopFollow = this.logs.follow(uid, c.name, (l) => {
+      const chunk = take(format(l));
+      if (chunk) res.write(chunk);
+      if (budget <= 0) end();
+    });
+    // The stream ends when the pod goes away, as a container's log does when it stops.
+    const stopWatch = pods.cache.watch({ matches: (p) => p.metadata.uid === uid, deliver: (type) => { if (type === 'DELETED') end(); } });
+    const end = () => { stopFollow(); stopWatch(); res.end(); };
+    req.on('close', () => { stopFollow(); stopWatch(); });
+  }
+
+  /** services/{name[:port]}/proxy/... : one ready endpoint, chosen at random, answers. */
+  serviceProxy(namespace: string, nameAndPort: string, rest: string[], req: IncomingMessage, res: ServerResponse): void {
+    const parts = nameAndPort.split(':');
+    const [name, port] = parts.length === 3 ? [parts[1], parts[2]] : [parts[0], parts[1]];
+    const services = this.registry.resource('services')!;
+    const svc = services.cache.get(services.key(namespace, name))?.object;
+    if (!svc) throw errors.notFound({ group: '', resource: 'services' }, name);
+    const endpoints = this.registry.resource('endpoints')!;
+    const ep = endpoints.cache.get(endpoints.key(namespace, name))?.object;
+    const svcPorts = ((svc.spec ?? {}) as { ports?: { name?: string; port: number }[] }).ports ?? [];
+    const svcPort = port ? svcPorts.find((p) => p.name === port || String(p.port) === port) : svcPorts[0];
+    if (!svcPort) throw new StatusError(503, 'ServiceUnavailable', `no endpoints available for service "${name}"`, {});
+    const ready = ((ep?.subsets ?? []) as { addresses?: { ip: string; targetRef?: { name?: string } }[]; ports?: { name?: string }[] }[])
+      .filter((s) => (s.ports ?? []).some((p) => (p.name ?? '') === (svcPort.name ?? '')))
+      .flatMap((s) => s.addresses ?? []);
+    if (!ready.length) throw new StatusError(503, 'ServiceUnavailable', `no endpoints available for service "${name}"`, {});
+    const chosen = ready[Math.floor(Math.random() * ready.length)];
+    const podName = chosen.targetRef?.name ?? chosen.ip;
+    this.answerAsPod(namespace, podName, req, res, rest);
+  }
+
+  /** pods/{name[:port]}/proxy/... */
+  podProxy(namespace: string, nameAndPort: string, rest: string[], req: IncomingMessage, res: ServerResponse): void {
+    const parts = nameAndPort.split(':');
+    const [name, port] = parts.length === 3 ? [parts[1], parts[2]] : [parts[0], parts[1]];
+    const pod = this.pod(namespace, name);
+    const declared = containersOf(pod).flatMap((c) => c.ports ?? []);
+    if (port && !declared.some((p) => String(p.containerPort) === port || p.name === port)) {
+      throw new StatusError(503, 'ServiceUnavailable', `error trying to reach service: dial tcp ${((pod.status ?? {}) as { podIP?: string }).podIP}:${port}: connect: connection refused`, {});
+    }
+    if (((pod.status ?? {}) as { phase?: string }).phase !== 'Running') {
+      throw errors.badRequest(`pod ${name} is not running`);
+    }
+    this.answerAsPod(namespace, name, req, res, rest);
+  }
+
+  private answerAsPod(namespace: string, podName: string, req: IncomingMessage, res: ServerResponse, rest: string[]): void {
+    void rest;
+    const pods = this.registry.resource('pods')!;
+    const pod = pods.cache.get(pods.key(namespace, podName))?.object;
+    if (pod) {
+      const c = containersOf(pod)[0];
+      if (c) this.logs.append(pod.metadata.uid!, c.name, `Received request from ${req.socket.remoteAddress ?? 'unknown'}`);
+    }
+    req.resume();
+    sendBody(res, 200, 'text/plain; charset=utf-8', httpReply(podName));
+  }
+
+  /**
+   * exec and attach over websocket, channel protocol v4 or v5: byte 0 of each message is the
+   * stream (0 stdin, 1 stdout, 2 stderr, 3 status, 4 resize, 255 close in v5).
+   */
+  exec(namespace: string, name: string, subresource: 'exec' | 'attach', query: URLSearchParams, ws: WebSocket): void {
+    const send = (channel: number, data: string) => {
+      if (ws.readyState === ws.OPEN) ws.send(Buffer.concat([Buffer.from([channel]), Buffer.from(data)]));
+    };
+    const finish = (exitCode: number, argv: string[]) => {
+      const status = exitCode === 0 ? { metadata: {}, status: 'Success' } : {
+        metadata: {}, status: 'Failure', message: `command terminated with non-zero exit code: error executing command [${argv.join(' ')}], exit code ${exitCode}`,
+        reason: 'NonZeroExitCode', details: { causes: [{ reason: 'ExitCode', message: String(exitCode) }] },
+      };
+      send(3, JSON.stringify(status));
+      ws.close(1000);
+    };
+    let stdinText = '';
+    let stdinClosed = false;
+    const stdinWaiters: (() => void)[] = [];
+    const closeStdin = () => { stdinClosed = true; for (const w of stdinWaiters.splice(0)) w(); };
+    ws.on('message', (data: Buffer) => {
+      const buf = Buffer.isBuffer(data) ? data : Buffer.from(data as ArrayBuffer);
+      if (buf[0] === 0) stdinText += buf.subarray(1).toString('utf8');
+      if (buf[0] === 255 && buf[1] === 0) closeStdin();
+    });
+    ws.on('close', closeStdin);
+    try {
+      const pod = this.pod(namespace, name);
+      const c = pickContainer(pod, query.get('container'));
+      requireStarted(pod, c);
+      const argv = subresource === 'attach' ? ['cat'] : query.getAll('command');
+      const env = { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', HOSTNAME: name, ...Object.fromEntries((c.env ?? []).map((e) => [e.name, e.value ?? ''])) };
+      void runCommand(argv, {
+        podName: name, env,
+        stdin: () => new Promise((resolve) => { if (stdinClosed || !queryBool(query.get('stdin'))) resolve(stdinText); else stdinWaiters.push(() => resolve(stdinText)); }),
+        sleep: (ms) => new Promise((r) => setTimeout(r, Math.min(ms, 60_000))),
+      }).then((r) => {
+        if (r.stdout) send(1, r.stdout);
+        if (r.stderr) send(2, r.stderr);
+        finish(r.exitCode, argv);
+      });
+    } catch (e) {
+      const message = e instanceof StatusError ? e.message : String(e);
+      send(3, JSON.stringify({ metadata: {}, status: 'Failure', message, reason: 'BadRequest', code: 400 }));
+      ws.close(1000);
+    }
+  }
+}
