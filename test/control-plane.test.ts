@@ -210,6 +210,13 @@ for (const v of KUBECTL_VERSIONS) {
       assert.equal((await pods()).length, 3, 'adopted, not recreated');
       await ok('delete', 'rc', 'kubia');
       await eventually(async () => (await pods()).length === 0, 5000, 'pods deleted with their RC');
+      await ok('create', '-f', RC);
+      await eventually(() => running(3), 5000, '3 running');
+      const fg = await kubectl(v, cluster, ['delete', 'rc', 'kubia', '--cascade=foreground', '--timeout=20s']);
+      assert.equal(fg.code, 0, fg.stderr);
+      // Foreground: the RC is only gone once its pods are.
+      assert.equal((await http(cluster, 'GET', '/api/v1/namespaces/default/replicationcontrollers/kubia')).status, 404);
+      assert.deepEqual((await pods()).filter((p) => !p.metadata.deletionTimestamp), []);
     });
 
     test('deleting a namespace removes its contents, then the namespace', async () => {
