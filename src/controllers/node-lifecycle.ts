@@ -57,6 +57,7 @@ export class NodeLifecycleController {
         if (!stale && ready?.status === 'True' && tainted) await this.setUnreachableTaints(node.metadata.name!, false);
         if (tainted) await this.evictPods(node);
       }
+      await this.collectOrphanedPods();
     } catch (e) {
       console.error('tinykube: node lifecycle controller:', e);
     } finally {
@@ -88,6 +89,17 @@ export class NodeLifecycleController {
       if (!spec.taints.length) delete spec.taints;
       return n;
     }, { dryRun: false, fieldManager: MANAGER }));
+  }
+
+  /** Pods bound to a node that no longer exists are deleted at once (kube's pod garbage collector). */
+  private async collectOrphanedPods(): Promise<void> {
+    const nodes = this.registry.resource('nodes')!;
+    const pods = this.registry.resource('pods')!;
+    for (const pod of listAll(pods)) {
+      const nodeName = (pod.spec as { nodeName?: string }).nodeName;
+      if (!nodeName || nodes.cache.get(nodes.key(undefined, nodeName))) continue;
+      await ignoreRaces(pods.delete(pod.metadata.namespace, pod.metadata.name!, { gracePeriodSeconds: 0 }, { dryRun: false }));
+    }
   }
 
   /** Pods whose toleration of the NoExecute taint has run out (or who have none) are deleted. */

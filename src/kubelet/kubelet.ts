@@ -111,7 +111,12 @@ export class SimulatedKubelets {
     // A kubelet that starts, or comes back, reports its status at once.
     const status = (node.status ?? {}) as { nodeInfo?: unknown; conditions?: { type: string; status: string }[] };
     const ready = status.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
-    if (!status.nodeInfo || !ready) await this.writeStatus(node.metadata.name!);
+    if (!status.nodeInfo || !ready) {
+      await this.writeStatus(node.metadata.name!);
+      const events = this.recorder(node.metadata.name!);
+      if (!status.nodeInfo) await events.record(node, 'Normal', 'Starting', 'Starting kubelet.');
+      await events.record(node, 'Normal', 'NodeReady', `Node ${node.metadata.name} status is now: NodeReady`);
+    }
   }
 
   private freePodCIDR(): string {
