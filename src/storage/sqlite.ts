@@ -13,9 +13,10 @@ import {
 } from './store.js';
 
 interface Row { key: string; value: string; create_rev: number; mod_rev: number }
-interface LogRow { rev: number; key: string; type: number; value: string; prev_value: string | null; create_rev: number }
+interface LogRow { rev: number; key: string; type: number; value: string; prev_value: string | null; prev_rev: number | null; create_rev: number }
 
 const PUT = 0;
+const COMPACT_BATCH = 5000;
 const DELETE = 1;
 
 interface Subscriber { prefix: string; onEvent: (e: StoreEvent) => void }
@@ -23,7 +24,7 @@ interface Subscriber { prefix: string; onEvent: (e: StoreEvent) => void }
 export interface SqliteStoreOptions {
   /** A file path, or ':memory:'. */
   path: string;
-  /** How many revisions of history to keep for watches that resume (default 100,000). */
+  /** How many revisions of history to keep for watches that resume (default 10,000; at least twice the live keys). */
   historyRevisions?: number;
   /** How often to compact, in ms (default 30 s); 0 turns background compaction off. */
   compactIntervalMs?: number;
@@ -48,7 +49,8 @@ export class SqliteStore implements Store {
     }
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT NULL, create_rev INTEGER NOT NULL, mod_rev INTEGER NOT NULL) WITHOUT ROWID;
-      CREATE TABLE IF NOT EXISTS log (rev INTEGER PRIMARY KEY, key TEXT NOT NULL, type INTEGER NOT NULL, value TEXT NOT NULL, prev_value TEXT, create_rev INTEGER NOT NULL);
+      CREATE TABLE IF NOT EXISTS log (rev INTEGER PRIMARY KEY, key TEXT NOT NULL, type INTEGER NOT NULL, value TEXT NOT NULL, prev_value TEXT, prev_rev INTEGER, create_rev INTEGER NOT NULL);
+      CREATE INDEX IF NOT EXISTS log_key ON log (key, rev);
       CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
       INSERT OR IGNORE INTO meta VALUES ('revision', 1), ('compacted', 1);
     `);
@@ -58,11 +60,14 @@ export class SqliteStore implements Store {
       insert: this.db.prepare('INSERT INTO kv (key, value, create_rev, mod_rev) VALUES (?, ?, ?, ?)'),
       update: this.db.prepare('UPDATE kv SET value = ?, mod_rev = ? WHERE key = ?'),
       remove: this.db.prepare('DELETE FROM kv WHERE key = ?'),
-      log: this.db.prepare('INSERT INTO log (rev, key, type, value, prev_value, create_rev) VALUES (?, ?, ?, ?, ?, ?)'),
-      since: this.db.prepare<[number, string, string], LogRow>('SELECT rev, key, type, value, prev_value, create_rev FROM log WHERE rev > ? AND key >= ? AND key < ? ORDER BY rev'),
+      log: this.db.prepare('INSERT INTO log (rev, key, type, value, prev_value, prev_rev, create_rev) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+      since: this.db.prepare<[number, string, string], LogRow>('SELECT rev, key, type, value, prev_value, prev_rev, create_rev FROM log WHERE rev > ? AND key >= ? AND key < ? ORDER BY rev'),
+      // The first change after a revision, per key: what the key held at that revision.
+      firstAfter: this.db.prepare<[number, string, string], LogRow>('SELECT l.rev, l.key, l.type, l.value, l.prev_value, l.prev_rev, l.create_rev FROM log l JOIN (SELECT key, MIN(rev) AS rev FROM log WHERE rev > ? AND key >= ? AND key < ? GROUP BY key) f ON l.rev = f.rev'),
+      count: this.db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM kv'),
       setMeta: this.db.prepare('UPDATE meta SET value = ? WHERE name = ?'),
       getMeta: this.db.prepare<[string], { value: number }>('SELECT value FROM meta WHERE name = ?'),
-      compact: this.db.prepare('DELETE FROM log WHERE rev <= ?'),
+      compactBatch: this.db.prepare('DELETE FROM log WHERE rev IN (SELECT rev FROM log WHERE rev <= ? ORDER BY rev LIMIT ?)'),
     };
     this.revision = this.stmt.getMeta.get('revision')!.value;
     this.compacted = this.stmt.getMeta.get('compacted')!.value;
@@ -81,9 +86,19 @@ export class SqliteStore implements Store {
     return row && toKeyValue(row);
   }
 
-  async list(prefix: string): Promise<ListResult> {
-    const rows = this.stmt.list.all(prefix, prefixEnd(prefix));
-    return { items: rows.map(toKeyValue), revision: this.revision };
+  async list(prefix: string, revision?: number): Promise<ListResult> {
+    const end = prefixEnd(prefix);
+    const rows = this.stmt.list.all(prefix, end);
+    if (revision === undefined || revision >= this.revision) return { items: rows.map(toKeyValue), revision: this.revision };
+    if (revision < this.compacted) throw new CompactedError(revision, this.compacted);
+    // The state at `revision`: keys changed since then take the value their first later change replaced.
+    const state = new Map(rows.map((r) => [r.key, toKeyValue(r)]));
+    for (const change of this.stmt.firstAfter.all(revision, prefix, end)) {
+      if (change.prev_value === null) state.delete(change.key);
+      else state.set(change.key, { key: change.key, value: change.prev_value, createRevision: change.create_rev, modRevision: change.prev_rev ?? change.create_rev });
+    }
+    const items = [...state.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    return { items, revision };
   }
 
   async create(key: string, value: string): Promise<KeyValue> {
@@ -91,7 +106,7 @@ export class SqliteStore implements Store {
       if (this.stmt.get.get(key)) throw new KeyExistsError(key);
       const rev = this.nextRevision();
       this.stmt.insert.run(key, value, rev, rev);
-      this.stmt.log.run(rev, key, PUT, value, null, rev);
+      this.stmt.log.run(rev, key, PUT, value, null, null, rev);
       return { type: 'put', key, value, createRevision: rev, revision: rev } satisfies StoreEvent;
     }).immediate();
     this.emit(event);
@@ -105,7 +120,7 @@ export class SqliteStore implements Store {
       if (expectedModRevision !== undefined && row.mod_rev !== expectedModRevision) throw new RevisionConflictError(key, row.mod_rev);
       const rev = this.nextRevision();
       this.stmt.update.run(value, rev, key);
-      this.stmt.log.run(rev, key, PUT, value, row.value, row.create_rev);
+      this.stmt.log.run(rev, key, PUT, value, row.value, row.mod_rev, row.create_rev);
       return { type: 'put', key, value, prevValue: row.value, createRevision: row.create_rev, revision: rev } satisfies StoreEvent;
     }).immediate();
     this.emit(event);
@@ -119,7 +134,7 @@ export class SqliteStore implements Store {
       if (expectedModRevision !== undefined && row.mod_rev !== expectedModRevision) throw new RevisionConflictError(key, row.mod_rev);
       const rev = this.nextRevision();
       this.stmt.remove.run(key);
-      this.stmt.log.run(rev, key, DELETE, row.value, row.value, row.create_rev);
+      this.stmt.log.run(rev, key, DELETE, row.value, row.value, row.mod_rev, row.create_rev);
       const e: StoreEvent = { type: 'delete', key, value: row.value, prevValue: row.value, createRevision: row.create_rev, revision: rev };
       return [toKeyValue(row), e] as const;
     }).immediate();
@@ -141,14 +156,20 @@ export class SqliteStore implements Store {
     return { cancel: () => { this.subscribers.delete(sub); } };
   }
 
+  /**
+   * Drops history at and before `revision`, in batches of a few thousand rows so requests are
+   * never held up for long; the compacted revision moves only when all of it is gone.
+   */
   async compact(revision: number): Promise<void> {
     if (revision <= this.compacted) return;
     const target = Math.min(revision, this.revision);
-    this.db.transaction(() => {
-      this.stmt.compact.run(target);
-      this.stmt.setMeta.run(target, 'compacted');
-    }).immediate();
-    this.compacted = target;
+    for (;;) {
+      const removed = this.stmt.compactBatch.run(target, COMPACT_BATCH).changes;
+      if (removed < COMPACT_BATCH) break;
+      await new Promise((r) => setImmediate(r));
+    }
+    this.stmt.setMeta.run(target, 'compacted');
+    this.compacted = Math.max(this.compacted, target);
   }
 
   async close(): Promise<void> {
@@ -157,8 +178,12 @@ export class SqliteStore implements Store {
     if (this.db.open) this.db.close();
   }
 
+  /**
+   * History is kept for the last `historyRevisions` revisions, or twice the live keys when that is
+   * more: enough for watches to resume, while a churned file stays a few times its live data.
+   */
   private compactHistory(): void {
-    const keep = this.options.historyRevisions ?? 100_000;
+    const keep = Math.max(this.options.historyRevisions ?? 10_000, 2 * this.stmt.count.get()!.n);
     if (this.revision - this.compacted > keep) void this.compact(this.revision - keep);
   }
 

@@ -42,7 +42,8 @@ export interface Store {
   /** The oldest revision a watch can resume after. */
   compactedRevision(): Promise<number>;
   get(key: string): Promise<KeyValue | undefined>;
-  list(prefix: string): Promise<ListResult>;
+  /** Keys under prefix at `revision` (current when undefined); CompactedError when that history is gone. */
+  list(prefix: string, revision?: number): Promise<ListResult>;
   /** Creates key; throws KeyExistsError if it is there. */
   create(key: string, value: string): Promise<KeyValue>;
   /** Replaces key's value when its modRevision is still expectedModRevision (any when undefined). */
@@ -54,6 +55,22 @@ export interface Store {
   /** Drops history at and before revision. */
   compact(revision: number): Promise<void>;
   close(): Promise<void>;
+}
+
+/**
+ * Reads the key and writes `update(current)` with the read revision as precondition, retrying when
+ * another writer got in between: kube's GuaranteedUpdate.
+ */
+export async function guaranteedUpdate(store: Store, key: string, update: (current: string) => string, attempts = 100): Promise<KeyValue> {
+  for (let i = 0; ; i++) {
+    const current = await store.get(key);
+    if (!current) throw new KeyNotFoundError(key);
+    try {
+      return await store.update(key, update(current.value), current.modRevision);
+    } catch (e) {
+      if (!(e instanceof RevisionConflictError) || i >= attempts) throw e;
+    }
+  }
 }
 
 export class KeyExistsError extends Error {

@@ -64,9 +64,14 @@ export class WatchCache<T> {
 
   constructor(private readonly options: WatchCacheOptions<T>) {}
 
+  /**
+   * Loads the state at the oldest revision the store still has history for and replays the
+   * history from there, so watches resume across restarts for as far back as the store allows.
+   */
   async start(): Promise<void> {
     const { store, prefix, decode } = this.options;
-    const listed = await store.list(prefix);
+    const oldest = await store.compactedRevision();
+    const listed = await store.list(prefix, oldest).catch(() => store.list(prefix));
     for (const kv of listed.items) {
       this.objects.set(kv.key, new CachedObject(kv.key, decode(kv.value, kv.modRevision, kv.createRevision), kv.modRevision));
     }

@@ -1,0 +1,137 @@
+// The Store contract, run unchanged against every backend: preconditions, guaranteed updates
+// under contention, lists at a revision, watches from a revision (every change after it, in order,
+// exactly once), compaction, and revisions that keep increasing across a restart.
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { SqliteStore } from '../src/storage/sqlite.js';
+import { CompactedError, guaranteedUpdate, KeyExistsError, KeyNotFoundError, RevisionConflictError, type Store, type StoreEvent } from '../src/storage/store.js';
+
+interface Backend {
+  open(): Promise<Store>;
+  /** Opens the same data again after close, when the backend persists. */
+  reopen?(): Promise<Store>;
+}
+
+function sqliteBackend(): Backend {
+  let path = '';
+  return {
+    async open() { path = join(mkdtempSync(join(tmpdir(), 'tk-contract-')), 'db'); return new SqliteStore({ path, compactIntervalMs: 0 }); },
+    async reopen() { return new SqliteStore({ path, compactIntervalMs: 0 }); },
+  };
+}
+
+const BACKENDS: Record<string, () => Backend> = {
+  memory: () => ({ open: async () => new SqliteStore({ path: ':memory:', compactIntervalMs: 0 }) }),
+  sqlite: sqliteBackend,
+};
+
+for (const [name, make] of Object.entries(BACKENDS)) {
+  describe(`store contract: ${name}`, () => {
+    test('create, get, update and delete with preconditions; one global revision', async () => {
+      const s = await make().open();
+      const r0 = await s.currentRevision();
+      const a = await s.create('/c/a', '1');
+      assert.deepEqual([a.createRevision, a.modRevision], [r0 + 1, r0 + 1]);
+      await assert.rejects(s.create('/c/a', '2'), KeyExistsError);
+      const b = await s.create('/c/b', '1');
+      assert.equal(b.modRevision, r0 + 2);
+      const a2 = await s.update('/c/a', '2', a.modRevision);
+      assert.deepEqual([a2.createRevision, a2.modRevision, a2.value], [a.createRevision, r0 + 3, '2']);
+      await assert.rejects(s.update('/c/a', 'x', a.modRevision), RevisionConflictError);
+      await assert.rejects(s.delete('/c/a', a.modRevision), RevisionConflictError);
+      await assert.rejects(s.update('/c/none', 'x'), KeyNotFoundError);
+      await assert.rejects(s.delete('/c/none'), KeyNotFoundError);
+      const del = await s.delete('/c/a', a2.modRevision);
+      assert.deepEqual([del.prev.value, del.revision], ['2', r0 + 4]);
+      assert.equal(await s.get('/c/a'), undefined);
+      assert.equal(await s.currentRevision(), r0 + 4);
+      await s.close();
+    });
+
+    test('guaranteed updates under contention lose no increment', async () => {
+      const s = await make().open();
+      await s.create('/counter', '0');
+      await Promise.all(Array.from({ length: 25 }, () => guaranteedUpdate(s, '/counter', (v) => String(Number(v) + 1))));
+      assert.equal((await s.get('/counter'))!.value, '25');
+      await s.close();
+    });
+
+    test('list at a revision gives the state as it was', async () => {
+      const s = await make().open();
+      const snapshots: { rev: number; state: Record<string, string> }[] = [];
+      const state: Record<string, string> = {};
+      const record = async (rev: number) => snapshots.push({ rev, state: { ...state } });
+      await record(await s.currentRevision());
+      for (let i = 0; i < 30; i++) {
+        const key = `/l/k${i % 7}`;
+        let rev: number;
+        if (!(key in state)) { rev = (await s.create(key, `v${i}`)).modRevision; state[key] = `v${i}`; }
+        else if (i % 3 === 0) { rev = (await s.delete(key)).revision; delete state[key]; }
+        else { rev = (await s.update(key, `v${i}`)).modRevision; state[key] = `v${i}`; }
+        await record(rev);
+      }
+      for (const snap of snapshots) {
+        const listed = await s.list('/l/', snap.rev);
+        assert.equal(listed.revision, snap.rev);
+        assert.deepEqual(Object.fromEntries(listed.items.map((kv) => [kv.key, kv.value])), snap.state, `at ${snap.rev}`);
+      }
+      await s.close();
+    });
+
+    test('watch from a revision: every later change, in order, exactly once', async () => {
+      const s = await make().open();
+      await s.create('/w/seed', 's');
+      const from = await s.currentRevision();
+      const writes: string[] = [];
+      // Writes before and after the watch starts, concurrently: the watch must see each once.
+      const work = (async () => {
+        for (let i = 0; i < 40; i++) {
+          const kv = i % 5 === 4 ? { modRevision: (await s.delete(`/w/k${i - 1}`)).revision, key: `/w/k${i - 1}` } : await s.create(`/w/k${i}`, `v${i}`);
+          writes.push(`${kv.modRevision} ${kv.key}`);
+        }
+      })();
+      await new Promise((r) => setTimeout(r, 1));
+      const seen: StoreEvent[] = [];
+      const h = await s.watch('/w/', from, (e) => seen.push(e));
+      await work;
+      await new Promise((r) => setTimeout(r, 50));
+      h.cancel();
+      assert.deepEqual(seen.map((e) => `${e.revision} ${e.key}`), writes);
+      for (let i = 1; i < seen.length; i++) assert.ok(seen[i].revision > seen[i - 1].revision);
+      await s.close();
+    });
+
+    test('after compaction, older revisions are gone for watches and lists', async () => {
+      const s = await make().open();
+      for (let i = 0; i < 10; i++) await s.create(`/x/${i}`, String(i));
+      const mid = (await s.currentRevision()) - 5;
+      await s.compact(mid);
+      assert.equal(await s.compactedRevision(), mid);
+      await assert.rejects(s.watch('/x/', mid - 1, () => {}), CompactedError);
+      await assert.rejects(s.list('/x/', mid - 1), CompactedError);
+      const seen: StoreEvent[] = [];
+      const h = await s.watch('/x/', mid, (e) => seen.push(e));
+      h.cancel();
+      assert.equal(seen.length, 5);
+      await s.close();
+    });
+
+    if (make().reopen) {
+      test('revisions keep increasing across a restart', async () => {
+        const backend = make();
+        const s = await backend.open();
+        await s.create('/r/a', '1');
+        const last = (await s.update('/r/a', '2')).modRevision;
+        await s.close();
+        const again = await backend.reopen!();
+        assert.equal(await again.currentRevision(), last);
+        assert.equal((await again.create('/r/b', '1')).modRevision, last + 1);
+        assert.equal((await again.get('/r/a'))!.value, '2');
+        await again.close();
+      });
+    }
+  });
+}
