@@ -48,3 +48,19 @@ test('a second process on the same data directory is refused with a clear error'
     await first.close();
   }
 });
+
+test('the CLI refuses a corrupt store or an unusable data directory with a clear error and exit code 1', async () => {
+  const { spawnSync } = await import('node:child_process');
+  const { writeFileSync } = await import('node:fs');
+  const serve = (data: string) => spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve', '--port', '0', '--data', data], { encoding: 'utf8', timeout: 20_000 });
+  const corrupt = mkdtempSync(join(tmpdir(), 'tinykube-corrupt-'));
+  writeFileSync(join(corrupt, 'tinykube.db'), 'this is not a database, just some text that is long enough to look like a header.'.repeat(20));
+  const bad = serve(corrupt);
+  assert.equal(bad.status, 1);
+  assert.equal(bad.stderr.trim(), `tinykube: cannot open the store ${join(corrupt, 'tinykube.db')}: it is not a valid tinykube database (corrupt?)`);
+  const file = join(mkdtempSync(join(tmpdir(), 'tinykube-file-')), 'plain-file');
+  writeFileSync(file, 'x');
+  const notDir = serve(file);
+  assert.equal(notDir.status, 1);
+  assert.match(notDir.stderr.trim(), new RegExp(`^tinykube: cannot create the data directory ${file}: `));
+});

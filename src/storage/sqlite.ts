@@ -24,7 +24,7 @@ interface Subscriber { prefix: string; onEvent: (e: StoreEvent) => void }
 export interface SqliteStoreOptions {
   /** A file path, or ':memory:'. */
   path: string;
-  /** How many revisions of history to keep for watches that resume (default 10,000; at least twice the live keys). */
+  /** How many revisions of history to keep for watches that resume (default 1,000; at least the number of live keys). */
   historyRevisions?: number;
   /** How often to compact, in ms (default 30 s); 0 turns background compaction off. */
   compactIntervalMs?: number;
@@ -42,13 +42,22 @@ export class SqliteStore implements Store {
   constructor(private readonly options: SqliteStoreOptions) {
     this.backend = options.path === ':memory:' ? 'memory' : 'sqlite';
     this.db = new Database(options.path);
+    // Set before the first table exists: 8 KiB pages pack the log's rows (an object and the value it
+    // replaced) densely, and free pages go back to the file system after compaction.
+    this.db.pragma('page_size = 8192');
+    this.db.pragma('auto_vacuum = INCREMENTAL');
     if (options.path !== ':memory:') {
       this.db.pragma('locking_mode = EXCLUSIVE');
       this.db.pragma('journal_mode = WAL');
       this.db.pragma('synchronous = FULL');
+      // Checkpoint every 2 MiB of WAL, and truncate it back to 1 MiB after, rather than letting it
+      // stay at its peak size.
+      this.db.pragma('wal_autocheckpoint = 256');
+      this.db.pragma('journal_size_limit = 1048576');
     }
+    // kv is a rowid table so values of a few KB stay inline instead of spilling to overflow pages.
     this.db.exec(`
-      CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT NULL, create_rev INTEGER NOT NULL, mod_rev INTEGER NOT NULL) WITHOUT ROWID;
+      CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT NULL, create_rev INTEGER NOT NULL, mod_rev INTEGER NOT NULL);
       CREATE TABLE IF NOT EXISTS log (rev INTEGER PRIMARY KEY, key TEXT NOT NULL, type INTEGER NOT NULL, value TEXT NOT NULL, prev_value TEXT, prev_rev INTEGER, create_rev INTEGER NOT NULL);
       CREATE INDEX IF NOT EXISTS log_key ON log (key, rev);
       CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
@@ -170,6 +179,7 @@ export class SqliteStore implements Store {
     }
     this.stmt.setMeta.run(target, 'compacted');
     this.compacted = Math.max(this.compacted, target);
+    if (this.db.open) this.db.pragma('incremental_vacuum');
   }
 
   async close(): Promise<void> {
@@ -179,11 +189,12 @@ export class SqliteStore implements Store {
   }
 
   /**
-   * History is kept for the last `historyRevisions` revisions, or twice the live keys when that is
-   * more: enough for watches to resume, while a churned file stays a few times its live data.
+   * History is kept for the last `historyRevisions` revisions, or as many revisions as there are
+   * live keys when that is more: enough for watches to resume after a restart, while a churned
+   * file stays a few times its live data.
    */
   private compactHistory(): void {
-    const keep = Math.max(this.options.historyRevisions ?? 10_000, 2 * this.stmt.count.get()!.n);
+    const keep = Math.max(this.options.historyRevisions ?? 1_000, this.stmt.count.get()!.n);
     if (this.revision - this.compacted > keep) void this.compact(this.revision - keep);
   }
 
