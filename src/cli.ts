@@ -5,7 +5,8 @@ import { startCluster, StartupError } from './cluster.js';
 
 const USAGE = `Usage: tinykube serve [--port 8080] [--address 127.0.0.1] [--data ./tinykube-data] [--store sqlite|memory]
                       [--nodes 3] [--node-cpu 4] [--node-memory 16Gi] [--node-pods 110] [--stages FILE]
-                      [--node-monitor-grace-period 40] [--api-only]`;
+                      [--node-monitor-grace-period 40] [--api-only]
+                      [--store etcd --etcd-endpoints http://127.0.0.1:2379 [--etcd-prefix /registry]]`;
 
 async function serve(args: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -22,12 +23,14 @@ async function serve(args: string[]): Promise<void> {
       stages: { type: 'string' },
       'node-monitor-grace-period': { type: 'string', default: '40' },
       'api-only': { type: 'boolean', default: false },
+      'etcd-endpoints': { type: 'string' },
+      'etcd-prefix': { type: 'string', default: '/registry' },
     },
     strict: true,
   });
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new StartupError(`--port must be a number from 0 to 65535, not "${values.port}"`);
-  if (values.store !== 'sqlite' && values.store !== 'memory') throw new StartupError(`--store must be sqlite or memory, not "${values.store}"`);
+  if (values.store !== 'sqlite' && values.store !== 'memory' && values.store !== 'etcd') throw new StartupError(`--store must be sqlite, memory or etcd, not "${values.store}"`);
   const nodes = Number(values.nodes);
   if (!Number.isInteger(nodes) || nodes < 0) throw new StartupError(`--nodes must be a whole number, not "${values.nodes}"`);
   const grace = Number(values['node-monitor-grace-period']);
@@ -35,10 +38,12 @@ async function serve(args: string[]): Promise<void> {
   const started = Date.now();
   const cluster = await startCluster({
     port, address: values.address, data: values.data, store: values.store, nodes, controlPlane: !values['api-only'],
+    etcd: values['etcd-endpoints'] ? { endpoints: values['etcd-endpoints'].split(','), prefix: values['etcd-prefix'] } : undefined,
     kubelet: { cpu: values['node-cpu'], memory: values['node-memory'], pods: values['node-pods'], stagesFile: values.stages },
     nodeLifecycle: { gracePeriodMs: grace * 1000 },
   });
-  console.log(`tinykube serving at ${cluster.url} (${values.store} store${values.store === 'sqlite' ? ` in ${values.data}` : ''}, ready in ${Date.now() - started} ms)`);
+  const where = values.store === 'sqlite' ? ` in ${values.data}` : values.store === 'etcd' ? ` at ${values['etcd-endpoints']}` : '';
+  console.log(`tinykube serving at ${cluster.url} (${values.store} store${where}, ready in ${Date.now() - started} ms)`);
   console.log(`export KUBECONFIG=${cluster.kubeconfigPath}`);
   let stopping = false;
   const stop = (signal: string) => {

@@ -14,6 +14,7 @@ import { Scheduler } from './controllers/scheduler.js';
 import { ContainerLogs } from './kubelet/containers.js';
 import { DEFAULT_KUBELET_OPTIONS, SimulatedKubelets, type KubeletOptions } from './kubelet/kubelet.js';
 import { createApp } from './server/app.js';
+import { EtcdStore } from './storage/etcd.js';
 import { SqliteStore } from './storage/sqlite.js';
 import type { Store } from './storage/store.js';
 
@@ -24,7 +25,9 @@ export interface ClusterOptions {
   address?: string;
   /** Directory for the store and the kubeconfig. Default ./tinykube-data (a temporary one for the memory store). */
   data?: string;
-  store?: 'sqlite' | 'memory';
+  store?: 'sqlite' | 'memory' | 'etcd';
+  /** For the etcd store: client URLs, and the key prefix (default /registry). */
+  etcd?: { endpoints: string[]; prefix?: string };
   /** How often watches that allow bookmarks get one, in ms (default 10 s). */
   bookmarkIntervalMs?: number;
   /** Events each resource's watch cache keeps for resuming watches (default 10,000). */
@@ -53,8 +56,19 @@ export interface Cluster {
 
 export class StartupError extends Error {}
 
-function openStore(kind: 'sqlite' | 'memory', data: string): Store {
+async function openStore(kind: 'sqlite' | 'memory' | 'etcd', data: string, etcd?: ClusterOptions['etcd']): Promise<Store> {
   if (kind === 'memory') return new SqliteStore({ path: ':memory:' });
+  if (kind === 'etcd') {
+    if (!etcd?.endpoints.length) throw new StartupError('the etcd store needs --etcd-endpoints');
+    try {
+      return await Promise.race([
+        EtcdStore.open(etcd),
+        new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no answer within 10 s')), 10_000).unref()),
+      ]);
+    } catch (e) {
+      throw new StartupError(`cannot reach etcd at ${etcd.endpoints.join(',')}: ${(e as Error).message}`);
+    }
+  }
   const file = join(data, 'tinykube.db');
   try {
     return new SqliteStore({ path: file });
@@ -95,13 +109,13 @@ export function kubeconfigYAML(url: string): string {
 
 export async function startCluster(options: ClusterOptions = {}): Promise<Cluster> {
   const storeKind = options.store ?? 'sqlite';
-  const data = resolve(options.data ?? (storeKind === 'memory' ? mkdtempSync(join(tmpdir(), 'tinykube-')) : 'tinykube-data'));
+  const data = resolve(options.data ?? (storeKind === 'sqlite' ? 'tinykube-data' : mkdtempSync(join(tmpdir(), 'tinykube-'))));
   try {
     mkdirSync(data, { recursive: true });
   } catch (e) {
     throw new StartupError(`cannot create the data directory ${data}: ${(e as Error).message}`);
   }
-  const store = openStore(storeKind, data);
+  const store = await openStore(storeKind, data, options.etcd);
   const registry = new Registry(store, { watchCacheCapacity: options.watchCacheCapacity });
   await registry.start();
   let ready = false;

@@ -1,11 +1,14 @@
 // The Store contract, run unchanged against every backend: preconditions, guaranteed updates
 // under contention, lists at a revision, watches from a revision (every change after it, in order,
-// exactly once), compaction, and revisions that keep increasing across a restart.
+// exactly once), compaction, and revisions that keep increasing across a restart. Keys live under
+// /registry/, as every key tinykube stores does.
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
+import { EtcdStore } from '../src/storage/etcd.js';
+import { etcdAvailable, startEtcd, type EtcdServer } from './etcd.js';
 import { SqliteStore } from '../src/storage/sqlite.js';
 import { CompactedError, guaranteedUpdate, KeyExistsError, KeyNotFoundError, RevisionConflictError, type Store, type StoreEvent } from '../src/storage/store.js';
 
@@ -23,39 +26,53 @@ function sqliteBackend(): Backend {
   };
 }
 
+let etcd: EtcdServer | undefined;
+let etcdPrefix = 0;
 const BACKENDS: Record<string, () => Backend> = {
   memory: () => ({ open: async () => new SqliteStore({ path: ':memory:', compactIntervalMs: 0 }) }),
   sqlite: sqliteBackend,
+  // Each etcd store gets a prefix of its own on one server, as separate clusters would.
+  etcd: () => ({ open: async () => EtcdStore.open({ endpoints: [etcd!.endpoint], prefix: `/registry-${++etcdPrefix}` }) }),
 };
 
+/** Events arrive asynchronously from etcd: wait until `f` holds or a second passes. */
+async function settle(f: () => boolean): Promise<void> {
+  for (let i = 0; i < 100 && !f(); i++) await new Promise((r) => setTimeout(r, 10));
+}
+
 for (const [name, make] of Object.entries(BACKENDS)) {
-  describe(`store contract: ${name}`, () => {
+  const skip = name === 'etcd' && !etcdAvailable() ? 'etcd is not installed (apt-get install etcd-server)' : false;
+  describe(`store contract: ${name}`, { skip }, () => {
+    if (name === 'etcd') {
+      before(async () => { etcd = await startEtcd(); });
+      after(async () => { await etcd?.stop(); });
+    }
     test('create, get, update and delete with preconditions; one global revision', async () => {
       const s = await make().open();
       const r0 = await s.currentRevision();
-      const a = await s.create('/c/a', '1');
+      const a = await s.create('/registry/c/a', '1');
       assert.deepEqual([a.createRevision, a.modRevision], [r0 + 1, r0 + 1]);
-      await assert.rejects(s.create('/c/a', '2'), KeyExistsError);
-      const b = await s.create('/c/b', '1');
+      await assert.rejects(s.create('/registry/c/a', '2'), KeyExistsError);
+      const b = await s.create('/registry/c/b', '1');
       assert.equal(b.modRevision, r0 + 2);
-      const a2 = await s.update('/c/a', '2', a.modRevision);
+      const a2 = await s.update('/registry/c/a', '2', a.modRevision);
       assert.deepEqual([a2.createRevision, a2.modRevision, a2.value], [a.createRevision, r0 + 3, '2']);
-      await assert.rejects(s.update('/c/a', 'x', a.modRevision), RevisionConflictError);
-      await assert.rejects(s.delete('/c/a', a.modRevision), RevisionConflictError);
-      await assert.rejects(s.update('/c/none', 'x'), KeyNotFoundError);
-      await assert.rejects(s.delete('/c/none'), KeyNotFoundError);
-      const del = await s.delete('/c/a', a2.modRevision);
+      await assert.rejects(s.update('/registry/c/a', 'x', a.modRevision), RevisionConflictError);
+      await assert.rejects(s.delete('/registry/c/a', a.modRevision), RevisionConflictError);
+      await assert.rejects(s.update('/registry/c/none', 'x'), KeyNotFoundError);
+      await assert.rejects(s.delete('/registry/c/none'), KeyNotFoundError);
+      const del = await s.delete('/registry/c/a', a2.modRevision);
       assert.deepEqual([del.prev.value, del.revision], ['2', r0 + 4]);
-      assert.equal(await s.get('/c/a'), undefined);
+      assert.equal(await s.get('/registry/c/a'), undefined);
       assert.equal(await s.currentRevision(), r0 + 4);
       await s.close();
     });
 
     test('guaranteed updates under contention lose no increment', async () => {
       const s = await make().open();
-      await s.create('/counter', '0');
-      await Promise.all(Array.from({ length: 25 }, () => guaranteedUpdate(s, '/counter', (v) => String(Number(v) + 1))));
-      assert.equal((await s.get('/counter'))!.value, '25');
+      await s.create('/registry/counter', '0');
+      await Promise.all(Array.from({ length: 25 }, () => guaranteedUpdate(s, '/registry/counter', (v) => String(Number(v) + 1))));
+      assert.equal((await s.get('/registry/counter'))!.value, '25');
       await s.close();
     });
 
@@ -66,7 +83,7 @@ for (const [name, make] of Object.entries(BACKENDS)) {
       const record = async (rev: number) => snapshots.push({ rev, state: { ...state } });
       await record(await s.currentRevision());
       for (let i = 0; i < 30; i++) {
-        const key = `/l/k${i % 7}`;
+        const key = `/registry/l/k${i % 7}`;
         let rev: number;
         if (!(key in state)) { rev = (await s.create(key, `v${i}`)).modRevision; state[key] = `v${i}`; }
         else if (i % 3 === 0) { rev = (await s.delete(key)).revision; delete state[key]; }
@@ -74,7 +91,7 @@ for (const [name, make] of Object.entries(BACKENDS)) {
         await record(rev);
       }
       for (const snap of snapshots) {
-        const listed = await s.list('/l/', snap.rev);
+        const listed = await s.list('/registry/l/', snap.rev);
         assert.equal(listed.revision, snap.rev);
         assert.deepEqual(Object.fromEntries(listed.items.map((kv) => [kv.key, kv.value])), snap.state, `at ${snap.rev}`);
       }
@@ -83,21 +100,21 @@ for (const [name, make] of Object.entries(BACKENDS)) {
 
     test('watch from a revision: every later change, in order, exactly once', async () => {
       const s = await make().open();
-      await s.create('/w/seed', 's');
+      await s.create('/registry/w/seed', 's');
       const from = await s.currentRevision();
       const writes: string[] = [];
       // Writes before and after the watch starts, concurrently: the watch must see each once.
       const work = (async () => {
         for (let i = 0; i < 40; i++) {
-          const kv = i % 5 === 4 ? { modRevision: (await s.delete(`/w/k${i - 1}`)).revision, key: `/w/k${i - 1}` } : await s.create(`/w/k${i}`, `v${i}`);
+          const kv = i % 5 === 4 ? { modRevision: (await s.delete(`/registry/w/k${i - 1}`)).revision, key: `/registry/w/k${i - 1}` } : await s.create(`/registry/w/k${i}`, `v${i}`);
           writes.push(`${kv.modRevision} ${kv.key}`);
         }
       })();
       await new Promise((r) => setTimeout(r, 1));
       const seen: StoreEvent[] = [];
-      const h = await s.watch('/w/', from, (e) => seen.push(e));
+      const h = await s.watch('/registry/w/', from, (e) => seen.push(e));
       await work;
-      await new Promise((r) => setTimeout(r, 50));
+      await settle(() => seen.length >= writes.length);
       h.cancel();
       assert.deepEqual(seen.map((e) => `${e.revision} ${e.key}`), writes);
       for (let i = 1; i < seen.length; i++) assert.ok(seen[i].revision > seen[i - 1].revision);
@@ -106,14 +123,15 @@ for (const [name, make] of Object.entries(BACKENDS)) {
 
     test('after compaction, older revisions are gone for watches and lists', async () => {
       const s = await make().open();
-      for (let i = 0; i < 10; i++) await s.create(`/x/${i}`, String(i));
+      for (let i = 0; i < 10; i++) await s.create(`/registry/x/${i}`, String(i));
       const mid = (await s.currentRevision()) - 5;
       await s.compact(mid);
       assert.equal(await s.compactedRevision(), mid);
-      await assert.rejects(s.watch('/x/', mid - 1, () => {}), CompactedError);
-      await assert.rejects(s.list('/x/', mid - 1), CompactedError);
+      await assert.rejects(s.watch('/registry/x/', mid - 1, () => {}), CompactedError);
+      await assert.rejects(s.list('/registry/x/', mid - 1), CompactedError);
       const seen: StoreEvent[] = [];
-      const h = await s.watch('/x/', mid, (e) => seen.push(e));
+      const h = await s.watch('/registry/x/', mid, (e) => seen.push(e));
+      await settle(() => seen.length >= 5);
       h.cancel();
       assert.equal(seen.length, 5);
       await s.close();
@@ -123,13 +141,13 @@ for (const [name, make] of Object.entries(BACKENDS)) {
       test('revisions keep increasing across a restart', async () => {
         const backend = make();
         const s = await backend.open();
-        await s.create('/r/a', '1');
-        const last = (await s.update('/r/a', '2')).modRevision;
+        await s.create('/registry/r/a', '1');
+        const last = (await s.update('/registry/r/a', '2')).modRevision;
         await s.close();
         const again = await backend.reopen!();
         assert.equal(await again.currentRevision(), last);
-        assert.equal((await again.create('/r/b', '1')).modRevision, last + 1);
-        assert.equal((await again.get('/r/a'))!.value, '2');
+        assert.equal((await again.create('/registry/r/b', '1')).modRevision, last + 1);
+        assert.equal((await again.get('/registry/r/a'))!.value, '2');
         await again.close();
       });
     }

@@ -88,6 +88,7 @@ export class ResourceStore {
 
   async get(namespace: string | undefined, name: string, resourceVersion?: string): Promise<KObject> {
     const key = this.key(namespace, name);
+    if (!resourceVersion) await this.caughtUp();
     let found: CachedObject<KObject> | undefined;
     if (resourceVersion && resourceVersion !== '0') {
       const rv = parseResourceVersion(resourceVersion);
@@ -135,6 +136,8 @@ export class ResourceStore {
   async list(namespace: string | undefined, opts: ListOptions): Promise<ListResult> {
     const filter = this.filter(namespace, opts);
     const current = await this.ctx.store.currentRevision();
+    // A consistent read (no resourceVersion) waits until the cache has seen everything up to now.
+    if (!opts.resourceVersion && !opts.continue) await this.caughtUp(current);
     const match = opts.resourceVersionMatch;
     if (match && !opts.resourceVersion) {
       throw errors.invalid('ListOptions', 'meta.k8s.io', '', [new FieldError('FieldValueForbidden', 'resourceVersionMatch', undefined, 'resourceVersionMatch is forbidden unless resourceVersion is provided')]);
@@ -254,6 +257,7 @@ export class ResourceStore {
     }
     try {
       const kv = await this.ctx.store.create(this.key(meta.namespace, meta.name!), value);
+      await this.caughtUp(kv.modRevision);
       return this.decoded(kv.value, kv.modRevision);
     } catch (e) {
       if (e instanceof KeyExistsError) throw errors.alreadyExists(this.gr, meta.name!);
@@ -316,18 +320,20 @@ export class ResourceStore {
         // The last finalizer is gone from an object being deleted: it goes now.
         try {
           const { revision } = await this.ctx.store.delete(key, currentRv);
+          await this.caughtUp(revision);
           next.metadata.resourceVersion = String(revision);
           return { object: next, created: false };
         } catch (e) {
-          if (e instanceof RevisionConflictError && !pinned && attempt < 10) continue;
+          if (e instanceof RevisionConflictError && !pinned && attempt < 10) { await this.caughtUp(); continue; }
           throw this.storeError(e, name);
         }
       }
       try {
         const kv = await this.ctx.store.update(key, this.encode(next), currentRv);
+        await this.caughtUp(kv.modRevision);
         return { object: this.decoded(kv.value, kv.modRevision), created: false };
       } catch (e) {
-        if (e instanceof RevisionConflictError && !pinned && attempt < 10) continue;
+        if (e instanceof RevisionConflictError && !pinned && attempt < 10) { await this.caughtUp(); continue; }
         throw this.storeError(e, name);
       }
     }
@@ -351,9 +357,10 @@ export class ResourceStore {
         if (opts.dryRun || canonicalJSON(encodable(held)) === canonicalJSON(encodable(current))) return { object: held, deleted: false };
         try {
           const kv = await this.ctx.store.update(key, this.encode(held), Number(current.metadata.resourceVersion));
+          await this.caughtUp(kv.modRevision);
           return { object: this.decoded(kv.value, kv.modRevision), deleted: false };
         } catch (e) {
-          if (e instanceof RevisionConflictError && attempt < 10) continue;
+          if (e instanceof RevisionConflictError && attempt < 10) { await this.caughtUp(); continue; }
           throw this.storeError(e, name);
         }
       }
@@ -375,26 +382,39 @@ export class ResourceStore {
         if (opts.dryRun) return { object: next, deleted: false };
         try {
           const kv = await this.ctx.store.update(key, this.encode(next), Number(current.metadata.resourceVersion));
+          await this.caughtUp(kv.modRevision);
           return { object: this.decoded(kv.value, kv.modRevision), deleted: false };
         } catch (e) {
-          if (e instanceof RevisionConflictError && attempt < 10) continue;
+          if (e instanceof RevisionConflictError && attempt < 10) { await this.caughtUp(); continue; }
           throw this.storeError(e, name);
         }
       }
       if (opts.dryRun) return { object: current, deleted: true };
       try {
         const { revision } = await this.ctx.store.delete(key, Number(current.metadata.resourceVersion));
+        await this.caughtUp(revision);
         const last = structuredClone(current);
         last.metadata.resourceVersion = String(revision);
         return { object: last, deleted: true };
       } catch (e) {
-        if (e instanceof RevisionConflictError && attempt < 10) continue;
+        if (e instanceof RevisionConflictError && attempt < 10) { await this.caughtUp(); continue; }
         throw this.storeError(e, name);
       }
     }
   }
 
   // ---- helpers -----------------------------------------------------------------------------
+
+  /**
+   * Waits until the watch caches have every event up to `revision` (the store's current revision
+   * when not given): immediate for sqlite, which delivers events as it commits; for etcd it makes
+   * reads after a write see it.
+   */
+  private async caughtUp(revision?: number): Promise<void> {
+    const store = this.ctx.store;
+    if (!store.waitForRevision) return;
+    await store.waitForRevision(revision ?? await store.currentRevision());
+  }
 
   /** Moves field ownership for an Update by opts.fieldManager; keeps it as stored otherwise. */
   private recordManagedFields(current: KObject | undefined, next: KObject, opts: WriteOptions, now: Date): void {

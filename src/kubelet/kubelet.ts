@@ -119,9 +119,15 @@ export class SimulatedKubelets {
     }
   }
 
+  /** CIDRs handed out but perhaps not yet visible in the cache (writes may land asynchronously). */
+  private readonly reservedCIDRs = new Set<string>();
+
   private freePodCIDR(): string {
     const used = new Set(listAll(this.registry.resource('nodes')!).map((n) => (n.spec as { podCIDR?: string } | undefined)?.podCIDR));
-    for (let i = 0; i < 256; i++) if (!used.has(`10.244.${i}.0/24`)) return `10.244.${i}.0/24`;
+    for (let i = 0; i < 256; i++) {
+      const cidr = `10.244.${i}.0/24`;
+      if (!used.has(cidr) && !this.reservedCIDRs.has(cidr)) { this.reservedCIDRs.add(cidr); return cidr; }
+    }
     throw new Error('no free pod CIDR in 10.244.0.0/16');
   }
 

@@ -52,6 +52,11 @@ export interface Store {
   delete(key: string, expectedModRevision?: number): Promise<{ prev: KeyValue; revision: number }>;
   /** Delivers every event under prefix after fromRevision, in order; throws CompactedError when that history is gone. */
   watch(prefix: string, fromRevision: number, onEvent: (e: StoreEvent) => void): Promise<WatchHandle>;
+  /**
+   * Resolves once this process has delivered every event up to `revision` to its watchers, so a
+   * read from the watch caches sees it. Absent where events are delivered as writes commit.
+   */
+  waitForRevision?(revision: number): Promise<void>;
   /** Drops history at and before revision. */
   compact(revision: number): Promise<void>;
   close(): Promise<void>;
