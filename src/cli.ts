@@ -6,7 +6,7 @@ import { startCluster, StartupError } from './cluster.js';
 const USAGE = `Usage: tinykube serve [--port 8080] [--address 127.0.0.1] [--data ./tinykube-data] [--store sqlite|memory]
                       [--nodes 3] [--node-cpu 4] [--node-memory 16Gi] [--node-pods 110] [--stages FILE]
                       [--node-monitor-grace-period 40] [--api-only]
-                      [--store etcd --etcd-endpoints http://127.0.0.1:2379 [--etcd-prefix /registry]]`;
+                      [--store etcd --etcd-endpoints http://127.0.0.1:2379 [--etcd-prefix /registry] [--leader-lease-duration 15]]`;
 
 async function serve(args: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -25,6 +25,7 @@ async function serve(args: string[]): Promise<void> {
       'api-only': { type: 'boolean', default: false },
       'etcd-endpoints': { type: 'string' },
       'etcd-prefix': { type: 'string', default: '/registry' },
+      'leader-lease-duration': { type: 'string', default: '15' },
     },
     strict: true,
   });
@@ -39,6 +40,7 @@ async function serve(args: string[]): Promise<void> {
   const cluster = await startCluster({
     port, address: values.address, data: values.data, store: values.store, nodes, controlPlane: !values['api-only'],
     etcd: values['etcd-endpoints'] ? { endpoints: values['etcd-endpoints'].split(','), prefix: values['etcd-prefix'] } : undefined,
+    leaderElection: values.store === 'etcd' ? { leaseDurationMs: Number(values['leader-lease-duration']) * 1000, retryPeriodMs: Math.max(200, Number(values['leader-lease-duration']) * 1000 / 5) } : false,
     kubelet: { cpu: values['node-cpu'], memory: values['node-memory'], pods: values['node-pods'], stagesFile: values.stages },
     nodeLifecycle: { gracePeriodMs: grace * 1000 },
   });

@@ -7,6 +7,7 @@ import { Registry } from './api/registry.js';
 import { bootstrap } from './bootstrap.js';
 import { EndpointsController } from './controllers/endpoints.js';
 import { GarbageCollector } from './controllers/garbage-collector.js';
+import { DEFAULT_LEADER_ELECTION, LeaderElector, type LeaderElectionOptions } from './controllers/leader-election.js';
 import { NamespaceController } from './controllers/namespace.js';
 import { DEFAULT_NODE_LIFECYCLE, NodeLifecycleController, type NodeLifecycleOptions } from './controllers/node-lifecycle.js';
 import { ReplicationController } from './controllers/replication.js';
@@ -43,6 +44,11 @@ export interface ClusterOptions {
   kubelet?: Partial<Omit<KubeletOptions, 'nodes'>>;
   /** When a node that stops heartbeating is declared unreachable. */
   nodeLifecycle?: Partial<NodeLifecycleOptions>;
+  /**
+   * Run the control plane only while holding the leader Lease in kube-system (default: on for the
+   * etcd store, where several processes may serve one cluster; off otherwise).
+   */
+  leaderElection?: boolean | Partial<LeaderElectionOptions>;
 }
 
 export interface Cluster {
@@ -140,17 +146,30 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   await bootstrap(registry, { host, port });
   const controlPlane = options.controlPlane ?? true;
-  const controllers = !controlPlane ? [] : [
-    new NamespaceController(registry),
-    new GarbageCollector(registry),
-    new Scheduler(registry),
-    new ReplicationController(registry),
-    new EndpointsController(registry),
-    new NodeLifecycleController(registry, { ...DEFAULT_NODE_LIFECYCLE, ...options.nodeLifecycle }),
-  ];
-  for (const c of controllers) c.start();
-  const kubelets = controlPlane ? new SimulatedKubelets(registry, { ...DEFAULT_KUBELET_OPTIONS, ...options.kubelet, nodes: options.nodes ?? 0 }, logs) : undefined;
-  await kubelets?.start();
+  // The scheduler, controllers and kubelets, as one unit a leader runs (fresh instances each time).
+  const startControlPlane = async (): Promise<() => void> => {
+    const controllers = [
+      new NamespaceController(registry),
+      new GarbageCollector(registry),
+      new Scheduler(registry),
+      new ReplicationController(registry),
+      new EndpointsController(registry),
+      new NodeLifecycleController(registry, { ...DEFAULT_NODE_LIFECYCLE, ...options.nodeLifecycle }),
+    ];
+    for (const c of controllers) c.start();
+    const kubelets = new SimulatedKubelets(registry, { ...DEFAULT_KUBELET_OPTIONS, ...options.kubelet, nodes: options.nodes ?? 0 }, logs);
+    await kubelets.start();
+    return () => { kubelets.stop(); for (const c of controllers) c.stop(); };
+  };
+  let stopControlPlane: (() => void) | undefined;
+  // Several processes can share an etcd store: there, one at a time runs the control plane.
+  const elect = options.leaderElection ?? storeKind === 'etcd';
+  const elector = controlPlane && elect ? new LeaderElector(registry, { ...DEFAULT_LEADER_ELECTION, ...(typeof elect === 'object' ? elect : {}) }, {
+    onStartedLeading: async () => { stopControlPlane = await startControlPlane(); },
+    onStoppedLeading: () => { stopControlPlane?.(); stopControlPlane = undefined; },
+  }) : undefined;
+  if (elector) elector.start();
+  else if (controlPlane) stopControlPlane = await startControlPlane();
   const kubeconfigPath = join(data, 'kubeconfig');
   writeFileSync(kubeconfigPath, kubeconfigYAML(url));
   ready = true;
@@ -163,8 +182,8 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     close() {
       closing ??= (async () => {
         ready = false;
-        kubelets?.stop();
-        for (const c of controllers) c.stop();
+        elector?.stop();
+        stopControlPlane?.();
         closeWatches();
         server.closeAllConnections();
         await new Promise<void>((r) => server.close(() => r()));

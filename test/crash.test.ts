@@ -8,10 +8,10 @@ import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
+import { etcdAvailable, startEtcd, type EtcdServer } from './etcd.js';
 import { sleep } from './helpers.js';
 
-const ROUNDS = Number(process.env.TINYKUBE_CRASH_ROUNDS ?? 20);
 const CLIENTS = 4;
 
 async function freePort(): Promise<number> {
@@ -25,9 +25,12 @@ async function freePort(): Promise<number> {
 
 interface Server { proc: ChildProcess; url: string }
 
-async function start(data: string): Promise<Server> {
+/** How a backend's server is started: the extra `serve` flags. */
+type StoreArgs = (data: string) => string[];
+
+async function start(data: string, storeArgs: StoreArgs): Promise<Server> {
   const port = await freePort();
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve', '--api-only', '--port', String(port), '--data', data], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve', '--api-only', '--port', String(port), ...storeArgs(data)], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   proc.stderr!.on('data', (d) => { stderr += d; });
   const url = `http://127.0.0.1:${port}`;
@@ -92,7 +95,7 @@ async function client(url: string, id: number, round: number, expect: Map<string
   }
 }
 
-test(`sqlite survives ${ROUNDS} SIGKILLs under concurrent writes`, async (t) => {
+async function crashRounds(t: { diagnostic(m: string): void }, rounds: number, storeArgs: StoreArgs, label: string): Promise<void> {
   const data = mkdtempSync(join(tmpdir(), 'tinykube-crash-'));
   const expect = new Map<string, Expectation>();
   let checked = 0;
@@ -100,8 +103,9 @@ test(`sqlite survives ${ROUNDS} SIGKILLs under concurrent writes`, async (t) => 
   let lastRevision = 0;
   let resumedWithoutGap = 0;
   let resumedWith410 = 0;
-  for (let round = 1; round <= ROUNDS; round++) {
-    const server = await start(data);
+  let loadMs = 0;
+  for (let round = 1; round <= rounds; round++) {
+    const server = await start(data, storeArgs);
     // Everything acknowledged before the last crash must be there, with its content.
     for (const [name, e] of expect) {
       const r = await request(server.url, 'GET', `${base}/${name}`);
@@ -127,20 +131,31 @@ test(`sqlite survives ${ROUNDS} SIGKILLs under concurrent writes`, async (t) => 
     }
     lastRevision = revision;
     const clients = Array.from({ length: CLIENTS }, (_, id) => client(server.url, id, round, expect));
-    await sleep(100 + Math.floor(Math.random() * 300));
+    const load = 100 + Math.floor(Math.random() * 300);
+    loadMs += load;
+    await sleep(load);
     await stop(server, 'SIGKILL');
     for (const n of await Promise.all(clients)) acknowledged += n;
     for (const e of expect.values()) lastRevision = Math.max(lastRevision, e.rv);
   }
   // A graceful stop loses nothing and ends watches cleanly.
-  const server = await start(data);
+  const server = await start(data, storeArgs);
   const watch = fetch(`${server.url}${base}?watch=1`).then((r) => r.text());
   await request(server.url, 'POST', base, lease('final', 'x'));
   await sleep(200);
   await stop(server, 'SIGTERM');
   assert.match(await watch, /"final"/);
-  const again = await start(data);
+  const again = await start(data, storeArgs);
   assert.equal((await request(again.url, 'GET', `${base}/final`)).json.spec.holderIdentity, 'x');
   await stop(again, 'SIGTERM');
-  t.diagnostic(`${ROUNDS} kills under ${acknowledged} acknowledged writes; ${checked} key states checked after restarts, 0 lost; watches resumed ${resumedWithoutGap} times without a gap, ${resumedWith410} with 410`);
+  t.diagnostic(`${label}: ${rounds} kills under ${acknowledged} acknowledged writes (${Math.round(acknowledged / (loadMs / 1000))} writes/s from ${CLIENTS} clients); ${checked} key states checked after restarts, 0 lost; watches resumed ${resumedWithoutGap} times without a gap, ${resumedWith410} with 410`);
+}
+
+test('sqlite survives 20 SIGKILLs under concurrent writes', (t) => crashRounds(t, Number(process.env.TINYKUBE_CRASH_ROUNDS ?? 20), (data) => ['--data', data], 'sqlite'));
+
+describe('etcd', { skip: etcdAvailable() ? false : 'etcd is not installed (apt-get install etcd-server)' }, () => {
+  let etcd: EtcdServer;
+  before(async () => { etcd = await startEtcd(); });
+  after(async () => { await etcd?.stop(); });
+  test('tinykube on etcd survives 5 SIGKILLs under concurrent writes', (t) => crashRounds(t, 5, (data) => ['--data', data, '--store', 'etcd', '--etcd-endpoints', etcd.endpoint], 'etcd'));
 });

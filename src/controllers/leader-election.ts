@@ -1,0 +1,80 @@
+// Leader election on a Lease, as kube-controller-manager and kube-scheduler do it: the holder
+// renews the Lease every retry period; when it stops renewing for longer than the lease duration,
+// another candidate takes it over (an update with the Lease's resourceVersion, so only one wins).
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { Registry } from '../api/registry.js';
+import type { KObject } from '../api/types.js';
+import { ignoreRaces } from './runtime.js';
+
+export interface LeaderElectionOptions {
+  namespace: string;
+  name: string;
+  leaseDurationMs: number;
+  retryPeriodMs: number;
+}
+
+export const DEFAULT_LEADER_ELECTION: LeaderElectionOptions = { namespace: 'kube-system', name: 'tinykube-control-plane', leaseDurationMs: 15_000, retryPeriodMs: 2_000 };
+
+const microTime = (d: Date) => d.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
+
+export class LeaderElector {
+  readonly identity = `${hostname()}_${randomBytes(6).toString('hex')}`;
+  private timer?: NodeJS.Timeout;
+  private leading = false;
+  private lastRenew = 0;
+  private stopped = false;
+
+  constructor(private readonly registry: Registry, private readonly options: LeaderElectionOptions, private readonly callbacks: { onStartedLeading(): Promise<void> | void; onStoppedLeading(): void }) {}
+
+  start(): void {
+    const tick = async () => {
+      if (this.stopped) return;
+      try { await this.tryAcquireOrRenew(); } catch { /* the store may be unreachable for a moment */ }
+      if (this.leading && Date.now() - this.lastRenew > this.options.leaseDurationMs) this.lose();
+      if (!this.stopped) { this.timer = setTimeout(() => void tick(), this.options.retryPeriodMs); this.timer.unref(); }
+    };
+    void tick();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    if (this.leading) this.lose();
+  }
+
+  get isLeader(): boolean { return this.leading; }
+
+  private lose(): void {
+    this.leading = false;
+    this.callbacks.onStoppedLeading();
+  }
+
+  private async tryAcquireOrRenew(): Promise<void> {
+    const leases = this.registry.resource('leases', 'coordination.k8s.io')!;
+    const { namespace, name, leaseDurationMs } = this.options;
+    const now = this.registry.now();
+    const spec = (extra: Record<string, unknown> = {}) => ({ holderIdentity: this.identity, leaseDurationSeconds: Math.ceil(leaseDurationMs / 1000), renewTime: microTime(now), ...extra });
+    const current = await ignoreRaces(leases.get(namespace, name));
+    let won: KObject | undefined;
+    if (!current) {
+      won = await ignoreRaces(leases.create(namespace, { metadata: { name }, spec: spec({ acquireTime: microTime(now), leaseTransitions: 0 }) }, { dryRun: false, fieldManager: 'tinykube-leader-election' }));
+    } else {
+      const s = (current.spec ?? {}) as { holderIdentity?: string; renewTime?: string; leaseDurationSeconds?: number; leaseTransitions?: number };
+      const expired = Date.parse(s.renewTime ?? '') + (s.leaseDurationSeconds ?? 15) * 1000 < now.getTime();
+      if (s.holderIdentity !== this.identity && !expired) return;
+      const takeover = s.holderIdentity !== this.identity;
+      const result = await ignoreRaces(leases.update(namespace, name, () => ({
+        ...current,
+        spec: takeover ? spec({ acquireTime: microTime(now), leaseTransitions: (s.leaseTransitions ?? 0) + 1 }) : { ...(current.spec as object), renewTime: microTime(now) },
+      }), { dryRun: false, fieldManager: 'tinykube-leader-election' }));
+      won = result?.object;
+    }
+    if (!won) return;
+    this.lastRenew = Date.now();
+    if (!this.leading) {
+      this.leading = true;
+      await this.callbacks.onStartedLeading();
+    }
+  }
+}
