@@ -25,9 +25,13 @@ export const KUBECTL_VERSIONS = ['1.27', '1.30', '1.33'] as const;
 
 export interface RunResult { code: number; stdout: string; stderr: string }
 
+export function kubectlBinary(version: string): string {
+  return join(kubectlDir(), `kubectl.${version}`);
+}
+
 /** Runs `kubectl.<version>` against a cluster with its kubeconfig and a private cache. */
 export function kubectl(version: string, cluster: Cluster, args: string[], opts: { stdin?: string; env?: Record<string, string>; timeoutMs?: number } = {}): Promise<RunResult> {
-  const bin = join(kubectlDir(), `kubectl.${version}`);
+  const bin = kubectlBinary(version);
   const cache = cacheDirs.get(cluster.url + version) ?? mkdtempSync(join(tmpdir(), 'kubectl-cache-'));
   cacheDirs.set(cluster.url + version, cache);
   return new Promise((resolve) => {
