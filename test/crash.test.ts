@@ -5,23 +5,14 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { etcdAvailable, startEtcd, type EtcdServer } from './etcd.js';
-import { sleep } from './helpers.js';
+import { freePort, sleep } from './helpers.js';
 
 const CLIENTS = 4;
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 interface Server { proc: ChildProcess; url: string }
 

@@ -4,21 +4,15 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { etcdAvailable, startEtcd, type EtcdServer } from './etcd.js';
-import { kubectlBinary, sleep } from './helpers.js';
+import { freePort, kubectlBinary, sleep } from './helpers.js';
 
 const skip = etcdAvailable() ? false : 'etcd is not installed (apt-get install etcd-server)';
 const LEASE_SECONDS = 3;
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => { const port = (s.address() as { port: number }).port; s.close(() => resolve(port)); });
-  });
-}
 
 interface Proc { proc: ChildProcess; url: string }
 

@@ -2,9 +2,9 @@
 // directory, stopped afterwards. Tests that need it skip (saying why) when etcd is not installed.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './helpers.js';
 
 export const ETCD_BINARY = process.env.TINYKUBE_ETCD ?? 'etcd';
 
@@ -12,14 +12,6 @@ export function etcdAvailable(): boolean {
   return spawnSync(ETCD_BINARY, ['--version'], { encoding: 'utf8' }).status === 0;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 export interface EtcdServer { endpoint: string; stop(): Promise<void> }
 

@@ -95,6 +95,17 @@ export async function readWatch(cluster: Cluster, path: string, count: number, m
 
 export const FIXTURES = join(dirname(new URL(import.meta.url).pathname), '..', 'fixtures');
 
+/** A TCP port free on loopback right now. */
+export async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
 export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }

@@ -352,36 +352,30 @@ export class ResourceStore {
       if (pre?.resourceVersion && pre.resourceVersion !== current.metadata.resourceVersion) {
         throw errors.conflict(this.gr, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion}`);
       }
-      const held = this.strategy.beforeDelete?.(structuredClone(current), this.ctx.now());
-      if (held) {
-        if (opts.dryRun || canonicalJSON(encodable(held)) === canonicalJSON(encodable(current))) return { object: held, deleted: false };
-        try {
-          const kv = await this.ctx.store.update(key, this.encode(held), Number(current.metadata.resourceVersion));
-          await this.caughtUp(kv.modRevision);
-          return { object: this.decoded(kv.value, kv.modRevision), deleted: false };
-        } catch (e) {
-          if (e instanceof RevisionConflictError && attempt < 10) { await this.caughtUp(); continue; }
-          throw this.storeError(e, name);
+      // Some deletions only record themselves on the object: a strategy's (namespaces), a grace
+      // period, or finalizers still to run. The rest remove the object now.
+      let kept = this.strategy.beforeDelete?.(structuredClone(current), this.ctx.now());
+      if (!kept) {
+        const grace = this.strategy.gracePeriod ? this.strategy.gracePeriod(current, options.gracePeriodSeconds) : 0;
+        // The garbage collector removes these once it has orphaned or deleted the dependents.
+        const finalizers = [...(current.metadata.finalizers ?? [])];
+        const orphan = options.propagationPolicy === 'Orphan' || (options.propagationPolicy === undefined && options.orphanDependents === true);
+        if (orphan && !finalizers.includes('orphan')) finalizers.push('orphan');
+        if (options.propagationPolicy === 'Foreground' && !finalizers.includes('foregroundDeletion')) finalizers.push('foregroundDeletion');
+        if (grace > 0 || finalizers.length > 0) {
+          if (current.metadata.deletionTimestamp && (current.metadata.deletionGracePeriodSeconds ?? 0) <= grace) {
+            return { object: current, deleted: false }; // already being deleted
+          }
+          kept = structuredClone(current);
+          kept.metadata.deletionTimestamp = current.metadata.deletionTimestamp ?? rfc3339(new Date(this.ctx.now().getTime() + grace * 1000));
+          kept.metadata.deletionGracePeriodSeconds = grace;
+          if (finalizers.length) kept.metadata.finalizers = finalizers;
         }
       }
-      const grace = this.strategy.gracePeriod ? this.strategy.gracePeriod(current, options.gracePeriodSeconds) : 0;
-      // The garbage collector removes these once it has orphaned or deleted the dependents.
-      const finalizers = [...(current.metadata.finalizers ?? [])];
-      const orphan = options.propagationPolicy === 'Orphan' || (options.propagationPolicy === undefined && options.orphanDependents === true);
-      if (orphan && !finalizers.includes('orphan')) finalizers.push('orphan');
-      if (options.propagationPolicy === 'Foreground' && !finalizers.includes('foregroundDeletion')) finalizers.push('foregroundDeletion');
-      if (grace > 0 || finalizers.length > 0) {
-        if (current.metadata.deletionTimestamp && (current.metadata.deletionGracePeriodSeconds ?? 0) <= grace) {
-          return { object: current, deleted: false }; // already being deleted
-        }
-        const next = structuredClone(current);
-        const now = this.ctx.now();
-        next.metadata.deletionTimestamp = current.metadata.deletionTimestamp ?? rfc3339(new Date(now.getTime() + grace * 1000));
-        next.metadata.deletionGracePeriodSeconds = grace;
-        if (finalizers.length) next.metadata.finalizers = finalizers;
-        if (opts.dryRun) return { object: next, deleted: false };
+      if (kept) {
+        if (opts.dryRun || canonicalJSON(encodable(kept)) === canonicalJSON(encodable(current))) return { object: kept, deleted: false };
         try {
-          const kv = await this.ctx.store.update(key, this.encode(next), Number(current.metadata.resourceVersion));
+          const kv = await this.ctx.store.update(key, this.encode(kept), Number(current.metadata.resourceVersion));
           await this.caughtUp(kv.modRevision);
           return { object: this.decoded(kv.value, kv.modRevision), deleted: false };
         } catch (e) {
