@@ -30,9 +30,14 @@ export class LeaderElector {
   start(): void {
     const tick = async () => {
       if (this.stopped) return;
-      try { await this.tryAcquireOrRenew(); } catch { /* the store may be unreachable for a moment */ }
+      let next = this.options.retryPeriodMs;
+      try {
+        const expiresInMs = await this.tryAcquireOrRenew();
+        // A candidate looks again the moment another holder's lease runs out, not a period later.
+        if (expiresInMs !== undefined) next = Math.max(5, Math.min(next, expiresInMs + 5));
+      } catch { /* the store may be unreachable for a moment */ }
       if (this.leading && Date.now() - this.lastRenew > this.options.leaseDurationMs) this.lose();
-      if (!this.stopped) { this.timer = setTimeout(() => void tick(), this.options.retryPeriodMs); this.timer.unref(); }
+      if (!this.stopped) { this.timer = setTimeout(() => void tick(), next); this.timer.unref(); }
     };
     void tick();
   }
@@ -50,7 +55,8 @@ export class LeaderElector {
     this.callbacks.onStoppedLeading();
   }
 
-  private async tryAcquireOrRenew(): Promise<void> {
+  /** One attempt; returns how long until another holder's lease expires, when someone else holds it. */
+  private async tryAcquireOrRenew(): Promise<number | undefined> {
     const leases = this.registry.resource('leases', 'coordination.k8s.io')!;
     const { namespace, name, leaseDurationMs } = this.options;
     const now = this.registry.now();
@@ -61,8 +67,8 @@ export class LeaderElector {
       won = await ignoreRaces(leases.create(namespace, { metadata: { name }, spec: spec({ acquireTime: microTime(now), leaseTransitions: 0 }) }, { dryRun: false, fieldManager: 'tinykube-leader-election' }));
     } else {
       const s = (current.spec ?? {}) as { holderIdentity?: string; renewTime?: string; leaseDurationSeconds?: number; leaseTransitions?: number };
-      const expired = Date.parse(s.renewTime ?? '') + (s.leaseDurationSeconds ?? 15) * 1000 < now.getTime();
-      if (s.holderIdentity !== this.identity && !expired) return;
+      const expiresAt = Date.parse(s.renewTime ?? '') + (s.leaseDurationSeconds ?? 15) * 1000;
+      if (s.holderIdentity !== this.identity && expiresAt >= now.getTime()) return expiresAt - now.getTime();
       const takeover = s.holderIdentity !== this.identity;
       const result = await ignoreRaces(leases.update(namespace, name, () => ({
         ...current,
@@ -70,11 +76,12 @@ export class LeaderElector {
       }), { dryRun: false, fieldManager: 'tinykube-leader-election' }));
       won = result?.object;
     }
-    if (!won) return;
+    if (!won) return undefined;
     this.lastRenew = Date.now();
     if (!this.leading) {
       this.leading = true;
       await this.callbacks.onStartedLeading();
     }
+    return undefined;
   }
 }

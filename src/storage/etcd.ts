@@ -13,6 +13,8 @@ export interface EtcdStoreOptions {
   endpoints: string[];
   /** Where tinykube's keys live in etcd (default /registry, as kube-apiserver's). */
   prefix?: string;
+  /** How often to compact etcd's history, as kube-apiserver does (default 5 minutes; 0 never). */
+  compactIntervalMs?: number;
 }
 
 const PAGE = 500;
@@ -33,8 +35,9 @@ export class EtcdStore implements Store {
   private readonly waiters: { revision: number; resolve: () => void }[] = [];
   /** Events since start, so a subscriber that starts late still gets everything after its revision. */
   private readonly recent: StoreEvent[] = [];
+  private compactTimer?: NodeJS.Timeout;
 
-  private constructor(options: EtcdStoreOptions) {
+  private constructor(private readonly options: EtcdStoreOptions) {
     this.client = new Etcd3({ hosts: options.endpoints, grpcOptions: { 'grpc.max_receive_message_length': 64 * 1024 * 1024 } });
     this.prefix = (options.prefix ?? ROOT).replace(/\/+$/, '');
   }
@@ -42,6 +45,7 @@ export class EtcdStore implements Store {
   static async open(options: EtcdStoreOptions): Promise<EtcdStore> {
     const store = new EtcdStore(options);
     await store.startWatch();
+    store.scheduleCompaction();
     return store;
   }
 
@@ -78,6 +82,22 @@ export class EtcdStore implements Store {
     this.watcher.on('delete', (kv, prev) => emit('delete', kv, prev));
     // Each response carries the revision it brings the stream up to.
     this.watcher.on('data', (res) => this.advance(Number(res.header.revision)));
+  }
+
+  /**
+   * Every interval, compact to the revision seen at the previous interval (kube-apiserver's
+   * policy): history always covers at least one interval for watches to resume.
+   */
+  private scheduleCompaction(): void {
+    const interval = this.options.compactIntervalMs ?? 5 * 60_000;
+    if (interval <= 0) return;
+    let previous = 0;
+    this.compactTimer = setInterval(() => {
+      const target = previous;
+      previous = this.observed;
+      if (target > this.compacted) void this.compact(target).catch(() => undefined);
+    }, interval);
+    this.compactTimer.unref();
   }
 
   private advance(revision: number): void {
@@ -185,6 +205,7 @@ export class EtcdStore implements Store {
   }
 
   async close(): Promise<void> {
+    if (this.compactTimer) clearInterval(this.compactTimer);
     this.subscribers.clear();
     await this.watcher?.cancel().catch(() => undefined);
     this.client.close();
