@@ -16,7 +16,7 @@ describe('python3-kubernetes', { skip: available ? false : 'python3-kubernetes i
   after(async () => { await cluster.close(); });
 
   test('the client story: CRUD, ApiException, patch, watch, scale', async () => {
-    const script = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, 'python', 'client_story.py');
+    const script = join(import.meta.dirname, 'python', 'client_story.py');
     const stdout = await new Promise<string>((resolve, reject) => {
       execFile(PYTHON, [script, cluster.kubeconfigPath], { timeout: 30_000 }, (err, out, errOut) => (err ? reject(new Error(`${err.message}\n${errOut}`)) : resolve(out)));
     });
