@@ -8,6 +8,7 @@ RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY bin ./bin
 COPY src ./src
 COPY openapi ./openapi
+COPY proto ./proto
 COPY fixtures ./fixtures
 VOLUME /data
 EXPOSE 8080
