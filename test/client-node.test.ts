@@ -3,9 +3,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import * as k8s from '@kubernetes/client-node';
+import * as k8sLatest from 'client-node-2';
+
+const k8s14 = k8s;
 import WebSocket from 'ws';
 import type { Cluster } from '../src/index.js';
 import { readWatch, sleep, withCluster } from './helpers.js';
+
+type ClientNode = typeof k8s;
 
 const pod = (name: string, labels: Record<string, string> = {}): k8s.V1Pod => ({
   apiVersion: 'v1', kind: 'Pod', metadata: { name, labels }, spec: { containers: [{ name: 'main', image: 'nginx:1.25' }] },
@@ -19,7 +24,9 @@ async function until(cond: () => boolean, ms = 5000): Promise<void> {
   }
 }
 
-describe('@kubernetes/client-node', () => {
+// The same stories against both major versions: 1.4.0, and 2.0.1 (with undici 7 on Node 20).
+for (const [version, k8s] of [['1.4.0', k8s14], ['2.0.1', k8sLatest as unknown as ClientNode]] as const) {
+describe(`@kubernetes/client-node ${version}`, () => {
   let cluster: Cluster;
   let kc: k8s.KubeConfig;
   let core: k8s.CoreV1Api;
@@ -117,3 +124,4 @@ describe('@kubernetes/client-node', () => {
     assert.deepEqual(httpEvents.map((e) => e.type), ['ADDED', 'MODIFIED', 'DELETED']);
   });
 });
+}
