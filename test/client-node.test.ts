@@ -1,16 +1,16 @@
-// @kubernetes/client-node against a running tinykube: list, watch from a resourceVersion, an
-// informer that relists after a 410, a 409 on a stale update; websocket and chunked watches agree.
+// @kubernetes/client-node (1.4.0 and 2.0.1) against a running tinykube: list, watch from a
+// resourceVersion, an informer that relists after a 410, a 409 on a stale update; websocket and
+// chunked watches agree.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import * as k8s from '@kubernetes/client-node';
 import * as k8sLatest from 'client-node-2';
-
-const k8s14 = k8s;
 import WebSocket from 'ws';
 import type { Cluster } from '../src/index.js';
 import { readWatch, sleep, withCluster } from './helpers.js';
 
 type ClientNode = typeof k8s;
+const k8s14 = k8s;
 
 const pod = (name: string, labels: Record<string, string> = {}): k8s.V1Pod => ({
   apiVersion: 'v1', kind: 'Pod', metadata: { name, labels }, spec: { containers: [{ name: 'main', image: 'nginx:1.25' }] },
