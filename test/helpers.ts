@@ -95,6 +95,16 @@ export async function readWatch(cluster: Cluster, path: string, count: number, m
 
 export const FIXTURES = join(dirname(new URL(import.meta.url).pathname), '..', 'fixtures');
 
+/** Runs another language's client script and parses the one JSON object it prints. */
+export function runJSONScript(command: string, args: string[]): Promise<any> {
+  return new Promise((resolve, reject) => {
+    execFile(command, args, { timeout: 30_000 }, (err, out, errOut) => {
+      if (err) reject(new Error(`${err.message}\n${errOut}`));
+      else resolve(JSON.parse(String(out)));
+    });
+  });
+}
+
 /** A TCP port free on loopback right now. */
 export async function freePort(): Promise<number> {
   const { createServer } = await import('node:net');

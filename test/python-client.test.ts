@@ -1,11 +1,11 @@
 // Debian's python3-kubernetes (22.6) against a running tinykube: CRUD, errors as ApiException
 // with the right status, patch, watch from a resourceVersion, the scale subresource.
 import assert from 'node:assert/strict';
-import { execFile, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Cluster } from '../src/index.js';
-import { withCluster } from './helpers.js';
+import { runJSONScript, withCluster } from './helpers.js';
 
 const PYTHON = '/usr/bin/python3';
 const available = spawnSync(PYTHON, ['-c', 'import kubernetes'], { encoding: 'utf8' }).status === 0;
@@ -16,11 +16,7 @@ describe('python3-kubernetes', { skip: available ? false : 'python3-kubernetes i
   after(async () => { await cluster.close(); });
 
   test('the client story: CRUD, ApiException, patch, watch, scale', async () => {
-    const script = join(import.meta.dirname, 'python', 'client_story.py');
-    const stdout = await new Promise<string>((resolve, reject) => {
-      execFile(PYTHON, [script, cluster.kubeconfigPath], { timeout: 30_000 }, (err, out, errOut) => (err ? reject(new Error(`${err.message}\n${errOut}`)) : resolve(out)));
-    });
-    const seen = JSON.parse(stdout);
+    const seen = await runJSONScript(PYTHON, [join(import.meta.dirname, 'python', 'client_story.py'), cluster.kubeconfigPath]);
     assert.deepEqual(seen.namespaces, ['default', 'kube-node-lease', 'kube-public', 'kube-system']);
     assert.deepEqual(seen.created, ['py', 'Pending']);
     assert.deepEqual(seen.not_found, [404, 'pods "nope" not found']);

@@ -1,11 +1,11 @@
 // Debian's ruby-kubeclient (4.9) against a running tinykube: CRUD, NotFound as its error class,
 // and watches on the legacy /api/v1/watch/... paths it uses.
 import assert from 'node:assert/strict';
-import { execFile, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Cluster } from '../src/index.js';
-import { withCluster } from './helpers.js';
+import { runJSONScript, withCluster } from './helpers.js';
 
 const available = spawnSync('ruby', ['-e', "require 'kubeclient'"], { encoding: 'utf8' }).status === 0;
 
@@ -15,11 +15,7 @@ describe('ruby-kubeclient', { skip: available ? false : 'ruby-kubeclient is not 
   after(async () => { await cluster.close(); });
 
   test('the client story: list, create, NotFound, legacy-path watch', async () => {
-    const script = join(import.meta.dirname, 'ruby', 'client_story.rb');
-    const stdout = await new Promise<string>((resolve, reject) => {
-      execFile('ruby', [script, cluster.url], { timeout: 30_000 }, (err, out, errOut) => (err ? reject(new Error(`${err.message}\n${errOut}`)) : resolve(out)));
-    });
-    const seen = JSON.parse(stdout);
+    const seen = await runJSONScript('ruby', [join(import.meta.dirname, 'ruby', 'client_story.rb'), cluster.url]);
     assert.deepEqual(seen.namespaces, ['default', 'kube-node-lease', 'kube-public', 'kube-system']);
     assert.equal(seen.created, 'rb');
     assert.deepEqual(seen.not_found, [404, 'pods "nope" not found']);

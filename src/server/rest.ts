@@ -62,7 +62,7 @@ export class RestHandler {
     const virtual = VIRTUAL_RESOURCES[`${info.group}/${info.resource}`];
     if (virtual) {
       if (info.verb !== 'create' || info.name) throw new StatusError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource', {});
-      if (virtual === 'bindings') return this.bind(info.namespace!, undefined, req, res);
+      if (virtual === 'bindings') return this.bind(info.namespace!, undefined, req, res, query);
       return this.selfSubjectAccessReview(req, res);
     }
     const rs = this.resolve(info);
@@ -301,7 +301,7 @@ export class RestHandler {
     if ((sub === 'exec' || sub === 'attach' || sub === 'portforward') && rs.shape.resource === 'pods') {
       throw errors.badRequest('Upgrade request required');
     }
-    if (sub === 'binding' && rs.shape.resource === 'pods') return this.bind(ns!, name, req, res);
+    if (sub === 'binding' && rs.shape.resource === 'pods') return this.bind(ns!, name, req, res, query);
     if (sub === 'eviction' && rs.shape.resource === 'pods') {
       const raw = parseBody(await readBody(req), req.headers['content-type'], 'Eviction') as { deleteOptions?: DeleteOptions; metadata?: { name?: string } };
       if (raw?.metadata?.name && raw.metadata.name !== name) throw errors.badRequest(`name in URL does not match name in Eviction object`);
@@ -371,13 +371,13 @@ export class RestHandler {
   }
 
   /** pods/binding and the bindings collection: assign a pod to a node, once. */
-  private async bind(ns: string, podName: string | undefined, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  private async bind(ns: string, podName: string | undefined, req: IncomingMessage, res: ServerResponse, query: URLSearchParams): Promise<void> {
     const raw = parseBody(await readBody(req), req.headers['content-type'], 'Binding') as { metadata?: { name?: string }; target?: { kind?: string; name?: string } };
     const name = podName ?? raw?.metadata?.name;
     if (!name) throw errors.badRequest('name is required for a binding');
     const target = raw?.target;
     if (!target?.name) throw errors.invalid('Binding', '', name, [fieldErrors.required('target.name')]);
-    await bindPod(this.registry, ns, name, target.name, fieldManager(req, new URLSearchParams()));
+    await bindPod(this.registry, ns, name, target.name, fieldManager(req, query));
     sendObject(res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
   }
 }
