@@ -1,7 +1,7 @@
 // Test helpers: start a real tinykube on a free port, run the real kubectl binaries against it,
 // and make plain HTTP requests. Nothing here mocks the server.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, realpathSync } from 'node:fs';
+import { mkdtempSync, realpathSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { startCluster, type Cluster, type ClusterOptions } from '../src/index.js';
@@ -21,7 +21,6 @@ function kubectlDir(): string {
   throw new Error('kubectl is not on PATH');
 }
 
-export const KUBECTL_VERSIONS = ['1.27', '1.30', '1.33'] as const;
 
 export interface RunResult { code: number; stdout: string; stderr: string }
 
@@ -29,8 +28,16 @@ export function kubectlBinary(version: string): string {
   return join(kubectlDir(), `kubectl.${version}`);
 }
 
+export interface KubectlOptions {
+  stdin?: string;
+  env?: Record<string, string>;
+  timeoutMs?: number;
+  /** Stops a long-running command (a watch, a follow) once its output satisfies this. */
+  until?: (stdout: string) => boolean;
+}
+
 /** Runs `kubectl.<version>` against a cluster with its kubeconfig and a private cache. */
-export function kubectl(version: string, cluster: Cluster, args: string[], opts: { stdin?: string; env?: Record<string, string>; timeoutMs?: number } = {}): Promise<RunResult> {
+export function kubectl(version: string, cluster: Cluster, args: string[], opts: KubectlOptions = {}): Promise<RunResult> {
   const bin = kubectlBinary(version);
   const cache = cacheDirs.get(cluster.url + version) ?? mkdtempSync(join(tmpdir(), 'kubectl-cache-'));
   cacheDirs.set(cluster.url + version, cache);
@@ -44,6 +51,13 @@ export function kubectl(version: string, cluster: Cluster, args: string[], opts:
       resolve({ code, stdout: String(stdout), stderr: String(stderr) });
     });
     if (opts.stdin !== undefined) child.stdin?.end(opts.stdin);
+    if (opts.until) {
+      let seen = '';
+      child.stdout?.on('data', (chunk) => {
+        seen += chunk;
+        if (opts.until!(seen)) child.kill();
+      });
+    }
   });
 }
 const cacheDirs = new Map<string, string>();
@@ -123,4 +137,23 @@ export function sleep(ms: number): Promise<void> {
 /** Splits a kubectl table output into rows of cells. */
 export function rows(out: string): string[][] {
   return out.trim().split('\n').map((l) => l.trim().split(/\s{2,}/));
+}
+
+/** Polls until `f` returns something truthy, and returns it; fails after `ms`. */
+export async function eventually<T>(f: () => Promise<T | undefined | false> | T | undefined | false, ms = 8000, what = 'condition'): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await f();
+    if (v) return v as T;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+const scratch = mkdtempSync(join(tmpdir(), 'tinykube-test-'));
+/** Writes a file into this test process's scratch directory and returns its path. */
+export function scratchFile(name: string, text: string): string {
+  const p = join(scratch, name);
+  writeFileSync(p, text);
+  return p;
 }

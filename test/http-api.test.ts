@@ -246,6 +246,14 @@ describe('HTTP API', () => {
     assert.deepEqual([entry.operation, entry.subresource, entry.fieldsV1], ['Apply', 'status', { 'f:status': { 'f:phase': {}, 'f:podIP': {} } }]);
   });
 
+  test('apply creates a missing object with 201, and rejects a missing fieldManager', async () => {
+    const created = await http(cluster, 'PATCH', '/api/v1/namespaces/default/pods/fresh?fieldManager=t', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'fresh' }, spec: { containers: [{ name: 'c', image: 'nginx' }] } }, { 'Content-Type': 'application/apply-patch+yaml' });
+    assert.equal(created.status, 201);
+    const missing = await http(cluster, 'PATCH', '/api/v1/namespaces/default/pods/fresh', 'apiVersion: v1\nkind: Pod\n', { 'Content-Type': 'application/apply-patch+yaml' });
+    assert.equal(missing.status, 422);
+    assert.equal(missing.json().message, 'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch');
+  });
+
   test('scale subresource reads and writes an RC as autoscaling/v1 Scale', async () => {
     const rc = { metadata: { name: 'sc' }, spec: { replicas: 2, template: { metadata: { labels: { app: 'sc' } }, spec: { containers: [{ name: 'c', image: 'i' }] } } } };
     await http(cluster, 'POST', '/api/v1/namespaces/default/replicationcontrollers', rc);

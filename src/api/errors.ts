@@ -70,6 +70,10 @@ export const errors = {
   badRequest(message: string): StatusError {
     return new StatusError(400, 'BadRequest', message);
   },
+  /** A path that exists, asked with a verb it has no route for. */
+  methodNotAllowed(): StatusError {
+    return new StatusError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource', {});
+  },
   methodNotSupported(gr: GroupResource, verb: string): StatusError {
     return new StatusError(405, 'MethodNotAllowed', `${verb} is not supported on resources of kind "${qualified(gr)}"`, { kind: gr.resource, ...(gr.group ? { group: gr.group } : {}) });
   },

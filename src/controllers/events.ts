@@ -1,6 +1,5 @@
 // Events, recorded as kube's components record them: core/v1 Events named `<object>.<hex>`, in
 // the object's namespace (default for cluster-scoped objects), with repeats counted on one Event.
-import { randomBytes } from 'node:crypto';
 import { StatusError } from '../api/errors.js';
 import type { Registry } from '../api/registry.js';
 import { rfc3339 } from '../api/resource-store.js';
@@ -8,6 +7,14 @@ import type { KObject } from '../api/types.js';
 import { ignoreRaces } from './runtime.js';
 
 export interface EventSource { component: string; host?: string }
+
+let lastNanos = 0n;
+/** The clock in nanoseconds, strictly increasing across all recorders of this process. */
+function eventNanos(now: Date): bigint {
+  const nanos = BigInt(now.getTime()) * 1_000_000n;
+  lastNanos = nanos > lastNanos ? nanos : lastNanos + 1n;
+  return lastNanos;
+}
 
 export class EventRecorder {
   /** The Event recording each (object, type, reason, message), so repeats bump its count. */
@@ -34,7 +41,9 @@ export class EventRecorder {
       await ignoreRaces(events.update(existing.namespace, existing.name, (e) => ({ ...e, count: ((e.count as number | undefined) ?? 1) + 1, lastTimestamp: now }), { dryRun: false, fieldManager: this.source.component }));
       return;
     }
-    const name = `${obj.metadata.name}.${randomBytes(8).toString('hex')}`;
+    // As client-go names events: the object's name and the time in nanoseconds, in hex, so that
+    // listing (in key order) shows a pod's events in the order they happened.
+    const name = `${obj.metadata.name}.${eventNanos(this.registry.now()).toString(16)}`;
     if (this.seen.size > 10_000) this.seen.clear();
     this.seen.set(key, { namespace, name });
     await ignoreRaces(events.create(namespace, {

@@ -2,14 +2,14 @@
 // health, version, discovery, OpenAPI and resource requests; websocket upgrades for watches.
 import express from 'express';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { Duplex } from 'node:stream';
-import { WebSocketServer } from 'ws';
+import type { Socket } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
 import { errors } from '../api/errors.js';
 import type { Registry } from '../api/registry.js';
 import type { ContainerLogs } from '../kubelet/containers.js';
 import { ConnectHandler } from './connect.js';
 import { Discovery, etagOf } from './discovery.js';
-import { sendBody, sendError, sendObject, sendText } from './http.js';
+import { refuseUpgrade, sendBody, sendError, sendObject, sendText } from './http.js';
 import { chooseResponseFormat } from './negotiation.js';
 import { OpenAPIHandler } from './openapi-handler.js';
 import { parseRequestInfo } from './request-info.js';
@@ -119,17 +119,31 @@ export function createApp(opts: AppOptions): { server: Server; closeWatches(): v
       return offered[0] ?? false;
     },
   });
-  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+  server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const info = parseRequestInfo('GET', url.pathname.replace(/\/+$/, ''), url.searchParams);
     const exec = info.isResourceRequest && info.resource === 'pods' && (info.subresource === 'exec' || info.subresource === 'attach') && info.namespace && info.name;
-    if (!info.isResourceRequest || (info.verb !== 'watch' && !exec)) {
-      socket.end('HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\nwebsocket upgrades are served on watch, exec and attach requests\n');
+    if (req.headers.upgrade?.toLowerCase() !== 'websocket') {
+      // kubectl before 1.30 asks for SPDY/3.1 on exec and port-forward; say so rather than fail obscurely.
+      refuseUpgrade(req, socket, errors.badRequest(`tinykube serves watch, exec and attach over websocket only; ${req.headers.upgrade} is not supported (kubectl 1.30 and later use websocket)`));
       return;
     }
+    if (!info.isResourceRequest || (info.verb !== 'watch' && !exec)) {
+      refuseUpgrade(req, socket, errors.badRequest('websocket upgrades are served on watch, exec and attach requests'));
+      return;
+    }
+    let startWatch: ((ws: WebSocket) => void) | undefined;
+    if (!exec) {
+      try {
+        startWatch = rest.prepareWatchUpgrade(info, url.searchParams);
+      } catch (e) {
+        refuseUpgrade(req, socket, e);
+        return;
+      }
+    }
     wss.handleUpgrade(req, socket, head, (ws) => {
-      if (exec) connect.exec(info.namespace!, info.name!, info.subresource as 'exec' | 'attach', url.searchParams, ws);
-      else rest.handleWatchUpgrade(info, url.searchParams, ws);
+      if (startWatch) startWatch(ws);
+      else connect.exec(info.namespace!, info.name!, info.subresource as 'exec' | 'attach', url.searchParams, ws);
     });
   });
   return {

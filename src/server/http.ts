@@ -1,6 +1,7 @@
 // Small helpers over node:http for the handlers: reading bodies with a size limit, writing JSON,
 // YAML and Status answers. Nothing here depends on express.
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ServerResponse, type IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import { stringify as toYAML } from 'yaml';
 import { errors, StatusError, type Status } from '../api/errors.js';
 import type { ResponseFormat } from './negotiation.js';
@@ -56,4 +57,13 @@ export function sendError(res: ServerResponse, err: unknown): void {
   }
   console.error('tinykube: internal error:', err);
   sendStatus(res, errors.internal(err instanceof Error ? err.message : String(err)).toStatus());
+}
+
+/** Answers an upgrade request with a plain HTTP response instead (the upgrade is refused). */
+export function refuseUpgrade(req: IncomingMessage, socket: Socket, err: unknown): void {
+  const res = new ServerResponse(req);
+  res.shouldKeepAlive = false;
+  res.assignSocket(socket);
+  res.on('finish', () => { res.detachSocket(socket); socket.end(); });
+  sendError(res, err);
 }

@@ -37,16 +37,16 @@ export class RestHandler {
     }
   }
 
-  /** A websocket upgrade on a watch URL: the same events, one per message. */
-  handleWatchUpgrade(info: ResourceRequest, query: URLSearchParams, ws: WebSocket): void {
-    try {
-      const rs = this.resolve(info);
-      this.watch(rs, info, query, { kind: 'json' }, websocketTransport(ws));
-    } catch (e) {
-      const status = e instanceof StatusError ? e.toStatus() : errors.internal(String(e)).toStatus();
-      ws.send(JSON.stringify({ type: 'ERROR', object: status }));
-      ws.close(1000);
-    }
+  /**
+   * Checks a websocket watch before the upgrade, so a bad request gets a plain 4xx answer as from
+   * kube-apiserver; returns what starts the stream once the socket is accepted.
+   */
+  prepareWatchUpgrade(info: ResourceRequest, query: URLSearchParams): (ws: WebSocket) => void {
+    if (VIRTUAL_RESOURCES[`${info.group}/${info.resource}`]) throw errors.methodNotAllowed();
+    const rs = this.resolve(info);
+    if (!rs.shape.verbs.includes('watch')) throw errors.methodNotSupported(rs.gr, 'watch');
+    const start = this.prepareWatch(rs, info, query, { kind: 'json' });
+    return (ws) => start(websocketTransport(ws));
   }
 
   private resolve(info: ResourceRequest): ResourceStore {
@@ -61,7 +61,7 @@ export class RestHandler {
   private async dispatch(info: ResourceRequest, req: IncomingMessage, res: ServerResponse, query: URLSearchParams): Promise<void> {
     const virtual = VIRTUAL_RESOURCES[`${info.group}/${info.resource}`];
     if (virtual) {
-      if (info.verb !== 'create' || info.name) throw new StatusError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource', {});
+      if (info.verb !== 'create' || info.name) throw errors.methodNotAllowed();
       if (virtual === 'bindings') return this.bind(info.namespace!, undefined, req, res, query);
       return this.selfSubjectAccessReview(req, res);
     }
@@ -73,7 +73,7 @@ export class RestHandler {
     if (!allowed.includes(verbForCheck)) throw errors.methodNotSupported(rs.gr, verbForCheck);
     // POST names no object; PUT, PATCH and DELETE of one always do.
     if ((info.verb === 'create' && info.name && !info.subresource) || (['update', 'patch'].includes(info.verb) && !info.name)) {
-      throw new StatusError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource', {});
+      throw errors.methodNotAllowed();
     }
     const ns = info.namespace;
     const dryRun = parseDryRun(query);
@@ -82,7 +82,7 @@ export class RestHandler {
       case 'get': return this.respond(res, 200, rs, await rs.get(ns, info.name!, query.get('resourceVersion') ?? undefined), format, query);
       case 'list': return this.list(rs, ns, res, query, format);
       case 'watch': {
-        this.watch(rs, info, query, format, () => httpTransport(res));
+        this.prepareWatch(rs, info, query, format)(httpTransport(res));
         return;
       }
       case 'create': {
@@ -142,7 +142,8 @@ export class RestHandler {
     sendBody(res, 200, 'application/json', body);
   }
 
-  private watch(rs: ResourceStore, info: ResourceRequest, query: URLSearchParams, format: ResponseFormat, transportFactory: WatchTransport | (() => WatchTransport)): void {
+  /** Validates a watch request (throwing a Status) and returns what streams it to a transport. */
+  private prepareWatch(rs: ResourceStore, info: ResourceRequest, query: URLSearchParams, format: ResponseFormat): (transport: WatchTransport) => void {
     const w: WatchRequest = {
       resourceVersion: query.get('resourceVersion') ?? undefined,
       resourceVersionMatch: query.get('resourceVersionMatch') ?? undefined,
@@ -154,10 +155,11 @@ export class RestHandler {
     };
     checkWatchRequest(w);
     const filter = rs.filter(info.namespace, { labelSelector: query.get('labelSelector') ?? undefined, fieldSelector: query.get('fieldSelector') ?? undefined }, info.name);
-    const transport = typeof transportFactory === 'function' ? transportFactory() : transportFactory;
-    const close = startWatch(rs, filter, w, transport, this.watchSettings);
-    this.watches.add(close);
-    transport.onClose(() => this.watches.delete(close));
+    return (transport) => {
+      const close = startWatch(rs, filter, w, transport, this.watchSettings);
+      this.watches.add(close);
+      transport.onClose(() => this.watches.delete(close));
+    };
   }
 
   private respond(res: ServerResponse, code: number, rs: ResourceStore, obj: KObject, format: ResponseFormat, query: URLSearchParams, warnings: string[] = []): void {
