@@ -4,9 +4,11 @@ WORKDIR /app
 # better-sqlite3 compiles from source when no prebuilt binary matches.
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+COPY scripts/build.js ./scripts/build.js
 COPY bin ./bin
 COPY src ./src
+# npm ci also bundles src/ into dist/ (the prepare script), so the server starts without tsx.
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY openapi ./openapi
 COPY proto ./proto
 COPY fixtures ./fixtures

@@ -15,7 +15,6 @@ import { Scheduler } from './controllers/scheduler.js';
 import { ContainerLogs } from './kubelet/containers.js';
 import { DEFAULT_KUBELET_OPTIONS, SimulatedKubelets, type KubeletOptions } from './kubelet/kubelet.js';
 import { createApp } from './server/app.js';
-import { EtcdStore } from './storage/etcd.js';
 import { SqliteStore } from './storage/sqlite.js';
 import type { Store } from './storage/store.js';
 
@@ -67,6 +66,8 @@ async function openStore(kind: 'sqlite' | 'memory' | 'etcd', data: string, etcd?
   if (kind === 'etcd') {
     if (!etcd?.endpoints.length) throw new StartupError('the etcd store needs --etcd-endpoints');
     try {
+      // Loaded only when asked for: the etcd client (gRPC) costs startup time nobody else should pay.
+      const { EtcdStore } = await import('./storage/etcd.js');
       return await Promise.race([
         EtcdStore.open(etcd),
         new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no answer within 10 s')), 10_000).unref()),
@@ -161,6 +162,10 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     await kubelets.start();
     return () => { kubelets.stop(); for (const c of controllers) c.stop(); };
   };
+  // The API is complete now: like kube-apiserver, report ready without waiting for nodes to join.
+  const kubeconfigPath = join(data, 'kubeconfig');
+  writeFileSync(kubeconfigPath, kubeconfigYAML(url));
+  ready = true;
   let stopControlPlane: (() => void) | undefined;
   // Several processes can share an etcd store: there, one at a time runs the control plane.
   const elect = options.leaderElection ?? storeKind === 'etcd';
@@ -170,9 +175,6 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   }) : undefined;
   if (elector) elector.start();
   else if (controlPlane) stopControlPlane = await startControlPlane();
-  const kubeconfigPath = join(data, 'kubeconfig');
-  writeFileSync(kubeconfigPath, kubeconfigYAML(url));
-  ready = true;
   let closing: Promise<void> | undefined;
   return {
     url,

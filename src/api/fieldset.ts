@@ -34,7 +34,16 @@ export class FieldSet {
   }
 
   get empty(): boolean {
-    return this.members.size === 0 && [...this.children.values()].every((c) => c.empty);
+    if (this.members.size) return false;
+    for (const c of this.children.values()) if (!c.empty) return false;
+    return true;
+  }
+
+  /** How many member paths the set holds. */
+  get size(): number {
+    let n = this.members.size;
+    for (const c of this.children.values()) n += c.size;
+    return n;
   }
 
   /** Every member path. */
@@ -45,28 +54,79 @@ export class FieldSet {
     return out;
   }
 
+  // The set operations walk both tries together (never flattening them to paths); results are
+  // new sets sharing nothing with their operands, and hold no empty subtrees.
+
   union(other: FieldSet): FieldSet {
-    return FieldSet.fromPaths([...this.paths(), ...other.paths()]);
+    const out = new FieldSet();
+    for (const m of this.members) out.members.add(m);
+    for (const m of other.members) out.members.add(m);
+    for (const [pe, child] of this.children) {
+      const theirs = other.children.get(pe);
+      out.adopt(pe, theirs ? child.union(theirs) : child.clone());
+    }
+    for (const [pe, child] of other.children) if (!this.children.has(pe)) out.adopt(pe, child.clone());
+    return out;
   }
 
   difference(other: FieldSet): FieldSet {
-    return FieldSet.fromPaths(this.paths().filter((p) => !other.has(p)));
+    const out = new FieldSet();
+    for (const m of this.members) if (!other.members.has(m)) out.members.add(m);
+    for (const [pe, child] of this.children) {
+      const theirs = other.children.get(pe);
+      out.adopt(pe, theirs ? child.difference(theirs) : child.clone());
+    }
+    return out;
   }
 
   intersection(other: FieldSet): FieldSet {
-    return FieldSet.fromPaths(this.paths().filter((p) => other.has(p)));
+    const out = new FieldSet();
+    for (const m of this.members) if (other.members.has(m)) out.members.add(m);
+    for (const [pe, child] of this.children) {
+      const theirs = other.children.get(pe);
+      if (theirs) out.adopt(pe, child.intersection(theirs));
+    }
+    return out;
   }
 
   /** Drops every path that starts with one of `prefixes` or equals one of `exact`. */
   without(exact: Path[], prefixes: Path[] = []): FieldSet {
-    const key = (p: Path) => JSON.stringify(p);
-    const exactKeys = new Set(exact.map(key));
-    return FieldSet.fromPaths(this.paths().filter((p) => !exactKeys.has(key(p)) && !prefixes.some((pre) => pre.every((pe, i) => p[i] === pe))));
+    return this.withoutSets(FieldSet.fromPaths(exact), FieldSet.fromPaths(prefixes));
+  }
+
+  private withoutSets(exact: FieldSet | undefined, prefixes: FieldSet | undefined): FieldSet {
+    const out = new FieldSet();
+    for (const m of this.members) if (!exact?.members.has(m) && !prefixes?.members.has(m)) out.members.add(m);
+    for (const [pe, child] of this.children) {
+      if (prefixes?.members.has(pe)) continue;
+      out.adopt(pe, child.withoutSets(exact?.children.get(pe), prefixes?.children.get(pe)));
+    }
+    return out;
   }
 
   /** Only the paths under `prefix` (kept whole). */
   under(prefix: Path): FieldSet {
-    return FieldSet.fromPaths(this.paths().filter((p) => p.length > prefix.length && prefix.every((pe, i) => p[i] === pe)));
+    let node: FieldSet | undefined = this;
+    for (const pe of prefix) node = node?.children.get(pe);
+    let out = node ? node.clone() : new FieldSet();
+    for (let i = prefix.length - 1; i >= 0; i--) {
+      const parent = new FieldSet();
+      parent.adopt(prefix[i], out);
+      out = parent;
+    }
+    return out;
+  }
+
+  private clone(): FieldSet {
+    const out = new FieldSet();
+    for (const m of this.members) out.members.add(m);
+    for (const [pe, child] of this.children) out.adopt(pe, child.clone());
+    return out;
+  }
+
+  /** Attaches a child subtree unless it is empty. */
+  private adopt(pe: string, child: FieldSet): void {
+    if (!child.empty) this.children.set(pe, child);
   }
 
   /** The FieldsV1 JSON form: `{"f:spec":{"f:containers":{"k:{\"name\":\"c\"}":{".":{},"f:image":{}}}}}`. */

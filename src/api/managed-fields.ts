@@ -259,7 +259,7 @@ export function recordUpdate(prev: KObject | undefined, next: KObject, schema: S
   for (const m of managers) {
     const before = m.set;
     m.set = m.set.difference(changed).difference(removed);
-    if (m.set.paths().length !== before.paths().length) m.changed = true;
+    if (m.set.size !== before.size) m.changed = true;
   }
   if (!changed.empty) {
     const mine = writerEntry(managers, w);

@@ -3,8 +3,8 @@
 // subresources and their kinds), the schemas by kind, and the hash-addressed URLs of /openapi/v3.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { OPENAPI_DIR } from '../paths.js';
 
 export type Schema = Record<string, unknown> & {
   type?: string;
@@ -68,8 +68,6 @@ const ACTION_VERB: Record<string, string> = {
 const CONNECT_VERB: Record<string, string> = { get: 'get', post: 'create', put: 'update', patch: 'patch', delete: 'delete' };
 const VERB_ORDER = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
 
-const here = dirname(fileURLToPath(import.meta.url));
-export const OPENAPI_DIR = join(here, '..', '..', 'openapi');
 
 export function loadOpenAPI(dir = OPENAPI_DIR): GroupVersionDocument[] {
   const index = JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8')) as Record<string, string>;

@@ -68,6 +68,7 @@ export class ResourceStore {
       store: ctx.store,
       prefix: this.prefix,
       capacity: cacheCapacity,
+      indexes: strategy.indexes,
       decode: (value, modRevision) => this.decoded(value, modRevision),
     });
   }
@@ -268,7 +269,7 @@ export class ResourceStore {
   /**
    * Replaces an object. `mutate` produces the new object from the current one (for PUT it
    * returns the body; for PATCH it applies the patch); it is re-run when a concurrent write wins,
-   * unless the caller pinned a resourceVersion.
+   * and a resourceVersion the caller pinned is then stale (409).
    */
   async update(namespace: string | undefined, name: string, mutate: (current: KObject) => KObject, opts: WriteOptions): Promise<{ object: KObject; created: false }> {
     for (let attempt = 0; ; attempt++) {
@@ -285,6 +286,9 @@ export class ResourceStore {
       if (this.shape.namespaced && meta.namespace && meta.namespace !== namespace) {
         throw errors.badRequest('the namespace of the provided object does not match the namespace sent on the request');
       }
+      // A resourceVersion in the new object is a precondition; after a lost race the retry below
+      // runs `mutate` on the newer object, and a caller's stale version fails here (kube's
+      // GuaranteedUpdate), while one derived from the current object goes through.
       const pinned = meta.resourceVersion;
       if (pinned && pinned !== current.metadata.resourceVersion) throw errors.staleUpdate(this.gr, name);
       next.apiVersion = this.apiVersion;
@@ -324,7 +328,7 @@ export class ResourceStore {
           next.metadata.resourceVersion = String(revision);
           return { object: next, created: false };
         } catch (e) {
-          if (e instanceof RevisionConflictError && !pinned && attempt < 10) { await this.caughtUp(); continue; }
+          if (e instanceof RevisionConflictError && attempt < 10) { await this.caughtUp(e.actual); continue; }
           throw this.storeError(e, name);
         }
       }
@@ -333,7 +337,7 @@ export class ResourceStore {
         await this.caughtUp(kv.modRevision);
         return { object: this.decoded(kv.value, kv.modRevision), created: false };
       } catch (e) {
-        if (e instanceof RevisionConflictError && !pinned && attempt < 10) { await this.caughtUp(); continue; }
+        if (e instanceof RevisionConflictError && attempt < 10) { await this.caughtUp(e.actual); continue; }
         throw this.storeError(e, name);
       }
     }
@@ -379,7 +383,7 @@ export class ResourceStore {
           await this.caughtUp(kv.modRevision);
           return { object: this.decoded(kv.value, kv.modRevision), deleted: false };
         } catch (e) {
-          if (e instanceof RevisionConflictError && attempt < 10) { await this.caughtUp(); continue; }
+          if (e instanceof RevisionConflictError && attempt < 10) { await this.caughtUp(e.actual); continue; }
           throw this.storeError(e, name);
         }
       }
@@ -391,7 +395,7 @@ export class ResourceStore {
         last.metadata.resourceVersion = String(revision);
         return { object: last, deleted: true };
       } catch (e) {
-        if (e instanceof RevisionConflictError && attempt < 10) { await this.caughtUp(); continue; }
+        if (e instanceof RevisionConflictError && attempt < 10) { await this.caughtUp(e.actual); continue; }
         throw this.storeError(e, name);
       }
     }
@@ -401,8 +405,8 @@ export class ResourceStore {
 
   /**
    * Waits until the watch caches have every event up to `revision` (the store's current revision
-   * when not given): immediate for sqlite, which delivers events as it commits; for etcd it makes
-   * reads after a write see it.
+   * when not given): for sqlite, until the write batch holding it has committed; for etcd, until
+   * its watch delivered it. After a conflict, `revision` is the one the other writer made.
    */
   private async caughtUp(revision?: number): Promise<void> {
     const store = this.ctx.store;

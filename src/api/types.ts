@@ -91,6 +91,8 @@ export interface Strategy {
   beforeDelete?(obj: KObject, now: Date): KObject | undefined;
   /** Grace period for a delete with none given; 0 deletes at once. */
   gracePeriod?(obj: KObject, requested: number | undefined): number;
+  /** Secondary indexes of the watch cache, for controllers (pods by spec.nodeName). */
+  indexes?: Record<string, (obj: KObject) => string | undefined>;
   /** Field-selector attributes beyond metadata.name and metadata.namespace. */
   selectableFields?(obj: KObject): Record<string, string>;
   /** Field labels accepted by field selectors but renamed (pods' legacy `spec.host`). */

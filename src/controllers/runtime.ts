@@ -4,6 +4,7 @@
 import { StatusError } from '../api/errors.js';
 import type { ResourceStore } from '../api/resource-store.js';
 import type { KObject } from '../api/types.js';
+import { StoreClosedError } from '../storage/store.js';
 
 export type Reconcile = (key: string) => Promise<void | { requeueAfterMs: number }>;
 
@@ -89,12 +90,19 @@ export function listAll(rs: ResourceStore, namespace?: string): KObject[] {
   return rs.cache.list(rs.listPrefix(namespace)).map((o) => o.object);
 }
 
+/** The cached objects filed under `value` in one of the resource's indexes (Strategy.indexes). */
+export function listByIndex(rs: ResourceStore, index: string, value: string): KObject[] {
+  return rs.cache.byIndex(index, value).map((o) => o.object);
+}
+
 /** Runs `f` and treats NotFound and Conflict as done: another writer got there first. */
 export async function ignoreRaces<T>(f: Promise<T>): Promise<T | undefined> {
   try {
     return await f;
   } catch (e) {
     if (e instanceof StatusError && (e.code === 404 || e.code === 409)) return undefined;
+    // Shutting down: work still in flight when the store closed has nowhere to go.
+    if (e instanceof StoreClosedError) return undefined;
     throw e;
   }
 }

@@ -6,8 +6,8 @@ import type { Registry } from '../api/registry.js';
 import { rfc3339 } from '../api/resource-store.js';
 import type { KObject } from '../api/types.js';
 import { EventRecorder } from './events.js';
-import { ignoreRaces, informer, keyOf, listAll, splitKey, WorkQueue } from './runtime.js';
-import { filterNode, nodeState, scoreNode, unschedulableMessage } from './scheduling.js';
+import { ignoreRaces, informer, keyOf, listAll, listByIndex, splitKey, WorkQueue } from './runtime.js';
+import { feasibleNodesToFind, filterNode, nodeState, scoreNode, unschedulableMessage, type NodeState } from './scheduling.js';
 
 const SCHEDULER = 'default-scheduler';
 const RETRY_MS = 10_000;
@@ -27,24 +27,48 @@ export class Scheduler {
   private readonly events: EventRecorder;
   private readonly unschedulable = new Set<string>();
   private readonly stops: (() => void)[] = [];
+  /** Each node's requested resources and ports, dropped when the node or a pod on it changes. */
+  private readonly nodeStates = new Map<string, NodeState>();
+  /** Where the next search through the nodes starts, so pods spread as kube-scheduler's do. */
+  private nextStartNode = 0;
 
   constructor(private readonly registry: Registry) {
     this.events = new EventRecorder(registry, { component: SCHEDULER });
   }
 
   start(): void {
-    this.stops.push(informer(this.registry.resource('pods')!, (pod, _prev, type) => {
+    this.stops.push(informer(this.registry.resource('pods')!, (pod, prev, type) => {
+      this.forgetNodeOf(pod);
+      if (prev) this.forgetNodeOf(prev);
       // Status updates of a pod already known unschedulable wait for the retry, not re-trigger it.
       if (type !== 'DELETED' && pending(pod) && !(type === 'MODIFIED' && this.unschedulable.has(keyOf(pod)))) this.queue.add(keyOf(pod));
       // A pod leaving a node frees room: give the unschedulable another chance.
       if (type === 'DELETED' || !active(pod)) this.retryUnschedulable();
     }));
-    this.stops.push(informer(this.registry.resource('nodes')!, () => this.retryUnschedulable()));
+    this.stops.push(informer(this.registry.resource('nodes')!, (node) => {
+      this.nodeStates.delete(node.metadata.name!);
+      this.retryUnschedulable();
+    }));
   }
 
   stop(): void {
     for (const s of this.stops) s();
     this.queue.stop();
+  }
+
+  private forgetNodeOf(pod: KObject): void {
+    const nodeName = (pod.spec as { nodeName?: string } | undefined)?.nodeName;
+    if (nodeName) this.nodeStates.delete(nodeName);
+  }
+
+  private stateOf(node: KObject): NodeState {
+    let state = this.nodeStates.get(node.metadata.name!);
+    if (!state || state.node !== node) {
+      const onNode = listByIndex(this.registry.resource('pods')!, 'nodeName', node.metadata.name!).filter(active);
+      state = nodeState(node, onNode);
+      this.nodeStates.set(node.metadata.name!, state);
+    }
+    return state;
   }
 
   private retryUnschedulable(): void {
@@ -57,21 +81,22 @@ export class Scheduler {
     const pod = pods.cache.get(pods.key(ns, name))?.object;
     if (!pod || !pending(pod)) { this.unschedulable.delete(key); return; }
     const nodes = listAll(this.registry.resource('nodes')!);
-    const bound = new Map<string, KObject[]>();
-    for (const p of listAll(pods)) {
-      const nodeName = (p.spec as { nodeName?: string } | undefined)?.nodeName;
-      if (nodeName && active(p)) bound.set(nodeName, [...(bound.get(nodeName) ?? []), p]);
-    }
     const reasons: string[][] = [];
     let best: { node: KObject; score: number }[] = [];
-    for (const node of nodes) {
-      const state = nodeState(node, bound.get(node.metadata.name!) ?? []);
+    let feasible = 0;
+    let visited = 0;
+    const wanted = feasibleNodesToFind(nodes.length);
+    for (; visited < nodes.length && feasible < wanted; visited++) {
+      const node = nodes[(this.nextStartNode + visited) % nodes.length];
+      const state = this.stateOf(node);
       const why = filterNode(pod, state);
       if (why.length) { reasons.push(why); continue; }
+      feasible++;
       const score = scoreNode(pod, state);
       if (!best.length || score > best[0].score) best = [{ node, score }];
       else if (score === best[0].score) best.push({ node, score });
     }
+    if (nodes.length) this.nextStartNode = (this.nextStartNode + visited) % nodes.length;
     if (!best.length) {
       this.unschedulable.add(key);
       const message = unschedulableMessage(nodes.length, reasons);

@@ -7,7 +7,7 @@ import type { Registry } from '../api/registry.js';
 import { rfc3339 } from '../api/resource-store.js';
 import type { KObject } from '../api/types.js';
 import { EventRecorder } from '../controllers/events.js';
-import { ignoreRaces, informer, listAll } from '../controllers/runtime.js';
+import { ignoreRaces, informer, listAll, listByIndex } from '../controllers/runtime.js';
 import type { ContainerLogs } from './containers.js';
 import { applyStageStatus, loadStages, nextStage, stageDelay, stageEvents, withReadinessGates, type Stage } from './stages.js';
 
@@ -60,12 +60,12 @@ export class SimulatedKubelets {
       await ignoreRaces(nodes.create(undefined, { metadata: { name, labels } }, { dryRun: false, fieldManager: MANAGER }));
     }
     this.stops.push(informer(nodes, (node, _prev, type) => {
+      const cidr = (node.spec as { podCIDR?: string } | undefined)?.podCIDR;
+      if (type === 'DELETED' && cidr) this.cidrsInUse?.delete(cidrIndex(cidr));
       if (type === 'DELETED' || !alive(node)) return;
       void this.ensureNode(node);
       // A kubelet that comes back picks up its pods where they were left.
-      for (const pod of listAll(this.registry.resource('pods')!)) {
-        if ((pod.spec as { nodeName?: string } | undefined)?.nodeName === node.metadata.name) this.onPod(pod, 'MODIFIED');
-      }
+      for (const pod of listByIndex(this.registry.resource('pods')!, 'nodeName', node.metadata.name!)) this.onPod(pod, 'MODIFIED');
     }));
     this.stops.push(informer(this.registry.resource('pods')!, (pod, _prev, type) => this.onPod(pod, type)));
     this.intervals.push(setInterval(() => void this.heartbeat(), this.options.heartbeatMs));
@@ -101,8 +101,8 @@ export class SimulatedKubelets {
     if (this.stopped || !alive(node)) return;
     const nodes = this.registry.resource('nodes')!;
     const spec = (node.spec ?? {}) as { podCIDR?: string };
-    if (!spec.podCIDR) {
-      const cidr = this.freePodCIDR();
+    const cidr = spec.podCIDR ? undefined : this.freePodCIDR();
+    if (cidr) {
       await ignoreRaces(nodes.update(undefined, node.metadata.name!, (n) => {
         n.spec = { ...(n.spec as object), podCIDR: cidr, podCIDRs: [cidr] };
         return n;
@@ -119,23 +119,35 @@ export class SimulatedKubelets {
     }
   }
 
-  /** CIDRs handed out but perhaps not yet visible in the cache (writes may land asynchronously). */
-  private readonly reservedCIDRs = new Set<string>();
+  /** Pod CIDR indexes handed out (nodes' spec.podCIDR), and node InternalIPs by node name. */
+  private cidrsInUse?: Set<number>;
+  private readonly nodeIPs = new Map<string, string>();
 
-  private freePodCIDR(): string {
-    const used = new Set(listAll(this.registry.resource('nodes')!).map((n) => (n.spec as { podCIDR?: string } | undefined)?.podCIDR));
-    for (let i = 0; i < 256; i++) {
-      const cidr = `10.244.${i}.0/24`;
-      if (!used.has(cidr) && !this.reservedCIDRs.has(cidr)) { this.reservedCIDRs.add(cidr); return cidr; }
+  /**
+   * The next free /24 for a node's pods, as kube-controller-manager's node IPAM allocates them
+   * from the cluster CIDR 10.224.0.0/11 (8,192 nodes), starting at 10.244.0.0/24; undefined
+   * when all are taken (the node then runs without a podCIDR, as kube leaves it).
+   */
+  private freePodCIDR(): string | undefined {
+    this.cidrsInUse ??= new Set(listAll(this.registry.resource('nodes')!).map((n) => (n.spec as { podCIDR?: string } | undefined)?.podCIDR).filter((c): c is string => !!c).map(cidrIndex));
+    for (let i = 0; i < POD_CIDRS; i++) {
+      if (!this.cidrsInUse.has(i)) { this.cidrsInUse.add(i); return cidrOf(i); }
     }
-    throw new Error('no free pod CIDR in 10.244.0.0/16');
+    return undefined;
   }
 
   private internalIP(node: KObject): string {
     const existing = ((node.status ?? {}) as { addresses?: { type: string; address: string }[] }).addresses?.find((a) => a.type === 'InternalIP');
     if (existing) return existing.address;
-    const names = listAll(this.registry.resource('nodes')!).map((n) => n.metadata.name).sort();
-    return `172.18.0.${2 + Math.max(0, names.indexOf(node.metadata.name))}`;
+    const name = node.metadata.name!;
+    let ip = this.nodeIPs.get(name);
+    if (!ip) {
+      // 172.18.0.2, 172.18.0.3, ... in the order nodes are first seen, as a kind network assigns them.
+      const n = this.nodeIPs.size + 2;
+      ip = `172.${18 + (n >> 16)}.${(n >> 8) & 255}.${n & 255}`;
+      this.nodeIPs.set(name, ip);
+    }
+    return ip;
   }
 
   /** The status a kubelet reports: capacity, allocatable, conditions, addresses, nodeInfo. */
@@ -261,10 +273,18 @@ export class SimulatedKubelets {
   private allocatePodIP(node: KObject): string {
     const cidr = (node.spec as { podCIDR?: string } | undefined)?.podCIDR ?? '10.244.0.0/24';
     const base = cidr.split('/')[0].split('.').slice(0, 3).join('.');
-    const used = new Set(listAll(this.registry.resource('pods')!)
-      .filter((p) => (p.spec as { nodeName?: string } | undefined)?.nodeName === node.metadata.name)
-      .map((p) => (p.status as { podIP?: string } | undefined)?.podIP));
+    const used = new Set(listByIndex(this.registry.resource('pods')!, 'nodeName', node.metadata.name!).map((p) => (p.status as { podIP?: string } | undefined)?.podIP));
     for (let i = 2; i < 255; i++) if (!used.has(`${base}.${i}`)) return `${base}.${i}`;
     throw new Error(`no free pod IP on ${node.metadata.name}`);
   }
+}
+
+/** /24 pod CIDRs in 10.224.0.0/11, numbered from 10.244.0.0/24 and wrapping round to 10.224.0.0/24. */
+const POD_CIDRS = 32 * 256;
+function cidrOf(i: number): string {
+  return `10.${224 + ((20 + (i >> 8)) % 32)}.${i & 255}.0/24`;
+}
+function cidrIndex(cidr: string): number {
+  const [, b, c] = cidr.split('.').map(Number);
+  return ((((b - 224 - 20) % 32) + 32) % 32) * 256 + c;
 }

@@ -1,10 +1,9 @@
 // The pod lifecycle stages a simulated kubelet follows: loaded from YAML (default-stages.yaml or
 // a user's file), matched against a pod, and turned into the pod's next status. Pure functions.
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { parse as parseYAML } from 'yaml';
 import type { KObject } from '../api/types.js';
+import { DEFAULT_STAGES_FILE } from '../paths.js';
+import { yaml } from '../lazy-modules.js';
 
 export interface StageMatch {
   scheduled?: boolean;
@@ -39,10 +38,13 @@ export interface Stage {
   delete?: boolean;
 }
 
-const here = dirname(fileURLToPath(import.meta.url));
+/** default-stages.yaml, parsed at build time into the bundle (scripts/build.js); not defined under tsx. */
+declare const TINYKUBE_DEFAULT_STAGES: Stage[] | undefined;
 
-export function loadStages(file = join(here, 'default-stages.yaml')): Stage[] {
-  const stages = parseYAML(readFileSync(file, 'utf8')) as Stage[];
+export function loadStages(file?: string): Stage[] {
+  if (file === undefined && typeof TINYKUBE_DEFAULT_STAGES !== 'undefined') return structuredClone(TINYKUBE_DEFAULT_STAGES);
+  file ??= DEFAULT_STAGES_FILE;
+  const stages = yaml().parse(readFileSync(file, 'utf8')) as Stage[];
   if (!Array.isArray(stages) || stages.some((s) => !s?.name || !s.match)) throw new Error(`${file}: not a list of stages with name and match`);
   return stages;
 }

@@ -231,6 +231,7 @@ export const podStrategy: Strategy = {
     return requested ?? specOf(obj).terminationGracePeriodSeconds ?? 30;
   },
   fieldLabelAliases: { 'spec.host': 'spec.nodeName' },
+  indexes: { nodeName: (obj) => specOf(obj).nodeName || undefined },
   selectableFields(obj) {
     const spec = specOf(obj);
     const status = statusOf(obj);

@@ -1,6 +1,5 @@
 // Decoding request bodies into objects as kube-apiserver does: JSON or YAML, the kind checked
 // against the URL, unknown fields handled per fieldValidation, wrong JSON types rejected.
-import { parse as parseYAML } from 'yaml';
 import { errors } from '../api/errors.js';
 import { dropNulls, duplicateFields } from '../api/json.js';
 import type { ResourceStore } from '../api/resource-store.js';
@@ -8,6 +7,7 @@ import { pruneFields, type SchemaValidator } from '../api/schema.js';
 import type { KObject } from '../api/types.js';
 import { bodyFormat } from './negotiation.js';
 import { decodeProtobufBody } from './protobuf-decode.js';
+import { yaml } from '../lazy-modules.js';
 
 export const BODY_MEDIA_TYPES = ['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf'];
 
@@ -32,7 +32,7 @@ export function parseBody(body: Buffer, contentType: string | undefined, what: s
   const text = body.toString('utf8');
   if (text.trim() === '') throw errors.badRequest(`the object provided is unrecognized (must be of type ${what}): couldn't get version/kind; json parse error: unexpected end of JSON input`);
   try {
-    return format === 'yaml' ? parseYAML(text) : JSON.parse(text);
+    return format === 'yaml' ? yaml().parse(text) : JSON.parse(text);
   } catch (e) {
     const why = e instanceof Error ? e.message : String(e);
     throw errors.badRequest(`the object provided is unrecognized (must be of type ${what}): couldn't get version/kind; json parse error: ${why}`);

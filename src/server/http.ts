@@ -1,10 +1,10 @@
 // Small helpers over node:http for the handlers: reading bodies with a size limit, writing JSON,
-// YAML and Status answers. Nothing here depends on express.
+// YAML and Status answers.
 import { ServerResponse, type IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
-import { stringify as toYAML } from 'yaml';
 import { errors, StatusError, type Status } from '../api/errors.js';
 import type { ResponseFormat } from './negotiation.js';
+import { yaml } from '../lazy-modules.js';
 
 /** kube-apiserver's limit for request bodies (3 MiB). */
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
@@ -35,7 +35,7 @@ export function sendBody(res: ServerResponse, code: number, contentType: string,
 }
 
 export function sendObject(res: ServerResponse, code: number, obj: unknown, format: ResponseFormat = { kind: 'json' }, headers: Record<string, string> = {}): void {
-  if (format.kind === 'yaml') sendBody(res, code, 'application/yaml', toYAML(obj), headers);
+  if (format.kind === 'yaml') sendBody(res, code, 'application/yaml', yaml().stringify(obj), headers);
   else sendBody(res, code, 'application/json', JSON.stringify(obj), headers);
 }
 

@@ -1,9 +1,9 @@
 // OpenAPI v2 (Swagger 2.0) derived from our v3 documents, and its gnostic protobuf encoding
 // (package openapi.v2, field numbers from gnostic's OpenAPIv2.proto), which kubectl 1.27 and 1.28
 // fetch before create, apply, edit, diff and explain.
-import { stringify as toYAML } from 'yaml';
 import type { GroupVersionDocument, Schema } from '../api/openapi.js';
 import { ProtoWriter } from './protobuf.js';
+import { yaml } from '../lazy-modules.js';
 
 type Json = any; // Swagger documents are untyped JSON by nature
 
@@ -77,7 +77,7 @@ export function toSwagger2(docs: GroupVersionDocument[]): Json {
 function vendorExtensions(w: ProtoWriter, field: number, obj: Json): void {
   for (const [k, v] of Object.entries(obj)) {
     if (!k.startsWith('x-')) continue;
-    w.message(field, (n) => n.string(1, k).message(2, (any) => any.string(2, toYAML(v))));
+    w.message(field, (n) => n.string(1, k).message(2, (any) => any.string(2, yaml().stringify(v))));
   }
 }
 

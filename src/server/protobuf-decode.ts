@@ -3,18 +3,19 @@
 // into the JSON form every other part of tinykube works with. Messages come from proto/*.proto,
 // loaded on first use (only protobuf clients pay for it).
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import protobuf from 'protobufjs';
+import { join } from 'node:path';
+import type protobuf from 'protobufjs';
 import { errors } from '../api/errors.js';
+import { protobufjs } from '../lazy-modules.js';
+import { PROTO_DIR } from '../paths.js';
 
 const MAGIC = Buffer.from('k8s\u0000', 'latin1');
-const PROTO_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'proto');
 
 let root: protobuf.Root | undefined;
 
 function protoRoot(): protobuf.Root {
   if (!root) {
+    const protobuf = protobufjs();
     root = new protobuf.Root();
     const files = JSON.parse(readFileSync(join(PROTO_DIR, 'index.json'), 'utf8')) as string[];
     for (const f of files) protobuf.parse(readFileSync(join(PROTO_DIR, f), 'utf8'), root, { keepCase: true });
@@ -88,12 +89,12 @@ function has(msg: Record<string, unknown>, name: string): boolean {
 
 function convertValue(field: protobuf.Field, v: unknown): unknown {
   const t = field.resolvedType;
-  if (t instanceof protobuf.Type) {
+  if (t instanceof protobufjs().Type) {
     const special = SPECIAL[t.fullName.slice(1)];
     return special ? special(v as Record<string, unknown>) : messageToJSON(t, v as Record<string, unknown>);
   }
   if (field.type === 'bytes') return Buffer.from(v as Uint8Array).toString('base64');
-  if (typeof v === 'object' && v !== null && 'low' in v) return Number(protobuf.util.LongBits.from(v as protobuf.Long).toNumber());
+  if (typeof v === 'object' && v !== null && 'low' in v) return Number(protobufjs().util.LongBits.from(v as protobuf.Long).toNumber());
   return v;
 }
 

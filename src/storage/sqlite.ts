@@ -4,11 +4,13 @@
 //
 // Durability: WAL with synchronous=FULL fsyncs the log on every commit, so a write is on disk
 // before its response is sent (synchronous=NORMAL could lose the last commits on power loss).
+// Group commit: the writes that arrive in one turn of the event loop share a transaction and its
+// fsync, as etcd batches its raft entries; none is answered before that commit is on disk.
 // locking_mode=EXCLUSIVE makes a second process on the same file fail at start instead of
 // interleaving writes.
 import Database from 'better-sqlite3';
 import {
-  CompactedError, KeyExistsError, KeyNotFoundError, RevisionConflictError,
+  CompactedError, KeyExistsError, KeyNotFoundError, RevisionConflictError, StoreClosedError,
   type KeyValue, type ListResult, type Store, type StoreEvent, type WatchHandle,
 } from './store.js';
 
@@ -34,7 +36,13 @@ export class SqliteStore implements Store {
   readonly backend: string;
   private readonly db: Database.Database;
   private revision: number;
+  /** The revision the open write batch has reached; `revision` until the batch commits. */
+  private pendingRevision: number;
   private compacted: number;
+  /** The open write batch: one transaction, committed once the event loop turns. */
+  private batch?: { events: StoreEvent[]; settle: { resolve(): void; reject(e: unknown): void }[] };
+  /** Callers waiting for a revision of the open batch to be committed and published. */
+  private revisionWaiters: { revision: number; resolve(): void }[] = [];
   private readonly subscribers = new Set<Subscriber>();
   private readonly timer?: NodeJS.Timeout;
   private readonly stmt;
@@ -79,6 +87,7 @@ export class SqliteStore implements Store {
       compactBatch: this.db.prepare('DELETE FROM log WHERE rev IN (SELECT rev FROM log WHERE rev <= ? ORDER BY rev LIMIT ?)'),
     };
     this.revision = this.stmt.getMeta.get('revision')!.value;
+    this.pendingRevision = this.revision;
     this.compacted = this.stmt.getMeta.get('compacted')!.value;
     const interval = options.compactIntervalMs ?? 30_000;
     if (interval > 0) {
@@ -88,14 +97,24 @@ export class SqliteStore implements Store {
   }
 
   async currentRevision(): Promise<number> { return this.revision; }
+
+  /** Resolves once `revision` is committed and its event published (or its batch failed). */
+  waitForRevision(revision: number): Promise<void> {
+    if (revision <= this.revision || !this.batch) return Promise.resolve();
+    return new Promise((resolve) => this.revisionWaiters.push({ revision, resolve }));
+  }
   async compactedRevision(): Promise<number> { return this.compacted; }
 
+  // Reads commit the open batch first: they see committed writes only, as etcd's reads do.
+
   async get(key: string): Promise<KeyValue | undefined> {
+    this.commit();
     const row = this.stmt.get.get(key);
     return row && toKeyValue(row);
   }
 
   async list(prefix: string, revision?: number): Promise<ListResult> {
+    this.commit();
     const end = prefixEnd(prefix);
     const rows = this.stmt.list.all(prefix, end);
     if (revision === undefined || revision >= this.revision) return { items: rows.map(toKeyValue), revision: this.revision };
@@ -110,48 +129,102 @@ export class SqliteStore implements Store {
     return { items, revision };
   }
 
-  async create(key: string, value: string): Promise<KeyValue> {
-    const event = this.db.transaction(() => {
+  create(key: string, value: string): Promise<KeyValue> {
+    return this.write(() => {
       if (this.stmt.get.get(key)) throw new KeyExistsError(key);
       const rev = this.nextRevision();
       this.stmt.insert.run(key, value, rev, rev);
       this.stmt.log.run(rev, key, PUT, value, null, null, rev);
-      return { type: 'put', key, value, createRevision: rev, revision: rev } satisfies StoreEvent;
-    }).immediate();
-    this.emit(event);
-    return { key, value, createRevision: event.createRevision, modRevision: event.revision };
+      const event: StoreEvent = { type: 'put', key, value, createRevision: rev, revision: rev };
+      return { event, result: { key, value, createRevision: rev, modRevision: rev } };
+    });
   }
 
-  async update(key: string, value: string, expectedModRevision?: number): Promise<KeyValue> {
-    const event = this.db.transaction(() => {
+  update(key: string, value: string, expectedModRevision?: number): Promise<KeyValue> {
+    return this.write(() => {
       const row = this.stmt.get.get(key);
       if (!row) throw new KeyNotFoundError(key);
       if (expectedModRevision !== undefined && row.mod_rev !== expectedModRevision) throw new RevisionConflictError(key, row.mod_rev);
       const rev = this.nextRevision();
       this.stmt.update.run(value, rev, key);
       this.stmt.log.run(rev, key, PUT, value, row.value, row.mod_rev, row.create_rev);
-      return { type: 'put', key, value, prevValue: row.value, createRevision: row.create_rev, revision: rev } satisfies StoreEvent;
-    }).immediate();
-    this.emit(event);
-    return { key, value, createRevision: event.createRevision, modRevision: event.revision };
+      const event: StoreEvent = { type: 'put', key, value, prevValue: row.value, createRevision: row.create_rev, revision: rev };
+      return { event, result: { key, value, createRevision: row.create_rev, modRevision: rev } };
+    });
   }
 
-  async delete(key: string, expectedModRevision?: number): Promise<{ prev: KeyValue; revision: number }> {
-    const [prev, event] = this.db.transaction(() => {
+  delete(key: string, expectedModRevision?: number): Promise<{ prev: KeyValue; revision: number }> {
+    return this.write(() => {
       const row = this.stmt.get.get(key);
       if (!row) throw new KeyNotFoundError(key);
       if (expectedModRevision !== undefined && row.mod_rev !== expectedModRevision) throw new RevisionConflictError(key, row.mod_rev);
       const rev = this.nextRevision();
       this.stmt.remove.run(key);
       this.stmt.log.run(rev, key, DELETE, row.value, row.value, row.mod_rev, row.create_rev);
-      const e: StoreEvent = { type: 'delete', key, value: row.value, prevValue: row.value, createRevision: row.create_rev, revision: rev };
-      return [toKeyValue(row), e] as const;
-    }).immediate();
-    this.emit(event);
-    return { prev, revision: event.revision };
+      const event: StoreEvent = { type: 'delete', key, value: row.value, prevValue: row.value, createRevision: row.create_rev, revision: rev };
+      return { event, result: { prev: toKeyValue(row), revision: rev } };
+    });
+  }
+
+  /**
+   * Runs one write in the open batch (opening one if needed), inside a savepoint so that a write
+   * that fails leaves the others of its batch; resolves once the batch's commit is on disk.
+   */
+  private write<T>(op: () => { event: StoreEvent; result: T }): Promise<T> {
+    if (!this.db.open) return Promise.reject(new StoreClosedError());
+    if (!this.batch) {
+      this.db.exec('BEGIN IMMEDIATE');
+      this.batch = { events: [], settle: [] };
+      setImmediate(() => this.commit());
+    }
+    const batch = this.batch;
+    const revisionBefore = this.pendingRevision;
+    this.db.exec('SAVEPOINT write');
+    let done: { event: StoreEvent; result: T };
+    try {
+      done = op();
+      this.db.exec('RELEASE write');
+    } catch (e) {
+      this.db.exec('ROLLBACK TO write');
+      this.db.exec('RELEASE write');
+      this.pendingRevision = revisionBefore;
+      return Promise.reject(e);
+    }
+    batch.events.push(done.event);
+    return new Promise<T>((resolve, reject) => batch.settle.push({ resolve: () => resolve(done.result), reject }));
+  }
+
+  /** Commits the open batch (one fsync), then publishes its events and answers its writers. */
+  private commit(): void {
+    const batch = this.batch;
+    if (!batch) return;
+    this.batch = undefined;
+    try {
+      if (!this.db.open) throw new StoreClosedError();
+      this.db.exec('COMMIT');
+    } catch (e) {
+      if (this.db.open && this.db.inTransaction) this.db.exec('ROLLBACK');
+      this.pendingRevision = this.revision;
+      for (const s of batch.settle) s.reject(e);
+      this.releaseWaiters(true);
+      return;
+    }
+    for (const event of batch.events) this.emit(event);
+    for (const s of batch.settle) s.resolve();
+    this.releaseWaiters(false);
+  }
+
+  private releaseWaiters(all: boolean): void {
+    const waiting = this.revisionWaiters;
+    this.revisionWaiters = [];
+    for (const w of waiting) {
+      if (all || w.revision <= this.revision) w.resolve();
+      else this.revisionWaiters.push(w);
+    }
   }
 
   async watch(prefix: string, fromRevision: number, onEvent: (e: StoreEvent) => void): Promise<WatchHandle> {
+    this.commit();
     if (fromRevision < this.compacted) throw new CompactedError(fromRevision, this.compacted);
     // Replay and subscribe in one synchronous step, so no write can fall between them.
     for (const row of this.stmt.since.all(fromRevision, prefix, prefixEnd(prefix))) {
@@ -183,6 +256,7 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
+    this.commit();
     if (this.timer) clearInterval(this.timer);
     this.subscribers.clear();
     if (this.db.open) this.db.close();
@@ -198,9 +272,9 @@ export class SqliteStore implements Store {
     if (this.revision - this.compacted > keep) void this.compact(this.revision - keep);
   }
 
-  /** Takes the next revision inside a write transaction; `emit` publishes it once committed. */
+  /** Takes the next revision inside the write batch; `emit` publishes it once committed. */
   private nextRevision(): number {
-    const rev = this.revision + 1;
+    const rev = ++this.pendingRevision;
     this.stmt.setMeta.run(rev, 'revision');
     return rev;
   }

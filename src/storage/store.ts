@@ -87,6 +87,10 @@ export class KeyNotFoundError extends Error {
 export class RevisionConflictError extends Error {
   constructor(readonly key: string, readonly actual: number) { super(`revision conflict on ${key}: now at ${actual}`); }
 }
+/** A write to a store that has been closed (the process is shutting down). */
+export class StoreClosedError extends Error {
+  constructor() { super('the store is closed'); }
+}
 export class CompactedError extends Error {
   constructor(readonly requested: number, readonly compacted: number) {
     super(`revision ${requested} has been compacted (oldest available after ${compacted})`);

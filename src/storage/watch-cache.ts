@@ -49,6 +49,8 @@ export interface WatchCacheOptions<T> {
   decode(value: string, modRevision: number, createRevision: number): T;
   /** How many events to keep for watches that resume (default 10,000). */
   capacity?: number;
+  /** Secondary indexes (as client-go's Indexers): name to the value an object is filed under. */
+  indexes?: Record<string, (o: T) => string | undefined>;
 }
 
 export class WatchCache<T> {
@@ -61,8 +63,12 @@ export class WatchCache<T> {
   private rev = 0;
   private readonly watchers = new Set<CacheWatcher<T>>();
   private handle?: WatchHandle;
+  /** Index name to (value to keys), kept in step with `objects`. */
+  private readonly indexed = new Map<string, Map<string, Set<string>>>();
 
-  constructor(private readonly options: WatchCacheOptions<T>) {}
+  constructor(private readonly options: WatchCacheOptions<T>) {
+    for (const name of Object.keys(options.indexes ?? {})) this.indexed.set(name, new Map());
+  }
 
   /**
    * Loads the state at the oldest revision the store still has history for and replays the
@@ -73,7 +79,9 @@ export class WatchCache<T> {
     const oldest = await store.compactedRevision();
     const listed = await store.list(prefix, oldest).catch(() => store.list(prefix));
     for (const kv of listed.items) {
-      this.objects.set(kv.key, new CachedObject(kv.key, decode(kv.value, kv.modRevision, kv.createRevision), kv.modRevision));
+      const object = new CachedObject(kv.key, decode(kv.value, kv.modRevision, kv.createRevision), kv.modRevision);
+      this.objects.set(kv.key, object);
+      this.reindex(kv.key, undefined, object);
     }
     this.oldest = listed.revision;
     this.rev = listed.revision;
@@ -89,6 +97,32 @@ export class WatchCache<T> {
   get watcherCount(): number { return this.watchers.size; }
 
   get(key: string): CachedObject<T> | undefined { return this.objects.get(key); }
+
+  /** The current objects filed under `value` in the index `name` (declared in the options). */
+  byIndex(name: string, value: string): CachedObject<T>[] {
+    const index = this.indexed.get(name);
+    if (!index) throw new Error(`no index ${name}`);
+    return [...(index.get(value) ?? [])].map((k) => this.objects.get(k)!);
+  }
+
+  private reindex(key: string, prev: CachedObject<T> | undefined, next: CachedObject<T> | undefined): void {
+    for (const [name, index] of this.indexed) {
+      const of = this.options.indexes![name];
+      const was = prev && of(prev.object);
+      const is = next && of(next.object);
+      if (was === is) continue;
+      if (was !== undefined) {
+        const keys = index.get(was)!;
+        keys.delete(key);
+        if (!keys.size) index.delete(was);
+      }
+      if (is !== undefined) {
+        let keys = index.get(is);
+        if (!keys) index.set(is, (keys = new Set()));
+        keys.add(key);
+      }
+    }
+  }
 
   /**
    * Objects under keyPrefix in key order, at `atRevision` (current when undefined), starting after
@@ -151,6 +185,7 @@ export class WatchCache<T> {
       this.objects.set(e.key, object);
       event = { type: prev ? 'MODIFIED' : 'ADDED', object, prev, revision: e.revision };
     }
+    if (this.indexed.size) this.reindex(e.key, prev, e.type === 'delete' ? undefined : object);
     this.rev = e.revision;
     this.record(event);
     for (const w of this.watchers) this.dispatch(w, event);

@@ -173,8 +173,10 @@ for (const [version, pkg, k8s] of VERSIONS) {
       assert.deepEqual(informer.list(ns).map((p) => p.metadata?.name), ['t2']);
       assert.equal(informer.get('t2', ns)?.metadata?.labels?.tracked, 'yes');
       assert.equal(informer.get('t1', ns), undefined);
-      // Churn past the watch cache's window on pods the informer does not see, then drop its watch:
-      // it resumes from its last resourceVersion, gets 410 Expired, and must relist.
+      // Once t2 is running (no more events for the informer), churn past the watch cache's window
+      // on pods it does not see, then drop its watch: it resumes from its last resourceVersion,
+      // gets 410 Expired, and must relist.
+      await eventually(() => informer.get('t2', ns)?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'), 5000, 't2 ready');
       for (let i = 0; i < 30; i++) await relabel('a', { app: 'x', m: String(i) });
       assert.equal(lists, 1);
       cluster.closeWatches();

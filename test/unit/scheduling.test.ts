@@ -1,7 +1,7 @@
 // Scheduling predicates and scores, and the kubelet's stage engine, as pure functions.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { filterNode, matchesNodeAffinity, nodeState, scoreNode, tolerates, unschedulableMessage } from '../../src/controllers/scheduling.js';
+import { filterNode, matchesNodeAffinity, nodeState, scoreNode, tolerates, unschedulableMessage, feasibleNodesToFind } from '../../src/controllers/scheduling.js';
 import { applyStageStatus, loadStages, nextStage } from '../../src/kubelet/stages.js';
 import { parseQuantity } from '../../src/api/quantity.js';
 import type { KObject } from '../../src/api/types.js';
@@ -72,4 +72,8 @@ test('stages: a bound pod goes ContainerCreating, then Running with an IP; readi
   const ready = running.status.conditions.find((c: any) => c.type === 'Ready');
   assert.deepEqual([ready.status, ready.reason], ['False', 'ReadinessGatesNotReady']);
   assert.equal(nextStage(stages, { ...running, metadata: { ...running.metadata, deletionTimestamp: 'x' } })?.name, 'terminating');
+});
+
+test('feasibleNodesToFind follows kube-scheduler\'s adaptive percentage of nodes to score', () => {
+  assert.deepEqual([3, 99, 100, 1000, 5000, 6000, 20000].map(feasibleNodesToFind), [3, 99, 100, 420, 500, 300, 1000]);
 });

@@ -1,0 +1,18 @@
+// The part of autocannon's API the benchmarks use (the package ships no types).
+declare module 'autocannon' {
+  interface Options {
+    url: string;
+    connections?: number;
+    pipelining?: number;
+    duration?: number;
+    amount?: number;
+    method?: string;
+    body?: string | Buffer;
+    headers?: Record<string, string>;
+    requests?: { method?: string; path?: string; body?: string; headers?: Record<string, string>; setupRequest?: (req: any, context: any) => any }[];
+  }
+  interface Histogram { average: number; mean: number; p50: number; p90: number; p99: number; max: number; total: number }
+  interface Result { requests: Histogram; latency: Histogram; throughput: Histogram; errors: number; timeouts: number; non2xx: number; duration: number; '2xx': number }
+  function autocannon(opts: Options): Promise<Result>;
+  export default autocannon;
+}

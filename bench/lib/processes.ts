@@ -1,0 +1,88 @@
+// Processes under measurement: a tinykube started the way users start it, and small baseline
+// servers. Each runs in its own process so the load generator never shares its event loop.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from '../../test/helpers.js';
+
+export const ROOT = join(import.meta.dirname, '..', '..');
+
+export interface Served {
+  url: string;
+  pid: number;
+  /** From spawn to the first 200 from /readyz (or `/` for baselines), in ms. */
+  readyMs: number;
+  rssBytes(): number;
+  stop(): Promise<void>;
+}
+
+/** Polls until `url` answers 200; returns the elapsed ms since `since`. */
+async function firstSuccess(url: string, since: number, child: ChildProcess, timeoutMs = 120_000): Promise<number> {
+  let exited = false;
+  child.once('exit', () => { exited = true; });
+  for (;;) {
+    if (exited) throw new Error(`the process serving ${url} exited before it was ready`);
+    try {
+      const res = await fetch(url);
+      await res.arrayBuffer();
+      if (res.status === 200) return performance.now() - since;
+    } catch { /* not listening yet */ }
+    if (performance.now() - since > timeoutMs) throw new Error(`${url} not ready after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 2));
+  }
+}
+
+function served(child: ChildProcess, url: string, readyMs: number, cleanup: () => void = () => {}): Served {
+  return {
+    url, pid: child.pid!, readyMs,
+    rssBytes: () => rss(child.pid!),
+    stop: () => new Promise((resolve) => {
+      if (child.exitCode !== null) { cleanup(); resolve(); return; }
+      child.once('exit', () => { cleanup(); resolve(); });
+      child.kill('SIGTERM');
+      setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
+    }),
+  };
+}
+
+/** Resident set size of a process, from /proc. */
+export function rss(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) * 1024 : 0;
+}
+
+export interface TinykubeOptions { store?: 'memory' | 'sqlite'; nodes?: number; apiOnly?: boolean; extra?: string[] }
+
+/** `tinykube serve` as users run it (bin/tinykube.js), on a free port and a fresh data directory. */
+export async function startTinykube(opts: TinykubeOptions = {}): Promise<Served> {
+  const port = await freePort();
+  const data = mkdtempSync(join(tmpdir(), 'tinykube-bench-'));
+  const args = [join(ROOT, 'bin', 'tinykube.js'), 'serve', '--port', String(port), '--store', opts.store ?? 'memory',
+    '--data', data, '--nodes', String(opts.nodes ?? 0), ...(opts.apiOnly ? ['--api-only'] : []), ...(opts.extra ?? [])];
+  const since = performance.now();
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, NODE_ENV: 'production' } });
+  const url = `http://127.0.0.1:${port}`;
+  const readyMs = await firstSuccess(`${url}/readyz`, since, child);
+  return served(child, url, readyMs, () => rmSync(data, { recursive: true, force: true }));
+}
+
+/** A baseline server script from bench/baselines/, given its arguments as environment. */
+export async function startBaseline(script: string, env: Record<string, string> = {}): Promise<Served> {
+  const port = await freePort();
+  const since = performance.now();
+  const child = spawn(process.execPath, [join(ROOT, 'bench', 'baselines', script)], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, ...env, PORT: String(port) } });
+  const url = `http://127.0.0.1:${port}`;
+  const readyMs = await firstSuccess(`${url}/readyz`, since, child);
+  return served(child, url, readyMs);
+}
+
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+export function percentile(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))];
+}
