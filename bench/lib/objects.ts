@@ -19,10 +19,14 @@ export function pod(name: string, opts: { nodeName?: string; labels?: Record<str
   };
 }
 
-export function node(name: string) {
+/** A Ready node; `withoutKubelet` leaves it to nobody (as scheduler_perf's fake nodes are). */
+export function node(name: string, opts: { withoutKubelet?: boolean } = {}) {
   return {
     apiVersion: 'v1', kind: 'Node',
-    metadata: { name, labels: { 'kubernetes.io/hostname': name, 'kubernetes.io/os': 'linux' } },
+    metadata: {
+      name, labels: { 'kubernetes.io/hostname': name, 'kubernetes.io/os': 'linux' },
+      ...(opts.withoutKubelet ? { annotations: { 'tinykube.io/kubelet': 'stopped' } } : {}),
+    },
     status: {
       capacity: { cpu: '32', memory: '128Gi', pods: '110' },
       allocatable: { cpu: '32', memory: '128Gi', pods: '110' },

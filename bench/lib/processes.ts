@@ -61,7 +61,9 @@ export async function startTinykube(opts: TinykubeOptions = {}): Promise<Served>
   const args = [join(ROOT, 'bin', 'tinykube.js'), 'serve', '--port', String(port), '--store', opts.store ?? 'memory',
     '--data', data, '--nodes', String(opts.nodes ?? 0), ...(opts.apiOnly ? ['--api-only'] : []), ...(opts.extra ?? [])];
   const since = performance.now();
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, NODE_ENV: 'production' } });
+  // TINYKUBE_BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=prof' profiles the server under load.
+  const nodeArgs = (process.env.TINYKUBE_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, ...args], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, NODE_ENV: 'production' } });
   const url = `http://127.0.0.1:${port}`;
   const readyMs = await firstSuccess(`${url}/readyz`, since, child);
   return served(child, url, readyMs, () => rmSync(data, { recursive: true, force: true }));

@@ -135,16 +135,17 @@ export class FieldSet {
   }
 
   private emit(includeSelf: boolean): Record<string, unknown> {
-    const out: Record<string, unknown> = {};
-    if (includeSelf && !this.empty) out['.'] = {};
+    const entries: [string, unknown][] = [];
     const keys = [...new Set([...this.members, ...this.children.keys()])].sort(comparePathElements);
     for (const k of keys) {
       const child = this.children.get(k);
-      const member = this.members.has(k);
-      if (child && !child.empty) out[k] = child.emit(member);
-      else if (member) out[k] = {};
+      const sub = child?.emit(this.members.has(k));
+      if (sub && Object.keys(sub).length) entries.push([k, sub]);
+      else if (this.members.has(k)) entries.push([k, {}]);
     }
-    return out;
+    // "." marks a node that is a member itself and also has members below it.
+    if (includeSelf && entries.length) entries.unshift(['.', {}]);
+    return Object.fromEntries(entries);
   }
 
   static fromFieldsV1(v: unknown): FieldSet {

@@ -12,6 +12,26 @@ export function canonicalJSON(v: unknown): string {
   });
 }
 
+/**
+ * Whether two JSON values are equal with object keys in any order: what comparing their
+ * canonicalJSON says, without building the strings (every update asks it, to spot no-ops).
+ */
+export function jsonEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!jsonEqual(a[i], b[i])) return false;
+    return true;
+  }
+  const ao = a as Record<string, unknown>;
+  const bo = b as Record<string, unknown>;
+  const keys = Object.keys(ao).filter((k) => ao[k] !== undefined);
+  if (keys.length !== Object.keys(bo).filter((k) => bo[k] !== undefined).length) return false;
+  for (const k of keys) if (!jsonEqual(ao[k], bo[k])) return false;
+  return true;
+}
+
 /** Drops null-valued fields at every level, as Go's decoder leaves such fields at their zero value. */
 export function dropNulls<T>(v: T): T {
   if (Array.isArray(v)) return v.map(dropNulls) as T;

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { CachedObject, TooOldError, WatchCache, type CacheWatcher, type WatchEventType } from '../storage/watch-cache.js';
 import { KeyExistsError, KeyNotFoundError, RevisionConflictError, type Store } from '../storage/store.js';
 import { errors, FieldError, StatusError, type GroupResource } from './errors.js';
-import { canonicalJSON } from './json.js';
+import { canonicalJSON, jsonEqual } from './json.js';
 import { recordUpdate } from './managed-fields.js';
 import type { SchemaNode } from './schema-navigator.js';
 import { decodeContinue, encodeContinue, randomSuffix } from './keys.js';
@@ -123,11 +123,21 @@ export class ResourceStore {
     return true;
   }
 
+  /**
+   * The field-selector attributes of an object. Cached objects are never changed once stored, so
+   * each is computed once however many watchers with field selectors test it (kubelets: one each).
+   */
   fieldsOf(obj: KObject): Record<string, string> {
-    const base: Record<string, string> = { 'metadata.name': obj.metadata.name ?? '' };
-    if (this.shape.namespaced) base['metadata.namespace'] = obj.metadata.namespace ?? '';
-    return this.strategy.selectableFields ? { ...base, ...this.strategy.selectableFields(obj) } : base;
+    let fields = this.fieldsMemo.get(obj);
+    if (!fields) {
+      fields = { 'metadata.name': obj.metadata.name ?? '' };
+      if (this.shape.namespaced) fields['metadata.namespace'] = obj.metadata.namespace ?? '';
+      if (this.strategy.selectableFields) Object.assign(fields, this.strategy.selectableFields(obj));
+      this.fieldsMemo.set(obj, fields);
+    }
+    return fields;
   }
+  private readonly fieldsMemo = new WeakMap<KObject, Record<string, string>>();
 
   private supportedFields(): Set<string> {
     // Strategies report every field they support, even for an empty object.
@@ -318,7 +328,7 @@ export class ResourceStore {
       this.validate(next, current, opts.subresource);
       const currentRv = Number(current.metadata.resourceVersion);
       // A write that changes nothing is not persisted and keeps its resourceVersion, as kube does.
-      if (canonicalJSON(encodable(next)) === canonicalJSON(encodable(current))) return { object: current, created: false };
+      if (jsonEqual(encodable(next), encodable(current))) return { object: current, created: false };
       if (opts.dryRun) { next.metadata.resourceVersion = current.metadata.resourceVersion; return { object: next, created: false }; }
       if (next.metadata.deletionTimestamp && !next.metadata.finalizers?.length && next.metadata.deletionGracePeriodSeconds === 0) {
         // The last finalizer is gone from an object being deleted: it goes now.
@@ -377,7 +387,7 @@ export class ResourceStore {
         }
       }
       if (kept) {
-        if (opts.dryRun || canonicalJSON(encodable(kept)) === canonicalJSON(encodable(current))) return { object: kept, deleted: false };
+        if (opts.dryRun || jsonEqual(encodable(kept), encodable(current))) return { object: kept, deleted: false };
         try {
           const kv = await this.ctx.store.update(key, this.encode(kept), Number(current.metadata.resourceVersion));
           await this.caughtUp(kv.modRevision);

@@ -2,11 +2,23 @@
 // extensions (x-kubernetes-patch-strategy / -merge-key, list-type, map-keys) on the way.
 import type { Schema } from './openapi.js';
 
+// Nodes are memoized (roots per document, children per node): the schemas never change, and
+// resolving a node copies its schema, which every write's field-ownership walk would repeat.
+const roots = new WeakMap<Record<string, Schema>, Map<string, SchemaNode>>();
+
 export class SchemaNode {
+  private readonly children = new Map<string, SchemaNode>();
+  private itemsNode?: SchemaNode;
+  private valuesNode?: SchemaNode;
+
   constructor(private readonly schemas: Record<string, Schema>, readonly schema: Schema | undefined) {}
 
   static root(schemas: Record<string, Schema>, name: string): SchemaNode {
-    return new SchemaNode(schemas, schemas[name]).resolved();
+    let byName = roots.get(schemas);
+    if (!byName) roots.set(schemas, (byName = new Map()));
+    let node = byName.get(name);
+    if (!node) byName.set(name, (node = new SchemaNode(schemas, schemas[name]).resolved()));
+    return node;
   }
 
   /** Follows $ref and single-element allOf wrappers, keeping the outer node's extensions. */
@@ -24,12 +36,18 @@ export class SchemaNode {
 
   field(name: string): SchemaNode {
     const s = this.schema;
-    const child = s?.properties?.[name] ?? (typeof s?.additionalProperties === 'object' ? s.additionalProperties : undefined);
-    return new SchemaNode(this.schemas, child).resolved();
+    const declared = s?.properties?.[name];
+    // Every key of a free-form map (labels, annotations) shares one node.
+    if (declared === undefined) {
+      return (this.valuesNode ??= new SchemaNode(this.schemas, typeof s?.additionalProperties === 'object' ? s.additionalProperties : undefined).resolved());
+    }
+    let node = this.children.get(name);
+    if (!node) this.children.set(name, (node = new SchemaNode(this.schemas, declared).resolved()));
+    return node;
   }
 
   items(): SchemaNode {
-    return new SchemaNode(this.schemas, this.schema?.items).resolved();
+    return (this.itemsNode ??= new SchemaNode(this.schemas, this.schema?.items).resolved());
   }
 
   get patchStrategy(): string[] {

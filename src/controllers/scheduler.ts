@@ -31,6 +31,13 @@ export class Scheduler {
   private readonly nodeStates = new Map<string, NodeState>();
   /** Where the next search through the nodes starts, so pods spread as kube-scheduler's do. */
   private nextStartNode = 0;
+  /**
+   * Pods chosen a node whose binding is still being written, by node (kube-scheduler's assumed
+   * pods): counted on their node at once, so the next pods are scheduled without waiting.
+   */
+  private readonly assumed = new Map<string, Map<string, KObject>>();
+  /** Keys of the pods whose binding is in flight. */
+  private readonly binding = new Set<string>();
 
   constructor(private readonly registry: Registry) {
     this.events = new EventRecorder(registry, { component: SCHEDULER });
@@ -65,7 +72,8 @@ export class Scheduler {
     let state = this.nodeStates.get(node.metadata.name!);
     if (!state || state.node !== node) {
       const onNode = listByIndex(this.registry.resource('pods')!, 'nodeName', node.metadata.name!).filter(active);
-      state = nodeState(node, onNode);
+      const assumed = [...(this.assumed.get(node.metadata.name!)?.values() ?? [])].filter((p) => !onNode.some((o) => o.metadata.uid === p.metadata.uid));
+      state = nodeState(node, [...onNode, ...assumed]);
       this.nodeStates.set(node.metadata.name!, state);
     }
     return state;
@@ -80,6 +88,7 @@ export class Scheduler {
     const [ns, name] = splitKey(key);
     const pod = pods.cache.get(pods.key(ns, name))?.object;
     if (!pod || !pending(pod)) { this.unschedulable.delete(key); return; }
+    if (this.binding.has(key)) return;
     const nodes = listAll(this.registry.resource('nodes')!);
     const reasons: string[][] = [];
     let best: { node: KObject; score: number }[] = [];
@@ -106,8 +115,36 @@ export class Scheduler {
     }
     this.unschedulable.delete(key);
     const chosen = best[Math.floor(Math.random() * best.length)].node.metadata.name!;
-    const boundPod = await ignoreRaces(bindPod(this.registry, ns!, name, chosen, SCHEDULER));
-    if (boundPod) await this.events.record(boundPod, 'Normal', 'Scheduled', `Successfully assigned ${ns}/${name} to ${chosen}`);
+    // The binding cycle runs on its own, as kube-scheduler's does: the next pod need not wait.
+    this.assume(chosen, key, pod);
+    void this.bind(pod, chosen).finally(() => this.forget(chosen, key));
+  }
+
+  private async bind(pod: KObject, nodeName: string): Promise<void> {
+    const { namespace, name } = pod.metadata;
+    try {
+      const boundPod = await ignoreRaces(bindPod(this.registry, namespace!, name!, nodeName, SCHEDULER));
+      if (boundPod) await this.events.record(boundPod, 'Normal', 'Scheduled', `Successfully assigned ${namespace}/${name} to ${nodeName}`);
+    } catch (e) {
+      console.error(`tinykube: scheduler: binding ${namespace}/${name} to ${nodeName}:`, e);
+      this.queue.add(keyOf(pod));
+    }
+  }
+
+  private assume(nodeName: string, key: string, pod: KObject): void {
+    let onNode = this.assumed.get(nodeName);
+    if (!onNode) this.assumed.set(nodeName, (onNode = new Map()));
+    onNode.set(key, pod);
+    this.binding.add(key);
+    this.nodeStates.delete(nodeName);
+  }
+
+  private forget(nodeName: string, key: string): void {
+    const onNode = this.assumed.get(nodeName);
+    onNode?.delete(key);
+    if (onNode && !onNode.size) this.assumed.delete(nodeName);
+    this.binding.delete(key);
+    this.nodeStates.delete(nodeName);
   }
 
   /** PodScheduled=False with reason Unschedulable, as kube-scheduler writes it. */

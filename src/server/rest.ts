@@ -19,6 +19,9 @@ import { queryBool, type ResourceRequest } from './request-info.js';
 import type { ConnectHandler } from './connect.js';
 import { checkWatchRequest, httpTransport, startWatch, websocketTransport, type WatchRequest, type WatchSettings, type WatchTransport } from './watch.js';
 
+const COMMA = Buffer.from(',');
+const LIST_END = Buffer.from(']}');
+
 export class RestHandler {
   private readonly watches = new Set<() => void>();
 
@@ -137,9 +140,14 @@ export class RestHandler {
     if (format.kind === 'yaml') {
       return sendObject(res, 200, { kind: listKind, apiVersion: rs.apiVersion, metadata: listMeta, items: result.items.map((o) => o.object) }, format);
     }
-    // JSON lists are assembled from each object's cached encoding.
-    const body = `{"kind":"${listKind}","apiVersion":"${rs.apiVersion}","metadata":${JSON.stringify(listMeta)},"items":[${result.items.map((o) => o.encoded('json', (x) => JSON.stringify(x))).join(',')}]}`;
-    sendBody(res, 200, 'application/json', body);
+    // JSON lists are assembled from each object's cached bytes: one copy, no re-encoding.
+    const parts: Buffer[] = [Buffer.from(`{"kind":"${listKind}","apiVersion":"${rs.apiVersion}","metadata":${JSON.stringify(listMeta)},"items":[`)];
+    result.items.forEach((o, i) => {
+      if (i) parts.push(COMMA);
+      parts.push(o.encodedBytes('json', (x) => JSON.stringify(x)));
+    });
+    parts.push(LIST_END);
+    sendBody(res, 200, 'application/json', Buffer.concat(parts));
   }
 
   /** Validates a watch request (throwing a Status) and returns what streams it to a transport. */

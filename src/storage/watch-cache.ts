@@ -11,12 +11,22 @@ export class CachedObject<T = unknown> {
   private encodings?: Map<string, string>;
   constructor(readonly key: string, readonly object: T, readonly revision: number) {}
 
+  private bytes?: Map<string, Buffer>;
+
   /** The object's encoding under `name`, computed at most once. */
   encoded(name: string, encode: (o: T) => string): string {
     this.encodings ??= new Map();
     let e = this.encodings.get(name);
     if (e === undefined) { e = encode(this.object); this.encodings.set(name, e); }
     return e;
+  }
+
+  /** The same encoding as UTF-8 bytes, for responses assembled from many objects (lists). */
+  encodedBytes(name: string, encode: (o: T) => string): Buffer {
+    this.bytes ??= new Map();
+    let b = this.bytes.get(name);
+    if (b === undefined) { b = Buffer.from(this.encoded(name, encode)); this.bytes.set(name, b); }
+    return b;
   }
 }
 
