@@ -34,7 +34,7 @@ export async function scale(quick: boolean): Promise<Row[]> {
   await tk.stop();
   return [
     { figure: `RSS with ${nodes.toLocaleString('en-US')} nodes and ${ready.toLocaleString('en-US')} running pods`, value: rss / 2 ** 20, unit: 'MiB', target: '<= 2,048 MiB, 150,000 running', pass: rss <= 2 * 2 ** 30 && ready === rcs * replicas },
-    { figure: 'time to 150,000 running pods', value: seconds, unit: 's', target: 'reported', pass: null },
+    { figure: ready === rcs * replicas ? 'time to 150,000 running pods' : `time run before stopping at ${ready.toLocaleString('en-US')} running pods`, value: seconds, unit: 's', target: 'reported', pass: null },
     { figure: `oldest node Lease renewal (${leases.items.length} leases), not-Ready nodes: ${notReady}`, value: oldest, unit: 's', target: '<= 20 s (2 heartbeats), all Ready', pass: oldest <= 20 && notReady === 0 && leases.items.length === nodes },
   ];
 }

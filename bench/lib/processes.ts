@@ -33,7 +33,13 @@ async function firstSuccess(url: string, since: number, child: ChildProcess, tim
   }
 }
 
+// A benchmark that fails must not leave its servers running.
+const children = new Set<ChildProcess>();
+process.on('exit', () => { for (const c of children) c.kill('SIGKILL'); });
+
 function served(child: ChildProcess, url: string, readyMs: number, cleanup: () => void = () => {}): Served {
+  children.add(child);
+  child.once('exit', () => children.delete(child));
   return {
     url, pid: child.pid!, readyMs,
     rssBytes: () => rss(child.pid!),

@@ -3,7 +3,7 @@
 // apply configuration merges into the live object, and how each write moves ownership between
 // field managers. Lists and maps follow the OpenAPI extensions (list-type map/set/atomic with
 // list-map-keys, or the patch merge key; map-type atomic).
-import { canonicalJSON } from './json.js';
+import { canonicalJSON, jsonEqual } from './json.js';
 import { FieldSet, fieldPE, keyPE, pathString, valuePE, type Path } from './fieldset.js';
 import type { SchemaNode } from './schema-navigator.js';
 import type { KObject } from './types.js';
@@ -97,6 +97,8 @@ function leaf(l: Json, r: Json, path: Path, c: Comparison): void {
 }
 
 function walkCompare(l: Json, r: Json, schema: SchemaNode, path: Path, c: Comparison): void {
+  // An unchanged subtree adds, modifies and removes nothing: most of an update is unchanged.
+  if (l !== undefined && r !== undefined && jsonEqual(l, r)) return;
   const shape = shapeOf(schema, r ?? l);
   if (shape.kind === 'scalar') { leaf(l, r, path, c); return; }
   if (shape.kind === 'list') {

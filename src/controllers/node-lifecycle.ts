@@ -6,7 +6,7 @@ import type { Registry } from '../api/registry.js';
 import { rfc3339 } from '../api/resource-store.js';
 import type { KObject } from '../api/types.js';
 import { EventRecorder } from './events.js';
-import { ignoreRaces, listAll } from './runtime.js';
+import { ignoreRaces, listAll, listByIndex } from './runtime.js';
 import { tolerates, type Taint, type Toleration } from './scheduling.js';
 
 const MANAGER = 'kube-controller-manager';
@@ -108,8 +108,8 @@ export class NodeLifecycleController {
     if (!taint) return;
     const added = Date.parse(taint.timeAdded ?? '') || this.registry.now().getTime();
     const pods = this.registry.resource('pods')!;
-    for (const pod of listAll(pods)) {
-      if ((pod.spec as { nodeName?: string }).nodeName !== node.metadata.name || pod.metadata.deletionTimestamp) continue;
+    for (const pod of listByIndex(pods, 'nodeName', node.metadata.name!)) {
+      if (pod.metadata.deletionTimestamp) continue;
       const tolerations = ((pod.spec as { tolerations?: Toleration[] }).tolerations ?? []).filter((t) => tolerates([t], taint));
       const seconds = tolerations.length ? Math.min(...tolerations.map((t) => t.tolerationSeconds ?? Infinity)) : 0;
       if (this.registry.now().getTime() < added + seconds * 1000) continue;

@@ -36,6 +36,8 @@ export class Scheduler {
    * pods): counted on their node at once, so the next pods are scheduled without waiting.
    */
   private readonly assumed = new Map<string, Map<string, KObject>>();
+  /** The nodes, as listed at the last node change. */
+  private nodeList?: KObject[];
   /** Keys of the pods whose binding is in flight. */
   private readonly binding = new Set<string>();
 
@@ -54,6 +56,7 @@ export class Scheduler {
     }));
     this.stops.push(informer(this.registry.resource('nodes')!, (node) => {
       this.nodeStates.delete(node.metadata.name!);
+      this.nodeList = undefined;
       this.retryUnschedulable();
     }));
   }
@@ -89,7 +92,7 @@ export class Scheduler {
     const pod = pods.cache.get(pods.key(ns, name))?.object;
     if (!pod || !pending(pod)) { this.unschedulable.delete(key); return; }
     if (this.binding.has(key)) return;
-    const nodes = listAll(this.registry.resource('nodes')!);
+    const nodes = (this.nodeList ??= listAll(this.registry.resource('nodes')!));
     const reasons: string[][] = [];
     let best: { node: KObject; score: number }[] = [];
     let feasible = 0;

@@ -14,8 +14,19 @@ export interface Resources { cpu: number; memory: number; pods: number; ephemera
 const spec = (o: KObject) => (o.spec ?? {}) as Record<string, any>;
 const status = (o: KObject) => (o.status ?? {}) as Record<string, any>;
 
+// Quantities are parsed once per object: the scheduler asks for the same pod's requests and the
+// same node's allocatable at every node it considers, and cached objects never change.
+const requestsMemo = new WeakMap<KObject, Resources>();
+const allocatableMemo = new WeakMap<KObject, Resources>();
+
 /** What a pod asks for: the sum over its containers, or the largest init container if larger. */
 export function podRequests(pod: KObject): Resources {
+  let r = requestsMemo.get(pod);
+  if (!r) requestsMemo.set(pod, (r = computePodRequests(pod)));
+  return r;
+}
+
+function computePodRequests(pod: KObject): Resources {
   const sum = (containers: any[] | undefined) => {
     const r = { cpu: 0, memory: 0, pods: 0, ephemeralStorage: 0 };
     for (const c of containers ?? []) {
@@ -37,6 +48,12 @@ export function podRequests(pod: KObject): Resources {
 }
 
 export function nodeAllocatable(node: KObject): Resources {
+  let r = allocatableMemo.get(node);
+  if (!r) allocatableMemo.set(node, (r = computeAllocatable(node)));
+  return r;
+}
+
+function computeAllocatable(node: KObject): Resources {
   const a = status(node).allocatable ?? status(node).capacity ?? {};
   return { cpu: parseQuantity(a.cpu) || 0, memory: parseQuantity(a.memory) || 0, pods: parseQuantity(a.pods) || 0, ephemeralStorage: parseQuantity(a['ephemeral-storage']) || 0 };
 }
