@@ -4,12 +4,11 @@ import { createRequire } from 'node:module';
 
 const load = createRequire(import.meta.url);
 
-let yamlModule: typeof import('yaml') | undefined;
-export function yaml(): typeof import('yaml') {
-  return (yamlModule ??= load('yaml') as typeof import('yaml'));
+/** A getter that requires the module the first time it is called. */
+function onFirstUse<T>(name: string): () => T {
+  let module: T | undefined;
+  return () => (module ??= load(name) as T);
 }
 
-let protobufModule: typeof import('protobufjs') | undefined;
-export function protobufjs(): typeof import('protobufjs') {
-  return (protobufModule ??= load('protobufjs') as typeof import('protobufjs'));
-}
+export const yaml = onFirstUse<typeof import('yaml')>('yaml');
+export const protobufjs = onFirstUse<typeof import('protobufjs')>('protobufjs');

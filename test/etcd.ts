@@ -4,7 +4,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from './helpers.js';
+import { freePort } from './net.js';
 
 export const ETCD_BINARY = process.env.TINYKUBE_ETCD ?? 'etcd';
 

@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '../../test/helpers.js';
+import { freePort } from '../../test/net.js';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
 

@@ -124,6 +124,7 @@ export class SimulatedKubelets {
 
   /** Pod CIDR indexes handed out (nodes' spec.podCIDR), and node InternalIPs by node name. */
   private cidrsInUse?: Set<number>;
+  private nextCIDR = 0;
   private readonly nodeIPs = new Map<string, string>();
 
   /**
@@ -133,8 +134,10 @@ export class SimulatedKubelets {
    */
   private freePodCIDR(): string | undefined {
     this.cidrsInUse ??= new Set(listAll(this.registry.resource('nodes')!).map((n) => (n.spec as { podCIDR?: string } | undefined)?.podCIDR).filter((c): c is string => !!c).map(cidrIndex));
-    for (let i = 0; i < POD_CIDRS; i++) {
-      if (!this.cidrsInUse.has(i)) { this.cidrsInUse.add(i); return cidrOf(i); }
+    // Search on from the last one handed out, so registering N nodes is not N^2 lookups.
+    for (let n = 0; n < POD_CIDRS; n++) {
+      const i = (this.nextCIDR + n) % POD_CIDRS;
+      if (!this.cidrsInUse.has(i)) { this.cidrsInUse.add(i); this.nextCIDR = i + 1; return cidrOf(i); }
     }
     return undefined;
   }
