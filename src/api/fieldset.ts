@@ -19,12 +19,15 @@ export class FieldSet {
   insert(path: Path): void {
     if (path.length === 0) return;
     let cur: FieldSet = this;
-    for (const pe of path.slice(0, -1)) {
-      let next = cur.children.get(pe);
-      if (!next) { next = new FieldSet(); cur.children.set(pe, next); }
-      cur = next;
-    }
+    for (let i = 0; i < path.length - 1; i++) cur = cur.child(path[i]);
     cur.members.add(path[path.length - 1]);
+  }
+
+  /** The subtree under one path element, made empty if there is none yet. */
+  child(pe: string): FieldSet {
+    let c = this.children.get(pe);
+    if (!c) { c = new FieldSet(); this.children.set(pe, c); }
+    return c;
   }
 
   has(path: Path): boolean {
@@ -94,7 +97,8 @@ export class FieldSet {
     return this.withoutSets(FieldSet.fromPaths(exact), FieldSet.fromPaths(prefixes));
   }
 
-  private withoutSets(exact: FieldSet | undefined, prefixes: FieldSet | undefined): FieldSet {
+  /** `without`, for callers that keep the paths to drop as sets (built once). */
+  withoutSets(exact: FieldSet | undefined, prefixes: FieldSet | undefined): FieldSet {
     const out = new FieldSet();
     for (const m of this.members) if (!exact?.members.has(m) && !prefixes?.members.has(m)) out.members.add(m);
     for (const [pe, child] of this.children) {
@@ -135,17 +139,19 @@ export class FieldSet {
   }
 
   private emit(includeSelf: boolean): Record<string, unknown> {
-    const entries: [string, unknown][] = [];
-    const keys = [...new Set([...this.members, ...this.children.keys()])].sort(comparePathElements);
+    const keys = [...this.members];
+    for (const k of this.children.keys()) if (!this.members.has(k)) keys.push(k);
+    keys.sort(comparePathElements);
+    const entries: Record<string, unknown>[] = [];
     for (const k of keys) {
       const child = this.children.get(k);
-      const sub = child?.emit(this.members.has(k));
-      if (sub && Object.keys(sub).length) entries.push([k, sub]);
-      else if (this.members.has(k)) entries.push([k, {}]);
+      entries.push(child ? child.emit(this.members.has(k)) : {});
     }
+    const out: Record<string, unknown> = {};
     // "." marks a node that is a member itself and also has members below it.
-    if (includeSelf && entries.length) entries.unshift(['.', {}]);
-    return Object.fromEntries(entries);
+    if (includeSelf && keys.length) out['.'] = {};
+    for (let i = 0; i < keys.length; i++) out[keys[i]] = entries[i];
+    return out;
   }
 
   static fromFieldsV1(v: unknown): FieldSet {

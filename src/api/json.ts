@@ -50,52 +50,67 @@ export function dropNulls<T>(v: T): T {
  */
 export function duplicateFields(text: string): string[] {
   const found: string[] = [];
+  // The path to the value being read: keys, and indexes into arrays. Joined only for a duplicate.
+  const path: (string | number)[] = [];
+  const n = text.length;
   let i = 0;
-  const ws = () => { while (i < text.length && ' \t\n\r'.includes(text[i])) i++; };
-  const str = (): string => {
-    const start = i;
-    i++;
-    while (i < text.length && text[i] !== '"') i += text[i] === '\\' ? 2 : 1;
-    i++;
-    return JSON.parse(text.slice(start, i)) as string;
+  const ws = () => {
+    for (let c = text.charCodeAt(i); c === 32 || c === 9 || c === 10 || c === 13; c = text.charCodeAt(++i));
   };
-  const join = (path: string, key: string) => (path ? `${path}.${key}` : key);
-  const value = (path: string): void => {
+  /** Reads a string starting at its opening quote; returns its raw (still escaped) contents. */
+  const str = (): string => {
+    const start = ++i;
+    for (;;) {
+      const q = text.indexOf('"', i);
+      if (q < 0) throw new SyntaxError('unterminated string');
+      let backslashes = 0;
+      while (text.charCodeAt(q - 1 - backslashes) === 92) backslashes++;
+      i = q + 1;
+      if (backslashes % 2 === 0) return text.slice(start, q);
+    }
+  };
+  const key = (raw: string): string => (raw.includes('\\') ? JSON.parse(`"${raw}"`) as string : raw);
+  const joined = () => path.reduce<string>((out, p) => (typeof p === 'number' ? `${out}[${p}]` : out ? `${out}.${p}` : p), '');
+  const value = (): void => {
     ws();
-    const c = text[i];
-    if (c === '{') {
+    const c = text.charCodeAt(i);
+    if (c === 123) { // {
       i++;
-      const seen = new Set<string>();
       ws();
-      if (text[i] === '}') { i++; return; }
-      while (i < text.length) {
+      if (text.charCodeAt(i) === 125) { i++; return; }
+      const seen = new Set<string>();
+      while (i < n) {
         ws();
-        const key = str();
-        if (seen.has(key)) found.push(join(path, key));
-        seen.add(key);
+        const k = key(str());
+        path.push(k);
+        if (seen.has(k)) found.push(joined());
+        seen.add(k);
         ws();
         i++; // ':'
-        value(join(path, key));
+        value();
+        path.pop();
         ws();
-        if (text[i++] === '}') return;
+        if (text.charCodeAt(i++) === 125) return;
       }
-    } else if (c === '[') {
+    } else if (c === 91) { // [
       i++;
       ws();
-      if (text[i] === ']') { i++; return; }
-      for (let n = 0; i < text.length; n++) {
-        value(`${path}[${n}]`);
+      if (text.charCodeAt(i) === 93) { i++; return; }
+      for (let index = 0; i < n; index++) {
+        path.push(index);
+        value();
+        path.pop();
         ws();
-        if (text[i++] === ']') return;
+        if (text.charCodeAt(i++) === 93) return;
       }
-    } else if (c === '"') {
+    } else if (c === 34) { // "
       str();
     } else {
-      while (i < text.length && !',]} \t\n\r'.includes(text[i])) i++;
+      for (let d = c; i < n && d !== 44 && d !== 93 && d !== 125 && d !== 32 && d !== 9 && d !== 10 && d !== 13; d = text.charCodeAt(++i));
     }
   };
   try {
-    value('');
+    value();
   } catch {
     return [];
   }

@@ -83,28 +83,43 @@ function walkSet(value: Json, schema: SchemaNode, path: Path, set: FieldSet): vo
 
 export interface Comparison { added: FieldSet; modified: FieldSet; removed: FieldSet }
 
+/**
+ * A place in a walk: its parent and last path element. Walks extend this chain instead of copying
+ * path arrays at every level; a path is built into a result set only when something is inserted.
+ */
+interface Position { parent: Position | undefined; pe: string }
+
+function insertAt(set: FieldSet, pos: Position): void {
+  nodeAt(set, pos.parent).members.add(pos.pe);
+}
+
+function nodeAt(set: FieldSet, pos: Position | undefined): FieldSet {
+  return pos ? nodeAt(set, pos.parent).child(pos.pe) : set;
+}
+
 /** What changed from `lhs` to `rhs`. `undefined` is an absent field; null is a present one. */
 export function compare(lhs: Json, rhs: Json, schema: SchemaNode): Comparison {
   const c: Comparison = { added: new FieldSet(), modified: new FieldSet(), removed: new FieldSet() };
-  walkCompare(lhs, rhs, schema, [], c);
+  walkCompare(lhs, rhs, schema, undefined, c);
   return c;
 }
 
-function leaf(l: Json, r: Json, path: Path, c: Comparison): void {
-  if (l === undefined) c.added.insert(path);
-  else if (r === undefined) c.removed.insert(path);
-  else if (canonicalJSON(l) !== canonicalJSON(r)) c.modified.insert(path);
+function leaf(l: Json, r: Json, pos: Position | undefined, c: Comparison): void {
+  if (!pos) return;
+  if (l === undefined) insertAt(c.added, pos);
+  else if (r === undefined) insertAt(c.removed, pos);
+  else if (canonicalJSON(l) !== canonicalJSON(r)) insertAt(c.modified, pos);
 }
 
-function walkCompare(l: Json, r: Json, schema: SchemaNode, path: Path, c: Comparison): void {
+function walkCompare(l: Json, r: Json, schema: SchemaNode, pos: Position | undefined, c: Comparison): void {
   // An unchanged subtree adds, modifies and removes nothing: most of an update is unchanged.
   if (l !== undefined && r !== undefined && jsonEqual(l, r)) return;
   const shape = shapeOf(schema, r ?? l);
-  if (shape.kind === 'scalar') { leaf(l, r, path, c); return; }
+  if (shape.kind === 'scalar') { leaf(l, r, pos, c); return; }
   if (shape.kind === 'list') {
     const ll = Array.isArray(l) ? l : [];
     const rl = Array.isArray(r) ? r : [];
-    if (shape.type === 'atomic' || (ll.length === 0 && rl.length === 0)) { leaf(l, r, path, c); return; }
+    if (shape.type === 'atomic' || (ll.length === 0 && rl.length === 0)) { leaf(l, r, pos, c); return; }
     const items = schema.items();
     const index = (list: Json[]) => {
       const m = new Map<string, Json>();
@@ -113,21 +128,26 @@ function walkCompare(l: Json, r: Json, schema: SchemaNode, path: Path, c: Compar
     };
     const lm = index(ll);
     const rm = index(rl);
-    for (const pe of new Set([...lm.keys(), ...rm.keys()])) walkCompare(lm.get(pe), rm.get(pe), items, [...path, pe], c);
+    for (const [pe, item] of lm) walkCompare(item, rm.get(pe), items, { parent: pos, pe }, c);
+    for (const [pe, item] of rm) if (!lm.has(pe)) walkCompare(undefined, item, items, { parent: pos, pe }, c);
   } else {
     const lo = isObject(l) ? l : undefined;
     const ro = isObject(r) ? r : undefined;
-    const lEmpty = !lo || Object.keys(lo).length === 0;
-    const rEmpty = !ro || Object.keys(ro).length === 0;
-    if (shape.atomic || (lEmpty && rEmpty)) { leaf(l, r, path, c); return; }
-    for (const k of new Set([...Object.keys(lo ?? {}), ...Object.keys(ro ?? {})])) {
-      walkCompare(lo?.[k], ro?.[k], schema.field(k), [...path, fieldPE(k)], c);
-    }
+    const lEmpty = !lo || isEmptyObject(lo);
+    const rEmpty = !ro || isEmptyObject(ro);
+    if (shape.atomic || (lEmpty && rEmpty)) { leaf(l, r, pos, c); return; }
+    if (lo) for (const k in lo) walkCompare(lo[k], ro?.[k], schema.field(k), { parent: pos, pe: fieldPE(k) }, c);
+    if (ro) for (const k in ro) if (!lo || !(k in lo)) walkCompare(undefined, ro[k], schema.field(k), { parent: pos, pe: fieldPE(k) }, c);
   }
-  if (path.length) {
-    if (l === undefined) c.added.insert(path);
-    else if (r === undefined) c.removed.insert(path);
+  if (pos) {
+    if (l === undefined) insertAt(c.added, pos);
+    else if (r === undefined) insertAt(c.removed, pos);
   }
+}
+
+function isEmptyObject(o: JsonObject): boolean {
+  for (const _ in o) return false;
+  return true;
 }
 
 // ---- apply: merging a configuration into the live object --------------------------------------
@@ -202,11 +222,14 @@ const STRIPPED: Path[] = [
     .map((f) => ['f:metadata', `f:${f}`]),
 ];
 
+const STRIPPED_SET = FieldSet.fromPaths(STRIPPED);
+const STATUS_SET = FieldSet.fromPaths([['f:status']]);
+
 /** The part of a set a writer can own: status through /status, the rest elsewhere. */
 function scoped(set: FieldSet, subresource: string | undefined, hasStatus: boolean): FieldSet {
-  const stripped = set.without(STRIPPED);
+  const stripped = set.withoutSets(STRIPPED_SET, undefined);
   if (subresource === 'status') return stripped.under(['f:status']);
-  return hasStatus ? stripped.without([['f:status']], [['f:status']]) : stripped;
+  return hasStatus ? stripped.withoutSets(STATUS_SET, STATUS_SET) : stripped;
 }
 
 function readManagers(obj: KObject | undefined): Manager[] {
@@ -215,7 +238,8 @@ function readManagers(obj: KObject | undefined): Manager[] {
 }
 
 function writeManagers(obj: KObject, managers: Manager[]): void {
-  const entries = managers.filter((m) => !m.set.empty).map((m) => ({ ...m.entry, fieldsType: 'FieldsV1' as const, fieldsV1: m.set.toFieldsV1() }));
+  // An entry whose set did not change keeps its FieldsV1 as read.
+  const entries = managers.filter((m) => !m.set.empty).map((m) => ({ ...m.entry, fieldsType: 'FieldsV1' as const, fieldsV1: m.changed ? m.set.toFieldsV1() : m.entry.fieldsV1 }));
   entries.sort((a, b) => (a.operation !== b.operation ? (a.operation < b.operation ? -1 : 1) : (a.time ?? '') < (b.time ?? '') ? -1 : (a.time ?? '') > (b.time ?? '') ? 1 : a.manager < b.manager ? -1 : a.manager > b.manager ? 1 : 0));
   if (entries.length) obj.metadata.managedFields = entries.map(orderEntry); else delete obj.metadata.managedFields;
 }
@@ -256,7 +280,7 @@ export function emptyLike(schema: SchemaNode, obj: KObject): KObject {
 export function recordUpdate(prev: KObject | undefined, next: KObject, schema: SchemaNode, w: Writer, hasStatus: boolean): void {
   const managers = readManagers(prev);
   const cmp = compare(stripForCompare(prev ?? emptyLike(schema, next)), stripForCompare(next), schema);
-  const changed = scoped(cmp.added.union(cmp.modified), w.subresource, hasStatus);
+  const changed = scoped(cmp.modified.empty ? cmp.added : cmp.added.union(cmp.modified), w.subresource, hasStatus);
   const removed = cmp.removed;
   for (const m of managers) {
     const before = m.set;
@@ -265,7 +289,7 @@ export function recordUpdate(prev: KObject | undefined, next: KObject, schema: S
   }
   if (!changed.empty) {
     const mine = writerEntry(managers, w);
-    mine.set = mine.set.union(changed);
+    mine.set = mine.set.empty ? changed : mine.set.union(changed);
     mine.changed = true;
   }
   for (const m of managers) if (m.changed) { m.entry.time = w.time; m.entry.apiVersion = w.apiVersion; }

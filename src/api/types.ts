@@ -91,6 +91,11 @@ export interface Strategy {
   beforeDelete?(obj: KObject, now: Date): KObject | undefined;
   /** Grace period for a delete with none given; 0 deletes at once. */
   gracePeriod?(obj: KObject, requested: number | undefined): number;
+  /**
+   * Keep this resource's objects in the watch cache as JSON bytes only, decoded when read: for
+   * resources written often and read rarely. kube-apiserver does not cache Events at all.
+   */
+  compactCache?: boolean;
   /** Secondary indexes of the watch cache, for controllers (pods by spec.nodeName). */
   indexes?: Record<string, (obj: KObject) => string | undefined>;
   /** Field-selector attributes beyond metadata.name and metadata.namespace. */

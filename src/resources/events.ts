@@ -26,6 +26,7 @@ function lastSeen(e: CoreEvent, now: number): string {
 export const eventStrategy: Strategy = {
   singularName: 'event',
   shortNames: ['ev'],
+  compactCache: true,
   validate(obj) {
     const e = obj as CoreEvent;
     const errs: FieldError[] = [];
@@ -99,6 +100,7 @@ function rename(obj: KObject, pairs: [string, string][], apiVersion: string): KO
 export const eventsV1Strategy: Strategy = {
   singularName: 'event',
   shortNames: ['ev'],
+  compactCache: true,
   storage: {
     prefix: '/registry/events/',
     toStorage: (obj) => rename(obj, RENAMES, 'v1'),

@@ -144,7 +144,7 @@ export class RestHandler {
     const parts: Buffer[] = [Buffer.from(`{"kind":"${listKind}","apiVersion":"${rs.apiVersion}","metadata":${JSON.stringify(listMeta)},"items":[`)];
     result.items.forEach((o, i) => {
       if (i) parts.push(COMMA);
-      parts.push(o.encodedBytes('json', (x) => JSON.stringify(x)));
+      parts.push(o.jsonBytes());
     });
     parts.push(LIST_END);
     sendBody(res, 200, 'application/json', Buffer.concat(parts));
@@ -181,7 +181,10 @@ export class RestHandler {
     if (format.kind === 'partialObjectMetadata' && obj.kind === rs.kind) {
       return sendObject(res, code, { kind: 'PartialObjectMetadata', apiVersion: `meta.k8s.io/${format.version}`, metadata: obj.metadata }, format, headers as Record<string, string>);
     }
-    sendObject(res, code, obj, format.kind === 'yaml' ? format : { kind: 'json' }, headers as Record<string, string>);
+    if (format.kind === 'yaml') return sendObject(res, code, obj, format, headers as Record<string, string>);
+    // The object as cached is encoded once, for this answer and every watcher it goes to.
+    const cached = rs.cached(obj);
+    sendBody(res, code, 'application/json', cached ? cached.jsonBytes() : JSON.stringify(obj), headers as Record<string, string>);
   }
 
   // ---- writes ------------------------------------------------------------------------------

@@ -14,8 +14,8 @@ import type { ResponseFormat } from './negotiation.js';
 
 /** Where a watch writes: chunked HTTP or a websocket. */
 export interface WatchTransport {
-  /** Writes one encoded event. */
-  send(event: string): void;
+  /** Writes one event, given as the parts of its JSON. */
+  send(parts: Buffer[]): void;
   /** Bytes written but not yet flushed to the socket. */
   buffered(): number;
   end(): void;
@@ -26,7 +26,7 @@ export function httpTransport(res: ServerResponse): WatchTransport {
   res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
   res.flushHeaders();
   return {
-    send: (e) => { res.write(e + '\n'); },
+    send: (parts) => { res.write(Buffer.concat([...parts, NEWLINE])); },
     buffered: () => res.writableLength,
     end: () => res.end(),
     onClose: (cb) => { res.on('close', cb); },
@@ -35,12 +35,16 @@ export function httpTransport(res: ServerResponse): WatchTransport {
 
 export function websocketTransport(ws: WebSocket): WatchTransport {
   return {
-    send: (e) => ws.send(e),
+    send: (parts) => ws.send(Buffer.concat(parts), { binary: false }),
     buffered: () => ws.bufferedAmount,
     end: () => ws.close(1000),
     onClose: (cb) => { ws.on('close', cb); },
   };
 }
+
+const NEWLINE = Buffer.from('\n');
+const EVENT_TAIL = Buffer.from('}');
+const EVENT_HEAD: Record<string, Buffer> = Object.fromEntries(['ADDED', 'MODIFIED', 'DELETED', 'BOOKMARK', 'ERROR'].map((t) => [t, Buffer.from(`{"type":"${t}","object":`)]));
 
 export interface WatchRequest {
   resourceVersion?: string;
@@ -84,29 +88,30 @@ export function startWatch(rs: ResourceStore, filter: Filter, w: WatchRequest, t
   };
   transport.onClose(close);
 
-  const encodeObject = (obj: CachedObject<KObject>): string => {
+  const encodeObject = (obj: CachedObject<KObject>): Buffer => {
     const f = w.format;
     if (f.kind === 'table') {
       const convertor = rs.strategy.table ?? DEFAULT_TABLE;
       const apiVersion = `meta.k8s.io/${f.version}`;
       const t = table(convertor, [tableRow(convertor, obj.object, w.includeObject, apiVersion, settings.now())], apiVersion, { resourceVersion: obj.object.metadata.resourceVersion }, first);
       first = false;
-      return JSON.stringify(t);
+      return Buffer.from(JSON.stringify(t));
     }
     if (f.kind === 'partialObjectMetadata') {
-      return JSON.stringify({ kind: 'PartialObjectMetadata', apiVersion: `meta.k8s.io/${f.version}`, metadata: obj.object.metadata });
+      return Buffer.from(JSON.stringify({ kind: 'PartialObjectMetadata', apiVersion: `meta.k8s.io/${f.version}`, metadata: obj.object.metadata }));
     }
-    return obj.encoded('json', (o) => JSON.stringify(o));
+    // The cached bytes, shared by every watcher this event goes to.
+    return obj.jsonBytes();
   };
 
-  const send = (type: string, objectJSON: string) => {
+  const send = (type: string, object: Buffer) => {
     if (closed) return;
     if (transport.buffered() > settings.maxBufferedBytes) { close(); return; }
-    transport.send(`{"type":"${type}","object":${objectJSON}}`);
+    transport.send([EVENT_HEAD[type] ?? Buffer.from(`{"type":"${type}","object":`), object, EVENT_TAIL]);
   };
   const deliver = (type: WatchEventType, obj: CachedObject<KObject>) => send(type, encodeObject(obj));
   const bookmark = (rv: number, annotations?: Record<string, string>) => {
-    send('BOOKMARK', JSON.stringify({ kind: rs.kind, apiVersion: rs.apiVersion, metadata: { resourceVersion: String(rv), ...(annotations ? { annotations } : {}) } }));
+    send('BOOKMARK', Buffer.from(JSON.stringify({ kind: rs.kind, apiVersion: rs.apiVersion, metadata: { resourceVersion: String(rv), ...(annotations ? { annotations } : {}) } })));
   };
 
   // resourceVersion unset or "0": the current state first, as ADDED events. sendInitialEvents
@@ -120,7 +125,7 @@ export function startWatch(rs: ResourceStore, filter: Filter, w: WatchRequest, t
     for (const o of started.initial) deliver('ADDED', o);
   } catch (e) {
     const status = e instanceof StatusError ? e.toStatus() : errors.internal(String(e)).toStatus();
-    transport.send(JSON.stringify({ type: 'ERROR', object: status }));
+    transport.send([Buffer.from(JSON.stringify({ type: 'ERROR', object: status }))]);
     close();
     return close;
   }

@@ -84,6 +84,9 @@ export class SqliteStore implements Store {
       count: this.db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM kv'),
       setMeta: this.db.prepare('UPDATE meta SET value = ? WHERE name = ?'),
       getMeta: this.db.prepare<[string], { value: number }>('SELECT value FROM meta WHERE name = ?'),
+      savepoint: this.db.prepare('SAVEPOINT write'),
+      release: this.db.prepare('RELEASE write'),
+      rollbackTo: this.db.prepare('ROLLBACK TO write'),
       compactBatch: this.db.prepare('DELETE FROM log WHERE rev IN (SELECT rev FROM log WHERE rev <= ? ORDER BY rev LIMIT ?)'),
     };
     this.revision = this.stmt.getMeta.get('revision')!.value;
@@ -179,14 +182,14 @@ export class SqliteStore implements Store {
     }
     const batch = this.batch;
     const revisionBefore = this.pendingRevision;
-    this.db.exec('SAVEPOINT write');
+    this.stmt.savepoint.run();
     let done: { event: StoreEvent; result: T };
     try {
       done = op();
-      this.db.exec('RELEASE write');
+      this.stmt.release.run();
     } catch (e) {
-      this.db.exec('ROLLBACK TO write');
-      this.db.exec('RELEASE write');
+      this.stmt.rollbackTo.run();
+      this.stmt.release.run();
       this.pendingRevision = revisionBefore;
       return Promise.reject(e);
     }
@@ -201,6 +204,7 @@ export class SqliteStore implements Store {
     this.batch = undefined;
     try {
       if (!this.db.open) throw new StoreClosedError();
+      if (batch.events.length) this.stmt.setMeta.run(this.pendingRevision, 'revision');
       this.db.exec('COMMIT');
     } catch (e) {
       if (this.db.open && this.db.inTransaction) this.db.exec('ROLLBACK');
@@ -272,11 +276,9 @@ export class SqliteStore implements Store {
     if (this.revision - this.compacted > keep) void this.compact(this.revision - keep);
   }
 
-  /** Takes the next revision inside the write batch; `emit` publishes it once committed. */
+  /** Takes the next revision inside the write batch (stored at commit); `emit` publishes it once committed. */
   private nextRevision(): number {
-    const rev = ++this.pendingRevision;
-    this.stmt.setMeta.run(rev, 'revision');
-    return rev;
+    return ++this.pendingRevision;
   }
 
   private emit(event: StoreEvent): void {

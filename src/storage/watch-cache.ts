@@ -6,28 +6,63 @@ import type { Store, StoreEvent, WatchHandle } from './store.js';
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
-/** An object as the cache holds it: decoded once, encoded lazily once per encoding. */
+/**
+ * An object as the cache holds it: decoded once, its JSON encoded at most once, lazily, as bytes
+ * (off the JS heap, written to every response and watcher as they are). A compact one keeps only
+ * the bytes and decodes on use, held weakly so that reads close together share one decoding: for
+ * resources written often and read rarely, as Events.
+ */
 export class CachedObject<T = unknown> {
-  private encodings?: Map<string, string>;
-  constructor(readonly key: string, readonly object: T, readonly revision: number) {}
+  private decoded?: T;
+  private weak?: WeakRef<T & object>;
+  private bytes?: Buffer;
 
-  private bytes?: Map<string, Buffer>;
-
-  /** The object's encoding under `name`, computed at most once. */
-  encoded(name: string, encode: (o: T) => string): string {
-    this.encodings ??= new Map();
-    let e = this.encodings.get(name);
-    if (e === undefined) { e = encode(this.object); this.encodings.set(name, e); }
-    return e;
+  constructor(readonly key: string, object: T, readonly revision: number) {
+    this.decoded = object;
   }
 
-  /** The same encoding as UTF-8 bytes, for responses assembled from many objects (lists). */
-  encodedBytes(name: string, encode: (o: T) => string): Buffer {
-    this.bytes ??= new Map();
-    let b = this.bytes.get(name);
-    if (b === undefined) { b = Buffer.from(this.encoded(name, encode)); this.bytes.set(name, b); }
-    return b;
+  static compact<T>(key: string, object: T, revision: number): CachedObject<T> {
+    const c = new CachedObject<T>(key, object, revision);
+    c.bytes = ownBytes(JSON.stringify(object));
+    c.decoded = undefined;
+    return c;
   }
+
+  /**
+   * Keeps only the bytes from now on. Called on versions that are no longer current: the event
+   * window keeps them for watches that resume, which are rare, so they need not stay decoded.
+   */
+  retire(): void {
+    if (this.decoded === undefined) return;
+    this.jsonBytes();
+    this.weak = new WeakRef(this.decoded as T & object);
+    this.decoded = undefined;
+  }
+
+  get object(): T {
+    if (this.decoded !== undefined) return this.decoded;
+    let o = this.weak?.deref();
+    if (!o) {
+      o = JSON.parse(this.bytes!.toString()) as T & object;
+      this.weak = new WeakRef(o);
+    }
+    return o;
+  }
+
+  /** The JSON encoding, shared by every response and watch event that sends this object. */
+  jsonBytes(): Buffer {
+    return (this.bytes ??= ownBytes(JSON.stringify(this.decoded)));
+  }
+}
+
+/**
+ * UTF-8 bytes in memory of their own. Buffer.from would cut small ones from a shared 8 KiB slab,
+ * which one long-lived cache entry would then keep alive whole.
+ */
+function ownBytes(text: string): Buffer {
+  const b = Buffer.allocUnsafeSlow(Buffer.byteLength(text));
+  b.write(text);
+  return b;
 }
 
 export interface CacheEvent<T> {
@@ -56,9 +91,11 @@ export interface WatchCacheOptions<T> {
   store: Store;
   prefix: string;
   /** Decodes a stored value into the object clients see at that revision. */
-  decode(value: string, modRevision: number, createRevision: number): T;
+  decode(value: string, modRevision: number, key: string): T;
   /** How many events to keep for watches that resume (default 10,000). */
   capacity?: number;
+  /** Keep objects as JSON bytes only (see CachedObject.compact). */
+  compact?: boolean;
   /** Secondary indexes (as client-go's Indexers): name to the value an object is filed under. */
   indexes?: Record<string, (o: T) => string | undefined>;
 }
@@ -89,7 +126,7 @@ export class WatchCache<T> {
     const oldest = await store.compactedRevision();
     const listed = await store.list(prefix, oldest).catch(() => store.list(prefix));
     for (const kv of listed.items) {
-      const object = new CachedObject(kv.key, decode(kv.value, kv.modRevision, kv.createRevision), kv.modRevision);
+      const object = this.cached(kv.key, decode(kv.value, kv.modRevision, kv.key), kv.modRevision);
       this.objects.set(kv.key, object);
       this.reindex(kv.key, undefined, object);
     }
@@ -184,7 +221,7 @@ export class WatchCache<T> {
 
   private apply(e: StoreEvent): void {
     const prev = this.objects.get(e.key);
-    const object = new CachedObject(e.key, this.options.decode(e.value, e.revision, e.createRevision), e.revision);
+    const object = this.cached(e.key, this.options.decode(e.value, e.revision, e.key), e.revision);
     let event: CacheEvent<T>;
     if (e.type === 'delete') {
       this.objects.delete(e.key);
@@ -199,6 +236,12 @@ export class WatchCache<T> {
     this.rev = e.revision;
     this.record(event);
     for (const w of this.watchers) this.dispatch(w, event);
+    prev?.retire();
+    if (e.type === 'delete') object.retire();
+  }
+
+  private cached(key: string, object: T, revision: number): CachedObject<T> {
+    return this.options.compact ? CachedObject.compact(key, object, revision) : new CachedObject(key, object, revision);
   }
 
   private record(event: CacheEvent<T>): void {

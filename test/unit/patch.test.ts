@@ -61,4 +61,5 @@ test('duplicate JSON keys are found with their paths', async () => {
   assert.deepEqual(duplicateFields('{"metadata":{"name":"a","name":"b"},"spec":{"containers":[{"image":"x","image":"y"}]}}'), ['metadata.name', 'spec.containers[0].image']);
   assert.deepEqual(duplicateFields('{"a":"}\\"","b":[1,{"c":2}]}'), []);
   assert.deepEqual(duplicateFields('{broken'), []);
+  assert.deepEqual(duplicateFields('{"a\\u0062":1, "ab" : 2, "c":[{"x":[true,{"k":null,"k":-1.5e3}]}]}'), ['ab', 'c[0].x[1].k']);
 });
