@@ -5,7 +5,7 @@ import { startCluster, StartupError } from './cluster.js';
 
 const USAGE = `Usage: tinykube serve [--port 8080] [--address 127.0.0.1] [--data ./tinykube-data] [--store sqlite|memory]
                       [--nodes 3] [--node-cpu 4] [--node-memory 16Gi] [--node-pods 110] [--stages FILE]
-                      [--node-monitor-grace-period 40] [--api-only]
+                      [--node-monitor-grace-period 40] [--api-only] [--admin [--fault-seed 1]]
                       [--store etcd --etcd-endpoints http://127.0.0.1:2379 [--etcd-prefix /registry] [--leader-lease-duration 15]]`;
 
 async function serve(args: string[]): Promise<void> {
@@ -26,6 +26,8 @@ async function serve(args: string[]): Promise<void> {
       'etcd-endpoints': { type: 'string' },
       'etcd-prefix': { type: 'string', default: '/registry' },
       'leader-lease-duration': { type: 'string', default: '15' },
+      admin: { type: 'boolean', default: false },
+      'fault-seed': { type: 'string', default: '1' },
     },
     strict: true,
   });
@@ -36,6 +38,8 @@ async function serve(args: string[]): Promise<void> {
   if (!Number.isInteger(nodes) || nodes < 0) throw new StartupError(`--nodes must be a whole number, not "${values.nodes}"`);
   const grace = Number(values['node-monitor-grace-period']);
   if (!(grace > 0)) throw new StartupError(`--node-monitor-grace-period must be a number of seconds, not "${values['node-monitor-grace-period']}"`);
+  const faultSeed = Number(values['fault-seed']);
+  if (!Number.isInteger(faultSeed)) throw new StartupError(`--fault-seed must be a whole number, not "${values['fault-seed']}"`);
   const started = Date.now();
   const cluster = await startCluster({
     port, address: values.address, data: values.data, store: values.store, nodes, controlPlane: !values['api-only'],
@@ -43,10 +47,12 @@ async function serve(args: string[]): Promise<void> {
     leaderElection: values.store === 'etcd' ? { leaseDurationMs: Number(values['leader-lease-duration']) * 1000, retryPeriodMs: Math.max(200, Number(values['leader-lease-duration']) * 1000 / 5) } : false,
     kubelet: { cpu: values['node-cpu'], memory: values['node-memory'], pods: values['node-pods'], stagesFile: values.stages },
     nodeLifecycle: { gracePeriodMs: grace * 1000 },
+    admin: values.admin, faultSeed,
   });
   const where = values.store === 'sqlite' ? ` in ${values.data}` : values.store === 'etcd' ? ` at ${values['etcd-endpoints']}` : '';
   console.log(`tinykube serving at ${cluster.url} (${values.store} store${where}, ready in ${Date.now() - started} ms)`);
   console.log(`export KUBECONFIG=${cluster.kubeconfigPath}`);
+  if (values.admin) console.log(`admin API at ${cluster.url}/tinykube/v1/ (requests, faults)`);
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;

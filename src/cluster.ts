@@ -14,6 +14,8 @@ import { ReplicationController } from './controllers/replication.js';
 import { Scheduler } from './controllers/scheduler.js';
 import { ContainerLogs } from './kubelet/containers.js';
 import { DEFAULT_KUBELET_OPTIONS, SimulatedKubelets, type KubeletOptions } from './kubelet/kubelet.js';
+import { FaultInjector } from './server/admin/faults.js';
+import { RequestRecorder } from './server/admin/recorder.js';
 import { createApp } from './server/app.js';
 import { SqliteStore } from './storage/sqlite.js';
 import type { Store } from './storage/store.js';
@@ -48,6 +50,12 @@ export interface ClusterOptions {
    * etcd store, where several processes may serve one cluster; off otherwise).
    */
   leaderElection?: boolean | Partial<LeaderElectionOptions>;
+  /** Serve the admin API under /tinykube/v1/: the request recorder and fault rules over HTTP (default off). */
+  admin?: boolean;
+  /** Record requests for `requests` (default: when the admin API is on); a number sets how many are kept (1,000). */
+  recordRequests?: boolean | number;
+  /** Seed of the fault rules' random draws (default 1): the same seed, the same faults. */
+  faultSeed?: number;
 }
 
 export interface Cluster {
@@ -56,6 +64,10 @@ export interface Cluster {
   registry: Registry;
   /** Ends every open watch, as a server restart would (for tests of client reconnects). */
   closeWatches(): void;
+  /** Fault rules: make chosen requests slow, fail, drop their watches or conflict. */
+  faults: FaultInjector;
+  /** The recent requests, when recording (see ClusterOptions.recordRequests). */
+  requests?: RequestRecorder;
   close(): Promise<void>;
 }
 
@@ -129,12 +141,18 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   const logs = new ContainerLogs();
   const address = options.address ?? '127.0.0.1';
   let port = options.port ?? 8080;
+  const faults = new FaultInjector(options.faultSeed ?? 1);
+  const recording = options.recordRequests ?? options.admin ?? false;
+  const requests = recording ? new RequestRecorder(typeof recording === 'number' ? recording : undefined) : undefined;
   const { server, closeWatches } = createApp({
     registry,
     serverAddress: () => `${address === '0.0.0.0' ? '127.0.0.1' : address}:${port}`,
     isReady: () => ready,
     bookmarkIntervalMs: options.bookmarkIntervalMs,
     logs,
+    faults,
+    recorder: requests,
+    adminApi: options.admin,
   });
   await new Promise<void>((resolveListen, reject) => {
     server.once('error', (e: NodeJS.ErrnoException) => {
@@ -181,6 +199,8 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     kubeconfigPath,
     registry,
     closeWatches,
+    faults,
+    requests,
     close() {
       closing ??= (async () => {
         ready = false;

@@ -5,15 +5,18 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { errors } from '../api/errors.js';
+import { errors, StatusError } from '../api/errors.js';
 import type { Registry } from '../api/registry.js';
 import type { ContainerLogs } from '../kubelet/containers.js';
+import { ADMIN_PREFIX, AdminHandler } from './admin/handler.js';
+import type { FaultActions, FaultInjector } from './admin/faults.js';
+import type { RecordedRequest, RequestRecorder } from './admin/recorder.js';
 import { ConnectHandler } from './connect.js';
 import { Discovery, etagOf } from './discovery.js';
-import { refuseUpgrade, sendBody, sendError, sendObject, sendText } from './http.js';
+import { observeBody, refuseUpgrade, sendBody, sendError, sendObject, sendText } from './http.js';
 import { chooseResponseFormat } from './negotiation.js';
 import { OpenAPIHandler } from './openapi-handler.js';
-import { parseRequestInfo } from './request-info.js';
+import { parseRequestInfo, type RequestInfo } from './request-info.js';
 import { RestHandler } from './rest.js';
 import { DEFAULT_WATCH_SETTINGS } from './watch.js';
 
@@ -37,6 +40,21 @@ export interface AppOptions {
   bookmarkIntervalMs?: number;
   /** What the simulated containers have logged. */
   logs: ContainerLogs;
+  /** Fault rules for resource requests (none: every request is served as it should be). */
+  faults: FaultInjector;
+  /** Records every request but the admin API's own, when given. */
+  recorder?: RequestRecorder;
+  /** Serve the admin API (recorder and faults) under /tinykube/v1/. */
+  adminApi?: boolean;
+}
+
+/**
+ * Who made a request. Plain HTTP has no authentication: every caller is kube's old insecure-port
+ * identity, which may do anything.
+ */
+function requestUser(req: IncomingMessage): string {
+  void req;
+  return 'system:unsecured';
 }
 
 export function createApp(opts: AppOptions): { server: Server; closeWatches(): void } {
@@ -50,6 +68,26 @@ export function createApp(opts: AppOptions): { server: Server; closeWatches(): v
     currentRevision: () => registry.store.currentRevision(),
     now: () => registry.now().getTime(),
   }, connect);
+  const admin = opts.adminApi && opts.recorder ? new AdminHandler(opts.faults, opts.recorder) : undefined;
+  const record = (req: IncomingMessage, res: ServerResponse | undefined, info: RequestInfo): RecordedRequest | undefined => {
+    if (!opts.recorder) return undefined;
+    const r = info.isResourceRequest ? info : undefined;
+    const entry = opts.recorder.start(req, res, {
+      user: requestUser(req), verb: r?.verb ?? (req.method ?? 'GET').toLowerCase(),
+      resource: r?.resource, subresource: r?.subresource, namespace: r?.namespace, name: r?.name,
+    });
+    observeBody(req, (body) => opts.recorder!.body(entry, body));
+    return entry;
+  };
+  /** The faults that act on a resource request, if any. */
+  const faultsFor = (info: RequestInfo, query: URLSearchParams): FaultActions | undefined => {
+    if (!info.isResourceRequest || opts.faults.empty) return undefined;
+    const rv = query.get('resourceVersion');
+    return opts.faults.actionsFor({
+      verb: info.verb, resource: info.resource, subresource: info.subresource, group: info.group, namespace: info.namespace, name: info.name,
+      resumes: info.verb === 'watch' && !!rv && rv !== '0',
+    }, { group: info.group, resource: info.resource });
+  };
   const aggregated = new Map<string, { body: string; etag: string }>();
   const aggregatedBody = (prefix: 'api' | 'apis', version: 'v2' | 'v2beta1') => {
     const key = `${prefix}/${version}`;
@@ -71,11 +109,13 @@ export function createApp(opts: AppOptions): { server: Server; closeWatches(): v
         if (path.startsWith('/readyz') && !opts.isReady()) return sendText(res, 500, '[-]tinykube-ready failed: not ready yet\nreadyz check failed\n');
         return sendText(res, 200, 'ok');
       }
+      if (path.startsWith(ADMIN_PREFIX) && admin) { void admin.handle(path, req, res, query); return; }
+      const info = parseRequestInfo(req.method ?? 'GET', path, query);
+      record(req, res, info);
       if (path === '/version') return sendObject(res, 200, VERSION_INFO);
       if (path.startsWith('/openapi/') || path === '/swagger.json') {
         if (openapi.handle(path, req, res, query)) return;
       }
-      const info = parseRequestInfo(req.method ?? 'GET', path, query);
       if (!info.isResourceRequest) {
         const d = info.discovery;
         if (!d || info.verb !== 'get') return sendError(res, errors.pathNotFound());
@@ -97,7 +137,10 @@ export function createApp(opts: AppOptions): { server: Server; closeWatches(): v
         return list ? sendObject(res, 200, list) : sendError(res, errors.pathNotFound());
       }
       if (info.apiPrefix === 'api' && info.version !== 'v1') return sendError(res, errors.pathNotFound());
-      void rest.handle(info, req, res, query);
+      const faults = faultsFor(info, query);
+      if (faults?.error) { const error = faults.error; setTimeout(() => sendError(res, error), faults.latencyMs); return; }
+      if (faults?.latencyMs) { setTimeout(() => void rest.handle(info, req, res, query, faults), faults.latencyMs); return; }
+      void rest.handle(info, req, res, query, faults);
     } catch (e) {
       sendError(res, e);
     }
@@ -119,29 +162,40 @@ export function createApp(opts: AppOptions): { server: Server; closeWatches(): v
   server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const info = parseRequestInfo('GET', url.pathname.replace(/\/+$/, ''), url.searchParams);
+    const entry = record(req, undefined, info);
+    const refuse = (e: unknown) => {
+      refuseUpgrade(req, socket, e);
+      if (entry) opts.recorder!.answered(entry, e instanceof StatusError ? e.code : 500);
+    };
     const exec = info.isResourceRequest && info.resource === 'pods' && (info.subresource === 'exec' || info.subresource === 'attach') && info.namespace && info.name;
     if (req.headers.upgrade?.toLowerCase() !== 'websocket') {
       // kubectl before 1.30 asks for SPDY/3.1 on exec and port-forward; say so rather than fail obscurely.
-      refuseUpgrade(req, socket, errors.badRequest(`tinykube serves watch, exec and attach over websocket only; ${req.headers.upgrade} is not supported (kubectl 1.30 and later use websocket)`));
+      refuse(errors.badRequest(`tinykube serves watch, exec and attach over websocket only; ${req.headers.upgrade} is not supported (kubectl 1.30 and later use websocket)`));
       return;
     }
     if (!info.isResourceRequest || (info.verb !== 'watch' && !exec)) {
-      refuseUpgrade(req, socket, errors.badRequest('websocket upgrades are served on watch, exec and attach requests'));
+      refuse(errors.badRequest('websocket upgrades are served on watch, exec and attach requests'));
       return;
     }
-    let startWatch: ((ws: WebSocket) => void) | undefined;
-    if (!exec) {
-      try {
-        startWatch = rest.prepareWatchUpgrade(info, url.searchParams);
-      } catch (e) {
-        refuseUpgrade(req, socket, e);
-        return;
+    const faults = faultsFor(info, url.searchParams);
+    const upgrade = () => {
+      if (faults?.error) { refuse(faults.error); return; }
+      let startWatch: ((ws: WebSocket) => void) | undefined;
+      if (!exec) {
+        try {
+          startWatch = rest.prepareWatchUpgrade(info, url.searchParams, faults);
+        } catch (e) {
+          refuse(e);
+          return;
+        }
       }
-    }
-    wss.handleUpgrade(req, socket, head, (ws) => {
-      if (startWatch) startWatch(ws);
-      else connect.exec(info.namespace!, info.name!, info.subresource as 'exec' | 'attach', url.searchParams, ws);
-    });
+      wss.handleUpgrade(req, socket, head, (ws) => {
+        if (entry) opts.recorder!.answered(entry, 101);
+        if (startWatch) startWatch(ws);
+        else connect.exec(info.namespace!, info.name!, info.subresource as 'exec' | 'attach', url.searchParams, ws);
+      });
+    };
+    if (faults?.latencyMs) setTimeout(upgrade, faults.latencyMs); else upgrade();
   });
   return {
     server,

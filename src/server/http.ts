@@ -9,7 +9,20 @@ import { yaml } from '../lazy-modules.js';
 /** kube-apiserver's limit for request bodies (3 MiB). */
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
 
+const bodyObservers = new WeakMap<IncomingMessage, (body: Buffer) => void>();
+
+/** Calls `observe` with the request's body once a handler has read it (for the request recorder). */
+export function observeBody(req: IncomingMessage, observe: (body: Buffer) => void): void {
+  bodyObservers.set(req, observe);
+}
+
 export async function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<Buffer> {
+  const body = await readWhole(req, limit);
+  bodyObservers.get(req)?.(body);
+  return body;
+}
+
+async function readWhole(req: IncomingMessage, limit: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length'] ?? 0);
   if (declared > limit) {
     req.resume();

@@ -16,6 +16,7 @@ import { bodyDuplicates, decodeObject, decodeOptionsFor, parseBody, parseFieldVa
 import { readBody, sendBody, sendError, sendObject } from './http.js';
 import { chooseResponseFormat, patchType, type ResponseFormat } from './negotiation.js';
 import { queryBool, type ResourceRequest } from './request-info.js';
+import type { FaultActions } from './admin/faults.js';
 import type { ConnectHandler } from './connect.js';
 import { checkWatchRequest, httpTransport, startWatch, websocketTransport, type WatchRequest, type WatchSettings, type WatchTransport } from './watch.js';
 
@@ -32,9 +33,9 @@ export class RestHandler {
     for (const close of [...this.watches]) close();
   }
 
-  async handle(info: ResourceRequest, req: IncomingMessage, res: ServerResponse, query: URLSearchParams): Promise<void> {
+  async handle(info: ResourceRequest, req: IncomingMessage, res: ServerResponse, query: URLSearchParams, faults?: FaultActions): Promise<void> {
     try {
-      await this.dispatch(info, req, res, query);
+      await this.dispatch(info, req, res, query, faults);
     } catch (e) {
       sendError(res, e);
     }
@@ -44,11 +45,11 @@ export class RestHandler {
    * Checks a websocket watch before the upgrade, so a bad request gets a plain 4xx answer as from
    * kube-apiserver; returns what starts the stream once the socket is accepted.
    */
-  prepareWatchUpgrade(info: ResourceRequest, query: URLSearchParams): (ws: WebSocket) => void {
+  prepareWatchUpgrade(info: ResourceRequest, query: URLSearchParams, faults?: FaultActions): (ws: WebSocket) => void {
     if (VIRTUAL_RESOURCES[`${info.group}/${info.resource}`]) throw errors.methodNotAllowed();
     const rs = this.resolve(info);
     if (!rs.shape.verbs.includes('watch')) throw errors.methodNotSupported(rs.gr, 'watch');
-    const start = this.prepareWatch(rs, info, query, { kind: 'json' });
+    const start = this.prepareWatch(rs, info, query, { kind: 'json' }, faults);
     return (ws) => start(websocketTransport(ws));
   }
 
@@ -61,7 +62,7 @@ export class RestHandler {
     return rs;
   }
 
-  private async dispatch(info: ResourceRequest, req: IncomingMessage, res: ServerResponse, query: URLSearchParams): Promise<void> {
+  private async dispatch(info: ResourceRequest, req: IncomingMessage, res: ServerResponse, query: URLSearchParams, faults?: FaultActions): Promise<void> {
     const virtual = VIRTUAL_RESOURCES[`${info.group}/${info.resource}`];
     if (virtual) {
       if (info.verb !== 'create' || info.name) throw errors.methodNotAllowed();
@@ -85,7 +86,7 @@ export class RestHandler {
       case 'get': return this.respond(res, 200, rs, await rs.get(ns, info.name!, query.get('resourceVersion') ?? undefined), format, query);
       case 'list': return this.list(rs, ns, res, query, format);
       case 'watch': {
-        this.prepareWatch(rs, info, query, format)(httpTransport(res));
+        this.prepareWatch(rs, info, query, format, faults)(httpTransport(res));
         return;
       }
       case 'create': {
@@ -151,7 +152,7 @@ export class RestHandler {
   }
 
   /** Validates a watch request (throwing a Status) and returns what streams it to a transport. */
-  private prepareWatch(rs: ResourceStore, info: ResourceRequest, query: URLSearchParams, format: ResponseFormat): (transport: WatchTransport) => void {
+  private prepareWatch(rs: ResourceStore, info: ResourceRequest, query: URLSearchParams, format: ResponseFormat, faults?: FaultActions): (transport: WatchTransport) => void {
     const w: WatchRequest = {
       resourceVersion: query.get('resourceVersion') ?? undefined,
       resourceVersionMatch: query.get('resourceVersionMatch') ?? undefined,
@@ -160,6 +161,7 @@ export class RestHandler {
       timeoutSeconds: query.has('timeoutSeconds') ? Number(query.get('timeoutSeconds')) : undefined,
       format,
       includeObject: includeObject(query),
+      faults: faults && { dropAfterEvents: faults.dropWatchAfterEvents, dropAfterSeconds: faults.dropWatchAfterSeconds, expire: faults.expireWatch },
     };
     checkWatchRequest(w);
     const filter = rs.filter(info.namespace, { labelSelector: query.get('labelSelector') ?? undefined, fieldSelector: query.get('fieldSelector') ?? undefined }, info.name);

@@ -54,6 +54,8 @@ export interface WatchRequest {
   timeoutSeconds?: number;
   format: ResponseFormat;
   includeObject: IncludeObject;
+  /** Injected faults: end the stream after so many events or seconds; answer a resume with 410. */
+  faults?: { dropAfterEvents?: number; dropAfterSeconds?: number; expire?: boolean };
 }
 
 export interface WatchSettings {
@@ -104,10 +106,12 @@ export function startWatch(rs: ResourceStore, filter: Filter, w: WatchRequest, t
     return obj.jsonBytes();
   };
 
+  let eventsLeft = w.faults?.dropAfterEvents ?? Infinity;
   const send = (type: string, object: Buffer) => {
     if (closed) return;
     if (transport.buffered() > settings.maxBufferedBytes) { close(); return; }
     transport.send([EVENT_HEAD[type] ?? Buffer.from(`{"type":"${type}","object":`), object, EVENT_TAIL]);
+    if (type !== 'BOOKMARK' && --eventsLeft <= 0) close();
   };
   const deliver = (type: WatchEventType, obj: CachedObject<KObject>) => send(type, encodeObject(obj));
   const bookmark = (rv: number, annotations?: Record<string, string>) => {
@@ -120,6 +124,7 @@ export function startWatch(rs: ResourceStore, filter: Filter, w: WatchRequest, t
   const wantInitial = w.sendInitialEvents ?? rv === undefined;
   let cancel: (() => void) | undefined;
   try {
+    if (w.faults?.expire && rv !== undefined) throw errors.gone(`too old resource version: ${rv} (${Math.max(rv + 1, rs.cache.oldestRevision)})`);
     const started = rs.watch(filter, wantInitial ? undefined : rv, deliver);
     cancel = started.cancel;
     for (const o of started.initial) deliver('ADDED', o);
@@ -129,6 +134,7 @@ export function startWatch(rs: ResourceStore, filter: Filter, w: WatchRequest, t
     close();
     return close;
   }
+  if (closed) return close; // an injected fault ended it during the initial events
   const plainEvents = w.format.kind !== 'table';
   if (w.sendInitialEvents && w.allowWatchBookmarks) {
     void settings.currentRevision().then((r) => bookmark(r, { 'k8s.io/initial-events-end': 'true' }));
@@ -143,5 +149,7 @@ export function startWatch(rs: ResourceStore, filter: Filter, w: WatchRequest, t
   // Without timeoutSeconds kube ends a watch after 30-60 minutes; clients re-watch.
   const timeout = w.timeoutSeconds !== undefined ? w.timeoutSeconds : 1800 + Math.floor(Math.random() * 1800);
   timers[1] = setTimeout(close, Math.max(0, timeout) * 1000);
+  if (w.faults?.dropAfterSeconds !== undefined) timers[2] = setTimeout(close, w.faults.dropAfterSeconds * 1000);
+  if (eventsLeft <= 0) close();
   return close;
 }
