@@ -5,7 +5,7 @@ import { startCluster, StartupError } from './cluster.js';
 
 const USAGE = `Usage: tinykube serve [--port 8080] [--address 127.0.0.1] [--data ./tinykube-data] [--store sqlite|memory]
                       [--nodes 3] [--node-cpu 4] [--node-memory 16Gi] [--node-pods 110] [--stages FILE]
-                      [--node-monitor-grace-period 40] [--api-only] [--admin [--fault-seed 1]]
+                      [--node-monitor-grace-period 40] [--api-only] [--fixtures DIR] [--admin [--fault-seed 1]]
                       [--store etcd --etcd-endpoints http://127.0.0.1:2379 [--etcd-prefix /registry] [--leader-lease-duration 15]]`;
 
 async function serve(args: string[]): Promise<void> {
@@ -26,6 +26,7 @@ async function serve(args: string[]): Promise<void> {
       'etcd-endpoints': { type: 'string' },
       'etcd-prefix': { type: 'string', default: '/registry' },
       'leader-lease-duration': { type: 'string', default: '15' },
+      fixtures: { type: 'string' },
       admin: { type: 'boolean', default: false },
       'fault-seed': { type: 'string', default: '1' },
     },
@@ -47,7 +48,7 @@ async function serve(args: string[]): Promise<void> {
     leaderElection: values.store === 'etcd' ? { leaseDurationMs: Number(values['leader-lease-duration']) * 1000, retryPeriodMs: Math.max(200, Number(values['leader-lease-duration']) * 1000 / 5) } : false,
     kubelet: { cpu: values['node-cpu'], memory: values['node-memory'], pods: values['node-pods'], stagesFile: values.stages },
     nodeLifecycle: { gracePeriodMs: grace * 1000 },
-    admin: values.admin, faultSeed,
+    fixtures: values.fixtures, admin: values.admin, faultSeed,
   });
   const where = values.store === 'sqlite' ? ` in ${values.data}` : values.store === 'etcd' ? ` at ${values['etcd-endpoints']}` : '';
   console.log(`tinykube serving at ${cluster.url} (${values.store} store${where}, ready in ${Date.now() - started} ms)`);

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Registry } from './api/registry.js';
 import { bootstrap } from './bootstrap.js';
+import { FixtureError, loadFixtures } from './fixtures.js';
 import { EndpointsController } from './controllers/endpoints.js';
 import { GarbageCollector } from './controllers/garbage-collector.js';
 import { DEFAULT_LEADER_ELECTION, LeaderElector, type LeaderElectionOptions } from './controllers/leader-election.js';
@@ -50,6 +51,8 @@ export interface ClusterOptions {
    * etcd store, where several processes may serve one cluster; off otherwise).
    */
   leaderElection?: boolean | Partial<LeaderElectionOptions>;
+  /** A directory of manifests (YAML or JSON) to create at start, namespaces first; existing objects are kept. */
+  fixtures?: string;
   /** Serve the admin API under /tinykube/v1/: the request recorder and fault rules over HTTP (default off). */
   admin?: boolean;
   /** Record requests for `requests` (default: when the admin API is on); a number sets how many are kept (1,000). */
@@ -164,6 +167,17 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   const host = address === '0.0.0.0' || address === '::' ? '127.0.0.1' : address;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   await bootstrap(registry, { host, port });
+  if (options.fixtures) {
+    try {
+      await loadFixtures(url, registry, options.fixtures);
+    } catch (e) {
+      server.closeAllConnections();
+      server.close();
+      registry.stop();
+      await store.close();
+      throw e instanceof FixtureError ? new StartupError(e.message) : e;
+    }
+  }
   const controlPlane = options.controlPlane ?? true;
   // The scheduler, controllers and kubelets, as one unit a leader runs (fresh instances each time).
   const startControlPlane = async (): Promise<() => void> => {

@@ -108,6 +108,8 @@ export async function readWatch(cluster: Cluster, path: string, count: number, m
 }
 
 export const FIXTURES = join(dirname(new URL(import.meta.url).pathname), '..', 'fixtures');
+/** Inputs only tests use (bad manifests and the like). */
+export const TEST_DATA = join(dirname(new URL(import.meta.url).pathname), 'data');
 
 /** Runs another language's client script and parses the one JSON object it prints. */
 export function runJSONScript(command: string, args: string[]): Promise<any> {

@@ -6,7 +6,7 @@ import { chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe } from 'node:test';
 import type { Cluster } from '../../src/index.js';
-import { eventually, FIXTURES, http, kubectl, rows, scratchFile, sleep, withCluster } from '../helpers.js';
+import { eventually, FIXTURES, http, kubectl, rows, scratchFile, sleep, TEST_DATA, withCluster } from '../helpers.js';
 import { KUBECTL_ALL_VERSIONS } from './clients.js';
 import { clientStories } from './matrix.js';
 
@@ -352,7 +352,7 @@ for (const v of KUBECTL_ALL_VERSIONS) {
       const file = join(FIXTURES, 'kubia-pod.yaml');
       const dup = await k(['create', '-f', file]);
       assert.deepEqual([dup.code, dup.stderr], [1, `Error from server (AlreadyExists): error when creating "${file}": pods "kubia" already exists\n`]);
-      const invalid = await k(['create', '-f', join(FIXTURES, 'invalid-pod.yaml')]);
+      const invalid = await k(['create', '-f', join(TEST_DATA, 'invalid-pod.yaml')]);
       assert.deepEqual([invalid.code, invalid.stderr], [1, 'The Pod "broken" is invalid: spec.containers[0].image: Required value\n']);
       const strict = await k(['create', '-f', UNKNOWN_FIELD]);
       assert.deepEqual([strict.code, strict.stderr], [1, `Error from server (BadRequest): error when creating "${UNKNOWN_FIELD}": Pod in version "v1" cannot be handled as a Pod: strict decoding error: unknown field "spec.containers[0].bogus"\n`]);
