@@ -5,9 +5,18 @@ import type { Registry } from './api/registry.js';
 import type { KObject } from './api/types.js';
 import { SYSTEM_NAMESPACES } from './resources/cluster.js';
 
-async function ensure(registry: Registry, resource: string, namespace: string | undefined, obj: KObject): Promise<void> {
+/**
+ * Creates `obj` when missing. When it exists, `reconcile` (if given) brings the fields the server
+ * owns up to date, as kube-apiserver reconciles its own service and endpoints at each start (the
+ * port may have changed, or the data come from another server's snapshot).
+ */
+async function ensure(registry: Registry, resource: string, namespace: string | undefined, obj: KObject, reconcile?: (current: KObject) => KObject): Promise<void> {
   const rs = registry.resource(resource)!;
-  if (rs.cache.get(rs.key(namespace, obj.metadata.name!))) return;
+  const current = rs.cache.get(rs.key(namespace, obj.metadata.name!))?.object;
+  if (current) {
+    if (reconcile) await rs.update(namespace, obj.metadata.name!, reconcile, { dryRun: false });
+    return;
+  }
   try {
     await rs.create(namespace, obj, { dryRun: false });
   } catch (e) {
@@ -17,13 +26,15 @@ async function ensure(registry: Registry, resource: string, namespace: string | 
 
 export async function bootstrap(registry: Registry, apiserver: { host: string; port: number }): Promise<void> {
   for (const name of SYSTEM_NAMESPACES) await ensure(registry, 'namespaces', undefined, { metadata: { name } });
+  const ports = [{ name: 'https', port: 443, protocol: 'TCP', targetPort: apiserver.port }];
   await ensure(registry, 'services', 'default', {
     metadata: { name: 'kubernetes', labels: { component: 'apiserver', provider: 'kubernetes' } },
-    spec: { type: 'ClusterIP', clusterIP: '10.96.0.1', ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: apiserver.port }], sessionAffinity: 'None' },
-  });
+    spec: { type: 'ClusterIP', clusterIP: '10.96.0.1', ports, sessionAffinity: 'None' },
+  }, (svc) => ({ ...svc, spec: { ...(svc.spec as object), ports } }));
   const host = /^\d+\.\d+\.\d+\.\d+$/.test(apiserver.host) && apiserver.host !== '0.0.0.0' ? apiserver.host : '127.0.0.1';
+  const subsets = [{ addresses: [{ ip: host }], ports: [{ name: 'https', port: apiserver.port, protocol: 'TCP' }] }];
   await ensure(registry, 'endpoints', 'default', {
     metadata: { name: 'kubernetes', labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' } },
-    subsets: [{ addresses: [{ ip: host }], ports: [{ name: 'https', port: apiserver.port, protocol: 'TCP' }] }],
-  });
+    subsets,
+  }, (ep) => ({ ...ep, subsets }));
 }

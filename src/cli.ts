@@ -1,9 +1,16 @@
 // The `tinykube` command.
 //   tinykube serve [--port 8080] [--address 127.0.0.1] [--data ./tinykube-data] [--store sqlite|memory]
+//   tinykube snapshot save|restore FILE
 import { parseArgs } from 'node:util';
-import { startCluster, StartupError } from './cluster.js';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Registry } from './api/registry.js';
+import { openStore, startCluster, StartupError } from './cluster.js';
+import { restoreSnapshot, snapshotObjects, snapshotYAML, SnapshotError } from './snapshot.js';
 
-const USAGE = `Usage: tinykube serve [--port 8080] [--address 127.0.0.1] [--data ./tinykube-data] [--store sqlite|memory]
+const USAGE = `Usage: tinykube snapshot save FILE [--server http://127.0.0.1:8080]
+       tinykube snapshot restore FILE [--data ./tinykube-data]   (while no tinykube serves that data)
+       tinykube serve [--port 8080] [--address 127.0.0.1] [--data ./tinykube-data] [--store sqlite|memory]
                       [--nodes 3] [--node-cpu 4] [--node-memory 16Gi] [--node-pods 110] [--stages FILE]
                       [--node-monitor-grace-period 40] [--api-only] [--fixtures DIR] [--admin [--fault-seed 1]]
                       [--store etcd --etcd-endpoints http://127.0.0.1:2379 [--etcd-prefix /registry] [--leader-lease-duration 15]]`;
@@ -65,9 +72,42 @@ async function serve(args: string[]): Promise<void> {
   process.on('SIGTERM', () => stop('SIGTERM'));
 }
 
+async function snapshot(args: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args, allowPositionals: true, strict: true,
+    options: { server: { type: 'string', default: 'http://127.0.0.1:8080' }, data: { type: 'string', default: './tinykube-data' } },
+  });
+  const [action, file, ...extra] = positionals;
+  if ((action !== 'save' && action !== 'restore') || !file || extra.length) throw new StartupError(`snapshot takes save or restore and a file\n${USAGE}`);
+  try {
+    if (action === 'save') {
+      const server = values.server.replace(/\/+$/, '');
+      const objects = await snapshotObjects(server);
+      writeFileSync(file, snapshotYAML(objects, `tinykube snapshot of ${server} at ${new Date().toISOString()}: ${objects.length} objects`));
+      console.log(`tinykube: saved ${objects.length} objects from ${server} to ${file}`);
+      return;
+    }
+    const text = readFileSync(file, 'utf8');
+    const store = await openStore('sqlite', resolve(values.data));
+    const registry = new Registry(store);
+    try {
+      await registry.start();
+      const { created, existing } = await restoreSnapshot(registry, text, file);
+      console.log(`tinykube: restored ${created} objects from ${file} into ${values.data}${existing ? ` (${existing} existed and were kept)` : ''}`);
+    } finally {
+      registry.stop();
+      await store.close();
+    }
+  } catch (e) {
+    if (e instanceof SnapshotError || (e as NodeJS.ErrnoException).code === 'ENOENT') throw new StartupError((e as Error).message);
+    throw e;
+  }
+}
+
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   if (command === 'serve' || command === undefined) return serve(rest);
+  if (command === 'snapshot') return snapshot(rest);
   if (command === '--help' || command === '-h' || command === 'help') { console.log(USAGE); return; }
   throw new StartupError(`unknown command "${command}"\n${USAGE}`);
 }

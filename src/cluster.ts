@@ -76,7 +76,7 @@ export interface Cluster {
 
 export class StartupError extends Error {}
 
-async function openStore(kind: 'sqlite' | 'memory' | 'etcd', data: string, etcd?: ClusterOptions['etcd']): Promise<Store> {
+export async function openStore(kind: 'sqlite' | 'memory' | 'etcd', data: string, etcd?: ClusterOptions['etcd']): Promise<Store> {
   if (kind === 'memory') return new SqliteStore({ path: ':memory:' });
   if (kind === 'etcd') {
     if (!etcd?.endpoints.length) throw new StartupError('the etcd store needs --etcd-endpoints');

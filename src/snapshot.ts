@@ -1,0 +1,115 @@
+// Snapshots: the whole state of a cluster as one multi-document YAML file, as etcdctl's snapshot
+// save and restore are for kube. `save` reads a running tinykube over its API; the file holds
+// every object (status included) without what a server assigns (uid, resourceVersion,
+// creationTimestamp, managedFields), so `kubectl apply -f` accepts it too. `restore` writes a
+// file into a data directory while no server runs, so no controller races it: objects go in
+// dependency order, each owner reference re-pointed (by kind and name) at its restored owner's
+// new uid, status restored.
+import type { Registry } from './api/registry.js';
+import { StatusError } from './api/errors.js';
+import type { KObject } from './api/types.js';
+import { installOrder, parseManifests } from './manifests.js';
+import { yaml } from './lazy-modules.js';
+import { decodeObject, decodeOptionsFor } from './server/decode.js';
+
+/** Fields the server assigns: left out of a snapshot, assigned again on restore. */
+const ASSIGNED = ['uid', 'resourceVersion', 'creationTimestamp', 'generation', 'managedFields', 'selfLink'];
+
+/** Groups whose objects another group already holds (events.k8s.io Events are core Events). */
+const ALIASES = new Set(['events.k8s.io']);
+
+export class SnapshotError extends Error {}
+
+interface ResourceList { groupVersion: string; resources: { name: string; kind: string; verbs: string[] }[] }
+
+async function getJSON<T>(server: string, path: string): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetch(server + path);
+  } catch (e) {
+    throw new SnapshotError(`cannot reach ${server}: ${(e as Error).cause instanceof Error ? ((e as Error).cause as Error).message : (e as Error).message}`);
+  }
+  const body = await res.json() as T & { message?: string };
+  if (!res.ok) throw new SnapshotError(`GET ${path}: ${body.message ?? `HTTP ${res.status}`}`);
+  return body;
+}
+
+/** Every object the server at `server` holds, ready to write: dependencies first. */
+export async function snapshotObjects(server: string): Promise<KObject[]> {
+  const lists: ResourceList[] = [await getJSON<ResourceList>(server, '/api/v1')];
+  const groups = await getJSON<{ groups: { name: string; preferredVersion: { groupVersion: string } }[] }>(server, '/apis');
+  for (const g of groups.groups) if (!ALIASES.has(g.name)) lists.push(await getJSON<ResourceList>(server, `/apis/${g.preferredVersion.groupVersion}`));
+  const objects: KObject[] = [];
+  for (const list of lists) {
+    const base = list.groupVersion === 'v1' ? '/api/v1' : `/apis/${list.groupVersion}`;
+    for (const r of list.resources) {
+      if (r.name.includes('/') || !r.verbs.includes('list')) continue;
+      const { items } = await getJSON<{ items: KObject[] }>(server, `${base}/${r.name}`);
+      for (const item of items) objects.push(portable({ ...item, apiVersion: list.groupVersion, kind: r.kind }));
+    }
+  }
+  return installOrder(objects, (o) => o.kind as string);
+}
+
+/** An object without what its server assigned, apiVersion and kind first. */
+function portable(obj: KObject): KObject {
+  const { apiVersion, kind, metadata, ...rest } = obj;
+  const meta = { ...metadata };
+  for (const f of ASSIGNED) delete (meta as Record<string, unknown>)[f];
+  return { apiVersion, kind, metadata: meta, ...rest };
+}
+
+export function snapshotYAML(objects: KObject[], header: string): string {
+  return `# ${header}\n` + objects.map((o) => yaml().stringify(o)).join('---\n');
+}
+
+/**
+ * Creates the objects of a snapshot through `registry` (whose controllers are not running).
+ * Objects that exist already are kept. Returns how many were created and how many existed.
+ */
+export async function restoreSnapshot(registry: Registry, text: string, source: string): Promise<{ created: number; existing: number }> {
+  let objects: KObject[];
+  try {
+    objects = installOrder(parseManifests(text, source), (o) => o.kind as string);
+  } catch (e) {
+    throw new SnapshotError((e as Error).message);
+  }
+  const uids = new Map<string, string>();
+  const identity = (apiVersion: unknown, kind: unknown, namespace: string | undefined, name: unknown) => `${apiVersion}|${kind}|${namespace ?? ''}|${name}`;
+  let created = 0;
+  let existing = 0;
+  for (const input of objects) {
+    const rs = registry.resources().find((r) => r.apiVersion === input.apiVersion && r.kind === input.kind);
+    const name = input.metadata.name!;
+    const where = `${source}: ${input.kind} ${input.metadata.namespace ? `${input.metadata.namespace}/` : ''}${name}`;
+    if (!rs) throw new SnapshotError(`${where}: tinykube does not serve ${input.kind} in ${input.apiVersion}`);
+    const namespace = rs.namespaced ? input.metadata.namespace ?? 'default' : undefined;
+    const { status, ...spec } = input;
+    const refs = (input.metadata.ownerReferences ?? []) as { apiVersion: string; kind: string; name: string; uid?: string }[];
+    if (refs.length) {
+      const owned = refs.map((r) => ({ ...r, uid: uids.get(identity(r.apiVersion, r.kind, namespace, r.name)) ?? uids.get(identity(r.apiVersion, r.kind, undefined, r.name)) ?? r.uid }));
+      spec.metadata = { ...input.metadata, ownerReferences: owned as never };
+    }
+    try {
+      const gvPath = registry.documentFor(rs.shape.group, rs.shape.version)!.path;
+      const { object } = decodeObject(spec, decodeOptionsFor(rs, registry.validator, gvPath, 'Strict'));
+      let stored: KObject;
+      try {
+        stored = await rs.create(namespace, object, { dryRun: false, fieldManager: 'tinykube-restore' });
+        created++;
+        if (status !== undefined && rs.strategy.hasStatus) {
+          ({ object: stored } = await rs.update(namespace, name, (current) => ({ ...current, status }), { dryRun: false, subresource: 'status', fieldManager: 'tinykube-restore' }));
+        }
+      } catch (e) {
+        if (!(e instanceof StatusError && e.reason === 'AlreadyExists')) throw e;
+        stored = await rs.get(namespace, name);
+        existing++;
+      }
+      uids.set(identity(input.apiVersion, input.kind, namespace, name), stored.metadata.uid!);
+    } catch (e) {
+      if (e instanceof StatusError) throw new SnapshotError(`${where}: ${e.message}`);
+      throw e;
+    }
+  }
+  return { created, existing };
+}
