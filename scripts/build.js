@@ -16,7 +16,7 @@ await build({
   format: 'esm',
   platform: 'node',
   target: 'node20',
-  external: ['better-sqlite3', 'etcd3', 'yaml', 'protobufjs'],
+  external: ['better-sqlite3', 'etcd3', 'yaml', 'protobufjs', 'node-forge'],
   // The kubelet's default lifecycle stages, parsed now rather than at every start.
   define: { TINYKUBE_DEFAULT_STAGES: JSON.stringify(parse(readFileSync('src/kubelet/default-stages.yaml', 'utf8'))) },
   // Bundled CommonJS modules call require() for node's own modules.

@@ -13,6 +13,7 @@ const USAGE = `Usage: tinykube snapshot save FILE [--server http://127.0.0.1:808
        tinykube serve [--port 8080] [--address 127.0.0.1] [--data ./tinykube-data] [--store sqlite|memory]
                       [--nodes 3] [--node-cpu 4] [--node-memory 16Gi] [--node-pods 110] [--stages FILE]
                       [--node-monitor-grace-period 40] [--api-only] [--fixtures DIR] [--admin [--fault-seed 1]]
+                      [--tls] [--token-file FILE]
                       [--store etcd --etcd-endpoints http://127.0.0.1:2379 [--etcd-prefix /registry] [--leader-lease-duration 15]]`;
 
 async function serve(args: string[]): Promise<void> {
@@ -34,6 +35,8 @@ async function serve(args: string[]): Promise<void> {
       'etcd-prefix': { type: 'string', default: '/registry' },
       'leader-lease-duration': { type: 'string', default: '15' },
       fixtures: { type: 'string' },
+      tls: { type: 'boolean', default: false },
+      'token-file': { type: 'string' },
       admin: { type: 'boolean', default: false },
       'fault-seed': { type: 'string', default: '1' },
     },
@@ -55,7 +58,7 @@ async function serve(args: string[]): Promise<void> {
     leaderElection: values.store === 'etcd' ? { leaseDurationMs: Number(values['leader-lease-duration']) * 1000, retryPeriodMs: Math.max(200, Number(values['leader-lease-duration']) * 1000 / 5) } : false,
     kubelet: { cpu: values['node-cpu'], memory: values['node-memory'], pods: values['node-pods'], stagesFile: values.stages },
     nodeLifecycle: { gracePeriodMs: grace * 1000 },
-    fixtures: values.fixtures, admin: values.admin, faultSeed,
+    fixtures: values.fixtures, admin: values.admin, faultSeed, tls: values.tls, tokenFile: values['token-file'],
   });
   const where = values.store === 'sqlite' ? ` in ${values.data}` : values.store === 'etcd' ? ` at ${values['etcd-endpoints']}` : '';
   console.log(`tinykube serving at ${cluster.url} (${values.store} store${where}, ready in ${Date.now() - started} ms)`);

@@ -1,5 +1,6 @@
 // Starting and stopping one tinykube: store, registry, HTTP server, bootstrap objects, kubeconfig.
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -18,6 +19,8 @@ import { DEFAULT_KUBELET_OPTIONS, SimulatedKubelets, type KubeletOptions } from 
 import { FaultInjector } from './server/admin/faults.js';
 import { RequestRecorder } from './server/admin/recorder.js';
 import { createApp } from './server/app.js';
+import { Authenticator, parseTokenFile, TokenFileError, type UserInfo } from './server/auth/authn.js';
+import { ensurePKI, issueClientCertificate } from './server/auth/pki.js';
 import { SqliteStore } from './storage/sqlite.js';
 import type { Store } from './storage/store.js';
 
@@ -51,6 +54,13 @@ export interface ClusterOptions {
    * etcd store, where several processes may serve one cluster; off otherwise).
    */
   leaderElection?: boolean | Partial<LeaderElectionOptions>;
+  /**
+   * Serve HTTPS with authentication: a CA and serving certificate in <data>/pki (made once, reused),
+   * an admin token there, and a kubeconfig that trusts the CA and carries the token.
+   */
+  tls?: boolean;
+  /** kube's static token file (`token,user,uid,"group1,group2"`); turns authentication on. */
+  tokenFile?: string;
   /** A directory of manifests (YAML or JSON) to create at start, namespaces first; existing objects are kept. */
   fixtures?: string;
   /** Serve the admin API under /tinykube/v1/: the request recorder and fault rules over HTTP (default off). */
@@ -71,6 +81,10 @@ export interface Cluster {
   faults: FaultInjector;
   /** The recent requests, when recording (see ClusterOptions.recordRequests). */
   requests?: RequestRecorder;
+  /** With tls: a client certificate the cluster trusts, for user `user` in `groups` (PEM). */
+  issueClientCertificate(user: string, groups?: string[]): { cert: string; key: string };
+  /** With tls: the CA certificate (PEM) clients should trust. */
+  caCertificate?: string;
   close(): Promise<void>;
 }
 
@@ -105,7 +119,16 @@ export async function openStore(kind: 'sqlite' | 'memory' | 'etcd', data: string
   }
 }
 
-export function kubeconfigYAML(url: string): string {
+/** A token for the kubeconfig's admin user, made once and kept beside the certificates. */
+function ensureAdminToken(dir: string): string {
+  const file = join(dir, 'admin.token');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const token = randomBytes(32).toString('hex');
+  writeFileSync(file, token + '\n', { mode: 0o600 });
+  return token;
+}
+
+export function kubeconfigYAML(url: string, tls?: { caCertificate: string; token: string }): string {
   return [
     'apiVersion: v1',
     'kind: Config',
@@ -114,7 +137,7 @@ export function kubeconfigYAML(url: string): string {
     '  cluster:',
     `    server: ${url}`,
     // client libraries that insist on TLS settings accept plain HTTP with this set
-    '    insecure-skip-tls-verify: true',
+    tls ? `    certificate-authority-data: ${Buffer.from(tls.caCertificate).toString('base64')}` : '    insecure-skip-tls-verify: true',
     'contexts:',
     '- name: tinykube',
     '  context:',
@@ -124,7 +147,7 @@ export function kubeconfigYAML(url: string): string {
     'current-context: tinykube',
     'users:',
     '- name: tinykube',
-    '  user: {}',
+    ...(tls ? ['  user:', `    token: ${tls.token}`] : ['  user: {}']),
     '',
   ].join('\n');
 }
@@ -144,6 +167,18 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   const logs = new ContainerLogs();
   const address = options.address ?? '127.0.0.1';
   let port = options.port ?? 8080;
+  const tokens = new Map<string, UserInfo>();
+  if (options.tokenFile) {
+    try {
+      for (const [token, user] of parseTokenFile(readFileSync(options.tokenFile, 'utf8'), options.tokenFile)) tokens.set(token, user);
+    } catch (e) {
+      await store.close();
+      throw new StartupError(e instanceof TokenFileError ? `bad --token-file: ${e.message}` : `cannot read --token-file: ${(e as Error).message}`);
+    }
+  }
+  const pki = options.tls ? ensurePKI(data, options.address ?? '127.0.0.1') : undefined;
+  const adminToken = pki ? ensureAdminToken(pki.dir) : undefined;
+  if (adminToken) tokens.set(adminToken, { username: 'tinykube-admin', groups: ['system:masters'] });
   const faults = new FaultInjector(options.faultSeed ?? 1);
   const recording = options.recordRequests ?? options.admin ?? false;
   const requests = recording ? new RequestRecorder(typeof recording === 'number' ? recording : undefined) : undefined;
@@ -156,6 +191,8 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     faults,
     recorder: requests,
     adminApi: options.admin,
+    tls: pki && { cert: pki.server.cert, key: pki.server.key, ca: pki.ca.cert },
+    authenticator: new Authenticator(tokens, !!pki || !!options.tokenFile),
   });
   await new Promise<void>((resolveListen, reject) => {
     server.once('error', (e: NodeJS.ErrnoException) => {
@@ -165,11 +202,11 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   }).catch(async (e) => { registry.stop(); await store.close(); throw e; });
   port = (server.address() as AddressInfo).port;
   const host = address === '0.0.0.0' || address === '::' ? '127.0.0.1' : address;
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const url = `${pki ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
   await bootstrap(registry, { host, port });
   if (options.fixtures) {
     try {
-      await loadFixtures(url, registry, options.fixtures);
+      await loadFixtures(registry, options.fixtures);
     } catch (e) {
       server.closeAllConnections();
       server.close();
@@ -196,7 +233,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   };
   // The API is complete now: like kube-apiserver, report ready without waiting for nodes to join.
   const kubeconfigPath = join(data, 'kubeconfig');
-  writeFileSync(kubeconfigPath, kubeconfigYAML(url));
+  writeFileSync(kubeconfigPath, kubeconfigYAML(url, pki && { caCertificate: pki.ca.cert, token: adminToken! }), { mode: 0o600 });
   ready = true;
   let stopControlPlane: (() => void) | undefined;
   // Several processes can share an etcd store: there, one at a time runs the control plane.
@@ -215,6 +252,11 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     closeWatches,
     faults,
     requests,
+    caCertificate: pki?.ca.cert,
+    issueClientCertificate(user, groups = []) {
+      if (!pki) throw new Error('client certificates need a cluster started with tls');
+      return issueClientCertificate(pki, user, groups);
+    },
     close() {
       closing ??= (async () => {
         ready = false;

@@ -12,3 +12,5 @@ function onFirstUse<T>(name: string): () => T {
 
 export const yaml = onFirstUse<typeof import('yaml')>('yaml');
 export const protobufjs = onFirstUse<typeof import('protobufjs')>('protobufjs');
+/** Certificates are issued only with --tls, and only when missing. */
+export const forge = onFirstUse<typeof import('node-forge')>('node-forge');

@@ -10,7 +10,7 @@ import { StatusError } from './api/errors.js';
 import type { KObject } from './api/types.js';
 import { installOrder, parseManifests } from './manifests.js';
 import { yaml } from './lazy-modules.js';
-import { decodeObject, decodeOptionsFor } from './server/decode.js';
+import { createObject, isAlreadyExists, resourceFor, UnservedKindError } from './create-object.js';
 
 /** Fields the server assigns: left out of a snapshot, assigned again on restore. */
 const ASSIGNED = ['uid', 'resourceVersion', 'creationTimestamp', 'generation', 'managedFields', 'selfLink'];
@@ -79,35 +79,32 @@ export async function restoreSnapshot(registry: Registry, text: string, source: 
   let created = 0;
   let existing = 0;
   for (const input of objects) {
-    const rs = registry.resources().find((r) => r.apiVersion === input.apiVersion && r.kind === input.kind);
     const name = input.metadata.name!;
     const where = `${source}: ${input.kind} ${input.metadata.namespace ? `${input.metadata.namespace}/` : ''}${name}`;
-    if (!rs) throw new SnapshotError(`${where}: tinykube does not serve ${input.kind} in ${input.apiVersion}`);
-    const namespace = rs.namespaced ? input.metadata.namespace ?? 'default' : undefined;
-    const { status, ...spec } = input;
-    const refs = (input.metadata.ownerReferences ?? []) as { apiVersion: string; kind: string; name: string; uid?: string }[];
-    if (refs.length) {
-      const owned = refs.map((r) => ({ ...r, uid: uids.get(identity(r.apiVersion, r.kind, namespace, r.name)) ?? uids.get(identity(r.apiVersion, r.kind, undefined, r.name)) ?? r.uid }));
-      spec.metadata = { ...input.metadata, ownerReferences: owned as never };
-    }
     try {
-      const gvPath = registry.documentFor(rs.shape.group, rs.shape.version)!.path;
-      const { object } = decodeObject(spec, decodeOptionsFor(rs, registry.validator, gvPath, 'Strict'));
+      const rs = resourceFor(registry, input);
+      const namespace = rs.namespaced ? input.metadata.namespace ?? 'default' : undefined;
+      const { status, ...object } = input;
+      const refs = (input.metadata.ownerReferences ?? []) as { apiVersion: string; kind: string; name: string; uid?: string }[];
+      if (refs.length) {
+        const owned = refs.map((r) => ({ ...r, uid: uids.get(identity(r.apiVersion, r.kind, namespace, r.name)) ?? uids.get(identity(r.apiVersion, r.kind, undefined, r.name)) ?? r.uid }));
+        object.metadata = { ...input.metadata, ownerReferences: owned as never };
+      }
       let stored: KObject;
       try {
-        stored = await rs.create(namespace, object, { dryRun: false, fieldManager: 'tinykube-restore' });
+        stored = await createObject(registry, object, 'tinykube-restore');
         created++;
         if (status !== undefined && rs.strategy.hasStatus) {
           ({ object: stored } = await rs.update(namespace, name, (current) => ({ ...current, status }), { dryRun: false, subresource: 'status', fieldManager: 'tinykube-restore' }));
         }
       } catch (e) {
-        if (!(e instanceof StatusError && e.reason === 'AlreadyExists')) throw e;
+        if (!isAlreadyExists(e)) throw e;
         stored = await rs.get(namespace, name);
         existing++;
       }
       uids.set(identity(input.apiVersion, input.kind, namespace, name), stored.metadata.uid!);
     } catch (e) {
-      if (e instanceof StatusError) throw new SnapshotError(`${where}: ${e.message}`);
+      if (e instanceof StatusError || e instanceof UnservedKindError) throw new SnapshotError(`${where}: ${e.message}`);
       throw e;
     }
   }

@@ -3,12 +3,14 @@
 // request and response); bench/ measured express's load at a tenth of the startup budget and its
 // routing layer halving GET throughput while doing nothing for us, so the edge is node's own.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTLSServer } from 'node:https';
 import type { Socket } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { errors, StatusError } from '../api/errors.js';
 import type { Registry } from '../api/registry.js';
 import type { ContainerLogs } from '../kubelet/containers.js';
 import { ADMIN_PREFIX, AdminHandler } from './admin/handler.js';
+import { Authenticator, userOf } from './auth/authn.js';
 import type { FaultActions, FaultInjector } from './admin/faults.js';
 import type { RecordedRequest, RequestRecorder } from './admin/recorder.js';
 import { ConnectHandler } from './connect.js';
@@ -46,19 +48,18 @@ export interface AppOptions {
   recorder?: RequestRecorder;
   /** Serve the admin API (recorder and faults) under /tinykube/v1/. */
   adminApi?: boolean;
+  /** Serve HTTPS with this certificate, asking clients for certificates signed by `ca`. */
+  tls?: { cert: string; key: string; ca: string };
+  /** Who may call (default: authentication off, as plain HTTP on localhost is). */
+  authenticator?: Authenticator;
 }
 
-/**
- * Who made a request. Plain HTTP has no authentication: every caller is kube's old insecure-port
- * identity, which may do anything.
- */
-function requestUser(req: IncomingMessage): string {
-  void req;
-  return 'system:unsecured';
-}
+/** Paths anyone may read, as kube's system:public-info-viewer role allows. */
+const PUBLIC_PATHS = /^\/(healthz|livez|readyz|version)(\/|$)/;
 
 export function createApp(opts: AppOptions): { server: Server; closeWatches(): void } {
   const { registry } = opts;
+  const authenticator = opts.authenticator ?? new Authenticator(new Map(), false);
   const discovery = new Discovery(registry.docs);
   const openapi = new OpenAPIHandler(registry.docs);
   const connect = new ConnectHandler(registry, opts.logs);
@@ -73,7 +74,7 @@ export function createApp(opts: AppOptions): { server: Server; closeWatches(): v
     if (!opts.recorder) return undefined;
     const r = info.isResourceRequest ? info : undefined;
     const entry = opts.recorder.start(req, res, {
-      user: requestUser(req), verb: r?.verb ?? (req.method ?? 'GET').toLowerCase(),
+      user: userOf(req).username, verb: r?.verb ?? (req.method ?? 'GET').toLowerCase(),
       resource: r?.resource, subresource: r?.subresource, namespace: r?.namespace, name: r?.name,
     });
     observeBody(req, (body) => opts.recorder!.body(entry, body));
@@ -105,6 +106,7 @@ export function createApp(opts: AppOptions): { server: Server; closeWatches(): v
     const path = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, '') : url.pathname;
     const query = url.searchParams;
     try {
+      if (!PUBLIC_PATHS.test(path)) authenticator.authenticate(req);
       if (path === '/healthz' || path === '/livez' || path === '/readyz' || path.startsWith('/healthz/') || path.startsWith('/livez/') || path.startsWith('/readyz/')) {
         if (path.startsWith('/readyz') && !opts.isReady()) return sendText(res, 500, '[-]tinykube-ready failed: not ready yet\nreadyz check failed\n');
         return sendText(res, 200, 'ok');
@@ -146,7 +148,9 @@ export function createApp(opts: AppOptions): { server: Server; closeWatches(): v
     }
   };
 
-  const server = createServer((req, res) => void handle(req, res));
+  const server = opts.tls
+    ? createTLSServer({ cert: opts.tls.cert, key: opts.tls.key, ca: opts.tls.ca, requestCert: true, rejectUnauthorized: false }, (req, res) => void handle(req, res))
+    : createServer((req, res) => void handle(req, res));
   server.keepAliveTimeout = 65_000;
 
   // Exec and attach speak the channel protocols; watches take whatever subprotocol is offered.
@@ -162,11 +166,18 @@ export function createApp(opts: AppOptions): { server: Server; closeWatches(): v
   server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const info = parseRequestInfo('GET', url.pathname.replace(/\/+$/, ''), url.searchParams);
+    let unauthenticated: unknown;
+    try {
+      authenticator.authenticate(req);
+    } catch (e) {
+      unauthenticated = e;
+    }
     const entry = record(req, undefined, info);
     const refuse = (e: unknown) => {
       refuseUpgrade(req, socket, e);
       if (entry) opts.recorder!.answered(entry, e instanceof StatusError ? e.code : 500);
     };
+    if (unauthenticated) { refuse(unauthenticated); return; }
     const exec = info.isResourceRequest && info.resource === 'pods' && (info.subresource === 'exec' || info.subresource === 'attach') && info.namespace && info.name;
     if (req.headers.upgrade?.toLowerCase() !== 'websocket') {
       // kubectl before 1.30 asks for SPDY/3.1 on exec and port-forward; say so rather than fail obscurely.

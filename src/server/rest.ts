@@ -17,6 +17,7 @@ import { readBody, sendBody, sendError, sendObject } from './http.js';
 import { chooseResponseFormat, patchType, type ResponseFormat } from './negotiation.js';
 import { queryBool, type ResourceRequest } from './request-info.js';
 import type { FaultActions } from './admin/faults.js';
+import { userOf } from './auth/authn.js';
 import type { ConnectHandler } from './connect.js';
 import { checkWatchRequest, httpTransport, startWatch, websocketTransport, type WatchRequest, type WatchSettings, type WatchTransport } from './watch.js';
 
@@ -67,6 +68,7 @@ export class RestHandler {
     if (virtual) {
       if (info.verb !== 'create' || info.name) throw errors.methodNotAllowed();
       if (virtual === 'bindings') return this.bind(info.namespace!, undefined, req, res, query);
+      if (virtual === 'selfsubjectreviews') return this.selfSubjectReview(info, req, res);
       return this.selfSubjectAccessReview(req, res);
     }
     const rs = this.resolve(info);
@@ -385,6 +387,17 @@ export class RestHandler {
     });
   }
 
+  /** Who the caller is, as authentication saw them (`kubectl auth whoami`). */
+  private async selfSubjectReview(info: ResourceRequest, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (!['v1', 'v1beta1', 'v1alpha1'].includes(info.version)) throw errors.pathNotFound();
+    await readBody(req);
+    const { username, uid, groups } = userOf(req);
+    sendObject(res, 201, {
+      kind: 'SelfSubjectReview', apiVersion: `authentication.k8s.io/${info.version}`, metadata: { creationTimestamp: null },
+      status: { userInfo: { username, ...(uid ? { uid } : {}), groups } },
+    });
+  }
+
   /** pods/binding and the bindings collection: assign a pod to a node, once. */
   private async bind(ns: string, podName: string | undefined, req: IncomingMessage, res: ServerResponse, query: URLSearchParams): Promise<void> {
     const raw = parseBody(await readBody(req), req.headers['content-type'], 'Binding') as { metadata?: { name?: string }; target?: { kind?: string; name?: string } };
@@ -398,9 +411,10 @@ export class RestHandler {
 }
 
 /** Create-only resources with no storage of their own. */
-const VIRTUAL_RESOURCES: Record<string, 'bindings' | 'selfsubjectaccessreviews'> = {
+const VIRTUAL_RESOURCES: Record<string, 'bindings' | 'selfsubjectaccessreviews' | 'selfsubjectreviews'> = {
   '/bindings': 'bindings',
   'authorization.k8s.io/selfsubjectaccessreviews': 'selfsubjectaccessreviews',
+  'authentication.k8s.io/selfsubjectreviews': 'selfsubjectreviews',
 };
 
 /** A patch that cannot be applied: JSON patch failures are a bare 422, as kube answers them; others a 400. */

@@ -1,0 +1,101 @@
+// Authentication as kube-apiserver does it with a static token file and client certificates:
+// `Authorization: Bearer <token>` looked up in the tokens, or a client certificate the cluster's
+// CA signed (user = CN, groups = O). Every authenticated user is also in system:authenticated.
+// Without credentials, or with bad ones, a request is 401 Unauthorized when authentication is on;
+// when it is off (plain HTTP, the default) every caller is kube's old insecure-port identity.
+import type { IncomingMessage } from 'node:http';
+import type { TLSSocket } from 'node:tls';
+import { StatusError } from '../../api/errors.js';
+
+export interface UserInfo { username: string; uid?: string; groups: string[] }
+
+export const UNSECURED: UserInfo = { username: 'system:unsecured', groups: ['system:masters', 'system:authenticated'] };
+
+export class TokenFileError extends Error {}
+
+/** One CSV line, with double-quoted fields ("a,b") as kube's token file allows. */
+function csvFields(line: string): string[] {
+  const out: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i];
+    if (quoted) {
+      if (c === '"' && line[i + 1] === '"') { field += '"'; i++; } else if (c === '"') quoted = false; else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') { out.push(field); field = ''; } else field += c;
+  }
+  if (quoted) throw new TokenFileError('an unterminated quote');
+  out.push(field);
+  return out.map((f) => f.trim());
+}
+
+/** kube's static token file: `token,user,uid[,"group1,group2"]` per line. */
+export function parseTokenFile(text: string, source: string): Map<string, UserInfo> {
+  const tokens = new Map<string, UserInfo>();
+  text.split(/\r?\n/).forEach((line, i) => {
+    if (!line.trim() || line.trimStart().startsWith('#')) return;
+    const where = `${source}, line ${i + 1}`;
+    let fields: string[];
+    try {
+      fields = csvFields(line);
+    } catch (e) {
+      throw new TokenFileError(`${where}: ${(e as Error).message}`);
+    }
+    if (fields.length < 3) throw new TokenFileError(`${where}: expected token,user,uid[,"group1,group2"]`);
+    const [token, username, uid, groups = ''] = fields;
+    if (!token) throw new TokenFileError(`${where}: the token is empty`);
+    if (!username) throw new TokenFileError(`${where}: the user name is empty`);
+    if (tokens.has(token)) throw new TokenFileError(`${where}: the token is given twice`);
+    tokens.set(token, { username, uid: uid || undefined, groups: groups.split(',').map((g) => g.trim()).filter(Boolean) });
+  });
+  return tokens;
+}
+
+/** Who each request in flight is, once authenticated (for handlers that answer with it). */
+const requestUsers = new WeakMap<IncomingMessage, UserInfo>();
+
+export function userOf(req: IncomingMessage): UserInfo {
+  return requestUsers.get(req) ?? UNSECURED;
+}
+
+export function unauthorized(): StatusError {
+  return new StatusError(401, 'Unauthorized', 'Unauthorized');
+}
+
+export class Authenticator {
+  /** `tokens` empty and no TLS: authentication is off. */
+  constructor(private readonly tokens: Map<string, UserInfo>, readonly required: boolean) {}
+
+  /** Who sent `req` (remembered for userOf); throws 401 when authentication is on and no valid credentials came with it. */
+  authenticate(req: IncomingMessage): UserInfo {
+    const user = this.identify(req);
+    requestUsers.set(req, user);
+    return user;
+  }
+
+  private identify(req: IncomingMessage): UserInfo {
+    if (!this.required) return UNSECURED;
+    const header = req.headers.authorization;
+    if (header !== undefined) {
+      const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
+      const user = m && this.tokens.get(m[1]);
+      if (!user) throw unauthorized();
+      return withAuthenticated(user);
+    }
+    const socket = req.socket as TLSSocket;
+    if (socket.encrypted && socket.authorized) {
+      const cert = socket.getPeerCertificate();
+      const cn = cert?.subject?.CN;
+      if (cn) {
+        const o = cert.subject.O;
+        return withAuthenticated({ username: Array.isArray(cn) ? cn[0] : cn, groups: o === undefined ? [] : Array.isArray(o) ? o : [o] });
+      }
+    }
+    throw unauthorized();
+  }
+}
+
+function withAuthenticated(user: UserInfo): UserInfo {
+  return { ...user, groups: user.groups.includes('system:authenticated') ? user.groups : [...user.groups, 'system:authenticated'] };
+}

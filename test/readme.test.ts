@@ -1,0 +1,33 @@
+// The README's CI guide, run as written: its Python example against a tinykube with the admin API.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { scratchFile, withCluster } from './helpers.js';
+
+const README = readFileSync(join(import.meta.dirname, '..', 'README.md'), 'utf8');
+
+/** The first fenced block of `lang` after the line containing `after`. */
+function example(after: string, lang: string): string {
+  const from = README.indexOf(after);
+  assert.ok(from >= 0, `README has "${after}"`);
+  const m = new RegExp('```' + lang + '\\n([\\s\\S]*?)```').exec(README.slice(from));
+  assert.ok(m, `a ${lang} block after "${after}"`);
+  return m[1];
+}
+
+test("the CI guide's Python example: a fault injected over the admin API reaches the client", async () => {
+  const cluster = await withCluster({ admin: true });
+  try {
+    const script = scratchFile('readme-example.py', example('From Python', 'python').replaceAll('http://127.0.0.1:8080', cluster.url) + '\nprint("ok")\n');
+    const out = await new Promise<string>((resolve, reject) => {
+      execFile('/usr/bin/python3', [script], { env: { ...process.env, KUBECONFIG: cluster.kubeconfigPath }, timeout: 60_000 }, (err, stdout, stderr) => (err ? reject(new Error(stderr || String(err))) : resolve(stdout)));
+    });
+    assert.equal(out, 'ok\n');
+    const [sent] = cluster.requests!.list({ verb: 'list', resource: 'pods' });
+    assert.deepEqual([sent.status, sent.headers['user-agent'].startsWith('OpenAPI-Generator/')], [503, true]);
+  } finally {
+    await cluster.close();
+  }
+});
