@@ -13,7 +13,7 @@ const USAGE = `Usage: tinykube snapshot save FILE [--server http://127.0.0.1:808
        tinykube serve [--port 8080] [--address 127.0.0.1] [--data ./tinykube-data] [--store sqlite|memory]
                       [--nodes 3] [--node-cpu 4] [--node-memory 16Gi] [--node-pods 110] [--stages FILE]
                       [--node-monitor-grace-period 40] [--api-only] [--fixtures DIR] [--admin [--fault-seed 1]]
-                      [--tls] [--token-file FILE]
+                      [--tls] [--token-file FILE] [--deterministic] [--clock 2026-01-01T00:00:00Z]
                       [--store etcd --etcd-endpoints http://127.0.0.1:2379 [--etcd-prefix /registry] [--leader-lease-duration 15]]`;
 
 async function serve(args: string[]): Promise<void> {
@@ -36,6 +36,8 @@ async function serve(args: string[]): Promise<void> {
       'leader-lease-duration': { type: 'string', default: '15' },
       fixtures: { type: 'string' },
       tls: { type: 'boolean', default: false },
+      deterministic: { type: 'boolean', default: false },
+      clock: { type: 'string' },
       'token-file': { type: 'string' },
       admin: { type: 'boolean', default: false },
       'fault-seed': { type: 'string', default: '1' },
@@ -51,6 +53,8 @@ async function serve(args: string[]): Promise<void> {
   if (!(grace > 0)) throw new StartupError(`--node-monitor-grace-period must be a number of seconds, not "${values['node-monitor-grace-period']}"`);
   const faultSeed = Number(values['fault-seed']);
   if (!Number.isInteger(faultSeed)) throw new StartupError(`--fault-seed must be a whole number, not "${values['fault-seed']}"`);
+  const clock = values.clock === undefined ? undefined : new Date(values.clock);
+  if (clock && Number.isNaN(clock.getTime())) throw new StartupError(`--clock must be a time such as 2026-01-01T00:00:00Z, not "${values.clock}"`);
   const started = Date.now();
   const cluster = await startCluster({
     port, address: values.address, data: values.data, store: values.store, nodes, controlPlane: !values['api-only'],
@@ -58,7 +62,7 @@ async function serve(args: string[]): Promise<void> {
     leaderElection: values.store === 'etcd' ? { leaseDurationMs: Number(values['leader-lease-duration']) * 1000, retryPeriodMs: Math.max(200, Number(values['leader-lease-duration']) * 1000 / 5) } : false,
     kubelet: { cpu: values['node-cpu'], memory: values['node-memory'], pods: values['node-pods'], stagesFile: values.stages },
     nodeLifecycle: { gracePeriodMs: grace * 1000 },
-    fixtures: values.fixtures, admin: values.admin, faultSeed, tls: values.tls, tokenFile: values['token-file'],
+    fixtures: values.fixtures, admin: values.admin, faultSeed, tls: values.tls, tokenFile: values['token-file'], deterministic: values.deterministic, clock,
   });
   const where = values.store === 'sqlite' ? ` in ${values.data}` : values.store === 'etcd' ? ` at ${values['etcd-endpoints']}` : '';
   console.log(`tinykube serving at ${cluster.url} (${values.store} store${where}, ready in ${Date.now() - started} ms)`);

@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { deterministicEntropy, ManualClock } from './api/entropy.js';
 import { Registry } from './api/registry.js';
 import { bootstrap } from './bootstrap.js';
 import { FixtureError, loadFixtures } from './fixtures.js';
@@ -69,6 +70,13 @@ export interface ClusterOptions {
   recordRequests?: boolean | number;
   /** Seed of the fault rules' random draws (default 1): the same seed, the same faults. */
   faultSeed?: number;
+  /**
+   * Deterministic mode: sequential uids, generated-name suffixes counting up, seeded random
+   * choices (service IPs, node ports, scheduling ties), so golden files stay stable.
+   */
+  deterministic?: boolean;
+  /** A clock that stands at this time until moved (`cluster.clock`, or POST /tinykube/v1/clock). */
+  clock?: Date;
 }
 
 export interface Cluster {
@@ -85,6 +93,8 @@ export interface Cluster {
   issueClientCertificate(user: string, groups?: string[]): { cert: string; key: string };
   /** With tls: the CA certificate (PEM) clients should trust. */
   caCertificate?: string;
+  /** With a fixed clock: move it with advance(ms) or set(date). */
+  clock?: ManualClock;
   close(): Promise<void>;
 }
 
@@ -161,10 +171,15 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     throw new StartupError(`cannot create the data directory ${data}: ${(e as Error).message}`);
   }
   const store = await openStore(storeKind, data, options.etcd);
-  const registry = new Registry(store, { watchCacheCapacity: options.watchCacheCapacity });
+  const clock = options.clock ? new ManualClock(options.clock) : undefined;
+  const registry = new Registry(store, {
+    watchCacheCapacity: options.watchCacheCapacity,
+    clock: clock && (() => clock.now()),
+    entropy: options.deterministic ? deterministicEntropy(options.faultSeed ?? 1) : undefined,
+  });
   await registry.start();
   let ready = false;
-  const logs = new ContainerLogs();
+  const logs = new ContainerLogs(() => registry.now());
   const address = options.address ?? '127.0.0.1';
   let port = options.port ?? 8080;
   const tokens = new Map<string, UserInfo>();
@@ -191,6 +206,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     faults,
     recorder: requests,
     adminApi: options.admin,
+    clock,
     tls: pki && { cert: pki.server.cert, key: pki.server.key, ca: pki.ca.cert },
     authenticator: new Authenticator(tokens, !!pki || !!options.tokenFile),
   });
@@ -253,6 +269,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     faults,
     requests,
     caCertificate: pki?.ca.cert,
+    clock,
     issueClientCertificate(user, groups = []) {
       if (!pki) throw new Error('client certificates need a cluster started with tls');
       return issueClientCertificate(pki, user, groups);

@@ -1,5 +1,4 @@
 // Continue tokens and random names: small encodings kube clients see but treat as opaque.
-import { randomBytes } from 'node:crypto';
 
 export interface ContinueToken { rv: number; start: string }
 
@@ -18,12 +17,3 @@ export function decodeContinue(token: string): ContinueToken | undefined {
   }
 }
 
-// kube's utilrand alphabet: no vowels (no words) and no look-alike characters.
-const ALPHANUMS = 'bcdfghjklmnpqrstvwxz2456789';
-
-export function randomSuffix(n = 5): string {
-  const bytes = randomBytes(n);
-  let s = '';
-  for (const b of bytes) s += ALPHANUMS[b % ALPHANUMS.length];
-  return s;
-}

@@ -1,6 +1,7 @@
 // The registry: every served resource as a ResourceStore, built from the OpenAPI route table and
 // the resources' strategies, over one Store.
 import type { Store } from '../storage/store.js';
+import { RANDOM, type Entropy } from './entropy.js';
 import { STRATEGIES } from '../resources/index.js';
 import { loadOpenAPI, schemaNameForKind, type GroupVersionDocument } from './openapi.js';
 import { ResourceStore, type RegistryContext } from './resource-store.js';
@@ -15,8 +16,11 @@ export class Registry implements RegistryContext {
 
   readonly clock: () => Date;
 
-  constructor(readonly store: Store, options: { clock?: () => Date; watchCacheCapacity?: number } = {}) {
+  readonly entropy: Entropy;
+
+  constructor(readonly store: Store, options: { clock?: () => Date; entropy?: Entropy; watchCacheCapacity?: number } = {}) {
     this.clock = options.clock ?? (() => new Date());
+    this.entropy = options.entropy ?? RANDOM;
     this.docs = loadOpenAPI();
     this.validator = new SchemaValidator(this.docs);
     for (const doc of this.docs) {

@@ -1,13 +1,13 @@
 // The generic registry store: one implementation of get, list, watch, create, update, delete and
 // deletecollection for every resource, driven by its Strategy (kube's genericregistry.Store).
-import { randomUUID } from 'node:crypto';
 import { CachedObject, TooOldError, WatchCache, type CacheWatcher, type WatchEventType } from '../storage/watch-cache.js';
 import { KeyExistsError, KeyNotFoundError, RevisionConflictError, type KeyValue, type Store } from '../storage/store.js';
 import { errors, FieldError, StatusError, type GroupResource } from './errors.js';
 import { canonicalJSON, jsonEqual } from './json.js';
 import { recordUpdate } from './managed-fields.js';
 import type { SchemaNode } from './schema-navigator.js';
-import { decodeContinue, encodeContinue, randomSuffix } from './keys.js';
+import type { Entropy } from './entropy.js';
+import { decodeContinue, encodeContinue } from './keys.js';
 import type { ResourceShape } from './openapi.js';
 import { matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector, SelectorError, type FieldSelector, type LabelSelector } from './selectors.js';
 import type { DeleteOptions, KObject, Strategy, WriteContext } from './types.js';
@@ -43,6 +43,8 @@ export interface WriteOptions {
 export interface RegistryContext {
   store: Store;
   now(): Date;
+  /** uids, generated names and random choices (deterministic in deterministic mode). */
+  entropy: Entropy;
   resource(name: string, group?: string): ResourceStore | undefined;
 }
 
@@ -253,9 +255,9 @@ export class ResourceStore {
     } else {
       delete meta.namespace;
     }
-    if (!meta.name && meta.generateName) meta.name = meta.generateName + randomSuffix();
+    if (!meta.name && meta.generateName) meta.name = meta.generateName + this.ctx.entropy.suffix();
     const now = this.ctx.now();
-    meta.uid = randomUUID();
+    meta.uid = this.ctx.entropy.uid();
     meta.creationTimestamp = rfc3339(now);
     delete meta.resourceVersion;
     delete meta.deletionTimestamp;
@@ -444,6 +446,7 @@ export class ResourceStore {
   private writeContext(now: Date): WriteContext {
     return {
       now,
+      random: (max) => this.ctx.entropy.int(max),
       list: (resource, namespace) => {
         const rs = this.ctx.resource(resource);
         return rs ? rs.cache.list(rs.listPrefix(namespace)).map((o) => o.object) : [];

@@ -54,6 +54,8 @@ export interface TableConvertor {
 /** What a strategy may need while preparing a write (allocators, the clock). */
 export interface WriteContext {
   now: Date;
+  /** An integer in [0, max), from the registry's entropy (allocators start their search there). */
+  random(max: number): number;
   /** Objects of another resource, read from its cache (for allocation and cross-checks). */
   list(resource: string, namespace?: string): KObject[];
 }

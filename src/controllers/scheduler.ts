@@ -117,7 +117,7 @@ export class Scheduler {
       return { requeueAfterMs: RETRY_MS };
     }
     this.unschedulable.delete(key);
-    const chosen = best[Math.floor(Math.random() * best.length)].node.metadata.name!;
+    const chosen = best[this.registry.entropy.int(best.length)].node.metadata.name!;
     // The binding cycle runs on its own, as kube-scheduler's does: the next pod need not wait.
     this.assume(chosen, key, pod);
     void this.bind(pod, chosen).finally(() => this.forget(chosen, key));

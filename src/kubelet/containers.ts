@@ -11,11 +11,12 @@ export class ContainerLogs {
   private readonly emitter = new EventEmitter();
   private static readonly CAP = 10_000;
 
-  constructor() { this.emitter.setMaxListeners(0); }
+  /** `clock` stamps each line (the cluster's clock: fixed in deterministic mode). */
+  constructor(private readonly clock: () => Date = () => new Date()) { this.emitter.setMaxListeners(0); }
 
   private key(uid: string, container: string): string { return `${uid}/${container}`; }
 
-  append(uid: string, container: string, text: string, time = new Date()): void {
+  append(uid: string, container: string, text: string, time = this.clock()): void {
     const key = this.key(uid, container);
     const list = this.lines.get(key) ?? [];
     const line = { time: time.toISOString().replace('Z', '000000Z').replace(/(\.\d{9})\d*Z$/, '$1Z'), text };
@@ -54,6 +55,8 @@ export interface ExecContext {
   /** Everything written to stdin, once it is closed (for `cat`). */
   stdin: () => Promise<string>;
   sleep: (ms: number) => Promise<void>;
+  /** The cluster's clock (fixed in deterministic mode), for `date`. */
+  now: () => Date;
 }
 
 /** Splits `sh -c` script text the way a shell would for the simple commands we run. */
@@ -74,7 +77,7 @@ export async function runCommand(argv: string[], ctx: ExecContext): Promise<Exec
     case 'true': return ok();
     case 'false': return { stdout: '', stderr: '', exitCode: 1 };
     case 'pwd': return ok('/\n');
-    case 'date': return ok(`${new Date().toUTCString()}\n`);
+    case 'date': return ok(`${ctx.now().toUTCString()}\n`);
     case 'ls': return ok('bin\ndev\netc\nhome\nproc\nroot\nsys\ntmp\nusr\nvar\n');
     case 'sleep': {
       const s = Number(args[0]);

@@ -1,6 +1,5 @@
 // Services: defaults, ClusterIP allocation from the service CIDR (10.96.0.0/12), NodePort
 // allocation from 30000-32767, validation, and the `kubectl get svc` columns.
-import { randomInt } from 'node:crypto';
 import { fieldErrors, type FieldError } from '../api/errors.js';
 import { age, column, formatLabelSelector, NAME_COLUMN, AGE_COLUMN } from '../api/table.js';
 import type { KObject, Strategy, WriteContext } from '../api/types.js';
@@ -44,9 +43,9 @@ function usedNodePorts(ctx: WriteContext, except?: string): Set<number> {
 }
 
 /** A random free address of the service CIDR, as kube's allocator picks one. */
-export function allocateClusterIP(used: Set<string>): string | undefined {
+export function allocateClusterIP(used: Set<string>, random: (max: number) => number): string | undefined {
   const size = 2 ** (32 - SERVICE_CIDR.bits) - 2;
-  const start = randomInt(size);
+  const start = random(size);
   for (let i = 0; i < size; i++) {
     const ip = intToIp(SERVICE_CIDR.base + 1 + ((start + i) % size));
     if (!used.has(ip)) return ip;
@@ -54,9 +53,9 @@ export function allocateClusterIP(used: Set<string>): string | undefined {
   return undefined;
 }
 
-export function allocateNodePort(used: Set<number>): number | undefined {
+export function allocateNodePort(used: Set<number>, random: (max: number) => number): number | undefined {
   const size = NODE_PORT_RANGE.max - NODE_PORT_RANGE.min + 1;
-  const start = randomInt(size);
+  const start = random(size);
   for (let i = 0; i < size; i++) {
     const p = NODE_PORT_RANGE.min + ((start + i) % size);
     if (!used.has(p)) return p;
@@ -76,7 +75,7 @@ function allocate(obj: KObject, ctx: WriteContext, old?: KObject): void {
     if (old && specOf(old).clusterIP && !spec.clusterIP) { spec.clusterIP = specOf(old).clusterIP; spec.clusterIPs = specOf(old).clusterIPs; }
     if (!spec.clusterIP && spec.clusterIPs?.length) spec.clusterIP = spec.clusterIPs[0];
     if (!spec.clusterIP) {
-      const ip = allocateClusterIP(usedClusterIPs(ctx));
+      const ip = allocateClusterIP(usedClusterIPs(ctx), ctx.random);
       if (ip) spec.clusterIP = ip;
       else errs.push(fieldErrors.invalid('spec.clusterIPs', [], 'failed to allocate IP: range is full'));
     } else if (spec.clusterIP !== 'None' && !old) {
@@ -93,7 +92,7 @@ function allocate(obj: KObject, ctx: WriteContext, old?: KObject): void {
     const oldPorts = old ? specOf(old).ports ?? [] : [];
     (spec.ports ?? []).forEach((p, i) => {
       if (!p.nodePort) {
-        p.nodePort = oldPorts.find((o) => o.port === p.port && o.protocol === p.protocol)?.nodePort ?? allocateNodePort(used);
+        p.nodePort = oldPorts.find((o) => o.port === p.port && o.protocol === p.protocol)?.nodePort ?? allocateNodePort(used, ctx.random);
       } else if (used.has(p.nodePort) && !oldPorts.some((o) => o.nodePort === p.nodePort)) {
         errs.push(fieldErrors.invalid(`spec.ports[${i}].nodePort`, p.nodePort, 'provided port is already allocated'));
       } else if (p.nodePort < NODE_PORT_RANGE.min || p.nodePort > NODE_PORT_RANGE.max) {

@@ -7,6 +7,7 @@ import { createServer as createTLSServer } from 'node:https';
 import type { Socket } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { errors, StatusError } from '../api/errors.js';
+import type { ManualClock } from '../api/entropy.js';
 import type { Registry } from '../api/registry.js';
 import type { ContainerLogs } from '../kubelet/containers.js';
 import { ADMIN_PREFIX, AdminHandler } from './admin/handler.js';
@@ -52,6 +53,8 @@ export interface AppOptions {
   tls?: { cert: string; key: string; ca: string };
   /** Who may call (default: authentication off, as plain HTTP on localhost is). */
   authenticator?: Authenticator;
+  /** The fixed clock, if any, for the admin API to move. */
+  clock?: ManualClock;
 }
 
 /** Paths anyone may read, as kube's system:public-info-viewer role allows. */
@@ -69,7 +72,7 @@ export function createApp(opts: AppOptions): { server: Server; closeWatches(): v
     currentRevision: () => registry.store.currentRevision(),
     now: () => registry.now().getTime(),
   }, connect);
-  const admin = opts.adminApi && opts.recorder ? new AdminHandler(opts.faults, opts.recorder) : undefined;
+  const admin = opts.adminApi && opts.recorder ? new AdminHandler(opts.faults, opts.recorder, opts.clock) : undefined;
   const record = (req: IncomingMessage, res: ServerResponse | undefined, info: RequestInfo): RecordedRequest | undefined => {
     if (!opts.recorder) return undefined;
     const r = info.isResourceRequest ? info : undefined;

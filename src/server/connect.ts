@@ -56,7 +56,7 @@ export class ConnectHandler {
     requireStarted(pod, c);
     const uid = pod.metadata.uid!;
     const timestamps = queryBool(query.get('timestamps'));
-    const since = query.has('sinceSeconds') ? Date.now() - Number(query.get('sinceSeconds')) * 1000 : undefined;
+    const since = query.has('sinceSeconds') ? this.registry.now().getTime() - Number(query.get('sinceSeconds')) * 1000 : undefined;
     const tail = query.has('tailLines') ? Number(query.get('tailLines')) : undefined;
     let budget = query.has('limitBytes') ? Number(query.get('limitBytes')) : Infinity;
     const format = (l: { time: string; text: string }) => `${timestamps ? `${l.time} ` : ''}${l.text}\n`;
@@ -102,7 +102,7 @@ export class ConnectHandler {
       .filter((s) => (s.ports ?? []).some((p) => (p.name ?? '') === (svcPort.name ?? '')))
       .flatMap((s) => s.addresses ?? []);
     if (!ready.length) throw new StatusError(503, 'ServiceUnavailable', `no endpoints available for service "${name}"`, {});
-    const chosen = ready[Math.floor(Math.random() * ready.length)];
+    const chosen = ready[this.registry.entropy.int(ready.length)];
     const podName = chosen.targetRef?.name ?? chosen.ip;
     this.answerAsPod(namespace, podName, req, res, rest);
   }
@@ -170,6 +170,7 @@ export class ConnectHandler {
         podName: name, env,
         stdin: () => new Promise((resolve) => { if (stdinClosed || !queryBool(query.get('stdin'))) resolve(stdinText); else stdinWaiters.push(() => resolve(stdinText)); }),
         sleep: (ms) => new Promise((r) => setTimeout(r, Math.min(ms, 60_000))),
+        now: () => this.registry.now(),
       }).then((r) => {
         if (r.stdout) send(1, r.stdout);
         if (r.stderr) send(2, r.stderr);

@@ -4,6 +4,7 @@
 // body, a watch stream that drops, a 410 on the next watch resume, or 409s on updates. Rules can
 // apply to the next N matching requests only, or at random with a seeded generator, so a failing
 // test reproduces with the same seed.
+import { seededGenerator } from '../../api/entropy.js';
 import { errors, StatusError, type GroupResource } from '../../api/errors.js';
 
 export interface FaultMatch {
@@ -101,18 +102,6 @@ export function checkFaultSpec(spec: unknown): FaultSpec {
   return s as FaultSpec;
 }
 
-/** mulberry32: a small, fast generator whose sequence is fixed by its seed. */
-function generator(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function matches(m: FaultMatch | undefined, r: FaultRequest): boolean {
   if (!m) return true;
   if (m.verb !== undefined && !(Array.isArray(m.verb) ? m.verb : [m.verb]).includes(r.verb)) return false;
@@ -155,7 +144,7 @@ export class FaultInjector {
   add(spec: FaultSpec): Fault {
     const checked = checkFaultSpec(spec);
     const id = String(this.nextId++);
-    const fault = { ...structuredClone(checked), id, hits: 0, random: generator(this.seed * 1_000_003 + Number(id)) };
+    const fault = { ...structuredClone(checked), id, hits: 0, random: seededGenerator(this.seed * 1_000_003 + Number(id)) };
     this.faults.push(fault);
     return this.view(fault);
   }

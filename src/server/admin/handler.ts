@@ -4,8 +4,10 @@
 //   DELETE /tinykube/v1/requests
 //   GET    /tinykube/v1/faults        POST /tinykube/v1/faults (a FaultSpec)
 //   DELETE /tinykube/v1/faults        DELETE /tinykube/v1/faults/{id}
+//   GET    /tinykube/v1/clock         POST /tinykube/v1/clock ({"advanceSeconds": N} or {"time": ...})
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { errors } from '../../api/errors.js';
+import type { ManualClock } from '../../api/entropy.js';
 import { readBody, sendError, sendObject } from '../http.js';
 import { FaultSpecError, type FaultInjector } from './faults.js';
 import type { RequestFilter, RequestRecorder } from './recorder.js';
@@ -15,7 +17,7 @@ const API_VERSION = 'tinykube.io/v1';
 const SUCCESS = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 200 };
 
 export class AdminHandler {
-  constructor(private readonly faults: FaultInjector, private readonly recorder: RequestRecorder) {}
+  constructor(private readonly faults: FaultInjector, private readonly recorder: RequestRecorder, private readonly clock?: ManualClock) {}
 
   async handle(path: string, req: IncomingMessage, res: ServerResponse, query: URLSearchParams): Promise<void> {
     try {
@@ -46,6 +48,7 @@ export class AdminHandler {
         }
         throw errors.methodNotAllowed();
       }
+      if (collection === 'clock' && id === undefined) return await this.handleClock(method, req, res);
       if (collection === 'faults' && id) {
         if (method !== 'DELETE') throw errors.methodNotAllowed();
         if (!this.faults.remove(id)) throw errors.notFound({ group: 'tinykube.io', resource: 'faults' }, id);
@@ -55,6 +58,24 @@ export class AdminHandler {
     } catch (e) {
       sendError(res, e);
     }
+  }
+
+  /** The fixed clock: GET reads it; POST {"advanceSeconds": N} or {"time": "RFC 3339"} moves it. */
+  private async handleClock(method: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const clock = this.clock;
+    if (!clock) throw errors.badRequest('the clock is real time: start tinykube with --clock to fix and move it');
+    const show = (d: Date) => sendObject(res, 200, { kind: 'Clock', apiVersion: API_VERSION, time: d.toISOString() });
+    if (method === 'GET') return show(clock.now());
+    if (method !== 'POST') throw errors.methodNotAllowed();
+    let body: { advanceSeconds?: unknown; time?: unknown };
+    try {
+      body = JSON.parse((await readBody(req)).toString('utf8'));
+    } catch (e) {
+      throw errors.badRequest(`a clock change must be JSON: ${(e as Error).message}`);
+    }
+    if (typeof body.advanceSeconds === 'number' && Number.isFinite(body.advanceSeconds) && body.advanceSeconds >= 0) return show(clock.advance(body.advanceSeconds * 1000));
+    if (typeof body.time === 'string' && !Number.isNaN(Date.parse(body.time))) return show(clock.set(new Date(body.time)));
+    throw errors.badRequest('a clock change is {"advanceSeconds": N} (N >= 0) or {"time": "2026-01-01T00:00:00Z"}');
   }
 }
 
