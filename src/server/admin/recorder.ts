@@ -30,8 +30,6 @@ export interface RecordedRequest {
   bodyTruncated?: boolean;
   /** The answer's HTTP status; absent until it is sent. */
   status?: number;
-  /** Faults that acted on it, by rule id. */
-  faults?: string[];
 }
 
 export interface RequestFilter {
