@@ -12,12 +12,16 @@ import { describeField, describeOperation, describeParameter, describeSchema } f
 
 type Json = any; // the upstream documents are untyped JSON by nature
 
+/** The reference has no document for authentication.k8s.io; ours is built from its types' facts below. */
+const SYNTHETIC_AUTHENTICATION = '(authentication.k8s.io/v1, built from facts)';
+
 /** What we serve, per group-version document: the resource names (with all their subresources). */
 const SERVED: Record<string, { file: string; resources: string[] }> = {
   'api/v1': {
     file: 'api__v1.json',
     resources: ['pods', 'services', 'replicationcontrollers', 'nodes', 'namespaces', 'endpoints', 'events', 'bindings'],
   },
+  'apis/authentication.k8s.io/v1': { file: SYNTHETIC_AUTHENTICATION, resources: ['selfsubjectreviews'] },
   'apis/authorization.k8s.io/v1': { file: 'apis/authorization.k8s.io_v1.json', resources: ['selfsubjectaccessreviews'] },
   'apis/coordination.k8s.io/v1': { file: 'apis/coordination.k8s.io_v1.json', resources: ['leases'] },
   'apis/discovery.k8s.io/v1': { file: 'apis/discovery.k8s.io_v1.json', resources: ['endpointslices'] },
@@ -83,9 +87,45 @@ function rewriteParameter(p: Json): Json {
   return { ...p, description: describeParameter(p.name) };
 }
 
+/**
+ * authentication.k8s.io/v1 as the reference would hold it: SelfSubjectReview's POST shaped as
+ * SelfSubjectAccessReview's (the same kind of create-only review), its types' fields
+ * (SelfSubjectReview{metadata, status{userInfo{username, uid, groups, extra}}}), and the meta
+ * schemas from the authorization document.
+ */
+function authenticationDocument(): Json {
+  const base: Json = JSON.parse(readFileSync(join(refDir, 'apis/authorization.k8s.io_v1.json'), 'utf8'));
+  const review = JSON.stringify(base.paths['/apis/authorization.k8s.io/v1/selfsubjectaccessreviews'])
+    .replaceAll('io.k8s.api.authorization.v1.SelfSubjectAccessReview', 'io.k8s.api.authentication.v1.SelfSubjectReview')
+    .replaceAll('createAuthorizationV1SelfSubjectAccessReview', 'createAuthenticationV1SelfSubjectReview')
+    .replaceAll('authorization.k8s.io', 'authentication.k8s.io')
+    .replaceAll('SelfSubjectAccessReview', 'SelfSubjectReview');
+  const ref = (name: string) => ({ allOf: [{ $ref: `#/components/schemas/${name}` }], default: {} });
+  const strings = { type: 'array', items: { type: 'string', default: '' } };
+  return {
+    openapi: base.openapi,
+    paths: { '/apis/authentication.k8s.io/v1/selfsubjectreviews': JSON.parse(review) },
+    components: {
+      schemas: {
+        ...base.components.schemas,
+        'io.k8s.api.authentication.v1.SelfSubjectReview': {
+          type: 'object',
+          properties: { apiVersion: { type: 'string' }, kind: { type: 'string' }, metadata: ref('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta'), status: ref('io.k8s.api.authentication.v1.SelfSubjectReviewStatus') },
+          'x-kubernetes-group-version-kind': [{ group: 'authentication.k8s.io', kind: 'SelfSubjectReview', version: 'v1' }],
+        },
+        'io.k8s.api.authentication.v1.SelfSubjectReviewStatus': { type: 'object', properties: { userInfo: ref('io.k8s.api.authentication.v1.UserInfo') } },
+        'io.k8s.api.authentication.v1.UserInfo': {
+          type: 'object',
+          properties: { extra: { type: 'object', additionalProperties: strings }, groups: { ...strings, 'x-kubernetes-list-type': 'atomic' }, uid: { type: 'string' }, username: { type: 'string' } },
+        },
+      },
+    },
+  };
+}
+
 const index: Record<string, string> = {};
 for (const [gvPath, spec] of Object.entries(SERVED)) {
-  const doc: Json = JSON.parse(readFileSync(join(refDir, spec.file), 'utf8'));
+  const doc: Json = spec.file === SYNTHETIC_AUTHENTICATION ? authenticationDocument() : JSON.parse(readFileSync(join(refDir, spec.file), 'utf8'));
   const paths: Json = {};
   for (const [path, item] of Object.entries(doc.paths as Json)) {
     const resource = resourceOfPath(gvPath, path);

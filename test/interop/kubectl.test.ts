@@ -65,7 +65,7 @@ for (const v of KUBECTL_ALL_VERSIONS) {
       assert.match(version.clientVersion.gitVersion, new RegExp(`^v${v.replace('.', '\\.')}\\.\\d+$`));
       exactVersion(version.clientVersion.gitVersion);
       assert.equal(version.serverVersion.gitVersion, 'v1.33.1+tinykube');
-      assert.equal(await ok('api-versions'), 'authorization.k8s.io/v1\ncoordination.k8s.io/v1\ndiscovery.k8s.io/v1\nevents.k8s.io/v1\nv1\n');
+      assert.equal(await ok('api-versions'), 'authentication.k8s.io/v1\nauthorization.k8s.io/v1\ncoordination.k8s.io/v1\ndiscovery.k8s.io/v1\nevents.k8s.io/v1\nv1\n');
       const table = rows(await ok('api-resources'));
       const byName = (name: string, group: string) => table.find((r) => r[0] === name && r.includes(group));
       assert.deepEqual(byName('pods', 'v1'), ['pods', 'po', 'v1', 'true', 'Pod']);
@@ -74,6 +74,7 @@ for (const v of KUBECTL_ALL_VERSIONS) {
       assert.deepEqual(byName('nodes', 'v1'), ['nodes', 'no', 'v1', 'false', 'Node']);
       assert.deepEqual(byName('leases', 'coordination.k8s.io/v1'), ['leases', 'coordination.k8s.io/v1', 'true', 'Lease']);
       assert.deepEqual(byName('endpointslices', 'discovery.k8s.io/v1'), ['endpointslices', 'discovery.k8s.io/v1', 'true', 'EndpointSlice']);
+      assert.deepEqual(byName('selfsubjectreviews', 'authentication.k8s.io/v1'), ['selfsubjectreviews', 'authentication.k8s.io/v1', 'false', 'SelfSubjectReview']);
       const ns = rows(await ok('get', 'ns'));
       assert.deepEqual(ns.map((r) => `${r[0]} ${r[1]}`), ['NAME STATUS', 'default Active', 'kube-node-lease Active', 'kube-public Active', 'kube-system Active']);
       const svc = rows(await ok('get', 'svc'));
