@@ -13,7 +13,7 @@ const USAGE = `Usage: tinykube snapshot save FILE [--server http://127.0.0.1:808
        tinykube serve [--port 8080] [--address 127.0.0.1] [--data ./tinykube-data] [--store sqlite|memory]
                       [--nodes 3] [--node-cpu 4] [--node-memory 16Gi] [--node-pods 110] [--stages FILE]
                       [--node-monitor-grace-period 40] [--api-only] [--fixtures DIR] [--admin [--fault-seed 1]]
-                      [--tls] [--token-file FILE] [--deterministic] [--clock 2026-01-01T00:00:00Z]
+                      [--tls] [--token-file FILE] [--deterministic] [--clock 2026-01-01T00:00:00Z] [--event-ttl 1h0m0s]
                       [--store etcd --etcd-endpoints http://127.0.0.1:2379 [--etcd-prefix /registry] [--leader-lease-duration 15]]`;
 
 async function serve(args: string[]): Promise<void> {
@@ -38,6 +38,7 @@ async function serve(args: string[]): Promise<void> {
       tls: { type: 'boolean', default: false },
       deterministic: { type: 'boolean', default: false },
       clock: { type: 'string' },
+      'event-ttl': { type: 'string', default: '1h0m0s' },
       'token-file': { type: 'string' },
       admin: { type: 'boolean', default: false },
       'fault-seed': { type: 'string', default: '1' },
@@ -55,6 +56,8 @@ async function serve(args: string[]): Promise<void> {
   if (!Number.isInteger(faultSeed)) throw new StartupError(`--fault-seed must be a whole number, not "${values['fault-seed']}"`);
   const clock = values.clock === undefined ? undefined : new Date(values.clock);
   if (clock && Number.isNaN(clock.getTime())) throw new StartupError(`--clock must be a time such as 2026-01-01T00:00:00Z, not "${values.clock}"`);
+  const eventTTLMs = goDuration(values['event-ttl']);
+  if (eventTTLMs === undefined) throw new StartupError(`--event-ttl must be a duration such as 1h0m0s, 30m or 90s, not "${values['event-ttl']}"`);
   const started = Date.now();
   const cluster = await startCluster({
     port, address: values.address, data: values.data, store: values.store, nodes, controlPlane: !values['api-only'],
@@ -62,7 +65,7 @@ async function serve(args: string[]): Promise<void> {
     leaderElection: values.store === 'etcd' ? { leaseDurationMs: Number(values['leader-lease-duration']) * 1000, retryPeriodMs: Math.max(200, Number(values['leader-lease-duration']) * 1000 / 5) } : false,
     kubelet: { cpu: values['node-cpu'], memory: values['node-memory'], pods: values['node-pods'], stagesFile: values.stages },
     nodeLifecycle: { gracePeriodMs: grace * 1000 },
-    fixtures: values.fixtures, admin: values.admin, faultSeed, tls: values.tls, tokenFile: values['token-file'], deterministic: values.deterministic, clock,
+    fixtures: values.fixtures, admin: values.admin, faultSeed, tls: values.tls, tokenFile: values['token-file'], deterministic: values.deterministic, clock, eventTTLMs,
   });
   const where = values.store === 'sqlite' ? ` in ${values.data}` : values.store === 'etcd' ? ` at ${values['etcd-endpoints']}` : '';
   console.log(`tinykube serving at ${cluster.url} (${values.store} store${where}, ready in ${Date.now() - started} ms)`);
@@ -77,6 +80,14 @@ async function serve(args: string[]): Promise<void> {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+/** A Go duration as kube's flags take them (1h0m0s, 30m, 90s, 1.5h), in ms. */
+function goDuration(text: string): number | undefined {
+  const m = /^(?:(\d+(?:\.\d+)?)h)?(?:(\d+(?:\.\d+)?)m)?(?:(\d+(?:\.\d+)?)s)?$/.exec(text);
+  if (!m || text === '') return undefined;
+  const [h, min, s] = m.slice(1).map((x) => Number(x ?? 0));
+  return ((h * 60 + min) * 60 + s) * 1000;
 }
 
 async function snapshot(args: string[]): Promise<void> {

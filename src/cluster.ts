@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { deterministicEntropy, ManualClock } from './api/entropy.js';
+import { EventExpiry } from './api/event-expiry.js';
 import { Registry } from './api/registry.js';
 import { bootstrap } from './bootstrap.js';
 import { FixtureError, loadFixtures } from './fixtures.js';
@@ -75,6 +76,8 @@ export interface ClusterOptions {
    * choices (service IPs, node ports, scheduling ties), so golden files stay stable.
    */
   deterministic?: boolean;
+  /** How long an Event lives after its last write, in ms (kube's --event-ttl; default one hour; 0 keeps them). */
+  eventTTLMs?: number;
   /** A clock that stands at this time until moved (`cluster.clock`, or POST /tinykube/v1/clock). */
   clock?: Date;
 }
@@ -220,6 +223,9 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   const host = address === '0.0.0.0' || address === '::' ? '127.0.0.1' : address;
   const url = `${pki ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
   await bootstrap(registry, { host, port });
+  const ttl = options.eventTTLMs ?? 60 * 60 * 1000;
+  const expiry = ttl > 0 ? new EventExpiry(registry.resource('events')!, ttl, () => registry.now()) : undefined;
+  expiry?.start();
   if (options.fixtures) {
     try {
       await loadFixtures(registry, options.fixtures);
@@ -280,6 +286,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
         elector?.stop();
         stopControlPlane?.();
         closeWatches();
+        expiry?.stop();
         server.closeAllConnections();
         await new Promise<void>((r) => server.close(() => r()));
         registry.stop();

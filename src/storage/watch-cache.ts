@@ -25,6 +25,8 @@ export class CachedObject<T = unknown> {
     const c = new CachedObject<T>(key, object, revision);
     c.bytes = ownBytes(JSON.stringify(object));
     c.decoded = undefined;
+    // Reads right after the write (its answer, watchers' filters) share the object it was made from.
+    if (object && typeof object === 'object') c.weak = new WeakRef(object as T & object);
     return c;
   }
 
