@@ -223,9 +223,6 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   const host = address === '0.0.0.0' || address === '::' ? '127.0.0.1' : address;
   const url = `${pki ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
   await bootstrap(registry, { host, port });
-  const ttl = options.eventTTLMs ?? 60 * 60 * 1000;
-  const expiry = ttl > 0 ? new EventExpiry(registry.resource('events')!, ttl, () => registry.now()) : undefined;
-  expiry?.start();
   if (options.fixtures) {
     try {
       await loadFixtures(registry, options.fixtures);
@@ -237,6 +234,9 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       throw e instanceof FixtureError ? new StartupError(e.message) : e;
     }
   }
+  const ttl = options.eventTTLMs ?? 60 * 60 * 1000;
+  const expiry = ttl > 0 ? new EventExpiry(registry.resource('events')!, ttl, () => registry.now()) : undefined;
+  expiry?.start();
   const controlPlane = options.controlPlane ?? true;
   // The scheduler, controllers and kubelets, as one unit a leader runs (fresh instances each time).
   const startControlPlane = async (): Promise<() => void> => {
