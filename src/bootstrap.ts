@@ -1,7 +1,7 @@
 // What every cluster starts with: the system namespaces and the `kubernetes` service in default,
 // created through the API path like any other object (and only when missing).
-import { StatusError } from './api/errors.js';
 import type { Registry } from './api/registry.js';
+import { isAlreadyExists } from './create-object.js';
 import type { KObject } from './api/types.js';
 import { SYSTEM_NAMESPACES } from './resources/cluster.js';
 
@@ -20,7 +20,7 @@ async function ensure(registry: Registry, resource: string, namespace: string | 
   try {
     await rs.create(namespace, obj, { dryRun: false });
   } catch (e) {
-    if (!(e instanceof StatusError && e.reason === 'AlreadyExists')) throw e;
+    if (!isAlreadyExists(e)) throw e;
   }
 }
 

@@ -21,8 +21,7 @@ export function resourceFor(registry: Registry, obj: KObject): ResourceStore {
 export async function createObject(registry: Registry, input: KObject, fieldManager: string): Promise<KObject> {
   const rs = resourceFor(registry, input);
   const namespace = rs.namespaced ? input.metadata.namespace ?? 'default' : undefined;
-  const gvPath = registry.documentFor(rs.shape.group, rs.shape.version)!.path;
-  const { object } = decodeObject(input, decodeOptionsFor(rs, registry.validator, gvPath, 'Strict'));
+  const { object } = decodeObject(input, decodeOptionsFor(registry, rs, 'Strict'));
   return rs.create(namespace, object, { dryRun: false, fieldManager });
 }
 

@@ -26,7 +26,6 @@ export class EventExpiry {
     const stored = this.events.cache.list(this.events.prefix).map((o) => ({ key: o.key, revision: o.revision, at: lastWritten(o.object) + this.ttlMs }));
     this.queue = stored.sort((a, b) => a.at - b.at);
     this.cancel = this.events.cache.watch({
-      matches: () => true,
       deliver: (type, o) => { if (type !== 'DELETED') this.queue.push({ key: o.key, revision: o.revision, at: this.now().getTime() + this.ttlMs }); },
     });
     // Often enough that an event outlives its TTL by at most a sixth of it (10 s at most).

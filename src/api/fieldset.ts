@@ -92,18 +92,13 @@ export class FieldSet {
     return out;
   }
 
-  /** Drops every path that starts with one of `prefixes` or equals one of `exact`. */
-  without(exact: Path[], prefixes: Path[] = []): FieldSet {
-    return this.withoutSets(FieldSet.fromPaths(exact), FieldSet.fromPaths(prefixes));
-  }
-
-  /** `without`, for callers that keep the paths to drop as sets (built once). */
-  withoutSets(exact: FieldSet | undefined, prefixes: FieldSet | undefined): FieldSet {
+  /** Drops every path that starts with a member of `prefixes` or is a member of `exact`. */
+  without(exact: FieldSet | undefined, prefixes?: FieldSet): FieldSet {
     const out = new FieldSet();
     for (const m of this.members) if (!exact?.members.has(m) && !prefixes?.members.has(m)) out.members.add(m);
     for (const [pe, child] of this.children) {
       if (prefixes?.members.has(pe)) continue;
-      out.adopt(pe, child.withoutSets(exact?.children.get(pe), prefixes?.children.get(pe)));
+      out.adopt(pe, child.without(exact?.children.get(pe), prefixes?.children.get(pe)));
     }
     return out;
   }

@@ -227,9 +227,9 @@ const STATUS_SET = FieldSet.fromPaths([['f:status']]);
 
 /** The part of a set a writer can own: status through /status, the rest elsewhere. */
 function scoped(set: FieldSet, subresource: string | undefined, hasStatus: boolean): FieldSet {
-  const stripped = set.withoutSets(STRIPPED_SET, undefined);
+  const stripped = set.without(STRIPPED_SET);
   if (subresource === 'status') return stripped.under(['f:status']);
-  return hasStatus ? stripped.withoutSets(STATUS_SET, STATUS_SET) : stripped;
+  return hasStatus ? stripped.without(STATUS_SET, STATUS_SET) : stripped;
 }
 
 function readManagers(obj: KObject | undefined): Manager[] {

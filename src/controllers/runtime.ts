@@ -78,7 +78,6 @@ export function splitKey(key: string): [string | undefined, string] {
  */
 export function informer(rs: ResourceStore, onChange: (obj: KObject, prev: KObject | undefined, type: 'ADDED' | 'MODIFIED' | 'DELETED') => void): () => void {
   const cancel = rs.cache.watch({
-    matches: () => true,
     deliver: (type, obj) => onChange(obj.object, undefined, type),
   });
   for (const o of rs.cache.list(rs.prefix)) onChange(o.object, undefined, 'ADDED');

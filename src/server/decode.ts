@@ -2,6 +2,7 @@
 // against the URL, unknown fields handled per fieldValidation, wrong JSON types rejected.
 import { errors } from '../api/errors.js';
 import { dropNulls, duplicateFields } from '../api/json.js';
+import type { Registry } from '../api/registry.js';
 import type { ResourceStore } from '../api/resource-store.js';
 import { pruneFields, type SchemaValidator } from '../api/schema.js';
 import type { KObject } from '../api/types.js';
@@ -53,9 +54,10 @@ export interface DecodeOptions {
   duplicates?: string[];
 }
 
-/** Decoding options for objects of `rs` itself. */
-export function decodeOptionsFor(rs: ResourceStore, validator: SchemaValidator, gvPath: string, validation: FieldValidation): DecodeOptions {
-  return { validator, gvPath, schemaName: rs.schemaName, kind: rs.kind, apiVersion: rs.apiVersion, validation };
+/** Decoding options for objects of `rs` itself, checked against the registry's schemas. */
+export function decodeOptionsFor(registry: Registry, rs: ResourceStore, validation: FieldValidation): DecodeOptions {
+  const gvPath = registry.documentFor(rs.shape.group, rs.shape.version)!.path;
+  return { validator: registry.validator, gvPath, schemaName: rs.schemaName, kind: rs.kind, apiVersion: rs.apiVersion, validation };
 }
 
 /**

@@ -163,7 +163,7 @@ export class RestHandler {
       timeoutSeconds: query.has('timeoutSeconds') ? Number(query.get('timeoutSeconds')) : undefined,
       format,
       includeObject: includeObject(query),
-      faults: faults && { dropAfterEvents: faults.dropWatchAfterEvents, dropAfterSeconds: faults.dropWatchAfterSeconds, expire: faults.expireWatch },
+      faults,
     };
     checkWatchRequest(w);
     const filter = rs.filter(info.namespace, { labelSelector: query.get('labelSelector') ?? undefined, fieldSelector: query.get('fieldSelector') ?? undefined }, info.name);
@@ -201,7 +201,7 @@ export class RestHandler {
   }
 
   private decodeOptions(rs: ResourceStore, validation: FieldValidation): DecodeOptions {
-    return decodeOptionsFor(rs, this.registry.validator, this.registry.documentFor(rs.shape.group, rs.shape.version)!.path, validation);
+    return decodeOptionsFor(this.registry, rs, validation);
   }
 
   private async patch(rs: ResourceStore, info: ResourceRequest, req: IncomingMessage, query: URLSearchParams, dryRun: boolean, subresource?: string): Promise<{ object: KObject; warnings: string[]; created: boolean }> {

@@ -10,6 +10,7 @@ import { parseResourceVersion } from '../api/resource-store.js';
 import { DEFAULT_TABLE, table, tableRow, type IncludeObject } from '../api/table.js';
 import type { KObject } from '../api/types.js';
 import type { CachedObject, WatchEventType } from '../storage/watch-cache.js';
+import type { FaultActions } from './admin/faults.js';
 import type { ResponseFormat } from './negotiation.js';
 
 /** Where a watch writes: chunked HTTP or a websocket. */
@@ -55,7 +56,7 @@ export interface WatchRequest {
   format: ResponseFormat;
   includeObject: IncludeObject;
   /** Injected faults: end the stream after so many events or seconds; answer a resume with 410. */
-  faults?: { dropAfterEvents?: number; dropAfterSeconds?: number; expire?: boolean };
+  faults?: FaultActions;
 }
 
 export interface WatchSettings {
@@ -106,7 +107,7 @@ export function startWatch(rs: ResourceStore, filter: Filter, w: WatchRequest, t
     return obj.jsonBytes();
   };
 
-  let eventsLeft = w.faults?.dropAfterEvents ?? Infinity;
+  let eventsLeft = w.faults?.dropWatchAfterEvents ?? Infinity;
   const send = (type: string, object: Buffer) => {
     if (closed) return;
     if (transport.buffered() > settings.maxBufferedBytes) { close(); return; }
@@ -124,7 +125,7 @@ export function startWatch(rs: ResourceStore, filter: Filter, w: WatchRequest, t
   const wantInitial = w.sendInitialEvents ?? rv === undefined;
   let cancel: (() => void) | undefined;
   try {
-    if (w.faults?.expire && rv !== undefined) throw errors.gone(`too old resource version: ${rv} (${Math.max(rv + 1, rs.cache.oldestRevision)})`);
+    if (w.faults?.expireWatch && rv !== undefined) throw errors.gone(`too old resource version: ${rv} (${Math.max(rv + 1, rs.cache.oldestRevision)})`);
     const started = rs.watch(filter, wantInitial ? undefined : rv, deliver);
     cancel = started.cancel;
     for (const o of started.initial) deliver('ADDED', o);
@@ -149,7 +150,7 @@ export function startWatch(rs: ResourceStore, filter: Filter, w: WatchRequest, t
   // Without timeoutSeconds kube ends a watch after 30-60 minutes; clients re-watch.
   const timeout = w.timeoutSeconds !== undefined ? w.timeoutSeconds : 1800 + Math.floor(Math.random() * 1800);
   timers[1] = setTimeout(close, Math.max(0, timeout) * 1000);
-  if (w.faults?.dropAfterSeconds !== undefined) timers[2] = setTimeout(close, w.faults.dropAfterSeconds * 1000);
+  if (w.faults?.dropWatchAfterSeconds !== undefined) timers[2] = setTimeout(close, w.faults.dropWatchAfterSeconds * 1000);
   if (eventsLeft <= 0) close();
   return close;
 }

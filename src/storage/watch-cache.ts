@@ -77,8 +77,11 @@ export interface CacheEvent<T> {
 }
 
 export interface CacheWatcher<T> {
-  /** Whether an object is visible to this watcher (selectors, namespace, name). */
-  matches(o: T): boolean;
+  /**
+   * Whether an object is visible to this watcher (selectors, namespace, name). Absent: all are,
+   * and events are delivered without touching their objects (compact ones stay undecoded).
+   */
+  matches?(o: T): boolean;
   /** Receives one event already translated for this watcher's filter. */
   deliver(type: WatchEventType, object: CachedObject<T>, revision: number): void;
 }
@@ -262,8 +265,9 @@ export class WatchCache<T> {
 
   /** Translates one event through a watcher's filter, as kube does for selector watches. */
   private dispatch(w: CacheWatcher<T>, e: CacheEvent<T>): void {
-    const now = e.type !== 'DELETED' && w.matches(e.object.object);
-    const before = e.prev !== undefined && w.matches(e.prev.object);
+    const matches = w.matches;
+    const now = e.type !== 'DELETED' && (!matches || matches(e.object.object));
+    const before = e.prev !== undefined && (!matches || matches(e.prev.object));
     if (e.type === 'DELETED') { if (before) w.deliver('DELETED', e.object, e.revision); return; }
     if (now && before) w.deliver('MODIFIED', e.object, e.revision);
     else if (now) w.deliver('ADDED', e.object, e.revision);

@@ -69,13 +69,13 @@ export class Authenticator {
 
   /** Who sent `req` (remembered for userOf); throws 401 when authentication is on and no valid credentials came with it. */
   authenticate(req: IncomingMessage): UserInfo {
+    if (!this.required) return UNSECURED; // userOf's default: nothing to remember
     const user = this.identify(req);
     requestUsers.set(req, user);
     return user;
   }
 
   private identify(req: IncomingMessage): UserInfo {
-    if (!this.required) return UNSECURED;
     const header = req.headers.authorization;
     if (header !== undefined) {
       const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
