@@ -5,7 +5,8 @@ import type { Registry } from './registry.js';
 import { rfc3339 } from './resource-store.js';
 import type { KObject } from './types.js';
 
-export async function bindPod(registry: Registry, namespace: string, name: string, nodeName: string, fieldManager?: string): Promise<KObject> {
+/** Binds; a dry run checks and answers the same, storing nothing. */
+export async function bindPod(registry: Registry, namespace: string, name: string, nodeName: string, fieldManager?: string, dryRun = false): Promise<KObject> {
   const pods = registry.resource('pods')!;
   const { object } = await pods.update(namespace, name, (pod) => {
     const spec = (pod.spec ?? {}) as { nodeName?: string };
@@ -17,6 +18,6 @@ export async function bindPod(registry: Registry, namespace: string, name: strin
     conditions.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: rfc3339(registry.now()) });
     status.conditions = conditions;
     return pod;
-  }, { dryRun: false, subresource: 'binding', fieldManager });
+  }, { dryRun, subresource: 'binding', fieldManager });
   return object;
 }

@@ -1,6 +1,6 @@
 // The generic registry store: one implementation of get, list, watch, create, update, delete and
 // deletecollection for every resource, driven by its Strategy (kube's genericregistry.Store).
-import { CachedObject, TooOldError, WatchCache, type CacheWatcher, type WatchEventType } from '../storage/watch-cache.js';
+import { CachedObject, TooOldError, WatchCache, type CacheWatcher, type WatchEventType, type WatchHistoryOptions } from '../storage/watch-cache.js';
 import { KeyExistsError, KeyNotFoundError, RevisionConflictError, type KeyValue, type Store } from '../storage/store.js';
 import { errors, FieldError, StatusError, type GroupResource } from './errors.js';
 import { canonicalJSON, jsonEqual } from './json.js';
@@ -62,14 +62,14 @@ export class ResourceStore {
   readonly gr: GroupResource;
   readonly apiVersion: string;
 
-  constructor(readonly shape: ResourceShape, readonly strategy: Strategy, readonly schemaName: string, readonly schema: SchemaNode, private readonly ctx: RegistryContext, cacheCapacity?: number) {
+  constructor(readonly shape: ResourceShape, readonly strategy: Strategy, readonly schemaName: string, readonly schema: SchemaNode, private readonly ctx: RegistryContext, history: WatchHistoryOptions = {}) {
     this.gr = { group: shape.group, resource: shape.resource };
     this.apiVersion = shape.group ? `${shape.group}/${shape.version}` : shape.version;
     this.prefix = strategy.storage?.prefix ?? `/registry/${shape.group ? shape.group + '/' : ''}${shape.resource}/`;
     this.cache = new WatchCache<KObject>({
       store: ctx.store,
       prefix: this.prefix,
-      capacity: cacheCapacity,
+      ...history,
       indexes: strategy.indexes,
       compact: strategy.compactCache,
       decode: (value, modRevision, key) => this.decodedForCache(key, value, modRevision),
@@ -308,9 +308,11 @@ export class ResourceStore {
       }
       // A resourceVersion in the new object is a precondition; after a lost race the retry below
       // runs `mutate` on the newer object, and a caller's stale version fails here (kube's
-      // GuaranteedUpdate), while one derived from the current object goes through.
+      // GuaranteedUpdate), while one derived from the current object goes through. None, or one
+      // that parses to 0 ("0"), makes the update unconditional: every kind served here allows
+      // that (kube's AllowUnconditionalUpdate).
       const pinned = meta.resourceVersion;
-      if (pinned && pinned !== current.metadata.resourceVersion) throw errors.staleUpdate(this.gr, name);
+      if (pinned && !ZERO_RESOURCE_VERSION.test(pinned) && pinned !== current.metadata.resourceVersion) throw errors.staleUpdate(this.gr, name);
       next.apiVersion = this.apiVersion;
       next.kind = this.shape.kind;
       this.keepSystemMetadata(next, current);
@@ -537,6 +539,9 @@ export class ResourceStore {
     return e;
   }
 }
+
+/** A resourceVersion that parses to 0, as unsigned decimal: an update carrying it is unconditional. */
+const ZERO_RESOURCE_VERSION = /^0+$/;
 
 export function parseResourceVersion(rv: string): number {
   if (!/^\d+$/.test(rv)) throw errors.badRequest(`invalid resource version: ${rv}`);

@@ -2,7 +2,8 @@
 // HTTP (query, body, Accept) to ResourceStore calls and results to kube's answers.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { WebSocket } from 'ws';
-import { errors, fieldErrors, StatusError } from '../api/errors.js';
+import { errors, FieldError, fieldErrors, StatusError } from '../api/errors.js';
+import { dropNulls } from '../api/json.js';
 import { bindPod } from '../api/binding.js';
 import { apply as applyConfig, ApplyConflictError } from '../api/managed-fields.js';
 import { jsonPatch, mergePatch, PatchError, strategicMergePatch } from '../api/patch.js';
@@ -13,7 +14,7 @@ import { DEFAULT_TABLE, table, tableRow, type IncludeObject } from '../api/table
 import type { DeleteOptions, KObject } from '../api/types.js';
 import { rcToScale } from '../resources/replicationcontrollers.js';
 import { bodyDuplicates, decodeObject, decodeOptionsFor, parseBody, parseFieldValidation, warningHeaders, type DecodeOptions, type FieldValidation } from './decode.js';
-import { readBody, sendBody, sendError, sendObject } from './http.js';
+import { readBody, sendError, sendJSON, sendObject } from './http.js';
 import { chooseResponseFormat, patchType, type ResponseFormat } from './negotiation.js';
 import { queryBool, type ResourceRequest } from './request-info.js';
 import type { FaultActions } from './admin/faults.js';
@@ -67,7 +68,7 @@ export class RestHandler {
     const virtual = VIRTUAL_RESOURCES[`${info.group}/${info.resource}`];
     if (virtual) {
       if (info.verb !== 'create' || info.name) throw errors.methodNotAllowed();
-      if (virtual === 'bindings') return this.bind(info.namespace!, undefined, req, res, query);
+      if (virtual === 'bindings') return this.bind(info.namespace!, undefined, req, res, query, parseDryRun(query, 'create'));
       if (virtual === 'selfsubjectreviews') return this.selfSubjectReview(info, req, res);
       return this.selfSubjectAccessReview(req, res);
     }
@@ -82,7 +83,8 @@ export class RestHandler {
       throw errors.methodNotAllowed();
     }
     const ns = info.namespace;
-    const dryRun = parseDryRun(query);
+    // Connections (logs, proxies, exec) take no options: a dryRun in their query is the target's.
+    const dryRun = CONNECT_SUBRESOURCES.has(info.subresource ?? '') ? false : parseDryRun(query, info.verb);
     if (info.subresource) return this.subresource(rs, info, req, res, query, format, dryRun);
     switch (info.verb) {
       case 'get': return this.respond(res, 200, rs, await rs.get(ns, info.name!, query.get('resourceVersion') ?? undefined), format, query);
@@ -150,7 +152,7 @@ export class RestHandler {
       parts.push(o.jsonBytes());
     });
     parts.push(LIST_END);
-    sendBody(res, 200, 'application/json', Buffer.concat(parts));
+    sendJSON(res, 200, parts);
   }
 
   /** Validates a watch request (throwing a Status) and returns what streams it to a transport. */
@@ -188,7 +190,7 @@ export class RestHandler {
     if (format.kind === 'yaml') return sendObject(res, code, obj, format, headers as Record<string, string>);
     // The object as cached is encoded once, for this answer and every watcher it goes to.
     const cached = rs.cached(obj);
-    sendBody(res, code, 'application/json', cached ? cached.jsonBytes() : JSON.stringify(obj), headers as Record<string, string>);
+    sendJSON(res, code, cached ? cached.jsonBytes() : JSON.stringify(obj), headers as Record<string, string>);
   }
 
   // ---- writes ------------------------------------------------------------------------------
@@ -273,19 +275,21 @@ export class RestHandler {
   }
 
   private async delete(rs: ResourceStore, ns: string | undefined, name: string, req: IncomingMessage, res: ServerResponse, query: URLSearchParams, format: ResponseFormat, dryRun: boolean): Promise<void> {
-    const options = await deleteOptions(req, query);
-    const { object, deleted } = await rs.delete(ns, name, options, { dryRun: dryRun || (options.dryRun?.includes('All') ?? false) });
+    const options = await deleteOptions(req, query, this.registry);
+    // dryRun may come in the DeleteOptions body as well as in the query.
+    const { object, deleted } = await rs.delete(ns, name, options, { dryRun: deleteDryRun(options) || dryRun });
     if (rs.strategy.returnsDeletedObject) return this.respond(res, deleted ? 200 : 202, rs, object, format, query);
     sendObject(res, deleted ? 200 : 202, deleted ? successStatus(rs, object) : object);
   }
 
   private async deleteCollection(rs: ResourceStore, ns: string | undefined, req: IncomingMessage, res: ServerResponse, query: URLSearchParams, format: ResponseFormat, dryRun: boolean): Promise<void> {
-    const options = await deleteOptions(req, query);
+    const options = await deleteOptions(req, query, this.registry);
+    const dry = deleteDryRun(options) || dryRun;
     const listed = await rs.list(ns, { labelSelector: query.get('labelSelector') ?? undefined, fieldSelector: query.get('fieldSelector') ?? undefined });
     const items: KObject[] = [];
     for (const o of listed.items) {
       try {
-        items.push((await rs.delete(o.object.metadata.namespace, o.object.metadata.name!, options, { dryRun })).object);
+        items.push((await rs.delete(o.object.metadata.namespace, o.object.metadata.name!, options, { dryRun: dry })).object);
       } catch (e) {
         if (!(e instanceof StatusError && e.code === 404)) throw e;
       }
@@ -318,17 +322,34 @@ export class RestHandler {
     if ((sub === 'exec' || sub === 'attach' || sub === 'portforward') && rs.shape.resource === 'pods') {
       throw errors.badRequest('Upgrade request required');
     }
-    if (sub === 'binding' && rs.shape.resource === 'pods') return this.bind(ns!, name, req, res, query);
+    if (sub === 'binding' && rs.shape.resource === 'pods') return this.bind(ns!, name, req, res, query, dryRun);
     if (sub === 'eviction' && rs.shape.resource === 'pods') {
-      const raw = parseBody(await readBody(req), req.headers['content-type'], 'Eviction') as { deleteOptions?: DeleteOptions; metadata?: { name?: string } };
+      const raw = parseBody(await readBody(req), req.headers['content-type'], 'Eviction') as { deleteOptions?: DeleteOptions | null; metadata?: { name?: string } };
       if (raw?.metadata?.name && raw.metadata.name !== name) throw errors.badRequest(`name in URL does not match name in Eviction object`);
-      await rs.delete(ns, name, raw?.deleteOptions ?? {}, { dryRun });
+      // The dry run is the query's or the deleteOptions'; given in both, they must be the same
+      // (kube's propagateDryRun answers a plain error, a 500 Status with no reason, otherwise).
+      const options: DeleteOptions = { ...(raw?.deleteOptions ?? {}) };
+      const fromQuery = query.getAll('dryRun');
+      const fromBody = dryRunValues(options.dryRun);
+      if (fromQuery.length && fromBody.length && fromQuery.join('\u0000') !== fromBody.join('\u0000')) {
+        const message = `Non-matching dry-run options in request and content: [${fromQuery.join(' ')}] and [${fromBody.join(' ')}]`;
+        return sendObject(res, 500, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, code: 500 });
+      }
+      if (!fromBody.length) options.dryRun = fromQuery;
+      // The pod is read before its DeleteOptions are validated: a missing pod is a 404 first.
+      await rs.get(ns, name);
+      await rs.delete(ns, name, options, { dryRun: deleteDryRun(options) });
+      // Evicted or, in a dry run, not: the answer is the same.
       return sendObject(res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
     }
     if (sub === 'finalize' && rs.shape.resource === 'namespaces') {
       const { object } = await this.decodeBody(rs, req, query);
       const { object: updated } = await rs.update(undefined, name, (current) => {
-        current.spec = { ...(current.spec as object), finalizers: (object.spec as { finalizers?: string[] } | undefined)?.finalizers ?? [] };
+        const finalizers = (object.spec as { finalizers?: string[] } | undefined)?.finalizers ?? [];
+        const spec = { ...(current.spec as { finalizers?: string[] }) };
+        // An empty list is left out, as Go's omitempty leaves it.
+        if (finalizers.length) spec.finalizers = finalizers; else delete spec.finalizers;
+        current.spec = spec;
         return current;
       }, { dryRun, subresource: 'finalize', fieldManager: fieldManager(req, query) });
       return this.respond(res, 200, rs, updated, format, query);
@@ -399,13 +420,14 @@ export class RestHandler {
   }
 
   /** pods/binding and the bindings collection: assign a pod to a node, once. */
-  private async bind(ns: string, podName: string | undefined, req: IncomingMessage, res: ServerResponse, query: URLSearchParams): Promise<void> {
+  private async bind(ns: string, podName: string | undefined, req: IncomingMessage, res: ServerResponse, query: URLSearchParams, dryRun: boolean): Promise<void> {
     const raw = parseBody(await readBody(req), req.headers['content-type'], 'Binding') as { metadata?: { name?: string }; target?: { kind?: string; name?: string } };
     const name = podName ?? raw?.metadata?.name;
     if (!name) throw errors.badRequest('name is required for a binding');
     const target = raw?.target;
     if (!target?.name) throw errors.invalid('Binding', '', name, [fieldErrors.required('target.name')]);
-    await bindPod(this.registry, ns, name, target.name, fieldManager(req, query));
+    await bindPod(this.registry, ns, name, target.name, fieldManager(req, query), dryRun);
+    // Bound or, in a dry run, not: the answer is the same.
     sendObject(res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
   }
 }
@@ -436,29 +458,81 @@ function includeObject(query: URLSearchParams): IncludeObject {
   return v === 'None' || v === 'Object' ? v : 'Metadata';
 }
 
-function parseDryRun(query: URLSearchParams): boolean {
+const CONNECT_SUBRESOURCES = new Set(['log', 'proxy', 'exec', 'attach', 'portforward']);
+
+/** The options a write's query parameters decode into, by verb; kube names them in its 422s. Reads take no dryRun. */
+const OPTIONS_KIND: Record<string, string> = {
+  create: 'CreateOptions', update: 'UpdateOptions', patch: 'PatchOptions', delete: 'DeleteOptions', deletecollection: 'DeleteOptions',
+};
+
+/** Whether a write's query asks for a dry run; a value other than "All" is a 422 naming the verb's options. */
+function parseDryRun(query: URLSearchParams, verb: string): boolean {
+  const kind = OPTIONS_KIND[verb];
+  if (!kind) return false;
   const values = query.getAll('dryRun');
-  for (const v of values) if (v !== 'All') throw errors.badRequest(`dryRun: Unsupported value: "${v}": supported values: "All"`);
+  checkDryRun(values, kind);
   return values.length > 0;
 }
 
-async function deleteOptions(req: IncomingMessage, query: URLSearchParams): Promise<DeleteOptions> {
+/** Whether DeleteOptions (from a body, or an Eviction's) ask for a dry run, validated as kube validates them. */
+function deleteDryRun(options: DeleteOptions): boolean {
+  const values = dryRunValues(options.dryRun);
+  checkDryRun(values, 'DeleteOptions');
+  return values.length > 0;
+}
+
+/** dryRun as decoded from a body: a list of strings, or nothing. */
+function dryRunValues(v: unknown): string[] {
+  if (v === undefined || v === null) return [];
+  if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) {
+    const what = Array.isArray(v) ? typeof v.find((x) => typeof x !== 'string') : typeof v;
+    throw errors.badRequest(`json: cannot unmarshal ${what} into Go struct field DeleteOptions.dryRun of type ${Array.isArray(v) ? 'string' : '[]string'}`);
+  }
+  return v;
+}
+
+function checkDryRun(values: string[], optionsKind: string): void {
+  if (values.every((v) => v === 'All')) return;
+  throw errors.invalid(optionsKind, 'meta.k8s.io', '', [new UnsupportedStrings('dryRun', values, ['All'])]);
+}
+
+/** An unsupported []string value, printed as Go prints one (`[]string{"a", "b"}`). */
+class UnsupportedStrings extends FieldError {
+  constructor(field: string, private readonly values: string[], supported: string[]) {
+    super('FieldValueNotSupported', field, values, '', supported);
+  }
+
+  override message(): string {
+    return `Unsupported value: []string{${this.values.map((v) => JSON.stringify(v)).join(', ')}}: supported values: ${(this.supported ?? []).map((v) => `"${v}"`).join(', ')}`;
+  }
+}
+
+const DELETE_OPTIONS_SCHEMA = 'io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions';
+
+/** DeleteOptions from the body (decoded as Go decodes them: wrong JSON types are a 400) and the query. */
+async function deleteOptions(req: IncomingMessage, query: URLSearchParams, registry: Registry): Promise<DeleteOptions> {
   const body = await readBody(req);
   let opts: DeleteOptions = {};
   if (body.length && body.toString('utf8').trim()) {
     const raw = parseBody(body, req.headers['content-type'], 'DeleteOptions');
-    if (!raw || typeof raw !== 'object') throw errors.badRequest('DeleteOptions must be an object');
-    opts = raw as DeleteOptions;
+    if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw errors.badRequest(`json: cannot unmarshal ${Array.isArray(raw) ? 'array' : typeof raw} into Go value of type v1.DeleteOptions`);
+    const { typeErrors } = registry.validator.check(registry.documentFor('', 'v1')!.path, DELETE_OPTIONS_SCHEMA, dropNulls(raw));
+    if (typeErrors.length) throw errors.badRequest(typeErrors[0]);
+    opts = dropNulls(raw) as DeleteOptions;
   }
-  if (query.has('gracePeriodSeconds')) opts.gracePeriodSeconds = Number(query.get('gracePeriodSeconds'));
+  if (query.has('gracePeriodSeconds')) opts.gracePeriodSeconds = queryInt64(query.get('gracePeriodSeconds')!);
   if (query.has('propagationPolicy')) opts.propagationPolicy = query.get('propagationPolicy') as DeleteOptions['propagationPolicy'];
   if (opts.propagationPolicy && !['Orphan', 'Background', 'Foreground'].includes(opts.propagationPolicy)) {
     throw errors.invalid('DeleteOptions', 'meta.k8s.io', '', [fieldErrors.notSupported('propagationPolicy', opts.propagationPolicy, ['Foreground', 'Background', 'Orphan'])]);
   }
-  if (opts.gracePeriodSeconds !== undefined && (!Number.isInteger(opts.gracePeriodSeconds) || opts.gracePeriodSeconds < 0)) {
-    opts.gracePeriodSeconds = Math.max(0, Math.floor(Number(opts.gracePeriodSeconds) || 0));
-  }
+  if (opts.gracePeriodSeconds !== undefined && opts.gracePeriodSeconds < 0) opts.gracePeriodSeconds = 0;
   return opts;
+}
+
+/** A query parameter of Go type int64, with strconv's error text for what does not parse. */
+function queryInt64(v: string): number {
+  if (!/^[+-]?\d+$/.test(v)) throw errors.badRequest(`strconv.ParseInt: parsing ${JSON.stringify(v)}: invalid syntax`);
+  return Number(v);
 }
 
 function successStatus(rs: ResourceStore, obj: KObject): unknown {
