@@ -156,6 +156,9 @@ export function mergeApplied(live: Json, config: Json, schema: SchemaNode): Json
   if (config === undefined) return structuredClone(live);
   const shape = shapeOf(schema, config);
   if (shape.kind === 'scalar') return structuredClone(config);
+  // null merges into a granular list or map as an empty one: what is there stays (the applier
+  // owns the field itself, and prune drops what it applied there before).
+  if (config === null && !(shape.kind === 'list' ? shape.type === 'atomic' : shape.atomic) && !isEmptyContainer(live) && (Array.isArray(live) || isObject(live))) return structuredClone(live);
   if (shape.kind === 'list') {
     if (shape.type === 'atomic' || !Array.isArray(config)) return structuredClone(config);
     const items = schema.items();
@@ -174,29 +177,73 @@ export function mergeApplied(live: Json, config: Json, schema: SchemaNode): Json
   return out;
 }
 
-/** Removes the fields at `paths` (members of a field set) from an object. */
-export function removePaths(obj: Json, paths: Path[], schema: SchemaNode): void {
-  for (const path of paths.sort((a, b) => b.length - a.length)) removePath(obj, path, schema);
+// ---- apply: pruning what the applier no longer applies -----------------------------------------
+//
+// After the merge, what the applier applied last time (`last`) and no longer applies goes unless a
+// manager owns it (`owned`: every other manager's set and the applier's new one). Ownership is
+// judged on the way down from the outermost field the applier held: a field declared in its
+// struct's schema counts as owned when anything below it is owned, while a list item or map entry
+// counts only if some manager owns the item itself. The first node on that way that nobody owns
+// takes the applier's last-applied paths at and below it with it, whole: a list item whose key the
+// applier alone owned goes together with any field another manager set inside it. Below nodes that
+// stay, the applier's own fields that nobody else owns go one by one. A list or map that this
+// empties goes too, as kube serializes it.
+
+interface PruneStep { remove: boolean; last?: FieldSet; owned?: FieldSet; inLast: boolean; lost: boolean }
+
+/**
+ * Decides one child (path element `pe`, `named` when its struct declares it) of a node whose
+ * last-applied and owned subtrees are given. `inLast`: the walk already passed a path the applier
+ * held; `lost`: and a node nobody owns since then. Undefined: nothing the applier held is there.
+ */
+function pruneStep(pe: string, named: boolean, last: FieldSet, owned: FieldSet | undefined, inLast: boolean, lost: boolean): PruneStep | undefined {
+  const lastBelow = last.children.get(pe);
+  const held = last.members.has(pe) || (named && !!lastBelow && !lastBelow.empty);
+  if (!held && !lastBelow) return undefined;
+  const ownedBelow = owned?.children.get(pe);
+  const isOwned = !!owned && (owned.members.has(pe) || (named && !!ownedBelow && !ownedBelow.empty));
+  const nowInLast = inLast || held;
+  const nowLost = nowInLast && (lost || !isOwned);
+  if (held && nowLost) return { remove: true, inLast: nowInLast, lost: nowLost };
+  return lastBelow ? { remove: false, last: lastBelow, owned: ownedBelow, inLast: nowInLast, lost: nowLost } : undefined;
 }
 
-function removePath(node: Json, path: Path, schema: SchemaNode): void {
-  const [pe, ...rest] = path;
-  if (node === null || node === undefined) return;
-  if (pe.startsWith('f:') && isObject(node)) {
-    const k = pe.slice(2);
-    if (rest.length === 0) delete node[k];
-    else removePath(node[k], rest, schema.field(k));
+function prune(node: Json, schema: SchemaNode, last: FieldSet, owned: FieldSet | undefined, inLast = false, lost = false): void {
+  const shape = shapeOf(schema, node);
+  if (shape.kind === 'list') {
+    if (shape.type === 'atomic' || !Array.isArray(node)) return;
+    const items = schema.items();
+    const keep: Json[] = [];
+    node.forEach((item, i) => {
+      const s = pruneStep(itemPE(shape, item, i, items), false, last, owned, inLast, lost);
+      if (s?.remove) return;
+      if (s) prune(item, items, s.last!, s.owned, s.inLast, s.lost);
+      keep.push(item);
+    });
+    if (keep.length !== node.length) node.splice(0, node.length, ...keep);
     return;
   }
-  if (Array.isArray(node)) {
-    const shape = shapeOf(schema, node);
-    if (shape.kind !== 'list') return;
-    const items = schema.items();
-    const at = node.findIndex((x, j) => itemPE(shape, x, j, items) === pe);
-    if (at < 0) return;
-    if (rest.length === 0) node.splice(at, 1);
-    else removePath(node[at], rest, items);
+  if (shape.kind !== 'map' || shape.atomic || !isObject(node)) return;
+  const declared = schema.schema?.properties;
+  for (const pe of new Set([...last.members, ...last.children.keys()])) {
+    if (!pe.startsWith('f:')) continue;
+    const k = pe.slice(2);
+    if (!(k in node)) continue;
+    const s = pruneStep(pe, !!declared?.[k], last, owned, inLast, lost);
+    if (!s) continue;
+    if (s.remove) { delete node[k]; continue; }
+    const child = node[k];
+    const field = schema.field(k);
+    const hadContent = !isEmptyContainer(child);
+    prune(child, field, s.last!, s.owned, s.inLast, s.lost);
+    // An emptied list or map is null to structured-merge-diff, and absent once kube serializes
+    // it; a struct stays, as its Go type does.
+    if (hadContent && isEmptyContainer(child) && !field.schema?.properties) delete node[k];
   }
+}
+
+function isEmptyContainer(v: Json): boolean {
+  return Array.isArray(v) ? v.length === 0 : isObject(v) && isEmptyObject(v);
 }
 
 // ---- managers ---------------------------------------------------------------------------------
@@ -287,12 +334,14 @@ export function recordUpdate(prev: KObject | undefined, next: KObject, schema: S
     m.set = m.set.difference(changed).difference(removed);
     if (m.set.size !== before.size) m.changed = true;
   }
+  // Only the writer is stamped, and only when it took fields; the others keep their time and version.
   if (!changed.empty) {
     const mine = writerEntry(managers, w);
     mine.set = mine.set.empty ? changed : mine.set.union(changed);
     mine.changed = true;
+    mine.entry.time = w.time;
+    mine.entry.apiVersion = w.apiVersion;
   }
-  for (const m of managers) if (m.changed) { m.entry.time = w.time; m.entry.apiVersion = w.apiVersion; }
   writeManagers(next, managers);
 }
 
@@ -331,9 +380,10 @@ function conflictMessage(conflicts: { manager: ManagedFieldsEntry; path: Path }[
 }
 
 /**
- * Server-side apply of `config` by `w` onto `live` (undefined when creating): merges, removes
- * what the writer applied before and no longer applies (unless someone else owns it), and checks
- * for conflicts with other managers over fields the apply would change. Returns the new object.
+ * Server-side apply of `config` by `w` onto `live` (undefined when creating): merges, prunes what
+ * the writer applied before and no longer applies (see prune), and checks for conflicts with other
+ * managers over fields the apply adds or changes. Fields the apply removed leave every manager's
+ * set without a conflict. Returns the new object.
  */
 export function apply(live: KObject | undefined, config: KObject, schema: SchemaNode, w: Writer, force: boolean, hasStatus: boolean): KObject {
   const managers = readManagers(live);
@@ -342,27 +392,31 @@ export function apply(live: KObject | undefined, config: KObject, schema: Schema
   const scopedConfig = w.subresource === 'status'
     ? { ...config, ...Object.fromEntries(Object.keys(config).filter((k) => !['apiVersion', 'kind', 'metadata', 'status'].includes(k)).map((k) => [k, undefined])) }
     : config;
-  let merged = mergeApplied(base, scopedConfig, schema) as KObject;
+  const merged = mergeApplied(base, scopedConfig, schema) as KObject;
   const mine = writerEntry(managers, w);
   const others = managers.filter((m) => m !== mine);
-  // What this writer applied before, no longer applies, and nobody else owns, goes away.
-  const othersSet = others.reduce((acc, m) => acc.union(m.set), new FieldSet());
-  const dropped = mine.set.difference(configSet).difference(othersSet);
-  removePaths(merged, dropped.paths(), schema);
-  merged = merged as KObject;
+  if (!mine.set.empty) prune(merged, schema, mine.set, others.reduce((acc, m) => acc.union(m.set), configSet));
   const cmp = compare(stripForCompare(base), stripForCompare(merged), schema);
-  const changed = cmp.added.union(cmp.modified).union(cmp.removed);
+  // What the writer cannot own (status through the main resource, and the reverse) is no conflict.
+  const changed = scoped(cmp.modified.empty ? cmp.added : cmp.added.union(cmp.modified), w.subresource, hasStatus);
   const conflicts: { manager: ManagedFieldsEntry; path: Path }[] = [];
   for (const m of others) {
-    const overlap = m.set.intersection(changed).intersection(configSet.union(dropped));
-    if (overlap.empty) continue;
-    if (force) { m.set = m.set.difference(overlap); m.changed = true; continue; }
-    for (const p of overlap.paths()) conflicts.push({ manager: m.entry, path: p });
+    const overlap = m.set.intersection(changed);
+    if (!overlap.empty) {
+      if (!force) { for (const p of overlap.paths()) conflicts.push({ manager: m.entry, path: p }); continue; }
+      m.set = m.set.difference(overlap);
+      m.changed = true;
+    }
+    if (cmp.removed.empty) continue;
+    const kept = m.set.difference(cmp.removed);
+    if (kept.size !== m.set.size) { m.set = kept; m.changed = true; }
   }
   if (conflicts.length) throw new ApplyConflictError(conflicts);
   if (canonicalJSON(mine.set.toFieldsV1()) !== canonicalJSON(configSet.toFieldsV1())) mine.changed = true;
   mine.set = configSet;
-  for (const m of managers) if (m.changed) { m.entry.time = w.time; m.entry.apiVersion = w.apiVersion; }
+  // kube stamps only the applier, when the apply changed the object (here also when only its set
+  // changed); managers that lost fields, forced from them or removed, keep their time and version.
+  if (mine.changed || !(cmp.added.empty && cmp.modified.empty && cmp.removed.empty)) { mine.entry.time = w.time; mine.entry.apiVersion = w.apiVersion; mine.changed = true; }
   writeManagers(merged, managers);
   return merged;
 }

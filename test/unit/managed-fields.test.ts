@@ -103,10 +103,337 @@ describe('server-side apply', () => {
     });
   });
 
+  test('a write stamps only its writer; managers that lose fields to it keep their time and version', () => {
+    const at = (manager: string, day: number, operation: 'Apply' | 'Update' = 'Apply') => ({ manager, operation, apiVersion: 'v1', time: `2026-01-0${day}T00:00:00Z` });
+    const entry = (o: KObject, manager: string) => (o.metadata.managedFields as any[]).find((m) => m.manager === manager);
+    let live = apply(undefined, pod([{ name: 'a', image: '1' }, { name: 'b', image: '1' }]), podSchema, at('m1', 1), false, true);
+    const edited = structuredClone(live);
+    (edited.spec as any).containers[1].image = '2';
+    edited.metadata.labels = { by: 'editor' };
+    recordUpdate(live, edited, podSchema, at('editor', 2, 'Update'), true);
+    live = apply(edited, pod([{ name: 'a', image: '3' }]), podSchema, at('m2', 3), true, true);
+    assert.equal(entry(live, 'm1').time, '2026-01-01T00:00:00Z', 'm1 lost a\'s image to a forced apply');
+    live = apply(live, pod([{ name: 'a', image: '3' }]), podSchema, at('m1', 4), false, true);
+    assert.deepEqual((live.spec as any).containers.map((c: any) => c.name), ['a']);
+    assert.deepEqual([entry(live, 'editor').time, entry(live, 'editor').fieldsV1], ['2026-01-02T00:00:00Z', { 'f:metadata': { 'f:labels': { 'f:by': {} } } }], 'the editor lost b\'s image with b');
+    assert.equal(entry(live, 'm1').time, '2026-01-04T00:00:00Z');
+    live = apply(live, pod([{ name: 'a', image: '3' }]), podSchema, at('m1', 5), false, true);
+    assert.equal(entry(live, 'm1').time, '2026-01-04T00:00:00Z', 'an apply that changes nothing stamps nothing');
+    live = apply(live, pod([{ name: 'a', image: '3' }], { by: 'editor' }), podSchema, at('m2', 6), false, true);
+    live = apply(live, pod([{ name: 'a', image: '4' }], { by: 'editor' }), podSchema, at('m2', 7), true, true);
+    assert.deepEqual([entry(live, 'm2').time, entry(live, 'm1').time], ['2026-01-07T00:00:00Z', '2026-01-04T00:00:00Z'], 'the object changed, m2\'s set did not; m1 lost the image');
+  });
+
   test('atomic lists are replaced whole', () => {
     const live = apply(undefined, { ...pod([{ name: 'a', image: '1', args: ['x', 'y'] }]) }, podSchema, writer('m1'), false, true);
     const next = apply(live, pod([{ name: 'a', image: '1', args: ['z'] }]), podSchema, writer('m1'), false, true);
     assert.deepEqual((next.spec as any).containers[0].args, ['z']);
     assert.deepEqual(fields(next, 'm1')['f:spec']['f:containers']['k:{"name":"a"}']['f:args'], {});
   });
+});
+
+// ---- what an applier drops ---------------------------------------------------------------------
+// Each case is a sequence of writes and the object and managedFields kube-apiserver ends with.
+// The rule (structured-merge-diff's prune): what the applier applied last time and no longer
+// applies goes, unless a manager owns it; a list item or map entry goes whole once nobody owns
+// the item itself, whoever owns fields inside it. Fields only defaulting set are owned by nobody;
+// `defaults` stands for the server's defaulting between writes.
+
+interface Step {
+  manager: string;
+  /** An apply configuration; or else `update`, an Update that edits the live object. */
+  apply?: KObject;
+  update?: (live: any) => void;
+  force?: boolean;
+  /** The apply fails with this conflict message and leaves the object as it was. */
+  conflict?: string;
+}
+
+interface DropCase {
+  name: string;
+  schema: SchemaNode;
+  steps: Step[];
+  /** The part of the final object the case is about. */
+  part: (o: any) => unknown;
+  want: unknown;
+  /** Each manager's FieldsV1 at the end; undefined: the manager has no entry. */
+  managed: Record<string, object | undefined>;
+}
+
+const svcOf = (spec: object): KObject => ({ apiVersion: 'v1', kind: 'Service', metadata: { name: 's' }, spec });
+const podOf = (spec: object, metadata: object = {}): KObject => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', ...metadata }, spec });
+const K = (key: object) => `k:${JSON.stringify(key)}`;
+
+/** What the server's defaulting adds that these cases depend on: port protocols. */
+function defaults(o: any): void {
+  for (const p of o.spec?.ports ?? []) p.protocol ??= 'TCP';
+  for (const c of o.spec?.containers ?? []) for (const p of c.ports ?? []) p.protocol ??= 'TCP';
+}
+
+const dropCases: DropCase[] = [
+  {
+    name: 'Service port 80 -> 81 (keys port,protocol; protocol defaulted): one port, 81',
+    schema: svcSchema,
+    steps: [
+      { manager: 'kubectl', apply: svcOf({ ports: [{ name: 'http', port: 80, targetPort: 8080 }] }) },
+      { manager: 'kubectl', apply: svcOf({ ports: [{ name: 'http', port: 81, targetPort: 8080 }] }) },
+    ],
+    part: (o) => o.spec.ports,
+    want: [{ name: 'http', port: 81, targetPort: 8080, protocol: 'TCP' }],
+    managed: { kubectl: { 'f:spec': { 'f:ports': { [K({ port: 81, protocol: 'TCP' })]: { '.': {}, 'f:name': {}, 'f:port': {}, 'f:targetPort': {} } } } } },
+  },
+  {
+    name: 'Service port with an explicit protocol matches the defaulted one',
+    schema: svcSchema,
+    steps: [
+      { manager: 'a', apply: svcOf({ ports: [{ name: 'dns', port: 53, protocol: 'UDP' }, { name: 'dns-tcp', port: 53 }] }) },
+      { manager: 'a', apply: svcOf({ ports: [{ name: 'dns', port: 53, protocol: 'UDP' }, { name: 'dns-tcp', port: 53, protocol: 'TCP' }] }) },
+      { manager: 'a', apply: svcOf({ ports: [{ name: 'dns', port: 53, protocol: 'UDP' }] }) },
+    ],
+    part: (o) => o.spec.ports,
+    want: [{ name: 'dns', port: 53, protocol: 'UDP' }],
+    managed: { a: { 'f:spec': { 'f:ports': { [K({ port: 53, protocol: 'UDP' })]: { '.': {}, 'f:name': {}, 'f:port': {}, 'f:protocol': {} } } } } },
+  },
+  {
+    name: 'Service port another applier also applied stays, with only the fields that applier owns',
+    schema: svcSchema,
+    steps: [
+      { manager: 'a', apply: svcOf({ ports: [{ name: 'http', port: 80, targetPort: 8080 }] }) },
+      { manager: 'b', apply: svcOf({ ports: [{ port: 80, targetPort: 8080 }] }) },
+      { manager: 'a', apply: svcOf({ ports: [{ name: 'http', port: 81, targetPort: 8080 }] }) },
+    ],
+    part: (o) => o.spec.ports,
+    want: [{ port: 80, targetPort: 8080, protocol: 'TCP' }, { name: 'http', port: 81, targetPort: 8080, protocol: 'TCP' }],
+    managed: {
+      a: { 'f:spec': { 'f:ports': { [K({ port: 81, protocol: 'TCP' })]: { '.': {}, 'f:name': {}, 'f:port': {}, 'f:targetPort': {} } } } },
+      b: { 'f:spec': { 'f:ports': { [K({ port: 80, protocol: 'TCP' })]: { '.': {}, 'f:port': {}, 'f:targetPort': {} } } } },
+    },
+  },
+  {
+    name: 'container renamed (key name): the old container goes whole',
+    schema: podSchema,
+    steps: [
+      { manager: 'a', apply: podOf({ containers: [{ name: 'web', image: 'nginx', command: ['nginx'] }] }) },
+      { manager: 'a', apply: podOf({ containers: [{ name: 'app', image: 'nginx' }] }) },
+    ],
+    part: (o) => o.spec.containers,
+    want: [{ name: 'app', image: 'nginx' }],
+    managed: { a: { 'f:spec': { 'f:containers': { [K({ name: 'app' })]: { '.': {}, 'f:image': {}, 'f:name': {} } } } } },
+  },
+  {
+    name: 'container another applier also applied stays with that applier\'s fields; the dropper\'s others go',
+    schema: podSchema,
+    steps: [
+      { manager: 'a', apply: podOf({ containers: [{ name: 'main', image: 'nginx' }, { name: 'side', image: 'busybox', command: ['sleep'] }] }) },
+      { manager: 'b', apply: podOf({ containers: [{ name: 'side', image: 'busybox' }] }) },
+      { manager: 'a', apply: podOf({ containers: [{ name: 'main', image: 'nginx' }] }) },
+    ],
+    part: (o) => o.spec.containers,
+    want: [{ name: 'main', image: 'nginx' }, { name: 'side', image: 'busybox' }],
+    managed: {
+      a: { 'f:spec': { 'f:containers': { [K({ name: 'main' })]: { '.': {}, 'f:image': {}, 'f:name': {} } } } },
+      b: { 'f:spec': { 'f:containers': { [K({ name: 'side' })]: { '.': {}, 'f:image': {}, 'f:name': {} } } } },
+    },
+  },
+  {
+    name: 'container in which an Update manager owns only a field goes whole, and that manager loses it',
+    schema: podSchema,
+    steps: [
+      { manager: 'a', apply: podOf({ containers: [{ name: 'main', image: 'nginx' }, { name: 'side', image: 'busybox' }] }) },
+      { manager: 'editor', update: (o) => { o.spec.containers[1].image = 'busybox:2'; } },
+      { manager: 'a', apply: podOf({ containers: [{ name: 'main', image: 'nginx' }] }) },
+    ],
+    part: (o) => o.spec.containers,
+    want: [{ name: 'main', image: 'nginx' }],
+    managed: { a: { 'f:spec': { 'f:containers': { [K({ name: 'main' })]: { '.': {}, 'f:image': {}, 'f:name': {} } } } }, editor: undefined },
+  },
+  {
+    name: 'container an Update manager added stays when an applier drops its own fields in it',
+    schema: podSchema,
+    steps: [
+      { manager: 'a', apply: podOf({ containers: [{ name: 'main', image: 'nginx' }] }) },
+      { manager: 'editor', update: (o) => { o.spec.containers.push({ name: 'side', image: 'busybox' }); } },
+      { manager: 'a', apply: podOf({ containers: [{ name: 'main', image: 'nginx' }, { name: 'side', image: 'busybox', command: ['sleep'] }] }) },
+      { manager: 'a', apply: podOf({ containers: [{ name: 'main', image: 'nginx' }] }) },
+    ],
+    part: (o) => o.spec.containers,
+    want: [{ name: 'main', image: 'nginx' }, { name: 'side', image: 'busybox' }],
+    managed: {
+      a: { 'f:spec': { 'f:containers': { [K({ name: 'main' })]: { '.': {}, 'f:image': {}, 'f:name': {} } } } },
+      editor: { 'f:spec': { 'f:containers': { [K({ name: 'side' })]: { '.': {}, 'f:image': {}, 'f:name': {} } } } },
+    },
+  },
+  {
+    name: 'container port 80 -> 8080 (keys containerPort,protocol; protocol defaulted)',
+    schema: podSchema,
+    steps: [
+      { manager: 'a', apply: podOf({ containers: [{ name: 'main', image: 'nginx', ports: [{ name: 'http', containerPort: 80 }] }] }) },
+      { manager: 'a', apply: podOf({ containers: [{ name: 'main', image: 'nginx', ports: [{ name: 'http', containerPort: 8080 }] }] }) },
+    ],
+    part: (o) => o.spec.containers[0].ports,
+    want: [{ name: 'http', containerPort: 8080, protocol: 'TCP' }],
+    managed: { a: { 'f:spec': { 'f:containers': { [K({ name: 'main' })]: { '.': {}, 'f:image': {}, 'f:name': {}, 'f:ports': { [K({ containerPort: 8080, protocol: 'TCP' })]: { '.': {}, 'f:containerPort': {}, 'f:name': {} } } } } } } },
+  },
+  {
+    name: 'container ports all dropped: the list goes',
+    schema: podSchema,
+    steps: [
+      { manager: 'a', apply: podOf({ containers: [{ name: 'main', image: 'nginx', ports: [{ containerPort: 80 }, { containerPort: 53, protocol: 'UDP' }] }] }) },
+      { manager: 'a', apply: podOf({ containers: [{ name: 'main', image: 'nginx' }] }) },
+    ],
+    part: (o) => o.spec.containers,
+    want: [{ name: 'main', image: 'nginx' }],
+    managed: { a: { 'f:spec': { 'f:containers': { [K({ name: 'main' })]: { '.': {}, 'f:image': {}, 'f:name': {} } } } } },
+  },
+  {
+    name: 'env (key name): a dropped variable goes; value -> valueFrom drops value',
+    schema: podSchema,
+    steps: [
+      { manager: 'a', apply: podOf({ containers: [{ name: 'main', image: 'nginx', env: [{ name: 'A', value: '1' }, { name: 'B', value: '2' }] }] }) },
+      { manager: 'a', apply: podOf({ containers: [{ name: 'main', image: 'nginx', env: [{ name: 'A', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }] }] }) },
+    ],
+    part: (o) => o.spec.containers[0].env,
+    want: [{ name: 'A', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }],
+    managed: { a: { 'f:spec': { 'f:containers': { [K({ name: 'main' })]: { '.': {}, 'f:env': { [K({ name: 'A' })]: { '.': {}, 'f:name': {}, 'f:valueFrom': { 'f:fieldRef': {} } } }, 'f:image': {}, 'f:name': {} } } } } },
+  },
+  {
+    name: 'env variable an Update manager added stays',
+    schema: podSchema,
+    steps: [
+      { manager: 'a', apply: podOf({ containers: [{ name: 'main', image: 'nginx', env: [{ name: 'A', value: '1' }] }] }) },
+      { manager: 'editor', update: (o) => { o.spec.containers[0].env.push({ name: 'B', value: '2' }); } },
+      { manager: 'a', apply: podOf({ containers: [{ name: 'main', image: 'nginx' }] }) },
+    ],
+    part: (o) => o.spec.containers[0].env,
+    want: [{ name: 'B', value: '2' }],
+    managed: {
+      a: { 'f:spec': { 'f:containers': { [K({ name: 'main' })]: { '.': {}, 'f:image': {}, 'f:name': {} } } } },
+      editor: { 'f:spec': { 'f:containers': { [K({ name: 'main' })]: { 'f:env': { [K({ name: 'B' })]: { '.': {}, 'f:name': {}, 'f:value': {} } } } } } },
+    },
+  },
+  {
+    name: 'volumes (key name) and volumeMounts (key mountPath): dropped and moved ones go',
+    schema: podSchema,
+    steps: [
+      {
+        manager: 'a',
+        apply: podOf({
+          containers: [{ name: 'main', image: 'nginx', volumeMounts: [{ name: 'data', mountPath: '/data' }, { name: 'cache', mountPath: '/cache' }] }],
+          volumes: [{ name: 'data', emptyDir: {} }, { name: 'cache', emptyDir: {} }],
+        }),
+      },
+      { manager: 'a', apply: podOf({ containers: [{ name: 'main', image: 'nginx', volumeMounts: [{ name: 'data', mountPath: '/var/data' }] }], volumes: [{ name: 'data', emptyDir: {} }] }) },
+    ],
+    part: (o) => [o.spec.volumes, o.spec.containers[0].volumeMounts],
+    want: [[{ name: 'data', emptyDir: {} }], [{ name: 'data', mountPath: '/var/data' }]],
+    managed: {
+      a: {
+        'f:spec': {
+          'f:containers': { [K({ name: 'main' })]: { '.': {}, 'f:image': {}, 'f:name': {}, 'f:volumeMounts': { [K({ mountPath: '/var/data' })]: { '.': {}, 'f:mountPath': {}, 'f:name': {} } } } },
+          'f:volumes': { [K({ name: 'data' })]: { '.': {}, 'f:emptyDir': {}, 'f:name': {} } },
+        },
+      },
+    },
+  },
+  {
+    name: 'tolerations are an atomic list: replaced whole, owned as one field',
+    schema: podSchema,
+    steps: [
+      { manager: 'a', apply: podOf({ containers: [{ name: 'main', image: 'nginx' }], tolerations: [{ key: 'x', operator: 'Exists' }, { key: 'y', operator: 'Exists' }] }) },
+      { manager: 'a', apply: podOf({ containers: [{ name: 'main', image: 'nginx' }], tolerations: [{ key: 'x', operator: 'Exists' }] }) },
+      {
+        manager: 'b', apply: podOf({ tolerations: [{ key: 'z', operator: 'Exists' }] }),
+        conflict: 'Apply failed with 1 conflict: conflict with "a": .spec.tolerations',
+      },
+    ],
+    part: (o) => o.spec.tolerations,
+    want: [{ key: 'x', operator: 'Exists' }],
+    managed: { a: { 'f:spec': { 'f:containers': { [K({ name: 'main' })]: { '.': {}, 'f:image': {}, 'f:name': {} } }, 'f:tolerations': {} } } },
+  },
+  {
+    name: 'Service spec.selector is an atomic map: a key fewer replaces it whole; another applier\'s key conflicts',
+    schema: svcSchema,
+    steps: [
+      { manager: 'a', apply: svcOf({ selector: { app: 'web', tier: 'front' } }) },
+      { manager: 'a', apply: svcOf({ selector: { app: 'web' } }) },
+      { manager: 'b', apply: svcOf({ selector: { app: 'web', extra: 'x' } }), conflict: 'Apply failed with 1 conflict: conflict with "a": .spec.selector' },
+    ],
+    part: (o) => o.spec.selector,
+    want: { app: 'web' },
+    managed: { a: { 'f:spec': { 'f:selector': {} } } },
+  },
+  {
+    name: 'metadata.labels is granular: a dropped label goes, labels other managers set stay',
+    schema: podSchema,
+    steps: [
+      { manager: 'a', apply: podOf({ containers: [{ name: 'main', image: 'nginx' }] }, { labels: { app: 'web', tier: 'front', team: 'x' } }) },
+      { manager: 'b', apply: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', labels: { team: 'x' } } } },
+      { manager: 'labeler', update: (o) => { o.metadata.labels.env = 'prod'; } },
+      { manager: 'a', apply: podOf({ containers: [{ name: 'main', image: 'nginx' }] }, { labels: { app: 'web' } }) },
+    ],
+    part: (o) => o.metadata.labels,
+    want: { app: 'web', team: 'x', env: 'prod' },
+    managed: {
+      a: { 'f:metadata': { 'f:labels': { 'f:app': {} } }, 'f:spec': { 'f:containers': { [K({ name: 'main' })]: { '.': {}, 'f:image': {}, 'f:name': {} } } } },
+      b: { 'f:metadata': { 'f:labels': { 'f:team': {} } } },
+      labeler: { 'f:metadata': { 'f:labels': { 'f:env': {} } } },
+    },
+  },
+  {
+    name: 'labels emptied by what the applier drops are gone, not {}',
+    schema: podSchema,
+    steps: [
+      { manager: 'a', apply: podOf({ containers: [{ name: 'main', image: 'nginx' }] }, { labels: { app: 'web' } }) },
+      { manager: 'a', apply: podOf({ containers: [{ name: 'main', image: 'nginx' }] }, { labels: {} }) },
+    ],
+    part: (o) => 'labels' in o.metadata,
+    want: false,
+    managed: { a: { 'f:metadata': { 'f:labels': {} }, 'f:spec': { 'f:containers': { [K({ name: 'main' })]: { '.': {}, 'f:image': {}, 'f:name': {} } } } } },
+  },
+  {
+    name: 'labels applied as null keep what other managers set and drop the applier\'s own',
+    schema: podSchema,
+    steps: [
+      { manager: 'a', apply: podOf({ containers: [{ name: 'main', image: 'nginx' }] }, { labels: { app: 'web' } }) },
+      { manager: 'labeler', update: (o) => { o.metadata.labels.env = 'prod'; } },
+      { manager: 'a', apply: podOf({ containers: [{ name: 'main', image: 'nginx' }] }, { labels: null }) },
+    ],
+    part: (o) => o.metadata.labels,
+    want: { env: 'prod' },
+    managed: {
+      a: { 'f:metadata': { 'f:labels': {} }, 'f:spec': { 'f:containers': { [K({ name: 'main' })]: { '.': {}, 'f:image': {}, 'f:name': {} } } } },
+      labeler: { 'f:metadata': { 'f:labels': { 'f:env': {} } } },
+    },
+  },
+];
+
+describe('server-side apply: what the applier no longer applies', () => {
+  for (const c of dropCases) {
+    test(c.name, () => {
+      let live: KObject | undefined;
+      for (const step of c.steps) {
+        if (step.update) {
+          const next = structuredClone(live!);
+          step.update(next);
+          recordUpdate(live, next, c.schema, writer(step.manager, 'Update'), true);
+          live = next;
+        } else if (step.conflict) {
+          const before = structuredClone(live);
+          assert.throws(() => apply(live, step.apply!, c.schema, writer(step.manager), !!step.force, true), (e: Error) => {
+            assert.ok(e instanceof ApplyConflictError);
+            assert.equal(e.message, step.conflict);
+            return true;
+          });
+          assert.deepEqual(live, before);
+        } else {
+          live = apply(live, step.apply!, c.schema, writer(step.manager), !!step.force, true);
+          defaults(live);
+        }
+      }
+      assert.deepEqual(c.part(live), c.want);
+      const byManager = Object.fromEntries(((live!.metadata.managedFields ?? []) as any[]).map((m) => [m.manager, m.fieldsV1]));
+      for (const [manager, want] of Object.entries(c.managed)) assert.deepEqual(byManager[manager], want, `managedFields of ${manager}`);
+      assert.deepEqual(Object.keys(byManager).sort(), Object.keys(c.managed).filter((m) => c.managed[m]).sort(), 'the managers');
+    });
+  }
 });
