@@ -1,7 +1,7 @@
 // Scheduling policy as pure functions, after kube-scheduler's default plugins: filters (node
 // readiness, unschedulable, taints and tolerations, nodeSelector, required node affinity, resource
 // fit, host ports) with kube's reason texts, and scores (least allocated, balanced allocation).
-import { parseQuantity } from '../api/quantity.js';
+import { tryParseQuantity } from '../api/quantity.js';
 import type { KObject } from '../api/types.js';
 
 export interface Toleration { key?: string; operator?: string; value?: string; effect?: string; tolerationSeconds?: number }
@@ -9,7 +9,13 @@ export interface Taint { key: string; value?: string; effect: string; timeAdded?
 interface NodeSelectorRequirement { key: string; operator: string; values?: string[] }
 interface NodeSelectorTerm { matchExpressions?: NodeSelectorRequirement[]; matchFields?: NodeSelectorRequirement[] }
 
+/** Resources as kube-scheduler counts them: cpu in millicores, memory and storage in bytes. */
 export interface Resources { cpu: number; memory: number; pods: number; ephemeralStorage: number }
+
+// Quantities are read with the API's parser; one that does not parse (decoding rejects those)
+// counts as nothing.
+const milli = (v: unknown) => (v === undefined ? 0 : tryParseQuantity(v)?.milliValue() ?? 0);
+const whole = (v: unknown) => (v === undefined ? 0 : tryParseQuantity(v)?.value() ?? 0);
 
 const spec = (o: KObject) => (o.spec ?? {}) as Record<string, any>;
 const status = (o: KObject) => (o.status ?? {}) as Record<string, any>;
@@ -31,9 +37,9 @@ function computePodRequests(pod: KObject): Resources {
     const r = { cpu: 0, memory: 0, pods: 0, ephemeralStorage: 0 };
     for (const c of containers ?? []) {
       const req = c?.resources?.requests ?? {};
-      r.cpu += parseQuantity(req.cpu) || 0;
-      r.memory += parseQuantity(req.memory) || 0;
-      r.ephemeralStorage += parseQuantity(req['ephemeral-storage']) || 0;
+      r.cpu += milli(req.cpu);
+      r.memory += whole(req.memory);
+      r.ephemeralStorage += whole(req['ephemeral-storage']);
     }
     return r;
   };
@@ -55,7 +61,7 @@ export function nodeAllocatable(node: KObject): Resources {
 
 function computeAllocatable(node: KObject): Resources {
   const a = status(node).allocatable ?? status(node).capacity ?? {};
-  return { cpu: parseQuantity(a.cpu) || 0, memory: parseQuantity(a.memory) || 0, pods: parseQuantity(a.pods) || 0, ephemeralStorage: parseQuantity(a['ephemeral-storage']) || 0 };
+  return { cpu: milli(a.cpu), memory: whole(a.memory), pods: whole(a.pods), ephemeralStorage: whole(a['ephemeral-storage']) };
 }
 
 export function nodeReady(node: KObject): boolean {
@@ -100,7 +106,7 @@ function hostPorts(pod: KObject): string[] {
 }
 
 /** kube-scheduler scores pods without requests as if they asked for 100m cpu and 200Mi memory. */
-const NON_ZERO = { cpu: 0.1, memory: 200 * 2 ** 20 };
+const NON_ZERO = { cpu: 100, memory: 200 * 2 ** 20 };
 
 export interface NodeState {
   node: KObject;

@@ -3,6 +3,7 @@
 // updates; every pod bound to it moves through the lifecycle stages. All writes go through the
 // API path with field manager `kubelet`. A node annotated `tinykube.io/kubelet: stopped` is left
 // alone: no heartbeats, no pod progress (a dead kubelet, for the node lifecycle controller).
+import { canonicalQuantity } from '../api/quantity.js';
 import type { Registry } from '../api/registry.js';
 import { rfc3339 } from '../api/resource-store.js';
 import type { KObject } from '../api/types.js';
@@ -48,9 +49,20 @@ export class SimulatedKubelets {
   private readonly intervals: NodeJS.Timeout[] = [];
   private readonly stops: (() => void)[] = [];
   private stopped = false;
+  /** The capacity each node reports, its quantities in canonical form. */
+  private readonly capacity: Record<string, string>;
 
   constructor(private readonly registry: Registry, private readonly options: KubeletOptions, private readonly logs: ContainerLogs) {
     this.stages = loadStages(options.stagesFile);
+    const capacity: Record<string, string> = { cpu: options.cpu, memory: options.memory, pods: options.pods, 'ephemeral-storage': options.ephemeralStorage };
+    for (const [name, v] of Object.entries(capacity)) {
+      try {
+        capacity[name] = canonicalQuantity(v);
+      } catch (e) {
+        throw new Error(`node ${name} "${v}" is not a quantity: ${(e as Error).message}`);
+      }
+    }
+    this.capacity = capacity;
   }
 
   async start(): Promise<void> {
@@ -161,9 +173,8 @@ export class SimulatedKubelets {
     const nodes = this.registry.resource('nodes')!;
     const now = rfc3339(this.registry.now());
     await ignoreRaces(nodes.update(undefined, name, (node) => {
-      const o = this.options;
       const status = (node.status ?? {}) as Record<string, any>;
-      const capacity = status.capacity ?? { cpu: o.cpu, memory: o.memory, pods: o.pods, 'ephemeral-storage': o.ephemeralStorage };
+      const capacity = status.capacity ?? { ...this.capacity };
       const previous = new Map(((status.conditions ?? []) as Record<string, any>[]).map((c) => [c.type, c]));
       const condition = (type: string, value: string, reason: string, message: string) => ({
         type, status: value, lastHeartbeatTime: now,

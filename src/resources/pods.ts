@@ -3,6 +3,7 @@
 import { fieldErrors, type FieldError } from '../api/errors.js';
 import { canonicalJSON } from '../api/json.js';
 import { age, column, NAME_COLUMN, orNone, AGE_COLUMN } from '../api/table.js';
+import { Quantity, tryParseQuantity } from '../api/quantity.js';
 import type { KObject, Strategy } from '../api/types.js';
 import { dns1123Label } from '../api/validation.js';
 
@@ -11,11 +12,13 @@ export interface Container {
   image?: string;
   imagePullPolicy?: string;
   ports?: { containerPort?: number; protocol?: string; name?: string; hostPort?: number }[];
-  resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
+  resources?: ResourceRequirements;
   terminationMessagePath?: string;
   terminationMessagePolicy?: string;
   [k: string]: unknown;
 }
+
+export interface ResourceRequirements { requests?: Record<string, string>; limits?: Record<string, string> }
 
 export interface PodSpec {
   containers?: Container[];
@@ -111,12 +114,56 @@ export function validatePodSpec(spec: PodSpec | undefined, path: string): FieldE
         }
         if (port.protocol && !['TCP', 'UDP', 'SCTP'].includes(port.protocol)) errs.push(fieldErrors.notSupported(`${pp}.protocol`, port.protocol, ['SCTP', 'TCP', 'UDP']));
       });
+      errs.push(...validateResourceRequirements(c.resources, `${p}.resources`));
     });
   }
   if (spec.restartPolicy && !['Always', 'OnFailure', 'Never'].includes(spec.restartPolicy)) {
     errs.push(fieldErrors.notSupported(`${path}.restartPolicy`, spec.restartPolicy, ['Always', 'OnFailure', 'Never']));
   }
   return errs;
+}
+
+/**
+ * Resource requirements as kube validates them: no negative quantity, and no request above its
+ * limit; extended resources and hugepages (not overcommitable) need a limit equal to the request.
+ */
+export function validateResourceRequirements(resources: ResourceRequirements | undefined, path: string): FieldError[] {
+  const errs: FieldError[] = [];
+  const limits = quantities(resources?.limits);
+  const requests = quantities(resources?.requests);
+  const nonNegative = (field: string, q: Quantity) => {
+    if (q.sign < 0) errs.push(fieldErrors.invalid(field, q.toString(), 'must be greater than or equal to 0'));
+  };
+  for (const [name, q] of limits) nonNegative(`${path}.limits[${name}]`, q);
+  for (const [name, q] of requests) {
+    nonNegative(`${path}.requests[${name}]`, q);
+    const limit = limits.get(name);
+    if (limit) {
+      if (!overcommitAllowed(name) && q.cmp(limit) !== 0) {
+        errs.push(fieldErrors.invalid(`${path}.requests`, q.toString(), `must be equal to ${name} limit of ${limit}`));
+      } else if (q.cmp(limit) > 0) {
+        errs.push(fieldErrors.invalid(`${path}.requests`, q.toString(), `must be less than or equal to ${name} limit of ${limit}`));
+      }
+    } else if (!overcommitAllowed(name)) {
+      errs.push(fieldErrors.required(`${path}.limits`, 'Limit must be set for non overcommitable resources'));
+    }
+  }
+  return errs;
+}
+
+/** The quantities of a resource list that parse (decoding has rejected the rest). */
+function quantities(list: Record<string, unknown> | undefined): Map<string, Quantity> {
+  const out = new Map<string, Quantity>();
+  for (const [name, v] of Object.entries(list ?? {})) {
+    const q = tryParseQuantity(v);
+    if (q) out.set(name, q);
+  }
+  return out;
+}
+
+/** Native resources (no domain, or a kubernetes.io one) other than hugepages may be overcommitted. */
+function overcommitAllowed(name: string): boolean {
+  return (!name.includes('/') || name.includes('kubernetes.io/')) && !name.startsWith('hugepages-');
 }
 
 /** QoS class from requests and limits (kube's GetPodQOS, simplified to cpu and memory). */
@@ -128,7 +175,9 @@ export function qosClass(spec: PodSpec): string {
     const lim = c.resources?.limits ?? {};
     if (Object.keys(req).length || Object.keys(lim).length) any = true;
     for (const r of ['cpu', 'memory']) {
-      if (!lim[r] || (req[r] && req[r] !== lim[r])) guaranteed = false;
+      const limit = tryParseQuantity(lim[r]);
+      const request = req[r] === undefined ? limit : tryParseQuantity(req[r]);
+      if (!limit || !request || request.cmp(limit) !== 0) guaranteed = false;
     }
   }
   if (!any) return 'BestEffort';

@@ -6,6 +6,8 @@ import type { Registry } from '../api/registry.js';
 import type { ResourceStore } from '../api/resource-store.js';
 import { pruneFields, type SchemaValidator } from '../api/schema.js';
 import type { KObject } from '../api/types.js';
+import type { Schema } from '../api/openapi.js';
+import { canonicalizeQuantities, QuantityError } from '../api/quantity.js';
 import { bodyFormat } from './negotiation.js';
 import { decodeProtobufBody } from './protobuf-decode.js';
 import { yaml } from '../lazy-modules.js';
@@ -52,17 +54,20 @@ export interface DecodeOptions {
   validation: FieldValidation;
   /** Keys the body gave twice (see bodyDuplicates). */
   duplicates?: string[];
+  /** The document's component schemas, to find the quantities by (none are checked without). */
+  schemas?: Record<string, Schema>;
 }
 
 /** Decoding options for objects of `rs` itself, checked against the registry's schemas. */
 export function decodeOptionsFor(registry: Registry, rs: ResourceStore, validation: FieldValidation): DecodeOptions {
-  const gvPath = registry.documentFor(rs.shape.group, rs.shape.version)!.path;
-  return { validator: registry.validator, gvPath, schemaName: rs.schemaName, kind: rs.kind, apiVersion: rs.apiVersion, validation };
+  const doc = registry.documentFor(rs.shape.group, rs.shape.version)!;
+  return { validator: registry.validator, gvPath: doc.path, schemaName: rs.schemaName, kind: rs.kind, apiVersion: rs.apiVersion, validation, schemas: doc.document.components.schemas };
 }
 
 /**
- * Decodes an object for a write: checks apiVersion/kind against the URL, the JSON types against
- * the schema, and unknown or duplicate fields per fieldValidation.
+ * Decodes an object for a write: checks apiVersion/kind against the URL, parses its quantities
+ * into canonical form, checks the JSON types against the schema, and unknown or duplicate fields
+ * per fieldValidation.
  */
 export function decodeObject(raw: unknown, opts: DecodeOptions): Decoded {
   const { validator, gvPath, schemaName, kind, apiVersion, validation, duplicates = [] } = opts;
@@ -72,6 +77,16 @@ export function decodeObject(raw: unknown, opts: DecodeOptions): Decoded {
   const obj = dropNulls(raw) as KObject;
   if (obj.kind !== undefined && obj.kind !== kind) throw cannot(`the kind "${String(obj.kind)}" does not match the kind of the URL ("${kind}")`);
   if (obj.apiVersion !== undefined && obj.apiVersion !== apiVersion) throw cannot(`the API version "${String(obj.apiVersion)}" does not match the expected API version "${apiVersion}"`);
+  // Quantities parse as Go decodes them, which stops at the first bad one ahead of wrong types and
+  // unknown fields; the good ones are stored in canonical form.
+  if (opts.schemas) {
+    try {
+      canonicalizeQuantities(obj, opts.schemas, schemaName);
+    } catch (e) {
+      if (e instanceof QuantityError) throw cannot(e.message);
+      throw e;
+    }
+  }
   const problems = validator.check(gvPath, schemaName, obj);
   if (problems.typeErrors.length) throw cannot(problems.typeErrors.join(', '));
   const warnings: string[] = [];
