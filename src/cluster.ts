@@ -25,6 +25,7 @@ import { Authenticator, parseTokenFile, TokenFileError, type UserInfo } from './
 import { ensurePKI, issueClientCertificate } from './server/auth/pki.js';
 import { SqliteStore } from './storage/sqlite.js';
 import type { Store } from './storage/store.js';
+import type { WatchHistory } from './storage/watch-cache.js';
 
 export interface ClusterOptions {
   /** TCP port; 0 picks a free one. Default 8080. */
@@ -38,7 +39,13 @@ export interface ClusterOptions {
   etcd?: { endpoints: string[]; prefix?: string };
   /** How often watches that allow bookmarks get one, in ms (default 10 s). */
   bookmarkIntervalMs?: number;
-  /** Events each resource's watch cache keeps for resuming watches (default 10,000). */
+  /**
+   * Where watches can resume from. 'window' (default, as kube-apiserver's watch cache): events
+   * since this server started, a window of at least 75 s; older resourceVersions get 410 Expired
+   * and clients relist. 'store': everything the store still holds, across restarts.
+   */
+  watchHistory?: WatchHistory;
+  /** The most events each resource's watch cache keeps (default 102,400 in a window, 10,000 for 'store'). */
   watchCacheCapacity?: number;
   /**
    * Run the scheduler, controllers and simulated kubelets (default true). Off, tinykube is an API
@@ -176,7 +183,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   const store = await openStore(storeKind, data, options.etcd);
   const clock = options.clock ? new ManualClock(options.clock) : undefined;
   const registry = new Registry(store, {
-    watchCacheCapacity: options.watchCacheCapacity,
+    watchHistory: { history: options.watchHistory, capacity: options.watchCacheCapacity },
     clock: clock && (() => clock.now()),
     entropy: options.deterministic ? deterministicEntropy(options.faultSeed ?? 1) : undefined,
   });

@@ -26,11 +26,26 @@ export class StatusError extends Error {
     super(message);
   }
 
+  /** The Status, its fields in the Go struct's order (clients compare bodies byte for byte). */
   toStatus(): Status {
-    const s: Status = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: this.message, reason: this.reason, code: this.code };
-    if (this.details) s.details = this.details;
-    return s;
+    return {
+      kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: this.message, reason: this.reason,
+      ...(this.details ? { details: orderedDetails(this.details) } : {}),
+      code: this.code,
+    };
   }
+}
+
+/** StatusDetails with its fields in the Go struct's order, empty ones left out (all are omitempty). */
+function orderedDetails(d: StatusDetails): StatusDetails {
+  const out: StatusDetails = {};
+  if (d.name) out.name = d.name;
+  if (d.group) out.group = d.group;
+  if (d.kind) out.kind = d.kind;
+  if (d.uid) out.uid = d.uid;
+  if (d.causes?.length) out.causes = d.causes.map((c) => ({ ...(c.reason ? { reason: c.reason } : {}), ...(c.message ? { message: c.message } : {}), ...(c.field ? { field: c.field } : {}) }));
+  if (d.retryAfterSeconds) out.retryAfterSeconds = d.retryAfterSeconds;
+  return out;
 }
 
 /** A group-qualified resource, as error messages name it: `pods`, `leases.coordination.k8s.io`. */

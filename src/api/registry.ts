@@ -1,6 +1,7 @@
 // The registry: every served resource as a ResourceStore, built from the OpenAPI route table and
 // the resources' strategies, over one Store.
 import type { Store } from '../storage/store.js';
+import type { WatchHistoryOptions } from '../storage/watch-cache.js';
 import { RANDOM, type Entropy } from './entropy.js';
 import { STRATEGIES } from '../resources/index.js';
 import { loadOpenAPI, schemaNameForKind, type GroupVersionDocument } from './openapi.js';
@@ -18,7 +19,7 @@ export class Registry implements RegistryContext {
 
   readonly entropy: Entropy;
 
-  constructor(readonly store: Store, options: { clock?: () => Date; entropy?: Entropy; watchCacheCapacity?: number } = {}) {
+  constructor(readonly store: Store, options: { clock?: () => Date; entropy?: Entropy; watchHistory?: WatchHistoryOptions } = {}) {
     this.clock = options.clock ?? (() => new Date());
     this.entropy = options.entropy ?? RANDOM;
     this.docs = loadOpenAPI();
@@ -30,7 +31,7 @@ export class Registry implements RegistryContext {
         const schemaName = schemaNameForKind(doc.document, { group: shape.group, version: shape.version, kind: shape.kind });
         if (!schemaName) throw new Error(`no schema for ${shape.kind} in ${doc.path}`);
         const schema = SchemaNode.root(doc.document.components.schemas, schemaName);
-        const rs = new ResourceStore(shape, strategy, schemaName, schema, this, options.watchCacheCapacity);
+        const rs = new ResourceStore(shape, strategy, schemaName, schema, this, options.watchHistory);
         this.byPath.set(`${shape.group}/${shape.version}/${shape.resource}`, rs);
         this.all.push(rs);
       }

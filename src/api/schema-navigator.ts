@@ -11,39 +11,48 @@ export class SchemaNode {
   private itemsNode?: SchemaNode;
   private valuesNode?: SchemaNode;
 
-  constructor(private readonly schemas: Record<string, Schema>, readonly schema: Schema | undefined) {}
+  /**
+   * @param refName the name of the component schema this node resolved to (`io.k8s.api.core.v1.Container`),
+   *   when it was reached through a $ref.
+   */
+  constructor(private readonly schemas: Record<string, Schema>, readonly schema: Schema | undefined, readonly refName?: string) {}
 
   static root(schemas: Record<string, Schema>, name: string): SchemaNode {
     let byName = roots.get(schemas);
     if (!byName) roots.set(schemas, (byName = new Map()));
     let node = byName.get(name);
-    if (!node) byName.set(name, (node = new SchemaNode(schemas, schemas[name]).resolved()));
+    if (!node) byName.set(name, (node = new SchemaNode(schemas, schemas[name], name).resolved()));
     return node;
   }
 
   /** Follows $ref and single-element allOf wrappers, keeping the outer node's extensions. */
   private resolved(): SchemaNode {
     let s = this.schema;
+    let refName = this.refName;
     const ext: Schema = {};
     for (let i = 0; s && i < 20; i++) {
       for (const [k, v] of Object.entries(s)) if (k.startsWith('x-kubernetes-') && !(k in ext)) ext[k] = v;
       const ref = s.$ref ?? (s.allOf?.length === 1 ? s.allOf[0].$ref : undefined);
       if (!ref) break;
-      s = this.schemas[ref.replace('#/components/schemas/', '')];
+      refName = ref.replace('#/components/schemas/', '');
+      s = this.schemas[refName];
     }
-    return new SchemaNode(this.schemas, s ? { ...s, ...ext } : undefined);
+    return new SchemaNode(this.schemas, s ? { ...s, ...ext } : undefined, refName);
   }
 
   field(name: string): SchemaNode {
     const s = this.schema;
     const declared = s?.properties?.[name];
-    // Every key of a free-form map (labels, annotations) shares one node.
-    if (declared === undefined) {
-      return (this.valuesNode ??= new SchemaNode(this.schemas, typeof s?.additionalProperties === 'object' ? s.additionalProperties : undefined).resolved());
-    }
+    if (declared === undefined) return this.values();
     let node = this.children.get(name);
     if (!node) this.children.set(name, (node = new SchemaNode(this.schemas, declared).resolved()));
     return node;
+  }
+
+  /** The schema of a map's values: every key of a free-form map (labels, annotations) shares one node. */
+  values(): SchemaNode {
+    const s = this.schema;
+    return (this.valuesNode ??= new SchemaNode(this.schemas, typeof s?.additionalProperties === 'object' ? s.additionalProperties : undefined).resolved());
   }
 
   items(): SchemaNode {

@@ -1,7 +1,9 @@
 // Decoding checks driven by the OpenAPI schemas, compiled once per kind with ajv: unknown fields
 // (reported per fieldValidation: Strict fails, Warn warns, Ignore drops) and values of the wrong
 // JSON type (always a 400, as Go's decoder rejects them).
-import AjvModule, { type ErrorObject, type ValidateFunction } from 'ajv';
+import AjvModule, { type ValidateFunction } from 'ajv';
+import { typeMismatchText } from './go-json-errors.js';
+import { SchemaNode } from './schema-navigator.js';
 import type { GroupVersionDocument, Schema } from './openapi.js';
 
 const Ajv = AjvModule.default ?? AjvModule;
@@ -29,17 +31,25 @@ export class SchemaValidator {
     validate(obj);
     const unknownFields: string[] = [];
     const unknownPaths: string[][] = [];
-    const typeErrors: string[] = [];
+    const mistyped: string[] = [];
     for (const e of validate.errors ?? []) {
       if (e.keyword === 'additionalProperties') {
         const leaf = String((e.params as { additionalProperty: string }).additionalProperty);
         unknownFields.push(joinPath(e.instancePath, leaf));
         unknownPaths.push([...pointerSegments(e.instancePath), leaf]);
       } else if ((e.keyword === 'type' && !e.schemaPath.includes('/oneOf/')) || e.keyword === 'oneOf') {
-        typeErrors.push(typeErrorText(e, obj));
+        mistyped.push(e.instancePath);
       }
     }
-    return { unknownFields: dedupe(unknownFields), unknownPaths, typeErrors: dedupe(typeErrors) };
+    // Go's decoder reports the first wrong type it meets, in the body's order.
+    const first = firstInDocumentOrder(obj, new Set(mistyped));
+    const typeErrors = first === undefined ? [] : [typeMismatchText(this.root(gvPath, schemaName), obj, pointerSegments(first))];
+    return { unknownFields: dedupe(unknownFields), unknownPaths, typeErrors };
+  }
+
+  private root(gvPath: string, schemaName: string): SchemaNode {
+    const doc = this.docs.find((d) => d.path === gvPath)!;
+    return SchemaNode.root(doc.document.components.schemas, schemaName);
   }
 
   private validator(gvPath: string, schemaName: string): ValidateFunction {
@@ -96,27 +106,16 @@ export function pruneFields(obj: unknown, paths: string[][]): void {
   }
 }
 
-function jsonTypeOf(v: unknown): string {
-  if (Array.isArray(v)) return 'array';
-  if (v === null) return 'null';
-  if (typeof v === 'object') return 'object';
-  return typeof v;
-}
-
-function valueAt(obj: unknown, instancePath: string): unknown {
-  let cur = obj;
-  for (const p of pointerSegments(instancePath)) {
-    if (cur === null || typeof cur !== 'object') return undefined;
-    cur = (cur as Record<string, unknown>)[p];
+/** Of the JSON pointers in `wanted`, the one a depth-first walk of `value` in key order meets first. */
+function firstInDocumentOrder(value: unknown, wanted: Set<string>, pointer = ''): string | undefined {
+  if (!wanted.size) return undefined;
+  if (wanted.has(pointer)) return pointer;
+  if (value === null || typeof value !== 'object') return undefined;
+  for (const [k, v] of Object.entries(value)) {
+    const found = firstInDocumentOrder(v, wanted, `${pointer}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`);
+    if (found !== undefined) return found;
   }
-  return cur;
-}
-
-function typeErrorText(e: ErrorObject, obj: unknown): string {
-  const got = jsonTypeOf(valueAt(obj, e.instancePath));
-  const want = e.keyword === 'oneOf' ? 'int or string' : String((e.params as { type: string }).type);
-  const goType: Record<string, string> = { integer: 'int', number: 'float64', boolean: 'bool', array: 'slice', object: 'struct' };
-  return `json: cannot unmarshal ${got} into Go struct field ${joinPath(e.instancePath)} of type ${goType[want] ?? want}`;
+  return undefined;
 }
 
 function dedupe(a: string[]): string[] { return [...new Set(a)]; }

@@ -16,7 +16,7 @@ import type { FaultActions, FaultInjector } from './admin/faults.js';
 import type { RecordedRequest, RequestRecorder } from './admin/recorder.js';
 import { ConnectHandler } from './connect.js';
 import { Discovery, etagOf } from './discovery.js';
-import { observeBody, refuseUpgrade, sendBody, sendError, sendObject, sendText } from './http.js';
+import { observeBody, refuseUpgrade, sendBody, sendError, sendJSON, sendObject, sendText } from './http.js';
 import { chooseResponseFormat } from './negotiation.js';
 import { OpenAPIHandler } from './openapi-handler.js';
 import { parseRequestInfo, type RequestInfo } from './request-info.js';
@@ -117,7 +117,8 @@ export function createApp(opts: AppOptions): { server: Server; closeWatches(): v
       if (path.startsWith(ADMIN_PREFIX) && admin) { void admin.handle(path, req, res, query); return; }
       const info = parseRequestInfo(req.method ?? 'GET', path, query);
       record(req, res, info);
-      if (path === '/version') return sendObject(res, 200, VERSION_INFO);
+      // kube writes /version indented, without the encoder's newline (WriteRawJSON).
+      if (path === '/version') return sendBody(res, 200, 'application/json', JSON.stringify(VERSION_INFO, null, 2));
       if (path.startsWith('/openapi/') || path === '/swagger.json') {
         if (openapi.handle(path, req, res, query)) return;
       }
@@ -130,7 +131,7 @@ export function createApp(opts: AppOptions): { server: Server; closeWatches(): v
             const { body, etag } = aggregatedBody(d.apiPrefix, format.version);
             const headers = { ETag: etag, Vary: 'Accept', 'Cache-Control': 'public' };
             if (req.headers['if-none-match'] === etag) { res.writeHead(304, headers); res.end(); return; }
-            return sendBody(res, 200, `application/json;g=apidiscovery.k8s.io;v=${format.version};as=APIGroupDiscoveryList`, body, headers);
+            return sendJSON(res, 200, body, headers, `application/json;g=apidiscovery.k8s.io;v=${format.version};as=APIGroupDiscoveryList`);
           }
           return sendObject(res, 200, d.apiPrefix === 'api' ? discovery.apiVersions(opts.serverAddress()) : discovery.apiGroupList());
         }

@@ -41,15 +41,33 @@ async function readWhole(req: IncomingMessage, limit: number): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-export function sendBody(res: ServerResponse, code: number, contentType: string, body: string | Buffer, headers: Record<string, string> = {}): void {
+export function sendBody(res: ServerResponse, code: number, contentType: string, body: string | Buffer | Buffer[], headers: Record<string, string> = {}): void {
   if (res.headersSent) { res.end(); return; }
-  res.writeHead(code, { 'Content-Type': contentType, 'Cache-Control': 'no-cache, private', ...headers, 'Content-Length': Buffer.byteLength(body) });
-  res.end(body);
+  const length = Array.isArray(body) ? body.reduce((n, b) => n + b.length, 0) : Buffer.byteLength(body);
+  // An answer sent before the request's body was read (413, an early error) ends the connection,
+  // as Go's net/http does: what is left of the body would otherwise be read as the next request,
+  // or waited for from a client that stopped sending it.
+  const close = res.req && !res.req.complete ? { Connection: 'close' } : {};
+  res.writeHead(code, { 'Content-Type': contentType, 'Cache-Control': 'no-cache, private', ...headers, ...close, 'Content-Length': length });
+  if (!Array.isArray(body)) { res.end(body); return; }
+  for (let i = 0; i < body.length - 1; i++) res.write(body[i]);
+  res.end(body[body.length - 1]);
+}
+
+const NEWLINE = Buffer.from('\n');
+
+/**
+ * A JSON answer as kube-apiserver's encoder writes one: the document followed by a newline.
+ * `body` is already-encoded JSON (a string, cached bytes, or the parts of one document).
+ */
+export function sendJSON(res: ServerResponse, code: number, body: string | Buffer | Buffer[], headers: Record<string, string> = {}, contentType = 'application/json'): void {
+  const parts = Array.isArray(body) ? [...body, NEWLINE] : typeof body === 'string' ? body + '\n' : [body, NEWLINE];
+  sendBody(res, code, contentType, parts, headers);
 }
 
 export function sendObject(res: ServerResponse, code: number, obj: unknown, format: ResponseFormat = { kind: 'json' }, headers: Record<string, string> = {}): void {
   if (format.kind === 'yaml') sendBody(res, code, 'application/yaml', yaml().stringify(obj), headers);
-  else sendBody(res, code, 'application/json', JSON.stringify(obj), headers);
+  else sendJSON(res, code, JSON.stringify(obj), headers);
 }
 
 export function sendText(res: ServerResponse, code: number, text: string): void {

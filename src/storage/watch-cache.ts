@@ -74,6 +74,8 @@ export interface CacheEvent<T> {
   /** The state before this event (undefined for ADDED). */
   prev?: CachedObject<T>;
   revision: number;
+  /** When the cache recorded it (monotonic ms), for the window's freshness. */
+  recordedAt: number;
 }
 
 export interface CacheWatcher<T> {
@@ -92,18 +94,48 @@ export class TooOldError extends Error {
   }
 }
 
-export interface WatchCacheOptions<T> {
+/** How a cache keeps history for watches that resume (see WatchHistory). */
+export interface WatchHistoryOptions {
+  history?: WatchHistory;
+  capacity?: number;
+}
+
+export interface WatchCacheOptions<T> extends WatchHistoryOptions {
   store: Store;
   prefix: string;
   /** Decodes a stored value into the object clients see at that revision. */
   decode(value: string, modRevision: number, key: string): T;
-  /** How many events to keep for watches that resume (default 10,000). */
+  /**
+   * The most events kept for watches that resume: the window's upper bound (default 102,400, as
+   * kube's), or the fixed size of the 'store' history (default 10,000).
+   */
   capacity?: number;
+  /** The window keeps every event younger than this while it can grow (default 75 s, as kube's). */
+  freshMs?: number;
+  /** Monotonic milliseconds (tests move it). */
+  now?: () => number;
   /** Keep objects as JSON bytes only (see CachedObject.compact). */
   compact?: boolean;
   /** Secondary indexes (as client-go's Indexers): name to the value an object is filed under. */
   indexes?: Record<string, (o: T) => string | undefined>;
 }
+
+/**
+ * Where watches can resume from:
+ * - 'window': as kube-apiserver's watch cache. The cache starts at the store's current revision
+ *   (nothing older can be resumed: 410) and keeps a window of recent events sized like kube's: at
+ *   least 100, doubling while the oldest event is younger than `freshMs`, halving when most of
+ *   it is stale, never more than `capacity`. Informers handed an old resourceVersion relist.
+ * - 'store': the cache starts at the oldest revision the store still has history for and keeps
+ *   `capacity` events, so watches resume across restarts as far back as the store allows.
+ */
+export type WatchHistory = 'window' | 'store';
+
+/** kube's watch cache bounds (staging/src/k8s.io/apiserver/pkg/storage/cacher: 100 to 100*1024, fresh for 75 s). */
+export const WINDOW_MIN_CAPACITY = 100;
+export const WINDOW_MAX_CAPACITY = 100 * 1024;
+export const WINDOW_FRESH_MS = 75_000;
+const STORE_HISTORY_CAPACITY = 10_000;
 
 export class WatchCache<T> {
   private readonly objects = new Map<string, CachedObject<T>>();
@@ -115,21 +147,37 @@ export class WatchCache<T> {
   private rev = 0;
   private readonly watchers = new Set<CacheWatcher<T>>();
   private handle?: WatchHandle;
+  /** How many events the history holds before it drops (or, in a window, first tries to grow). */
+  private capacity: number;
+  private readonly maxCapacity: number;
+  private readonly minCapacity: number;
+  private readonly now: () => number;
   /** Index name to (value to keys), kept in step with `objects`. */
   private readonly indexed = new Map<string, Map<string, Set<string>>>();
 
   constructor(private readonly options: WatchCacheOptions<T>) {
     for (const name of Object.keys(options.indexes ?? {})) this.indexed.set(name, new Map());
+    this.now = options.now ?? (() => performance.now());
+    if (this.windowed) {
+      this.maxCapacity = Math.max(1, options.capacity ?? WINDOW_MAX_CAPACITY);
+      this.minCapacity = Math.min(WINDOW_MIN_CAPACITY, this.maxCapacity);
+    } else {
+      this.maxCapacity = this.minCapacity = Math.max(1, options.capacity ?? STORE_HISTORY_CAPACITY);
+    }
+    this.capacity = this.minCapacity;
   }
 
+  private get windowed(): boolean { return (this.options.history ?? 'window') === 'window'; }
+
   /**
-   * Loads the state at the oldest revision the store still has history for and replays the
-   * history from there, so watches resume across restarts for as far back as the store allows.
+   * Loads the current state ('window') or the state at the oldest revision the store still has
+   * history for, replaying the history from there ('store'), and follows the store from then on.
    */
   async start(): Promise<void> {
     const { store, prefix, decode } = this.options;
-    const oldest = await store.compactedRevision();
-    const listed = await store.list(prefix, oldest).catch(() => store.list(prefix));
+    const listed = this.windowed
+      ? await store.list(prefix)
+      : await store.list(prefix, await store.compactedRevision()).catch(() => store.list(prefix));
     for (const kv of listed.items) {
       const object = this.cached(kv.key, decode(kv.value, kv.modRevision, kv.key), kv.modRevision);
       this.objects.set(kv.key, object);
@@ -231,11 +279,11 @@ export class WatchCache<T> {
     if (e.type === 'delete') {
       this.objects.delete(e.key);
       this.sortedKeys = null;
-      event = { type: 'DELETED', object, prev, revision: e.revision };
+      event = { type: 'DELETED', object, prev, revision: e.revision, recordedAt: this.now() };
     } else {
       if (!prev) this.sortedKeys = null;
       this.objects.set(e.key, object);
-      event = { type: prev ? 'MODIFIED' : 'ADDED', object, prev, revision: e.revision };
+      event = { type: prev ? 'MODIFIED' : 'ADDED', object, prev, revision: e.revision, recordedAt: this.now() };
     }
     if (this.indexed.size) this.reindex(e.key, prev, e.type === 'delete' ? undefined : object);
     this.rev = e.revision;
@@ -250,16 +298,37 @@ export class WatchCache<T> {
   }
 
   private record(event: CacheEvent<T>): void {
+    if (this.historySize >= this.capacity) this.resize(event.recordedAt);
+    if (this.historySize >= this.capacity) this.dropOldest(this.historySize - this.capacity + 1);
     this.history.push(event);
-    const capacity = this.options.capacity ?? 10_000;
-    if (this.history.length - this.historyStart > capacity) {
-      this.oldest = this.history[this.historyStart].revision;
-      this.historyStart++;
-      // Reclaim the dropped prefix now and then rather than shifting on every event.
-      if (this.historyStart > capacity) {
-        this.history = this.history.slice(this.historyStart);
-        this.historyStart = 0;
-      }
+  }
+
+  private get historySize(): number { return this.history.length - this.historyStart; }
+
+  /**
+   * A full window grows while its oldest event is still fresh (watchers that fell a little behind
+   * can resume), and shrinks when even its newest quarter is stale (memory for idle resources).
+   */
+  private resize(now: number): void {
+    const fresh = this.options.freshMs ?? WINDOW_FRESH_MS;
+    const oldest = this.history[this.historyStart];
+    if (now - oldest.recordedAt < fresh) {
+      this.capacity = Math.min(this.capacity * 2, this.maxCapacity);
+      return;
+    }
+    const quarter = this.history[this.history.length - Math.max(1, Math.floor(this.capacity / 4))];
+    if (now - quarter.recordedAt > fresh) this.capacity = Math.max(Math.floor(this.capacity / 2), this.minCapacity);
+  }
+
+  private dropOldest(count: number): void {
+    this.historyStart += count;
+    // As kube's cache counts it: resumable from just before the first event still held (the
+    // event about to be recorded when the history is now empty).
+    this.oldest = (this.history[this.historyStart]?.revision ?? this.rev) - 1;
+    // Reclaim the dropped prefix now and then rather than shifting on every event.
+    if (this.historyStart > this.capacity) {
+      this.history = this.history.slice(this.historyStart);
+      this.historyStart = 0;
     }
   }
 

@@ -22,3 +22,46 @@ test('watch cache: filtered watchers see ADDED/MODIFIED/DELETED transitions; old
   assert.deepEqual(cache.list('/x/', r0 + 3).map((o) => o.object.v), ['yes2']);
   await s.close();
 });
+
+test('watch cache window: sized as kube sizes it (at least 100, doubling while the oldest event is fresh, halving when stale, capped)', async () => {
+  const s = memory();
+  let now = 0;
+  const cache = new WatchCache<{ v: string }>({ store: s, prefix: '/x/', capacity: 400, freshMs: 75_000, now: () => now, decode: (v) => ({ v }) });
+  await cache.start();
+  const started = cache.revision;
+  const resumable = (rv: number) => { try { cache.watch({ deliver: () => {} }, rv)(); return true; } catch (e) { if (e instanceof TooOldError) return false; throw e; } };
+  await s.create('/x/a', '0');
+  // 150 events within a second: the window grows past 100 rather than drop fresh events.
+  for (let i = 1; i < 150; i++) { now += 5; await s.update('/x/a', String(i)); }
+  assert.ok(resumable(started), 'nothing dropped while every event is fresh');
+  // 500 more: it stops growing at the cap (400) and drops the oldest.
+  for (let i = 0; i < 500; i++) { now += 5; await s.update('/x/a', `b${i}`); }
+  assert.equal(resumable(started), false);
+  const last = cache.revision;
+  assert.ok(resumable(last - 400) && !resumable(last - 401), 'the newest 400 events are held');
+  // After 75 s of quiet, a full window whose newest quarter is stale halves on the next event.
+  now += 80_000;
+  await s.update('/x/a', 'late');
+  assert.ok(resumable(cache.revision - 200) && !resumable(cache.revision - 201), 'halved to 200');
+  assert.throws(() => cache.watch({ deliver: () => {} }, started), (e: unknown) => e instanceof TooOldError && e.message === `too old resource version: ${started} (${cache.revision - 200})`);
+  cache.stop();
+  await s.close();
+});
+
+test('watch cache store history: starts at the oldest revision the store holds and keeps a fixed number of events', async () => {
+  const s = memory();
+  await s.create('/x/a', '1');
+  const first = await s.currentRevision();
+  await s.update('/x/a', '2');
+  const windowed = new WatchCache<{ v: string }>({ store: s, prefix: '/x/', decode: (v) => ({ v }) });
+  const stored = new WatchCache<{ v: string }>({ store: s, prefix: '/x/', history: 'store', decode: (v) => ({ v }) });
+  await windowed.start();
+  await stored.start();
+  assert.throws(() => windowed.watch({ deliver: () => {} }, first), TooOldError, 'a window starts at the current revision');
+  const replayed: string[] = [];
+  stored.watch({ deliver: (t, o) => replayed.push(`${t} ${o.object.v}`) }, first)();
+  assert.deepEqual(replayed, ['MODIFIED 2']);
+  windowed.stop();
+  stored.stop();
+  await s.close();
+});
