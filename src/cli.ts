@@ -14,7 +14,7 @@ const USAGE = `Usage: tinykube snapshot save FILE [--server http://127.0.0.1:808
                       [--nodes 3] [--node-cpu 4] [--node-memory 16Gi] [--node-pods 110] [--stages FILE]
                       [--node-monitor-grace-period 40] [--api-only] [--fixtures DIR] [--admin [--fault-seed 1]]
                       [--tls] [--token-file FILE] [--deterministic] [--clock 2026-01-01T00:00:00Z] [--event-ttl 1h0m0s]
-                      [--watch-history window|store]
+                      [--watch-history window|store] [--watch-cache-capacity N]
                       [--store etcd --etcd-endpoints http://127.0.0.1:2379 [--etcd-prefix /registry] [--leader-lease-duration 15]]`;
 
 async function serve(args: string[]): Promise<void> {
@@ -41,6 +41,7 @@ async function serve(args: string[]): Promise<void> {
       clock: { type: 'string' },
       'event-ttl': { type: 'string', default: '1h0m0s' },
       'watch-history': { type: 'string', default: 'window' },
+      'watch-cache-capacity': { type: 'string' },
       'token-file': { type: 'string' },
       admin: { type: 'boolean', default: false },
       'fault-seed': { type: 'string', default: '1' },
@@ -62,6 +63,9 @@ async function serve(args: string[]): Promise<void> {
   if (eventTTLMs === undefined) throw new StartupError(`--event-ttl must be a duration such as 1h0m0s, 30m or 90s, not "${values['event-ttl']}"`);
   const watchHistory = values['watch-history'];
   if (watchHistory !== 'window' && watchHistory !== 'store') throw new StartupError(`--watch-history must be window or store, not "${watchHistory}"`);
+  const capacityFlag = values['watch-cache-capacity'];
+  const watchCacheCapacity = capacityFlag === undefined ? undefined : Number(capacityFlag);
+  if (watchCacheCapacity !== undefined && !(Number.isInteger(watchCacheCapacity) && watchCacheCapacity > 0)) throw new StartupError(`--watch-cache-capacity must be a whole number of events, not "${capacityFlag}"`);
   const started = Date.now();
   const cluster = await startCluster({
     port, address: values.address, data: values.data, store: values.store, nodes, controlPlane: !values['api-only'],
@@ -69,7 +73,7 @@ async function serve(args: string[]): Promise<void> {
     leaderElection: values.store === 'etcd' ? { leaseDurationMs: Number(values['leader-lease-duration']) * 1000, retryPeriodMs: Math.max(200, Number(values['leader-lease-duration']) * 1000 / 5) } : false,
     kubelet: { cpu: values['node-cpu'], memory: values['node-memory'], pods: values['node-pods'], stagesFile: values.stages },
     nodeLifecycle: { gracePeriodMs: grace * 1000 },
-    fixtures: values.fixtures, admin: values.admin, faultSeed, tls: values.tls, tokenFile: values['token-file'], deterministic: values.deterministic, clock, eventTTLMs, watchHistory,
+    fixtures: values.fixtures, admin: values.admin, faultSeed, tls: values.tls, tokenFile: values['token-file'], deterministic: values.deterministic, clock, eventTTLMs, watchHistory, watchCacheCapacity,
   });
   const where = values.store === 'sqlite' ? ` in ${values.data}` : values.store === 'etcd' ? ` at ${values['etcd-endpoints']}` : '';
   console.log(`tinykube serving at ${cluster.url} (${values.store} store${where}, ready in ${Date.now() - started} ms)`);

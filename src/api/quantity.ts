@@ -23,7 +23,7 @@
 //
 // Also: schema-driven canonicalization of every Quantity in a decoded object, and the numeric
 // views the scheduler needs (milli-units for cpu, whole units for memory and counts).
-import type { Schema } from './openapi.js';
+import type { SchemaNode } from './schema-navigator.js';
 
 export type QuantityFormat = 'DecimalExponent' | 'BinarySI' | 'DecimalSI';
 
@@ -300,85 +300,20 @@ export function parseQuantity(q: string | number | undefined): number {
 
 export const QUANTITY_SCHEMA = 'io.k8s.apimachinery.pkg.api.resource.Quantity';
 
-/** Where quantities can be under one schema node: the node itself, or fields, items or map values. */
-interface Plan { quantity?: boolean; props?: Map<string, Plan>; items?: Plan; values?: Plan; live?: boolean }
-
-const plans = new WeakMap<Record<string, Schema>, Map<string, Plan>>();
-const QUANTITY_PLAN: Plan = { quantity: true, live: true };
-/** Roots whose liveness is computed (it needs the whole plan, so it waits for a walk). */
-const marked = new WeakSet<Plan>();
-
-function refName(s: Schema): string | undefined {
-  const ref = s.$ref ?? (s.allOf?.length === 1 ? s.allOf[0].$ref : undefined);
-  return typeof ref === 'string' ? ref.replace(/^#\/(components\/schemas|definitions)\//, '') : undefined;
-}
-
-function namedPlan(schemas: Record<string, Schema>, name: string): Plan {
-  let byName = plans.get(schemas);
-  if (!byName) plans.set(schemas, (byName = new Map()));
-  let plan = byName.get(name);
-  if (plan) return plan;
-  if (name === QUANTITY_SCHEMA) return QUANTITY_PLAN;
-  // Registered before it is filled in, so recursive schemas end.
-  byName.set(name, (plan = {}));
-  Object.assign(plan, compile(schemas, schemas[name]));
-  return plan;
-}
-
-function compile(schemas: Record<string, Schema>, s: Schema | undefined): Plan {
-  if (!s || typeof s !== 'object') return {};
-  const ref = refName(s);
-  if (ref !== undefined) return namedPlan(schemas, ref);
-  const plan: Plan = {};
-  if (s.properties) plan.props = new Map(Object.entries(s.properties).map(([k, v]) => [k, compile(schemas, v as Schema)]));
-  if (s.items && typeof s.items === 'object') plan.items = compile(schemas, s.items as Schema);
-  if (s.additionalProperties && typeof s.additionalProperties === 'object') plan.values = compile(schemas, s.additionalProperties as Schema);
-  return plan;
-}
-
-/** Marks every node under `root` that can hold a quantity, iterating to a fixed point for cycles. */
-function markLive(root: Plan): void {
-  const nodes: Plan[] = [];
-  const seen = new Set<Plan>();
-  const visit = (p: Plan | undefined) => {
-    if (!p || seen.has(p)) return;
-    seen.add(p);
-    nodes.push(p);
-    p.props?.forEach(visit);
-    visit(p.items);
-    visit(p.values);
-  };
-  visit(root);
-  const children = (p: Plan) => [...(p.props?.values() ?? []), p.items, p.values];
-  for (let changed = true; changed;) {
-    changed = false;
-    for (const p of nodes) {
-      if (p.live) continue;
-      if (p.quantity || children(p).some((c) => c?.live)) { p.live = true; changed = true; }
-    }
-  }
-}
-
 /**
- * Replaces every quantity in `obj` (an object of schema `rootName` in `schemas`, the OpenAPI
- * document's component schemas) by its canonical text, in place. Throws QuantityError for the
- * first one, in the object's key order, that does not parse, as kube's decoder stops there.
+ * Replaces every quantity in `obj` (a value of the schema at `node`) by its canonical text, in
+ * place. Throws QuantityError for the first one, in the object's key order, that does not parse,
+ * as kube's decoder stops there. Subtrees whose schema holds no quantity are not walked.
  */
-export function canonicalizeQuantities(obj: unknown, schemas: Record<string, Schema>, rootName: string): void {
-  const walk = (value: unknown, plan: Plan): unknown => {
-    if (plan.quantity) return Quantity.fromJSON(value).toString();
-    if (Array.isArray(value)) {
-      if (plan.items?.live) for (let i = 0; i < value.length; i++) value[i] = walk(value[i], plan.items);
-    } else if (value !== null && typeof value === 'object') {
-      const o = value as Record<string, unknown>;
-      for (const k of Object.keys(o)) {
-        const child = plan.props?.get(k) ?? plan.values;
-        if (child?.live && o[k] !== null && o[k] !== undefined) o[k] = walk(o[k], child);
-      }
-    }
-    return value;
-  };
-  const root = namedPlan(schemas, rootName);
-  if (!marked.has(root)) { markLive(root); marked.add(root); }
-  if (root.live) walk(obj, root);
+export function canonicalizeQuantities(obj: unknown, node: SchemaNode): unknown {
+  if (node.refName === QUANTITY_SCHEMA) return Quantity.fromJSON(obj).toString();
+  if (!node.reaches(QUANTITY_SCHEMA)) return obj;
+  if (Array.isArray(obj)) {
+    const items = node.items();
+    for (let i = 0; i < obj.length; i++) if (obj[i] !== null) obj[i] = canonicalizeQuantities(obj[i], items);
+  } else if (obj !== null && typeof obj === 'object') {
+    const o = obj as Record<string, unknown>;
+    for (const k of Object.keys(o)) if (o[k] !== null && o[k] !== undefined) o[k] = canonicalizeQuantities(o[k], node.field(k));
+  }
+  return obj;
 }

@@ -10,6 +10,7 @@ export class SchemaNode {
   private readonly children = new Map<string, SchemaNode>();
   private itemsNode?: SchemaNode;
   private valuesNode?: SchemaNode;
+  private readonly reachable = new Map<string, boolean>();
 
   /**
    * @param refName the name of the component schema this node resolved to (`io.k8s.api.core.v1.Container`),
@@ -53,6 +54,36 @@ export class SchemaNode {
   values(): SchemaNode {
     const s = this.schema;
     return (this.valuesNode ??= new SchemaNode(this.schemas, typeof s?.additionalProperties === 'object' ? s.additionalProperties : undefined).resolved());
+  }
+
+  /**
+   * Whether a value of this schema can hold, at any depth, one of the component schema `name`
+   * (memoized; recursive schemas end because each node is visited once).
+   */
+  reaches(name: string): boolean {
+    let known = this.reachable.get(name);
+    if (known === undefined) {
+      known = false;
+      const seen = new Set<SchemaNode>([this]);
+      const queue: SchemaNode[] = [this];
+      while (queue.length && !known) {
+        for (const child of queue.shift()!.childNodes()) {
+          if (child.refName === name) { known = true; break; }
+          if (!seen.has(child)) { seen.add(child); queue.push(child); }
+        }
+      }
+      this.reachable.set(name, known);
+    }
+    return known;
+  }
+
+  /** The nodes of this node's declared fields, list items and map values. */
+  private childNodes(): SchemaNode[] {
+    const s = this.schema;
+    const out = Object.keys(s?.properties ?? {}).map((k) => this.field(k));
+    if (s?.items) out.push(this.items());
+    if (s?.additionalProperties && typeof s.additionalProperties === 'object') out.push(this.values());
+    return out;
   }
 
   items(): SchemaNode {

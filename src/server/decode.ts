@@ -8,6 +8,7 @@ import { pruneFields, type SchemaValidator } from '../api/schema.js';
 import type { KObject } from '../api/types.js';
 import type { Schema } from '../api/openapi.js';
 import { canonicalizeQuantities, QuantityError } from '../api/quantity.js';
+import { SchemaNode } from '../api/schema-navigator.js';
 import { bodyFormat } from './negotiation.js';
 import { decodeProtobufBody } from './protobuf-decode.js';
 import { yaml } from '../lazy-modules.js';
@@ -81,7 +82,7 @@ export function decodeObject(raw: unknown, opts: DecodeOptions): Decoded {
   // unknown fields; the good ones are stored in canonical form.
   if (opts.schemas) {
     try {
-      canonicalizeQuantities(obj, opts.schemas, schemaName);
+      canonicalizeQuantities(obj, SchemaNode.root(opts.schemas, schemaName));
     } catch (e) {
       if (e instanceof QuantityError) throw cannot(e.message);
       throw e;

@@ -8,6 +8,7 @@ import {
   type QuantityFormat,
 } from '../../src/api/quantity.js';
 import type { Schema } from '../../src/api/openapi.js';
+import { SchemaNode } from '../../src/api/schema-navigator.js';
 
 const parse = (s: string) => Quantity.parse(s);
 const canonical = (s: string) => parse(s).toString();
@@ -185,18 +186,18 @@ describe('quantities in objects, found through the schemas', () => {
 
   test('every Quantity node, at any depth, through recursion, maps and lists', () => {
     const obj = { name: '1000m', size: '1000m', limits: { cpu: '0.5', memory: 1024 }, parts: [{ size: ' 2048Mi ', parts: [{ limits: { x: '1e3' } }] }], other: '1000' };
-    canonicalizeQuantities(obj, schemas, 'Thing');
+    canonicalizeQuantities(obj, SchemaNode.root(schemas, 'Thing'));
     assert.deepEqual(obj, { name: '1000m', size: '1', limits: { cpu: '500m', memory: '1024' }, parts: [{ size: '2Gi', parts: [{ limits: { x: '1e3' } }] }], other: '1000' });
   });
 
   test('the first bad quantity in key order is the error', () => {
-    assert.throws(() => canonicalizeQuantities({ limits: { a: '1mi', b: 'x' } }, schemas, 'Thing'), { message: QUANTITY_SUFFIX_ERROR });
-    assert.throws(() => canonicalizeQuantities({ parts: [{ size: true }], size: '1mi' }, schemas, 'Thing'), { message: QUANTITY_FORMAT_ERROR });
+    assert.throws(() => canonicalizeQuantities({ limits: { a: '1mi', b: 'x' } }, SchemaNode.root(schemas, 'Thing')), { message: QUANTITY_SUFFIX_ERROR });
+    assert.throws(() => canonicalizeQuantities({ parts: [{ size: true }], size: '1mi' }, SchemaNode.root(schemas, 'Thing')), { message: QUANTITY_FORMAT_ERROR });
   });
 
   test('values of the wrong shape elsewhere are left for the type checks', () => {
     const obj = { limits: 'no', parts: { not: 'a list' }, size: '2000m' };
-    canonicalizeQuantities(obj, schemas, 'Thing');
+    canonicalizeQuantities(obj, SchemaNode.root(schemas, 'Thing'));
     assert.deepEqual(obj, { limits: 'no', parts: { not: 'a list' }, size: '2' });
   });
 });
