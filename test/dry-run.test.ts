@@ -162,7 +162,7 @@ describe('dry run', () => {
         const badQuery = await http(cluster, 'POST', `${pods}/evictee/eviction?dryRun=Nope`, eviction());
         assert.deepEqual([badQuery.status, badQuery.json().message], [422, unsupportedDryRun('CreateOptions', ['Nope'])]);
         const mismatch = await http(cluster, 'POST', `${pods}/evictee/eviction?dryRun=All`, eviction({ dryRun: ['All', 'All'] }));
-        assert.deepEqual([mismatch.status, mismatch.json().message], [500, 'Non-matching dry-run options in request and content: [All] and [All All]']);
+        assert.deepEqual([mismatch.status, mismatch.json().message], [400, 'Non-matching dry-run options in request and content: [All] and [All All]']);
       });
       const untouched = await get(`${pods}/evictee`);
       assert.deepEqual([untouched.metadata.uid, untouched.metadata.deletionTimestamp], [p.metadata.uid, undefined]);

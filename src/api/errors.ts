@@ -156,8 +156,10 @@ export class FieldError {
   toCause(): StatusCause { return { reason: this.type, message: this.message(), field: this.field }; }
 }
 
+/** A value as field.Error prints it: strings quoted, simple types plain, others as Go's %#v would. */
 function formatValue(v: unknown): string {
   if (typeof v === 'string') return JSON.stringify(v);
+  if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return `[]string{${v.map((x) => JSON.stringify(x)).join(', ')}}`;
   if (v === null || v === undefined) return 'null';
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
   return JSON.stringify(v);

@@ -2,7 +2,7 @@
 // HTTP (query, body, Accept) to ResourceStore calls and results to kube's answers.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { WebSocket } from 'ws';
-import { errors, FieldError, fieldErrors, StatusError } from '../api/errors.js';
+import { errors, fieldErrors, StatusError } from '../api/errors.js';
 import { dropNulls } from '../api/json.js';
 import { bindPod } from '../api/binding.js';
 import { apply as applyConfig, ApplyConflictError } from '../api/managed-fields.js';
@@ -326,14 +326,14 @@ export class RestHandler {
     if (sub === 'eviction' && rs.shape.resource === 'pods') {
       const raw = parseBody(await readBody(req), req.headers['content-type'], 'Eviction') as { deleteOptions?: DeleteOptions | null; metadata?: { name?: string } };
       if (raw?.metadata?.name && raw.metadata.name !== name) throw errors.badRequest(`name in URL does not match name in Eviction object`);
-      // The dry run is the query's or the deleteOptions'; given in both, they must be the same
-      // (kube's propagateDryRun answers a plain error, a 500 Status with no reason, otherwise).
+      // The dry run is the query's or the deleteOptions'; given in both, they must be the same.
+      // kube's propagateDryRun returns a plain error here (a 500); bad input is a 400 here.
       const options: DeleteOptions = { ...(raw?.deleteOptions ?? {}) };
       const fromQuery = query.getAll('dryRun');
       const fromBody = dryRunValues(options.dryRun);
       if (fromQuery.length && fromBody.length && fromQuery.join('\u0000') !== fromBody.join('\u0000')) {
         const message = `Non-matching dry-run options in request and content: [${fromQuery.join(' ')}] and [${fromBody.join(' ')}]`;
-        return sendObject(res, 500, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, code: 500 });
+        throw errors.badRequest(message);
       }
       if (!fromBody.length) options.dryRun = fromQuery;
       // The pod is read before its DeleteOptions are validated: a missing pod is a 404 first.
@@ -493,18 +493,7 @@ function dryRunValues(v: unknown): string[] {
 
 function checkDryRun(values: string[], optionsKind: string): void {
   if (values.every((v) => v === 'All')) return;
-  throw errors.invalid(optionsKind, 'meta.k8s.io', '', [new UnsupportedStrings('dryRun', values, ['All'])]);
-}
-
-/** An unsupported []string value, printed as Go prints one (`[]string{"a", "b"}`). */
-class UnsupportedStrings extends FieldError {
-  constructor(field: string, private readonly values: string[], supported: string[]) {
-    super('FieldValueNotSupported', field, values, '', supported);
-  }
-
-  override message(): string {
-    return `Unsupported value: []string{${this.values.map((v) => JSON.stringify(v)).join(', ')}}: supported values: ${(this.supported ?? []).map((v) => `"${v}"`).join(', ')}`;
-  }
+  throw errors.invalid(optionsKind, 'meta.k8s.io', '', [fieldErrors.notSupported('dryRun', values, ['All'])]);
 }
 
 const DELETE_OPTIONS_SCHEMA = 'io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions';
