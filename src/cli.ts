@@ -1,53 +1,72 @@
-// The `tinykube` command.
-//   tinykube serve [--port 8080] [--address 127.0.0.1] [--data ./tinykube-data] [--store sqlite|memory]
-//   tinykube snapshot save|restore FILE
-import { parseArgs } from 'node:util';
+// The `tinykube` command: serve, snapshot save|restore, version. Each command's flags are one
+// table (src/cli-flags.ts) that parses its arguments and prints its --help.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Registry } from './api/registry.js';
+import { helpText, parseFlags, UsageError, type CommandSpec, type FlagTable } from './cli-flags.js';
 import { openStore, startCluster, StartupError } from './cluster.js';
+import { VERSION_INFO } from './server/app.js';
 import { restoreSnapshot, snapshotObjects, snapshotYAML, SnapshotError } from './snapshot.js';
 
-const USAGE = `Usage: tinykube snapshot save FILE [--server http://127.0.0.1:8080]
-       tinykube snapshot restore FILE [--data ./tinykube-data]   (while no tinykube serves that data)
-       tinykube serve [--port 8080] [--address 127.0.0.1] [--data ./tinykube-data] [--store sqlite|memory]
-                      [--nodes 3] [--node-cpu 4] [--node-memory 16Gi] [--node-pods 110] [--stages FILE]
-                      [--node-monitor-grace-period 40] [--api-only] [--fixtures DIR] [--admin [--fault-seed 1]]
-                      [--tls] [--token-file FILE] [--deterministic] [--clock 2026-01-01T00:00:00Z] [--event-ttl 1h0m0s]
-                      [--watch-history window|store] [--watch-cache-capacity N]
-                      [--store etcd --etcd-endpoints http://127.0.0.1:2379 [--etcd-prefix /registry] [--leader-lease-duration 15]]`;
+const SERVE = {
+  name: 'tinykube serve',
+  purpose: 'Serve the Kubernetes API with a scheduler, controllers and simulated nodes (no containers run).',
+  usage: '[flags]',
+  flags: {
+    port: { type: 'string', default: '8080', value: 'number', help: 'TCP port to listen on (0 picks a free one)' },
+    address: { type: 'string', default: '127.0.0.1', value: 'ip', help: 'address to listen on (0.0.0.0 for every interface)' },
+    data: { type: 'string', default: './tinykube-data', value: 'dir', help: 'directory for the store, the kubeconfig and the TLS files' },
+    store: { type: 'string', default: 'sqlite', value: 'kind', help: 'where objects are kept: sqlite, memory or etcd' },
+    nodes: { type: 'string', default: '3', value: 'count', help: 'simulated nodes to register at start' },
+    'node-cpu': { type: 'string', default: '4', value: 'quantity', help: 'cpu capacity of each simulated node' },
+    'node-memory': { type: 'string', default: '16Gi', value: 'quantity', help: 'memory capacity of each simulated node' },
+    'node-pods': { type: 'string', default: '110', value: 'count', help: 'pods each simulated node takes' },
+    stages: { type: 'string', value: 'file', help: 'YAML pod lifecycle stages replacing the built-in ones' },
+    'node-monitor-grace-period': { type: 'string', default: '40', value: 'seconds', help: 'how long a node may miss heartbeats before it is NotReady' },
+    'api-only': { type: 'boolean', default: false, help: 'serve the API alone: no scheduler, controllers or nodes' },
+    'etcd-endpoints': { type: 'string', value: 'urls', help: 'etcd client URLs, comma-separated (with --store etcd)' },
+    'etcd-prefix': { type: 'string', default: '/registry', value: 'prefix', help: 'key prefix in etcd' },
+    'leader-lease-duration': { type: 'string', default: '15', value: 'seconds', help: 'control-plane leader Lease duration on etcd' },
+    fixtures: { type: 'string', value: 'dir', help: 'create every manifest in this directory at start' },
+    tls: { type: 'boolean', default: false, help: 'serve HTTPS with a generated CA, serving certificate and admin token' },
+    deterministic: { type: 'boolean', default: false, help: 'sequential uids and names, seeded random choices' },
+    clock: { type: 'string', value: 'time', help: 'a fixed clock starting at this RFC 3339 time (moved through the admin API)' },
+    'event-ttl': { type: 'string', default: '1h0m0s', value: 'duration', help: 'how long an Event lives after its last write (0s keeps them)' },
+    'token-file': { type: 'string', value: 'file', help: "kube's static token file; turns authentication on" },
+    admin: { type: 'boolean', default: false, help: 'serve the request recorder and fault rules under /tinykube/v1/' },
+    'fault-seed': { type: 'string', default: '1', value: 'number', help: "seed of the fault rules' random draws" },
+    'watch-history': { type: 'string', default: 'window', value: 'window|store', help: "where watches resume from: kube's window of recent events, or all the store holds" },
+    'watch-cache-capacity': { type: 'string', value: 'events', help: 'the most events a watch cache keeps (default 102400 in a window, 10000 for store)' },
+  },
+} satisfies CommandSpec<FlagTable>;
+
+const SNAPSHOT = {
+  name: 'tinykube snapshot',
+  purpose: 'Save a running cluster\'s objects as YAML, or restore them into a data directory no server is using.',
+  usage: 'save|restore FILE [flags]',
+  flags: {
+    server: { type: 'string', default: 'http://127.0.0.1:8080', value: 'url', help: 'the server to save from' },
+    data: { type: 'string', default: './tinykube-data', value: 'dir', help: 'the data directory to restore into' },
+  },
+} satisfies CommandSpec<FlagTable>;
+
+const TOP = {
+  name: 'tinykube',
+  purpose: 'tinykube: a lightweight Kubernetes API server that real kubectl and client libraries work against.',
+  usage: '[command] [flags]\n\nCommands:\n  serve       serve the API, the control plane and simulated nodes (the default)\n  snapshot    save or restore a cluster\'s objects\n  version     print the versions of tinykube and of the Kubernetes API it serves\n\nUse "tinykube COMMAND --help" for a command\'s flags.',
+  flags: { version: { type: 'boolean', default: false, help: 'print the versions and exit' } },
+} satisfies CommandSpec<FlagTable>;
+
+/** tinykube's own version (its package.json, beside src/ and dist/ alike) and the Kubernetes version it serves. */
+function versionText(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  return `tinykube version v${pkg.version}\nKubernetes version ${VERSION_INFO.gitVersion.replace(/\+.*$/, '')}\n`;
+}
 
 async function serve(args: string[]): Promise<void> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      port: { type: 'string', default: '8080' },
-      address: { type: 'string', default: '127.0.0.1' },
-      data: { type: 'string', default: './tinykube-data' },
-      store: { type: 'string', default: 'sqlite' },
-      nodes: { type: 'string', default: '3' },
-      'node-cpu': { type: 'string', default: '4' },
-      'node-memory': { type: 'string', default: '16Gi' },
-      'node-pods': { type: 'string', default: '110' },
-      stages: { type: 'string' },
-      'node-monitor-grace-period': { type: 'string', default: '40' },
-      'api-only': { type: 'boolean', default: false },
-      'etcd-endpoints': { type: 'string' },
-      'etcd-prefix': { type: 'string', default: '/registry' },
-      'leader-lease-duration': { type: 'string', default: '15' },
-      fixtures: { type: 'string' },
-      tls: { type: 'boolean', default: false },
-      deterministic: { type: 'boolean', default: false },
-      clock: { type: 'string' },
-      'event-ttl': { type: 'string', default: '1h0m0s' },
-      'watch-history': { type: 'string', default: 'window' },
-      'watch-cache-capacity': { type: 'string' },
-      'token-file': { type: 'string' },
-      admin: { type: 'boolean', default: false },
-      'fault-seed': { type: 'string', default: '1' },
-    },
-    strict: true,
-  });
+  const { values, positionals, help } = parseFlags(SERVE, args);
+  if (help) { process.stdout.write(helpText(SERVE)); return; }
+  if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}" for "tinykube serve" (see tinykube serve --help)`);
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new StartupError(`--port must be a number from 0 to 65535, not "${values.port}"`);
   if (values.store !== 'sqlite' && values.store !== 'memory' && values.store !== 'etcd') throw new StartupError(`--store must be sqlite, memory or etcd, not "${values.store}"`);
@@ -99,27 +118,26 @@ function goDuration(text: string): number | undefined {
 }
 
 async function snapshot(args: string[]): Promise<void> {
-  const { values, positionals } = parseArgs({
-    args, allowPositionals: true, strict: true,
-    options: { server: { type: 'string', default: 'http://127.0.0.1:8080' }, data: { type: 'string', default: './tinykube-data' } },
-  });
+  const { values, positionals, help } = parseFlags(SNAPSHOT, args);
+  if (help) { process.stdout.write(helpText(SNAPSHOT)); return; }
   const [action, file, ...extra] = positionals;
-  if ((action !== 'save' && action !== 'restore') || !file || extra.length) throw new StartupError(`snapshot takes save or restore and a file\n${USAGE}`);
+  if ((action !== 'save' && action !== 'restore') || !file || extra.length) throw new UsageError(`snapshot takes save or restore and a file (see tinykube snapshot --help)`);
+  const { server, data } = values;
   try {
     if (action === 'save') {
-      const server = values.server.replace(/\/+$/, '');
-      const objects = await snapshotObjects(server);
-      writeFileSync(file, snapshotYAML(objects, `tinykube snapshot of ${server} at ${new Date().toISOString()}: ${objects.length} objects`));
-      console.log(`tinykube: saved ${objects.length} objects from ${server} to ${file}`);
+      const url = server.replace(/\/+$/, '');
+      const objects = await snapshotObjects(url);
+      writeFileSync(file, snapshotYAML(objects, `tinykube snapshot of ${url} at ${new Date().toISOString()}: ${objects.length} objects`));
+      console.log(`tinykube: saved ${objects.length} objects from ${url} to ${file}`);
       return;
     }
     const text = readFileSync(file, 'utf8');
-    const store = await openStore('sqlite', resolve(values.data));
+    const store = await openStore('sqlite', resolve(data));
     const registry = new Registry(store);
     try {
       await registry.start();
       const { created, existing } = await restoreSnapshot(registry, text, file);
-      console.log(`tinykube: restored ${created} objects from ${file} into ${values.data}${existing ? ` (${existing} existed and were kept)` : ''}`);
+      console.log(`tinykube: restored ${created} objects from ${file} into ${data}${existing ? ` (${existing} existed and were kept)` : ''}`);
     } finally {
       registry.stop();
       await store.close();
@@ -132,14 +150,21 @@ async function snapshot(args: string[]): Promise<void> {
 
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
-  if (command === 'serve' || command === undefined) return serve(rest);
+  if (command === 'serve') return serve(rest);
   if (command === 'snapshot') return snapshot(rest);
-  if (command === '--help' || command === '-h' || command === 'help') { console.log(USAGE); return; }
-  throw new StartupError(`unknown command "${command}"\n${USAGE}`);
+  if (command === 'version') { process.stdout.write(versionText()); return; }
+  if (command === 'help') { process.stdout.write(helpText(TOP)); return; }
+  if (command === undefined || command.startsWith('-')) {
+    // Flags alone: tinykube's own (--help, --version), else serve's, as `tinykube --port 1` serves.
+    if (argv.length === 1 && (argv[0] === '--help' || argv[0] === '-h')) { process.stdout.write(helpText(TOP)); return; }
+    if (argv.length === 1 && argv[0] === '--version') { process.stdout.write(versionText()); return; }
+    return serve(argv);
+  }
+  throw new UsageError(`unknown command "${command}" for "tinykube"; the commands are serve, snapshot and version (see tinykube --help)`);
 }
 
 main(process.argv.slice(2)).catch((e: unknown) => {
-  if (e instanceof StartupError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+  if (e instanceof StartupError || e instanceof UsageError) {
     console.error(`tinykube: ${(e as Error).message}`);
   } else {
     console.error('tinykube: failed to start:', e);
