@@ -1,6 +1,6 @@
 // Starting and stopping one tinykube: store, registry, HTTP server, bootstrap objects, kubeconfig.
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -28,12 +28,16 @@ import type { Store } from './storage/store.js';
 import type { WatchHistory } from './storage/watch-cache.js';
 
 export interface ClusterOptions {
-  /** TCP port; 0 picks a free one. Default 8080. */
+  /** TCP port; 0 (the default) picks a free one, so clusters in one process never collide. */
   port?: number;
   /** Address to listen on. Default 127.0.0.1. */
   address?: string;
-  /** Directory for the store and the kubeconfig. Default ./tinykube-data (a temporary one for the memory store). */
+  /**
+   * Directory for the store, the kubeconfig and TLS files. Default: a private temporary directory
+   * that close() removes. Given, it is kept (a sqlite store there survives restarts).
+   */
   data?: string;
+  /** Where objects live: 'memory' (the default here; `tinykube serve` uses sqlite), 'sqlite' or 'etcd'. */
   store?: 'sqlite' | 'memory' | 'etcd';
   /** For the etcd store: client URLs, and the key prefix (default /registry). */
   etcd?: { endpoints: string[]; prefix?: string };
@@ -105,7 +109,10 @@ export interface Cluster {
   caCertificate?: string;
   /** With a fixed clock: move it with advance(ms) or set(date). */
   clock?: ManualClock;
+  /** Stops the server and its control plane; removes the data directory if the cluster made it. */
   close(): Promise<void>;
+  /** `await using cluster = await startCluster()` closes it at the end of the scope. */
+  [Symbol.asyncDispose](): Promise<void>;
 }
 
 export class StartupError extends Error {}
@@ -173,8 +180,10 @@ export function kubeconfigYAML(url: string, tls?: { caCertificate: string; token
 }
 
 export async function startCluster(options: ClusterOptions = {}): Promise<Cluster> {
-  const storeKind = options.store ?? 'sqlite';
-  const data = resolve(options.data ?? (storeKind === 'sqlite' ? 'tinykube-data' : mkdtempSync(join(tmpdir(), 'tinykube-'))));
+  const storeKind = options.store ?? 'memory';
+  // A directory the cluster makes for itself is its own to remove when it closes.
+  const ownData = options.data === undefined;
+  const data = resolve(options.data ?? mkdtempSync(join(tmpdir(), 'tinykube-')));
   try {
     mkdirSync(data, { recursive: true });
   } catch (e) {
@@ -191,7 +200,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   let ready = false;
   const logs = new ContainerLogs(() => registry.now());
   const address = options.address ?? '127.0.0.1';
-  let port = options.port ?? 8080;
+  let port = options.port ?? 0;
   const tokens = new Map<string, UserInfo>();
   if (options.tokenFile) {
     try {
@@ -274,7 +283,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   if (elector) elector.start();
   else if (controlPlane) stopControlPlane = await startControlPlane();
   let closing: Promise<void> | undefined;
-  return {
+  const cluster: Cluster = {
     url,
     kubeconfigPath,
     registry,
@@ -298,8 +307,11 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
         await new Promise<void>((r) => server.close(() => r()));
         registry.stop();
         await store.close();
+        if (ownData) rmSync(data, { recursive: true, force: true });
       })();
       return closing;
     },
+    [Symbol.asyncDispose]() { return cluster.close(); },
   };
+  return cluster;
 }

@@ -1,6 +1,5 @@
 // The library API: start a real tinykube in-process, for tests and tools.
 //
-//   const cluster = await startCluster({ port: 0, store: 'memory' });
+//   await using cluster = await startCluster();   // in memory, on a free port, its files removed on close
 //   // cluster.url, cluster.kubeconfigPath
-//   await cluster.close();
 export { startCluster, StartupError, type Cluster, type ClusterOptions } from './cluster.js';
