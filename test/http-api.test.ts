@@ -149,7 +149,7 @@ describe('HTTP API', () => {
     assert.equal(obj.spec.containers[0].imagePullPolicy, 'IfNotPresent');
     const dup = await http(cluster, 'POST', '/api/v1/namespaces/default/services', { metadata: { name: 'dup' }, spec: { clusterIP: '10.96.0.1', ports: [{ port: 80 }] } });
     assert.equal(dup.status, 422);
-    assert.equal(dup.json().message, 'Service "dup" is invalid: spec.clusterIPs: Invalid value: ["10.96.0.1"]: failed to allocate IP 10.96.0.1: provided IP is already allocated');
+    assert.equal(dup.json().message, 'Service "dup" is invalid: spec.clusterIPs: Invalid value: []string{"10.96.0.1"}: failed to allocate IP 10.96.0.1: provided IP is already allocated');
     const ips = new Set<string>();
     for (let i = 0; i < 5; i++) {
       const svc = (await http(cluster, 'POST', '/api/v1/namespaces/default/services', { metadata: { name: `np${i}` }, spec: { type: 'NodePort', ports: [{ port: 80, targetPort: 'http' }] } })).json();
