@@ -10,6 +10,10 @@ export interface FlagSpec {
   /** What a string flag's value is, as --help names it: `--port number`. */
   value?: string;
   help: string;
+  /** Other names for the same flag, as kube-apiserver, k3s or etcd call it (`bind-address`). */
+  aliases?: string[];
+  /** A one-letter form (`-v 4`). */
+  short?: string;
 }
 
 export type FlagTable = Record<string, FlagSpec>;
@@ -30,17 +34,75 @@ export interface CommandSpec<F extends FlagTable> {
 /** Parsed values: booleans, strings where a default is declared, else strings that may be absent. */
 type Values<F extends FlagTable> = { [K in keyof F]: F[K]['type'] extends 'boolean' ? boolean : F[K] extends { default: string } ? string : string | undefined };
 
-/** Parses `args` by the command's table; `--help` (or `-h`) is always accepted and reported. */
-export function parseFlags<F extends FlagTable>(command: CommandSpec<F>, args: string[]): { values: Values<F>; positionals: string[]; help: boolean } {
-  const options: Record<string, { type: 'string' | 'boolean'; default?: string | boolean; short?: string }> = { help: { type: 'boolean', short: 'h', default: false } };
-  for (const [name, f] of Object.entries(command.flags)) options[name] = { type: f.type, ...(f.default !== undefined ? { default: f.default } : {}) };
+/** The environment variable that sets a flag: TINYKUBE_NODE_CPU for --node-cpu. */
+export function envName(flag: string): string {
+  return `TINYKUBE_${flag.toUpperCase().replace(/-/g, '_')}`;
+}
+
+/**
+ * Parses `args` by the command's table. A flag's value is the one given (under its name or an
+ * alias), else its TINYKUBE_* environment variable, else its default. `--help` (or `-h`) is
+ * always accepted and reported.
+ */
+export function parseFlags<F extends FlagTable>(command: CommandSpec<F>, args: string[], env: NodeJS.ProcessEnv = process.env): { values: Values<F>; positionals: string[]; help: boolean } {
+  const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = { help: { type: 'boolean', short: 'h' } };
+  for (const [name, f] of Object.entries(command.flags)) {
+    options[name] = { type: f.type, ...(f.short ? { short: f.short } : {}) };
+    for (const alias of f.aliases ?? []) options[alias] = { type: f.type };
+  }
+  let parsed: { values: Record<string, string | boolean | undefined>; positionals: string[] };
   try {
-    const { values, positionals } = parseArgs({ args, options, allowPositionals: true, strict: true });
-    const { help, ...rest } = values as Record<string, string | boolean | undefined>;
-    return { values: rest as Values<F>, positionals, help: help === true };
+    parsed = parseArgs({ args, options, allowPositionals: true, strict: true });
   } catch (e) {
     throw usageError(e, command);
   }
+  const values: Record<string, string | boolean | undefined> = {};
+  for (const [name, f] of Object.entries(command.flags)) {
+    const given = [name, ...(f.aliases ?? [])].filter((n) => parsed.values[n] !== undefined);
+    if (given.length > 1 && new Set(given.map((n) => parsed.values[n])).size > 1) {
+      throw new UsageError(`${given.map((n) => `--${n}`).join(' and ')} are one setting; give it once (see ${command.name} --help)`);
+    }
+    values[name] = given.length ? parsed.values[given[0]] : fromEnv(name, f, env) ?? f.default;
+  }
+  return { values: values as Values<F>, positionals: parsed.positionals, help: parsed.values.help === true };
+}
+
+function fromEnv(name: string, f: FlagSpec, env: NodeJS.ProcessEnv): string | boolean | undefined {
+  const v = env[envName(name)];
+  if (v === undefined) return undefined;
+  if (f.type === 'string') return v;
+  if (/^(1|true)$/i.test(v)) return true;
+  if (/^(0|false|)$/i.test(v)) return false;
+  throw new UsageError(`${envName(name)} must be true or false, not "${v}"`);
+}
+
+const GO_DURATION_UNITS: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, 'μs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/**
+ * A Go duration (time.ParseDuration: `40s`, `1m30s`, `500ms`, `1.5h`, `0`), in milliseconds;
+ * undefined when it is not one.
+ */
+export function parseGoDuration(text: string): number | undefined {
+  const m = /^([-+]?)(.*)$/.exec(text)!;
+  const body = m[2];
+  if (body === '0') return 0;
+  if (body === '') return undefined;
+  let total = 0;
+  let rest = body;
+  while (rest) {
+    const part = /^(\d+\.?\d*|\.\d+)(ns|us|µs|μs|ms|s|m|h)/.exec(rest);
+    if (!part) return undefined;
+    total += Number(part[1]) * GO_DURATION_UNITS[part[2]];
+    rest = rest.slice(part[0].length);
+  }
+  return m[1] === '-' ? -total : total;
+}
+
+/** A duration flag: a Go duration, or (as tinykube's flags once took) a plain number of seconds. */
+export function durationFlag(flag: string, text: string): number {
+  const ms = /^\d+(\.\d+)?$/.test(text) ? Number(text) * 1000 : parseGoDuration(text);
+  if (ms === undefined || ms < 0) throw new UsageError(`--${flag} must be a duration such as 40s, 1m30s or 500ms, not "${text}"`);
+  return ms;
 }
 
 /** node:util's parse errors in the words of this command, naming the nearest flag for a mistyped one. */
@@ -83,11 +145,14 @@ function editDistance(a: string, b: string): number {
 
 /** --help: the purpose, the usage line, and every flag with its value, meaning and default. */
 export function helpText(command: CommandSpec<FlagTable>): string {
-  const rows = Object.entries(command.flags).sort(([a], [b]) => a.localeCompare(b)).map(([name, f]) => {
-    const left = `      --${name}${f.type === 'string' ? ` ${f.value ?? 'string'}` : ''}`;
+  const rows: [string, string][] = [];
+  const value = (f: FlagSpec) => (f.type === 'string' ? ` ${f.value ?? 'string'}` : '');
+  for (const [name, f] of Object.entries(command.flags)) {
     const shown = f.default === undefined || f.default === false ? '' : f.type === 'boolean' ? ` (default ${f.default})` : ` (default ${JSON.stringify(f.default)})`;
-    return [left, `${f.help}${shown}`] as const;
-  });
+    rows.push([`${f.short ? `  -${f.short}, ` : '      '}--${name}${value(f)}`, `${f.help}${shown}`]);
+    for (const alias of f.aliases ?? []) rows.push([`      --${alias}${value(f)}`, `the same as --${name}`]);
+  }
+  rows.sort(([a], [b]) => a.replace(/^ *(-\w, )?--/, '').localeCompare(b.replace(/^ *(-\w, )?--/, '')));
   rows.push(['  -h, --help', `help for ${command.name.split(' ').pop()}`]);
   const width = Math.max(...rows.map(([l]) => l.length)) + 3;
   return [
@@ -99,5 +164,6 @@ export function helpText(command: CommandSpec<FlagTable>): string {
     'Flags:',
     ...rows.map(([l, r]) => `${l.padEnd(width)}${r}`),
     '',
+    ...(Object.keys(command.flags).length > 1 ? [`Each flag can also be set in the environment: ${envName(Object.keys(command.flags).find((n) => n.includes('-')) ?? Object.keys(command.flags)[0])} for --${Object.keys(command.flags).find((n) => n.includes('-')) ?? Object.keys(command.flags)[0]}; a flag given wins.`, ''] : []),
   ].join('\n');
 }

@@ -3,7 +3,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Registry } from './api/registry.js';
-import { helpText, parseFlags, UsageError, type CommandSpec, type FlagTable } from './cli-flags.js';
+import { durationFlag, helpText, parseFlags, UsageError, type CommandSpec, type FlagTable } from './cli-flags.js';
 import { openStore, startCluster, StartupError } from './cluster.js';
 import { VERSION_INFO } from './server/app.js';
 import { restoreSnapshot, snapshotObjects, snapshotYAML, SnapshotError } from './snapshot.js';
@@ -14,25 +14,29 @@ const SERVE = {
   usage: '[flags]',
   flags: {
     port: { type: 'string', default: '8080', value: 'number', help: 'TCP port to listen on (0 picks a free one)' },
-    address: { type: 'string', default: '127.0.0.1', value: 'ip', help: 'address to listen on (0.0.0.0 for every interface)' },
-    data: { type: 'string', default: './tinykube-data', value: 'dir', help: 'directory for the store, the kubeconfig and the TLS files' },
+    address: { type: 'string', default: '127.0.0.1', value: 'ip', help: 'address to listen on (0.0.0.0 for every interface)', aliases: ['bind-address'] },
+    data: { type: 'string', default: './tinykube-data', value: 'dir', help: 'directory for the store, the kubeconfig and the TLS files', aliases: ['data-dir'] },
+    kubeconfig: { type: 'string', value: 'file', help: 'where to write the kubeconfig for this cluster (default <data>/kubeconfig)', aliases: ['write-kubeconfig'] },
+    name: { type: 'string', default: 'tinykube', value: 'name', help: "the cluster's, context's and user's name in the kubeconfig" },
     store: { type: 'string', default: 'sqlite', value: 'kind', help: 'where objects are kept: sqlite, memory or etcd' },
     nodes: { type: 'string', default: '3', value: 'count', help: 'simulated nodes to register at start' },
     'node-cpu': { type: 'string', default: '4', value: 'quantity', help: 'cpu capacity of each simulated node' },
     'node-memory': { type: 'string', default: '16Gi', value: 'quantity', help: 'memory capacity of each simulated node' },
     'node-pods': { type: 'string', default: '110', value: 'count', help: 'pods each simulated node takes' },
     stages: { type: 'string', value: 'file', help: 'YAML pod lifecycle stages replacing the built-in ones' },
-    'node-monitor-grace-period': { type: 'string', default: '40', value: 'seconds', help: 'how long a node may miss heartbeats before it is NotReady' },
+    'node-monitor-grace-period': { type: 'string', default: '40s', value: 'duration', help: 'how long a node may miss heartbeats before it is NotReady' },
     'api-only': { type: 'boolean', default: false, help: 'serve the API alone: no scheduler, controllers or nodes' },
-    'etcd-endpoints': { type: 'string', value: 'urls', help: 'etcd client URLs, comma-separated (with --store etcd)' },
+    'etcd-endpoints': { type: 'string', value: 'urls', help: 'etcd client URLs, comma-separated (with --store etcd)', aliases: ['etcd-servers'] },
     'etcd-prefix': { type: 'string', default: '/registry', value: 'prefix', help: 'key prefix in etcd' },
-    'leader-lease-duration': { type: 'string', default: '15', value: 'seconds', help: 'control-plane leader Lease duration on etcd' },
+    'leader-lease-duration': { type: 'string', default: '15s', value: 'duration', help: 'control-plane leader Lease duration on etcd', aliases: ['leader-elect-lease-duration'] },
     fixtures: { type: 'string', value: 'dir', help: 'create every manifest in this directory at start' },
     tls: { type: 'boolean', default: false, help: 'serve HTTPS with a generated CA, serving certificate and admin token' },
+    'tls-cert-file': { type: 'string', value: 'file', help: 'serve HTTPS with this certificate (PEM, chain first) instead of a generated one' },
+    'tls-private-key-file': { type: 'string', value: 'file', help: 'the key of --tls-cert-file (PEM)' },
     deterministic: { type: 'boolean', default: false, help: 'sequential uids and names, seeded random choices' },
     clock: { type: 'string', value: 'time', help: 'a fixed clock starting at this RFC 3339 time (moved through the admin API)' },
     'event-ttl': { type: 'string', default: '1h0m0s', value: 'duration', help: 'how long an Event lives after its last write (0s keeps them)' },
-    'token-file': { type: 'string', value: 'file', help: "kube's static token file; turns authentication on" },
+    'token-file': { type: 'string', value: 'file', help: "kube's static token file; turns authentication on", aliases: ['token-auth-file'] },
     admin: { type: 'boolean', default: false, help: 'serve the request recorder and fault rules under /tinykube/v1/' },
     'fault-seed': { type: 'string', default: '1', value: 'number', help: "seed of the fault rules' random draws" },
     'watch-history': { type: 'string', default: 'window', value: 'window|store', help: "where watches resume from: kube's window of recent events, or all the store holds" },
@@ -72,14 +76,16 @@ async function serve(args: string[]): Promise<void> {
   if (values.store !== 'sqlite' && values.store !== 'memory' && values.store !== 'etcd') throw new StartupError(`--store must be sqlite, memory or etcd, not "${values.store}"`);
   const nodes = Number(values.nodes);
   if (!Number.isInteger(nodes) || nodes < 0) throw new StartupError(`--nodes must be a whole number, not "${values.nodes}"`);
-  const grace = Number(values['node-monitor-grace-period']);
-  if (!(grace > 0)) throw new StartupError(`--node-monitor-grace-period must be a number of seconds, not "${values['node-monitor-grace-period']}"`);
+  const graceMs = durationFlag('node-monitor-grace-period', values['node-monitor-grace-period']);
+  if (!(graceMs > 0)) throw new UsageError('--node-monitor-grace-period must be longer than 0s');
+  const leaseMs = durationFlag('leader-lease-duration', values['leader-lease-duration']);
+  if (!(leaseMs > 0)) throw new UsageError('--leader-lease-duration must be longer than 0s');
+  if (!values['tls-cert-file'] !== !values['tls-private-key-file']) throw new UsageError('--tls-cert-file and --tls-private-key-file go together');
   const faultSeed = Number(values['fault-seed']);
   if (!Number.isInteger(faultSeed)) throw new StartupError(`--fault-seed must be a whole number, not "${values['fault-seed']}"`);
   const clock = values.clock === undefined ? undefined : new Date(values.clock);
   if (clock && Number.isNaN(clock.getTime())) throw new StartupError(`--clock must be a time such as 2026-01-01T00:00:00Z, not "${values.clock}"`);
-  const eventTTLMs = goDuration(values['event-ttl']);
-  if (eventTTLMs === undefined) throw new StartupError(`--event-ttl must be a duration such as 1h0m0s, 30m or 90s, not "${values['event-ttl']}"`);
+  const eventTTLMs = durationFlag('event-ttl', values['event-ttl']);
   const watchHistory = values['watch-history'];
   if (watchHistory !== 'window' && watchHistory !== 'store') throw new StartupError(`--watch-history must be window or store, not "${watchHistory}"`);
   const capacityFlag = values['watch-cache-capacity'];
@@ -89,9 +95,11 @@ async function serve(args: string[]): Promise<void> {
   const cluster = await startCluster({
     port, address: values.address, data: values.data, store: values.store, nodes, controlPlane: !values['api-only'],
     etcd: values['etcd-endpoints'] ? { endpoints: values['etcd-endpoints'].split(','), prefix: values['etcd-prefix'] } : undefined,
-    leaderElection: values.store === 'etcd' ? { leaseDurationMs: Number(values['leader-lease-duration']) * 1000, retryPeriodMs: Math.max(200, Number(values['leader-lease-duration']) * 1000 / 5) } : false,
+    leaderElection: values.store === 'etcd' ? { leaseDurationMs: leaseMs, retryPeriodMs: Math.max(200, leaseMs / 5) } : false,
     kubelet: { cpu: values['node-cpu'], memory: values['node-memory'], pods: values['node-pods'], stagesFile: values.stages },
-    nodeLifecycle: { gracePeriodMs: grace * 1000 },
+    nodeLifecycle: { gracePeriodMs: graceMs },
+    kubeconfig: values.kubeconfig, name: values.name,
+    tlsFiles: values['tls-cert-file'] && values['tls-private-key-file'] ? { cert: values['tls-cert-file'], key: values['tls-private-key-file'] } : undefined,
     fixtures: values.fixtures, admin: values.admin, faultSeed, tls: values.tls, tokenFile: values['token-file'], deterministic: values.deterministic, clock, eventTTLMs, watchHistory, watchCacheCapacity,
   });
   const where = values.store === 'sqlite' ? ` in ${values.data}` : values.store === 'etcd' ? ` at ${values['etcd-endpoints']}` : '';
@@ -107,14 +115,6 @@ async function serve(args: string[]): Promise<void> {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
-}
-
-/** A Go duration as kube's flags take them (1h0m0s, 30m, 90s, 1.5h), in ms. */
-function goDuration(text: string): number | undefined {
-  const m = /^(?:(\d+(?:\.\d+)?)h)?(?:(\d+(?:\.\d+)?)m)?(?:(\d+(?:\.\d+)?)s)?$/.exec(text);
-  if (!m || text === '') return undefined;
-  const [h, min, s] = m.slice(1).map((x) => Number(x ?? 0));
-  return ((h * 60 + min) * 60 + s) * 1000;
 }
 
 async function snapshot(args: string[]): Promise<void> {

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { deterministicEntropy, ManualClock } from './api/entropy.js';
 import { EventExpiry } from './api/event-expiry.js';
 import { Registry } from './api/registry.js';
@@ -72,6 +72,12 @@ export interface ClusterOptions {
    * an admin token there, and a kubeconfig that trusts the CA and carries the token.
    */
   tls?: boolean;
+  /** Serve HTTPS with this certificate chain and key (PEM files) instead of generated ones; turns tls on. */
+  tlsFiles?: { cert: string; key: string };
+  /** Where to write the kubeconfig (default <data>/kubeconfig). */
+  kubeconfig?: string;
+  /** The cluster's, context's and user's name in the kubeconfig (default tinykube). */
+  name?: string;
   /** kube's static token file (`token,user,uid,"group1,group2"`); turns authentication on. */
   tokenFile?: string;
   /** A directory of manifests (YAML or JSON) to create at start, namespaces first; existing objects are kept. */
@@ -155,25 +161,25 @@ function ensureAdminToken(dir: string): string {
   return token;
 }
 
-export function kubeconfigYAML(url: string, tls?: { caCertificate: string; token: string }): string {
+export function kubeconfigYAML(url: string, tls?: { caCertificate: string; token: string }, name = 'tinykube'): string {
   return [
     'apiVersion: v1',
     'kind: Config',
     'clusters:',
-    '- name: tinykube',
+    `- name: ${name}`,
     '  cluster:',
     `    server: ${url}`,
     // client libraries that insist on TLS settings accept plain HTTP with this set
     tls ? `    certificate-authority-data: ${Buffer.from(tls.caCertificate).toString('base64')}` : '    insecure-skip-tls-verify: true',
     'contexts:',
-    '- name: tinykube',
+    `- name: ${name}`,
     '  context:',
-    '    cluster: tinykube',
-    '    user: tinykube',
+    `    cluster: ${name}`,
+    `    user: ${name}`,
     '    namespace: default',
-    'current-context: tinykube',
+    `current-context: ${name}`,
     'users:',
-    '- name: tinykube',
+    `- name: ${name}`,
     ...(tls ? ['  user:', `    token: ${tls.token}`] : ['  user: {}']),
     '',
   ].join('\n');
@@ -210,7 +216,18 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       throw new StartupError(e instanceof TokenFileError ? `bad --token-file: ${e.message}` : `cannot read --token-file: ${(e as Error).message}`);
     }
   }
-  const pki = options.tls ? ensurePKI(data, options.address ?? '127.0.0.1') : undefined;
+  const pki = options.tls || options.tlsFiles ? ensurePKI(data, options.address ?? '127.0.0.1') : undefined;
+  // Given certificate files replace the generated serving certificate; the generated CA still
+  // signs client certificates, as kube-apiserver's --client-ca-file is separate from its own.
+  let serving = pki?.server;
+  if (options.tlsFiles) {
+    try {
+      serving = { cert: readFileSync(options.tlsFiles.cert, 'utf8'), key: readFileSync(options.tlsFiles.key, 'utf8') };
+    } catch (e) {
+      await store.close();
+      throw new StartupError(`cannot read the TLS certificate or key: ${(e as Error).message}`);
+    }
+  }
   const adminToken = pki ? ensureAdminToken(pki.dir) : undefined;
   if (adminToken) tokens.set(adminToken, { username: 'tinykube-admin', groups: ['system:masters'] });
   const faults = new FaultInjector(options.faultSeed ?? 1);
@@ -226,7 +243,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     recorder: requests,
     adminApi: options.admin,
     clock,
-    tls: pki && { cert: pki.server.cert, key: pki.server.key, ca: pki.ca.cert },
+    tls: pki && serving && { cert: serving.cert, key: serving.key, ca: pki.ca.cert },
     authenticator: new Authenticator(tokens, !!pki || !!options.tokenFile),
   });
   await new Promise<void>((resolveListen, reject) => {
@@ -270,8 +287,11 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     return () => { kubelets.stop(); for (const c of controllers) c.stop(); };
   };
   // The API is complete now: like kube-apiserver, report ready without waiting for nodes to join.
-  const kubeconfigPath = join(data, 'kubeconfig');
-  writeFileSync(kubeconfigPath, kubeconfigYAML(url, pki && { caCertificate: pki.ca.cert, token: adminToken! }), { mode: 0o600 });
+  const kubeconfigPath = resolve(options.kubeconfig ?? join(data, 'kubeconfig'));
+  mkdirSync(dirname(kubeconfigPath), { recursive: true });
+  // With given certificates, clients trust the chain given (a self-signed one, or ending in its CA).
+  const trusted = options.tlsFiles ? serving!.cert : pki?.ca.cert;
+  writeFileSync(kubeconfigPath, kubeconfigYAML(url, pki && { caCertificate: trusted!, token: adminToken! }, options.name), { mode: 0o600 });
   ready = true;
   let stopControlPlane: (() => void) | undefined;
   // Several processes can share an etcd store: there, one at a time runs the control plane.

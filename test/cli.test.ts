@@ -2,15 +2,39 @@
 // default, --version names tinykube's and Kubernetes' versions, a mistyped flag names the nearest
 // one, and `tinykube --port N` serves as `tinykube serve --port N` does.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { execFile, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { connect as tlsConnect } from 'node:tls';
 import { describe, test } from 'node:test';
-import { eventually, freePort, type RunResult } from './helpers.js';
+import { eventually, freePort, kubectlBinary, type RunResult } from './helpers.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const BIN = join(ROOT, 'bin', 'tinykube.js');
 const VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+
+/** `tinykube ARGS` running until stop(), once it printed its start lines. */
+async function serve(args: string[], env: Record<string, string> = {}): Promise<{ out: string; stop: () => Promise<void> }> {
+  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d) => { out += d; });
+  child.stderr.on('data', (d) => { err += d; });
+  const exited = new Promise((r) => child.once('exit', r));
+  await eventually(() => out.includes('export KUBECONFIG=') || child.exitCode !== null, 15_000, 'the start lines');
+  if (child.exitCode !== null) throw new Error(`tinykube exited: ${err}`);
+  return { out, stop: async () => { child.kill('SIGTERM'); await exited; } };
+}
+
+/** The newest kubectl with a given kubeconfig. */
+function kubectlWith(kubeconfig: string, args: string[]): Promise<RunResult> {
+  return new Promise((resolve) => {
+    execFile(kubectlBinary('1.33'), ['--kubeconfig', kubeconfig, ...args], { timeout: 20_000 }, (err, stdout, stderr) => {
+      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout: String(stdout), stderr: String(stderr) });
+    });
+  });
+}
 
 function tinykube(args: string[]): Promise<RunResult> {
   return new Promise((resolve) => {
@@ -35,9 +59,13 @@ describe('tinykube command', () => {
     const serve = await tinykube(['serve', '--help']);
     assert.equal(serve.code, 0);
     const flags = [...serve.stdout.matchAll(/^ {6}--([a-z-]+)/gm)].map((m) => m[1]);
-    assert.deepEqual(flags, ['address', 'admin', 'api-only', 'clock', 'data', 'deterministic', 'etcd-endpoints', 'etcd-prefix', 'event-ttl', 'fault-seed', 'fixtures',
-      'leader-lease-duration', 'node-cpu', 'node-memory', 'node-monitor-grace-period', 'node-pods', 'nodes', 'port', 'stages', 'store', 'tls', 'token-file',
-      'watch-cache-capacity', 'watch-history']);
+    assert.deepEqual(flags, ['address', 'admin', 'api-only', 'bind-address', 'clock', 'data', 'data-dir', 'deterministic', 'etcd-endpoints', 'etcd-prefix', 'etcd-servers',
+      'event-ttl', 'fault-seed', 'fixtures', 'kubeconfig', 'leader-elect-lease-duration', 'leader-lease-duration', 'name', 'node-cpu', 'node-memory',
+      'node-monitor-grace-period', 'node-pods', 'nodes', 'port', 'stages', 'store', 'tls', 'tls-cert-file', 'tls-private-key-file', 'token-auth-file', 'token-file',
+      'watch-cache-capacity', 'watch-history', 'write-kubeconfig']);
+    assert.match(serve.stdout, /^ {6}--bind-address ip {3,}the same as --address$/m);
+    assert.match(serve.stdout, /^ {6}--node-monitor-grace-period duration {3,}how long a node may miss heartbeats before it is NotReady \(default "40s"\)$/m);
+    assert.match(serve.stdout, /^Each flag can also be set in the environment: TINYKUBE_NODE_CPU for --node-cpu; a flag given wins\.$/m);
     assert.match(serve.stdout, /^ {6}--port number {3,}TCP port to listen on \(0 picks a free one\) \(default "8080"\)$/m);
     assert.match(serve.stdout, /^ {6}--store kind {3,}where objects are kept: sqlite, memory or etcd \(default "sqlite"\)$/m);
     assert.match(serve.stdout, /^ {2}-h, --help {3,}help for serve$/m);
@@ -66,18 +94,56 @@ describe('tinykube command', () => {
 
   test('flags alone serve, as `tinykube serve` does', async () => {
     const port = await freePort();
-    const { spawn } = await import('node:child_process');
-    const child = spawn(process.execPath, [BIN, '--port', String(port), '--store', 'memory', '--api-only'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const server = await serve(['--port', String(port), '--store', 'memory', '--api-only']);
     try {
-      let out = '';
-      child.stdout.on('data', (d) => { out += d; });
-      await eventually(() => out.includes('tinykube serving at'), 15_000, 'the start line');
-      assert.match(out, new RegExp(`^tinykube serving at http://127\\.0\\.0\\.1:${port} \\(memory store, ready in \\d+ ms\\)\\n`));
+      assert.match(server.out, new RegExp(`^tinykube serving at http://127\\.0\\.0\\.1:${port} \\(memory store, ready in \\d+ ms\\)\\n`));
       const ns = await (await fetch(`http://127.0.0.1:${port}/api/v1/namespaces/default`)).json();
       assert.equal(ns.metadata.name, 'default');
     } finally {
-      child.kill('SIGTERM');
-      await new Promise((r) => child.once('exit', r));
+      await server.stop();
+    }
+  });
+
+  test("kube's flag names, Go durations and TINYKUBE_ variables", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tinykube-cli-'));
+    const port = await freePort();
+    const kubeconfig = join(dir, 'out', 'config');
+    const server = await serve(['--bind-address', '127.0.0.1', '--data-dir', join(dir, 'data'), '--store', 'memory', '--api-only', '--name', 'kind-x',
+      '--write-kubeconfig', kubeconfig, '--node-monitor-grace-period', '1m30s', '--event-ttl', '500ms'], { TINYKUBE_PORT: String(port), TINYKUBE_NODES: '0' });
+    try {
+      assert.match(server.out, new RegExp(`^tinykube serving at http://127\\.0\\.0\\.1:${port} `));
+      assert.match(server.out, new RegExp(`^export KUBECONFIG=${kubeconfig}$`, 'm'));
+      const r = await kubectlWith(kubeconfig, ['config', 'current-context']);
+      assert.equal(r.stdout, 'kind-x\n');
+      const ns = await kubectlWith(kubeconfig, ['get', 'namespace', 'default', '-o', 'name']);
+      assert.equal(ns.stdout, 'namespace/default\n');
+    } finally {
+      await server.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('--tls-cert-file and --tls-private-key-file serve the given certificate, and the kubeconfig trusts it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tinykube-tls-'));
+    const cert = join(dir, 'server.crt');
+    const key = join(dir, 'server.key');
+    const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=tinykube-given', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost', '-keyout', key, '-out', cert], { encoding: 'utf8' });
+    assert.equal(made.status, 0, made.stderr);
+    const port = await freePort();
+    const server = await serve(['--port', String(port), '--data', join(dir, 'data'), '--store', 'memory', '--api-only', '--tls-cert-file', cert, '--tls-private-key-file', key]);
+    try {
+      assert.match(server.out, new RegExp(`^tinykube serving at https://127\\.0\\.0\\.1:${port} `));
+      const kubeconfig = join(dir, 'data', 'kubeconfig');
+      const whoami = await kubectlWith(kubeconfig, ['auth', 'whoami', '-o', 'jsonpath={.status.userInfo.username}']);
+      assert.deepEqual([whoami.code, whoami.stdout], [0, 'tinykube-admin']);
+      const presented = await new Promise<string>((resolve, reject) => {
+        const socket = tlsConnect({ host: '127.0.0.1', port, rejectUnauthorized: false }, () => { resolve(socket.getPeerX509Certificate()!.subject); socket.end(); });
+        socket.on('error', reject);
+      });
+      assert.equal(presented, 'CN=tinykube-given');
+    } finally {
+      await server.stop();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
