@@ -115,6 +115,13 @@ async function serve(args: string[]): Promise<void> {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+  // Started by npm (npm start, npx): npm passes SIGTERM to the shell that runs the script, and the
+  // shell dies without passing it on. When what started us goes away we go too, so killing npm
+  // never leaves the port held. (A server started by hand, nohup or not, is left alone.)
+  if (process.env.npm_lifecycle_event !== undefined) {
+    const parent = process.ppid;
+    setInterval(() => { if (process.ppid !== parent) stop('npm exited'); }, 500).unref();
+  }
 }
 
 async function snapshot(args: string[]): Promise<void> {

@@ -8,6 +8,7 @@ import { deterministicEntropy, ManualClock } from './api/entropy.js';
 import { EventExpiry } from './api/event-expiry.js';
 import { Registry } from './api/registry.js';
 import { bootstrap } from './bootstrap.js';
+import { describeProcess, processListeningOn, processWithFileOpen } from './holders.js';
 import { FixtureError, loadFixtures } from './fixtures.js';
 import { EndpointsController } from './controllers/endpoints.js';
 import { GarbageCollector } from './controllers/garbage-collector.js';
@@ -143,7 +144,8 @@ export async function openStore(kind: 'sqlite' | 'memory' | 'etcd', data: string
     return new SqliteStore({ path: file });
   } catch (e) {
     const code = (e as { code?: string }).code ?? '';
-    const why = code === 'SQLITE_BUSY' ? 'it is in use by another tinykube process'
+    const holder = code === 'SQLITE_BUSY' ? processWithFileOpen(file) : undefined;
+    const why = code === 'SQLITE_BUSY' ? `it is in use by another tinykube process${holder ? `: ${describeProcess(holder)}` : ''}`
       : code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT' ? 'it is not a valid tinykube database (corrupt?)'
       : code === 'SQLITE_CANTOPEN' || code === 'SQLITE_READONLY' ? 'the data directory is not writable'
       : code === 'SQLITE_FULL' ? 'the disk is full'
@@ -248,7 +250,8 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   });
   await new Promise<void>((resolveListen, reject) => {
     server.once('error', (e: NodeJS.ErrnoException) => {
-      reject(new StartupError(e.code === 'EADDRINUSE' ? `cannot listen on ${address}:${port}: the address is already in use` : `cannot listen on ${address}:${port}: ${e.message}`));
+      const holder = e.code === 'EADDRINUSE' ? processListeningOn(port) : undefined;
+      reject(new StartupError(e.code === 'EADDRINUSE' ? `cannot listen on ${address}:${port}: the address is already in use${holder ? ` by ${describeProcess(holder)}` : ''}` : `cannot listen on ${address}:${port}: ${e.message}`));
     });
     server.listen(port, address, () => resolveListen());
   }).catch(async (e) => { registry.stop(); await store.close(); throw e; });
