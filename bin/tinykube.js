@@ -1,13 +1,15 @@
 #!/usr/bin/env node
-// The `tinykube` command. Runs the bundle in dist/ (built by `npm ci`, see scripts/build.js) when
-// it is newer than every file in src/, and the TypeScript sources through tsx otherwise, so an
-// edit never runs stale code and a fresh install starts without compiling anything.
+// The `tinykube` command. An installed package has no src/ and runs the bundle in dist/. In a
+// checkout (built by `npm ci`, see scripts/build.js) it runs the bundle when it is newer than every
+// file in src/, and the TypeScript sources through tsx (a dev dependency, loaded only then)
+// otherwise, so an edit never runs stale code and a fresh install starts without compiling anything.
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const bundle = join(root, 'dist', 'cli.js');
+const sources = join(root, 'src');
 
 function newestSource(dir) {
   let newest = 0;
@@ -18,11 +20,26 @@ function newestSource(dir) {
   return newest;
 }
 
-if (existsSync(bundle) && statSync(bundle).mtimeMs >= newestSource(join(root, 'src'))) {
+async function runBundle() {
+  if (!existsSync(bundle)) {
+    process.stderr.write(`tinykube: ${bundle} is missing: run npm run build\n`);
+    process.exit(1);
+  }
   process.setSourceMapsEnabled(true);
   await import(bundle);
+}
+
+if (!existsSync(join(sources, 'cli.ts')) || (existsSync(bundle) && statSync(bundle).mtimeMs >= newestSource(sources))) {
+  await runBundle();
 } else {
-  const { register } = await import('tsx/esm/api');
+  let register;
+  try {
+    ({ register } = await import('tsx/esm/api'));
+  } catch (e) {
+    if (e.code !== 'ERR_MODULE_NOT_FOUND') throw e;
+    process.stderr.write(`tinykube: src/ is newer than dist/ and tsx (a dev dependency) is not installed: run npm run build\n`);
+    process.exit(1);
+  }
   register();
   await import('../src/cli.ts');
 }

@@ -1,10 +1,24 @@
-// Bundles src/ and its pure-JS dependencies into dist/, so that `tinykube serve` starts without
-// compiling TypeScript or resolving hundreds of CommonJS modules (most of startup otherwise).
-// Native dependencies, and those loaded only on first use (src/lazy-modules.ts), stay in
-// node_modules. Runs on `npm ci` (the prepare script); bin/tinykube.js falls back to tsx when dist/ is missing or older than src/.
-import { readFileSync, rmSync } from 'node:fs';
-import { build } from 'esbuild';
-import { parse } from 'yaml';
+// Builds dist/, what the published package runs: src/ and its pure-JS dependencies bundled by
+// esbuild, so that `tinykube serve` starts without compiling TypeScript or resolving hundreds of
+// CommonJS modules (most of startup otherwise), and the library's type declarations (dist/*.d.ts,
+// by tsc from tsconfig.build.json). Native dependencies, and those loaded only on first use
+// (src/lazy-modules.ts), stay in node_modules: every `external` below must be one of package.json's
+// dependencies or peerDependencies (test/package.test.ts checks). Runs on `npm ci` and `npm pack`
+// (the prepare script); in a checkout bin/tinykube.js falls back to tsx when dist/ is older than src/.
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+let build, parse, tsc;
+try {
+  ({ build } = await import('esbuild'));
+  ({ parse } = await import('yaml'));
+  tsc = require.resolve('typescript/bin/tsc');
+} catch (e) {
+  console.error(`scripts/build.js needs the dev dependencies (esbuild, typescript): run npm ci without --omit=dev (${e.message.split('\n')[0]})`);
+  process.exit(1);
+}
 
 rmSync('dist', { recursive: true, force: true });
 
@@ -26,3 +40,13 @@ await build({
   sourcemap: true,
   logLevel: 'warning',
 });
+
+// dist/index.d.ts and the declarations it refers to, for `import { startCluster } from 'tinykube'`.
+// A type error does not stop the build (esbuild does not check types either): tsc still emits, and
+// `npx tsc --noEmit` (CI) is the check that fails.
+try {
+  execFileSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+} catch (e) {
+  if (!existsSync('dist/index.d.ts')) throw e;
+  console.warn('scripts/build.js: type errors above; the declarations in dist/ were emitted anyway');
+}

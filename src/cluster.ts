@@ -128,9 +128,20 @@ export async function openStore(kind: 'sqlite' | 'memory' | 'etcd', data: string
   if (kind === 'memory') return new SqliteStore({ path: ':memory:' });
   if (kind === 'etcd') {
     if (!etcd?.endpoints.length) throw new StartupError('the etcd store needs --etcd-endpoints');
+    // Loaded only when asked for: the etcd client (gRPC) costs startup time nobody else should pay,
+    // and it is an optional peer dependency, so an installed tinykube may not have it at all.
+    let EtcdStore: typeof import('./storage/etcd.js').EtcdStore;
     try {
-      // Loaded only when asked for: the etcd client (gRPC) costs startup time nobody else should pay.
-      const { EtcdStore } = await import('./storage/etcd.js');
+      ({ EtcdStore } = await import('./storage/etcd.js'));
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code !== 'ERR_MODULE_NOT_FOUND' && code !== 'MODULE_NOT_FOUND') throw e;
+      const cause = (e as Error).message.split('\n')[0];
+      throw new StartupError(/'etcd3'/.test(cause)
+        ? 'the etcd store needs the etcd client, which is not installed: run npm install etcd3'
+        : `the etcd store cannot load the etcd client (${cause}): run npm install etcd3`);
+    }
+    try {
       return await Promise.race([
         EtcdStore.open(etcd),
         new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no answer within 10 s')), 10_000).unref()),
