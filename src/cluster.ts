@@ -19,11 +19,13 @@ import { ReplicationController } from './controllers/replication.js';
 import { Scheduler } from './controllers/scheduler.js';
 import { ContainerLogs } from './kubelet/containers.js';
 import { DEFAULT_KUBELET_OPTIONS, SimulatedKubelets, type KubeletOptions } from './kubelet/kubelet.js';
+import { createLogger, Duration, type LoggingOptions } from './logging/log.js';
 import { FaultInjector } from './server/admin/faults.js';
 import { RequestRecorder } from './server/admin/recorder.js';
-import { createApp } from './server/app.js';
+import { createApp, VERSION_INFO } from './server/app.js';
 import { Authenticator, parseTokenFile, TokenFileError, type UserInfo } from './server/auth/authn.js';
 import { ensurePKI, issueClientCertificate } from './server/auth/pki.js';
+import { ApiMetrics } from './server/metrics.js';
 import { SqliteStore } from './storage/sqlite.js';
 import type { Store } from './storage/store.js';
 import type { WatchHistory } from './storage/watch-cache.js';
@@ -98,6 +100,12 @@ export interface ClusterOptions {
   eventTTLMs?: number;
   /** A clock that stands at this time until moved (`cluster.clock`, or POST /tinykube/v1/clock). */
   clock?: Date;
+  /**
+   * Log as kube's components do (klog text or component-base JSON, one line each) to `stream`
+   * (default stderr): the start, progress and warnings at verbosity 0, each controller action at 2,
+   * each request at 3 (kube-apiserver's httplog). Default: nothing but errors, which go to stderr.
+   */
+  logging?: LoggingOptions;
 }
 
 export interface Cluster {
@@ -199,6 +207,8 @@ export function kubeconfigYAML(url: string, tls?: { caCertificate: string; token
 }
 
 export async function startCluster(options: ClusterOptions = {}): Promise<Cluster> {
+  const startedAt = performance.now();
+  const log = createLogger(options.logging);
   const storeKind = options.store ?? 'memory';
   // A directory the cluster makes for itself is its own to remove when it closes.
   const ownData = options.data === undefined;
@@ -209,12 +219,16 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     throw new StartupError(`cannot create the data directory ${data}: ${(e as Error).message}`);
   }
   const store = await openStore(storeKind, data, options.etcd);
+  log.info('Starting tinykube', { version: VERSION_INFO.gitVersion, store: storeKind, data, pid: process.pid });
   const clock = options.clock ? new ManualClock(options.clock) : undefined;
   const registry = new Registry(store, {
     watchHistory: { history: options.watchHistory, capacity: options.watchCacheCapacity },
     clock: clock && (() => clock.now()),
     entropy: options.deterministic ? deterministicEntropy(options.faultSeed ?? 1) : undefined,
   });
+  // Counted from the first read: the watch caches' initial lists are store requests too.
+  const metrics = new ApiMetrics(registry);
+  metrics.instrumentStore(store);
   await registry.start();
   let ready = false;
   const logs = new ContainerLogs(() => registry.now());
@@ -258,6 +272,8 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     clock,
     tls: pki && serving && { cert: serving.cert, key: serving.key, ca: pki.ca.cert },
     authenticator: new Authenticator(tokens, !!pki || !!options.tokenFile),
+    metrics,
+    log: log.named('logging/httplog.ts'),
   });
   await new Promise<void>((resolveListen, reject) => {
     server.once('error', (e: NodeJS.ErrnoException) => {
@@ -272,7 +288,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   await bootstrap(registry, { host, port });
   if (options.fixtures) {
     try {
-      await loadFixtures(registry, options.fixtures);
+      await loadFixtures(registry, options.fixtures, log.named('fixtures.ts'));
     } catch (e) {
       server.closeAllConnections();
       server.close();
@@ -288,15 +304,16 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   // The scheduler, controllers and kubelets, as one unit a leader runs (fresh instances each time).
   const startControlPlane = async (): Promise<() => void> => {
     const controllers = [
-      new NamespaceController(registry),
-      new GarbageCollector(registry),
-      new Scheduler(registry),
-      new ReplicationController(registry),
-      new EndpointsController(registry),
-      new NodeLifecycleController(registry, { ...DEFAULT_NODE_LIFECYCLE, ...options.nodeLifecycle }),
+      new NamespaceController(registry, log.named('controllers/namespace.ts')),
+      new GarbageCollector(registry, log.named('controllers/garbage-collector.ts')),
+      new Scheduler(registry, log.named('controllers/scheduler.ts')),
+      new ReplicationController(registry, log.named('controllers/replication.ts')),
+      new EndpointsController(registry, log.named('controllers/endpoints.ts')),
+      new NodeLifecycleController(registry, { ...DEFAULT_NODE_LIFECYCLE, ...options.nodeLifecycle }, log.named('controllers/node-lifecycle.ts')),
     ];
     for (const c of controllers) c.start();
-    const kubelets = new SimulatedKubelets(registry, { ...DEFAULT_KUBELET_OPTIONS, ...options.kubelet, nodes: options.nodes ?? 0 }, logs);
+    log.info('Started the control plane', { controllers: ['namespace', 'garbage-collector', 'scheduler', 'replication', 'endpoints', 'node-lifecycle'] });
+    const kubelets = new SimulatedKubelets(registry, { ...DEFAULT_KUBELET_OPTIONS, ...options.kubelet, nodes: options.nodes ?? 0 }, logs, log.named('kubelet/kubelet.ts'));
     await kubelets.start();
     return () => { kubelets.stop(); for (const c of controllers) c.stop(); };
   };
@@ -307,13 +324,14 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   const trusted = options.tlsFiles ? serving!.cert : pki?.ca.cert;
   writeFileSync(kubeconfigPath, kubeconfigYAML(url, pki && { caCertificate: trusted!, token: adminToken! }, options.name), { mode: 0o600 });
   ready = true;
+  log.info('Serving', { url, kubeconfig: kubeconfigPath, duration: Duration.fromMs(performance.now() - startedAt) });
   let stopControlPlane: (() => void) | undefined;
   // Several processes can share an etcd store: there, one at a time runs the control plane.
   const elect = options.leaderElection ?? storeKind === 'etcd';
   const elector = controlPlane && elect ? new LeaderElector(registry, { ...DEFAULT_LEADER_ELECTION, ...(typeof elect === 'object' ? elect : {}) }, {
     onStartedLeading: async () => { stopControlPlane = await startControlPlane(); },
     onStoppedLeading: () => { stopControlPlane?.(); stopControlPlane = undefined; },
-  }) : undefined;
+  }, log.named('controllers/leader-election.ts')) : undefined;
   if (elector) elector.start();
   else if (controlPlane) stopControlPlane = await startControlPlane();
   let closing: Promise<void> | undefined;
@@ -332,6 +350,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     },
     close() {
       closing ??= (async () => {
+        log.info('Shutting down', { url });
         ready = false;
         elector?.stop();
         stopControlPlane?.();

@@ -4,12 +4,17 @@
 import { StatusError } from './api/errors.js';
 import type { Registry } from './api/registry.js';
 import { createObject, isAlreadyExists, UnservedKindError } from './create-object.js';
+import { Duration, QUIET, type Logger } from './logging/log.js';
 import { ManifestError, readManifestDir } from './manifests.js';
 
 export class FixtureError extends Error {}
 
-/** Creates every object under `dir`; returns how many were created. */
-export async function loadFixtures(registry: Registry, dir: string): Promise<number> {
+/** Progress is logged every this many objects. */
+const PROGRESS_EVERY = 1000;
+
+/** Creates every object under `dir`; returns how many were created. Logs progress to `log` (level 0). */
+export async function loadFixtures(registry: Registry, dir: string, log: Logger = QUIET): Promise<number> {
+  const started = performance.now();
   let manifests;
   try {
     manifests = readManifestDir(dir);
@@ -17,16 +22,22 @@ export async function loadFixtures(registry: Registry, dir: string): Promise<num
     if (e instanceof ManifestError) throw new FixtureError(`cannot read the fixtures: ${e.message}`);
     throw new FixtureError(`cannot read the fixtures in ${dir}: ${(e as Error).message}`);
   }
+  const files = new Set(manifests.map((m) => m.source)).size;
+  log.info('Loading fixtures', { dir, files, objects: manifests.length });
   let created = 0;
+  let existing = 0;
   for (const { object, source } of manifests) {
     try {
       await createObject(registry, object, 'tinykube-fixtures');
       created++;
     } catch (e) {
-      if (isAlreadyExists(e)) continue;
-      if (e instanceof StatusError || e instanceof UnservedKindError) throw new FixtureError(`${source}: ${e.message}`);
-      throw e;
+      if (isAlreadyExists(e)) existing++;
+      else if (e instanceof StatusError || e instanceof UnservedKindError) throw new FixtureError(`${source}: ${e.message}`);
+      else throw e;
     }
+    const done = created + existing;
+    if (done % PROGRESS_EVERY === 0 && done < manifests.length) log.info('Loading fixtures', { done, objects: manifests.length, elapsed: Duration.fromMs(performance.now() - started) });
   }
+  log.info('Loaded fixtures', { dir, objects: manifests.length, created, existing, duration: Duration.fromMs(performance.now() - started) });
   return created;
 }

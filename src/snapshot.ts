@@ -11,12 +11,16 @@ import type { KObject } from './api/types.js';
 import { installOrder, parseManifests } from './manifests.js';
 import { yaml } from './lazy-modules.js';
 import { createObject, isAlreadyExists, resourceFor, UnservedKindError } from './create-object.js';
+import { Duration, QUIET, type Logger } from './logging/log.js';
 
 /** Fields the server assigns: left out of a snapshot, assigned again on restore. */
 const ASSIGNED = ['uid', 'resourceVersion', 'creationTimestamp', 'generation', 'managedFields', 'selfLink'];
 
 /** Groups whose objects another group already holds (events.k8s.io Events are core Events). */
 const ALIASES = new Set(['events.k8s.io']);
+
+/** Saves and restores log progress every this many objects. */
+const PROGRESS_EVERY = 1000;
 
 export class SnapshotError extends Error {}
 
@@ -34,8 +38,10 @@ async function getJSON<T>(server: string, path: string): Promise<T> {
   return body;
 }
 
-/** Every object the server at `server` holds, ready to write: dependencies first. */
-export async function snapshotObjects(server: string): Promise<KObject[]> {
+/** Every object the server at `server` holds, ready to write: dependencies first. Logs progress to `log`. */
+export async function snapshotObjects(server: string, log: Logger = QUIET): Promise<KObject[]> {
+  const started = performance.now();
+  log.info('Saving a snapshot', { server });
   const lists: ResourceList[] = [await getJSON<ResourceList>(server, '/api/v1')];
   const groups = await getJSON<{ groups: { name: string; preferredVersion: { groupVersion: string } }[] }>(server, '/apis');
   for (const g of groups.groups) if (!ALIASES.has(g.name)) lists.push(await getJSON<ResourceList>(server, `/apis/${g.preferredVersion.groupVersion}`));
@@ -45,9 +51,13 @@ export async function snapshotObjects(server: string): Promise<KObject[]> {
     for (const r of list.resources) {
       if (r.name.includes('/') || !r.verbs.includes('list')) continue;
       const { items } = await getJSON<{ items: KObject[] }>(server, `${base}/${r.name}`);
+      const before = objects.length;
       for (const item of items) objects.push(portable({ ...item, apiVersion: list.groupVersion, kind: r.kind }));
+      if (items.length) log.V(2).info('Read objects', { resource: r.name, groupVersion: list.groupVersion, count: items.length });
+      if (Math.floor(objects.length / PROGRESS_EVERY) > Math.floor(before / PROGRESS_EVERY)) log.info('Saving a snapshot', { objects: objects.length, elapsed: Duration.fromMs(performance.now() - started) });
     }
   }
+  log.info('Read the snapshot', { objects: objects.length, kinds: new Set(objects.map((o) => o.kind)).size, duration: Duration.fromMs(performance.now() - started) });
   return installOrder(objects, (o) => o.kind as string);
 }
 
@@ -67,7 +77,8 @@ export function snapshotYAML(objects: KObject[], header: string): string {
  * Creates the objects of a snapshot through `registry` (whose controllers are not running).
  * Objects that exist already are kept. Returns how many were created and how many existed.
  */
-export async function restoreSnapshot(registry: Registry, text: string, source: string): Promise<{ created: number; existing: number }> {
+export async function restoreSnapshot(registry: Registry, text: string, source: string, log: Logger = QUIET): Promise<{ created: number; existing: number }> {
+  const started = performance.now();
   let objects: KObject[];
   try {
     objects = installOrder(parseManifests(text, source), (o) => o.kind as string);
@@ -76,9 +87,12 @@ export async function restoreSnapshot(registry: Registry, text: string, source: 
   }
   const uids = new Map<string, string>();
   const identity = (apiVersion: unknown, kind: unknown, namespace: string | undefined, name: unknown) => `${apiVersion}|${kind}|${namespace ?? ''}|${name}`;
+  log.info('Restoring a snapshot', { file: source, objects: objects.length });
   let created = 0;
   let existing = 0;
   for (const input of objects) {
+    const done = created + existing;
+    if (done && done % PROGRESS_EVERY === 0) log.info('Restoring a snapshot', { done, objects: objects.length, elapsed: Duration.fromMs(performance.now() - started) });
     const name = input.metadata.name!;
     const where = `${source}: ${input.kind} ${input.metadata.namespace ? `${input.metadata.namespace}/` : ''}${name}`;
     try {
@@ -108,5 +122,6 @@ export async function restoreSnapshot(registry: Registry, text: string, source: 
       throw e;
     }
   }
+  log.info('Restored the snapshot', { file: source, objects: objects.length, created, existing, duration: Duration.fromMs(performance.now() - started) });
   return { created, existing };
 }

@@ -7,6 +7,7 @@ import { rfc3339 } from '../api/resource-store.js';
 import { matchesLabels, selectorFromMap } from '../api/selectors.js';
 import type { KObject } from '../api/types.js';
 import { canonicalJSON } from '../api/json.js';
+import { kref, QUIET, type Logger } from '../logging/log.js';
 import { ignoreRaces, informer, keyOf, listAll, splitKey, WorkQueue } from './runtime.js';
 
 const MANAGER = 'kube-controller-manager';
@@ -30,10 +31,12 @@ function resolvePort(pod: KObject, target: number | string | undefined, fallback
 }
 
 export class EndpointsController {
-  private readonly queue = new WorkQueue('endpoints controller', (key) => this.reconcile(key));
+  private readonly queue: WorkQueue;
   private readonly stops: (() => void)[] = [];
 
-  constructor(private readonly registry: Registry) {}
+  constructor(private readonly registry: Registry, private readonly log: Logger = QUIET) {
+    this.queue = new WorkQueue('endpoints controller', (key) => this.reconcile(key), log);
+  }
 
   start(): void {
     const services = this.registry.resource('services')!;
@@ -59,6 +62,7 @@ export class EndpointsController {
     if (!svc || !selector || Object.keys(selector).length === 0) {
       // Services without selectors keep whatever Endpoints their owner writes; gone services lose theirs.
       if (!svc && name !== 'kubernetes') {
+        if (endpoints.cache.get(endpoints.key(ns, name))) this.log.V(2).info('Deleting endpoints of a deleted service', { service: kref(ns, name) });
         await ignoreRaces(endpoints.delete(ns, name, {}, { dryRun: false }));
         await ignoreRaces(slices.delete(ns, sliceName, {}, { dryRun: false }));
       }
@@ -122,11 +126,13 @@ export class EndpointsController {
   private async upsert(rs: ResourceStore, ns: string, name: string, fill: (o: KObject) => KObject, unchanged?: (next: KObject, before: KObject) => boolean): Promise<void> {
     const existing = rs.cache.get(rs.key(ns, name))?.object;
     if (!existing) {
+      this.log.V(4).info('Creating', { kind: rs.kind, object: kref(ns, name) });
       await ignoreRaces(rs.create(ns, fill({ metadata: { name, namespace: ns } }), { dryRun: false, fieldManager: MANAGER }));
       return;
     }
     const next = fill(structuredClone(existing));
     if (unchanged?.(next, existing)) return;
+    this.log.V(4).info('Updating', { kind: rs.kind, object: kref(ns, name) });
     await ignoreRaces(rs.update(ns, name, (cur) => fill(cur), { dryRun: false, fieldManager: MANAGER }));
   }
 }

@@ -4,6 +4,7 @@ import { StatusError } from '../api/errors.js';
 import type { Registry } from '../api/registry.js';
 import { rfc3339 } from '../api/resource-store.js';
 import type { KObject } from '../api/types.js';
+import { kobj, QUIET, type Logger } from '../logging/log.js';
 import { ignoreRaces } from './runtime.js';
 
 export interface EventSource { component: string; host?: string }
@@ -20,10 +21,13 @@ export class EventRecorder {
   /** The Event recording each (object, type, reason, message), so repeats bump its count. */
   private readonly seen = new Map<string, { namespace: string; name: string }>();
 
-  constructor(private readonly registry: Registry, private readonly source: EventSource) {}
+  constructor(private readonly registry: Registry, private readonly source: EventSource, private readonly log: Logger = QUIET) {}
 
   /** Best effort, as in kube: an event that cannot be written is dropped. */
   async record(obj: KObject, type: 'Normal' | 'Warning', reason: string, message: string, fieldPath?: string): Promise<void> {
+    // As kube's components log the events they record, at -v=3.
+    const v3 = this.log.V(3);
+    if (v3.enabled) v3.info('Event recorded', { object: kobj(obj), ...(fieldPath ? { fieldPath } : {}), kind: obj.kind, apiVersion: obj.apiVersion, type, reason, message });
     try {
       await this.write(obj, type, reason, message, fieldPath);
     } catch (e) {

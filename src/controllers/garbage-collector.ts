@@ -4,6 +4,7 @@
 import type { Registry } from '../api/registry.js';
 import type { ResourceStore } from '../api/resource-store.js';
 import type { KObject, OwnerReference } from '../api/types.js';
+import { kref, QUIET, type Logger } from '../logging/log.js';
 import { ignoreRaces, informer, WorkQueue } from './runtime.js';
 
 const MANAGER = 'generic-garbage-collector';
@@ -12,8 +13,8 @@ const RETRY_MS = 300;
 interface Ref { rs: ResourceStore; namespace?: string; name: string }
 
 export class GarbageCollector {
-  private readonly dependents = new WorkQueue('garbage collector', (key) => this.checkDependent(key));
-  private readonly owners = new WorkQueue('garbage collector (owners)', (key) => this.checkOwner(key));
+  private readonly dependents: WorkQueue;
+  private readonly owners: WorkQueue;
   private readonly refs = new Map<string, Ref>();
   /** owner uid → keys of the objects that name it in ownerReferences. */
   private readonly byOwner = new Map<string, Set<string>>();
@@ -21,7 +22,10 @@ export class GarbageCollector {
   private readonly ownersOf = new Map<string, string[]>();
   private readonly stops: (() => void)[] = [];
 
-  constructor(private readonly registry: Registry) {}
+  constructor(private readonly registry: Registry, private readonly log: Logger = QUIET) {
+    this.dependents = new WorkQueue('garbage collector', (key) => this.checkDependent(key), log);
+    this.owners = new WorkQueue('garbage collector (owners)', (key) => this.checkOwner(key), log);
+  }
 
   start(): void {
     for (const rs of this.registry.resources()) {
@@ -92,6 +96,8 @@ export class GarbageCollector {
     const orphaning = live.some(({ owner }) => owner?.metadata.finalizers?.includes('orphan'));
     if (orphaning) return; // the owner's orphan pass handles it
     if (live.every(({ owner }) => !owner) || foreground) {
+      const propagationPolicy = foreground ? 'Foreground' : 'Background';
+      this.log.V(2).info('Deleting object whose owners are gone', { object: kref(ref.namespace, ref.name), kind: obj.kind ?? ref.rs.kind, owners: owners.map((r) => `${r.kind}/${r.name}`), propagationPolicy });
       await ignoreRaces(ref.rs.delete(ref.namespace, ref.name, { propagationPolicy: foreground ? 'Foreground' : 'Background', preconditions: { uid: obj.metadata.uid } }, { dryRun: false }));
     }
   }
@@ -105,6 +111,7 @@ export class GarbageCollector {
     if (finalizers.includes('orphan')) {
       for (const d of this.dependentsOf(uid)) {
         const dep = this.refs.get(d)!;
+        this.log.V(2).info('Orphaning dependent', { object: kref(dep.namespace, dep.name), kind: dep.rs.kind, owner: kref(ref.namespace, ref.name) });
         await ignoreRaces(dep.rs.update(dep.namespace, dep.name, (o) => {
           o.metadata.ownerReferences = (o.metadata.ownerReferences ?? []).filter((r) => r.uid !== uid);
           if (!o.metadata.ownerReferences.length) delete o.metadata.ownerReferences;

@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Registry } from '../api/registry.js';
 import type { KObject } from '../api/types.js';
+import { kref, QUIET, type Logger } from '../logging/log.js';
 import { ignoreRaces } from './runtime.js';
 
 export interface LeaderElectionOptions {
@@ -25,7 +26,7 @@ export class LeaderElector {
   private lastRenew = 0;
   private stopped = false;
 
-  constructor(private readonly registry: Registry, private readonly options: LeaderElectionOptions, private readonly callbacks: { onStartedLeading(): Promise<void> | void; onStoppedLeading(): void }) {}
+  constructor(private readonly registry: Registry, private readonly options: LeaderElectionOptions, private readonly callbacks: { onStartedLeading(): Promise<void> | void; onStoppedLeading(): void }, private readonly log: Logger = QUIET) {}
 
   start(): void {
     const tick = async () => {
@@ -45,12 +46,15 @@ export class LeaderElector {
   stop(): void {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
-    if (this.leading) this.lose();
+    if (this.leading) this.lose(false);
   }
 
   get isLeader(): boolean { return this.leading; }
 
-  private lose(): void {
+  private lose(lostLease = true): void {
+    const values = { lease: kref(this.options.namespace, this.options.name), identity: this.identity };
+    if (lostLease) this.log.warning('Lost the leader lease: the control plane stops here', values);
+    else this.log.info('Leaving leadership: shutting down', values);
     this.leading = false;
     this.callbacks.onStoppedLeading();
   }
@@ -79,6 +83,7 @@ export class LeaderElector {
     if (!won) return undefined;
     this.lastRenew = Date.now();
     if (!this.leading) {
+      this.log.info('Acquired the leader lease: the control plane runs here', { lease: kref(namespace, name), identity: this.identity });
       this.leading = true;
       await this.callbacks.onStartedLeading();
     }

@@ -5,6 +5,7 @@
 import type { Registry } from '../api/registry.js';
 import { rfc3339 } from '../api/resource-store.js';
 import type { KObject } from '../api/types.js';
+import { Duration, kobj, QUIET, type Logger } from '../logging/log.js';
 import { EventRecorder } from './events.js';
 import { ignoreRaces, listAll, listByIndex } from './runtime.js';
 import { tolerates, type Taint, type Toleration } from './scheduling.js';
@@ -27,9 +28,9 @@ export class NodeLifecycleController {
   private readonly events: EventRecorder;
   private readonly evictions: EventRecorder;
 
-  constructor(private readonly registry: Registry, private readonly options: NodeLifecycleOptions) {
-    this.events = new EventRecorder(registry, { component: 'node-controller' });
-    this.evictions = new EventRecorder(registry, { component: 'taint-eviction-controller' });
+  constructor(private readonly registry: Registry, private readonly options: NodeLifecycleOptions, private readonly log: Logger = QUIET) {
+    this.events = new EventRecorder(registry, { component: 'node-controller' }, log);
+    this.evictions = new EventRecorder(registry, { component: 'taint-eviction-controller' }, log);
   }
 
   start(): void {
@@ -52,14 +53,20 @@ export class NodeLifecycleController {
         const renewed = Date.parse(((lease?.spec ?? {}) as { renewTime?: string }).renewTime ?? node.metadata.creationTimestamp ?? '');
         const stale = now - renewed > this.options.gracePeriodMs;
         const ready = ((node.status ?? {}) as { conditions?: { type: string; status: string }[] }).conditions?.find((c) => c.type === 'Ready');
-        if (stale && ready?.status !== 'Unknown' && lease) await this.markUnknown(node);
+        if (stale && ready?.status !== 'Unknown' && lease) {
+          this.log.V(2).info('Node stopped heartbeating, marking it NotReady', { node: kobj(node), lastHeartbeat: new Duration((now - renewed) * 1e6), gracePeriod: new Duration(this.options.gracePeriodMs * 1e6) });
+          await this.markUnknown(node);
+        }
         const tainted = ((node.spec ?? {}) as { taints?: Taint[] }).taints?.some((t) => t.key === UNREACHABLE);
-        if (!stale && ready?.status === 'True' && tainted) await this.setUnreachableTaints(node.metadata.name!, false);
+        if (!stale && ready?.status === 'True' && tainted) {
+          this.log.V(2).info('Node is ready again, removing its unreachable taints', { node: kobj(node) });
+          await this.setUnreachableTaints(node.metadata.name!, false);
+        }
         if (tainted) await this.evictPods(node);
       }
       await this.collectOrphanedPods();
     } catch (e) {
-      console.error('tinykube: node lifecycle controller:', e);
+      this.log.error(e, 'Node lifecycle check failed');
     } finally {
       this.running = false;
     }
@@ -98,6 +105,7 @@ export class NodeLifecycleController {
     for (const pod of listAll(pods)) {
       const nodeName = (pod.spec as { nodeName?: string }).nodeName;
       if (!nodeName || nodes.cache.get(nodes.key(undefined, nodeName))) continue;
+      this.log.V(2).info('Deleting pod bound to a node that no longer exists', { pod: kobj(pod), node: nodeName });
       await ignoreRaces(pods.delete(pod.metadata.namespace, pod.metadata.name!, { gracePeriodSeconds: 0 }, { dryRun: false }));
     }
   }
@@ -114,6 +122,7 @@ export class NodeLifecycleController {
       const seconds = tolerations.length ? Math.min(...tolerations.map((t) => t.tolerationSeconds ?? Infinity)) : 0;
       if (this.registry.now().getTime() < added + seconds * 1000) continue;
       const evicted = await ignoreRaces(pods.delete(pod.metadata.namespace, pod.metadata.name!, {}, { dryRun: false }));
+      if (evicted) this.log.V(2).info('Evicted pod from unreachable node', { pod: kobj(pod), node: kobj(node) });
       if (evicted) await this.evictions.record(pod, 'Normal', 'TaintManagerEviction', `Marking for deletion Pod ${pod.metadata.namespace}/${pod.metadata.name}`);
     }
   }

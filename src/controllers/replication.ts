@@ -3,6 +3,7 @@
 import type { Registry } from '../api/registry.js';
 import { matchesLabels, selectorFromMap } from '../api/selectors.js';
 import type { KObject, OwnerReference } from '../api/types.js';
+import { kobj, kref, QUIET, type Logger } from '../logging/log.js';
 import { EventRecorder } from './events.js';
 import { ignoreRaces, informer, keyOf, listAll, splitKey, WorkQueue } from './runtime.js';
 
@@ -24,12 +25,13 @@ function deletionOrder(a: KObject, b: KObject): number {
 }
 
 export class ReplicationController {
-  private readonly queue = new WorkQueue('replication controller', (key) => this.reconcile(key));
+  private readonly queue: WorkQueue;
   private readonly events: EventRecorder;
   private readonly stops: (() => void)[] = [];
 
-  constructor(private readonly registry: Registry) {
-    this.events = new EventRecorder(registry, { component: 'replication-controller' });
+  constructor(private readonly registry: Registry, private readonly log: Logger = QUIET) {
+    this.queue = new WorkQueue('replication controller', (key) => this.reconcile(key), log);
+    this.events = new EventRecorder(registry, { component: 'replication-controller' }, log);
   }
 
   start(): void {
@@ -63,6 +65,7 @@ export class ReplicationController {
       if (owner?.uid === rc.metadata.uid) {
         if (matching) { owned.push(pod); continue; }
         // Labels changed: release it.
+        this.log.V(2).info('Releasing pod', { replicationController: kref(ns, name), pod: kobj(pod) });
         await ignoreRaces(pods.update(ns, pod.metadata.name!, (p) => {
           p.metadata.ownerReferences = (p.metadata.ownerReferences ?? []).filter((r) => r.uid !== rc.metadata.uid);
           if (!p.metadata.ownerReferences.length) delete p.metadata.ownerReferences;
@@ -74,7 +77,10 @@ export class ReplicationController {
           p.metadata.ownerReferences = [...(p.metadata.ownerReferences ?? []), ref];
           return p;
         }, { dryRun: false, fieldManager: MANAGER }));
-        if (adopted) owned.push(adopted.object);
+        if (adopted) {
+          this.log.V(2).info('Adopted pod', { replicationController: kref(ns, name), pod: kobj(pod) });
+          owned.push(adopted.object);
+        }
       }
     }
     const active = owned.filter(isActive);
@@ -91,12 +97,16 @@ export class ReplicationController {
           spec: structuredClone(template.spec ?? {}),
         }, { dryRun: false, fieldManager: MANAGER });
         active.push(created);
+        this.log.V(2).info('Created pod', { replicationController: kref(ns, name), pod: kobj(created), replicas: active.length, want });
         await this.events.record(rc, 'Normal', 'SuccessfulCreate', `Created pod: ${created.metadata.name}`);
       }
     } else if (active.length > want) {
       for (const pod of [...active].sort(deletionOrder).slice(0, active.length - want)) {
         const deleted = await ignoreRaces(pods.delete(ns, pod.metadata.name!, {}, { dryRun: false }));
-        if (deleted) await this.events.record(rc, 'Normal', 'SuccessfulDelete', `Deleted pod: ${pod.metadata.name}`);
+        if (deleted) {
+          this.log.V(2).info('Deleted pod', { replicationController: kref(ns, name), pod: kobj(pod), want });
+          await this.events.record(rc, 'Normal', 'SuccessfulDelete', `Deleted pod: ${pod.metadata.name}`);
+        }
       }
     }
     const current = listAll(pods, ns).filter((p) => controllerOf(p)?.uid === rc.metadata.uid && isActive(p));

@@ -2,6 +2,7 @@
 // rate-limited work queue processed one key at a time, fed by watches on resource caches, and a
 // periodic resync so a controller never depends on having seen every event.
 import { StatusError } from '../api/errors.js';
+import { QUIET, type Logger } from '../logging/log.js';
 import type { ResourceStore } from '../api/resource-store.js';
 import type { KObject } from '../api/types.js';
 import { StoreClosedError } from '../storage/store.js';
@@ -15,7 +16,7 @@ export class WorkQueue {
   private running = false;
   private stopped = false;
 
-  constructor(private readonly name: string, private readonly reconcile: Reconcile) {}
+  constructor(private readonly name: string, private readonly reconcile: Reconcile, private readonly log: Logger = QUIET) {}
 
   add(key: string): void {
     if (this.stopped) return;
@@ -52,7 +53,7 @@ export class WorkQueue {
           // Conflicts and vanished objects are expected races: retry soon, quietly.
           const n = (this.failures.get(key) ?? 0) + 1;
           this.failures.set(key, n);
-          if (!(e instanceof StatusError && (e.code === 409 || e.code === 404))) console.error(`tinykube: ${this.name}: ${key}:`, e);
+          if (!(e instanceof StatusError && (e.code === 409 || e.code === 404))) this.log.error(e, 'Reconcile failed, will retry', { controller: this.name, key, failures: n });
           this.addAfter(key, Math.min(5 ** Math.min(n, 4) * 10, 5000));
         }
       }

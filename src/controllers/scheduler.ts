@@ -5,6 +5,7 @@ import { bindPod } from '../api/binding.js';
 import type { Registry } from '../api/registry.js';
 import { rfc3339 } from '../api/resource-store.js';
 import type { KObject } from '../api/types.js';
+import { kobj, kref, QUIET, type Logger } from '../logging/log.js';
 import { EventRecorder } from './events.js';
 import { ignoreRaces, informer, keyOf, listAll, listByIndex, splitKey, WorkQueue } from './runtime.js';
 import { feasibleNodesToFind, filterNode, nodeState, scoreNode, unschedulableMessage, type NodeState } from './scheduling.js';
@@ -23,7 +24,7 @@ function active(pod: KObject): boolean {
 }
 
 export class Scheduler {
-  private readonly queue = new WorkQueue('scheduler', (key) => this.schedule(key));
+  private readonly queue: WorkQueue;
   private readonly events: EventRecorder;
   private readonly unschedulable = new Set<string>();
   private readonly stops: (() => void)[] = [];
@@ -41,8 +42,9 @@ export class Scheduler {
   /** Keys of the pods whose binding is in flight. */
   private readonly binding = new Set<string>();
 
-  constructor(private readonly registry: Registry) {
-    this.events = new EventRecorder(registry, { component: SCHEDULER });
+  constructor(private readonly registry: Registry, private readonly log: Logger = QUIET) {
+    this.queue = new WorkQueue('scheduler', (key) => this.schedule(key), log);
+    this.events = new EventRecorder(registry, { component: SCHEDULER }, log);
   }
 
   start(): void {
@@ -112,6 +114,7 @@ export class Scheduler {
     if (!best.length) {
       this.unschedulable.add(key);
       const message = unschedulableMessage(nodes.length, reasons);
+      this.log.V(2).info('Pod unschedulable, will retry', { pod: kobj(pod), reason: message, retryAfter: `${RETRY_MS / 1000}s` });
       await this.markUnschedulable(pod, message);
       await this.events.record(pod, 'Warning', 'FailedScheduling', message);
       return { requeueAfterMs: RETRY_MS };
@@ -120,16 +123,19 @@ export class Scheduler {
     const chosen = best[this.registry.entropy.int(best.length)].node.metadata.name!;
     // The binding cycle runs on its own, as kube-scheduler's does: the next pod need not wait.
     this.assume(chosen, key, pod);
-    void this.bind(pod, chosen).finally(() => this.forget(chosen, key));
+    void this.bind(pod, chosen, visited, feasible).finally(() => this.forget(chosen, key));
   }
 
-  private async bind(pod: KObject, nodeName: string): Promise<void> {
+  private async bind(pod: KObject, nodeName: string, evaluatedNodes: number, feasibleNodes: number): Promise<void> {
     const { namespace, name } = pod.metadata;
     try {
       const boundPod = await ignoreRaces(bindPod(this.registry, namespace!, name!, nodeName, SCHEDULER));
-      if (boundPod) await this.events.record(boundPod, 'Normal', 'Scheduled', `Successfully assigned ${namespace}/${name} to ${nodeName}`);
+      if (boundPod) {
+        this.log.V(2).info('Pod scheduled', { pod: kref(namespace, name!), node: nodeName, evaluatedNodes, feasibleNodes });
+        await this.events.record(boundPod, 'Normal', 'Scheduled', `Successfully assigned ${namespace}/${name} to ${nodeName}`);
+      }
     } catch (e) {
-      console.error(`tinykube: scheduler: binding ${namespace}/${name} to ${nodeName}:`, e);
+      this.log.error(e, 'Binding failed, will retry', { pod: kref(namespace, name!), node: nodeName });
       this.queue.add(keyOf(pod));
     }
   }

@@ -9,6 +9,7 @@ import { rfc3339 } from '../api/resource-store.js';
 import type { KObject } from '../api/types.js';
 import { EventRecorder } from '../controllers/events.js';
 import { ignoreRaces, informer, listAll, listByIndex } from '../controllers/runtime.js';
+import { Duration, kobj, QUIET, type Logger } from '../logging/log.js';
 import type { ContainerLogs } from './containers.js';
 import { applyStageStatus, loadStages, nextStage, stageDelay, stageEvents, withReadinessGates, type Stage } from './stages.js';
 
@@ -42,6 +43,9 @@ function alive(node: KObject): boolean {
 /** How many Lease renewals are written together. */
 const HEARTBEAT_SLICE = 200;
 
+/** Registering this many nodes or more logs progress every this many. */
+const PROGRESS_EVERY = 1000;
+
 export class SimulatedKubelets {
   private readonly stages: Stage[];
   private readonly podTimers = new Map<string, { stage: string; timer: NodeJS.Timeout }>();
@@ -52,7 +56,7 @@ export class SimulatedKubelets {
   /** The capacity each node reports, its quantities in canonical form. */
   private readonly capacity: Record<string, string>;
 
-  constructor(private readonly registry: Registry, private readonly options: KubeletOptions, private readonly logs: ContainerLogs) {
+  constructor(private readonly registry: Registry, private readonly options: KubeletOptions, private readonly logs: ContainerLogs, private readonly log: Logger = QUIET) {
     this.stages = loadStages(options.stagesFile);
     const capacity: Record<string, string> = { cpu: options.cpu, memory: options.memory, pods: options.pods, 'ephemeral-storage': options.ephemeralStorage };
     for (const [name, v] of Object.entries(capacity)) {
@@ -67,13 +71,20 @@ export class SimulatedKubelets {
 
   async start(): Promise<void> {
     const nodes = this.registry.resource('nodes')!;
-    for (let i = 1; i <= this.options.nodes; i++) {
+    const total = this.options.nodes;
+    const started = performance.now();
+    let created = 0;
+    if (total >= PROGRESS_EVERY) this.log.info('Registering nodes', { nodes: total });
+    for (let i = 1; i <= total; i++) {
       const name = `node-${i}`;
-      if (nodes.cache.get(nodes.key(undefined, name))) continue;
-      const labels: Record<string, string> = { 'kubernetes.io/hostname': name, 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'amd64', 'beta.kubernetes.io/os': 'linux', 'beta.kubernetes.io/arch': 'amd64' };
-      labels[i === 1 ? 'node-role.kubernetes.io/control-plane' : 'node-role.kubernetes.io/worker'] = '';
-      await ignoreRaces(nodes.create(undefined, { metadata: { name, labels } }, { dryRun: false, fieldManager: MANAGER }));
+      if (!nodes.cache.get(nodes.key(undefined, name))) {
+        const labels: Record<string, string> = { 'kubernetes.io/hostname': name, 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'amd64', 'beta.kubernetes.io/os': 'linux', 'beta.kubernetes.io/arch': 'amd64' };
+        labels[i === 1 ? 'node-role.kubernetes.io/control-plane' : 'node-role.kubernetes.io/worker'] = '';
+        if (await ignoreRaces(nodes.create(undefined, { metadata: { name, labels } }, { dryRun: false, fieldManager: MANAGER }))) created++;
+      }
+      if (i % PROGRESS_EVERY === 0 && i < total) this.log.info('Registering nodes', { registered: i, nodes: total, elapsed: Duration.fromMs(performance.now() - started) });
     }
+    if (total) this.log.info('Registered nodes', { nodes: total, created, existing: total - created, duration: Duration.fromMs(performance.now() - started) });
     this.stops.push(informer(nodes, (node, _prev, type) => {
       const cidr = (node.spec as { podCIDR?: string } | undefined)?.podCIDR;
       if (type === 'DELETED' && cidr) this.cidrsInUse?.delete(cidrIndex(cidr));
@@ -99,7 +110,7 @@ export class SimulatedKubelets {
 
   private recorder(nodeName: string): EventRecorder {
     let r = this.recorders.get(nodeName);
-    if (!r) { r = new EventRecorder(this.registry, { component: 'kubelet', host: nodeName }); this.recorders.set(nodeName, r); }
+    if (!r) { r = new EventRecorder(this.registry, { component: 'kubelet', host: nodeName }, this.log); this.recorders.set(nodeName, r); }
     return r;
   }
 
@@ -127,6 +138,7 @@ export class SimulatedKubelets {
     const status = (node.status ?? {}) as { nodeInfo?: unknown; conditions?: { type: string; status: string }[] };
     const ready = status.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
     if (!status.nodeInfo || !ready) {
+      this.log.V(2).info(status.nodeInfo ? 'Kubelet is back, node Ready again' : 'Kubelet started, node Ready', { node: kobj(node), podCIDR: spec.podCIDR ?? cidr ?? '' });
       await this.writeStatus(node.metadata.name!);
       const events = this.recorder(node.metadata.name!);
       if (!status.nodeInfo) await events.record(node, 'Normal', 'Starting', 'Starting kubelet.');
@@ -262,6 +274,7 @@ export class SimulatedKubelets {
     const node = this.node(nodeName);
     if (!node || !alive(node)) return;
     for (const e of stageEvents(stage, pod)) await this.recorder(nodeName).record(pod, e.type, e.reason, e.message, e.fieldPath);
+    this.log.V(4).info('Pod lifecycle stage', { pod: kobj(pod), node: nodeName, stage: stage.name });
     if (stage.delete) {
       await ignoreRaces(pods.delete(namespace, name, { gracePeriodSeconds: 0, preconditions: { uid } }, { dryRun: false }));
       return;

@@ -10,6 +10,8 @@ import { errors, StatusError } from '../api/errors.js';
 import type { ManualClock } from '../api/entropy.js';
 import type { Registry } from '../api/registry.js';
 import type { ContainerLogs } from '../kubelet/containers.js';
+import { HTTP_LOG_LEVEL, logRequest } from '../logging/httplog.js';
+import { QUIET, type Logger } from '../logging/log.js';
 import { ADMIN_PREFIX, AdminHandler } from './admin/handler.js';
 import { Authenticator, userOf } from './auth/authn.js';
 import type { FaultActions, FaultInjector } from './admin/faults.js';
@@ -19,7 +21,8 @@ import { Discovery, etagOf } from './discovery.js';
 import { observeBody, refuseUpgrade, sendBody, sendError, sendJSON, sendObject, sendText } from './http.js';
 import { chooseResponseFormat } from './negotiation.js';
 import { OpenAPIHandler } from './openapi-handler.js';
-import { parseRequestInfo, type RequestInfo } from './request-info.js';
+import { normalizedVerb, type ApiMetrics, type LongRunning } from './metrics.js';
+import { parseRequestInfo, queryBool, type RequestInfo } from './request-info.js';
 import { RestHandler } from './rest.js';
 import { DEFAULT_WATCH_SETTINGS } from './watch.js';
 
@@ -55,10 +58,17 @@ export interface AppOptions {
   authenticator?: Authenticator;
   /** The fixed clock, if any, for the admin API to move. */
   clock?: ManualClock;
+  /** Counts every request for /metrics, and serves it. */
+  metrics?: ApiMetrics;
+  /** Logs each request at -v=3 (kube's httplog). */
+  log?: Logger;
 }
 
 /** Paths anyone may read, as kube's system:public-info-viewer role allows. */
 const PUBLIC_PATHS = /^\/(healthz|livez|readyz|version)(\/|$)/;
+
+/** Health paths kube's metrics count (their sub-checks are not counted). */
+const HEALTH_PATHS = new Set(['/healthz', '/livez', '/readyz']);
 
 export function createApp(opts: AppOptions): { server: Server; closeWatches(): void } {
   const { registry } = opts;
@@ -104,18 +114,42 @@ export function createApp(opts: AppOptions): { server: Server; closeWatches(): v
     return cached;
   };
 
+  const log = opts.log ?? QUIET;
+  const metrics = opts.metrics;
+  /** Counts a request for /metrics and logs it (at -v=3), once it is answered or its connection gone. */
+  const finished = (req: IncomingMessage, path: string, info: RequestInfo | undefined, started: number, status: number, hijacked = false): void => {
+    const ms = performance.now() - started;
+    if (metrics) {
+      if (info?.isResourceRequest) metrics.observeResource(req.method, req.url, req.headers['content-type'], info, status, ms / 1000);
+      else if (HEALTH_PATHS.has(path)) metrics.observeHealth(path, status, ms / 1000);
+    }
+    if (log.enabled(HTTP_LOG_LEVEL)) {
+      logRequest(log, {
+        verb: normalizedVerb(req.method, info, req.headers['content-type']), req, latencyMs: ms,
+        user: status === 401 ? '' : userOf(req).username, status: hijacked ? 'hijacked' : status,
+      });
+    }
+  };
+
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
+    const started = performance.now();
     const url = new URL(req.url ?? '/', 'http://localhost');
     const path = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, '') : url.pathname;
     const query = url.searchParams;
+    let info: RequestInfo | undefined;
+    let longRunning: LongRunning | undefined;
+    if (metrics || log.enabled(HTTP_LOG_LEVEL)) {
+      res.on('close', () => { longRunning?.end(); finished(req, path, info, started, res.statusCode); });
+    }
     try {
       if (!PUBLIC_PATHS.test(path)) authenticator.authenticate(req);
       if (path === '/healthz' || path === '/livez' || path === '/readyz' || path.startsWith('/healthz/') || path.startsWith('/livez/') || path.startsWith('/readyz/')) {
         if (path.startsWith('/readyz') && !opts.isReady()) return sendText(res, 500, '[-]tinykube-ready failed: not ready yet\nreadyz check failed\n');
         return sendText(res, 200, 'ok');
       }
+      if (path === '/metrics' && metrics) { metrics.serve(res); return; }
       if (path.startsWith(ADMIN_PREFIX) && admin) { void admin.handle(path, req, res, query); return; }
-      const info = parseRequestInfo(req.method ?? 'GET', path, query);
+      info = parseRequestInfo(req.method ?? 'GET', path, query);
       record(req, res, info);
       // kube writes /version indented, without the encoder's newline (WriteRawJSON).
       if (path === '/version') return sendBody(res, 200, 'application/json', JSON.stringify(VERSION_INFO, null, 2));
@@ -143,9 +177,13 @@ export function createApp(opts: AppOptions): { server: Server; closeWatches(): v
         return list ? sendObject(res, 200, list) : sendError(res, errors.pathNotFound());
       }
       if (info.apiPrefix === 'api' && info.version !== 'v1') return sendError(res, errors.pathNotFound());
+      if (metrics && (info.verb === 'watch' || (info.subresource === 'log' && queryBool(query.get('follow'))))) {
+        longRunning = metrics.startLongRunning(req.method, req.headers['content-type'], info);
+      }
       const faults = faultsFor(info, query);
       if (faults?.error) { const error = faults.error; setTimeout(() => sendError(res, error), faults.latencyMs); return; }
-      if (faults?.latencyMs) { setTimeout(() => void rest.handle(info, req, res, query, faults), faults.latencyMs); return; }
+      const resource = info;
+      if (faults?.latencyMs) { setTimeout(() => void rest.handle(resource, req, res, query, faults), faults.latencyMs); return; }
       void rest.handle(info, req, res, query, faults);
     } catch (e) {
       sendError(res, e);
@@ -168,8 +206,10 @@ export function createApp(opts: AppOptions): { server: Server; closeWatches(): v
     },
   });
   server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
+    const started = performance.now();
     const url = new URL(req.url ?? '/', 'http://localhost');
-    const info = parseRequestInfo('GET', url.pathname.replace(/\/+$/, ''), url.searchParams);
+    const path = url.pathname.replace(/\/+$/, '');
+    const info = parseRequestInfo('GET', path, url.searchParams);
     let unauthenticated: unknown;
     try {
       authenticator.authenticate(req);
@@ -179,7 +219,9 @@ export function createApp(opts: AppOptions): { server: Server; closeWatches(): v
     const entry = record(req, undefined, info);
     const refuse = (e: unknown) => {
       refuseUpgrade(req, socket, e);
-      if (entry) opts.recorder!.answered(entry, e instanceof StatusError ? e.code : 500);
+      const status = e instanceof StatusError ? e.code : 500;
+      if (entry) opts.recorder!.answered(entry, status);
+      finished(req, path, info, started, status);
     };
     if (unauthenticated) { refuse(unauthenticated); return; }
     const exec = info.isResourceRequest && info.resource === 'pods' && (info.subresource === 'exec' || info.subresource === 'attach') && info.namespace && info.name;
@@ -206,6 +248,9 @@ export function createApp(opts: AppOptions): { server: Server; closeWatches(): v
       }
       wss.handleUpgrade(req, socket, head, (ws) => {
         if (entry) opts.recorder!.answered(entry, 101);
+        // Counted and logged when the connection ends, as kube counts a hijacked request.
+        const longRunning = metrics?.startLongRunning(req.method, undefined, info);
+        if (metrics || log.enabled(HTTP_LOG_LEVEL)) ws.once('close', () => { longRunning?.end(); finished(req, path, info, started, 101, true); });
         if (startWatch) startWatch(ws);
         else connect.exec(info.namespace!, info.name!, info.subresource as 'exec' | 'attach', url.searchParams, ws);
       });
