@@ -8,8 +8,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { etcdAvailable, startEtcd, type EtcdServer } from './etcd.js';
+import { startEtcd, type EtcdServer } from './etcd.js';
 import { freePort, sleep } from './helpers.js';
+import { needs } from './peers.js';
 
 const CLIENTS = 4;
 
@@ -144,7 +145,7 @@ async function crashRounds(t: { diagnostic(m: string): void }, rounds: number, s
 
 test('sqlite survives 20 SIGKILLs under concurrent writes', (t) => crashRounds(t, Number(process.env.TINYKUBE_CRASH_ROUNDS ?? 20), (data) => ['--data', data], 'sqlite'));
 
-describe('etcd', { skip: etcdAvailable() ? false : 'etcd is not installed (apt-get install etcd-server)' }, () => {
+describe('etcd', { skip: needs('etcd-server') }, () => {
   let etcd: EtcdServer;
   before(async () => { etcd = await startEtcd(); });
   after(async () => { await etcd?.stop(); });

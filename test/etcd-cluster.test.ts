@@ -4,10 +4,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Cluster } from '../src/index.js';
-import { etcdAvailable, startEtcd, type EtcdServer } from './etcd.js';
+import { startEtcd, type EtcdServer } from './etcd.js';
 import { http, kubectl, readWatch, sleep, withCluster } from './helpers.js';
+import { needs } from './peers.js';
 
-const skip = etcdAvailable() ? false : 'etcd is not installed (apt-get install etcd-server)';
+const skip = needs('etcd-server');
 
 describe('two tinykube servers on one etcd', { skip }, () => {
   let etcd: EtcdServer;

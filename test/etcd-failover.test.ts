@@ -7,10 +7,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { etcdAvailable, startEtcd, type EtcdServer } from './etcd.js';
+import { startEtcd, type EtcdServer } from './etcd.js';
 import { freePort, kubectlBinary, sleep } from './helpers.js';
+import { needs } from './peers.js';
 
-const skip = etcdAvailable() ? false : 'etcd is not installed (apt-get install etcd-server)';
+const skip = needs('etcd-server');
 const LEASE_SECONDS = 3;
 
 

@@ -1,5 +1,5 @@
 // A real etcd server for tests: Debian's etcd-server on free loopback ports with a temporary data
-// directory, stopped afterwards. Tests that need it skip (saying why) when etcd is not installed.
+// directory, stopped afterwards. Tests that need it take their skip from needs('etcd-server') (peers.ts).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -2,16 +2,13 @@
 // exception text embeds the server's Status body, so it matches only if the bytes are kube's
 // (fields in the Go struct's order, the encoder's trailing newline).
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Cluster } from '../src/index.js';
 import { runJSONScript, TEST_DATA, withCluster } from './helpers.js';
+import { needs, PYTHON } from './peers.js';
 
-const PYTHON = '/usr/bin/python3';
-const available = spawnSync(PYTHON, ['-c', 'import kubernetes'], { encoding: 'utf8' }).status === 0;
-
-describe('python3-kubernetes utils.create_from_yaml', { skip: available ? false : 'python3-kubernetes is not installed (apt-get install python3-kubernetes)' }, () => {
+describe('python3-kubernetes utils.create_from_yaml', { skip: needs('python3-kubernetes') }, () => {
   let cluster: Cluster;
   before(async () => { cluster = await withCluster(); });
   after(async () => { await cluster.close(); });

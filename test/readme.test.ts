@@ -6,6 +6,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { scratchFile, withCluster } from './helpers.js';
+import { needs, PYTHON } from './peers.js';
 
 const README = readFileSync(join(import.meta.dirname, '..', 'README.md'), 'utf8');
 
@@ -18,12 +19,12 @@ function example(after: string, lang: string): string {
   return m[1];
 }
 
-test("the CI guide's Python example: a fault injected over the admin API reaches the client", async () => {
+test("the CI guide's Python example: a fault injected over the admin API reaches the client", { skip: needs('python3-kubernetes') }, async () => {
   const cluster = await withCluster({ admin: true });
   try {
     const script = scratchFile('readme-example.py', example('From Python', 'python').replaceAll('http://127.0.0.1:8080', cluster.url) + '\nprint("ok")\n');
     const out = await new Promise<string>((resolve, reject) => {
-      execFile('/usr/bin/python3', [script], { env: { ...process.env, KUBECONFIG: cluster.kubeconfigPath }, timeout: 60_000 }, (err, stdout, stderr) => (err ? reject(new Error(stderr || String(err))) : resolve(stdout)));
+      execFile(PYTHON, [script], { env: { ...process.env, KUBECONFIG: cluster.kubeconfigPath }, timeout: 60_000 }, (err, stdout, stderr) => (err ? reject(new Error(stderr || String(err))) : resolve(stdout)));
     });
     assert.equal(out, 'ok\n');
     const [sent] = cluster.requests!.list({ verb: 'list', resource: 'pods' });

@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { EtcdStore } from '../src/storage/etcd.js';
-import { etcdAvailable, startEtcd, type EtcdServer } from './etcd.js';
+import { startEtcd, type EtcdServer } from './etcd.js';
+import { needs } from './peers.js';
 import { SqliteStore } from '../src/storage/sqlite.js';
 import { CompactedError, guaranteedUpdate, KeyExistsError, KeyNotFoundError, RevisionConflictError, type Store, type StoreEvent } from '../src/storage/store.js';
 
@@ -41,7 +42,7 @@ async function settle(f: () => boolean): Promise<void> {
 }
 
 for (const [name, make] of Object.entries(BACKENDS)) {
-  const skip = name === 'etcd' && !etcdAvailable() ? 'etcd is not installed (apt-get install etcd-server)' : false;
+  const skip = name === 'etcd' ? needs('etcd-server') : false;
   describe(`store contract: ${name}`, { skip }, () => {
     if (name === 'etcd') {
       before(async () => { etcd = await startEtcd(); });

@@ -2,18 +2,14 @@
 // right status, patch, watch from a resourceVersion, the scale subresource. One script run; each
 // part of what it saw is one cell of the matrix.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, describe } from 'node:test';
 import type { Cluster } from '../../src/index.js';
 import { runJSONScript, withCluster } from '../helpers.js';
+import { needs, PYTHON } from '../peers.js';
 import { clientStories } from './matrix.js';
 
-// Debian's interpreter, not whichever python3 is first on PATH: the package installs for it.
-const PYTHON = '/usr/bin/python3';
-const available = spawnSync(PYTHON, ['-c', 'import kubernetes'], { encoding: 'utf8' }).status === 0;
-
-describe('python3-kubernetes 22.6', { skip: available ? false : 'python3-kubernetes is not installed (apt-get install python3-kubernetes)' }, () => {
+describe('python3-kubernetes 22.6', { skip: needs('python3-kubernetes') }, () => {
   const { story, exactVersion } = clientStories('python', '22.6');
   let cluster: Cluster;
   let seen: any;

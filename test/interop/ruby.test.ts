@@ -2,16 +2,14 @@
 // watches on the legacy /api/v1/watch/... paths it uses. One script run; each part of what it
 // saw is one cell of the matrix.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, describe } from 'node:test';
 import type { Cluster } from '../../src/index.js';
 import { runJSONScript, withCluster } from '../helpers.js';
+import { needs } from '../peers.js';
 import { clientStories } from './matrix.js';
 
-const available = spawnSync('ruby', ['-e', "require 'kubeclient'"], { encoding: 'utf8' }).status === 0;
-
-describe('ruby-kubeclient 4.9', { skip: available ? false : 'ruby-kubeclient is not installed (apt-get install ruby-kubeclient)' }, () => {
+describe('ruby-kubeclient 4.9', { skip: needs('ruby-kubeclient') }, () => {
   const { story, exactVersion } = clientStories('ruby', '4.9');
   let cluster: Cluster;
   let seen: any;
