@@ -5,8 +5,23 @@ import { resolve } from 'node:path';
 import { Registry } from './api/registry.js';
 import { durationFlag, helpText, parseFlags, UsageError, type CommandSpec, type FlagTable } from './cli-flags.js';
 import { openStore, startCluster, StartupError } from './cluster.js';
+import { createLogger, type LoggingOptions } from './logging/log.js';
 import { VERSION_INFO } from './server/app.js';
 import { restoreSnapshot, snapshotObjects, snapshotYAML, SnapshotError } from './snapshot.js';
+
+/** kube's logging flags, on every command that logs. */
+const LOGGING_FLAGS = {
+  v: { type: 'string', default: '0', short: 'v', value: 'level', help: 'log verbosity: 0 the start and progress, 2 each controller action, 3 each request' },
+  'logging-format': { type: 'string', default: 'text', value: 'format', help: "log format on stderr: text (klog's) or json" },
+} satisfies FlagTable;
+
+function loggingOptions(values: { v: string; 'logging-format': string }): LoggingOptions {
+  const verbosity = Number(values.v);
+  if (!Number.isInteger(verbosity) || verbosity < 0) throw new UsageError(`-v must be a whole number of 0 or more, not "${values.v}"`);
+  const format = values['logging-format'];
+  if (format !== 'text' && format !== 'json') throw new UsageError(`--logging-format must be text or json, not "${format}"`);
+  return { verbosity, format };
+}
 
 const SERVE = {
   name: 'tinykube serve',
@@ -41,6 +56,7 @@ const SERVE = {
     'fault-seed': { type: 'string', default: '1', value: 'number', help: "seed of the fault rules' random draws" },
     'watch-history': { type: 'string', default: 'window', value: 'window|store', help: "where watches resume from: kube's window of recent events, or all the store holds" },
     'watch-cache-capacity': { type: 'string', value: 'events', help: 'the most events a watch cache keeps (default 102400 in a window, 10000 for store)' },
+    ...LOGGING_FLAGS,
   },
 } satisfies CommandSpec<FlagTable>;
 
@@ -51,6 +67,7 @@ const SNAPSHOT = {
   flags: {
     server: { type: 'string', default: 'http://127.0.0.1:8080', value: 'url', help: 'the server to save from' },
     data: { type: 'string', default: './tinykube-data', value: 'dir', help: 'the data directory to restore into' },
+    ...LOGGING_FLAGS,
   },
 } satisfies CommandSpec<FlagTable>;
 
@@ -88,6 +105,7 @@ async function serve(args: string[]): Promise<void> {
   const eventTTLMs = durationFlag('event-ttl', values['event-ttl']);
   const watchHistory = values['watch-history'];
   if (watchHistory !== 'window' && watchHistory !== 'store') throw new StartupError(`--watch-history must be window or store, not "${watchHistory}"`);
+  const logging = loggingOptions(values);
   const capacityFlag = values['watch-cache-capacity'];
   const watchCacheCapacity = capacityFlag === undefined ? undefined : Number(capacityFlag);
   if (watchCacheCapacity !== undefined && !(Number.isInteger(watchCacheCapacity) && watchCacheCapacity > 0)) throw new StartupError(`--watch-cache-capacity must be a whole number of events, not "${capacityFlag}"`);
@@ -100,7 +118,7 @@ async function serve(args: string[]): Promise<void> {
     nodeLifecycle: { gracePeriodMs: graceMs },
     kubeconfig: values.kubeconfig, name: values.name,
     tlsFiles: values['tls-cert-file'] && values['tls-private-key-file'] ? { cert: values['tls-cert-file'], key: values['tls-private-key-file'] } : undefined,
-    fixtures: values.fixtures, admin: values.admin, faultSeed, tls: values.tls, tokenFile: values['token-file'], deterministic: values.deterministic, clock, eventTTLMs, watchHistory, watchCacheCapacity,
+    fixtures: values.fixtures, admin: values.admin, faultSeed, tls: values.tls, tokenFile: values['token-file'], deterministic: values.deterministic, clock, eventTTLMs, watchHistory, watchCacheCapacity, logging,
   });
   const where = values.store === 'sqlite' ? ` in ${values.data}` : values.store === 'etcd' ? ` at ${values['etcd-endpoints']}` : '';
   console.log(`tinykube serving at ${cluster.url} (${values.store} store${where}, ready in ${Date.now() - started} ms)`);
@@ -130,10 +148,11 @@ async function snapshot(args: string[]): Promise<void> {
   const [action, file, ...extra] = positionals;
   if ((action !== 'save' && action !== 'restore') || !file || extra.length) throw new UsageError(`snapshot takes save or restore and a file (see tinykube snapshot --help)`);
   const { server, data } = values;
+  const log = createLogger(loggingOptions(values), 'snapshot.ts');
   try {
     if (action === 'save') {
       const url = server.replace(/\/+$/, '');
-      const objects = await snapshotObjects(url);
+      const objects = await snapshotObjects(url, log);
       writeFileSync(file, snapshotYAML(objects, `tinykube snapshot of ${url} at ${new Date().toISOString()}: ${objects.length} objects`));
       console.log(`tinykube: saved ${objects.length} objects from ${url} to ${file}`);
       return;
@@ -143,7 +162,7 @@ async function snapshot(args: string[]): Promise<void> {
     const registry = new Registry(store);
     try {
       await registry.start();
-      const { created, existing } = await restoreSnapshot(registry, text, file);
+      const { created, existing } = await restoreSnapshot(registry, text, file, log);
       console.log(`tinykube: restored ${created} objects from ${file} into ${data}${existing ? ` (${existing} existed and were kept)` : ''}`);
     } finally {
       registry.stop();

@@ -60,7 +60,7 @@ describe('tinykube command', () => {
     assert.equal(serve.code, 0);
     const flags = [...serve.stdout.matchAll(/^ {6}--([a-z-]+)/gm)].map((m) => m[1]);
     assert.deepEqual(flags, ['address', 'admin', 'api-only', 'bind-address', 'clock', 'data', 'data-dir', 'deterministic', 'etcd-endpoints', 'etcd-prefix', 'etcd-servers',
-      'event-ttl', 'fault-seed', 'fixtures', 'kubeconfig', 'leader-elect-lease-duration', 'leader-lease-duration', 'name', 'node-cpu', 'node-memory',
+      'event-ttl', 'fault-seed', 'fixtures', 'kubeconfig', 'leader-elect-lease-duration', 'leader-lease-duration', 'logging-format', 'name', 'node-cpu', 'node-memory',
       'node-monitor-grace-period', 'node-pods', 'nodes', 'port', 'stages', 'store', 'tls', 'tls-cert-file', 'tls-private-key-file', 'token-auth-file', 'token-file',
       'watch-cache-capacity', 'watch-history', 'write-kubeconfig']);
     assert.match(serve.stdout, /^ {6}--bind-address ip {3,}the same as --address$/m);
@@ -69,6 +69,7 @@ describe('tinykube command', () => {
     assert.match(serve.stdout, /^ {6}--port number {3,}TCP port to listen on \(0 picks a free one\) \(default "8080"\)$/m);
     assert.match(serve.stdout, /^ {6}--store kind {3,}where objects are kept: sqlite, memory or etcd \(default "sqlite"\)$/m);
     assert.match(serve.stdout, /^ {2}-h, --help {3,}help for serve$/m);
+    assert.match(serve.stdout, /^ {2}-v, --v level {3,}log verbosity: 0 the start and progress, 2 each controller action, 3 each request \(default "0"\)$/m);
     const snapshot = await tinykube(['snapshot', '--help']);
     assert.equal(snapshot.code, 0);
     assert.match(snapshot.stdout, /^Usage:\n  tinykube snapshot save\|restore FILE \[flags\]$/m);
