@@ -358,7 +358,7 @@ describe('the image, built and started outside Docker', { timeout: 360_000 }, ()
     for (const dep of [...Object.keys(pkg.dependencies ?? {}), 'etcd3']) assert.ok(require.resolve(dep), dep);
   });
 
-  test('the ENTRYPOINT serves: /readyz answers ok, the kubeconfig is in the data directory, the HEALTHCHECK passes', async () => {
+  test('the ENTRYPOINT serves: /readyz ok, the kubeconfig in the data directory, OpenAPI, protobuf bodies, /metrics, the HEALTHCHECK passes', async () => {
     await start();
     const body = await until(async () => { const r = await fetch(`http://127.0.0.1:${port}/readyz`); return r.ok ? r.text() : undefined; }, '/readyz');
     assert.equal(body, 'ok');
@@ -373,6 +373,10 @@ describe('the image, built and started outside Docker', { timeout: 360_000 }, ()
     const proto = await fetch(`http://127.0.0.1:${port}/api/v1/namespaces`, { method: 'POST', headers: { 'Content-Type': 'application/vnd.kubernetes.protobuf' }, body: new Uint8Array(protobufNamespace('from-proto', 'k', 'v')) });
     assert.equal(proto.status, 201, await proto.clone().text());
     assert.deepEqual(((await proto.json()) as { metadata: { labels: object } }).metadata.labels, { k: 'v', 'kubernetes.io/metadata.name': 'from-proto' });
+    // /metrics: prom-client, loaded on the first scrape, is in the bundle or node_modules.
+    const metrics = await fetch(`http://127.0.0.1:${port}/metrics`);
+    assert.equal(metrics.status, 200);
+    assert.match(await metrics.text(), /^apiserver_request_total\{/m);
   });
 
   test('SIGTERM (docker stop) stops it cleanly; the HEALTHCHECK then fails', async () => {
