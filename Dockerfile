@@ -6,9 +6,10 @@
 # Arguments after the image name are more `tinykube serve` flags (`tinykube serve --help`).
 # test/dockerfile.test.ts checks this file and runs its build and start commands outside Docker.
 
-# Node.js 24, an LTS line (maintained until April 2028). Both stages use the same one:
-# better-sqlite3 is a native addon, built for the Node.js that builds it.
-ARG NODE_IMAGE=node:24-trixie-slim
+# Node.js 22, an LTS line. Not 24: from 24.19, better-sqlite3 12's statements abort the process
+# when garbage collected (nodejs/node#65446; better-sqlite3 13 fixes it and needs Node 22). Both
+# stages use the same one: better-sqlite3 is a native addon, built for the Node.js that builds it.
+ARG NODE_IMAGE=node:22-trixie-slim
 
 # The build stage: compilers, every dependency (esbuild and TypeScript build dist/), then only
 # what the server needs at run time is kept.

@@ -36,7 +36,7 @@ test("the CI guide's Python example: a fault injected over the admin API reaches
 
 test("the CI guide's node:test example passes as written, against this checkout", async () => {
   const source = example('From a node:test suite', 'ts')
-    .replace("from 'tinykube/src/index.ts'", `from ${JSON.stringify(join(import.meta.dirname, '..', 'src', 'index.ts'))}`)
+    .replace("from 'tinykube'", `from ${JSON.stringify(join(import.meta.dirname, '..', 'src', 'index.ts'))}`)
     .replace('// ... run the code under test against kc ...', [
       "const core = kc.makeApiClient(k8s.CoreV1Api);",
       "  await core.patchNamespacedPod({ namespace: 'default', name: 'p', fieldManager: 'my-controller', body: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'nginx' }] } } },",
