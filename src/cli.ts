@@ -33,7 +33,7 @@ const SERVE = {
     data: { type: 'string', default: './tinykube-data', value: 'dir', help: 'directory for the store, the kubeconfig and the TLS files', aliases: ['data-dir'] },
     kubeconfig: { type: 'string', value: 'file', help: 'where to write the kubeconfig for this cluster (default <data>/kubeconfig)', aliases: ['write-kubeconfig'] },
     name: { type: 'string', default: 'tinykube', value: 'name', help: "the cluster's, context's and user's name in the kubeconfig" },
-    store: { type: 'string', default: 'sqlite', value: 'kind', help: 'where objects are kept: sqlite, memory or etcd' },
+    store: { type: 'string', value: 'kind', help: 'where objects are kept: sqlite, memory or etcd (default sqlite; etcd when --etcd-endpoints is given)' },
     nodes: { type: 'string', default: '3', value: 'count', help: 'simulated nodes to register at start' },
     'node-cpu': { type: 'string', default: '4', value: 'quantity', help: 'cpu capacity of each simulated node' },
     'node-memory': { type: 'string', default: '16Gi', value: 'quantity', help: 'memory capacity of each simulated node' },
@@ -90,7 +90,9 @@ async function serve(args: string[]): Promise<void> {
   if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}" for "tinykube serve" (see tinykube serve --help)`);
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new StartupError(`--port must be a number from 0 to 65535, not "${values.port}"`);
-  if (values.store !== 'sqlite' && values.store !== 'memory' && values.store !== 'etcd') throw new StartupError(`--store must be sqlite, memory or etcd, not "${values.store}"`);
+  // Naming etcd's servers is asking for etcd, as it is for kube-apiserver.
+  const store = values.store ?? (values['etcd-endpoints'] ? 'etcd' : 'sqlite');
+  if (store !== 'sqlite' && store !== 'memory' && store !== 'etcd') throw new StartupError(`--store must be sqlite, memory or etcd, not "${store}"`);
   const nodes = Number(values.nodes);
   if (!Number.isInteger(nodes) || nodes < 0) throw new StartupError(`--nodes must be a whole number, not "${values.nodes}"`);
   const graceMs = durationFlag('node-monitor-grace-period', values['node-monitor-grace-period']);
@@ -111,17 +113,17 @@ async function serve(args: string[]): Promise<void> {
   if (watchCacheCapacity !== undefined && !(Number.isInteger(watchCacheCapacity) && watchCacheCapacity > 0)) throw new StartupError(`--watch-cache-capacity must be a whole number of events, not "${capacityFlag}"`);
   const started = Date.now();
   const cluster = await startCluster({
-    port, address: values.address, data: values.data, store: values.store, nodes, controlPlane: !values['api-only'],
+    port, address: values.address, data: values.data, store, nodes, controlPlane: !values['api-only'],
     etcd: values['etcd-endpoints'] ? { endpoints: values['etcd-endpoints'].split(','), prefix: values['etcd-prefix'] } : undefined,
-    leaderElection: values.store === 'etcd' ? { leaseDurationMs: leaseMs, retryPeriodMs: Math.max(200, leaseMs / 5) } : false,
+    leaderElection: store === 'etcd' ? { leaseDurationMs: leaseMs, retryPeriodMs: Math.max(200, leaseMs / 5) } : false,
     kubelet: { cpu: values['node-cpu'], memory: values['node-memory'], pods: values['node-pods'], stagesFile: values.stages },
     nodeLifecycle: { gracePeriodMs: graceMs },
     kubeconfig: values.kubeconfig, name: values.name,
     tlsFiles: values['tls-cert-file'] && values['tls-private-key-file'] ? { cert: values['tls-cert-file'], key: values['tls-private-key-file'] } : undefined,
     fixtures: values.fixtures, admin: values.admin, faultSeed, tls: values.tls, tokenFile: values['token-file'], deterministic: values.deterministic, clock, eventTTLMs, watchHistory, watchCacheCapacity, logging,
   });
-  const where = values.store === 'sqlite' ? ` in ${values.data}` : values.store === 'etcd' ? ` at ${values['etcd-endpoints']}` : '';
-  console.log(`tinykube serving at ${cluster.url} (${values.store} store${where}, ready in ${Date.now() - started} ms)`);
+  const where = store === 'sqlite' ? ` in ${values.data}` : store === 'etcd' ? ` at ${values['etcd-endpoints']}` : '';
+  console.log(`tinykube serving at ${cluster.url} (${store} store${where}, ready in ${Date.now() - started} ms)`);
   console.log(`export KUBECONFIG=${cluster.kubeconfigPath}`);
   if (values.admin) console.log(`admin API at ${cluster.url}/tinykube/v1/ (requests, faults)`);
   let stopping = false;

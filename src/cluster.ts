@@ -111,6 +111,11 @@ export interface ClusterOptions {
 export interface Cluster {
   url: string;
   kubeconfigPath: string;
+  /**
+   * A ready KubeConfig for this cluster, of the @kubernetes/client-node your code uses (pass its
+   * class: `cluster.kubeConfig(k8s.KubeConfig)`), so that tinykube does not pick a client for you.
+   */
+  kubeConfig<K extends { loadFromString(config: string): void }>(KubeConfig: new () => K): K;
   registry: Registry;
   /** Ends every open watch, as a server restart would (for tests of client reconnects). */
   closeWatches(): void;
@@ -338,6 +343,11 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   const cluster: Cluster = {
     url,
     kubeconfigPath,
+    kubeConfig(KubeConfig) {
+      const kc = new KubeConfig();
+      kc.loadFromString(readFileSync(kubeconfigPath, 'utf8'));
+      return kc;
+    },
     registry,
     closeWatches,
     faults,

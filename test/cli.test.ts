@@ -8,14 +8,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
 import { describe, test } from 'node:test';
+import { startEtcd } from './etcd.js';
 import { eventually, freePort, kubectlBinary, type RunResult } from './helpers.js';
+import { needs } from './peers.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const BIN = join(ROOT, 'bin', 'tinykube.js');
 const VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
 /** `tinykube ARGS` running until stop(), once it printed its start lines. */
-async function serve(args: string[], env: Record<string, string> = {}): Promise<{ out: string; stop: () => Promise<void> }> {
+async function serve(args: string[], env: Record<string, string> = {}): Promise<{ out: string; err: () => string; stop: () => Promise<void> }> {
   const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   let out = '';
   let err = '';
@@ -24,7 +26,7 @@ async function serve(args: string[], env: Record<string, string> = {}): Promise<
   const exited = new Promise((r) => child.once('exit', r));
   await eventually(() => out.includes('export KUBECONFIG=') || child.exitCode !== null, 15_000, 'the start lines');
   if (child.exitCode !== null) throw new Error(`tinykube exited: ${err}`);
-  return { out, stop: async () => { child.kill('SIGTERM'); await exited; } };
+  return { out, err: () => err, stop: async () => { child.kill('SIGTERM'); await exited; } };
 }
 
 /** The newest kubectl with a given kubeconfig. */
@@ -67,7 +69,7 @@ describe('tinykube command', () => {
     assert.match(serve.stdout, /^ {6}--node-monitor-grace-period duration {3,}how long a node may miss heartbeats before it is NotReady \(default "40s"\)$/m);
     assert.match(serve.stdout, /^Each flag can also be set in the environment: TINYKUBE_NODE_CPU for --node-cpu; a flag given wins\.$/m);
     assert.match(serve.stdout, /^ {6}--port number {3,}TCP port to listen on \(0 picks a free one\) \(default "8080"\)$/m);
-    assert.match(serve.stdout, /^ {6}--store kind {3,}where objects are kept: sqlite, memory or etcd \(default "sqlite"\)$/m);
+    assert.match(serve.stdout, /^ {6}--store kind {3,}where objects are kept: sqlite, memory or etcd \(default sqlite; etcd when --etcd-endpoints is given\)$/m);
     assert.match(serve.stdout, /^ {2}-h, --help {3,}help for serve$/m);
     assert.match(serve.stdout, /^ {2}-v, --v level {3,}log verbosity: 0 the start and progress, 2 each controller action, 3 each request \(default "0"\)$/m);
     const snapshot = await tinykube(['snapshot', '--help']);
@@ -120,6 +122,40 @@ describe('tinykube command', () => {
       assert.equal(ns.stdout, 'namespace/default\n');
     } finally {
       await server.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("kube-apiserver's flags on etcd: --bind-address --data-dir --etcd-servers -v 4 logs one line per request; --logging-format=json one object per line", { skip: needs('etcd-server') }, async () => {
+    const etcd = await startEtcd();
+    const dir = mkdtempSync(join(tmpdir(), 'tinykube-etcd-cli-'));
+    try {
+      for (const format of ['text', 'json'] as const) {
+        const port = await freePort();
+        const server = await serve(['--bind-address', '127.0.0.1', '--data-dir', join(dir, format), '--etcd-servers', etcd.endpoint, '--etcd-prefix', `/${format}`,
+          '-v', '4', '--logging-format', format, '--port', String(port), '--api-only']);
+        try {
+          assert.match(server.out, new RegExp(`^tinykube serving at http://127\\.0\\.0\\.1:${port} \\(etcd store at ${etcd.endpoint.replace(/[.]/g, '\\.')}, ready`));
+          const r = await kubectlWith(join(dir, format, 'kubeconfig'), ['get', 'namespace', 'kube-system', '-o', 'name']);
+          assert.equal(r.stdout, 'namespace/kube-system\n');
+          const requests = await eventually(() => {
+            const lines = server.err().split('\n').filter((l) => l.includes('/api/v1/namespaces/kube-system'));
+            return lines.length ? lines : undefined;
+          }, 5000, 'the request logged');
+          assert.equal(requests.length, 1, 'one line per request');
+          if (format === 'text') {
+            assert.match(requests[0], /^I\d{4} \d\d:\d\d:\d\d\.\d{6} +\d+ httplog\.ts:0\] "HTTP" verb="GET" URI="\/api\/v1\/namespaces\/kube-system" latency="[^"]+" userAgent="kubectl[^/"]*\/v1\.33[^"]*" audit-ID="" srcIP="127\.0\.0\.1:\d+" user="system:unsecured" resp=200$/);
+          } else {
+            for (const line of server.err().trim().split('\n')) assert.doesNotThrow(() => JSON.parse(line), line);
+            const entry = JSON.parse(requests[0]);
+            assert.deepEqual([entry.msg, entry.v, entry.verb, entry.URI, entry.resp], ['HTTP', 3, 'GET', '/api/v1/namespaces/kube-system', 200]);
+          }
+        } finally {
+          await server.stop();
+        }
+      }
+    } finally {
+      await etcd.stop();
       rmSync(dir, { recursive: true, force: true });
     }
   });

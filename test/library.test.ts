@@ -6,6 +6,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
+import * as k8s from '@kubernetes/client-node';
+import * as k8s2 from 'client-node-2';
 import { startCluster } from '../src/index.js';
 import { http } from './helpers.js';
 
@@ -45,4 +47,17 @@ test('a data directory that was given is kept', async () => {
   await cluster.close();
   assert.equal(existsSync(join(data, 'tinykube.db')), true);
   rmSync(data, { recursive: true, force: true });
+});
+
+test('cluster.kubeConfig(KubeConfig) is a ready KubeConfig of the client-node the caller uses (1.4 and 2.0)', async () => {
+  await using cluster = await startCluster({ controlPlane: false });
+  const one = cluster.kubeConfig(k8s.KubeConfig);
+  assert.ok(one instanceof k8s.KubeConfig);
+  assert.equal(one.getCurrentCluster()?.server, cluster.url);
+  const namespaces = await one.makeApiClient(k8s.CoreV1Api).listNamespace();
+  assert.deepEqual(namespaces.items.map((n) => n.metadata?.name), ['default', 'kube-node-lease', 'kube-public', 'kube-system']);
+  const two = cluster.kubeConfig(k8s2.KubeConfig);
+  assert.ok(two instanceof k8s2.KubeConfig);
+  const pod = await two.makeApiClient(k8s2.CoreV1Api).createNamespacedPod({ namespace: 'default', body: { metadata: { name: 'from-kubeconfig' }, spec: { containers: [{ name: 'c', image: 'nginx' }] } } });
+  assert.equal(pod.metadata?.name, 'from-kubeconfig');
 });
