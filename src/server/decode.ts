@@ -6,9 +6,8 @@ import type { Registry } from '../api/registry.js';
 import type { ResourceStore } from '../api/resource-store.js';
 import { pruneFields, type SchemaValidator } from '../api/schema.js';
 import type { KObject } from '../api/types.js';
-import type { Schema } from '../api/openapi.js';
 import { canonicalizeQuantities, QuantityError } from '../api/quantity.js';
-import { SchemaNode } from '../api/schema-navigator.js';
+import type { SchemaNode } from '../api/schema-navigator.js';
 import { bodyFormat } from './negotiation.js';
 import { decodeProtobufBody } from './protobuf-decode.js';
 import { yaml } from '../lazy-modules.js';
@@ -55,14 +54,14 @@ export interface DecodeOptions {
   validation: FieldValidation;
   /** Keys the body gave twice (see bodyDuplicates). */
   duplicates?: string[];
-  /** The document's component schemas, to find the quantities by (none are checked without). */
-  schemas?: Record<string, Schema>;
+  /** The schema's node, to find the quantities by (none are checked without). */
+  schema?: SchemaNode;
 }
 
 /** Decoding options for objects of `rs` itself, checked against the registry's schemas. */
 export function decodeOptionsFor(registry: Registry, rs: ResourceStore, validation: FieldValidation): DecodeOptions {
-  const doc = registry.documentFor(rs.shape.group, rs.shape.version)!;
-  return { validator: registry.validator, gvPath: doc.path, schemaName: rs.schemaName, kind: rs.kind, apiVersion: rs.apiVersion, validation, schemas: doc.document.components.schemas };
+  const gvPath = registry.documentFor(rs.shape.group, rs.shape.version)!.path;
+  return { validator: registry.validator, gvPath, schemaName: rs.schemaName, kind: rs.kind, apiVersion: rs.apiVersion, validation, schema: rs.schema };
 }
 
 /**
@@ -80,9 +79,9 @@ export function decodeObject(raw: unknown, opts: DecodeOptions): Decoded {
   if (obj.apiVersion !== undefined && obj.apiVersion !== apiVersion) throw cannot(`the API version "${String(obj.apiVersion)}" does not match the expected API version "${apiVersion}"`);
   // Quantities parse as Go decodes them, which stops at the first bad one ahead of wrong types and
   // unknown fields; the good ones are stored in canonical form.
-  if (opts.schemas) {
+  if (opts.schema) {
     try {
-      canonicalizeQuantities(obj, SchemaNode.root(opts.schemas, schemaName));
+      canonicalizeQuantities(obj, opts.schema);
     } catch (e) {
       if (e instanceof QuantityError) throw cannot(e.message);
       throw e;

@@ -20,13 +20,11 @@ import type * as PromClient from 'prom-client';
 import type { Registry } from '../api/registry.js';
 import type { Store } from '../storage/store.js';
 import { sendBody, sendError } from './http.js';
-import type { RequestInfo, ResourceRequest } from './request-info.js';
+import { CONNECT_SUBRESOURCES, type RequestInfo, type ResourceRequest } from './request-info.js';
 
 /** kube's apiserver_request_duration_seconds and etcd_request_duration_seconds buckets. */
 export const DURATION_BUCKETS = [0.005, 0.025, 0.05, 0.1, 0.2, 0.4, 0.6, 0.8, 1, 1.25, 1.5, 2, 3, 4, 5, 6, 8, 10, 15, 20, 30, 45, 60];
 
-/** Subresources kube reports as CONNECT. */
-const CONNECT_SUBRESOURCES = new Set(['log', 'exec', 'portforward', 'attach', 'proxy']);
 /** Verbs kube reports; anything else is "other". */
 const VALID_VERBS = new Set(['APPLY', 'CONNECT', 'CREATE', 'DELETE', 'DELETECOLLECTION', 'GET', 'LIST', 'PATCH', 'POST', 'PROXY', 'PUT', 'UPDATE', 'WATCH', 'WATCHLIST']);
 

@@ -29,6 +29,9 @@ export interface NonResourceRequest {
 
 export type RequestInfo = ResourceRequest | NonResourceRequest;
 
+/** Subresources that connect to a pod or service (kube's CONNECT verb) rather than read or write an object. */
+export const CONNECT_SUBRESOURCES: ReadonlySet<string> = new Set(['log', 'exec', 'attach', 'portforward', 'proxy']);
+
 /** Query booleans as kube parses them: true, True, TRUE, 1, t, T. */
 export function queryBool(v: string | null | undefined): boolean {
   if (v === null || v === undefined) return false;

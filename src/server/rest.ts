@@ -16,7 +16,7 @@ import { rcToScale } from '../resources/replicationcontrollers.js';
 import { bodyDuplicates, decodeObject, decodeOptionsFor, parseBody, parseFieldValidation, warningHeaders, type DecodeOptions, type FieldValidation } from './decode.js';
 import { readBody, sendError, sendJSON, sendObject } from './http.js';
 import { chooseResponseFormat, patchType, type ResponseFormat } from './negotiation.js';
-import { queryBool, type ResourceRequest } from './request-info.js';
+import { CONNECT_SUBRESOURCES, queryBool, type ResourceRequest } from './request-info.js';
 import type { FaultActions } from './admin/faults.js';
 import { userOf } from './auth/authn.js';
 import type { ConnectHandler } from './connect.js';
@@ -457,8 +457,6 @@ function includeObject(query: URLSearchParams): IncludeObject {
   const v = query.get('includeObject');
   return v === 'None' || v === 'Object' ? v : 'Metadata';
 }
-
-const CONNECT_SUBRESOURCES = new Set(['log', 'proxy', 'exec', 'attach', 'portforward']);
 
 /** The options a write's query parameters decode into, by verb; kube names them in its 422s. Reads take no dryRun. */
 const OPTIONS_KIND: Record<string, string> = {
