@@ -2,7 +2,7 @@
 // table (src/cli-flags.ts) that parses its arguments and prints its --help.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { Registry } from './api/registry.js';
+import { builtinRegistry } from './builtin-kinds.js';
 import { durationFlag, helpText, parseFlags, UsageError, type CommandSpec, type FlagTable } from './cli-flags.js';
 import { openStore, startCluster, StartupError } from './cluster.js';
 import { createLogger, type LoggingOptions } from './logging/log.js';
@@ -161,7 +161,7 @@ async function snapshot(args: string[]): Promise<void> {
     }
     const text = readFileSync(file, 'utf8');
     const store = await openStore('sqlite', resolve(data));
-    const registry = new Registry(store);
+    const { registry } = await builtinRegistry(store);
     try {
       await registry.start();
       const { created, existing } = await restoreSnapshot(registry, text, file, log);

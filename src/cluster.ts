@@ -6,8 +6,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { deterministicEntropy, ManualClock } from './api/entropy.js';
 import { EventExpiry } from './api/event-expiry.js';
-import { Registry } from './api/registry.js';
+import type { Registry } from './api/registry.js';
 import { bootstrap } from './bootstrap.js';
+import { builtinRegistry } from './builtin-kinds.js';
 import { describeProcess, processListeningOn, processWithFileOpen } from './holders.js';
 import { FixtureError, loadFixtures } from './fixtures.js';
 import { EndpointsController } from './controllers/endpoints.js';
@@ -17,7 +18,7 @@ import { NamespaceController } from './controllers/namespace.js';
 import { DEFAULT_NODE_LIFECYCLE, NodeLifecycleController, type NodeLifecycleOptions } from './controllers/node-lifecycle.js';
 import { ReplicationController } from './controllers/replication.js';
 import { Scheduler } from './controllers/scheduler.js';
-import { ContainerLogs } from './kubelet/containers.js';
+import type { ContainerLogs } from './kubelet/containers.js';
 import { DEFAULT_KUBELET_OPTIONS, SimulatedKubelets, type KubeletOptions } from './kubelet/kubelet.js';
 import { createLogger, Duration, type LoggingOptions } from './logging/log.js';
 import { FaultInjector } from './server/admin/faults.js';
@@ -226,7 +227,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   const store = await openStore(storeKind, data, options.etcd);
   log.info('Starting tinykube', { version: VERSION_INFO.gitVersion, store: storeKind, data, pid: process.pid });
   const clock = options.clock ? new ManualClock(options.clock) : undefined;
-  const registry = new Registry(store, {
+  const { registry, logs } = await builtinRegistry(store, {
     watchHistory: { history: options.watchHistory, capacity: options.watchCacheCapacity },
     clock: clock && (() => clock.now()),
     entropy: options.deterministic ? deterministicEntropy(options.faultSeed ?? 1) : undefined,
@@ -236,7 +237,6 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   metrics.instrumentStore(store);
   await registry.start();
   let ready = false;
-  const logs = new ContainerLogs(() => registry.now());
   const address = options.address ?? '127.0.0.1';
   let port = options.port ?? 0;
   const tokens = new Map<string, UserInfo>();
@@ -270,7 +270,6 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     serverAddress: () => `${address === '0.0.0.0' ? '127.0.0.1' : address}:${port}`,
     isReady: () => ready,
     bookmarkIntervalMs: options.bookmarkIntervalMs,
-    logs,
     faults,
     recorder: requests,
     adminApi: options.admin,

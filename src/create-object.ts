@@ -6,7 +6,7 @@ import { StatusError } from './api/errors.js';
 import type { Registry } from './api/registry.js';
 import type { ResourceStore } from './api/resource-store.js';
 import type { KObject } from './api/types.js';
-import { decodeObject, decodeOptionsFor } from './server/decode.js';
+import { decodeObject, decodeOptionsFor } from './api/decode.js';
 
 export class UnservedKindError extends Error {}
 
@@ -21,7 +21,7 @@ export function resourceFor(registry: Registry, obj: KObject): ResourceStore {
 export async function createObject(registry: Registry, input: KObject, fieldManager: string): Promise<KObject> {
   const rs = resourceFor(registry, input);
   const namespace = rs.namespaced ? input.metadata.namespace ?? 'default' : undefined;
-  const { object } = decodeObject(input, decodeOptionsFor(registry, rs, 'Strict'));
+  const { object } = decodeObject(input, decodeOptionsFor(registry.validator, rs, 'Strict'));
   return rs.create(namespace, object, { dryRun: false, fieldManager });
 }
 

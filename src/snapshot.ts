@@ -108,7 +108,7 @@ export async function restoreSnapshot(registry: Registry, text: string, source: 
       try {
         stored = await createObject(registry, object, 'tinykube-restore');
         created++;
-        if (status !== undefined && rs.strategy.hasStatus) {
+        if (status !== undefined && rs.hasStatus) {
           ({ object: stored } = await rs.update(namespace, name, (current) => ({ ...current, status }), { dryRun: false, subresource: 'status', fieldManager: 'tinykube-restore' }));
         }
       } catch (e) {

@@ -1,6 +1,9 @@
-// The OpenAPI documents in openapi/ are the single source of truth for what tinykube serves:
-// this module loads them once and derives the route table (resources, scopes, verbs,
-// subresources and their kinds), the schemas by kind, and the hash-addressed URLs of /openapi/v3.
+// The OpenAPI documents in openapi/ describe every kind tinykube can serve, one document per
+// group-version. A kind is served once its Strategy is registered: this module reads a
+// group-version's document when a kind of it is first registered, cuts out that kind's part
+// (its paths and the schemas they reach), and builds the documents actually served from the
+// parts registered, with the route table (resources, scopes, verbs, subresources and their
+// kinds) and the content hashes that /openapi/v3 and its clients' caches go by.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,16 +21,24 @@ export type Schema = Record<string, unknown> & {
   'x-kubernetes-group-version-kind'?: GVK[];
 };
 
+export type PathItem = Record<string, Operation | unknown>;
+
 export interface OpenAPIDocument {
   openapi: string;
   info: Record<string, unknown>;
-  paths: Record<string, Record<string, Operation | unknown>>;
+  paths: Record<string, PathItem>;
   components: { schemas: Record<string, Schema> };
 }
 
 interface Operation {
   'x-kubernetes-action'?: string;
   'x-kubernetes-group-version-kind'?: GVK;
+}
+
+/** One resource's part of its group-version's document: its paths and every schema they reach. */
+export interface OpenAPIFragment {
+  paths: Record<string, PathItem>;
+  schemas: Record<string, Schema>;
 }
 
 export interface GVK { group: string; version: string; kind: string }
@@ -69,19 +80,87 @@ const CONNECT_VERB: Record<string, string> = { get: 'get', post: 'create', put: 
 const VERB_ORDER = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
 
 
-export function loadOpenAPI(dir = OPENAPI_DIR): GroupVersionDocument[] {
-  const index = JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8')) as Record<string, string>;
-  return Object.entries(index).map(([path, file]) => {
-    const json = readFileSync(join(dir, file), 'utf8');
-    const document = JSON.parse(json) as OpenAPIDocument;
-    const [, g, v] = path.startsWith('api/') ? ['', '', path.split('/')[1]] : path.split('/');
-    const compact = JSON.stringify(document);
-    return {
-      group: g, version: v, path, document, json: compact,
-      hash: createHash('sha512').update(compact).digest('hex').toUpperCase(),
-      resources: routeTable(document, g, v),
-    };
-  });
+/** The documents in openapi/, each read and parsed the first time a kind of its group-version is registered. */
+export class OpenAPILibrary {
+  private index?: Record<string, string>;
+  private readonly documents = new Map<string, OpenAPIDocument | undefined>();
+
+  constructor(private readonly dir = OPENAPI_DIR) {}
+
+  /** The full document of a group-version, or undefined when openapi/ has none. */
+  document(group: string, version: string): OpenAPIDocument | undefined {
+    const path = groupVersionPath(group, version);
+    if (!this.documents.has(path)) {
+      this.index ??= JSON.parse(readFileSync(join(this.dir, 'index.json'), 'utf8')) as Record<string, string>;
+      const file = this.index[path];
+      this.documents.set(path, file === undefined ? undefined : JSON.parse(readFileSync(join(this.dir, file), 'utf8')) as OpenAPIDocument);
+    }
+    return this.documents.get(path);
+  }
+
+  /** One resource's paths and the schemas they reach, from its group-version's document. */
+  fragment(group: string, version: string, resource: string): OpenAPIFragment | undefined {
+    const doc = this.document(group, version);
+    if (!doc) return undefined;
+    const prefix = `/${groupVersionPath(group, version)}/`;
+    const paths: Record<string, PathItem> = {};
+    for (const [path, item] of Object.entries(doc.paths)) {
+      if (path.startsWith(prefix) && resourceOfPath(path.slice(prefix.length)) === resource) paths[path] = item;
+    }
+    if (!Object.keys(paths).length) return undefined;
+    return { paths, schemas: reachableSchemas(paths, doc.components.schemas) };
+  }
+}
+
+/** `api/v1` for the core group, `apis/<group>/<version>` for the others: the key under /openapi/v3. */
+export function groupVersionPath(group: string, version: string): string {
+  return group ? `apis/${group}/${version}` : `api/${version}`;
+}
+
+/** The resource a path below `/api/v1/` or `/apis/<g>/<v>/` addresses (`watch/` and namespaces skipped). */
+function resourceOfPath(relative: string): string | undefined {
+  let parts = relative.split('/').filter(Boolean);
+  if (parts[0] === 'watch') parts = parts.slice(1);
+  if (parts[0] === 'namespaces' && parts[1] === '{namespace}') parts = parts.slice(2);
+  return parts[0];
+}
+
+/** Every schema `node` refers to, transitively, by name. */
+function reachableSchemas(node: unknown, all: Record<string, Schema>): Record<string, Schema> {
+  const found = new Set<string>();
+  const visit = (n: unknown): void => {
+    if (Array.isArray(n)) { for (const x of n) visit(x); return; }
+    if (!n || typeof n !== 'object') return;
+    for (const [k, v] of Object.entries(n)) {
+      if (k === '$ref' && typeof v === 'string') {
+        const name = v.replace('#/components/schemas/', '');
+        if (!found.has(name) && all[name]) { found.add(name); visit(all[name]); }
+      } else visit(v);
+    }
+  };
+  visit(node);
+  const out: Record<string, Schema> = {};
+  for (const name of [...found].sort()) out[name] = all[name];
+  return out;
+}
+
+/** The document served for one group-version: the fragments of its registered kinds, merged. */
+export function servedDocument(group: string, version: string, fragments: OpenAPIFragment[]): GroupVersionDocument {
+  const paths: Record<string, PathItem> = {};
+  const schemas: Record<string, Schema> = {};
+  for (const f of fragments) {
+    Object.assign(paths, f.paths);
+    Object.assign(schemas, f.schemas);
+  }
+  const path = groupVersionPath(group, version);
+  const document: OpenAPIDocument = {
+    openapi: '3.0.0',
+    info: { title: 'tinykube', version: path },
+    paths: Object.fromEntries(Object.keys(paths).sort().map((p) => [p, paths[p]])),
+    components: { schemas: Object.fromEntries(Object.keys(schemas).sort().map((n) => [n, schemas[n]])) },
+  };
+  const json = JSON.stringify(document);
+  return { group, version, path, document, json, hash: createHash('sha512').update(json).digest('hex').toUpperCase(), resources: routeTable(document, group, version) };
 }
 
 /** Derives the served resources of one group-version from its paths and their operations. */

@@ -1,65 +1,177 @@
-// The registry: every served resource as a ResourceStore, built from the OpenAPI route table and
-// the resources' strategies, over one Store.
+// The registry: every served kind, as kube-apiserver's set of REST storages. Strategies are given
+// to it (by the composition root for built-in kinds, at run time for others); registering one
+// makes its kind routed, discovered, documented in OpenAPI and cached, and unregistering one
+// undoes all of that, as kube does when a CustomResourceDefinition is established or removed.
 import type { Store } from '../storage/store.js';
 import type { WatchHistoryOptions } from '../storage/watch-cache.js';
 import { RANDOM, type Entropy } from './entropy.js';
-import { STRATEGIES } from '../resources/index.js';
-import { loadOpenAPI, schemaNameForKind, type GroupVersionDocument } from './openapi.js';
-import { ResourceStore, type RegistryContext } from './resource-store.js';
-import { SchemaValidator } from './schema.js';
+import { groupVersionPath, OpenAPILibrary, routeTable, schemaNameForKind, servedDocument, type GroupVersionDocument, type OpenAPIFragment, type ResourceShape } from './openapi.js';
+import { ResourceStore, type Admission, type AdmissionAttributes, type RegistryContext } from './resource-store.js';
+import { SchemaValidator, type SchemaSet } from './schema.js';
 import { SchemaNode } from './schema-navigator.js';
+import type { CreateRequest, CreateResult, Strategy } from './types.js';
+
+export interface RegistryOptions {
+  clock?: () => Date;
+  entropy?: Entropy;
+  watchHistory?: WatchHistoryOptions;
+  /** Where built-in kinds' OpenAPI comes from (default: the package's openapi/). */
+  openapi?: OpenAPILibrary;
+  /** Checks every create passes (kube's admission plugins: NamespaceLifecycle...). */
+  admission?: Admission[];
+}
+
+/** A served kind without storage: every request to it is a create its Strategy answers. */
+export interface VirtualResource {
+  shape: ResourceShape;
+  strategy: Strategy;
+  schemas: SchemaSet;
+  create(request: CreateRequest): Promise<CreateResult>;
+}
+
+/** A served kind as discovery lists it. */
+export interface ServedKind {
+  shape: ResourceShape;
+  strategy: Strategy;
+}
+
+interface Registration {
+  strategy: Strategy;
+  shape: ResourceShape;
+  fragment: OpenAPIFragment;
+  stored?: ResourceStore;
+  virtual?: VirtualResource;
+}
 
 export class Registry implements RegistryContext {
-  readonly docs: GroupVersionDocument[];
-  readonly validator: SchemaValidator;
-  private readonly byPath = new Map<string, ResourceStore>();
-  private readonly all: ResourceStore[] = [];
-
+  readonly validator = new SchemaValidator();
   readonly clock: () => Date;
-
   readonly entropy: Entropy;
+  private readonly library: OpenAPILibrary;
+  /** By `group/version/resource`, in registration order. */
+  private readonly kinds = new Map<string, Registration>();
+  private readonly listeners = new Set<() => void>();
+  private documentsMemo?: GroupVersionDocument[];
+  private started = false;
+  /** Tells schema sets of one kind registered twice apart, so the validator compiles the new one. */
+  private generation = 0;
 
-  constructor(readonly store: Store, options: { clock?: () => Date; entropy?: Entropy; watchHistory?: WatchHistoryOptions } = {}) {
+  constructor(readonly store: Store, private readonly options: RegistryOptions = {}) {
     this.clock = options.clock ?? (() => new Date());
     this.entropy = options.entropy ?? RANDOM;
-    this.docs = loadOpenAPI();
-    this.validator = new SchemaValidator(this.docs);
-    for (const doc of this.docs) {
-      for (const shape of doc.resources) {
-        const strategy = STRATEGIES[`${shape.group}/${shape.resource}`];
-        if (!strategy) continue;
-        const schemaName = schemaNameForKind(doc.document, { group: shape.group, version: shape.version, kind: shape.kind });
-        if (!schemaName) throw new Error(`no schema for ${shape.kind} in ${doc.path}`);
-        const schema = SchemaNode.root(doc.document.components.schemas, schemaName);
-        const rs = new ResourceStore(shape, strategy, schemaName, schema, this, options.watchHistory);
-        this.byPath.set(`${shape.group}/${shape.version}/${shape.resource}`, rs);
-        this.all.push(rs);
-      }
+    this.library = options.openapi ?? new OpenAPILibrary();
+  }
+
+  /**
+   * Serves a kind. Its OpenAPI comes from the strategy (kinds defined at run time) or from its
+   * group-version's document in openapi/. Once the registry has started, its watch cache is
+   * started before this returns, so the kind can be used at once.
+   */
+  async register(strategy: Strategy): Promise<ResourceStore | undefined> {
+    const key = gvrKey(strategy.group, strategy.version, strategy.resource);
+    if (this.kinds.has(key)) throw new Error(`${key} is already registered`);
+    const fragment = strategy.openapi ?? this.library.fragment(strategy.group, strategy.version, strategy.resource);
+    if (!fragment) throw new Error(`no OpenAPI for ${key}: neither the strategy nor openapi/${groupVersionPath(strategy.group, strategy.version)} describes it`);
+    const doc = { openapi: '3.0.0', info: {}, paths: fragment.paths, components: { schemas: fragment.schemas } };
+    const shape = routeTable(doc, strategy.group, strategy.version).find((r) => r.resource === strategy.resource);
+    if (!shape) throw new Error(`the OpenAPI paths of ${key} define no operations on it`);
+    const schemaName = schemaNameForKind(doc, { group: shape.group, version: shape.version, kind: shape.kind });
+    if (!schemaName) throw new Error(`no schema for ${shape.kind} in the OpenAPI of ${key}`);
+    const schemas: SchemaSet = { id: `kinds/${strategy.group || 'core'}/${strategy.version}/${strategy.resource}/${++this.generation}`, schemas: fragment.schemas };
+    const registration: Registration = { strategy, shape, fragment };
+    if (strategy.virtual) {
+      registration.virtual = { shape, strategy, schemas, create: strategy.virtual.create };
+    } else {
+      const schema = SchemaNode.root(fragment.schemas, schemaName);
+      registration.stored = new ResourceStore(shape, strategy, schemaName, schema, schemas, this, this.options.watchHistory);
+      if (this.started) await registration.stored.cache.start();
     }
+    this.kinds.set(key, registration);
+    this.changed();
+    return registration.stored;
+  }
+
+  /** Stops serving a kind: routing, discovery, OpenAPI and its watch cache. Its stored objects stay. */
+  unregister(group: string, version: string, resource: string): boolean {
+    const key = gvrKey(group, version, resource);
+    const registration = this.kinds.get(key);
+    if (!registration) return false;
+    this.kinds.delete(key);
+    registration.stored?.cache.stop();
+    const schemas = registration.stored?.schemas ?? registration.virtual?.schemas;
+    if (schemas) this.validator.forget(schemas);
+    this.changed();
+    return true;
+  }
+
+  /** Calls `listener` after every register and unregister; returns what stops that. */
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private changed(): void {
+    this.documentsMemo = undefined;
+    for (const l of this.listeners) l();
   }
 
   async start(): Promise<void> {
-    for (const rs of this.all) await rs.cache.start();
+    this.started = true;
+    for (const rs of this.resources()) await rs.cache.start();
   }
 
   stop(): void {
-    for (const rs of this.all) rs.cache.stop();
+    for (const rs of this.resources()) rs.cache.stop();
   }
 
   now(): Date { return this.clock(); }
 
-  /** A resource by its name, in the core group unless one is given (the first version served). */
+  admit(attributes: AdmissionAttributes): void {
+    for (const check of this.options.admission ?? []) check(attributes, this);
+  }
+
+  /** A stored resource by its name, in the core group unless one is given (the first version registered). */
   resource(name: string, group = ''): ResourceStore | undefined {
-    return this.all.find((r) => r.shape.resource === name && r.shape.group === group);
+    for (const r of this.kinds.values()) if (r.stored && r.shape.resource === name && r.shape.group === group) return r.stored;
+    return undefined;
   }
 
   lookup(group: string, version: string, resource: string): ResourceStore | undefined {
-    return this.byPath.get(`${group}/${version}/${resource}`);
+    return this.kinds.get(gvrKey(group, version, resource))?.stored;
   }
 
-  resources(): readonly ResourceStore[] { return this.all; }
-
-  documentFor(group: string, version: string): GroupVersionDocument | undefined {
-    return this.docs.find((d) => d.group === group && d.version === version);
+  virtual(group: string, version: string, resource: string): VirtualResource | undefined {
+    return this.kinds.get(gvrKey(group, version, resource))?.virtual;
   }
+
+  /** Every stored resource. */
+  resources(): ResourceStore[] {
+    const out: ResourceStore[] = [];
+    for (const r of this.kinds.values()) if (r.stored) out.push(r.stored);
+    return out;
+  }
+
+  /** Every served kind, stored or not, for discovery. */
+  served(): ServedKind[] {
+    return [...this.kinds.values()].map((r) => ({ shape: r.shape, strategy: r.strategy }));
+  }
+
+  /** The OpenAPI v3 documents served, one per group-version with a kind registered. */
+  documents(): GroupVersionDocument[] {
+    if (!this.documentsMemo) {
+      const byGroupVersion = new Map<string, { group: string; version: string; fragments: OpenAPIFragment[] }>();
+      for (const r of this.kinds.values()) {
+        const path = groupVersionPath(r.shape.group, r.shape.version);
+        const entry = byGroupVersion.get(path) ?? { group: r.shape.group, version: r.shape.version, fragments: [] };
+        entry.fragments.push(r.fragment);
+        byGroupVersion.set(path, entry);
+      }
+      this.documentsMemo = [...byGroupVersion.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, e]) => e).map((e) => servedDocument(e.group, e.version, e.fragments));
+    }
+    return this.documentsMemo;
+  }
+}
+
+function gvrKey(group: string, version: string, resource: string): string {
+  return `${group}/${version}/${resource}`;
 }

@@ -2,25 +2,26 @@
 // deletecollection for every resource, driven by its Strategy (kube's genericregistry.Store).
 import { CachedObject, TooOldError, WatchCache, type CacheWatcher, type WatchEventType, type WatchHistoryOptions } from '../storage/watch-cache.js';
 import { KeyExistsError, KeyNotFoundError, RevisionConflictError, type KeyValue, type Store } from '../storage/store.js';
-import { errors, FieldError, StatusError, type GroupResource } from './errors.js';
+import { checkPreconditions, deletionFinished, planDeletion } from './deletion.js';
+import { errors, StatusError, type GroupResource } from './errors.js';
 import { canonicalJSON, jsonEqual } from './json.js';
 import { recordUpdate } from './managed-fields.js';
 import type { SchemaNode } from './schema-navigator.js';
+import type { SchemaSet } from './schema.js';
 import type { Entropy } from './entropy.js';
 import { decodeContinue, encodeContinue } from './keys.js';
 import type { ResourceShape } from './openapi.js';
-import { matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector, SelectorError, type FieldSelector, type LabelSelector } from './selectors.js';
-import type { DeleteOptions, KObject, Strategy, WriteContext } from './types.js';
+import type { FieldLabels, ListOptions, Selection, WriteOptions } from './request-options.js';
+import { isUnconditional, parseResourceVersion } from './resource-version.js';
+import { resetFields } from './reset-fields.js';
+import { matchesFields, matchesLabels } from './selectors.js';
+import { rfc3339 } from './time.js';
+import type { DeleteOptions, KObject, Strategy, Subresource, WriteContext } from './types.js';
 import { dns1123Label, dns1123Subdomain, pathSegmentName, validateObjectMeta } from './validation.js';
 
-export interface ListOptions {
-  labelSelector?: string;
-  fieldSelector?: string;
-  limit?: number;
-  continue?: string;
-  resourceVersion?: string;
-  resourceVersionMatch?: string;
-}
+export type { ListOptions, WriteOptions } from './request-options.js';
+// Until every importer takes it from ./time.js.
+export { rfc3339 } from './time.js';
 
 export interface ListResult {
   items: CachedObject<KObject>[];
@@ -29,32 +30,36 @@ export interface ListResult {
   remainingItemCount?: number;
 }
 
-export interface WriteOptions {
-  dryRun: boolean;
-  /** The subresource written through (`status`), if any. */
-  subresource?: string;
-  /** The field manager recording this write as an Update (managedFields); none for system writes. */
-  fieldManager?: string;
-  /** The write already carries its managedFields (server-side apply computed them). */
-  managedFieldsSet?: boolean;
+/** What admission sees of a create (kube's admission.Attributes, for the plugins served here). */
+export interface AdmissionAttributes {
+  gr: GroupResource;
+  namespace?: string;
+  name?: string;
+  object: KObject;
 }
 
-/** The rest of the API a store may consult: other resources, namespaces, the clock. */
+/** A check every create passes before it is stored: throws a Status to refuse it. */
+export type Admission = (attributes: AdmissionAttributes, registry: RegistryContext) => void;
+
+/** The rest of the API a store may consult: other resources, admission, the clock. */
 export interface RegistryContext {
   store: Store;
   now(): Date;
   /** uids, generated names and random choices (deterministic in deterministic mode). */
   entropy: Entropy;
   resource(name: string, group?: string): ResourceStore | undefined;
+  /** Runs the admission checks on a create. */
+  admit(attributes: AdmissionAttributes): void;
 }
 
 /** Filters a watcher or list by namespace, name and selectors. */
-export interface Filter {
+export interface Filter extends Selection {
   namespace?: string;
   name?: string;
-  labels: LabelSelector;
-  fields: FieldSelector;
 }
+
+/** How many times a write is tried again on a newer object after losing a race. */
+const MAX_CONFLICT_RETRIES = 10;
 
 export class ResourceStore {
   readonly cache: WatchCache<KObject>;
@@ -62,7 +67,7 @@ export class ResourceStore {
   readonly gr: GroupResource;
   readonly apiVersion: string;
 
-  constructor(readonly shape: ResourceShape, readonly strategy: Strategy, readonly schemaName: string, readonly schema: SchemaNode, private readonly ctx: RegistryContext, history: WatchHistoryOptions = {}) {
+  constructor(readonly shape: ResourceShape, readonly strategy: Strategy, readonly schemaName: string, readonly schema: SchemaNode, readonly schemas: SchemaSet, private readonly ctx: RegistryContext, history: WatchHistoryOptions = {}) {
     this.gr = { group: shape.group, resource: shape.resource };
     this.apiVersion = shape.group ? `${shape.group}/${shape.version}` : shape.version;
     this.prefix = strategy.storage?.prefix ?? `/registry/${shape.group ? shape.group + '/' : ''}${shape.resource}/`;
@@ -77,7 +82,18 @@ export class ResourceStore {
   }
 
   get kind(): string { return this.shape.kind; }
+  now(): Date { return this.ctx.now(); }
   get namespaced(): boolean { return this.shape.namespaced; }
+  /** Whether status is written through its own subresource (and kept by updates of the object). */
+  get hasStatus(): boolean { return this.strategy.subresources?.status?.type === 'view'; }
+
+  /** The field labels field selectors may use on this kind. */
+  get fieldLabels(): FieldLabels {
+    // Strategies report every field they support, even for an empty object.
+    this.fieldLabelsMemo ??= { supported: new Set(Object.keys(this.fieldsOf({ metadata: {} }))), aliases: this.strategy.fieldLabelAliases };
+    return this.fieldLabelsMemo;
+  }
+  private fieldLabelsMemo?: FieldLabels;
 
   key(namespace: string | undefined, name: string): string {
     return this.shape.namespaced ? `${this.prefix}${namespace}/${name}` : `${this.prefix}${name}`;
@@ -111,20 +127,6 @@ export class ResourceStore {
     return entry?.object === obj ? entry : undefined;
   }
 
-  /** Parses selectors into a Filter, with kube's 400s for bad syntax or unsupported field labels. */
-  filter(namespace: string | undefined, opts: { labelSelector?: string; fieldSelector?: string }, name?: string): Filter {
-    try {
-      const labels = parseLabelSelector(opts.labelSelector ?? '');
-      const fields = parseFieldSelector(opts.fieldSelector ?? '').map((r) => ({ ...r, field: this.strategy.fieldLabelAliases?.[r.field] ?? r.field }));
-      const supported = this.supportedFields();
-      for (const r of fields) if (!supported.has(r.field)) throw errors.badRequest(`field label not supported: ${r.field}`);
-      return { namespace, name, labels, fields };
-    } catch (e) {
-      if (e instanceof SelectorError) throw errors.badRequest(e.message);
-      throw e;
-    }
-  }
-
   matches(f: Filter, obj: KObject): boolean {
     if (f.namespace && this.shape.namespaced && obj.metadata.namespace !== f.namespace) return false;
     if (f.name !== undefined && obj.metadata.name !== f.name) return false;
@@ -149,31 +151,16 @@ export class ResourceStore {
   }
   private readonly fieldsMemo = new WeakMap<KObject, Record<string, string>>();
 
-  private supportedFields(): Set<string> {
-    // Strategies report every field they support, even for an empty object.
-    return new Set(Object.keys(this.fieldsOf({ metadata: {} })));
-  }
-
   async list(namespace: string | undefined, opts: ListOptions): Promise<ListResult> {
-    const filter = this.filter(namespace, opts);
+    const filter: Filter = { namespace, labels: opts.labels, fields: opts.fields };
     const current = await this.ctx.store.currentRevision();
     // A consistent read (no resourceVersion) waits until the cache has seen everything up to now.
     if (!opts.resourceVersion && !opts.continue) await this.caughtUp(current);
     const match = opts.resourceVersionMatch;
-    if (match && !opts.resourceVersion) {
-      throw errors.invalid('ListOptions', 'meta.k8s.io', '', [new FieldError('FieldValueForbidden', 'resourceVersionMatch', undefined, 'resourceVersionMatch is forbidden unless resourceVersion is provided')]);
-    }
-    if (match && match !== 'Exact' && match !== 'NotOlderThan') {
-      throw errors.invalid('ListOptions', 'meta.k8s.io', '', [new FieldError('FieldValueNotSupported', 'resourceVersionMatch', match, '', ['Exact', 'NotOlderThan'])]);
-    }
-    if (match === 'Exact' && opts.resourceVersion === '0') {
-      throw errors.invalid('ListOptions', 'meta.k8s.io', '', [new FieldError('FieldValueForbidden', 'resourceVersionMatch', undefined, 'resourceVersionMatch "exact" is forbidden for resourceVersion "0"')]);
-    }
     let atRevision: number | undefined;
     let listRevision = current;
     let start = '';
     if (opts.continue) {
-      if (opts.resourceVersion && opts.resourceVersion !== '0') throw errors.badRequest('specifying resource version is not allowed when using continue');
       const token = decodeContinue(opts.continue);
       if (!token) throw errors.badRequest('continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)');
       atRevision = token.rv;
@@ -251,10 +238,10 @@ export class ResourceStore {
         throw errors.badRequest('the namespace of the provided object does not match the namespace sent on the request');
       }
       meta.namespace = namespace ?? meta.namespace;
-      await this.requireNamespace(meta.namespace, meta.name);
     } else {
       delete meta.namespace;
     }
+    this.ctx.admit({ gr: this.gr, namespace: meta.namespace, name: meta.name, object: obj });
     if (!meta.name && meta.generateName) meta.name = meta.generateName + this.ctx.entropy.suffix();
     const now = this.ctx.now();
     meta.uid = this.ctx.entropy.uid();
@@ -271,9 +258,10 @@ export class ResourceStore {
     this.strategy.prepareForCreate?.(obj, wctx);
     this.strategy.defaults?.(obj);
     this.validate(obj);
-    const key = this.key(meta.namespace, meta.name!);
+    const name = meta.name ?? '';
+    const key = this.key(meta.namespace, name);
     if (opts.dryRun) {
-      if (this.cache.get(key)) throw errors.alreadyExists(this.gr, meta.name!);
+      if (this.cache.get(key)) throw errors.alreadyExists(this.gr, name);
       return obj;
     }
     try {
@@ -281,7 +269,7 @@ export class ResourceStore {
       await this.caughtUp(kv.modRevision);
       return this.written(kv);
     } catch (e) {
-      if (e instanceof KeyExistsError) throw errors.alreadyExists(this.gr, meta.name!);
+      if (e instanceof KeyExistsError) throw errors.alreadyExists(this.gr, name);
       throw e;
     }
   }
@@ -291,133 +279,110 @@ export class ResourceStore {
    * returns the body; for PATCH it applies the patch); it is re-run when a concurrent write wins,
    * and a resourceVersion the caller pinned is then stale (409).
    */
-  async update(namespace: string | undefined, name: string, mutate: (current: KObject) => KObject, opts: WriteOptions): Promise<{ object: KObject; created: false }> {
-    for (let attempt = 0; ; attempt++) {
-      const key = this.key(namespace, name);
-      const cached = this.cache.get(key);
-      if (!cached) throw errors.notFound(this.gr, name);
-      const current = cached.object;
-      const next = structuredClone(mutate(structuredClone(current)));
-      if (!next.metadata || typeof next.metadata !== 'object') next.metadata = {};
-      const meta = next.metadata;
-      if (meta.name !== undefined && meta.name !== name) {
-        throw errors.badRequest(`the name of the object (${meta.name}) does not match the name on the URL (${name})`);
-      }
-      if (this.shape.namespaced && meta.namespace && meta.namespace !== namespace) {
-        throw errors.badRequest('the namespace of the provided object does not match the namespace sent on the request');
-      }
-      // A resourceVersion in the new object is a precondition; after a lost race the retry below
-      // runs `mutate` on the newer object, and a caller's stale version fails here (kube's
-      // GuaranteedUpdate), while one derived from the current object goes through. None, or one
-      // that parses to 0 ("0"), makes the update unconditional: every kind served here allows
-      // that (kube's AllowUnconditionalUpdate).
-      const pinned = meta.resourceVersion;
-      if (pinned && !ZERO_RESOURCE_VERSION.test(pinned) && pinned !== current.metadata.resourceVersion) throw errors.staleUpdate(this.gr, name);
-      next.apiVersion = this.apiVersion;
-      next.kind = this.shape.kind;
-      this.keepSystemMetadata(next, current);
-      const wctx = this.writeContext(this.ctx.now());
-      if (opts.subresource === 'status') {
-        // Through /status only status changes (and metadata other than labels, annotations, finalizers, owners).
-        for (const k of Object.keys(next)) if (!['apiVersion', 'kind', 'metadata', 'status'].includes(k)) delete next[k];
-        for (const k of Object.keys(current)) if (!['apiVersion', 'kind', 'metadata', 'status'].includes(k)) next[k] = structuredClone(current[k]);
-        for (const f of ['labels', 'annotations', 'finalizers', 'ownerReferences'] as const) {
-          if (current.metadata[f] === undefined) delete next.metadata[f]; else next.metadata[f] = structuredClone(current.metadata[f]) as never;
-        }
-      } else if (opts.subresource === undefined) {
-        if (this.strategy.hasStatus) {
-          if (current.status === undefined) delete next.status; else next.status = structuredClone(current.status);
-        }
-        this.strategy.prepareForUpdate?.(next, current, wctx);
-      }
-      // Other subresources (scale, binding, finalize) are written by handlers that change only
-      // what the subresource owns.
-      this.strategy.defaults?.(next);
-      if (this.strategy.tracksGeneration && opts.subresource !== 'status' && specChanged(next, current)) {
-        next.metadata.generation = (current.metadata.generation ?? 0) + 1;
-      }
-      this.recordManagedFields(current, next, opts, this.ctx.now());
-      this.validate(next, current, opts.subresource);
-      const currentRv = Number(current.metadata.resourceVersion);
+  async update<T extends KObject = KObject>(namespace: string | undefined, name: string, mutate: (current: T) => KObject, opts: WriteOptions): Promise<{ object: KObject; created: false }> {
+    const key = this.key(namespace, name);
+    return this.guaranteedUpdate(key, name, async (current) => {
+      // The stored object passed validation against this kind's schema, which T describes.
+      const next = this.prepareUpdate(namespace, name, current, structuredClone(mutate(structuredClone(current) as T)), opts);
       // A write that changes nothing is not persisted and keeps its resourceVersion, as kube does.
       if (jsonEqual(encodable(next), encodable(current))) return { object: current, created: false };
       if (opts.dryRun) { next.metadata.resourceVersion = current.metadata.resourceVersion; return { object: next, created: false }; }
-      if (next.metadata.deletionTimestamp && !next.metadata.finalizers?.length && next.metadata.deletionGracePeriodSeconds === 0) {
+      const currentRv = Number(current.metadata.resourceVersion);
+      if (deletionFinished(next)) {
         // The last finalizer is gone from an object being deleted: it goes now.
-        try {
-          const { revision } = await this.ctx.store.delete(key, currentRv);
-          await this.caughtUp(revision);
-          next.metadata.resourceVersion = String(revision);
-          return { object: next, created: false };
-        } catch (e) {
-          if (e instanceof RevisionConflictError && attempt < 10) { await this.caughtUp(e.actual); continue; }
-          throw this.storeError(e, name);
-        }
+        const { revision } = await this.ctx.store.delete(key, currentRv);
+        await this.caughtUp(revision);
+        next.metadata.resourceVersion = String(revision);
+        return { object: next, created: false };
       }
-      try {
-        const kv = await this.writeThrough(key, next, (value) => this.ctx.store.update(key, value, currentRv));
-        await this.caughtUp(kv.modRevision);
-        return { object: this.written(kv), created: false };
-      } catch (e) {
-        if (e instanceof RevisionConflictError && attempt < 10) { await this.caughtUp(e.actual); continue; }
-        throw this.storeError(e, name);
-      }
+      const kv = await this.writeThrough(key, next, (value) => this.ctx.store.update(key, value, currentRv));
+      await this.caughtUp(kv.modRevision);
+      return { object: this.written(kv), created: false };
+    });
+  }
+
+  /**
+   * The object an update would store: what the writer gave, with what it may not change through
+   * this path kept as stored (system metadata, the reset fields of the main resource or of the
+   * subresource), defaulted, ownership recorded, validated.
+   */
+  private prepareUpdate(namespace: string | undefined, name: string, current: KObject, next: KObject, opts: WriteOptions): KObject {
+    if (!next.metadata || typeof next.metadata !== 'object') next.metadata = {};
+    const meta = next.metadata;
+    if (meta.name !== undefined && meta.name !== name) {
+      throw errors.badRequest(`the name of the object (${meta.name}) does not match the name on the URL (${name})`);
     }
+    if (this.shape.namespaced && meta.namespace && meta.namespace !== namespace) {
+      throw errors.badRequest('the namespace of the provided object does not match the namespace sent on the request');
+    }
+    // A resourceVersion in the new object is a precondition; after a lost race the retry runs
+    // `mutate` on the newer object, and a caller's stale version fails here (kube's
+    // GuaranteedUpdate), while one derived from the current object goes through. None, or one
+    // that parses to 0 ("0"), makes the update unconditional: every kind served here allows
+    // that (kube's AllowUnconditionalUpdate).
+    const pinned = meta.resourceVersion;
+    if (!isUnconditional(pinned) && pinned !== current.metadata.resourceVersion) throw errors.staleUpdate(this.gr, name);
+    next.apiVersion = this.apiVersion;
+    next.kind = this.shape.kind;
+    this.keepSystemMetadata(next, current);
+    resetFields(next, current, this.resetFieldsFor(opts.subresource));
+    if (opts.subresource === undefined) this.strategy.prepareForUpdate?.(next, current, this.writeContext(this.ctx.now()));
+    else this.viewOf(opts.subresource)?.prepareForUpdate?.(next, current);
+    this.strategy.defaults?.(next);
+    if (this.strategy.tracksGeneration && specChanged(next, current)) {
+      next.metadata.generation = (current.metadata.generation ?? 0) + 1;
+    }
+    this.recordManagedFields(current, next, opts, this.ctx.now());
+    this.validate(next, current, opts.subresource);
+    return next;
+  }
+
+  /** The fields an update through `subresource` (or of the object itself) keeps as stored. */
+  private resetFieldsFor(subresource: string | undefined): readonly string[] {
+    if (subresource === undefined) return this.strategy.resetFields ?? (this.hasStatus ? ['status'] : []);
+    // Other subresources (scale, binding) are written by handlers that change only what they own.
+    return this.viewOf(subresource)?.resetFields ?? [];
+  }
+
+  private viewOf(subresource: string): Extract<Subresource, { type: 'view' }> | undefined {
+    const declared = this.strategy.subresources?.[subresource];
+    return declared?.type === 'view' ? declared : undefined;
   }
 
   async delete(namespace: string | undefined, name: string, options: DeleteOptions, opts: WriteOptions): Promise<{ object: KObject; deleted: boolean }> {
     const key = this.key(namespace, name);
-    for (let attempt = 0; ; attempt++) {
-      const cached = this.cache.get(key);
-      if (!cached) throw errors.notFound(this.gr, name);
-      const current = cached.object;
-      const pre = options.preconditions;
-      if (pre?.uid && pre.uid !== current.metadata.uid) {
-        throw errors.conflict(this.gr, name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${current.metadata.uid}`);
-      }
-      if (pre?.resourceVersion && pre.resourceVersion !== current.metadata.resourceVersion) {
-        throw errors.conflict(this.gr, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion}`);
-      }
-      // Some deletions only record themselves on the object: a strategy's (namespaces), a grace
-      // period, or finalizers still to run. The rest remove the object now.
-      let kept = this.strategy.beforeDelete?.(structuredClone(current), this.ctx.now());
-      if (!kept) {
-        const grace = this.strategy.gracePeriod ? this.strategy.gracePeriod(current, options.gracePeriodSeconds) : 0;
-        // The garbage collector removes these once it has orphaned or deleted the dependents.
-        const finalizers = [...(current.metadata.finalizers ?? [])];
-        const orphan = options.propagationPolicy === 'Orphan' || (options.propagationPolicy === undefined && options.orphanDependents === true);
-        if (orphan && !finalizers.includes('orphan')) finalizers.push('orphan');
-        if (options.propagationPolicy === 'Foreground' && !finalizers.includes('foregroundDeletion')) finalizers.push('foregroundDeletion');
-        if (grace > 0 || finalizers.length > 0) {
-          if (current.metadata.deletionTimestamp && (current.metadata.deletionGracePeriodSeconds ?? 0) <= grace) {
-            return { object: current, deleted: false }; // already being deleted
-          }
-          kept = structuredClone(current);
-          kept.metadata.deletionTimestamp = current.metadata.deletionTimestamp ?? rfc3339(new Date(this.ctx.now().getTime() + grace * 1000));
-          kept.metadata.deletionGracePeriodSeconds = grace;
-          if (finalizers.length) kept.metadata.finalizers = finalizers;
-        }
-      }
-      if (kept) {
-        if (opts.dryRun || jsonEqual(encodable(kept), encodable(current))) return { object: kept, deleted: false };
-        try {
-          const kv = await this.writeThrough(key, kept, (value) => this.ctx.store.update(key, value, Number(current.metadata.resourceVersion)));
-          await this.caughtUp(kv.modRevision);
-          return { object: this.written(kv), deleted: false };
-        } catch (e) {
-          if (e instanceof RevisionConflictError && attempt < 10) { await this.caughtUp(e.actual); continue; }
-          throw this.storeError(e, name);
-        }
+    return this.guaranteedUpdate(key, name, async (current) => {
+      checkPreconditions(current, options, this.gr, name);
+      const plan = planDeletion(current, options, this.strategy, this.ctx.now());
+      if (plan.step === 'pending') return { object: current, deleted: false };
+      if (plan.step === 'mark') {
+        const marked = plan.object;
+        if (opts.dryRun || jsonEqual(encodable(marked), encodable(current))) return { object: marked, deleted: false };
+        const kv = await this.writeThrough(key, marked, (value) => this.ctx.store.update(key, value, Number(current.metadata.resourceVersion)));
+        await this.caughtUp(kv.modRevision);
+        return { object: this.written(kv), deleted: false };
       }
       if (opts.dryRun) return { object: current, deleted: true };
+      const { revision } = await this.ctx.store.delete(key, Number(current.metadata.resourceVersion));
+      await this.caughtUp(revision);
+      const last = structuredClone(current);
+      last.metadata.resourceVersion = String(revision);
+      return { object: last, deleted: true };
+    });
+  }
+
+  /**
+   * kube's GuaranteedUpdate: `attempt` reads the current object and writes conditionally on its
+   * revision; when another write won in between, it runs again on the newer object.
+   */
+  private async guaranteedUpdate<T>(key: string, name: string, attempt: (current: KObject) => Promise<T>): Promise<T> {
+    for (let tries = 0; ; tries++) {
+      const cached = this.cache.get(key);
+      if (!cached) throw errors.notFound(this.gr, name);
       try {
-        const { revision } = await this.ctx.store.delete(key, Number(current.metadata.resourceVersion));
-        await this.caughtUp(revision);
-        const last = structuredClone(current);
-        last.metadata.resourceVersion = String(revision);
-        return { object: last, deleted: true };
+        return await attempt(cached.object);
       } catch (e) {
-        if (e instanceof RevisionConflictError && attempt < 10) { await this.caughtUp(e.actual); continue; }
+        if (e instanceof RevisionConflictError && tries < MAX_CONFLICT_RETRIES) { await this.caughtUp(e.actual); continue; }
         throw this.storeError(e, name);
       }
     }
@@ -441,8 +406,14 @@ export class ResourceStore {
     if (opts.managedFieldsSet) return;
     if (current?.metadata.managedFields) next.metadata.managedFields = current.metadata.managedFields; else delete next.metadata.managedFields;
     if (!opts.fieldManager) return;
-    const writer = { manager: opts.fieldManager, operation: 'Update' as const, subresource: opts.subresource === 'status' ? 'status' : opts.subresource === 'scale' ? 'scale' : undefined, apiVersion: this.apiVersion, time: rfc3339(now) };
-    recordUpdate(current, next, this.schema, writer, !!this.strategy.hasStatus);
+    const writer = { manager: opts.fieldManager, operation: 'Update' as const, subresource: this.recordedSubresource(opts.subresource), apiVersion: this.apiVersion, time: rfc3339(now) };
+    recordUpdate(current, next, this.schema, writer, this.hasStatus);
+  }
+
+  /** The subresource a managedFields entry names: status and scale, as kube records them. */
+  recordedSubresource(subresource: string | undefined): string | undefined {
+    const type = subresource === undefined ? undefined : this.strategy.subresources?.[subresource]?.type;
+    return subresource === 'status' && type === 'view' ? subresource : type === 'scale' ? subresource : undefined;
   }
 
   private writeContext(now: Date): WriteContext {
@@ -454,16 +425,6 @@ export class ResourceStore {
         return rs ? rs.cache.list(rs.listPrefix(namespace)).map((o) => o.object) : [];
       },
     };
-  }
-
-  private async requireNamespace(namespace: string | undefined, name: string | undefined): Promise<void> {
-    if (!namespace) return;
-    const namespaces = this.ctx.resource('namespaces');
-    const ns = namespaces?.cache.get(namespaces.key(undefined, namespace))?.object;
-    if (!ns) throw errors.notFound({ group: '', resource: 'namespaces' }, namespace);
-    if (ns.metadata.deletionTimestamp) {
-      throw errors.forbidden(this.gr, name ?? '', `unable to create new content in namespace ${namespace} because it is being terminated`);
-    }
   }
 
   private validate(obj: KObject, old?: KObject, subresource?: string): void {
@@ -538,19 +499,6 @@ export class ResourceStore {
     if (e instanceof StatusError) return e;
     return e;
   }
-}
-
-/** A resourceVersion that parses to 0, as unsigned decimal: an update carrying it is unconditional. */
-const ZERO_RESOURCE_VERSION = /^0+$/;
-
-export function parseResourceVersion(rv: string): number {
-  if (!/^\d+$/.test(rv)) throw errors.badRequest(`invalid resource version: ${rv}`);
-  return Number(rv);
-}
-
-/** RFC 3339 at second precision, as metav1.Time marshals. */
-export function rfc3339(d: Date): string {
-  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
 /** The stored form: canonical field order, no resourceVersion (derived from the revision on read). */

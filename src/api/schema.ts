@@ -4,7 +4,7 @@
 import AjvModule, { type ValidateFunction } from 'ajv';
 import { typeMismatchText } from './go-json-errors.js';
 import { SchemaNode } from './schema-navigator.js';
-import type { GroupVersionDocument, Schema } from './openapi.js';
+import type { Schema } from './openapi.js';
 
 const Ajv = AjvModule.default ?? AjvModule;
 
@@ -16,18 +16,20 @@ export interface DecodeProblems {
   typeErrors: string[];
 }
 
+/** The schemas a kind's objects are checked against; `id` names this set among all others. */
+export interface SchemaSet {
+  id: string;
+  schemas: Record<string, Schema>;
+}
+
 export class SchemaValidator {
-  private readonly ajv;
+  private readonly ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false, logger: false });
   private readonly compiled = new Map<string, ValidateFunction>();
   private readonly added = new Set<string>();
 
-  constructor(private readonly docs: GroupVersionDocument[]) {
-    this.ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false, logger: false });
-  }
-
-  /** Checks `obj` against the schema `schemaName` of group-version document `gvPath`. */
-  check(gvPath: string, schemaName: string, obj: unknown): DecodeProblems {
-    const validate = this.validator(gvPath, schemaName);
+  /** Checks `obj` against the schema `schemaName` of `set`. */
+  check(set: SchemaSet, schemaName: string, obj: unknown): DecodeProblems {
+    const validate = this.validator(set, schemaName);
     validate(obj);
     const unknownFields: string[] = [];
     const unknownPaths: string[][] = [];
@@ -43,24 +45,24 @@ export class SchemaValidator {
     }
     // Go's decoder reports the first wrong type it meets, in the body's order.
     const first = firstInDocumentOrder(obj, new Set(mistyped));
-    const typeErrors = first === undefined ? [] : [typeMismatchText(this.root(gvPath, schemaName), obj, pointerSegments(first))];
+    const typeErrors = first === undefined ? [] : [typeMismatchText(SchemaNode.root(set.schemas, schemaName), obj, pointerSegments(first))];
     return { unknownFields: dedupe(unknownFields), unknownPaths, typeErrors };
   }
 
-  private root(gvPath: string, schemaName: string): SchemaNode {
-    const doc = this.docs.find((d) => d.path === gvPath)!;
-    return SchemaNode.root(doc.document.components.schemas, schemaName);
+  /** Drops what was compiled for `set` (its kind is no longer served). */
+  forget(set: SchemaSet): void {
+    if (!this.added.delete(set.id)) return;
+    this.ajv.removeSchema(set.id);
+    for (const id of [...this.compiled.keys()]) if (id.startsWith(`${set.id}#`)) this.compiled.delete(id);
   }
 
-  private validator(gvPath: string, schemaName: string): ValidateFunction {
-    const id = `${gvPath}#/components/schemas/${schemaName}`;
+  private validator(set: SchemaSet, schemaName: string): ValidateFunction {
+    const id = `${set.id}#/components/schemas/${schemaName}`;
     let v = this.compiled.get(id);
     if (v) return v;
-    if (!this.added.has(gvPath)) {
-      const doc = this.docs.find((d) => d.path === gvPath);
-      if (!doc) throw new Error(`no OpenAPI document for ${gvPath}`);
-      this.ajv.addSchema({ $id: gvPath, components: { schemas: closeSchemas(doc.document.components.schemas) } });
-      this.added.add(gvPath);
+    if (!this.added.has(set.id)) {
+      this.ajv.addSchema({ $id: set.id, components: { schemas: closeSchemas(set.schemas) } });
+      this.added.add(set.id);
     }
     v = this.ajv.compile({ $ref: id });
     this.compiled.set(id, v);

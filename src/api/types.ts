@@ -1,6 +1,11 @@
 // The shapes every API object shares, and the Strategy each resource supplies to the generic
-// machinery (kube's RESTCreateStrategy / RESTUpdateStrategy / TableConvertor rolled into one).
+// machinery (kube's RESTCreateStrategy / RESTUpdateStrategy / TableConvertor rolled into one,
+// with its subresources declared as kube's per-subresource strategies and REST storages are).
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { WebSocket } from 'ws';
 import type { FieldError } from './errors.js';
+import type { OpenAPIFragment } from './openapi.js';
+import type { RegistryContext, ResourceStore } from './resource-store.js';
 
 export interface OwnerReference {
   apiVersion: string;
@@ -67,15 +72,93 @@ export interface StorageCodec {
   fromStorage(stored: KObject): KObject;
 }
 
+/** Who made a request, as authentication saw them. */
+export interface Requester { username: string; uid?: string; groups: string[] }
+
+/** A POST whose body is not stored as it is (a binding, an eviction, a review). */
+export interface CreateRequest {
+  /** The group-version the request's URL named. */
+  version: string;
+  namespace?: string;
+  /** The object named in the URL, for subresources (`pods/x/binding`). */
+  name?: string;
+  /** The body as decoded from JSON, YAML or protobuf, not yet checked. */
+  body: unknown;
+  /** The dryRun values of the query, already checked to be `All`. */
+  dryRun: string[];
+  fieldManager: string;
+  user: Requester;
+  registry: RegistryContext;
+}
+
+/** What a create-style handler answers: a status code and the object or Status to send. */
+export interface CreateResult { code: number; body: unknown }
+
+/** A connection to an object (kube's CONNECT verb): log, proxy, exec over HTTP. */
+export interface ConnectRequest {
+  /** The store of the object connected to. */
+  target: ResourceStore;
+  namespace?: string;
+  /** The name as given in the URL: `name` or `name:port` for proxies. */
+  name: string;
+  /** Path segments after the subresource (proxy paths). */
+  rest: string[];
+  query: URLSearchParams;
+  req: IncomingMessage;
+  res: ServerResponse;
+  registry: RegistryContext;
+}
+
+/** A connection upgraded to a websocket (exec, attach). */
+export interface UpgradeRequest {
+  target: ResourceStore;
+  namespace?: string;
+  name: string;
+  query: URLSearchParams;
+  ws: WebSocket;
+  registry: RegistryContext;
+}
+
+/**
+ * A subresource and what serves it. `view`: the object itself, written with some fields kept
+ * as stored (kube's status strategies and their GetResetFields; namespaces' finalize); `scale`:
+ * an autoscaling/v1 Scale read from and written to two paths of the object; `create`: a POST
+ * handled by code (binding, eviction); `connect`: a connection (log, proxy, exec, attach).
+ */
+export type Subresource =
+  | { type: 'view'; resetFields: readonly string[]; prepareForUpdate?(obj: KObject, old: KObject): void }
+  | { type: 'scale'; specReplicasPath: string; statusReplicasPath: string; selector(obj: KObject): string }
+  | { type: 'create'; create(request: CreateRequest, target: ResourceStore): Promise<CreateResult> }
+  | { type: 'connect'; connect?(request: ConnectRequest): void | Promise<void>; upgrade?: { protocols: readonly string[]; serve(request: UpgradeRequest): void } };
+
 export interface Strategy {
+  /** The resource this strategy serves: its API group ('' for core), version and plural name. */
+  group: string;
+  version: string;
+  resource: string;
+  /**
+   * The OpenAPI paths and schemas of a kind not described by the documents in openapi/ (kinds
+   * defined at run time). Built-in kinds leave it out: their group-version's document has them.
+   */
+  openapi?: OpenAPIFragment;
+  /**
+   * A kind with no storage: every request is a create answered by this handler (bindings,
+   * SelfSubjectAccessReviews). Such kinds have no watch cache and no other verbs.
+   */
+  virtual?: { create(request: CreateRequest): Promise<CreateResult> };
   storage?: StorageCodec;
   singularName: string;
   shortNames?: string[];
   categories?: string[];
   /** How names are validated: DNS-1123 subdomain (default), label, or only path-segment safe. */
   nameFormat?: 'subdomain' | 'label' | 'path';
-  /** Whether updates of the main resource keep the stored status (there is a status subresource). */
-  hasStatus?: boolean;
+  /** The subresources this kind serves beyond what the generic store does, by name. */
+  subresources?: Readonly<Record<string, Subresource>>;
+  /**
+   * Fields an update of the main resource keeps as stored (kube's GetResetFields). Default:
+   * `status` when there is a status subresource, else none.
+   */
+  resetFields?: readonly string[];
   /** Whether metadata.generation tracks spec changes. */
   tracksGeneration?: boolean;
   /** Whether DELETE answers with the object rather than a Status (kube's ReturnDeletedObject). */
@@ -83,6 +166,7 @@ export interface Strategy {
   /** Defaulting, run on every create and update (kube's SetDefaults_*). */
   defaults?(obj: KObject): void;
   prepareForCreate?(obj: KObject, ctx: WriteContext): void;
+  /** Called for updates of the main resource, after its reset fields were restored. */
   prepareForUpdate?(obj: KObject, old: KObject, ctx: WriteContext): void;
   /** `subresource` names the subresource an update came through (`status`, `binding`...). */
   validate?(obj: KObject, old?: KObject, subresource?: string): FieldError[];

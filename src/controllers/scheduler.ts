@@ -129,7 +129,7 @@ export class Scheduler {
   private async bind(pod: KObject, nodeName: string, evaluatedNodes: number, feasibleNodes: number): Promise<void> {
     const { namespace, name } = pod.metadata;
     try {
-      const boundPod = await ignoreRaces(bindPod(this.registry, namespace!, name!, nodeName, SCHEDULER));
+      const boundPod = await ignoreRaces(bindPod(this.registry.resource('pods')!, namespace!, name!, nodeName, SCHEDULER));
       if (boundPod) {
         this.log.V(2).info('Pod scheduled', { pod: kref(namespace, name!), node: nodeName, evaluatedNodes, feasibleNodes });
         await this.events.record(boundPod, 'Normal', 'Scheduled', `Successfully assigned ${namespace}/${name} to ${nodeName}`);

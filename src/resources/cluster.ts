@@ -1,7 +1,10 @@
 // Cluster-scoped core resources: Nodes and Namespaces.
 import { errors, fieldErrors, type FieldError } from '../api/errors.js';
 import { age, column, NAME_COLUMN, AGE_COLUMN } from '../api/table.js';
+import { METADATA_RESET_FOR_STATUS, STATUS_SUBRESOURCE } from '../api/reset-fields.js';
+import type { Admission } from '../api/resource-store.js';
 import type { KObject, Strategy } from '../api/types.js';
+import { isObject } from '../api/unknown.js';
 
 interface NodeStatus {
   conditions?: { type: string; status: string }[];
@@ -33,9 +36,10 @@ function address(node: KObject, type: string): string {
 }
 
 export const nodeStrategy: Strategy = {
+  group: '', version: 'v1', resource: 'nodes',
   singularName: 'node',
   shortNames: ['no'],
-  hasStatus: true,
+  subresources: { status: STATUS_SUBRESOURCE },
   prepareForCreate(obj) {
     // Kubelets register nodes with their status, so it is kept on create.
     const spec = obj.spec as Record<string, unknown> | undefined;
@@ -85,10 +89,25 @@ export const nodeStrategy: Strategy = {
 export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
 export const namespaceStrategy: Strategy = {
+  group: '', version: 'v1', resource: 'namespaces',
   singularName: 'namespace',
   shortNames: ['ns'],
   nameFormat: 'label',
-  hasStatus: true,
+  subresources: {
+    status: STATUS_SUBRESOURCE,
+    // Only spec.finalizers changes through /finalize (what the namespace controller removes).
+    finalize: {
+      type: 'view',
+      resetFields: ['status', ...METADATA_RESET_FOR_STATUS],
+      prepareForUpdate(obj) {
+        // An empty list is left out, as Go's omitempty leaves it.
+        const spec = obj.spec;
+        if (isObject(spec) && Array.isArray(spec.finalizers) && !spec.finalizers.length) delete spec.finalizers;
+      },
+    },
+  },
+  // spec.finalizers change only through /finalize.
+  resetFields: ['spec.finalizers', 'status'],
   returnsDeletedObject: true,
   defaults(obj) {
     obj.metadata.labels = { ...(obj.metadata.labels ?? {}), 'kubernetes.io/metadata.name': obj.metadata.name ?? '' };
@@ -97,10 +116,6 @@ export const namespaceStrategy: Strategy = {
   prepareForCreate(obj) {
     obj.spec = { finalizers: ['kubernetes'] };
     obj.status = { phase: 'Active' };
-  },
-  prepareForUpdate(obj, old) {
-    // spec.finalizers change only through /finalize.
-    obj.spec = structuredClone(old.spec ?? {});
   },
   beforeDelete(ns, now) {
     if (SYSTEM_NAMESPACES.includes(ns.metadata.name ?? '')) {
@@ -121,4 +136,18 @@ export const namespaceStrategy: Strategy = {
     columns: [NAME_COLUMN, column('Status', 'Active, or Terminating while its contents are deleted.'), AGE_COLUMN],
     cells: (ns, now) => [ns.metadata.name, ((ns.status ?? {}) as { phase?: string }).phase ?? '', age(ns.metadata.creationTimestamp, now)],
   },
+};
+
+/**
+ * kube's NamespaceLifecycle admission: objects are created only in a namespace that exists and is
+ * not being deleted.
+ */
+export const namespaceLifecycle: Admission = ({ gr, namespace, name }, registry) => {
+  if (!namespace) return;
+  const namespaces = registry.resource('namespaces');
+  const ns = namespaces?.cache.get(namespaces.key(undefined, namespace))?.object;
+  if (!ns) throw errors.notFound({ group: '', resource: 'namespaces' }, namespace);
+  if (ns.metadata.deletionTimestamp) {
+    throw errors.forbidden(gr, name ?? '', `unable to create new content in namespace ${namespace} because it is being terminated`);
+  }
 };

@@ -24,6 +24,7 @@ function lastSeen(e: CoreEvent, now: number): string {
 }
 
 export const eventStrategy: Strategy = {
+  group: '', version: 'v1', resource: 'events',
   singularName: 'event',
   shortNames: ['ev'],
   compactCache: true,
@@ -98,6 +99,7 @@ function rename(obj: KObject, pairs: [string, string][], apiVersion: string): KO
 
 /** events.k8s.io/v1 Events: the same objects as core/v1 Events (stored as those), own field names. */
 export const eventsV1Strategy: Strategy = {
+  group: 'events.k8s.io', version: 'v1', resource: 'events',
   singularName: 'event',
   shortNames: ['ev'],
   compactCache: true,

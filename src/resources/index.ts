@@ -1,23 +1,47 @@
-// Every resource tinykube serves and its Strategy, keyed by `group/resource` ('' for core).
-// Which resources exist, their scope, verbs and subresources come from openapi/; this table adds
-// what OpenAPI does not say (defaults, validation, printers, short names).
+// The built-in kinds: every Strategy tinykube serves from the start, and the admission checks
+// that come with them. Which resources exist, their scope, verbs and subresources come from
+// openapi/; a Strategy adds what OpenAPI does not say (defaults, validation, printers, short
+// names, its subresources' handlers). Only the composition root imports this folder.
+import type { Admission } from '../api/resource-store.js';
 import type { Strategy } from '../api/types.js';
-import { namespaceStrategy, nodeStrategy } from './cluster.js';
+import type { ContainerLogs } from '../kubelet/containers.js';
+import { namespaceLifecycle, namespaceStrategy, nodeStrategy } from './cluster.js';
+import { Connections } from './connections.js';
 import { eventStrategy, eventsV1Strategy } from './events.js';
 import { endpointSliceStrategy, endpointsStrategy, leaseStrategy } from './networking.js';
-import { podStrategy } from './pods.js';
+import { bindingStrategy, podStrategy } from './pods.js';
 import { replicationControllerStrategy } from './replicationcontrollers.js';
+import { selfSubjectAccessReviewStrategy, selfSubjectReviewStrategy } from './reviews.js';
 import { serviceStrategy } from './services.js';
 
-export const STRATEGIES: Record<string, Strategy> = {
-  '/pods': podStrategy,
-  '/services': serviceStrategy,
-  '/replicationcontrollers': replicationControllerStrategy,
-  '/nodes': nodeStrategy,
-  '/namespaces': namespaceStrategy,
-  '/endpoints': endpointsStrategy,
-  '/events': eventStrategy,
-  'events.k8s.io/events': eventsV1Strategy,
-  'discovery.k8s.io/endpointslices': endpointSliceStrategy,
-  'coordination.k8s.io/leases': leaseStrategy,
-};
+/** What the built-in kinds need of the running cluster: the simulated containers' logs, for log, exec and proxy. */
+export interface BuiltinDependencies {
+  logs: ContainerLogs;
+}
+
+/** With a subresource table extended by `more`. */
+function withSubresources(strategy: Strategy, more: Strategy['subresources']): Strategy {
+  return { ...strategy, subresources: { ...strategy.subresources, ...more } };
+}
+
+export function builtinStrategies({ logs }: BuiltinDependencies): Strategy[] {
+  const connections = new Connections(logs);
+  return [
+    withSubresources(podStrategy, connections.podSubresources()),
+    bindingStrategy,
+    withSubresources(serviceStrategy, connections.serviceSubresources()),
+    replicationControllerStrategy,
+    nodeStrategy,
+    namespaceStrategy,
+    endpointsStrategy,
+    eventStrategy,
+    eventsV1Strategy,
+    endpointSliceStrategy,
+    leaseStrategy,
+    selfSubjectAccessReviewStrategy,
+    selfSubjectReviewStrategy,
+  ];
+}
+
+/** The admission checks of the built-in kinds, in the order kube runs its plugins. */
+export const BUILTIN_ADMISSION: Admission[] = [namespaceLifecycle];

@@ -19,6 +19,7 @@ export function formatEndpoints(subsets: EndpointSubset[] | undefined): string {
 }
 
 export const endpointsStrategy: Strategy = {
+  group: '', version: 'v1', resource: 'endpoints',
   singularName: 'endpoints',
   shortNames: ['ep'],
   table: {
@@ -30,6 +31,7 @@ export const endpointsStrategy: Strategy = {
 const ADDRESS_TYPES = ['IPv4', 'IPv6', 'FQDN'];
 
 export const endpointSliceStrategy: Strategy = {
+  group: 'discovery.k8s.io', version: 'v1', resource: 'endpointslices',
   singularName: 'endpointslice',
   validate(obj) {
     const errs: FieldError[] = [];
@@ -59,6 +61,7 @@ export const endpointSliceStrategy: Strategy = {
 };
 
 export const leaseStrategy: Strategy = {
+  group: 'coordination.k8s.io', version: 'v1', resource: 'leases',
   singularName: 'lease',
   table: {
     columns: [NAME_COLUMN, column('Holder', 'The current holder of the lease.'), AGE_COLUMN],

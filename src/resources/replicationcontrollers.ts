@@ -2,6 +2,7 @@
 // and the `kubectl get rc` columns. The scale subresource maps them to autoscaling/v1 Scale.
 import { fieldErrors, type FieldError } from '../api/errors.js';
 import { age, column, formatLabelSelector, NAME_COLUMN, AGE_COLUMN } from '../api/table.js';
+import { STATUS_SUBRESOURCE } from '../api/reset-fields.js';
 import type { KObject, Strategy } from '../api/types.js';
 import { defaultPodSpec, validatePodSpec, type PodSpec } from './pods.js';
 
@@ -16,10 +17,14 @@ export interface RCStatus { replicas?: number; readyReplicas?: number; available
 const specOf = (o: KObject): RCSpec => (o.spec ?? {}) as RCSpec;
 
 export const replicationControllerStrategy: Strategy = {
+  group: '', version: 'v1', resource: 'replicationcontrollers',
   singularName: 'replicationcontroller',
   shortNames: ['rc'],
   categories: ['all'],
-  hasStatus: true,
+  subresources: {
+    status: STATUS_SUBRESOURCE,
+    scale: { type: 'scale', specReplicasPath: 'spec.replicas', statusReplicasPath: 'status.replicas', selector: (rc) => formatLabelSelector(specOf(rc).selector).replace('<none>', '') },
+  },
   tracksGeneration: true,
   defaults(obj) {
     const spec = (obj.spec ??= {}) as RCSpec;
@@ -83,15 +88,3 @@ export const replicationControllerStrategy: Strategy = {
     },
   },
 };
-
-/** The autoscaling/v1 Scale view of an RC. */
-export function rcToScale(rc: KObject): KObject {
-  const m = rc.metadata;
-  return {
-    kind: 'Scale',
-    apiVersion: 'autoscaling/v1',
-    metadata: { name: m.name, namespace: m.namespace, uid: m.uid, resourceVersion: m.resourceVersion, creationTimestamp: m.creationTimestamp },
-    spec: { replicas: specOf(rc).replicas ?? 0 },
-    status: { replicas: (rc.status as RCStatus | undefined)?.replicas ?? 0, selector: formatLabelSelector(specOf(rc).selector).replace('<none>', '') },
-  };
-}

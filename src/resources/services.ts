@@ -2,6 +2,7 @@
 // allocation from 30000-32767, validation, and the `kubectl get svc` columns.
 import { fieldErrors, type FieldError } from '../api/errors.js';
 import { age, column, formatLabelSelector, NAME_COLUMN, AGE_COLUMN } from '../api/table.js';
+import { STATUS_SUBRESOURCE } from '../api/reset-fields.js';
 import type { KObject, Strategy, WriteContext } from '../api/types.js';
 import { dns1123Label } from '../api/validation.js';
 
@@ -130,11 +131,12 @@ function externalIPCell(obj: KObject): string {
 }
 
 export const serviceStrategy: Strategy = {
+  group: '', version: 'v1', resource: 'services',
   singularName: 'service',
   shortNames: ['svc'],
   categories: ['all'],
   nameFormat: 'label',
-  hasStatus: true,
+  subresources: { status: STATUS_SUBRESOURCE },
   returnsDeletedObject: true,
   defaults(obj) {
     const spec = (obj.spec ??= {}) as ServiceSpec;

@@ -9,21 +9,20 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { errors, StatusError } from '../api/errors.js';
 import type { ManualClock } from '../api/entropy.js';
 import type { Registry } from '../api/registry.js';
-import type { ContainerLogs } from '../kubelet/containers.js';
 import { HTTP_LOG_LEVEL, logRequest } from '../logging/httplog.js';
 import { QUIET, type Logger } from '../logging/log.js';
 import { ADMIN_PREFIX, AdminHandler } from './admin/handler.js';
 import { Authenticator, userOf } from './auth/authn.js';
 import type { FaultActions, FaultInjector } from './admin/faults.js';
 import type { RecordedRequest, RequestRecorder } from './admin/recorder.js';
-import { ConnectHandler } from './connect.js';
 import { Discovery, etagOf } from './discovery.js';
 import { observeBody, refuseUpgrade, sendBody, sendError, sendJSON, sendObject, sendText } from './http.js';
 import { chooseResponseFormat } from './negotiation.js';
 import { OpenAPIHandler } from './openapi-handler.js';
 import { normalizedVerb, type ApiMetrics, type LongRunning } from './metrics.js';
-import { parseRequestInfo, queryBool, type RequestInfo } from './request-info.js';
-import { RestHandler } from './rest.js';
+import { queryBool } from '../api/request-options.js';
+import { parseRequestInfo, type RequestInfo } from './request-info.js';
+import { RestHandler, type PreparedUpgrade } from './rest.js';
 import { DEFAULT_WATCH_SETTINGS } from './watch.js';
 
 export const VERSION_INFO = {
@@ -44,8 +43,6 @@ export interface AppOptions {
   serverAddress: () => string;
   isReady: () => boolean;
   bookmarkIntervalMs?: number;
-  /** What the simulated containers have logged. */
-  logs: ContainerLogs;
   /** Fault rules for resource requests (none: every request is served as it should be). */
   faults: FaultInjector;
   /** Records every request but the admin API's own, when given. */
@@ -73,15 +70,20 @@ const HEALTH_PATHS = new Set(['/healthz', '/livez', '/readyz']);
 export function createApp(opts: AppOptions): { server: Server; closeWatches(): void } {
   const { registry } = opts;
   const authenticator = opts.authenticator ?? new Authenticator(new Map(), false);
-  const discovery = new Discovery(registry.docs);
-  const openapi = new OpenAPIHandler(registry.docs);
-  const connect = new ConnectHandler(registry, opts.logs);
+  // Discovery as of the kinds served now; made anew (with new ETags) when a kind comes or goes.
+  let discovery = new Discovery(registry.served(), registry.documents());
+  const aggregated = new Map<string, { body: string; etag: string }>();
+  registry.onChange(() => {
+    discovery = new Discovery(registry.served(), registry.documents());
+    aggregated.clear();
+  });
+  const openapi = new OpenAPIHandler(() => registry.documents());
   const rest = new RestHandler(registry, {
     ...DEFAULT_WATCH_SETTINGS,
     bookmarkIntervalMs: opts.bookmarkIntervalMs ?? DEFAULT_WATCH_SETTINGS.bookmarkIntervalMs,
     currentRevision: () => registry.store.currentRevision(),
     now: () => registry.now().getTime(),
-  }, connect);
+  });
   const admin = opts.adminApi && opts.recorder ? new AdminHandler(opts.faults, opts.recorder, opts.clock) : undefined;
   const record = (req: IncomingMessage, res: ServerResponse | undefined, info: RequestInfo): RecordedRequest | undefined => {
     if (!opts.recorder) return undefined;
@@ -102,7 +104,6 @@ export function createApp(opts: AppOptions): { server: Server; closeWatches(): v
       resumes: info.verb === 'watch' && !!rv && rv !== '0',
     }, { group: info.group, resource: info.resource });
   };
-  const aggregated = new Map<string, { body: string; etag: string }>();
   const aggregatedBody = (prefix: 'api' | 'apis', version: 'v2' | 'v2beta1') => {
     const key = `${prefix}/${version}`;
     let cached = aggregated.get(key);
@@ -195,13 +196,15 @@ export function createApp(opts: AppOptions): { server: Server; closeWatches(): v
     : createServer((req, res) => void handle(req, res));
   server.keepAliveTimeout = 65_000;
 
-  // Exec and attach speak the channel protocols; watches take whatever subprotocol is offered.
-  const EXEC_PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io'];
+  // A subresource that connects over a websocket names the subprotocols it speaks (exec: the
+  // channel protocols); watches take whatever subprotocol is offered.
+  const upgrades = new WeakMap<IncomingMessage, PreparedUpgrade>();
   const wss = new WebSocketServer({
     noServer: true,
     handleProtocols: (protocols, req) => {
       const offered = [...protocols];
-      if (/\/(exec|attach)$/.test(new URL(req.url ?? '/', 'http://localhost').pathname)) return EXEC_PROTOCOLS.find((p) => offered.includes(p)) ?? false;
+      const spoken = upgrades.get(req)?.protocols;
+      if (spoken) return spoken.find((p) => offered.includes(p)) ?? false;
       return offered[0] ?? false;
     },
   });
@@ -224,35 +227,32 @@ export function createApp(opts: AppOptions): { server: Server; closeWatches(): v
       finished(req, path, info, started, status);
     };
     if (unauthenticated) { refuse(unauthenticated); return; }
-    const exec = info.isResourceRequest && info.resource === 'pods' && (info.subresource === 'exec' || info.subresource === 'attach') && info.namespace && info.name;
     if (req.headers.upgrade?.toLowerCase() !== 'websocket') {
       // kubectl before 1.30 asks for SPDY/3.1 on exec and port-forward; say so rather than fail obscurely.
       refuse(errors.badRequest(`tinykube serves watch, exec and attach over websocket only; ${req.headers.upgrade} is not supported (kubectl 1.30 and later use websocket)`));
       return;
     }
-    if (!info.isResourceRequest || (info.verb !== 'watch' && !exec)) {
+    if (!info.isResourceRequest) {
       refuse(errors.badRequest('websocket upgrades are served on watch, exec and attach requests'));
       return;
     }
     const faults = faultsFor(info, url.searchParams);
     const upgrade = () => {
       if (faults?.error) { refuse(faults.error); return; }
-      let startWatch: ((ws: WebSocket) => void) | undefined;
-      if (!exec) {
-        try {
-          startWatch = rest.prepareWatchUpgrade(info, url.searchParams, faults);
-        } catch (e) {
-          refuse(e);
-          return;
-        }
+      let prepared: PreparedUpgrade;
+      try {
+        prepared = rest.prepareUpgrade(info, url.searchParams, faults);
+      } catch (e) {
+        refuse(e);
+        return;
       }
-      wss.handleUpgrade(req, socket, head, (ws) => {
+      upgrades.set(req, prepared);
+      wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
         if (entry) opts.recorder!.answered(entry, 101);
         // Counted and logged when the connection ends, as kube counts a hijacked request.
         const longRunning = metrics?.startLongRunning(req.method, undefined, info);
         if (metrics || log.enabled(HTTP_LOG_LEVEL)) ws.once('close', () => { longRunning?.end(); finished(req, path, info, started, 101, true); });
-        if (startWatch) startWatch(ws);
-        else connect.exec(info.namespace!, info.name!, info.subresource as 'exec' | 'attach', url.searchParams, ws);
+        prepared.start(ws);
       });
     };
     if (faults?.latencyMs) setTimeout(upgrade, faults.latencyMs); else upgrade();

@@ -1,16 +1,15 @@
 // Discovery documents, legacy (APIVersions, APIGroupList, APIGroup, APIResourceList) and
-// aggregated (apidiscovery.k8s.io v2 / v2beta1), all derived from the OpenAPI route table and the
-// resources' strategies. Built once: they do not change while the server runs.
+// aggregated (apidiscovery.k8s.io v2 / v2beta1), all derived from the served kinds: their route
+// table from OpenAPI and their strategies. A Discovery is a snapshot of the kinds served when it
+// was made; the server makes a new one when a kind is registered or unregistered.
 import { createHash } from 'node:crypto';
+import type { ServedKind } from '../api/registry.js';
 import type { GroupVersionDocument, ResourceShape } from '../api/openapi.js';
-import type { Strategy } from '../api/types.js';
-import { STRATEGIES } from '../resources/index.js';
 
 interface GroupInfo { name: string; versions: string[] }
 
-function strategyOf(shape: ResourceShape): Strategy | undefined {
-  return STRATEGIES[`${shape.group}/${shape.resource}`];
-}
+/** The kinds of one group-version. */
+interface GroupVersionKinds { group: string; version: string; kinds: ServedKind[] }
 
 /** kube's storageVersionHash: an opaque digest of the storage group/version/kind. */
 function storageVersionHash(shape: ResourceShape): string {
@@ -18,13 +17,19 @@ function storageVersionHash(shape: ResourceShape): string {
 }
 
 export class Discovery {
-  private readonly docs: GroupVersionDocument[];
+  private readonly docs: GroupVersionKinds[];
   readonly groups: GroupInfo[];
 
-  constructor(docs: GroupVersionDocument[]) {
-    this.docs = docs;
+  /** `documents` give the order: group-versions as /openapi/v3 lists them, resources as their paths sort. */
+  constructor(served: ServedKind[], documents: GroupVersionDocument[]) {
+    const byResource = new Map(served.map((k) => [`${k.shape.group}/${k.shape.version}/${k.shape.resource}`, k]));
+    this.docs = documents.map((d) => ({
+      group: d.group,
+      version: d.version,
+      kinds: d.resources.flatMap((shape) => byResource.get(`${shape.group}/${shape.version}/${shape.resource}`) ?? []),
+    }));
     const groups = new Map<string, GroupInfo>();
-    for (const d of docs) {
+    for (const d of this.docs) {
       if (!d.group) continue;
       const g = groups.get(d.group) ?? { name: d.group, versions: [] };
       g.versions.push(d.version);
@@ -56,16 +61,15 @@ export class Discovery {
     const doc = this.docs.find((d) => d.group === group && d.version === version);
     if (!doc) return undefined;
     const resources: Record<string, unknown>[] = [];
-    for (const shape of doc.resources) {
-      const s = strategyOf(shape);
+    for (const { shape, strategy: s } of doc.kinds) {
       resources.push({
         name: shape.resource,
-        singularName: s?.singularName ?? shape.kind.toLowerCase(),
+        singularName: s.singularName,
         namespaced: shape.namespaced,
         kind: shape.kind,
         verbs: shape.verbs,
-        ...(s?.shortNames ? { shortNames: s.shortNames } : {}),
-        ...(s?.categories ? { categories: s.categories } : {}),
+        ...(s.shortNames ? { shortNames: s.shortNames } : {}),
+        ...(s.categories ? { categories: s.categories } : {}),
         storageVersionHash: storageVersionHash(shape),
       });
       for (const sub of shape.subresources) {
@@ -86,23 +90,22 @@ export class Discovery {
   /** Aggregated discovery for /api (core) or /apis (every group). */
   aggregated(apiPrefix: 'api' | 'apis', version: 'v2' | 'v2beta1'): unknown {
     const docs = this.docs.filter((d) => (apiPrefix === 'api' ? !d.group : !!d.group));
-    const byGroup = new Map<string, GroupVersionDocument[]>();
+    const byGroup = new Map<string, GroupVersionKinds[]>();
     for (const d of docs) byGroup.set(d.group, [...(byGroup.get(d.group) ?? []), d]);
     const items = [...byGroup.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([group, gds]) => ({
       metadata: group ? { name: group, creationTimestamp: null } : { creationTimestamp: null },
       versions: gds.map((d) => ({
         version: d.version,
         freshness: 'Current',
-        resources: d.resources.map((shape) => {
-          const s = strategyOf(shape);
+        resources: d.kinds.map(({ shape, strategy: s }) => {
           return {
             resource: shape.resource,
             responseKind: { group: shape.group, version: shape.version, kind: shape.kind },
             scope: shape.namespaced ? 'Namespaced' : 'Cluster',
-            singularResource: s?.singularName ?? shape.kind.toLowerCase(),
+            singularResource: s.singularName,
             verbs: shape.verbs,
-            ...(s?.shortNames ? { shortNames: s.shortNames } : {}),
-            ...(s?.categories ? { categories: s.categories } : {}),
+            ...(s.shortNames ? { shortNames: s.shortNames } : {}),
+            ...(s.categories ? { categories: s.categories } : {}),
             ...(shape.subresources.length ? {
               subresources: shape.subresources.map((sub) => ({
                 subresource: sub.name,

@@ -41,7 +41,7 @@ async function readWhole(req: IncomingMessage, limit: number): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-export function sendBody(res: ServerResponse, code: number, contentType: string, body: string | Buffer | Buffer[], headers: Record<string, string> = {}): void {
+export function sendBody(res: ServerResponse, code: number, contentType: string, body: string | Buffer | Buffer[], headers: Record<string, string | string[]> = {}): void {
   if (res.headersSent) { res.end(); return; }
   const length = Array.isArray(body) ? body.reduce((n, b) => n + b.length, 0) : Buffer.byteLength(body);
   // An answer sent before the request's body was read (413, an early error) ends the connection,
@@ -60,12 +60,12 @@ const NEWLINE = Buffer.from('\n');
  * A JSON answer as kube-apiserver's encoder writes one: the document followed by a newline.
  * `body` is already-encoded JSON (a string, cached bytes, or the parts of one document).
  */
-export function sendJSON(res: ServerResponse, code: number, body: string | Buffer | Buffer[], headers: Record<string, string> = {}, contentType = 'application/json'): void {
+export function sendJSON(res: ServerResponse, code: number, body: string | Buffer | Buffer[], headers: Record<string, string | string[]> = {}, contentType = 'application/json'): void {
   const parts = Array.isArray(body) ? [...body, NEWLINE] : typeof body === 'string' ? body + '\n' : [body, NEWLINE];
   sendBody(res, code, contentType, parts, headers);
 }
 
-export function sendObject(res: ServerResponse, code: number, obj: unknown, format: ResponseFormat = { kind: 'json' }, headers: Record<string, string> = {}): void {
+export function sendObject(res: ServerResponse, code: number, obj: unknown, format: ResponseFormat = { kind: 'json' }, headers: Record<string, string | string[]> = {}): void {
   if (format.kind === 'yaml') sendBody(res, code, 'application/yaml', yaml().stringify(obj), headers);
   else sendJSON(res, code, JSON.stringify(obj), headers);
 }

@@ -10,24 +10,33 @@ import { encodeGnosticDocument, toSwagger2 } from './openapi-v2.js';
 const V2_PROTOBUF = 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf';
 const V2_PROTOBUF_ACCEPT = ['application/com.github.proto-openapi.spec.v2@v1.0+protobuf', V2_PROTOBUF];
 
+/**
+ * Serves the documents `documents()` gives; they change when a kind is registered or
+ * unregistered, and with them their hashes, so clients that cache by hash fetch them anew.
+ */
 export class OpenAPIHandler {
-  private readonly index: string;
-  private v2?: { json: string; protobuf: Buffer };
+  private served?: { docs: GroupVersionDocument[]; index: string; v2?: { json: string; protobuf: Buffer } };
 
-  constructor(private readonly docs: GroupVersionDocument[]) {
-    const paths: Record<string, { serverRelativeURL: string }> = {};
-    for (const d of docs) paths[d.path] = { serverRelativeURL: `/openapi/v3/${d.path}?hash=${d.hash}` };
-    this.index = JSON.stringify({ paths });
+  constructor(private readonly documents: () => GroupVersionDocument[]) {}
+
+  private current(): { docs: GroupVersionDocument[]; index: string; v2?: { json: string; protobuf: Buffer } } {
+    const docs = this.documents();
+    if (this.served?.docs !== docs) {
+      const paths: Record<string, { serverRelativeURL: string }> = {};
+      for (const d of docs) paths[d.path] = { serverRelativeURL: `/openapi/v3/${d.path}?hash=${d.hash}` };
+      this.served = { docs, index: JSON.stringify({ paths }) };
+    }
+    return this.served;
   }
 
   handle(pathname: string, req: IncomingMessage, res: ServerResponse, query: URLSearchParams): boolean {
     if (pathname === '/openapi/v3' || pathname === '/openapi/v3/') {
-      sendBody(res, 200, 'application/json', this.index);
+      sendBody(res, 200, 'application/json', this.current().index);
       return true;
     }
     if (pathname.startsWith('/openapi/v3/')) {
       const gv = pathname.slice('/openapi/v3/'.length);
-      const doc = this.docs.find((d) => d.path === gv);
+      const doc = this.current().docs.find((d) => d.path === gv);
       if (!doc) { sendError(res, errors.pathNotFound()); return true; }
       const hashed = query.get('hash') === doc.hash;
       const headers: Record<string, string> = hashed
@@ -49,10 +58,11 @@ export class OpenAPIHandler {
 
   /** Built on first use: only kubectl 1.27/1.28 and old clients ask for it. */
   private swagger(): { json: string; protobuf: Buffer } {
-    if (!this.v2) {
-      const doc = toSwagger2(this.docs);
-      this.v2 = { json: JSON.stringify(doc), protobuf: encodeGnosticDocument(doc) };
+    const served = this.current();
+    if (!served.v2) {
+      const doc = toSwagger2(served.docs);
+      served.v2 = { json: JSON.stringify(doc), protobuf: encodeGnosticDocument(doc) };
     }
-    return this.v2;
+    return served.v2;
   }
 }

@@ -1,34 +1,45 @@
-// The REST handlers: one generic implementation of every verb for every resource, translating
-// HTTP (query, body, Accept) to ResourceStore calls and results to kube's answers.
+// The REST handlers: one generic implementation of every verb for every kind, translating HTTP
+// (query, body, Accept) to typed options and ResourceStore calls, and results to kube's answers.
+// Subresources are served as their kind's Strategy declares them; nothing here names a kind.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { WebSocket } from 'ws';
+import { decodeObject, decodeOptionsFor, type DecodeOptions } from '../api/decode.js';
 import { errors, fieldErrors, StatusError } from '../api/errors.js';
 import { dropNulls } from '../api/json.js';
-import { bindPod } from '../api/binding.js';
 import { apply as applyConfig, ApplyConflictError } from '../api/managed-fields.js';
+import { schemaNameForKind } from '../api/openapi.js';
 import { jsonPatch, mergePatch, PatchError, strategicMergePatch } from '../api/patch.js';
-import type { Registry } from '../api/registry.js';
-import { rfc3339, type ListOptions, type ResourceStore, type WriteOptions } from '../api/resource-store.js';
+import type { Registry, VirtualResource } from '../api/registry.js';
+import { parseDeleteOptions, parseDryRun, parseFieldValidation, parseListOptions, parseMutationOptions, parseSelection, queryBool, type FieldValidation, type MutationOptions, type WriteVerb } from '../api/request-options.js';
+import type { ResourceStore } from '../api/resource-store.js';
 import { SchemaNode } from '../api/schema-navigator.js';
 import { DEFAULT_TABLE, table, tableRow, type IncludeObject } from '../api/table.js';
-import type { DeleteOptions, KObject } from '../api/types.js';
-import { rcToScale } from '../resources/replicationcontrollers.js';
-import { bodyDuplicates, decodeObject, decodeOptionsFor, parseBody, parseFieldValidation, warningHeaders, type DecodeOptions, type FieldValidation } from './decode.js';
+import { rfc3339 } from '../api/time.js';
+import type { CreateRequest, DeleteOptions, KObject, Subresource } from '../api/types.js';
+import { isObject } from '../api/unknown.js';
+import { bodyDuplicates, parseBody, warningHeaders } from './body.js';
 import { readBody, sendError, sendJSON, sendObject } from './http.js';
 import { chooseResponseFormat, patchType, type ResponseFormat } from './negotiation.js';
-import { CONNECT_SUBRESOURCES, queryBool, type ResourceRequest } from './request-info.js';
+import type { ResourceRequest } from './request-info.js';
 import type { FaultActions } from './admin/faults.js';
 import { userOf } from './auth/authn.js';
-import type { ConnectHandler } from './connect.js';
 import { checkWatchRequest, httpTransport, startWatch, websocketTransport, type WatchRequest, type WatchSettings, type WatchTransport } from './watch.js';
 
 const COMMA = Buffer.from(',');
 const LIST_END = Buffer.from(']}');
 
+type ScaleSubresource = Extract<Subresource, { type: 'scale' }>;
+
+/** What answers a websocket upgrade: the subprotocols it speaks (any, for watches) and what starts it. */
+export interface PreparedUpgrade {
+  protocols?: readonly string[];
+  start(ws: WebSocket): void;
+}
+
 export class RestHandler {
   private readonly watches = new Set<() => void>();
 
-  constructor(private readonly registry: Registry, private readonly watchSettings: WatchSettings, private readonly connect: ConnectHandler) {}
+  constructor(private readonly registry: Registry, private readonly watchSettings: WatchSettings) {}
 
   /** Ends every open watch, as a server restart would; clients re-watch from their last resourceVersion. */
   closeWatches(): void {
@@ -44,15 +55,24 @@ export class RestHandler {
   }
 
   /**
-   * Checks a websocket watch before the upgrade, so a bad request gets a plain 4xx answer as from
-   * kube-apiserver; returns what starts the stream once the socket is accepted.
+   * Checks a websocket request (a watch, or a subresource that connects over one) before the
+   * upgrade, so a bad request gets a plain 4xx answer as from kube-apiserver; returns what starts
+   * the stream once the socket is accepted.
    */
-  prepareWatchUpgrade(info: ResourceRequest, query: URLSearchParams, faults?: FaultActions): (ws: WebSocket) => void {
-    if (VIRTUAL_RESOURCES[`${info.group}/${info.resource}`]) throw errors.methodNotAllowed();
+  prepareUpgrade(info: ResourceRequest, query: URLSearchParams, faults?: FaultActions): PreparedUpgrade {
+    if (this.registry.virtual(info.group, info.version, info.resource)) throw errors.methodNotAllowed();
     const rs = this.resolve(info);
+    if (info.subresource) {
+      const declared = rs.strategy.subresources?.[info.subresource];
+      const upgrade = declared?.type === 'connect' ? declared.upgrade : undefined;
+      if (!upgrade || !info.name) throw errors.badRequest('websocket upgrades are served on watch, exec and attach requests');
+      const { namespace, name } = info;
+      return { protocols: upgrade.protocols, start: (ws) => upgrade.serve({ target: rs, namespace, name, query, ws, registry: this.registry }) };
+    }
+    if (info.verb !== 'watch') throw errors.badRequest('websocket upgrades are served on watch, exec and attach requests');
     if (!rs.shape.verbs.includes('watch')) throw errors.methodNotSupported(rs.gr, 'watch');
     const start = this.prepareWatch(rs, info, query, { kind: 'json' }, faults);
-    return (ws) => start(websocketTransport(ws));
+    return { start: (ws) => start(websocketTransport(ws)) };
   }
 
   private resolve(info: ResourceRequest): ResourceStore {
@@ -65,67 +85,61 @@ export class RestHandler {
   }
 
   private async dispatch(info: ResourceRequest, req: IncomingMessage, res: ServerResponse, query: URLSearchParams, faults?: FaultActions): Promise<void> {
-    const virtual = VIRTUAL_RESOURCES[`${info.group}/${info.resource}`];
-    if (virtual) {
-      if (info.verb !== 'create' || info.name) throw errors.methodNotAllowed();
-      if (virtual === 'bindings') return this.bind(info.namespace!, undefined, req, res, query, parseDryRun(query, 'create'));
-      if (virtual === 'selfsubjectreviews') return this.selfSubjectReview(info, req, res);
-      return this.selfSubjectAccessReview(req, res);
-    }
+    const virtual = this.registry.virtual(info.group, info.version, info.resource);
+    if (virtual) return this.createVirtual(virtual, info, req, res, query);
     const rs = this.resolve(info);
     const format = chooseResponseFormat(req.headers.accept, { allowTable: true });
     if (!format) throw errors.notAcceptable(['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf']);
-    const allowed = info.subresource ? rs.shape.subresources.find((s) => s.name === info.subresource)!.verbs : rs.shape.verbs;
-    const verbForCheck = info.verb === 'watch' ? 'watch' : info.verb;
-    if (!allowed.includes(verbForCheck)) throw errors.methodNotSupported(rs.gr, verbForCheck);
+    const allowed = info.subresource ? rs.shape.subresources.find((s) => s.name === info.subresource)?.verbs ?? [] : rs.shape.verbs;
+    if (!allowed.includes(info.verb)) throw errors.methodNotSupported(rs.gr, info.verb);
     // POST names no object; PUT, PATCH and DELETE of one always do.
     if ((info.verb === 'create' && info.name && !info.subresource) || (['update', 'patch'].includes(info.verb) && !info.name)) {
       throw errors.methodNotAllowed();
     }
     const ns = info.namespace;
+    const declared = info.subresource ? rs.strategy.subresources?.[info.subresource] : undefined;
     // Connections (logs, proxies, exec) take no options: a dryRun in their query is the target's.
-    const dryRun = CONNECT_SUBRESOURCES.has(info.subresource ?? '') ? false : parseDryRun(query, info.verb);
-    if (info.subresource) return this.subresource(rs, info, req, res, query, format, dryRun);
+    const dryRun = declared?.type !== 'connect' && isWriteVerb(info.verb) && parseDryRun(query, info.verb).length > 0;
+    if (info.subresource) return this.subresource(rs, declared, info, req, res, query, format, dryRun);
     switch (info.verb) {
-      case 'get': return this.respond(res, 200, rs, await rs.get(ns, info.name!, query.get('resourceVersion') ?? undefined), format, query);
+      case 'get': return this.respond(res, 200, rs, await rs.get(ns, this.nameOf(info), query.get('resourceVersion') ?? undefined), format, query);
       case 'list': return this.list(rs, ns, res, query, format);
       case 'watch': {
         this.prepareWatch(rs, info, query, format, faults)(httpTransport(res));
         return;
       }
       case 'create': {
-        const { object, warnings } = await this.decodeBody(rs, req, query);
-        const created = await rs.create(ns, object, { dryRun, fieldManager: fieldManager(req, query) });
+        const options = parseMutationOptions(query, 'create', req.headers['user-agent']);
+        const { object, warnings } = await this.decodeBody(rs, req, options.fieldValidation);
+        const created = await rs.create(ns, object, { dryRun: options.dryRun, fieldManager: options.fieldManager });
         return this.respond(res, 201, rs, created, format, query, warnings);
       }
       case 'update': {
-        const { object, warnings } = await this.decodeBody(rs, req, query);
-        const { object: updated } = await rs.update(ns, info.name!, () => object, { dryRun, fieldManager: fieldManager(req, query) });
+        const options = parseMutationOptions(query, 'update', req.headers['user-agent']);
+        const { object, warnings } = await this.decodeBody(rs, req, options.fieldValidation);
+        const { object: updated } = await rs.update(ns, this.nameOf(info), () => object, { dryRun: options.dryRun, fieldManager: options.fieldManager });
         return this.respond(res, 200, rs, updated, format, query, warnings);
       }
       case 'patch': {
-        const updated = await this.patch(rs, info, req, query, dryRun);
+        const updated = await this.patch(rs, info, req, query);
         return this.respond(res, updated.created ? 201 : 200, rs, updated.object, format, query, updated.warnings);
       }
-      case 'delete': return this.delete(rs, ns, info.name!, req, res, query, format, dryRun);
-      case 'deletecollection': return this.deleteCollection(rs, ns, req, res, query, format, dryRun);
+      case 'delete': return this.delete(rs, ns, this.nameOf(info), req, res, query, format);
+      case 'deletecollection': return this.deleteCollection(rs, ns, req, res, query, format);
     }
     throw errors.methodNotSupported(rs.gr, info.verb);
+  }
+
+  /** The object a request names; routing made sure there is one. */
+  private nameOf(info: ResourceRequest): string {
+    if (info.name === undefined) throw errors.methodNotAllowed();
+    return info.name;
   }
 
   // ---- reads -------------------------------------------------------------------------------
 
   private async list(rs: ResourceStore, ns: string | undefined, res: ServerResponse, query: URLSearchParams, format: ResponseFormat): Promise<void> {
-    const opts: ListOptions = {
-      labelSelector: query.get('labelSelector') ?? undefined,
-      fieldSelector: query.get('fieldSelector') ?? undefined,
-      limit: query.has('limit') ? Number(query.get('limit')) : undefined,
-      continue: query.get('continue') ?? undefined,
-      resourceVersion: query.get('resourceVersion') ?? undefined,
-      resourceVersionMatch: query.get('resourceVersionMatch') ?? undefined,
-    };
-    if (query.has('sendInitialEvents')) throw errors.invalid('ListOptions', 'meta.k8s.io', '', [fieldErrors.forbidden('sendInitialEvents', 'sendInitialEvents is forbidden for list')]);
-    const result = await rs.list(ns, opts);
+    const result = await rs.list(ns, parseListOptions(query, rs.fieldLabels));
     const listMeta: Record<string, unknown> = { resourceVersion: result.resourceVersion };
     if (result.continue) listMeta.continue = result.continue;
     if (result.remainingItemCount !== undefined) listMeta.remainingItemCount = result.remainingItemCount;
@@ -168,7 +182,7 @@ export class RestHandler {
       faults,
     };
     checkWatchRequest(w);
-    const filter = rs.filter(info.namespace, { labelSelector: query.get('labelSelector') ?? undefined, fieldSelector: query.get('fieldSelector') ?? undefined }, info.name);
+    const filter = { namespace: info.namespace, name: info.name, ...parseSelection(query, rs.fieldLabels) };
     return (transport) => {
       const close = startWatch(rs, filter, w, transport, this.watchSettings);
       this.watches.add(close);
@@ -182,76 +196,66 @@ export class RestHandler {
       const convertor = rs.strategy.table ?? DEFAULT_TABLE;
       const apiVersion = `meta.k8s.io/${format.version}`;
       const row = tableRow(convertor, obj, includeObject(query), apiVersion, this.registry.now().getTime());
-      return sendObject(res, code, table(convertor, [row], apiVersion, { resourceVersion: obj.metadata.resourceVersion }), format, headers as Record<string, string>);
+      return sendObject(res, code, table(convertor, [row], apiVersion, { resourceVersion: obj.metadata.resourceVersion }), format, headers);
     }
     if (format.kind === 'partialObjectMetadata' && obj.kind === rs.kind) {
-      return sendObject(res, code, { kind: 'PartialObjectMetadata', apiVersion: `meta.k8s.io/${format.version}`, metadata: obj.metadata }, format, headers as Record<string, string>);
+      return sendObject(res, code, { kind: 'PartialObjectMetadata', apiVersion: `meta.k8s.io/${format.version}`, metadata: obj.metadata }, format, headers);
     }
-    if (format.kind === 'yaml') return sendObject(res, code, obj, format, headers as Record<string, string>);
+    if (format.kind === 'yaml') return sendObject(res, code, obj, format, headers);
     // The object as cached is encoded once, for this answer and every watcher it goes to.
     const cached = rs.cached(obj);
-    sendJSON(res, code, cached ? cached.jsonBytes() : JSON.stringify(obj), headers as Record<string, string>);
+    sendJSON(res, code, cached ? cached.jsonBytes() : JSON.stringify(obj), headers);
   }
 
   // ---- writes ------------------------------------------------------------------------------
 
-  private async decodeBody(rs: ResourceStore, req: IncomingMessage, query: URLSearchParams) {
-    const validation = parseFieldValidation(query.get('fieldValidation'));
+  private async decodeBody(rs: ResourceStore, req: IncomingMessage, validation: FieldValidation) {
     const body = await readBody(req);
     const raw = parseBody(body, req.headers['content-type'], rs.kind);
     return decodeObject(raw, { ...this.decodeOptions(rs, validation), duplicates: bodyDuplicates(body, req.headers['content-type']) });
   }
 
   private decodeOptions(rs: ResourceStore, validation: FieldValidation): DecodeOptions {
-    return decodeOptionsFor(this.registry, rs, validation);
+    return decodeOptionsFor(this.registry.validator, rs, validation);
   }
 
-  private async patch(rs: ResourceStore, info: ResourceRequest, req: IncomingMessage, query: URLSearchParams, dryRun: boolean, subresource?: string): Promise<{ object: KObject; warnings: string[]; created: boolean }> {
+  private async patch(rs: ResourceStore, info: ResourceRequest, req: IncomingMessage, query: URLSearchParams, subresource?: string): Promise<{ object: KObject; warnings: string[]; created: boolean }> {
     const type = patchType(req.headers['content-type']);
     if (!type) {
       throw errors.unsupportedMediaType(req.headers['content-type'] ?? '', ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json', 'application/apply-patch+yaml']);
     }
-    if (type === 'apply') return this.apply(rs, info, req, query, dryRun, subresource);
+    const options = parseMutationOptions(query, 'patch', req.headers['user-agent']);
+    if (type === 'apply') return this.apply(rs, info, req, options, subresource);
     if (query.has('force')) throw errors.invalid('PatchOptions', 'meta.k8s.io', '', [fieldErrors.forbidden('force', 'may not be specified for non-apply patch')]);
-    const validation = parseFieldValidation(query.get('fieldValidation'));
-    const body = await readBody(req);
-    let patch: unknown;
-    try {
-      patch = JSON.parse(body.toString('utf8'));
-    } catch (e) {
-      throw errors.badRequest(`error decoding patch: ${e instanceof Error ? e.message : String(e)}`);
-    }
-    const schema = SchemaNode.root(this.registry.documentFor(rs.shape.group, rs.shape.version)!.document.components.schemas, rs.schemaName);
+    const patch = parsePatch(await readBody(req));
     let warnings: string[] = [];
-    const { object } = await rs.update(info.namespace, info.name!, (current) => {
+    const { object } = await rs.update(info.namespace, this.nameOf(info), (current) => {
       let patched: unknown;
       try {
         if (type === 'json') patched = jsonPatch(current, patch);
         else if (type === 'merge') patched = mergePatch(current, patch);
-        else patched = strategicMergePatch(current, patch, schema);
+        else patched = strategicMergePatch(current, patch, rs.schema);
       } catch (e) {
         throw patchFailure(e, type);
       }
-      const decoded = decodeObject(patched, this.decodeOptions(rs, validation));
+      const decoded = decodeObject(patched, this.decodeOptions(rs, options.fieldValidation));
       warnings = decoded.warnings;
       return decoded.object;
-    }, { dryRun, subresource, fieldManager: fieldManager(req, query) });
+    }, { dryRun: options.dryRun, subresource, fieldManager: options.fieldManager });
     return { object, warnings, created: false };
   }
 
   /** Server-side apply: merge the configuration, move field ownership, 409 on conflicts unless forced. */
-  private async apply(rs: ResourceStore, info: ResourceRequest, req: IncomingMessage, query: URLSearchParams, dryRun: boolean, subresource?: string): Promise<{ object: KObject; warnings: string[]; created: boolean }> {
-    const manager = query.get('fieldManager');
+  private async apply(rs: ResourceStore, info: ResourceRequest, req: IncomingMessage, options: MutationOptions, subresource?: string): Promise<{ object: KObject; warnings: string[]; created: boolean }> {
+    const manager = options.fieldManagerParameter;
     if (!manager) throw errors.invalid('PatchOptions', 'meta.k8s.io', '', [fieldErrors.required('fieldManager', 'is required for apply patch')]);
-    const force = queryBool(query.get('force'));
-    const validation = parseFieldValidation(query.get('fieldValidation'));
+    const name = this.nameOf(info);
     const raw = parseBody(await readBody(req), 'application/yaml', rs.kind);
-    const { object: config, warnings } = decodeObject(raw, this.decodeOptions(rs, validation));
-    if (config.metadata.name !== undefined && config.metadata.name !== info.name) {
-      throw errors.badRequest(`the name of the object (${config.metadata.name}) does not match the name on the URL (${info.name})`);
+    const { object: config, warnings } = decodeObject(raw, this.decodeOptions(rs, options.fieldValidation));
+    if (config.metadata.name !== undefined && config.metadata.name !== name) {
+      throw errors.badRequest(`the name of the object (${config.metadata.name}) does not match the name on the URL (${name})`);
     }
     const writer = { manager, operation: 'Apply' as const, subresource, apiVersion: rs.apiVersion, time: rfc3339(this.registry.now()) };
-    const hasStatus = !!rs.strategy.hasStatus;
     const run = <T>(f: () => T): T => {
       try {
         return f();
@@ -260,36 +264,49 @@ export class RestHandler {
         throw e;
       }
     };
-    if (!rs.cache.get(rs.key(info.namespace, info.name!))) {
-      if (subresource) throw errors.notFound(rs.gr, info.name!);
-      const created = run(() => applyConfig(undefined, { ...config, metadata: { ...config.metadata, name: info.name } }, rs.schema, writer, force, hasStatus));
-      const object = await rs.create(info.namespace, created, { dryRun, managedFieldsSet: true });
+    if (!rs.cache.get(rs.key(info.namespace, name))) {
+      if (subresource) throw errors.notFound(rs.gr, name);
+      const created = run(() => applyConfig(undefined, { ...config, metadata: { ...config.metadata, name } }, rs.schema, writer, options.force, rs.hasStatus));
+      const object = await rs.create(info.namespace, created, { dryRun: options.dryRun, managedFieldsSet: true });
       return { object, warnings, created: true };
     }
-    const { object } = await rs.update(info.namespace, info.name!, (current) => {
-      const merged = run(() => applyConfig(current, config, rs.schema, writer, force, hasStatus));
+    const { object } = await rs.update(info.namespace, name, (current) => {
+      const merged = run(() => applyConfig(current, config, rs.schema, writer, options.force, rs.hasStatus));
       if (config.metadata.resourceVersion === undefined) delete merged.metadata.resourceVersion;
       return merged;
-    }, { dryRun, subresource, managedFieldsSet: true });
+    }, { dryRun: options.dryRun, subresource, managedFieldsSet: true });
     return { object, warnings, created: false };
   }
 
-  private async delete(rs: ResourceStore, ns: string | undefined, name: string, req: IncomingMessage, res: ServerResponse, query: URLSearchParams, format: ResponseFormat, dryRun: boolean): Promise<void> {
-    const options = await deleteOptions(req, query, this.registry);
-    // dryRun may come in the DeleteOptions body as well as in the query.
-    const { object, deleted } = await rs.delete(ns, name, options, { dryRun: deleteDryRun(options) || dryRun });
+  /** DeleteOptions from the body (decoded as Go decodes them: wrong JSON types are a 400) and the query. */
+  private async deleteOptions(rs: ResourceStore, req: IncomingMessage, query: URLSearchParams, verb: 'delete' | 'deletecollection'): Promise<{ options: DeleteOptions; dryRun: boolean }> {
+    const body = await readBody(req);
+    let given: DeleteOptions | undefined;
+    if (body.length && body.toString('utf8').trim()) {
+      const raw = parseBody(body, req.headers['content-type'], 'DeleteOptions');
+      if (!isObject(raw)) throw errors.badRequest(`json: cannot unmarshal ${Array.isArray(raw) ? 'array' : typeof raw} into Go value of type v1.DeleteOptions`);
+      const decoded = dropNulls(raw);
+      const { typeErrors } = this.registry.validator.check(rs.schemas, DELETE_OPTIONS_SCHEMA, decoded);
+      if (typeErrors.length) throw errors.badRequest(typeErrors[0]);
+      given = decoded;
+    }
+    return parseDeleteOptions(given, query, verb);
+  }
+
+  private async delete(rs: ResourceStore, ns: string | undefined, name: string, req: IncomingMessage, res: ServerResponse, query: URLSearchParams, format: ResponseFormat): Promise<void> {
+    const { options, dryRun } = await this.deleteOptions(rs, req, query, 'delete');
+    const { object, deleted } = await rs.delete(ns, name, options, { dryRun });
     if (rs.strategy.returnsDeletedObject) return this.respond(res, deleted ? 200 : 202, rs, object, format, query);
     sendObject(res, deleted ? 200 : 202, deleted ? successStatus(rs, object) : object);
   }
 
-  private async deleteCollection(rs: ResourceStore, ns: string | undefined, req: IncomingMessage, res: ServerResponse, query: URLSearchParams, format: ResponseFormat, dryRun: boolean): Promise<void> {
-    const options = await deleteOptions(req, query, this.registry);
-    const dry = deleteDryRun(options) || dryRun;
-    const listed = await rs.list(ns, { labelSelector: query.get('labelSelector') ?? undefined, fieldSelector: query.get('fieldSelector') ?? undefined });
+  private async deleteCollection(rs: ResourceStore, ns: string | undefined, req: IncomingMessage, res: ServerResponse, query: URLSearchParams, format: ResponseFormat): Promise<void> {
+    const { options, dryRun } = await this.deleteOptions(rs, req, query, 'deletecollection');
+    const listed = await rs.list(ns, parseSelection(query, rs.fieldLabels));
     const items: KObject[] = [];
     for (const o of listed.items) {
       try {
-        items.push((await rs.delete(o.object.metadata.namespace, o.object.metadata.name!, options, { dryRun: dry })).object);
+        items.push((await rs.delete(o.object.metadata.namespace, o.object.metadata.name ?? '', options, { dryRun })).object);
       } catch (e) {
         if (!(e instanceof StatusError && e.code === 404)) throw e;
       }
@@ -299,145 +316,143 @@ export class RestHandler {
 
   // ---- subresources ------------------------------------------------------------------------
 
-  private async subresource(rs: ResourceStore, info: ResourceRequest, req: IncomingMessage, res: ServerResponse, query: URLSearchParams, format: ResponseFormat, dryRun: boolean): Promise<void> {
+  private async subresource(rs: ResourceStore, declared: Subresource | undefined, info: ResourceRequest, req: IncomingMessage, res: ServerResponse, query: URLSearchParams, format: ResponseFormat, dryRun: boolean): Promise<void> {
+    const sub = info.subresource ?? '';
+    const name = this.nameOf(info);
     const ns = info.namespace;
-    const name = info.name!;
-    const sub = info.subresource!;
-    const opts: WriteOptions = { dryRun, subresource: sub, fieldManager: fieldManager(req, query) };
-    if (sub === 'status') {
-      if (info.verb === 'get') return this.respond(res, 200, rs, await rs.get(ns, name), format, query);
-      if (info.verb === 'update') {
-        const { object, warnings } = await this.decodeBody(rs, req, query);
-        return this.respond(res, 200, rs, (await rs.update(ns, name, () => object, opts)).object, format, query, warnings);
+    switch (declared?.type) {
+      case 'view': {
+        // The object itself, written with the subresource's reset fields kept as stored.
+        if (info.verb === 'get') return this.respond(res, 200, rs, await rs.get(ns, name), format, query);
+        if (info.verb === 'update') {
+          const options = parseMutationOptions(query, 'update', req.headers['user-agent']);
+          const { object, warnings } = await this.decodeBody(rs, req, options.fieldValidation);
+          const { object: updated } = await rs.update(ns, name, () => object, { dryRun, subresource: sub, fieldManager: options.fieldManager });
+          return this.respond(res, 200, rs, updated, format, query, warnings);
+        }
+        if (info.verb === 'patch') {
+          const { object, warnings } = await this.patch(rs, info, req, query, sub);
+          return this.respond(res, 200, rs, object, format, query, warnings);
+        }
+        break;
       }
-      if (info.verb === 'patch') {
-        const { object, warnings } = await this.patch(rs, info, req, query, dryRun, 'status');
-        return this.respond(res, 200, rs, object, format, query, warnings);
+      case 'scale': return this.scale(rs, declared, info, req, res, query, dryRun);
+      case 'create': {
+        if (info.verb !== 'create') break;
+        const kind = rs.shape.subresources.find((s) => s.name === sub)?.kind.kind ?? sub;
+        const request = await this.createRequest(info, req, query, kind, dryRun);
+        const { code, body } = await declared.create(request, rs);
+        return sendObject(res, code, body);
       }
-    }
-    if (sub === 'scale' && rs.shape.resource === 'replicationcontrollers') return this.scale(rs, info, req, res, query, dryRun);
-    if (sub === 'log' && rs.shape.resource === 'pods') return this.connect.log(ns!, name, query, req, res);
-    if (sub === 'proxy' && rs.shape.resource === 'pods') return this.connect.podProxy(ns!, name, info.rest, req, res);
-    if (sub === 'proxy' && rs.shape.resource === 'services') return this.connect.serviceProxy(ns!, name, info.rest, req, res);
-    if ((sub === 'exec' || sub === 'attach' || sub === 'portforward') && rs.shape.resource === 'pods') {
-      throw errors.badRequest('Upgrade request required');
-    }
-    if (sub === 'binding' && rs.shape.resource === 'pods') return this.bind(ns!, name, req, res, query, dryRun);
-    if (sub === 'eviction' && rs.shape.resource === 'pods') {
-      const raw = parseBody(await readBody(req), req.headers['content-type'], 'Eviction') as { deleteOptions?: DeleteOptions | null; metadata?: { name?: string } };
-      if (raw?.metadata?.name && raw.metadata.name !== name) throw errors.badRequest(`name in URL does not match name in Eviction object`);
-      // The dry run is the query's or the deleteOptions'; given in both, they must be the same.
-      // kube's propagateDryRun returns a plain error here (a 500); bad input is a 400 here.
-      const options: DeleteOptions = { ...(raw?.deleteOptions ?? {}) };
-      const fromQuery = query.getAll('dryRun');
-      const fromBody = dryRunValues(options.dryRun);
-      if (fromQuery.length && fromBody.length && fromQuery.join('\u0000') !== fromBody.join('\u0000')) {
-        const message = `Non-matching dry-run options in request and content: [${fromQuery.join(' ')}] and [${fromBody.join(' ')}]`;
-        throw errors.badRequest(message);
+      case 'connect': {
+        if (!declared.connect) throw errors.badRequest('Upgrade request required');
+        return declared.connect({ target: rs, namespace: ns, name, rest: info.rest, query, req, res, registry: this.registry });
       }
-      if (!fromBody.length) options.dryRun = fromQuery;
-      // The pod is read before its DeleteOptions are validated: a missing pod is a 404 first.
-      await rs.get(ns, name);
-      await rs.delete(ns, name, options, { dryRun: deleteDryRun(options) });
-      // Evicted or, in a dry run, not: the answer is the same.
-      return sendObject(res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
-    }
-    if (sub === 'finalize' && rs.shape.resource === 'namespaces') {
-      const { object } = await this.decodeBody(rs, req, query);
-      const { object: updated } = await rs.update(undefined, name, (current) => {
-        const finalizers = (object.spec as { finalizers?: string[] } | undefined)?.finalizers ?? [];
-        const spec = { ...(current.spec as { finalizers?: string[] }) };
-        // An empty list is left out, as Go's omitempty leaves it.
-        if (finalizers.length) spec.finalizers = finalizers; else delete spec.finalizers;
-        current.spec = spec;
-        return current;
-      }, { dryRun, subresource: 'finalize', fieldManager: fieldManager(req, query) });
-      return this.respond(res, 200, rs, updated, format, query);
     }
     throw errors.methodNotSupported(rs.gr, `${info.verb} ${sub}`);
   }
 
-  private async scale(rs: ResourceStore, info: ResourceRequest, req: IncomingMessage, res: ServerResponse, query: URLSearchParams, dryRun: boolean): Promise<void> {
+  /** A create-only kind (bindings, reviews): the body goes to its Strategy's handler. */
+  private async createVirtual(virtual: VirtualResource, info: ResourceRequest, req: IncomingMessage, res: ServerResponse, query: URLSearchParams): Promise<void> {
+    if (info.verb !== 'create' || info.name) throw errors.methodNotAllowed();
+    if (virtual.shape.namespaced !== (info.namespace !== undefined)) throw errors.pathNotFound();
+    const dryRun = parseDryRun(query, 'create').length > 0;
+    const { code, body } = await virtual.create(await this.createRequest(info, req, query, virtual.shape.kind, dryRun));
+    sendObject(res, code, body);
+  }
+
+  private async createRequest(info: ResourceRequest, req: IncomingMessage, query: URLSearchParams, what: string, dryRun: boolean): Promise<CreateRequest> {
+    const body = parseBody(await readBody(req), req.headers['content-type'], what);
+    const options = parseMutationOptions(query, 'create', req.headers['user-agent']);
+    return {
+      version: info.version, namespace: info.namespace, name: info.name, body,
+      dryRun: dryRun ? query.getAll('dryRun') : [], fieldManager: options.fieldManager, user: userOf(req), registry: this.registry,
+    };
+  }
+
+  /** The autoscaling/v1 Scale of an object, read from and written to the paths its Strategy declares. */
+  private async scale(rs: ResourceStore, declared: ScaleSubresource, info: ResourceRequest, req: IncomingMessage, res: ServerResponse, query: URLSearchParams, dryRun: boolean): Promise<void> {
     const ns = info.namespace;
-    const name = info.name!;
-    if (info.verb === 'get') return sendObject(res, 200, rcToScale(await rs.get(ns, name)));
-    const doc = this.registry.documentFor('', 'v1')!;
-    const scaleSchema = 'io.k8s.api.autoscaling.v1.Scale';
-    let replicas: number | undefined;
-    let pinnedRv: string | undefined;
+    const name = this.nameOf(info);
+    const toScale = (obj: KObject): KObject => scaleOf(obj, declared);
+    if (info.verb === 'get') return sendObject(res, 200, toScale(await rs.get(ns, name)));
+    const shape = rs.shape.subresources.find((s) => s.name === 'scale');
+    const scaleSchema = shape && schemaNameForKind({ openapi: '', info: {}, paths: {}, components: { schemas: rs.schemas.schemas } }, shape.kind);
+    if (!scaleSchema) throw errors.internal(`no schema for the Scale of ${rs.gr.resource}`);
+    const validation = parseFieldValidation(query.get('fieldValidation'));
+    const fieldManager = parseMutationOptions(query, info.verb === 'patch' ? 'patch' : 'update', req.headers['user-agent']).fieldManager;
     const body = await readBody(req);
     const { object } = await rs.update(ns, name, (current) => {
-      const scale = rcToScale(current);
+      const scale = toScale(current);
       let next: unknown;
       if (info.verb === 'update') {
         next = parseBody(body, req.headers['content-type'], 'Scale');
       } else {
-        let patch: unknown;
-        try { patch = JSON.parse(body.toString('utf8')); } catch (e) { throw errors.badRequest(`error decoding patch: ${String(e)}`); }
+        const patch = parsePatch(body);
         const type = patchType(req.headers['content-type']);
         try {
-          next = type === 'json' ? jsonPatch(scale, patch) : type === 'merge' ? mergePatch(scale, patch) : type === 'strategic' ? strategicMergePatch(scale, patch, SchemaNode.root(doc.document.components.schemas, scaleSchema)) : undefined;
+          next = type === 'json' ? jsonPatch(scale, patch) : type === 'merge' ? mergePatch(scale, patch) : type === 'strategic' ? strategicMergePatch(scale, patch, SchemaNode.root(rs.schemas.schemas, scaleSchema)) : undefined;
         } catch (e) {
           throw patchFailure(e, type);
         }
         if (next === undefined) throw errors.unsupportedMediaType(req.headers['content-type'] ?? '', ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json']);
       }
-      const decoded = decodeObject(next, { validator: this.registry.validator, gvPath: doc.path, schemaName: scaleSchema, kind: 'Scale', apiVersion: 'autoscaling/v1', validation: parseFieldValidation(query.get('fieldValidation')) }).object;
-      replicas = (decoded.spec as { replicas?: number } | undefined)?.replicas;
-      pinnedRv = info.verb === 'update' ? decoded.metadata.resourceVersion : undefined;
-      if (replicas === undefined || !Number.isInteger(replicas) || replicas < 0) {
+      const decoded = decodeObject(next, { validator: this.registry.validator, schemas: rs.schemas, schemaName: scaleSchema, kind: 'Scale', apiVersion: 'autoscaling/v1', validation }).object;
+      const replicas = isObject(decoded.spec) ? decoded.spec.replicas : undefined;
+      if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0) {
         throw errors.invalid('Scale', 'autoscaling', name, [fieldErrors.invalid('spec.replicas', replicas, 'must be greater than or equal to 0')]);
       }
-      current.spec = { ...(current.spec as object), replicas };
+      setPath(current, declared.specReplicasPath, replicas);
+      const pinnedRv = info.verb === 'update' ? decoded.metadata.resourceVersion : undefined;
       if (pinnedRv) current.metadata.resourceVersion = pinnedRv;
       return current;
-    }, { dryRun, subresource: 'scale', fieldManager: fieldManager(req, query) });
-    sendObject(res, 200, rcToScale(object));
-  }
-
-  /** Everyone may do everything here until authorization exists, so every review is allowed. */
-  private async selfSubjectAccessReview(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const raw = parseBody(await readBody(req), req.headers['content-type'], 'SelfSubjectAccessReview') as Record<string, unknown>;
-    const spec = raw?.spec as { resourceAttributes?: unknown; nonResourceAttributes?: unknown } | undefined;
-    if (!spec?.resourceAttributes && !spec?.nonResourceAttributes) {
-      throw errors.invalid('SelfSubjectAccessReview', 'authorization.k8s.io', '', [fieldErrors.invalid('spec.resourceAttributes', null, 'exactly one of nonResourceAttributes or resourceAttributes must be specified')]);
-    }
-    sendObject(res, 201, {
-      kind: 'SelfSubjectAccessReview', apiVersion: 'authorization.k8s.io/v1', metadata: { creationTimestamp: null },
-      spec, status: { allowed: true, reason: 'tinykube allows every request' },
-    });
-  }
-
-  /** Who the caller is, as authentication saw them (`kubectl auth whoami`). */
-  private async selfSubjectReview(info: ResourceRequest, req: IncomingMessage, res: ServerResponse): Promise<void> {
-    if (!['v1', 'v1beta1', 'v1alpha1'].includes(info.version)) throw errors.pathNotFound();
-    await readBody(req);
-    const { username, uid, groups } = userOf(req);
-    sendObject(res, 201, {
-      kind: 'SelfSubjectReview', apiVersion: `authentication.k8s.io/${info.version}`, metadata: { creationTimestamp: null },
-      status: { userInfo: { username, ...(uid ? { uid } : {}), groups } },
-    });
-  }
-
-  /** pods/binding and the bindings collection: assign a pod to a node, once. */
-  private async bind(ns: string, podName: string | undefined, req: IncomingMessage, res: ServerResponse, query: URLSearchParams, dryRun: boolean): Promise<void> {
-    const raw = parseBody(await readBody(req), req.headers['content-type'], 'Binding') as { metadata?: { name?: string }; target?: { kind?: string; name?: string } };
-    const name = podName ?? raw?.metadata?.name;
-    if (!name) throw errors.badRequest('name is required for a binding');
-    const target = raw?.target;
-    if (!target?.name) throw errors.invalid('Binding', '', name, [fieldErrors.required('target.name')]);
-    await bindPod(this.registry, ns, name, target.name, fieldManager(req, query), dryRun);
-    // Bound or, in a dry run, not: the answer is the same.
-    sendObject(res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
+    }, { dryRun, subresource: 'scale', fieldManager });
+    sendObject(res, 200, toScale(object));
   }
 }
 
-/** Create-only resources with no storage of their own. */
-const VIRTUAL_RESOURCES: Record<string, 'bindings' | 'selfsubjectaccessreviews' | 'selfsubjectreviews'> = {
-  '/bindings': 'bindings',
-  'authorization.k8s.io/selfsubjectaccessreviews': 'selfsubjectaccessreviews',
-  'authentication.k8s.io/selfsubjectreviews': 'selfsubjectreviews',
-};
+const isWriteVerb = (verb: string): verb is WriteVerb => ['create', 'update', 'patch', 'delete', 'deletecollection'].includes(verb);
+
+/** The autoscaling/v1 Scale view of an object. */
+function scaleOf(obj: KObject, declared: ScaleSubresource): KObject {
+  const m = obj.metadata;
+  return {
+    kind: 'Scale',
+    apiVersion: 'autoscaling/v1',
+    metadata: { name: m.name, namespace: m.namespace, uid: m.uid, resourceVersion: m.resourceVersion, creationTimestamp: m.creationTimestamp },
+    spec: { replicas: numberAtPath(obj, declared.specReplicasPath) ?? 0 },
+    status: { replicas: numberAtPath(obj, declared.statusReplicasPath) ?? 0, selector: declared.selector(obj) },
+  };
+}
+
+function numberAtPath(obj: unknown, path: string): number | undefined {
+  let cur: unknown = obj;
+  for (const p of path.split('.')) cur = isObject(cur) ? cur[p] : undefined;
+  return typeof cur === 'number' ? cur : undefined;
+}
+
+/** Sets a dotted path of `obj`, making the objects on the way. */
+function setPath(obj: KObject, path: string, value: unknown): void {
+  const parts = path.split('.');
+  const leaf = parts.pop() ?? '';
+  let cur: Record<string, unknown> = obj;
+  for (const p of parts) {
+    const next = cur[p];
+    if (isObject(next)) { cur = next; continue; }
+    const made: Record<string, unknown> = {};
+    cur[p] = made;
+    cur = made;
+  }
+  cur[leaf] = value;
+}
+
+function parsePatch(body: Buffer): unknown {
+  try {
+    return JSON.parse(body.toString('utf8'));
+  } catch (e) {
+    throw errors.badRequest(`error decoding patch: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
 
 /** A patch that cannot be applied: JSON patch failures are a bare 422, as kube answers them; others a 400. */
 function patchFailure(e: unknown, type: string | undefined): unknown {
@@ -446,81 +461,12 @@ function patchFailure(e: unknown, type: string | undefined): unknown {
   return errors.badRequest(e.message);
 }
 
-/** The field manager of a write: the fieldManager parameter, else the User-Agent's first token (as kube). */
-function fieldManager(req: IncomingMessage, query: URLSearchParams): string {
-  const given = query.get('fieldManager');
-  if (given) return given;
-  return (req.headers['user-agent'] ?? '').split('/')[0] || 'unknown';
-}
-
 function includeObject(query: URLSearchParams): IncludeObject {
   const v = query.get('includeObject');
   return v === 'None' || v === 'Object' ? v : 'Metadata';
 }
 
-/** The options a write's query parameters decode into, by verb; kube names them in its 422s. Reads take no dryRun. */
-const OPTIONS_KIND: Record<string, string> = {
-  create: 'CreateOptions', update: 'UpdateOptions', patch: 'PatchOptions', delete: 'DeleteOptions', deletecollection: 'DeleteOptions',
-};
-
-/** Whether a write's query asks for a dry run; a value other than "All" is a 422 naming the verb's options. */
-function parseDryRun(query: URLSearchParams, verb: string): boolean {
-  const kind = OPTIONS_KIND[verb];
-  if (!kind) return false;
-  const values = query.getAll('dryRun');
-  checkDryRun(values, kind);
-  return values.length > 0;
-}
-
-/** Whether DeleteOptions (from a body, or an Eviction's) ask for a dry run, validated as kube validates them. */
-function deleteDryRun(options: DeleteOptions): boolean {
-  const values = dryRunValues(options.dryRun);
-  checkDryRun(values, 'DeleteOptions');
-  return values.length > 0;
-}
-
-/** dryRun as decoded from a body: a list of strings, or nothing. */
-function dryRunValues(v: unknown): string[] {
-  if (v === undefined || v === null) return [];
-  if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) {
-    const what = Array.isArray(v) ? typeof v.find((x) => typeof x !== 'string') : typeof v;
-    throw errors.badRequest(`json: cannot unmarshal ${what} into Go struct field DeleteOptions.dryRun of type ${Array.isArray(v) ? 'string' : '[]string'}`);
-  }
-  return v;
-}
-
-function checkDryRun(values: string[], optionsKind: string): void {
-  if (values.every((v) => v === 'All')) return;
-  throw errors.invalid(optionsKind, 'meta.k8s.io', '', [fieldErrors.notSupported('dryRun', values, ['All'])]);
-}
-
 const DELETE_OPTIONS_SCHEMA = 'io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions';
-
-/** DeleteOptions from the body (decoded as Go decodes them: wrong JSON types are a 400) and the query. */
-async function deleteOptions(req: IncomingMessage, query: URLSearchParams, registry: Registry): Promise<DeleteOptions> {
-  const body = await readBody(req);
-  let opts: DeleteOptions = {};
-  if (body.length && body.toString('utf8').trim()) {
-    const raw = parseBody(body, req.headers['content-type'], 'DeleteOptions');
-    if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw errors.badRequest(`json: cannot unmarshal ${Array.isArray(raw) ? 'array' : typeof raw} into Go value of type v1.DeleteOptions`);
-    const { typeErrors } = registry.validator.check(registry.documentFor('', 'v1')!.path, DELETE_OPTIONS_SCHEMA, dropNulls(raw));
-    if (typeErrors.length) throw errors.badRequest(typeErrors[0]);
-    opts = dropNulls(raw) as DeleteOptions;
-  }
-  if (query.has('gracePeriodSeconds')) opts.gracePeriodSeconds = queryInt64(query.get('gracePeriodSeconds')!);
-  if (query.has('propagationPolicy')) opts.propagationPolicy = query.get('propagationPolicy') as DeleteOptions['propagationPolicy'];
-  if (opts.propagationPolicy && !['Orphan', 'Background', 'Foreground'].includes(opts.propagationPolicy)) {
-    throw errors.invalid('DeleteOptions', 'meta.k8s.io', '', [fieldErrors.notSupported('propagationPolicy', opts.propagationPolicy, ['Foreground', 'Background', 'Orphan'])]);
-  }
-  if (opts.gracePeriodSeconds !== undefined && opts.gracePeriodSeconds < 0) opts.gracePeriodSeconds = 0;
-  return opts;
-}
-
-/** A query parameter of Go type int64, with strconv's error text for what does not parse. */
-function queryInt64(v: string): number {
-  if (!/^[+-]?\d+$/.test(v)) throw errors.badRequest(`strconv.ParseInt: parsing ${JSON.stringify(v)}: invalid syntax`);
-  return Number(v);
-}
 
 function successStatus(rs: ResourceStore, obj: KObject): unknown {
   return {
@@ -528,3 +474,4 @@ function successStatus(rs: ResourceStore, obj: KObject): unknown {
     details: { name: obj.metadata.name, ...(rs.shape.group ? { group: rs.shape.group } : {}), kind: rs.shape.resource, uid: obj.metadata.uid },
   };
 }
+

@@ -6,7 +6,7 @@ import type { ServerResponse } from 'node:http';
 import type { WebSocket } from 'ws';
 import { errors, fieldErrors, StatusError } from '../api/errors.js';
 import type { Filter, ResourceStore } from '../api/resource-store.js';
-import { parseResourceVersion } from '../api/resource-store.js';
+import { parseResourceVersion } from '../api/resource-version.js';
 import { DEFAULT_TABLE, table, tableRow, type IncludeObject } from '../api/table.js';
 import type { KObject } from '../api/types.js';
 import type { CachedObject, WatchEventType } from '../storage/watch-cache.js';

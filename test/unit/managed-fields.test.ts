@@ -3,11 +3,11 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { FieldSet, pathString } from '../../src/api/fieldset.js';
 import { apply, ApplyConflictError, compare, recordUpdate, toFieldSet } from '../../src/api/managed-fields.js';
-import { loadOpenAPI } from '../../src/api/openapi.js';
+import { OpenAPILibrary } from '../../src/api/openapi.js';
 import { SchemaNode } from '../../src/api/schema-navigator.js';
 import type { KObject } from '../../src/api/types.js';
 
-const schemas = loadOpenAPI().find((d) => d.path === 'api/v1')!.document.components.schemas;
+const schemas = new OpenAPILibrary().document('', 'v1')!.components.schemas;
 const podSchema = SchemaNode.root(schemas, 'io.k8s.api.core.v1.Pod');
 const svcSchema = SchemaNode.root(schemas, 'io.k8s.api.core.v1.Service');
 const writer = (manager: string, operation: 'Apply' | 'Update' = 'Apply', subresource?: string) => ({ manager, operation, subresource, apiVersion: 'v1', time: '2026-01-01T00:00:00Z' });

@@ -1,12 +1,12 @@
 // The patch engines against cases whose results kube-apiserver gives.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { loadOpenAPI } from '../../src/api/openapi.js';
+import { OpenAPILibrary } from '../../src/api/openapi.js';
 import { jsonPatch, mergePatch, PatchError, strategicMergePatch } from '../../src/api/patch.js';
 import { SchemaNode } from '../../src/api/schema-navigator.js';
 
-const core = loadOpenAPI().find((d) => d.path === 'api/v1')!;
-const podSchema = SchemaNode.root(core.document.components.schemas, 'io.k8s.api.core.v1.Pod');
+const core = new OpenAPILibrary().document('', 'v1')!;
+const podSchema = SchemaNode.root(core.components.schemas, 'io.k8s.api.core.v1.Pod');
 
 test('merge patch: objects merge, null deletes, lists replace', () => {
   const pod = { metadata: { labels: { a: '1', b: '2' } }, spec: { containers: [{ name: 'x' }] } };

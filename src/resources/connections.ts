@@ -2,13 +2,11 @@
 // websocket (v4 and v5.channel.k8s.io). In a cluster the apiserver proxies these to the kubelet;
 // here they are answered by the simulated containers.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { WebSocket } from 'ws';
 import { errors, StatusError } from '../api/errors.js';
-import type { Registry } from '../api/registry.js';
-import type { KObject } from '../api/types.js';
+import { queryBool } from '../api/request-options.js';
+import type { ConnectRequest, KObject, Subresource, UpgradeRequest } from '../api/types.js';
 import { httpReply, runCommand, type ContainerLogs } from '../kubelet/containers.js';
-import { sendBody } from './http.js';
-import { queryBool } from './request-info.js';
+import { sendBody } from '../server/http.js';
 
 interface Container { name: string; image?: string; ports?: { containerPort: number; name?: string }[]; env?: { name: string; value?: string }[] }
 interface ContainerStatus { name: string; state?: { waiting?: { reason?: string }; running?: unknown; terminated?: unknown }; restartCount?: number }
@@ -36,27 +34,44 @@ function requireStarted(pod: KObject, c: Container): void {
   }
 }
 
-export class ConnectHandler {
-  constructor(private readonly registry: Registry, private readonly logs: ContainerLogs) {}
+/** The channel protocols exec and attach speak, newest first. */
+const EXEC_PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io'];
 
-  private pod(namespace: string, name: string): KObject {
-    const pods = this.registry.resource('pods')!;
-    const pod = pods.cache.get(pods.key(namespace, name))?.object;
-    if (!pod) throw errors.notFound({ group: '', resource: 'pods' }, name);
+/** A pod's subresources that reach into its containers, and a service's proxy, answered by the simulated containers. */
+export class Connections {
+  constructor(private readonly logs: ContainerLogs) {}
+
+  podSubresources(): Record<string, Subresource> {
+    return {
+      log: { type: 'connect', connect: (r) => this.log(r) },
+      proxy: { type: 'connect', connect: (r) => this.podProxy(r) },
+      exec: { type: 'connect', upgrade: { protocols: EXEC_PROTOCOLS, serve: (r) => this.exec(r, 'exec') } },
+      attach: { type: 'connect', upgrade: { protocols: EXEC_PROTOCOLS, serve: (r) => this.exec(r, 'attach') } },
+      portforward: { type: 'connect' },
+    };
+  }
+
+  serviceSubresources(): Record<string, Subresource> {
+    return { proxy: { type: 'connect', connect: (r) => this.serviceProxy(r) } };
+  }
+
+  private pod(target: ConnectRequest['target'], namespace: string | undefined, name: string): KObject {
+    const pod = target.cache.get(target.key(namespace, name))?.object;
+    if (!pod) throw errors.notFound(target.gr, name);
     return pod;
   }
 
   /** GET pods/{name}/log: follow, tailLines, timestamps, sinceSeconds, limitBytes, container, previous. */
-  log(namespace: string, name: string, query: URLSearchParams, req: IncomingMessage, res: ServerResponse): void {
-    const pod = this.pod(namespace, name);
+  private log({ target, namespace, name, query, req, res, registry }: ConnectRequest): void {
+    const pod = this.pod(target, namespace, name);
     const c = pickContainer(pod, query.get('container'));
     if (queryBool(query.get('previous'))) {
       throw errors.badRequest(`previous terminated container "${c.name}" in pod "${name}" not found`);
     }
     requireStarted(pod, c);
-    const uid = pod.metadata.uid!;
+    const uid = pod.metadata.uid ?? '';
     const timestamps = queryBool(query.get('timestamps'));
-    const since = query.has('sinceSeconds') ? this.registry.now().getTime() - Number(query.get('sinceSeconds')) * 1000 : undefined;
+    const since = query.has('sinceSeconds') ? registry.now().getTime() - Number(query.get('sinceSeconds')) * 1000 : undefined;
     const tail = query.has('tailLines') ? Number(query.get('tailLines')) : undefined;
     let budget = query.has('limitBytes') ? Number(query.get('limitBytes')) : Infinity;
     const format = (l: { time: string; text: string }) => `${timestamps ? `${l.time} ` : ''}${l.text}\n`;
@@ -74,27 +89,25 @@ export class ConnectHandler {
     }
     res.writeHead(200, { 'Content-Type': 'text/plain', 'Transfer-Encoding': 'chunked', 'Cache-Control': 'no-cache, private' });
     if (body) res.write(body);
-    const pods = this.registry.resource('pods')!;
     const stopFollow = this.logs.follow(uid, c.name, (l) => {
       const chunk = take(format(l));
       if (chunk) res.write(chunk);
       if (budget <= 0) end();
     });
     // The stream ends when the pod goes away, as a container's log does when it stops.
-    const stopWatch = pods.cache.watch({ matches: (p) => p.metadata.uid === uid, deliver: (type) => { if (type === 'DELETED') end(); } });
+    const stopWatch = target.cache.watch({ matches: (p) => p.metadata.uid === uid, deliver: (type) => { if (type === 'DELETED') end(); } });
     const end = () => { stopFollow(); stopWatch(); res.end(); };
     req.on('close', () => { stopFollow(); stopWatch(); });
   }
 
   /** services/{name[:port]}/proxy/... : one ready endpoint, chosen at random, answers. */
-  serviceProxy(namespace: string, nameAndPort: string, rest: string[], req: IncomingMessage, res: ServerResponse): void {
+  private serviceProxy({ target, namespace, name: nameAndPort, req, res, registry }: ConnectRequest): void {
     const parts = nameAndPort.split(':');
     const [name, port] = parts.length === 3 ? [parts[1], parts[2]] : [parts[0], parts[1]];
-    const services = this.registry.resource('services')!;
-    const svc = services.cache.get(services.key(namespace, name))?.object;
-    if (!svc) throw errors.notFound({ group: '', resource: 'services' }, name);
-    const endpoints = this.registry.resource('endpoints')!;
-    const ep = endpoints.cache.get(endpoints.key(namespace, name))?.object;
+    const svc = target.cache.get(target.key(namespace, name))?.object;
+    if (!svc) throw errors.notFound(target.gr, name);
+    const endpoints = registry.resource('endpoints');
+    const ep = endpoints?.cache.get(endpoints.key(namespace, name))?.object;
     const svcPorts = ((svc.spec ?? {}) as { ports?: { name?: string; port: number }[] }).ports ?? [];
     const svcPort = port ? svcPorts.find((p) => p.name === port || String(p.port) === port) : svcPorts[0];
     if (!svcPort) throw new StatusError(503, 'ServiceUnavailable', `no endpoints available for service "${name}"`, {});
@@ -102,16 +115,17 @@ export class ConnectHandler {
       .filter((s) => (s.ports ?? []).some((p) => (p.name ?? '') === (svcPort.name ?? '')))
       .flatMap((s) => s.addresses ?? []);
     if (!ready.length) throw new StatusError(503, 'ServiceUnavailable', `no endpoints available for service "${name}"`, {});
-    const chosen = ready[this.registry.entropy.int(ready.length)];
+    const chosen = ready[registry.entropy.int(ready.length)];
     const podName = chosen.targetRef?.name ?? chosen.ip;
-    this.answerAsPod(namespace, podName, req, res, rest);
+    const pods = registry.resource('pods');
+    this.answerAsPod(pods?.cache.get(pods.key(namespace, podName))?.object, podName, req, res);
   }
 
   /** pods/{name[:port]}/proxy/... */
-  podProxy(namespace: string, nameAndPort: string, rest: string[], req: IncomingMessage, res: ServerResponse): void {
+  private podProxy({ target, namespace, name: nameAndPort, req, res }: ConnectRequest): void {
     const parts = nameAndPort.split(':');
     const [name, port] = parts.length === 3 ? [parts[1], parts[2]] : [parts[0], parts[1]];
-    const pod = this.pod(namespace, name);
+    const pod = this.pod(target, namespace, name);
     const declared = containersOf(pod).flatMap((c) => c.ports ?? []);
     if (port && !declared.some((p) => String(p.containerPort) === port || p.name === port)) {
       throw new StatusError(503, 'ServiceUnavailable', `error trying to reach service: dial tcp ${((pod.status ?? {}) as { podIP?: string }).podIP}:${port}: connect: connection refused`, {});
@@ -119,17 +133,13 @@ export class ConnectHandler {
     if (((pod.status ?? {}) as { phase?: string }).phase !== 'Running') {
       throw errors.badRequest(`pod ${name} is not running`);
     }
-    this.answerAsPod(namespace, name, req, res, rest);
+    this.answerAsPod(pod, name, req, res);
   }
 
-  private answerAsPod(namespace: string, podName: string, req: IncomingMessage, res: ServerResponse, rest: string[]): void {
-    void rest;
-    const pods = this.registry.resource('pods')!;
-    const pod = pods.cache.get(pods.key(namespace, podName))?.object;
-    if (pod) {
-      const c = containersOf(pod)[0];
-      if (c) this.logs.append(pod.metadata.uid!, c.name, `Received request from ${req.socket.remoteAddress ?? 'unknown'}`);
-    }
+  /** The simulated container's HTTP reply; its log records the request. */
+  private answerAsPod(pod: KObject | undefined, podName: string, req: IncomingMessage, res: ServerResponse): void {
+    const c = pod && containersOf(pod)[0];
+    if (pod?.metadata.uid && c) this.logs.append(pod.metadata.uid, c.name, `Received request from ${req.socket.remoteAddress ?? 'unknown'}`);
     req.resume();
     sendBody(res, 200, 'text/plain; charset=utf-8', httpReply(podName));
   }
@@ -138,7 +148,7 @@ export class ConnectHandler {
    * exec and attach over websocket, channel protocol v4 or v5: byte 0 of each message is the
    * stream (0 stdin, 1 stdout, 2 stderr, 3 status, 4 resize, 255 close in v5).
    */
-  exec(namespace: string, name: string, subresource: 'exec' | 'attach', query: URLSearchParams, ws: WebSocket): void {
+  private exec({ target, namespace, name, query, ws, registry }: UpgradeRequest, subresource: 'exec' | 'attach'): void {
     const send = (channel: number, data: string) => {
       if (ws.readyState === ws.OPEN) ws.send(Buffer.concat([Buffer.from([channel]), Buffer.from(data)]));
     };
@@ -161,7 +171,7 @@ export class ConnectHandler {
     });
     ws.on('close', closeStdin);
     try {
-      const pod = this.pod(namespace, name);
+      const pod = this.pod(target, namespace, name);
       const c = pickContainer(pod, query.get('container'));
       requireStarted(pod, c);
       const argv = subresource === 'attach' ? ['cat'] : query.getAll('command');
@@ -170,7 +180,7 @@ export class ConnectHandler {
         podName: name, env,
         stdin: () => new Promise((resolve) => { if (stdinClosed || !queryBool(query.get('stdin'))) resolve(stdinText); else stdinWaiters.push(() => resolve(stdinText)); }),
         sleep: (ms) => new Promise((r) => setTimeout(r, Math.min(ms, 60_000))),
-        now: () => this.registry.now(),
+        now: () => registry.now(),
       }).then((r) => {
         if (r.stdout) send(1, r.stdout);
         if (r.stderr) send(2, r.stderr);

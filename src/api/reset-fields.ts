@@ -1,0 +1,52 @@
+// Fields a write cannot change through the path it came by, restored from the stored object:
+// kube's GetResetFields. An update of the main resource keeps `status`; one through /status
+// keeps everything but status (and the metadata ResetObjectMetaForStatus keeps).
+import type { KObject, Subresource } from './types.js';
+
+/** Every top-level field but apiVersion, kind, metadata and status: what /status may not change. */
+export const ALL_BUT_STATUS = '*';
+
+/** The metadata a status update keeps as stored (kube's ResetObjectMetaForStatus, beyond what no write changes). */
+export const METADATA_RESET_FOR_STATUS: readonly string[] = ['metadata.labels', 'metadata.annotations', 'metadata.finalizers', 'metadata.ownerReferences'];
+
+/** The reset fields of a status subresource, as kube's status strategies give them. */
+export const STATUS_RESET_FIELDS: readonly string[] = [ALL_BUT_STATUS, ...METADATA_RESET_FOR_STATUS];
+
+/** The status subresource most kinds have. */
+export const STATUS_SUBRESOURCE: Subresource = { type: 'view', resetFields: STATUS_RESET_FIELDS };
+
+const ENVELOPE = new Set(['apiVersion', 'kind', 'metadata', 'status']);
+
+/** Restores each of `paths` (dotted, or ALL_BUT_STATUS) in `next` from `current`; what `current` lacks is removed. */
+export function resetFields(next: KObject, current: KObject, paths: readonly string[]): void {
+  for (const path of paths) {
+    if (path === ALL_BUT_STATUS) {
+      for (const k of new Set([...Object.keys(next), ...Object.keys(current)])) if (!ENVELOPE.has(k)) restore(next, current, [k]);
+    } else {
+      restore(next, current, path.split('.'));
+    }
+  }
+}
+
+type Fields = Record<string, unknown>;
+
+const isFields = (v: unknown): v is Fields => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function restore(next: Fields, current: Fields, path: string[]): void {
+  const [head, ...rest] = path;
+  const stored = current[head];
+  if (!rest.length) {
+    if (stored === undefined) delete next[head]; else next[head] = structuredClone(stored);
+    return;
+  }
+  const mine = next[head];
+  if (!isFields(stored)) {
+    // Nothing stored at this path: whatever the writer put there goes.
+    if (isFields(mine)) restore(mine, {}, rest);
+    return;
+  }
+  if (isFields(mine)) { restore(mine, stored, rest); return; }
+  const fresh: Fields = {};
+  next[head] = fresh;
+  restore(fresh, stored, rest);
+}

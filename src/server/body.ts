@@ -1,0 +1,34 @@
+// Request bodies as bytes on the wire: JSON, YAML or protobuf parsed into plain values (the
+// objects are then decoded by api/decode.ts), duplicate keys found, warnings written as headers.
+import { errors } from '../api/errors.js';
+import { duplicateFields } from '../api/json.js';
+import { bodyFormat } from './negotiation.js';
+import { decodeProtobufBody } from './protobuf-decode.js';
+import { yaml } from '../lazy-modules.js';
+
+export const BODY_MEDIA_TYPES = ['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf'];
+
+/** Keys given twice in a JSON body (YAML bodies with duplicate keys fail to parse). */
+export function bodyDuplicates(body: Buffer, contentType: string | undefined): string[] {
+  return bodyFormat(contentType) === 'json' ? duplicateFields(body.toString('utf8')) : [];
+}
+
+/** Parses a JSON or YAML body into a plain value; syntax errors are 400s. */
+export function parseBody(body: Buffer, contentType: string | undefined, what: string): unknown {
+  const format = bodyFormat(contentType);
+  if (format === undefined) throw errors.unsupportedMediaType(contentType ?? '', BODY_MEDIA_TYPES);
+  if (format === 'protobuf') return decodeProtobufBody(body);
+  const text = body.toString('utf8');
+  if (text.trim() === '') throw errors.badRequest(`the object provided is unrecognized (must be of type ${what}): couldn't get version/kind; json parse error: unexpected end of JSON input`);
+  try {
+    return format === 'yaml' ? yaml().parse(text) : JSON.parse(text);
+  } catch (e) {
+    const why = e instanceof Error ? e.message : String(e);
+    throw errors.badRequest(`the object provided is unrecognized (must be of type ${what}): couldn't get version/kind; json parse error: ${why}`);
+  }
+}
+
+/** `Warning` header values: `299 - "text"`, with the text quoted as Go's strconv.Quote. */
+export function warningHeaders(warnings: string[]): string[] {
+  return warnings.map((w) => `299 - ${JSON.stringify(w)}`);
+}
