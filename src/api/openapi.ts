@@ -126,7 +126,7 @@ function resourceOfPath(relative: string): string | undefined {
 }
 
 /** Every schema `node` refers to, transitively, by name. */
-function reachableSchemas(node: unknown, all: Record<string, Schema>): Record<string, Schema> {
+export function reachableSchemas(node: unknown, all: Record<string, Schema>): Record<string, Schema> {
   const found = new Set<string>();
   const visit = (n: unknown): void => {
     if (Array.isArray(n)) { for (const x of n) visit(x); return; }

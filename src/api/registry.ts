@@ -47,7 +47,8 @@ export class Registry implements RegistryContext {
   readonly validator = new SchemaValidator();
   readonly clock: () => Date;
   readonly entropy: Entropy;
-  private readonly library: OpenAPILibrary;
+  /** The OpenAPI of the built-in kinds (and the meta schemas kinds defined at run time use). */
+  readonly library: OpenAPILibrary;
   /** By `group/version/resource`, in registration order. */
   private readonly kinds = new Map<string, Registration>();
   private readonly listeners = new Set<() => void>();

@@ -16,7 +16,7 @@ import { SchemaNode } from '../api/schema-navigator.js';
 import { DEFAULT_TABLE, table, tableRow, type IncludeObject } from '../api/table.js';
 import { rfc3339 } from '../api/time.js';
 import type { CreateRequest, DeleteOptions, KObject, Subresource } from '../api/types.js';
-import { isObject } from '../api/unknown.js';
+import { isObject, numberAt } from '../api/unknown.js';
 import { bodyDuplicates, parseBody, warningHeaders } from './body.js';
 import { readBody, sendError, sendJSON, sendObject } from './http.js';
 import { chooseResponseFormat, patchType, type ResponseFormat } from './negotiation.js';
@@ -420,15 +420,9 @@ function scaleOf(obj: KObject, declared: ScaleSubresource): KObject {
     kind: 'Scale',
     apiVersion: 'autoscaling/v1',
     metadata: { name: m.name, namespace: m.namespace, uid: m.uid, resourceVersion: m.resourceVersion, creationTimestamp: m.creationTimestamp },
-    spec: { replicas: numberAtPath(obj, declared.specReplicasPath) ?? 0 },
-    status: { replicas: numberAtPath(obj, declared.statusReplicasPath) ?? 0, selector: declared.selector(obj) },
+    spec: { replicas: numberAt(obj, ...declared.specReplicasPath.split('.')) ?? 0 },
+    status: { replicas: numberAt(obj, ...declared.statusReplicasPath.split('.')) ?? 0, selector: declared.selector(obj) },
   };
-}
-
-function numberAtPath(obj: unknown, path: string): number | undefined {
-  let cur: unknown = obj;
-  for (const p of path.split('.')) cur = isObject(cur) ? cur[p] : undefined;
-  return typeof cur === 'number' ? cur : undefined;
 }
 
 /** Sets a dotted path of `obj`, making the objects on the way. */
