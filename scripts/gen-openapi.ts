@@ -1,42 +1,38 @@
-// Generates openapi/*.json: the OpenAPI v3 documents tinykube serves and is driven by.
+// Generates openapi/*.json: one OpenAPI v3 document per group-version of the upstream reference.
 //
 // Facts (paths, operations, parameters, schemas, field names, types, formats, required fields and
 // every x-kubernetes-* extension) are taken from the upstream reference documents; every
-// description is replaced by our own short text. Only the resources tinykube serves are kept, and
-// only the schemas reachable from them.
+// description is replaced by our own short text. Every resource of every group-version is kept,
+// with its subresources, and only the schemas reachable from them. What the server actually
+// serves is decided at run time (the registered strategies), not here.
 //
-//   npm run openapi -- [REFERENCE_DIR]   (default ../shared/reference/kubernetes-openapi-v3-1.33)
-import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { describeField, describeOperation, describeParameter, describeSchema } from './openapi-descriptions.js';
+//   npm run openapi -- [REFERENCE_DIR] [OUT_DIR]
+//   (defaults: <repository>/../shared/reference/kubernetes-openapi-v3-1.33 and <repository>/openapi)
+import { readFileSync, writeFileSync, mkdirSync, readdirSync, existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describeField, describeOperation, describeParameter, describeResponse, describeSchema } from './openapi-descriptions.js';
 
 type Json = any; // the upstream documents are untyped JSON by nature
 
-/** The reference has no document for authentication.k8s.io; ours is built from its types' facts below. */
-const SYNTHETIC_AUTHENTICATION = '(authentication.k8s.io/v1, built from facts)';
-
-/** What we serve, per group-version document: the resource names (with all their subresources). */
-const SERVED: Record<string, { file: string; resources: string[] }> = {
-  'api/v1': {
-    file: 'api__v1.json',
-    resources: ['pods', 'services', 'replicationcontrollers', 'nodes', 'namespaces', 'endpoints', 'events', 'bindings'],
-  },
-  'apis/authentication.k8s.io/v1': { file: SYNTHETIC_AUTHENTICATION, resources: ['selfsubjectreviews'] },
-  'apis/authorization.k8s.io/v1': { file: 'apis/authorization.k8s.io_v1.json', resources: ['selfsubjectaccessreviews'] },
-  'apis/coordination.k8s.io/v1': { file: 'apis/coordination.k8s.io_v1.json', resources: ['leases'] },
-  'apis/discovery.k8s.io/v1': { file: 'apis/discovery.k8s.io_v1.json', resources: ['endpointslices'] },
-  'apis/events.k8s.io/v1': { file: 'apis/events.k8s.io_v1.json', resources: ['events'] },
-};
-
-const refDir = resolve(process.argv[2] ?? '../shared/reference/kubernetes-openapi-v3-1.33');
-const outDir = resolve('openapi');
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const refDir = resolve(process.argv[2] ?? join(repoRoot, '..', 'shared', 'reference', 'kubernetes-openapi-v3-1.33'));
+const outDir = resolve(process.argv[3] ?? join(repoRoot, 'openapi'));
 mkdirSync(outDir, { recursive: true });
 
-function resourceOfPath(gvPath: string, path: string): string | undefined {
-  const rest = path.slice(gvPath.length + 2).split('/').filter(Boolean);
-  let i = rest[0] === 'watch' ? 1 : 0;
-  if (rest[i] === 'namespaces' && rest[i + 1] === '{namespace}') i += 2;
-  return rest[i];
+/**
+ * The reference's documents by group-version path: `api__v1.json` is `api/v1`,
+ * `apis/<group>_<version>.json` is `apis/<group>/<version>` (group names hold no `_`).
+ */
+function referenceDocuments(): Record<string, string> {
+  const found: Record<string, string> = {};
+  if (existsSync(join(refDir, 'api__v1.json'))) found['api/v1'] = 'api__v1.json';
+  for (const f of readdirSync(join(refDir, 'apis')).filter((n) => n.endsWith('.json')).sort()) {
+    const base = f.slice(0, -'.json'.length);
+    const cut = base.lastIndexOf('_');
+    found[`apis/${base.slice(0, cut)}/${base.slice(cut + 1)}`] = `apis/${f}`;
+  }
+  return found;
 }
 
 function collectRefs(node: Json, out: Set<string>): void {
@@ -71,12 +67,20 @@ function rewriteSchema(schema: Json, name: string | undefined, fieldName: string
   return out;
 }
 
-function rewriteOperation(op: Json): Json {
-  const out: Json = { ...op, description: describeOperation(op) };
+/** Which resource and subresource a path names, within its group-version. */
+function partsOfPath(gvPath: string, path: string): { resource?: string; sub?: string } {
+  const rest = path.slice(gvPath.length + 2).split('/').filter(Boolean);
+  let i = rest[0] === 'watch' ? 1 : 0;
+  if (rest[i] === 'namespaces' && rest[i + 1] === '{namespace}') i += 2;
+  return { resource: rest[i], sub: rest[i + 2] };
+}
+
+function rewriteOperation(op: Json, resource: string, sub: string | undefined): Json {
+  const out: Json = { ...op, description: describeOperation(op, resource, sub) };
   if (op.parameters) out.parameters = op.parameters.map(rewriteParameter);
   if (op.responses) {
     out.responses = Object.fromEntries(
-      Object.entries(op.responses as Json).map(([code, r]: [string, Json]) => [code, { ...r, description: code === '200' ? 'OK' : code === '201' ? 'Created' : code === '202' ? 'Accepted' : code === '401' ? 'Unauthorized' : 'Response' }]),
+      Object.entries(op.responses as Json).map(([code, r]: [string, Json]) => [code, { ...r, description: describeResponse(code) }]),
     );
   }
   return out;
@@ -87,52 +91,17 @@ function rewriteParameter(p: Json): Json {
   return { ...p, description: describeParameter(p.name) };
 }
 
-/**
- * authentication.k8s.io/v1 as the reference would hold it: SelfSubjectReview's POST shaped as
- * SelfSubjectAccessReview's (the same kind of create-only review), its types' fields
- * (SelfSubjectReview{metadata, status{userInfo{username, uid, groups, extra}}}), and the meta
- * schemas from the authorization document.
- */
-function authenticationDocument(): Json {
-  const base: Json = JSON.parse(readFileSync(join(refDir, 'apis/authorization.k8s.io_v1.json'), 'utf8'));
-  const review = JSON.stringify(base.paths['/apis/authorization.k8s.io/v1/selfsubjectaccessreviews'])
-    .replaceAll('io.k8s.api.authorization.v1.SelfSubjectAccessReview', 'io.k8s.api.authentication.v1.SelfSubjectReview')
-    .replaceAll('createAuthorizationV1SelfSubjectAccessReview', 'createAuthenticationV1SelfSubjectReview')
-    .replaceAll('authorization.k8s.io', 'authentication.k8s.io')
-    .replaceAll('SelfSubjectAccessReview', 'SelfSubjectReview');
-  const ref = (name: string) => ({ allOf: [{ $ref: `#/components/schemas/${name}` }], default: {} });
-  const strings = { type: 'array', items: { type: 'string', default: '' } };
-  return {
-    openapi: base.openapi,
-    paths: { '/apis/authentication.k8s.io/v1/selfsubjectreviews': JSON.parse(review) },
-    components: {
-      schemas: {
-        ...base.components.schemas,
-        'io.k8s.api.authentication.v1.SelfSubjectReview': {
-          type: 'object',
-          properties: { apiVersion: { type: 'string' }, kind: { type: 'string' }, metadata: ref('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta'), status: ref('io.k8s.api.authentication.v1.SelfSubjectReviewStatus') },
-          'x-kubernetes-group-version-kind': [{ group: 'authentication.k8s.io', kind: 'SelfSubjectReview', version: 'v1' }],
-        },
-        'io.k8s.api.authentication.v1.SelfSubjectReviewStatus': { type: 'object', properties: { userInfo: ref('io.k8s.api.authentication.v1.UserInfo') } },
-        'io.k8s.api.authentication.v1.UserInfo': {
-          type: 'object',
-          properties: { extra: { type: 'object', additionalProperties: strings }, groups: { ...strings, 'x-kubernetes-list-type': 'atomic' }, uid: { type: 'string' }, username: { type: 'string' } },
-        },
-      },
-    },
-  };
-}
-
 const index: Record<string, string> = {};
-for (const [gvPath, spec] of Object.entries(SERVED)) {
-  const doc: Json = spec.file === SYNTHETIC_AUTHENTICATION ? authenticationDocument() : JSON.parse(readFileSync(join(refDir, spec.file), 'utf8'));
+for (const [gvPath, refFile] of Object.entries(referenceDocuments())) {
+  const doc: Json = JSON.parse(readFileSync(join(refDir, refFile), 'utf8'));
   const paths: Json = {};
   for (const [path, item] of Object.entries(doc.paths as Json)) {
-    const resource = resourceOfPath(gvPath, path);
-    if (!resource || !spec.resources.includes(resource)) continue;
+    if (!path.startsWith(`/${gvPath}/`)) continue;
+    const { resource, sub } = partsOfPath(gvPath, path);
+    if (!resource) continue; // the group-version's own discovery path: the server answers it itself
     const kept: Json = {};
     for (const [method, op] of Object.entries(item as Json)) {
-      kept[method] = method === 'parameters' ? (op as Json[]).map(rewriteParameter) : rewriteOperation(op);
+      kept[method] = method === 'parameters' ? (op as Json[]).map(rewriteParameter) : rewriteOperation(op, resource, sub);
     }
     paths[path] = kept;
   }

@@ -2,31 +2,51 @@
 // bodies kubectl 1.32+ and other typed clients send). Only facts are kept from the upstream
 // reference: message names, field names, types and numbers; comments and options are dropped.
 //
-//   npm run proto -- [REFERENCE_DIR]   (default ../shared/reference/protobuf)
+// The roots are every kind of the OpenAPI documents in openapi/ (each schema with an
+// x-kubernetes-group-version-kind of one of their group-versions), plus the envelope and the
+// meta kinds below; everything they use comes along.
+//
+//   npm run proto -- [REFERENCE_DIR] [OUT_DIR] [OPENAPI_DIR]
+//   (defaults: <repository>/../shared/reference/protobuf, <repository>/proto, <repository>/openapi)
 import { readFileSync, writeFileSync, mkdirSync, readdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-/** The messages clients send us, by fully qualified name; everything they use comes along. */
-const ROOTS = [
-  'k8s.io.api.core.v1.Namespace',
-  'k8s.io.api.core.v1.Service',
-  'k8s.io.api.core.v1.Pod',
-  'k8s.io.api.core.v1.ReplicationController',
-  'k8s.io.api.core.v1.Node',
-  'k8s.io.api.core.v1.Endpoints',
-  'k8s.io.api.core.v1.Event',
-  'k8s.io.api.core.v1.Binding',
-  'k8s.io.api.discovery.v1.EndpointSlice',
+/** Messages that are no kind of a group-version document but are sent or needed all the same. */
+const EXTRA_ROOTS = [
   'k8s.io.apimachinery.pkg.apis.meta.v1.DeleteOptions',
   'k8s.io.apimachinery.pkg.runtime.Unknown',
 ];
 
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const refDir = resolve(process.argv[2] ?? join(repoRoot, '..', 'shared', 'reference', 'protobuf'));
+const outDir = resolve(process.argv[3] ?? join(repoRoot, 'proto'));
+const openapiDir = resolve(process.argv[4] ?? join(repoRoot, 'openapi'));
+mkdirSync(outDir, { recursive: true });
+
+/** `io.k8s.api.apps.v1.Deployment` → `k8s.io.api.apps.v1.Deployment` (Go's package path, as the .proto files name it). */
+function messageOfSchema(schemaName: string): string {
+  return `k8s.io.${schemaName.replace(/^io\.k8s\./, '').replace(/-/g, '_')}`;
+}
+
+/** Every kind of the generated documents' group-versions, as message names. */
+function kindRoots(): string[] {
+  const index = JSON.parse(readFileSync(join(openapiDir, 'index.json'), 'utf8')) as Record<string, string>;
+  const gvs = new Set(Object.keys(index).map((p) => (p.startsWith('api/') ? `/${p.slice(4)}` : p.slice(5))));
+  const roots = new Set<string>();
+  for (const file of Object.values(index)) {
+    const doc = JSON.parse(readFileSync(join(openapiDir, file), 'utf8'));
+    for (const [name, schema] of Object.entries(doc.components.schemas as Record<string, { 'x-kubernetes-group-version-kind'?: { group: string; version: string }[] }>)) {
+      if (name.startsWith('io.k8s.apimachinery.')) continue; // meta kinds (DeleteOptions, WatchEvent, Status) name every group
+      if (schema['x-kubernetes-group-version-kind']?.some((g) => gvs.has(`${g.group}/${g.version}`))) roots.add(messageOfSchema(name));
+    }
+  }
+  return [...roots].sort();
+}
+
 interface Field { label: string; type: string; name: string; number: number }
 interface Message { pkg: string; name: string; fields: Field[] }
 
-const refDir = resolve(process.argv[2] ?? '../shared/reference/protobuf');
-const outDir = resolve('proto');
-mkdirSync(outDir, { recursive: true });
 
 const messages = new Map<string, Message>();
 for (const file of readdirSync(refDir).filter((f) => f.startsWith('k8s.io_') && f.endsWith('.proto'))) {
@@ -50,8 +70,15 @@ function resolveType(type: string, pkg: string): string | undefined {
   return messages.has(inner) ? inner : undefined;
 }
 
+const packages = new Set([...messages.values()].map((m) => m.pkg));
+const skipped: string[] = [];
+const roots = kindRoots().filter((name) => {
+  if (packages.has(name.slice(0, name.lastIndexOf('.')))) return true;
+  skipped.push(name); // the reference has no .proto for this package
+  return false;
+});
 const needed = new Set<string>();
-const queue = [...ROOTS];
+const queue = [...roots, ...EXTRA_ROOTS];
 while (queue.length) {
   const name = queue.pop()!;
   if (needed.has(name)) continue;
@@ -82,4 +109,6 @@ for (const [pkg, msgs] of byPackage) {
   files.push(file);
   console.log(`${file}: ${msgs.length} messages`);
 }
-writeFileSync(join(outDir, 'index.json'), JSON.stringify(files.concat('api_authorization_v1.proto').sort(), null, 1) + '\n');
+writeFileSync(join(outDir, 'index.json'), JSON.stringify(files.sort(), null, 1) + '\n');
+console.log(`${roots.length} kinds; ${needed.size} messages in all`);
+if (skipped.length) console.log(`no .proto in the reference for: ${skipped.join(', ')}`);

@@ -28,6 +28,77 @@ const KINDS: Record<string, string> = {
   ServiceSpec: 'The desired state of a service.',
   NodeSpec: 'The desired state of a node.',
   NodeStatus: 'The most recently observed state of a node.',
+  // core v1, the rest of it
+  ConfigMap: 'A ConfigMap holds non-secret configuration as string or binary values, for pods to read.',
+  Secret: 'A Secret holds a small amount of sensitive data, such as a password, token or key.',
+  ServiceAccount: 'A ServiceAccount is an identity for processes running in pods.',
+  PersistentVolume: 'A PersistentVolume is a piece of cluster storage, provisioned by hand or by a storage class.',
+  PersistentVolumeClaim: 'A PersistentVolumeClaim asks for storage; it binds to one PersistentVolume.',
+  LimitRange: 'A LimitRange sets default and allowed resource amounts for objects in a namespace.',
+  ResourceQuota: 'A ResourceQuota caps the total resources and object counts of a namespace.',
+  PodTemplate: 'A PodTemplate is a stored template of a pod, for controllers to copy.',
+  PodTemplateSpec: 'The metadata and spec of the pods a controller creates.',
+  ComponentStatus: 'Deprecated: the health of a control plane component.',
+  TokenRequest: 'A TokenRequest asks for a token of a service account, with an audience and lifetime.',
+  PodExecOptions: 'The query options of exec into a pod.',
+  PodAttachOptions: 'The query options of attach to a pod.',
+  PodPortForwardOptions: 'The query options of port-forward to a pod.',
+  PodProxyOptions: 'The query options of proxy to a pod.',
+  ServiceProxyOptions: 'The query options of proxy to a service.',
+  NodeProxyOptions: 'The query options of proxy to a node.',
+  // apps
+  Deployment: 'A Deployment rolls out and keeps running a replicated set of pods through ReplicaSets.',
+  DeploymentSpec: 'The desired state of a deployment.',
+  DeploymentStatus: 'The most recently observed state of a deployment.',
+  ReplicaSet: 'A ReplicaSet keeps a given number of pods matching its selector running.',
+  StatefulSet: 'A StatefulSet runs pods with stable names and storage, created and removed in order.',
+  DaemonSet: 'A DaemonSet runs one copy of a pod on every (selected) node.',
+  ControllerRevision: 'A ControllerRevision is an immutable snapshot of a controller state, for rollbacks.',
+  // batch
+  Job: 'A Job runs pods until a given number of them finish successfully.',
+  CronJob: 'A CronJob creates Jobs on a repeating schedule.',
+  // rbac
+  Role: 'A Role is a set of permissions within one namespace.',
+  ClusterRole: 'A ClusterRole is a set of permissions across the cluster, or a template for RoleBindings.',
+  RoleBinding: 'A RoleBinding grants the permissions of a role to subjects within one namespace.',
+  ClusterRoleBinding: 'A ClusterRoleBinding grants the permissions of a ClusterRole to subjects cluster-wide.',
+  PolicyRule: 'One permission: verbs allowed on resources or non-resource URLs.',
+  Subject: 'A user, group or service account that a binding applies to.',
+  RoleRef: 'The role a binding grants.',
+  // apiextensions
+  CustomResourceDefinition: 'A CustomResourceDefinition adds a new resource type, served under its own group.',
+  JSONSchemaProps: 'A JSON Schema (a structural subset of OpenAPI v3) for validating custom objects.',
+  // networking
+  Ingress: 'An Ingress routes outside HTTP(S) traffic to services by host and path.',
+  IngressClass: 'An IngressClass names the controller that implements a class of Ingresses.',
+  NetworkPolicy: 'A NetworkPolicy limits which traffic may reach or leave the pods it selects.',
+  IPAddress: 'An IPAddress records one allocated IP address and who holds it.',
+  ServiceCIDR: 'A ServiceCIDR is a range of addresses that service cluster IPs are allocated from.',
+  // scheduling, node, policy
+  PriorityClass: 'A PriorityClass maps a name to a pod priority value.',
+  RuntimeClass: 'A RuntimeClass names a container runtime configuration that pods can choose.',
+  PodDisruptionBudget: 'A PodDisruptionBudget limits how many pods of a set voluntary disruptions may take down at once.',
+  // autoscaling
+  HorizontalPodAutoscaler: 'A HorizontalPodAutoscaler adjusts the replica count of a scalable resource to meet a metric target.',
+  // authentication, authorization
+  TokenReview: 'A TokenReview asks the server to authenticate a bearer token.',
+  SubjectAccessReview: 'A SubjectAccessReview asks whether a given user may perform an action.',
+  LocalSubjectAccessReview: 'A LocalSubjectAccessReview asks whether a given user may perform an action in one namespace.',
+  SelfSubjectAccessReview: 'A SelfSubjectAccessReview asks whether the caller may perform an action.',
+  SelfSubjectRulesReview: 'A SelfSubjectRulesReview lists the actions the caller may perform in a namespace.',
+  // admissionregistration
+  MutatingWebhookConfiguration: 'A MutatingWebhookConfiguration lists webhooks that may change objects on admission.',
+  ValidatingWebhookConfiguration: 'A ValidatingWebhookConfiguration lists webhooks that may reject objects on admission.',
+  ValidatingAdmissionPolicy: 'A ValidatingAdmissionPolicy checks objects on admission with CEL expressions.',
+  ValidatingAdmissionPolicyBinding: 'A ValidatingAdmissionPolicyBinding applies a ValidatingAdmissionPolicy to a set of resources.',
+  // storage
+  StorageClass: 'A StorageClass describes a kind of storage and how to provision volumes of it.',
+  CSIDriver: 'A CSIDriver describes a Container Storage Interface volume driver installed in the cluster.',
+  CSINode: 'A CSINode lists the CSI drivers installed on one node.',
+  CSIStorageCapacity: 'A CSIStorageCapacity reports the storage capacity available to a storage class in a topology segment.',
+  VolumeAttachment: 'A VolumeAttachment asks for a volume to be attached to, or detached from, a node.',
+  // certificates
+  CertificateSigningRequest: 'A CertificateSigningRequest asks for a certificate to be signed; it is approved and then issued.',
 };
 
 const FIELDS: Record<string, string> = {
@@ -57,6 +128,19 @@ const FIELDS: Record<string, string> = {
   ports: 'The ports exposed.',
   type: 'The type of this object or entry.',
   clusterIP: 'The virtual IP of the service, allocated by the server unless given.',
+  template: 'The template of the objects this controller creates.',
+  data: 'The stored values, by key.',
+  binaryData: 'The stored binary values, by key (base64 in JSON).',
+  stringData: 'Write-only values as plain strings, merged into data on write.',
+  immutable: 'When true, the data cannot be changed after creation.',
+  rules: 'The rules, in order.',
+  subjects: 'Who the binding applies to.',
+  roleRef: 'The role being granted. Cannot be changed after creation.',
+  verbs: 'The verbs allowed, such as get, list or create.',
+  conditions: 'The latest observations of the state, one per condition type.',
+  observedGeneration: 'The generation the status was computed from.',
+  schedule: 'The schedule, in cron syntax.',
+  strategy: 'How existing pods are replaced by new ones.',
 };
 
 function words(name: string): string {
@@ -92,22 +176,53 @@ export function describeField(field: string, schema: Json, parent: string | unde
   return `The ${words(field)}${owner} (${typeOf(schema)}).`;
 }
 
-export function describeOperation(op: Json): string {
+const SUBRESOURCE: Record<string, string> = {
+  status: 'the status of',
+  scale: 'the scale of',
+  ephemeralcontainers: 'the ephemeral containers of',
+  resize: 'the resources of',
+  approval: 'the approval of',
+  finalize: 'the finalizers of',
+  log: 'the log of',
+  eviction: 'an eviction of',
+  binding: 'a binding of',
+  token: 'a token of',
+};
+
+/** What an operation does, for the resource (and subresource) its path names. */
+export function describeOperation(op: Json, resource?: string, sub?: string): string {
   const action: string = op['x-kubernetes-action'] ?? 'get';
   const kind: string = op['x-kubernetes-group-version-kind']?.kind ?? 'resources';
+  if (sub && action === 'connect') return `Connects to ${resource ?? 'objects'}/{name}/${sub}.`;
+  if (sub) {
+    const what = `${SUBRESOURCE[sub] ?? `the ${sub} of`} ${resource ?? 'objects'}/{name}`;
+    const verbs: Record<string, string> = { get: 'Reads', put: 'Replaces', patch: 'Patches', post: 'Creates', delete: 'Deletes' };
+    return `${verbs[action] ?? 'Handles'} ${what} (as ${kind}).`;
+  }
   const verbs: Record<string, string> = {
-    get: `read a ${kind}`,
-    list: `list ${kind} objects`,
-    watch: `watch a ${kind}`,
-    watchlist: `watch ${kind} objects`,
-    post: `create a ${kind}`,
-    put: `replace a ${kind}`,
-    patch: `partially update a ${kind}`,
-    delete: `delete a ${kind}`,
-    deletecollection: `delete a collection of ${kind} objects`,
-    connect: `connect to ${kind}`,
+    get: `Reads one ${kind} by name.`,
+    list: `Lists ${kind} objects, or watches them with watch=true.`,
+    watch: `Watches one ${kind} (deprecated; use list with watch=true).`,
+    watchlist: `Watches ${kind} objects (deprecated; use list with watch=true).`,
+    post: `Creates a ${kind} from the body.`,
+    put: `Replaces a ${kind} with the body.`,
+    patch: `Patches a ${kind}.`,
+    delete: `Deletes a ${kind}.`,
+    deletecollection: `Deletes every ${kind} that matches the selectors.`,
+    connect: `Connects to a ${kind}.`,
   };
-  return verbs[action] ?? `${action} ${kind}`;
+  return verbs[action] ?? `${action} ${kind}.`;
+}
+
+const RESPONSES: Record<string, string> = {
+  '200': 'Success.',
+  '201': 'Created; the body is the new object.',
+  '202': 'Accepted; the work finishes later.',
+  '401': 'Not authenticated.',
+};
+
+export function describeResponse(code: string): string {
+  return RESPONSES[code] ?? `HTTP ${code}.`;
 }
 
 const PARAMETERS: Record<string, string> = {

@@ -24,11 +24,36 @@ function protoRoot(): protobuf.Root {
   return root;
 }
 
-/** The protobuf package of an apiVersion: `v1` → k8s.io.api.core.v1, `discovery.k8s.io/v1` → k8s.io.api.discovery.v1. */
-function packageOf(apiVersion: string, kind: string): string {
+/**
+ * The protobuf package of each group, as the upstream .proto files name them (Go's package path
+ * with `/` as `.` and `-` as `_`). Groups not listed use k8s.io.api.<first label of the group>.
+ */
+const GROUP_PACKAGES: Record<string, string> = {
+  '': 'k8s.io.api.core',
+  'admissionregistration.k8s.io': 'k8s.io.api.admissionregistration',
+  'apiextensions.k8s.io': 'k8s.io.apiextensions_apiserver.pkg.apis.apiextensions',
+  apps: 'k8s.io.api.apps',
+  'authentication.k8s.io': 'k8s.io.api.authentication',
+  'authorization.k8s.io': 'k8s.io.api.authorization',
+  autoscaling: 'k8s.io.api.autoscaling',
+  batch: 'k8s.io.api.batch',
+  'certificates.k8s.io': 'k8s.io.api.certificates',
+  'coordination.k8s.io': 'k8s.io.api.coordination',
+  'discovery.k8s.io': 'k8s.io.api.discovery',
+  'events.k8s.io': 'k8s.io.api.events',
+  'networking.k8s.io': 'k8s.io.api.networking',
+  'node.k8s.io': 'k8s.io.api.node',
+  policy: 'k8s.io.api.policy',
+  'rbac.authorization.k8s.io': 'k8s.io.api.rbac',
+  'scheduling.k8s.io': 'k8s.io.api.scheduling',
+  'storage.k8s.io': 'k8s.io.api.storage',
+};
+
+/** The protobuf package of an apiVersion: `v1` → k8s.io.api.core.v1, `apps/v1` → k8s.io.api.apps.v1. */
+export function packageOf(apiVersion: string, kind: string): string {
   if (kind === 'DeleteOptions') return 'k8s.io.apimachinery.pkg.apis.meta.v1';
   const [group, version] = apiVersion.includes('/') ? apiVersion.split('/') : ['', apiVersion];
-  return group ? `k8s.io.api.${group.split('.')[0]}.${version}` : `k8s.io.api.core.${version}`;
+  return `${GROUP_PACKAGES[group] ?? `k8s.io.api.${group.split('.')[0]}`}.${version}`;
 }
 
 /** Decodes a protobuf body into a JSON object with apiVersion and kind set. */
@@ -60,7 +85,9 @@ export function decodeProtobufBody(body: Buffer): Record<string, unknown> {
   return { apiVersion, kind, ...messageToJSON(type, message as unknown as Record<string, unknown>) };
 }
 
-const SPECIAL: Record<string, (v: Record<string, unknown>) => unknown> = {
+const APIEXTENSIONS = 'k8s.io.apiextensions_apiserver.pkg.apis.apiextensions.v1';
+
+const SPECIAL: Record<string, (v: Record<string, unknown>, t: protobuf.Type) => unknown> = {
   'k8s.io.apimachinery.pkg.apis.meta.v1.Time': (v) => rfc3339(v, false),
   'k8s.io.apimachinery.pkg.apis.meta.v1.MicroTime': (v) => rfc3339(v, true),
   'k8s.io.apimachinery.pkg.apis.meta.v1.Duration': (v) => v.duration,
@@ -68,7 +95,30 @@ const SPECIAL: Record<string, (v: Record<string, unknown>) => unknown> = {
   'k8s.io.apimachinery.pkg.api.resource.Quantity': (v) => v.string,
   'k8s.io.apimachinery.pkg.apis.meta.v1.FieldsV1': (v) => parseRaw(v.Raw),
   'k8s.io.apimachinery.pkg.runtime.RawExtension': (v) => parseRaw(v.raw),
+  // A CRD's schema: arbitrary JSON values, the either-or types, and JSON names that are no proto names.
+  [`${APIEXTENSIONS}.JSON`]: (v) => parseRaw(v.raw),
+  [`${APIEXTENSIONS}.JSONSchemaProps`]: (v, t) => jsonSchemaNames(messageToJSON(t, v)),
+  [`${APIEXTENSIONS}.JSONSchemaPropsOrBool`]: (v, t) => (v.schema ? schemaOf(t, v) : Boolean(v.allows)),
+  [`${APIEXTENSIONS}.JSONSchemaPropsOrArray`]: (v, t) => (v.schema ? schemaOf(t, v) : ((v.jSONSchemas as Record<string, unknown>[] | undefined) ?? []).map((s) => schemaOf(t, { schema: s }))),
+  [`${APIEXTENSIONS}.JSONSchemaPropsOrStringArray`]: (v, t) => (v.schema ? schemaOf(t, v) : v.property ?? []),
 };
+
+/** Special values that keep a zero, false or empty value: present on the wire means set on purpose. */
+const KEEP_ZERO = new Set([`${APIEXTENSIONS}.JSON`, `${APIEXTENSIONS}.JSONSchemaPropsOrBool`, `${APIEXTENSIONS}.JSONSchemaPropsOrArray`, `${APIEXTENSIONS}.JSONSchemaPropsOrStringArray`]);
+
+function schemaOf(t: protobuf.Type, v: Record<string, unknown>): unknown {
+  return jsonSchemaNames(messageToJSON(t.fields.schema.resolvedType as protobuf.Type, v.schema as Record<string, unknown>));
+}
+
+/** JSONSchemaProps' proto field names that differ from its JSON names. */
+function jsonSchemaNames(o: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(o)) {
+    const name = k === 'ref' ? '$ref' : k === 'schema' ? '$schema' : k.startsWith('xKubernetes') ? `x-kubernetes${k.slice('xKubernetes'.length).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}` : k;
+    out[name] = v;
+  }
+  return out;
+}
 
 function parseRaw(raw: unknown): unknown {
   if (!(raw instanceof Uint8Array) || raw.length === 0) return {};
@@ -91,7 +141,7 @@ function convertValue(field: protobuf.Field, v: unknown): unknown {
   const t = field.resolvedType;
   if (t instanceof protobufjs().Type) {
     const special = SPECIAL[t.fullName.slice(1)];
-    return special ? special(v as Record<string, unknown>) : messageToJSON(t, v as Record<string, unknown>);
+    return special ? special(v as Record<string, unknown>, t) : messageToJSON(t, v as Record<string, unknown>);
   }
   if (field.type === 'bytes') return Buffer.from(v as Uint8Array).toString('base64');
   if (typeof v === 'object' && v !== null && 'low' in v) return Number(protobufjs().util.LongBits.from(v as protobuf.Long).toNumber());
@@ -109,9 +159,17 @@ const POINTER_FIELDS = new Set([
   'runAsNonRoot', 'runAsUser', 'runAsGroup', 'fsGroup', 'privileged', 'readOnlyRootFilesystem', 'allowPrivilegeEscalation',
   'defaultMode', 'mode', 'optional', 'tolerationSeconds', 'priority', 'orphanDependents', 'controller', 'blockOwnerDeletion',
   'ready', 'serving', 'terminating', 'stdin', 'stdinOnce', 'tty', 'setHostnameAsFQDN', 'unschedulable', 'started',
+  // apps, batch, policy
+  'revisionHistoryLimit', 'progressDeadlineSeconds', 'partition', 'maxUnavailable', 'maxSurge', 'minAvailable',
+  'parallelism', 'completions', 'backoffLimit', 'backoffLimitPerIndex', 'maxFailedIndexes', 'suspend', 'manualSelector',
+  'ttlSecondsAfterFinished', 'startingDeadlineSeconds', 'successfulJobsHistoryLimit', 'failedJobsHistoryLimit',
+  // apiextensions JSONSchemaProps
+  'maximum', 'minimum', 'maxLength', 'minLength', 'maxItems', 'minItems', 'maxProperties', 'minProperties', 'multipleOf',
+  'xKubernetesPreserveUnknownFields',
 ]);
 
 function isZero(field: protobuf.Field, v: unknown): boolean {
+  if (!field.map && field.resolvedType && KEEP_ZERO.has(field.resolvedType.fullName.slice(1))) return false;
   if (v === '' || (typeof v === 'object' && v !== null && !Array.isArray(v) && Object.keys(v).length === 0)) return true;
   return (v === 0 || v === false) && !POINTER_FIELDS.has(field.name);
 }
