@@ -98,6 +98,16 @@ export class OpenAPILibrary {
     return this.documents.get(path);
   }
 
+  /** Every document of the library, whole, with its route table (for tools and tests). */
+  all(): GroupVersionDocument[] {
+    this.index ??= JSON.parse(readFileSync(join(this.dir, 'index.json'), 'utf8')) as Record<string, string>;
+    return Object.keys(this.index).flatMap((path) => {
+      const [, g, v] = path.startsWith('api/') ? ['', '', path.split('/')[1]] : path.split('/');
+      const doc = this.document(g, v);
+      return doc ? [wholeDocument(g, v, doc)] : [];
+    });
+  }
+
   /** One resource's paths and the schemas they reach, from its group-version's document. */
   fragment(group: string, version: string, resource: string): OpenAPIFragment | undefined {
     const doc = this.document(group, version);
@@ -152,14 +162,18 @@ export function servedDocument(group: string, version: string, fragments: OpenAP
     Object.assign(paths, f.paths);
     Object.assign(schemas, f.schemas);
   }
-  const path = groupVersionPath(group, version);
   const document: OpenAPIDocument = {
     openapi: '3.0.0',
-    info: { title: 'tinykube', version: path },
+    info: { title: 'tinykube', version: groupVersionPath(group, version) },
     paths: Object.fromEntries(Object.keys(paths).sort().map((p) => [p, paths[p]])),
     components: { schemas: Object.fromEntries(Object.keys(schemas).sort().map((n) => [n, schemas[n]])) },
   };
+  return wholeDocument(group, version, document);
+}
+
+function wholeDocument(group: string, version: string, document: OpenAPIDocument): GroupVersionDocument {
   const json = JSON.stringify(document);
+  const path = groupVersionPath(group, version);
   return { group, version, path, document, json, hash: createHash('sha512').update(json).digest('hex').toUpperCase(), resources: routeTable(document, group, version) };
 }
 

@@ -10,7 +10,7 @@ import { dirname, join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type protobuf from 'protobufjs';
-import { loadOpenAPI, type OpenAPIDocument } from '../../src/api/openapi.js';
+import { OpenAPILibrary, type OpenAPIDocument } from '../../src/api/openapi.js';
 import { decodeProtobufBody, packageOf } from '../../src/server/protobuf-decode.js';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -73,7 +73,7 @@ describe('generated OpenAPI documents and .proto files', { skip: !haveReference 
     const index = JSON.parse(readFileSync(join(repo, 'openapi', 'index.json'), 'utf8')) as Record<string, string>;
     assert.deepEqual(Object.keys(index).sort(), [...GROUP_VERSIONS].sort());
     assert.equal(index['apis/apps/v1'], 'apis__apps__v1.json');
-    const docs = loadOpenAPI(join(repo, 'openapi'));
+    const docs = new OpenAPILibrary(join(repo, 'openapi')).all();
     const resource = (gv: string, name: string) => docs.find((d) => d.path === gv)?.resources.find((r) => r.resource === name);
     const deployments = resource('apis/apps/v1', 'deployments');
     assert.ok(deployments?.namespaced);
@@ -155,7 +155,7 @@ describe('protobuf bodies of every group-version', () => {
 
   test('a message for every kind of the documents (certificates.k8s.io and node.k8s.io excepted: the reference has no .proto for them)', () => {
     const missing: string[] = [];
-    for (const d of loadOpenAPI(join(repo, 'openapi'))) {
+    for (const d of new OpenAPILibrary(join(repo, 'openapi')).all()) {
       for (const [name, schema] of Object.entries(d.document.components.schemas)) {
         if (name.startsWith('io.k8s.apimachinery.')) continue;
         for (const gvk of schema['x-kubernetes-group-version-kind'] ?? []) {
