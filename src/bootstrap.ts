@@ -3,7 +3,7 @@
 import type { Registry } from './api/registry.js';
 import { isAlreadyExists } from './create-object.js';
 import type { KObject } from './api/types.js';
-import { SYSTEM_NAMESPACES } from './resources/cluster.js';
+import { SYSTEM_NAMESPACES } from './builtin-kinds.js';
 
 /**
  * Creates `obj` when missing. When it exists, `reconcile` (if given) brings the fields the server

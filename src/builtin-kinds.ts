@@ -3,7 +3,7 @@
 // module that imports src/resources/.
 import { Registry, type RegistryOptions } from './api/registry.js';
 import { ContainerLogs } from './kubelet/containers.js';
-import { BUILTIN_ADMISSION, builtinStrategies } from './resources/index.js';
+import { BUILTIN_ADMISSION, builtinStrategies, SYSTEM_NAMESPACES } from './resources/index.js';
 import type { Store } from './storage/store.js';
 
 export async function builtinRegistry(store: Store, options: Omit<RegistryOptions, 'admission'> = {}): Promise<{ registry: Registry; logs: ContainerLogs }> {
@@ -12,3 +12,5 @@ export async function builtinRegistry(store: Store, options: Omit<RegistryOption
   for (const strategy of builtinStrategies({ logs })) await registry.register(strategy);
   return { registry, logs };
 }
+
+export { SYSTEM_NAMESPACES };

@@ -5,7 +5,8 @@
 import type { Admission } from '../api/resource-store.js';
 import type { Strategy } from '../api/types.js';
 import type { ContainerLogs } from '../kubelet/containers.js';
-import { namespaceLifecycle, namespaceStrategy, nodeStrategy } from './cluster.js';
+import { namespaceLifecycle, namespaceStrategy, nodeStrategy, SYSTEM_NAMESPACES } from './cluster.js';
+import { configMapStrategy } from './configmaps.js';
 import { Connections } from './connections.js';
 import { eventStrategy, eventsV1Strategy } from './events.js';
 import { endpointSliceStrategy, endpointsStrategy, leaseStrategy } from './networking.js';
@@ -34,6 +35,7 @@ export function builtinStrategies({ logs }: BuiltinDependencies): Strategy[] {
     nodeStrategy,
     namespaceStrategy,
     endpointsStrategy,
+    configMapStrategy,
     eventStrategy,
     eventsV1Strategy,
     endpointSliceStrategy,
@@ -45,3 +47,6 @@ export function builtinStrategies({ logs }: BuiltinDependencies): Strategy[] {
 
 /** The admission checks of the built-in kinds, in the order kube runs its plugins. */
 export const BUILTIN_ADMISSION: Admission[] = [namespaceLifecycle];
+
+/** The namespaces every cluster has, which may not be deleted. */
+export { SYSTEM_NAMESPACES };
