@@ -15,9 +15,8 @@ import { ADMIN_PREFIX, AdminHandler } from './admin/handler.js';
 import { Authenticator, userOf } from './auth/authn.js';
 import type { FaultActions, FaultInjector } from './admin/faults.js';
 import type { RecordedRequest, RequestRecorder } from './admin/recorder.js';
-import { Discovery, etagOf } from './discovery.js';
-import { observeBody, refuseUpgrade, sendBody, sendError, sendJSON, sendObject, sendText } from './http.js';
-import { chooseResponseFormat } from './negotiation.js';
+import { DiscoveryHandler } from './discovery.js';
+import { observeBody, refuseUpgrade, sendBody, sendError, sendText } from './http.js';
 import { OpenAPIHandler } from './openapi-handler.js';
 import { normalizedVerb, type ApiMetrics, type LongRunning } from './metrics.js';
 import { queryBool } from '../api/request-options.js';
@@ -70,13 +69,7 @@ const HEALTH_PATHS = new Set(['/healthz', '/livez', '/readyz']);
 export function createApp(opts: AppOptions): { server: Server; closeWatches(): void } {
   const { registry } = opts;
   const authenticator = opts.authenticator ?? new Authenticator(new Map(), false);
-  // Discovery as of the kinds served now; made anew (with new ETags) when a kind comes or goes.
-  let discovery = new Discovery(registry.served(), registry.documents());
-  const aggregated = new Map<string, { body: string; etag: string }>();
-  registry.onChange(() => {
-    discovery = new Discovery(registry.served(), registry.documents());
-    aggregated.clear();
-  });
+  const discovery = new DiscoveryHandler(registry, opts.serverAddress);
   const openapi = new OpenAPIHandler(() => registry.documents());
   const rest = new RestHandler(registry, {
     ...DEFAULT_WATCH_SETTINGS,
@@ -103,16 +96,6 @@ export function createApp(opts: AppOptions): { server: Server; closeWatches(): v
       verb: info.verb, resource: info.resource, subresource: info.subresource, group: info.group, namespace: info.namespace, name: info.name,
       resumes: info.verb === 'watch' && !!rv && rv !== '0',
     }, { group: info.group, resource: info.resource });
-  };
-  const aggregatedBody = (prefix: 'api' | 'apis', version: 'v2' | 'v2beta1') => {
-    const key = `${prefix}/${version}`;
-    let cached = aggregated.get(key);
-    if (!cached) {
-      const body = JSON.stringify(discovery.aggregated(prefix, version));
-      cached = { body, etag: etagOf(body) };
-      aggregated.set(key, cached);
-    }
-    return cached;
   };
 
   const log = opts.log ?? QUIET;
@@ -158,24 +141,8 @@ export function createApp(opts: AppOptions): { server: Server; closeWatches(): v
         if (openapi.handle(path, req, res, query)) return;
       }
       if (!info.isResourceRequest) {
-        const d = info.discovery;
-        if (!d || info.verb !== 'get') return sendError(res, errors.pathNotFound());
-        if (!d.version && !d.group) {
-          const format = chooseResponseFormat(req.headers.accept, { allowDiscovery: true });
-          if (format?.kind === 'discovery') {
-            const { body, etag } = aggregatedBody(d.apiPrefix, format.version);
-            const headers = { ETag: etag, Vary: 'Accept', 'Cache-Control': 'public' };
-            if (req.headers['if-none-match'] === etag) { res.writeHead(304, headers); res.end(); return; }
-            return sendJSON(res, 200, body, headers, `application/json;g=apidiscovery.k8s.io;v=${format.version};as=APIGroupDiscoveryList`);
-          }
-          return sendObject(res, 200, d.apiPrefix === 'api' ? discovery.apiVersions(opts.serverAddress()) : discovery.apiGroupList());
-        }
-        if (d.apiPrefix === 'apis' && d.group && !d.version) {
-          const group = discovery.apiGroup(d.group);
-          return group ? sendObject(res, 200, group) : sendError(res, errors.pathNotFound());
-        }
-        const list = d.apiPrefix === 'api' ? (d.group === '' ? discovery.resourceList('', d.version!) : undefined) : discovery.resourceList(d.group!, d.version!);
-        return list ? sendObject(res, 200, list) : sendError(res, errors.pathNotFound());
+        if (!info.discovery || info.verb !== 'get') return sendError(res, errors.pathNotFound());
+        return discovery.handle(info.discovery, req, res);
       }
       if (info.apiPrefix === 'api' && info.version !== 'v1') return sendError(res, errors.pathNotFound());
       if (metrics && (info.verb === 'watch' || (info.subresource === 'log' && queryBool(query.get('follow'))))) {

@@ -3,8 +3,13 @@
 // table from OpenAPI and their strategies. A Discovery is a snapshot of the kinds served when it
 // was made; the server makes a new one when a kind is registered or unregistered.
 import { createHash } from 'node:crypto';
-import type { ServedKind } from '../api/registry.js';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { errors } from '../api/errors.js';
+import type { Registry, ServedKind } from '../api/registry.js';
 import type { GroupVersionDocument, ResourceShape } from '../api/openapi.js';
+import { sendError, sendJSON, sendObject } from './http.js';
+import { chooseResponseFormat } from './negotiation.js';
+import type { NonResourceRequest } from './request-info.js';
 
 interface GroupInfo { name: string; versions: string[] }
 
@@ -124,4 +129,54 @@ export class Discovery {
 /** A strong ETag for a response body, as kube sets on discovery documents. */
 export function etagOf(body: string): string {
   return `"${createHash('sha512').update(body).digest('hex')}"`;
+}
+
+/**
+ * Serves discovery for a registry: a Discovery of the kinds served now, made anew when a kind is
+ * registered or unregistered, with each aggregated document encoded once and its ETag.
+ */
+export class DiscoveryHandler {
+  private discovery: Discovery;
+  private readonly aggregatedBodies = new Map<string, { body: string; etag: string }>();
+
+  constructor(private readonly registry: Registry, private readonly serverAddress: () => string) {
+    this.discovery = new Discovery(registry.served(), registry.documents());
+    registry.onChange(() => {
+      this.discovery = new Discovery(registry.served(), registry.documents());
+      this.aggregatedBodies.clear();
+    });
+  }
+
+  /** Answers GET /api, /apis, /apis/{group} and /api(s)/.../{version}. */
+  handle(d: NonNullable<NonResourceRequest['discovery']>, req: IncomingMessage, res: ServerResponse): void {
+    const discovery = this.discovery;
+    if (!d.version && !d.group) {
+      const format = chooseResponseFormat(req.headers.accept, { allowDiscovery: true });
+      if (format?.kind === 'discovery') {
+        const { body, etag } = this.aggregated(d.apiPrefix, format.version);
+        const headers = { ETag: etag, Vary: 'Accept', 'Cache-Control': 'public' };
+        if (req.headers['if-none-match'] === etag) { res.writeHead(304, headers); res.end(); return; }
+        return sendJSON(res, 200, body, headers, `application/json;g=apidiscovery.k8s.io;v=${format.version};as=APIGroupDiscoveryList`);
+      }
+      return sendObject(res, 200, d.apiPrefix === 'api' ? discovery.apiVersions(this.serverAddress()) : discovery.apiGroupList());
+    }
+    if (d.apiPrefix === 'apis' && d.group && !d.version) {
+      const group = discovery.apiGroup(d.group);
+      return group ? sendObject(res, 200, group) : sendError(res, errors.pathNotFound());
+    }
+    const group = d.group ?? '';
+    const list = d.version && (d.apiPrefix === 'apis') === (group !== '') ? discovery.resourceList(group, d.version) : undefined;
+    return list ? sendObject(res, 200, list) : sendError(res, errors.pathNotFound());
+  }
+
+  private aggregated(prefix: 'api' | 'apis', version: 'v2' | 'v2beta1'): { body: string; etag: string } {
+    const key = `${prefix}/${version}`;
+    let cached = this.aggregatedBodies.get(key);
+    if (!cached) {
+      const body = JSON.stringify(this.discovery.aggregated(prefix, version));
+      cached = { body, etag: etagOf(body) };
+      this.aggregatedBodies.set(key, cached);
+    }
+    return cached;
+  }
 }
