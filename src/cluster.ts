@@ -5,7 +5,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { deterministicEntropy, ManualClock } from './api/entropy.js';
-import { EventExpiry } from './api/event-expiry.js';
+import { EventExpiry } from './controllers/event-expiry.js';
+import { resources } from './client/resources.js';
 import { Registry } from './api/registry.js';
 import { bootstrap } from './bootstrap.js';
 import { describeProcess, processListeningOn, processWithFileOpen } from './holders.js';
@@ -303,7 +304,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     }
   }
   const ttl = options.eventTTLMs ?? 60 * 60 * 1000;
-  const expiry = ttl > 0 ? new EventExpiry(registry.resource('events')!, ttl, () => registry.now()) : undefined;
+  const expiry = ttl > 0 ? new EventExpiry(resources(registry).events, ttl, () => registry.now()) : undefined;
   expiry?.start();
   const controlPlane = options.controlPlane ?? true;
   // The scheduler, controllers and kubelets, as one unit a leader runs (fresh instances each time).
