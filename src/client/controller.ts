@@ -6,7 +6,7 @@ import { QUIET, type Logger } from '../logging/log.js';
 import type { Change } from './informer.js';
 import { keyString, type ObjectKey } from './keys.js';
 import { isRace } from './races.js';
-import type { TypedResource } from './typed-resource.js';
+import type { Stored, TypedResource } from './typed-resource.js';
 import { WorkQueue } from './workqueue.js';
 
 /** What a reconcile asks for next (controller-runtime's reconcile.Result). */
@@ -46,7 +46,7 @@ export class Controller<R> implements Enqueue<R> {
   }
 
   /** Calls `handler` on every change of `resource` once started, to enqueue what it concerns. */
-  watch<T extends KObject>(resource: TypedResource<T>, handler: (change: Change<T>, queue: Enqueue<R>) => void): this {
+  watch<T extends KObject>(resource: TypedResource<T>, handler: (change: Change<Stored<T>>, queue: Enqueue<R>) => void): this {
     this.sources.push(() => resource.informer.addHandler((change) => handler(change, this)));
     return this;
   }

@@ -2,7 +2,7 @@
 // every current object as added, then every change, with the state before it for updates and
 // deletes. The cache is the informer's store here: one per resource, shared with API clients.
 import type { KObject } from '../api/types.js';
-import type { TypedResource } from './typed-resource.js';
+import type { Stored, TypedResource } from './typed-resource.js';
 
 export type Change<T> =
   | { type: 'ADDED'; object: T }
@@ -10,7 +10,7 @@ export type Change<T> =
   /** `object` is the last state, stamped with the deletion's revision; `prev` the cached state before. */
   | { type: 'DELETED'; object: T; prev: T };
 
-export type ChangeHandler<T> = (change: Change<T>) => void;
+export type ChangeHandler<T extends KObject> = (change: Change<Stored<T>>) => void;
 
 export class Informer<T extends KObject> {
   constructor(private readonly resource: TypedResource<T>) {}
@@ -21,10 +21,11 @@ export class Informer<T extends KObject> {
     const cancel = resource.store.cache.watch({
       deliver: (type, cached, _revision, before) => {
         const object = resource.cached(cached);
-        if (type === 'ADDED') handler({ type, object });
+        if (type === 'ADDED') { handler({ type, object }); return; }
+        // Decoded only when a handler reads it: compact caches (Events) keep old states as bytes.
         // The cache hands every MODIFIED and DELETED its previous state; the object stands in
         // only should a watcher ever be given one without.
-        else handler({ type, object, prev: before ? resource.cached(before) : object });
+        handler({ type, object, get prev() { return before ? resource.cached(before) : object; } });
       },
     });
     for (const o of resource.store.cache.list(resource.store.prefix)) handler({ type: 'ADDED', object: resource.cached(o) });

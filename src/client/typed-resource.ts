@@ -2,11 +2,22 @@
 // through the ResourceStore, with objects of the kind's own type.
 import type { Registry } from '../api/registry.js';
 import type { ResourceStore, WriteOptions } from '../api/resource-store.js';
-import type { DeleteOptions, KObject } from '../api/types.js';
+import type { DeleteOptions, KObject, ObjectMeta } from '../api/types.js';
 import type { CachedObject } from '../storage/watch-cache.js';
 import { Informer } from './informer.js';
 import type { ObjectKey } from './keys.js';
 import { Lister } from './lister.js';
+
+/** What the server sets on every object it stores: a stored object always has these. */
+export interface StoredMeta extends ObjectMeta {
+  name: string;
+  uid: string;
+  resourceVersion: string;
+  creationTimestamp: string;
+}
+
+/** An object as read back from the store or its cache. */
+export type Stored<T extends KObject> = T & { metadata: StoredMeta };
 
 export class TypedResource<T extends KObject> {
   readonly lister: Lister<T>;
@@ -22,34 +33,35 @@ export class TypedResource<T extends KObject> {
 
   /**
    * The one place objects of this resource get their type: the store only holds objects that
-   * passed the kind's schema (decoding and validation), which the kind's interface describes.
+   * passed the kind's schema (decoding and validation), which the kind's interface describes,
+   * with the metadata every write sets (StoredMeta).
    */
-  typed(object: KObject): T {
-    return object as T;
+  typed(object: KObject): Stored<T> {
+    return object as Stored<T>;
   }
 
   /** The cached object's current state, typed. */
-  cached(o: CachedObject<KObject>): T {
+  cached(o: CachedObject<KObject>): Stored<T> {
     return this.typed(o.object);
   }
 
   /** A consistent read from the store (not the cache). */
-  async read(key: ObjectKey): Promise<T> {
+  async read(key: ObjectKey): Promise<Stored<T>> {
     return this.typed(await this.store.get(key.namespace, key.name));
   }
 
   /** Creates `object`, which the server defaults and validates as it does any client's. */
-  async create(namespace: string | undefined, object: KObject, opts: WriteOptions): Promise<T> {
+  async create(namespace: string | undefined, object: KObject, opts: WriteOptions): Promise<Stored<T>> {
     return this.typed(await this.store.create(namespace, object, opts));
   }
 
   /** Updates through `mutate`, run again on the newer object after a lost race. */
-  async update(key: ObjectKey, mutate: (current: T) => KObject, opts: WriteOptions): Promise<T> {
+  async update(key: ObjectKey, mutate: (current: Stored<T>) => T, opts: WriteOptions): Promise<Stored<T>> {
     const { object } = await this.store.update(key.namespace, key.name, (current) => mutate(this.typed(current)), opts);
     return this.typed(object);
   }
 
-  async delete(key: ObjectKey, options: DeleteOptions, opts: WriteOptions): Promise<{ object: T; deleted: boolean }> {
+  async delete(key: ObjectKey, options: DeleteOptions, opts: WriteOptions): Promise<{ object: Stored<T>; deleted: boolean }> {
     const { object, deleted } = await this.store.delete(key.namespace, key.name, options, opts);
     return { object: this.typed(object), deleted };
   }

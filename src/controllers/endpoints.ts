@@ -96,7 +96,7 @@ export class EndpointsController {
       ports: s.ports,
     }));
     const labels = { ...(svc.metadata.labels ?? {}) };
-    const owner: OwnerReference = { apiVersion: 'v1', kind: 'Service', name, uid: svc.metadata.uid ?? '', controller: true, blockOwnerDeletion: true };
+    const owner: OwnerReference = { apiVersion: 'v1', kind: 'Service', name, uid: svc.metadata.uid, controller: true, blockOwnerDeletion: true };
     const now = rfc3339(this.client.registry.now());
     await this.upsert<Endpoints>(endpoints, { namespace: ns, name }, { metadata: { name, namespace: ns } }, (e) => {
       e.metadata.labels = labels;

@@ -39,7 +39,7 @@ export class GarbageCollector {
         if (type !== 'DELETED' && obj.metadata.ownerReferences?.length) this.dependents.add(ref);
         if (type !== 'DELETED' && obj.metadata.deletionTimestamp && obj.metadata.finalizers?.some((f) => f === 'orphan' || f === 'foregroundDeletion')) this.owners.add(ref);
         // An owner went away: its dependents need a look.
-        if ((type === 'DELETED' || obj.metadata.deletionTimestamp) && obj.metadata.uid) for (const d of this.dependentsOf(obj.metadata.uid)) this.dependents.add(d);
+        if (type === 'DELETED' || obj.metadata.deletionTimestamp) for (const d of this.dependentsOf(obj.metadata.uid)) this.dependents.add(d);
       });
     }
   }
@@ -99,8 +99,8 @@ export class GarbageCollector {
 
   private async checkOwner(ref: Ref): Promise<Result | void> {
     const obj = ref.resource.lister.get(ref.namespace, ref.name);
-    const uid = obj?.metadata.uid;
-    if (!obj || !uid) return;
+    if (!obj) return;
+    const uid = obj.metadata.uid;
     const finalizers = obj.metadata.finalizers ?? [];
     if (finalizers.includes('orphan')) {
       for (const dep of this.dependentsOf(uid)) {

@@ -3,6 +3,7 @@
 // are evicted once their toleration of that taint runs out. A node that heartbeats again (its
 // kubelet reports Ready) loses the taints.
 import type { Node, Taint } from '../api/objects.js';
+import type { Stored } from '../client/typed-resource.js';
 import type { Registry } from '../api/registry.js';
 import { rfc3339 } from '../api/resource-store.js';
 import { Controller } from '../client/controller.js';
@@ -51,7 +52,7 @@ export class NodeLifecycleController {
       const leases = this.client.leases;
       const now = this.registry.now().getTime();
       for (const node of this.client.nodes.lister.list()) {
-        const name = node.metadata.name ?? '';
+        const name = node.metadata.name;
         const lease = leases.lister.get('kube-node-lease', name);
         const renewed = Date.parse(lease?.spec?.renewTime ?? node.metadata.creationTimestamp ?? '');
         const stale = now - renewed > this.options.gracePeriodMs;
@@ -74,8 +75,8 @@ export class NodeLifecycleController {
     }
   }
 
-  private async markUnknown(node: Node): Promise<void> {
-    const name = node.metadata.name ?? '';
+  private async markUnknown(node: Stored<Node>): Promise<void> {
+    const name = node.metadata.name;
     const now = rfc3339(this.registry.now());
     await ignoreRaces(this.client.nodes.update({ name }, (n) => {
       const status = (n.status ??= {});
@@ -111,12 +112,12 @@ export class NodeLifecycleController {
   }
 
   /** Pods whose toleration of the NoExecute taint has run out (or who have none) are deleted. */
-  private async evictPods(node: Node): Promise<void> {
+  private async evictPods(node: Stored<Node>): Promise<void> {
     const taint: Taint | undefined = node.spec?.taints?.find((t) => t.key === UNREACHABLE && t.effect === 'NoExecute');
     if (!taint) return;
     const added = Date.parse(taint.timeAdded ?? '') || this.registry.now().getTime();
     const pods = this.client.pods;
-    for (const pod of pods.lister.byIndex('nodeName', node.metadata.name ?? '')) {
+    for (const pod of pods.lister.byIndex('nodeName', node.metadata.name)) {
       if (pod.metadata.deletionTimestamp) continue;
       const tolerations = (pod.spec?.tolerations ?? []).filter((t) => tolerates([t], taint));
       const seconds = tolerations.length ? Math.min(...tolerations.map((t) => t.tolerationSeconds ?? Infinity)) : 0;

@@ -56,7 +56,7 @@ export class ReplicationController {
     const spec = rc.spec ?? {};
     const selector = selectorFromMap(spec.selector ?? {});
     const uid = rc.metadata.uid;
-    const ref: OwnerReference = { apiVersion: 'v1', kind: 'ReplicationController', name: name, uid: uid ?? '', controller: true, blockOwnerDeletion: true };
+    const ref: OwnerReference = { apiVersion: 'v1', kind: 'ReplicationController', name: name, uid, controller: true, blockOwnerDeletion: true };
     const owned: Pod[] = [];
     for (const pod of pods.lister.list(ns)) {
       const podKey = objectKey(pod);

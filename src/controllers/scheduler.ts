@@ -9,6 +9,7 @@ import { keyController, type Controller, type Result } from '../client/controlle
 import { keyString, objectKey, type ObjectKey } from '../client/keys.js';
 import { ignoreRaces } from '../client/races.js';
 import { resources, type Resources } from '../client/resources.js';
+import type { Stored } from '../client/typed-resource.js';
 import { kobj, kref, QUIET, type Logger } from '../logging/log.js';
 import { EventRecorder } from './events.js';
 import { feasibleNodesToFind, filterNode, nodeState, scoreNode, unschedulableMessage, type NodeState } from './scheduling.js';
@@ -41,7 +42,7 @@ export class Scheduler {
    */
   private readonly assumed = new Map<string, Map<string, Pod>>();
   /** The nodes, as listed at the last node change. */
-  private nodeList?: Node[];
+  private nodeList?: Stored<Node>[];
   /** Keys (namespace/name) of the pods whose binding is in flight. */
   private readonly binding = new Set<string>();
 
@@ -60,7 +61,7 @@ export class Scheduler {
         if (change.type === 'DELETED' || !active(pod)) this.retryUnschedulable();
       })
       .watch(this.client.nodes, ({ object: node }) => {
-        if (node.metadata.name) this.nodeStates.delete(node.metadata.name);
+        this.nodeStates.delete(node.metadata.name);
         this.nodeList = undefined;
         this.retryUnschedulable();
       });
@@ -74,8 +75,8 @@ export class Scheduler {
     if (nodeName) this.nodeStates.delete(nodeName);
   }
 
-  private stateOf(node: Node): NodeState {
-    const name = node.metadata.name ?? '';
+  private stateOf(node: Stored<Node>): NodeState {
+    const name = node.metadata.name;
     let state = this.nodeStates.get(name);
     if (!state || state.node !== node) {
       const onNode = this.client.pods.lister.byIndex('nodeName', name).filter(active);
@@ -97,7 +98,7 @@ export class Scheduler {
     if (this.binding.has(key)) return;
     const nodes = (this.nodeList ??= this.client.nodes.lister.list());
     const reasons: string[][] = [];
-    let best: { node: Node; score: number }[] = [];
+    let best: { node: Stored<Node>; score: number }[] = [];
     let feasible = 0;
     let visited = 0;
     const wanted = feasibleNodesToFind(nodes.length);
@@ -121,7 +122,7 @@ export class Scheduler {
       return { requeueAfterMs: RETRY_MS };
     }
     this.unschedulable.delete(key);
-    const chosen = best[this.registry.entropy.int(best.length)].node.metadata.name ?? '';
+    const chosen = best[this.registry.entropy.int(best.length)].node.metadata.name;
     // The binding cycle runs on its own, as kube-scheduler's does: the next pod need not wait.
     this.assume(chosen, key, pod);
     void this.bind(request, chosen, visited, feasible).finally(() => this.forget(chosen, key));

@@ -8,9 +8,10 @@ import { canonicalQuantity } from '../api/quantity.js';
 import type { Registry } from '../api/registry.js';
 import { rfc3339 } from '../api/resource-store.js';
 import type { Change } from '../client/informer.js';
-import { objectKey } from '../client/keys.js';
+import { objectKey, type ObjectKey } from '../client/keys.js';
 import { ignoreRaces } from '../client/races.js';
 import { resources, type Resources } from '../client/resources.js';
+import type { Stored } from '../client/typed-resource.js';
 import { EventRecorder } from '../controllers/events.js';
 import { Duration, kobj, QUIET, type Logger } from '../logging/log.js';
 import type { ContainerLogs } from './containers.js';
@@ -112,25 +113,25 @@ export class SimulatedKubelets {
     return r;
   }
 
-  private node(name: string | undefined): Node | undefined {
+  private node(name: string | undefined): Stored<Node> | undefined {
     return name ? this.client.nodes.lister.get(undefined, name) : undefined;
   }
 
   // ---- nodes ---------------------------------------------------------------------------------
 
-  private onNode({ type, object: node }: Change<Node>): void {
+  private onNode({ type, object: node }: Change<Stored<Node>>): void {
     const cidr = node.spec?.podCIDR;
     if (type === 'DELETED' && cidr) this.cidrsInUse?.delete(cidrIndex(cidr));
     if (type === 'DELETED' || !alive(node)) return;
     void this.ensureNode(node);
     // A kubelet that comes back picks up its pods where they were left.
-    for (const pod of this.client.pods.lister.byIndex('nodeName', node.metadata.name ?? '')) this.onPod(pod, 'MODIFIED');
+    for (const pod of this.client.pods.lister.byIndex('nodeName', node.metadata.name)) this.onPod(pod, 'MODIFIED');
   }
 
   /** A node the kubelet has not reported on yet gets its podCIDR and full status. */
-  private async ensureNode(node: Node): Promise<void> {
+  private async ensureNode(node: Stored<Node>): Promise<void> {
     if (this.stopped || !alive(node)) return;
-    const name = node.metadata.name ?? '';
+    const name = node.metadata.name;
     const spec = node.spec ?? {};
     const cidr = spec.podCIDR ? undefined : this.freePodCIDR();
     if (cidr) {
@@ -171,10 +172,10 @@ export class SimulatedKubelets {
     return undefined;
   }
 
-  private internalIP(node: Node): string {
+  private internalIP(node: Stored<Node>): string {
     const existing = node.status?.addresses?.find((a) => a.type === 'InternalIP');
     if (existing) return existing.address;
-    const name = node.metadata.name ?? '';
+    const name = node.metadata.name;
     let ip = this.nodeIPs.get(name);
     if (!ip) {
       // 172.18.0.2, 172.18.0.3, ... in the order nodes are first seen, as a kind network assigns them.
@@ -196,7 +197,7 @@ export class SimulatedKubelets {
         const before = previous.get(type);
         return { type, status: value, lastHeartbeatTime: now, lastTransitionTime: before?.status === value ? before.lastTransitionTime : now, reason, message };
       };
-      const uid = node.metadata.uid ?? '';
+      const uid = node.metadata.uid;
       node.status = {
         ...status,
         capacity,
@@ -223,14 +224,14 @@ export class SimulatedKubelets {
     if (this.stopped) return;
     const leases = this.client.leases;
     const now = microTime(this.registry.now());
-    const renew = async (node: Node) => {
-      const name = node.metadata.name ?? '';
+    const renew = async (node: Stored<Node>) => {
+      const name = node.metadata.name;
       const key = { namespace: 'kube-node-lease', name };
       if (leases.lister.getKey(key)) {
         await ignoreRaces(leases.update(key, (l) => ({ ...l, spec: { ...l.spec, renewTime: now } }), { dryRun: false, fieldManager: MANAGER }));
       } else {
         const lease: Lease = {
-          metadata: { name, ownerReferences: [{ apiVersion: 'v1', kind: 'Node', name, uid: node.metadata.uid ?? '' }] },
+          metadata: { name, ownerReferences: [{ apiVersion: 'v1', kind: 'Node', name, uid: node.metadata.uid }] },
           spec: { holderIdentity: name, leaseDurationSeconds: 40, renewTime: now },
         };
         await ignoreRaces(leases.create(key.namespace, lease, { dryRun: false, fieldManager: MANAGER }));
@@ -243,13 +244,13 @@ export class SimulatedKubelets {
   }
 
   private async reportStatus(): Promise<void> {
-    for (const node of this.client.nodes.lister.list()) if (alive(node) && node.metadata.name) await this.writeStatus(node.metadata.name);
+    for (const node of this.client.nodes.lister.list()) if (alive(node)) await this.writeStatus(node.metadata.name);
   }
 
   // ---- pods ----------------------------------------------------------------------------------
 
-  private onPod(pod: Pod, type: Change<Pod>['type']): void {
-    const uid = pod.metadata.uid ?? '';
+  private onPod(pod: Stored<Pod>, type: Change<Pod>['type']): void {
+    const uid = pod.metadata.uid;
     const pending = this.podTimers.get(uid);
     if (type === 'DELETED') {
       if (pending) clearTimeout(pending.timer);
@@ -267,21 +268,20 @@ export class SimulatedKubelets {
     if (pending?.stage === stage.name) return;
     if (pending) clearTimeout(pending.timer);
     const key = objectKey(pod);
-    const timer = setTimeout(() => void this.runStage(key.namespace ?? '', key.name, uid, stage.name), stageDelay(stage, pod));
+    const timer = setTimeout(() => void this.runStage(key, uid, stage.name), stageDelay(stage, pod));
     this.podTimers.set(uid, { stage: stage.name, timer });
   }
 
-  private async runStage(namespace: string, name: string, uid: string, stageName: string): Promise<void> {
+  private async runStage(key: ObjectKey, uid: string, stageName: string): Promise<void> {
     this.podTimers.delete(uid);
     const pods = this.client.pods;
-    const key = { namespace, name };
     const pod = pods.lister.getKey(key);
     if (!pod || pod.metadata.uid !== uid || this.stopped) return;
     const stage = nextStage(this.stages, pod);
     if (!stage || stage.name !== stageName) { this.onPod(pod, 'MODIFIED'); return; }
-    const nodeName = pod.spec?.nodeName ?? '';
-    const node = this.node(nodeName);
+    const node = this.node(pod.spec?.nodeName);
     if (!node || !alive(node)) return;
+    const nodeName = node.metadata.name;
     for (const e of stageEvents(stage, pod)) await this.recorder(nodeName).record(pod, e.type, e.reason, e.message, e.fieldPath);
     this.log.V(4).info('Pod lifecycle stage', { pod: kobj(pod), node: nodeName, stage: stage.name });
     if (stage.delete) {
@@ -302,7 +302,7 @@ export class SimulatedKubelets {
   }
 
   /** Readiness gates set by others after the pod is running: keep Ready in step with them. */
-  private async reconcileReadiness(pod: Pod): Promise<void> {
+  private async reconcileReadiness(pod: Stored<Pod>): Promise<void> {
     const gates = pod.spec?.readinessGates ?? [];
     if (!gates.length || pod.metadata.deletionTimestamp) return;
     await ignoreRaces(this.client.pods.update(objectKey(pod), (p) => {
@@ -311,10 +311,10 @@ export class SimulatedKubelets {
     }, { dryRun: false, subresource: 'status', fieldManager: MANAGER }));
   }
 
-  private allocatePodIP(node: Node): string {
+  private allocatePodIP(node: Stored<Node>): string {
     const cidr = node.spec?.podCIDR ?? '10.244.0.0/24';
     const base = cidr.split('/')[0].split('.').slice(0, 3).join('.');
-    const used = new Set(this.client.pods.lister.byIndex('nodeName', node.metadata.name ?? '').map((p) => p.status?.podIP));
+    const used = new Set(this.client.pods.lister.byIndex('nodeName', node.metadata.name).map((p) => p.status?.podIP));
     for (let i = 2; i < 255; i++) if (!used.has(`${base}.${i}`)) return `${base}.${i}`;
     throw new Error(`no free pod IP on ${node.metadata.name}`);
   }
