@@ -8,11 +8,13 @@ import { Informer } from './informer.js';
 import type { ObjectKey } from './keys.js';
 import { Lister } from './lister.js';
 
-/** What the server sets on every object it stores: a stored object always has these. */
+/**
+ * What the server sets on every object it creates, dry run or not (resourceVersion only when it
+ * is persisted, so it stays optional here).
+ */
 export interface StoredMeta extends ObjectMeta {
   name: string;
   uid: string;
-  resourceVersion: string;
   creationTimestamp: string;
 }
 
