@@ -44,9 +44,14 @@ declare const TINYKUBE_DEFAULT_STAGES: Stage[] | undefined;
 export function loadStages(file?: string): Stage[] {
   if (file === undefined && typeof TINYKUBE_DEFAULT_STAGES !== 'undefined') return structuredClone(TINYKUBE_DEFAULT_STAGES);
   file ??= DEFAULT_STAGES_FILE;
-  const stages = yaml().parse(readFileSync(file, 'utf8')) as Stage[];
-  if (!Array.isArray(stages) || stages.some((s) => !s?.name || !s.match)) throw new Error(`${file}: not a list of stages with name and match`);
+  const stages: unknown = yaml().parse(readFileSync(file, 'utf8'));
+  if (!isStageList(stages)) throw new Error(`${file}: not a list of stages with name and match`);
   return stages;
+}
+
+/** A user's stages file is checked as far as matching needs: each stage has a name and a match. */
+function isStageList(v: unknown): v is Stage[] {
+  return Array.isArray(v) && v.every((s: unknown) => typeof s === 'object' && s !== null && 'name' in s && !!s.name && 'match' in s && !!s.match);
 }
 
 function containerState(pod: Pod): StageMatch['containers'] {
