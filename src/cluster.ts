@@ -1,12 +1,12 @@
 // Starting and stopping one tinykube: store, registry, HTTP server, bootstrap objects, kubeconfig.
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { deterministicEntropy, ManualClock } from './api/entropy.js';
-import { EventExpiry } from './api/event-expiry.js';
 import type { Registry } from './api/registry.js';
+import { resources } from './client/resources.js';
+import { EventExpiry } from './controllers/event-expiry.js';
 import { bootstrap } from './bootstrap.js';
 import { builtinRegistry } from './builtin-kinds.js';
 import { describeProcess, processListeningOn, processWithFileOpen } from './holders.js';
@@ -20,7 +20,7 @@ import { ReplicationController } from './controllers/replication.js';
 import { Scheduler } from './controllers/scheduler.js';
 import type { ContainerLogs } from './kubelet/containers.js';
 import { DEFAULT_KUBELET_OPTIONS, SimulatedKubelets, type KubeletOptions } from './kubelet/kubelet.js';
-import { createLogger, Duration, type LoggingOptions } from './logging/log.js';
+import { createLogger, Duration, type Logger, type LoggingOptions } from './logging/log.js';
 import { FaultInjector } from './server/admin/faults.js';
 import { RequestRecorder } from './server/admin/recorder.js';
 import { createApp, VERSION_INFO } from './server/app.js';
@@ -148,9 +148,9 @@ export async function openStore(kind: 'sqlite' | 'memory' | 'etcd', data: string
     try {
       ({ EtcdStore } = await import('./storage/etcd.js'));
     } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
+      const code = codeOf(e);
       if (code !== 'ERR_MODULE_NOT_FOUND' && code !== 'MODULE_NOT_FOUND') throw e;
-      const cause = (e as Error).message.split('\n')[0];
+      const cause = messageOf(e).split('\n')[0];
       throw new StartupError(/'etcd3'/.test(cause)
         ? 'the etcd store needs the etcd client, which is not installed: run npm install etcd3'
         : `the etcd store cannot load the etcd client (${cause}): run npm install etcd3`);
@@ -161,20 +161,20 @@ export async function openStore(kind: 'sqlite' | 'memory' | 'etcd', data: string
         new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no answer within 10 s')), 10_000).unref()),
       ]);
     } catch (e) {
-      throw new StartupError(`cannot reach etcd at ${etcd.endpoints.join(',')}: ${(e as Error).message}`);
+      throw new StartupError(`cannot reach etcd at ${etcd.endpoints.join(',')}: ${messageOf(e)}`);
     }
   }
   const file = join(data, 'tinykube.db');
   try {
     return new SqliteStore({ path: file });
   } catch (e) {
-    const code = (e as { code?: string }).code ?? '';
+    const code = codeOf(e) ?? '';
     const holder = code === 'SQLITE_BUSY' ? processWithFileOpen(file) : undefined;
     const why = code === 'SQLITE_BUSY' ? `it is in use by another tinykube process${holder ? `: ${describeProcess(holder)}` : ''}`
       : code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT' ? 'it is not a valid tinykube database (corrupt?)'
       : code === 'SQLITE_CANTOPEN' || code === 'SQLITE_READONLY' ? 'the data directory is not writable'
       : code === 'SQLITE_FULL' ? 'the disk is full'
-      : (e as Error).message;
+      : messageOf(e);
     throw new StartupError(`cannot open the store ${file}: ${why}`);
   }
 }
@@ -212,21 +212,56 @@ export function kubeconfigYAML(url: string, tls?: { caCertificate: string; token
   ].join('\n');
 }
 
-export async function startCluster(options: ClusterOptions = {}): Promise<Cluster> {
-  const startedAt = performance.now();
-  const log = createLogger(options.logging);
-  const storeKind = options.store ?? 'memory';
-  // A directory the cluster makes for itself is its own to remove when it closes.
+/** The message of anything thrown. */
+function messageOf(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** The `code` node and its drivers give errors (ENOENT, SQLITE_BUSY, ERR_MODULE_NOT_FOUND). */
+function codeOf(e: unknown): string | undefined {
+  return e instanceof Error && 'code' in e && typeof e.code === 'string' ? e.code : undefined;
+}
+
+/**
+ * What a started cluster has to undo, in reverse order of starting: each step pushes its own
+ * stop once it has started, so close() and a start that fails part-way unwind the same stack.
+ */
+class ShutdownStack {
+  private readonly stops: (() => void | Promise<void>)[] = [];
+
+  push(stop: () => void | Promise<void>): void {
+    this.stops.push(stop);
+  }
+
+  /** Runs every stop, newest first; one that fails does not keep the others from running. */
+  async unwind(): Promise<void> {
+    let failure: unknown;
+    for (let stop = this.stops.pop(); stop; stop = this.stops.pop()) {
+      try {
+        await stop();
+      } catch (e) {
+        failure ??= e;
+      }
+    }
+    if (failure !== undefined) throw failure;
+  }
+}
+
+/** The data directory, made if needed; one the cluster made for itself goes when it closes. */
+function prepareDataDir(options: ClusterOptions, stack: ShutdownStack): string {
   const ownData = options.data === undefined;
   const data = resolve(options.data ?? mkdtempSync(join(tmpdir(), 'tinykube-')));
+  if (ownData) stack.push(() => rmSync(data, { recursive: true, force: true }));
   try {
     mkdirSync(data, { recursive: true });
   } catch (e) {
-    throw new StartupError(`cannot create the data directory ${data}: ${(e as Error).message}`);
+    throw new StartupError(`cannot create the data directory ${data}: ${messageOf(e)}`);
   }
-  const store = await openStore(storeKind, data, options.etcd);
-  log.info('Starting tinykube', { version: VERSION_INFO.gitVersion, store: storeKind, data, pid: process.pid });
-  const clock = options.clock ? new ManualClock(options.clock) : undefined;
+  return data;
+}
+
+/** The registry over the store, its watch caches filled, and the store's metrics. */
+async function startRegistry(options: ClusterOptions, store: Store, clock: ManualClock | undefined, stack: ShutdownStack): Promise<{ registry: Registry; logs: ContainerLogs; metrics: ApiMetrics }> {
   const { registry, logs } = await builtinRegistry(store, {
     watchHistory: { history: options.watchHistory, capacity: options.watchCacheCapacity },
     clock: clock && (() => clock.now()),
@@ -235,33 +270,66 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   // Counted from the first read: the watch caches' initial lists are store requests too.
   const metrics = new ApiMetrics(registry);
   metrics.instrumentStore(store);
+  stack.push(() => registry.stop());
   await registry.start();
-  let ready = false;
-  const address = options.address ?? '127.0.0.1';
-  let port = options.port ?? 0;
+  return { registry, logs, metrics };
+}
+
+/** Who may call: tokens from the token file, and with TLS the certificates and the admin token. */
+interface Security {
+  tokens: Map<string, UserInfo>;
+  pki?: ReturnType<typeof ensurePKI>;
+  /** The serving certificate and key: given files, else the generated ones. */
+  serving?: { cert: string; key: string };
+  /** The certificate clients are to trust: the given chain, else the generated CA. */
+  trusted?: string;
+  adminToken?: string;
+}
+
+function loadSecurity(options: ClusterOptions, data: string): Security {
   const tokens = new Map<string, UserInfo>();
   if (options.tokenFile) {
     try {
       for (const [token, user] of parseTokenFile(readFileSync(options.tokenFile, 'utf8'), options.tokenFile)) tokens.set(token, user);
     } catch (e) {
-      await store.close();
-      throw new StartupError(e instanceof TokenFileError ? `bad --token-file: ${e.message}` : `cannot read --token-file: ${(e as Error).message}`);
+      throw new StartupError(e instanceof TokenFileError ? `bad --token-file: ${e.message}` : `cannot read --token-file: ${messageOf(e)}`);
     }
   }
-  const pki = options.tls || options.tlsFiles ? ensurePKI(data, options.address ?? '127.0.0.1') : undefined;
+  if (!options.tls && !options.tlsFiles) return { tokens };
+  const pki = ensurePKI(data, options.address ?? '127.0.0.1');
   // Given certificate files replace the generated serving certificate; the generated CA still
   // signs client certificates, as kube-apiserver's --client-ca-file is separate from its own.
-  let serving = pki?.server;
+  let serving = pki.server;
   if (options.tlsFiles) {
     try {
       serving = { cert: readFileSync(options.tlsFiles.cert, 'utf8'), key: readFileSync(options.tlsFiles.key, 'utf8') };
     } catch (e) {
-      await store.close();
-      throw new StartupError(`cannot read the TLS certificate or key: ${(e as Error).message}`);
+      throw new StartupError(`cannot read the TLS certificate or key: ${messageOf(e)}`);
     }
   }
-  const adminToken = pki ? ensureAdminToken(pki.dir) : undefined;
-  if (adminToken) tokens.set(adminToken, { username: 'tinykube-admin', groups: ['system:masters'] });
+  const adminToken = ensureAdminToken(pki.dir);
+  tokens.set(adminToken, { username: 'tinykube-admin', groups: ['system:masters'] });
+  // With given certificates, clients trust the chain given (a self-signed one, or ending in its CA).
+  return { tokens, pki, serving, trusted: options.tlsFiles ? serving.cert : pki.ca.cert, adminToken };
+}
+
+/** What the HTTP step leaves for the rest: where it listens, and the switches it reads. */
+interface Serving {
+  url: string;
+  host: string;
+  port: number;
+  closeWatches(): void;
+  faults: FaultInjector;
+  requests?: RequestRecorder;
+  /** Whether /readyz answers ok. */
+  setReady(ready: boolean): void;
+}
+
+async function startServer(options: ClusterOptions, registry: Registry, metrics: ApiMetrics, security: Security, parts: { clock?: ManualClock; log: Logger }, stack: ShutdownStack): Promise<Serving> {
+  const address = options.address ?? '127.0.0.1';
+  let port = options.port ?? 0;
+  let ready = false;
+  const { pki, serving } = security;
   const faults = new FaultInjector(options.faultSeed ?? 1);
   const recording = options.recordRequests ?? options.admin ?? false;
   const requests = recording ? new RequestRecorder(typeof recording === 'number' ? recording : undefined) : undefined;
@@ -273,11 +341,11 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     faults,
     recorder: requests,
     adminApi: options.admin,
-    clock,
+    clock: parts.clock,
     tls: pki && serving && { cert: serving.cert, key: serving.key, ca: pki.ca.cert },
-    authenticator: new Authenticator(tokens, !!pki || !!options.tokenFile),
+    authenticator: new Authenticator(security.tokens, !!pki || !!options.tokenFile),
     metrics,
-    log: log.named('logging/httplog.ts'),
+    log: parts.log.named('logging/httplog.ts'),
   });
   await new Promise<void>((resolveListen, reject) => {
     server.once('error', (e: NodeJS.ErrnoException) => {
@@ -285,59 +353,121 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       reject(new StartupError(e.code === 'EADDRINUSE' ? `cannot listen on ${address}:${port}: the address is already in use${holder ? ` by ${describeProcess(holder)}` : ''}` : `cannot listen on ${address}:${port}: ${e.message}`));
     });
     server.listen(port, address, () => resolveListen());
-  }).catch(async (e) => { registry.stop(); await store.close(); throw e; });
-  port = (server.address() as AddressInfo).port;
+  });
+  stack.push(async () => {
+    closeWatches();
+    server.closeAllConnections();
+    await new Promise<void>((r) => server.close(() => r()));
+  });
+  const bound = server.address();
+  if (bound === null || typeof bound === 'string') throw new StartupError(`cannot listen on ${address}:${port}: not a TCP address`);
+  port = bound.port;
   const host = address === '0.0.0.0' || address === '::' ? '127.0.0.1' : address;
   const url = `${pki ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  await bootstrap(registry, { host, port });
-  if (options.fixtures) {
-    try {
-      await loadFixtures(registry, options.fixtures, log.named('fixtures.ts'));
-    } catch (e) {
-      server.closeAllConnections();
-      server.close();
-      registry.stop();
-      await store.close();
-      throw e instanceof FixtureError ? new StartupError(e.message) : e;
-    }
+  return { url, host, port, closeWatches, faults, requests, setReady: (value) => { ready = value; } };
+}
+
+/** The objects every cluster has, then the user's fixtures. */
+async function loadObjects(options: ClusterOptions, registry: Registry, serving: Serving, log: Logger): Promise<void> {
+  await bootstrap(registry, { host: serving.host, port: serving.port });
+  if (!options.fixtures) return;
+  try {
+    await loadFixtures(registry, options.fixtures, log.named('fixtures.ts'));
+  } catch (e) {
+    throw e instanceof FixtureError ? new StartupError(e.message) : e;
   }
+}
+
+function startEventExpiry(options: ClusterOptions, registry: Registry, stack: ShutdownStack): void {
   const ttl = options.eventTTLMs ?? 60 * 60 * 1000;
-  const expiry = ttl > 0 ? new EventExpiry(registry.resource('events')!, ttl, () => registry.now()) : undefined;
-  expiry?.start();
-  const controlPlane = options.controlPlane ?? true;
-  // The scheduler, controllers and kubelets, as one unit a leader runs (fresh instances each time).
-  const startControlPlane = async (): Promise<() => void> => {
-    const controllers = [
-      new NamespaceController(registry, log.named('controllers/namespace.ts')),
-      new GarbageCollector(registry, log.named('controllers/garbage-collector.ts')),
-      new Scheduler(registry, log.named('controllers/scheduler.ts')),
-      new ReplicationController(registry, log.named('controllers/replication.ts')),
-      new EndpointsController(registry, log.named('controllers/endpoints.ts')),
-      new NodeLifecycleController(registry, { ...DEFAULT_NODE_LIFECYCLE, ...options.nodeLifecycle }, log.named('controllers/node-lifecycle.ts')),
-    ];
-    for (const c of controllers) c.start();
-    log.info('Started the control plane', { controllers: ['namespace', 'garbage-collector', 'scheduler', 'replication', 'endpoints', 'node-lifecycle'] });
-    const kubelets = new SimulatedKubelets(registry, { ...DEFAULT_KUBELET_OPTIONS, ...options.kubelet, nodes: options.nodes ?? 0 }, logs, log.named('kubelet/kubelet.ts'));
+  if (ttl <= 0) return;
+  const expiry = new EventExpiry(resources(registry).events, ttl, () => registry.now());
+  expiry.start();
+  stack.push(() => expiry.stop());
+}
+
+function writeKubeconfig(options: ClusterOptions, data: string, url: string, security: Security): string {
+  const path = resolve(options.kubeconfig ?? join(data, 'kubeconfig'));
+  mkdirSync(dirname(path), { recursive: true });
+  const { trusted, adminToken } = security;
+  writeFileSync(path, kubeconfigYAML(url, trusted !== undefined && adminToken !== undefined ? { caCertificate: trusted, token: adminToken } : undefined, options.name), { mode: 0o600 });
+  return path;
+}
+
+/** The scheduler, controllers and kubelets, as one unit a leader runs (fresh instances each time). */
+async function startControlPlane(options: ClusterOptions, registry: Registry, logs: ContainerLogs, log: Logger): Promise<() => void> {
+  const controllers = [
+    new NamespaceController(registry, log.named('controllers/namespace.ts')),
+    new GarbageCollector(registry, log.named('controllers/garbage-collector.ts')),
+    new Scheduler(registry, log.named('controllers/scheduler.ts')),
+    new ReplicationController(registry, log.named('controllers/replication.ts')),
+    new EndpointsController(registry, log.named('controllers/endpoints.ts')),
+    new NodeLifecycleController(registry, { ...DEFAULT_NODE_LIFECYCLE, ...options.nodeLifecycle }, log.named('controllers/node-lifecycle.ts')),
+  ];
+  for (const c of controllers) c.start();
+  log.info('Started the control plane', { controllers: ['namespace', 'garbage-collector', 'scheduler', 'replication', 'endpoints', 'node-lifecycle'] });
+  const kubelets = new SimulatedKubelets(registry, { ...DEFAULT_KUBELET_OPTIONS, ...options.kubelet, nodes: options.nodes ?? 0 }, logs, log.named('kubelet/kubelet.ts'));
+  const stopControllers = () => { for (const c of controllers) c.stop(); };
+  try {
     await kubelets.start();
-    return () => { kubelets.stop(); for (const c of controllers) c.stop(); };
-  };
-  // The API is complete now: like kube-apiserver, report ready without waiting for nodes to join.
-  const kubeconfigPath = resolve(options.kubeconfig ?? join(data, 'kubeconfig'));
-  mkdirSync(dirname(kubeconfigPath), { recursive: true });
-  // With given certificates, clients trust the chain given (a self-signed one, or ending in its CA).
-  const trusted = options.tlsFiles ? serving!.cert : pki?.ca.cert;
-  writeFileSync(kubeconfigPath, kubeconfigYAML(url, pki && { caCertificate: trusted!, token: adminToken! }, options.name), { mode: 0o600 });
-  ready = true;
-  log.info('Serving', { url, kubeconfig: kubeconfigPath, duration: Duration.fromMs(performance.now() - startedAt) });
+  } catch (e) {
+    kubelets.stop();
+    stopControllers();
+    throw e;
+  }
+  return () => { kubelets.stop(); stopControllers(); };
+}
+
+/**
+ * Runs the control plane here, or, with leader election (several processes sharing an etcd
+ * store), whenever this process holds the leader Lease.
+ */
+async function runControlPlane(options: ClusterOptions, registry: Registry, logs: ContainerLogs, log: Logger, stack: ShutdownStack): Promise<void> {
+  if (!(options.controlPlane ?? true)) return;
+  const elect = options.leaderElection ?? options.store === 'etcd';
+  if (!elect) {
+    stack.push(await startControlPlane(options, registry, logs, log));
+    return;
+  }
   let stopControlPlane: (() => void) | undefined;
-  // Several processes can share an etcd store: there, one at a time runs the control plane.
-  const elect = options.leaderElection ?? storeKind === 'etcd';
-  const elector = controlPlane && elect ? new LeaderElector(registry, { ...DEFAULT_LEADER_ELECTION, ...(typeof elect === 'object' ? elect : {}) }, {
-    onStartedLeading: async () => { stopControlPlane = await startControlPlane(); },
+  const elector = new LeaderElector(registry, { ...DEFAULT_LEADER_ELECTION, ...(typeof elect === 'object' ? elect : {}) }, {
+    onStartedLeading: async () => { stopControlPlane = await startControlPlane(options, registry, logs, log); },
     onStoppedLeading: () => { stopControlPlane?.(); stopControlPlane = undefined; },
-  }, log.named('controllers/leader-election.ts')) : undefined;
-  if (elector) elector.start();
-  else if (controlPlane) stopControlPlane = await startControlPlane();
+  }, log.named('controllers/leader-election.ts'));
+  stack.push(() => { elector.stop(); stopControlPlane?.(); });
+  elector.start();
+}
+
+export async function startCluster(options: ClusterOptions = {}): Promise<Cluster> {
+  const startedAt = performance.now();
+  const log = createLogger(options.logging);
+  const storeKind = options.store ?? 'memory';
+  const stack = new ShutdownStack();
+  try {
+    const data = prepareDataDir(options, stack);
+    const store = await openStore(storeKind, data, options.etcd);
+    stack.push(() => store.close());
+    log.info('Starting tinykube', { version: VERSION_INFO.gitVersion, store: storeKind, data, pid: process.pid });
+    const clock = options.clock ? new ManualClock(options.clock) : undefined;
+    const { registry, logs, metrics } = await startRegistry(options, store, clock, stack);
+    const security = loadSecurity(options, data);
+    const serving = await startServer(options, registry, metrics, security, { clock, log }, stack);
+    await loadObjects(options, registry, serving, log);
+    startEventExpiry(options, registry, stack);
+    // The API is complete now: like kube-apiserver, report ready without waiting for nodes to join.
+    const kubeconfigPath = writeKubeconfig(options, data, serving.url, security);
+    serving.setReady(true);
+    log.info('Serving', { url: serving.url, kubeconfig: kubeconfigPath, duration: Duration.fromMs(performance.now() - startedAt) });
+    await runControlPlane({ ...options, store: storeKind }, registry, logs, log, stack);
+    return clusterHandle({ url: serving.url, kubeconfigPath, registry, serving, security, clock, log, stack });
+  } catch (e) {
+    await stack.unwind().catch(() => {});
+    throw e;
+  }
+}
+
+function clusterHandle(parts: { url: string; kubeconfigPath: string; registry: Registry; serving: Serving; security: Security; clock?: ManualClock; log: Logger; stack: ShutdownStack }): Cluster {
+  const { url, kubeconfigPath, serving, security: { pki }, log, stack } = parts;
   let closing: Promise<void> | undefined;
   const cluster: Cluster = {
     url,
@@ -347,12 +477,12 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       kc.loadFromString(readFileSync(kubeconfigPath, 'utf8'));
       return kc;
     },
-    registry,
-    closeWatches,
-    faults,
-    requests,
+    registry: parts.registry,
+    closeWatches: serving.closeWatches,
+    faults: serving.faults,
+    requests: serving.requests,
     caCertificate: pki?.ca.cert,
-    clock,
+    clock: parts.clock,
     issueClientCertificate(user, groups = []) {
       if (!pki) throw new Error('client certificates need a cluster started with tls');
       return issueClientCertificate(pki, user, groups);
@@ -360,16 +490,8 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     close() {
       closing ??= (async () => {
         log.info('Shutting down', { url });
-        ready = false;
-        elector?.stop();
-        stopControlPlane?.();
-        closeWatches();
-        expiry?.stop();
-        server.closeAllConnections();
-        await new Promise<void>((r) => server.close(() => r()));
-        registry.stop();
-        await store.close();
-        if (ownData) rmSync(data, { recursive: true, force: true });
+        serving.setReady(false);
+        await stack.unwind();
       })();
       return closing;
     },

@@ -4,8 +4,11 @@ import { StatusError } from '../api/errors.js';
 import type { Registry } from '../api/registry.js';
 import { rfc3339 } from '../api/resource-store.js';
 import type { KObject } from '../api/types.js';
+import { ignoreRaces } from '../client/races.js';
+import { resources } from '../client/resources.js';
+import type { TypedResource } from '../client/typed-resource.js';
+import type { Event } from '../api/objects.js';
 import { kobj, QUIET, type Logger } from '../logging/log.js';
-import { ignoreRaces } from './runtime.js';
 
 export interface EventSource { component: string; host?: string }
 
@@ -20,8 +23,14 @@ function eventNanos(now: Date): bigint {
 export class EventRecorder {
   /** The Event recording each (object, type, reason, message), so repeats bump its count. */
   private readonly seen = new Map<string, { namespace: string; name: string }>();
+  private eventsClient?: TypedResource<Event>;
 
   constructor(private readonly registry: Registry, private readonly source: EventSource, private readonly log: Logger = QUIET) {}
+
+  /** Resolved on first use: a recorder made before the registry serves events still constructs. */
+  private get events(): TypedResource<Event> {
+    return (this.eventsClient ??= resources(this.registry).events);
+  }
 
   /** Best effort, as in kube: an event that cannot be written is dropped. */
   async record(obj: KObject, type: 'Normal' | 'Warning', reason: string, message: string, fieldPath?: string): Promise<void> {
@@ -36,13 +45,13 @@ export class EventRecorder {
   }
 
   private async write(obj: KObject, type: 'Normal' | 'Warning', reason: string, message: string, fieldPath?: string): Promise<void> {
-    const events = this.registry.resource('events')!;
+    const events = this.events;
     const namespace = obj.metadata.namespace ?? 'default';
     const key = `${obj.metadata.uid}|${type}|${reason}|${message}|${fieldPath ?? ''}`;
     const now = rfc3339(this.registry.now());
     const existing = this.seen.get(key);
-    if (existing && events.cache.get(events.key(existing.namespace, existing.name))) {
-      await ignoreRaces(events.update(existing.namespace, existing.name, (e) => ({ ...e, count: ((e.count as number | undefined) ?? 1) + 1, lastTimestamp: now }), { dryRun: false, fieldManager: this.source.component }));
+    if (existing && events.lister.getKey(existing)) {
+      await ignoreRaces(events.update(existing, (e) => ({ ...e, count: (e.count ?? 1) + 1, lastTimestamp: now }), { dryRun: false, fieldManager: this.source.component }));
       return;
     }
     // As client-go names events: the object's name and the time in nanoseconds, in hex, so that
@@ -50,7 +59,7 @@ export class EventRecorder {
     const name = `${obj.metadata.name}.${eventNanos(this.registry.now()).toString(16)}`;
     if (this.seen.size > 10_000) this.seen.clear();
     this.seen.set(key, { namespace, name });
-    await ignoreRaces(events.create(namespace, {
+    const event: Event = {
       metadata: { name, namespace },
       involvedObject: {
         kind: obj.kind, namespace: obj.metadata.namespace, name: obj.metadata.name, uid: obj.metadata.uid,
@@ -60,6 +69,7 @@ export class EventRecorder {
       source: this.source,
       firstTimestamp: now, lastTimestamp: now, count: 1,
       reportingComponent: this.source.component, reportingInstance: this.source.host ?? this.source.component,
-    }, { dryRun: false, fieldManager: this.source.component }));
+    };
+    await ignoreRaces(events.create(namespace, event, { dryRun: false, fieldManager: this.source.component }));
   }
 }

@@ -4,9 +4,10 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Registry } from '../api/registry.js';
-import type { KObject } from '../api/types.js';
+import type { Lease, LeaseSpec } from '../api/objects.js';
+import { ignoreRaces } from '../client/races.js';
+import { resources } from '../client/resources.js';
 import { kref, QUIET, type Logger } from '../logging/log.js';
-import { ignoreRaces } from './runtime.js';
 
 export interface LeaderElectionOptions {
   namespace: string;
@@ -61,24 +62,24 @@ export class LeaderElector {
 
   /** One attempt; returns how long until another holder's lease expires, when someone else holds it. */
   private async tryAcquireOrRenew(): Promise<number | undefined> {
-    const leases = this.registry.resource('leases', 'coordination.k8s.io')!;
+    const leases = resources(this.registry).leases;
     const { namespace, name, leaseDurationMs } = this.options;
     const now = this.registry.now();
-    const spec = (extra: Record<string, unknown> = {}) => ({ holderIdentity: this.identity, leaseDurationSeconds: Math.ceil(leaseDurationMs / 1000), renewTime: microTime(now), ...extra });
-    const current = await ignoreRaces(leases.get(namespace, name));
-    let won: KObject | undefined;
+    const spec = (extra: LeaseSpec = {}): LeaseSpec => ({ holderIdentity: this.identity, leaseDurationSeconds: Math.ceil(leaseDurationMs / 1000), renewTime: microTime(now), ...extra });
+    const current = await ignoreRaces(leases.read({ namespace, name }));
+    let won: Lease | undefined;
     if (!current) {
-      won = await ignoreRaces(leases.create(namespace, { metadata: { name }, spec: spec({ acquireTime: microTime(now), leaseTransitions: 0 }) }, { dryRun: false, fieldManager: 'tinykube-leader-election' }));
+      const lease: Lease = { metadata: { name }, spec: spec({ acquireTime: microTime(now), leaseTransitions: 0 }) };
+      won = await ignoreRaces(leases.create(namespace, lease, { dryRun: false, fieldManager: 'tinykube-leader-election' }));
     } else {
-      const s = (current.spec ?? {}) as { holderIdentity?: string; renewTime?: string; leaseDurationSeconds?: number; leaseTransitions?: number };
+      const s = current.spec ?? {};
       const expiresAt = Date.parse(s.renewTime ?? '') + (s.leaseDurationSeconds ?? 15) * 1000;
       if (s.holderIdentity !== this.identity && expiresAt >= now.getTime()) return expiresAt - now.getTime();
       const takeover = s.holderIdentity !== this.identity;
-      const result = await ignoreRaces(leases.update(namespace, name, () => ({
+      won = await ignoreRaces(leases.update({ namespace, name }, () => ({
         ...current,
-        spec: takeover ? spec({ acquireTime: microTime(now), leaseTransitions: (s.leaseTransitions ?? 0) + 1 }) : { ...(current.spec as object), renewTime: microTime(now) },
+        spec: takeover ? spec({ acquireTime: microTime(now), leaseTransitions: (s.leaseTransitions ?? 0) + 1 }) : { ...current.spec, renewTime: microTime(now) },
       }), { dryRun: false, fieldManager: 'tinykube-leader-election' }));
-      won = result?.object;
     }
     if (!won) return undefined;
     this.lastRenew = Date.now();

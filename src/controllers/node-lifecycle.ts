@@ -2,13 +2,17 @@
 // gets its conditions set to Unknown and the `node.kubernetes.io/unreachable` taints; pods on it
 // are evicted once their toleration of that taint runs out. A node that heartbeats again (its
 // kubelet reports Ready) loses the taints.
+import type { Node, Taint } from '../api/objects.js';
+import type { Stored } from '../client/typed-resource.js';
 import type { Registry } from '../api/registry.js';
 import { rfc3339 } from '../api/resource-store.js';
-import type { KObject } from '../api/types.js';
+import { Controller } from '../client/controller.js';
+import { objectKey } from '../client/keys.js';
+import { ignoreRaces } from '../client/races.js';
+import { resources, type Resources } from '../client/resources.js';
 import { Duration, kobj, QUIET, type Logger } from '../logging/log.js';
 import { EventRecorder } from './events.js';
-import { ignoreRaces, listAll, listByIndex } from './runtime.js';
-import { tolerates, type Taint, type Toleration } from './scheduling.js';
+import { tolerates } from './scheduling.js';
 
 const MANAGER = 'kube-controller-manager';
 const UNREACHABLE = 'node.kubernetes.io/unreachable';
@@ -22,75 +26,73 @@ export interface NodeLifecycleOptions {
 
 export const DEFAULT_NODE_LIFECYCLE: NodeLifecycleOptions = { gracePeriodMs: 40_000, monitorPeriodMs: 5_000 };
 
+/** The one request this controller has: look at every node (kube's monitorNodeHealth pass). */
+const MONITOR = 'monitor';
+
 export class NodeLifecycleController {
-  private timer?: NodeJS.Timeout;
-  private running = false;
+  private readonly client: Resources;
+  private readonly controller: Controller<typeof MONITOR>;
   private readonly events: EventRecorder;
   private readonly evictions: EventRecorder;
 
   constructor(private readonly registry: Registry, private readonly options: NodeLifecycleOptions, private readonly log: Logger = QUIET) {
+    this.client = resources(registry);
     this.events = new EventRecorder(registry, { component: 'node-controller' }, log);
     this.evictions = new EventRecorder(registry, { component: 'taint-eviction-controller' }, log);
+    // A pass already running when the period comes round is followed by one more, not two.
+    this.controller = new Controller<typeof MONITOR>({ name: 'node lifecycle controller', reconcile: () => this.monitor(), identity: () => MONITOR, log })
+      .every(options.monitorPeriodMs, MONITOR);
   }
 
-  start(): void {
-    this.timer = setInterval(() => void this.monitor(), this.options.monitorPeriodMs);
-    this.timer.unref();
-  }
-
-  stop(): void {
-    if (this.timer) clearInterval(this.timer);
-  }
+  start(): void { this.controller.start(); }
+  stop(): void { this.controller.stop(); }
 
   private async monitor(): Promise<void> {
-    if (this.running) return;
-    this.running = true;
     try {
-      const leases = this.registry.resource('leases', 'coordination.k8s.io')!;
+      const leases = this.client.leases;
       const now = this.registry.now().getTime();
-      for (const node of listAll(this.registry.resource('nodes')!)) {
-        const lease = leases.cache.get(leases.key('kube-node-lease', node.metadata.name!))?.object;
-        const renewed = Date.parse(((lease?.spec ?? {}) as { renewTime?: string }).renewTime ?? node.metadata.creationTimestamp ?? '');
+      for (const node of this.client.nodes.lister.list()) {
+        const name = node.metadata.name;
+        const lease = leases.lister.get('kube-node-lease', name);
+        const renewed = Date.parse(lease?.spec?.renewTime ?? node.metadata.creationTimestamp ?? '');
         const stale = now - renewed > this.options.gracePeriodMs;
-        const ready = ((node.status ?? {}) as { conditions?: { type: string; status: string }[] }).conditions?.find((c) => c.type === 'Ready');
+        const ready = node.status?.conditions?.find((c) => c.type === 'Ready');
         if (stale && ready?.status !== 'Unknown' && lease) {
           this.log.V(2).info('Node stopped heartbeating, marking it NotReady', { node: kobj(node), lastHeartbeat: new Duration((now - renewed) * 1e6), gracePeriod: new Duration(this.options.gracePeriodMs * 1e6) });
           await this.markUnknown(node);
         }
-        const tainted = ((node.spec ?? {}) as { taints?: Taint[] }).taints?.some((t) => t.key === UNREACHABLE);
+        const tainted = node.spec?.taints?.some((t) => t.key === UNREACHABLE);
         if (!stale && ready?.status === 'True' && tainted) {
           this.log.V(2).info('Node is ready again, removing its unreachable taints', { node: kobj(node) });
-          await this.setUnreachableTaints(node.metadata.name!, false);
+          await this.setUnreachableTaints(name, false);
         }
         if (tainted) await this.evictPods(node);
       }
       await this.collectOrphanedPods();
     } catch (e) {
+      // Logged, not retried with backoff: the next period's pass looks again.
       this.log.error(e, 'Node lifecycle check failed');
-    } finally {
-      this.running = false;
     }
   }
 
-  private async markUnknown(node: KObject): Promise<void> {
-    const nodes = this.registry.resource('nodes')!;
+  private async markUnknown(node: Stored<Node>): Promise<void> {
+    const name = node.metadata.name;
     const now = rfc3339(this.registry.now());
-    await ignoreRaces(nodes.update(undefined, node.metadata.name!, (n) => {
-      const status = (n.status ??= {}) as { conditions?: Record<string, unknown>[] };
+    await ignoreRaces(this.client.nodes.update({ name }, (n) => {
+      const status = (n.status ??= {});
       status.conditions = (status.conditions ?? []).map((c) => (c.status === 'Unknown' ? c : {
         ...c, status: 'Unknown', reason: 'NodeStatusUnknown', message: 'Kubelet stopped posting node status.', lastTransitionTime: now,
       }));
       return n;
     }, { dryRun: false, subresource: 'status', fieldManager: MANAGER }));
-    await this.setUnreachableTaints(node.metadata.name!, true);
+    await this.setUnreachableTaints(name, true);
     await this.events.record(node, 'Normal', 'NodeNotReady', `Node ${node.metadata.name} status is now: NodeNotReady`);
   }
 
   private async setUnreachableTaints(name: string, on: boolean): Promise<void> {
-    const nodes = this.registry.resource('nodes')!;
     const now = rfc3339(this.registry.now());
-    await ignoreRaces(nodes.update(undefined, name, (n) => {
-      const spec = (n.spec ??= {}) as { taints?: Taint[] };
+    await ignoreRaces(this.client.nodes.update({ name }, (n) => {
+      const spec = (n.spec ??= {});
       const others = (spec.taints ?? []).filter((t) => t.key !== UNREACHABLE);
       spec.taints = on ? [...others, { key: UNREACHABLE, effect: 'NoSchedule', timeAdded: now }, { key: UNREACHABLE, effect: 'NoExecute', timeAdded: now }] : others;
       if (!spec.taints.length) delete spec.taints;
@@ -100,28 +102,27 @@ export class NodeLifecycleController {
 
   /** Pods bound to a node that no longer exists are deleted at once (kube's pod garbage collector). */
   private async collectOrphanedPods(): Promise<void> {
-    const nodes = this.registry.resource('nodes')!;
-    const pods = this.registry.resource('pods')!;
-    for (const pod of listAll(pods)) {
-      const nodeName = (pod.spec as { nodeName?: string }).nodeName;
-      if (!nodeName || nodes.cache.get(nodes.key(undefined, nodeName))) continue;
+    const { nodes, pods } = this.client;
+    for (const pod of pods.lister.list()) {
+      const nodeName = pod.spec?.nodeName;
+      if (!nodeName || nodes.lister.get(undefined, nodeName)) continue;
       this.log.V(2).info('Deleting pod bound to a node that no longer exists', { pod: kobj(pod), node: nodeName });
-      await ignoreRaces(pods.delete(pod.metadata.namespace, pod.metadata.name!, { gracePeriodSeconds: 0 }, { dryRun: false }));
+      await ignoreRaces(pods.delete(objectKey(pod), { gracePeriodSeconds: 0 }, { dryRun: false }));
     }
   }
 
   /** Pods whose toleration of the NoExecute taint has run out (or who have none) are deleted. */
-  private async evictPods(node: KObject): Promise<void> {
-    const taint = ((node.spec ?? {}) as { taints?: Taint[] }).taints?.find((t) => t.key === UNREACHABLE && t.effect === 'NoExecute');
+  private async evictPods(node: Stored<Node>): Promise<void> {
+    const taint: Taint | undefined = node.spec?.taints?.find((t) => t.key === UNREACHABLE && t.effect === 'NoExecute');
     if (!taint) return;
     const added = Date.parse(taint.timeAdded ?? '') || this.registry.now().getTime();
-    const pods = this.registry.resource('pods')!;
-    for (const pod of listByIndex(pods, 'nodeName', node.metadata.name!)) {
+    const pods = this.client.pods;
+    for (const pod of pods.lister.byIndex('nodeName', node.metadata.name)) {
       if (pod.metadata.deletionTimestamp) continue;
-      const tolerations = ((pod.spec as { tolerations?: Toleration[] }).tolerations ?? []).filter((t) => tolerates([t], taint));
+      const tolerations = (pod.spec?.tolerations ?? []).filter((t) => tolerates([t], taint));
       const seconds = tolerations.length ? Math.min(...tolerations.map((t) => t.tolerationSeconds ?? Infinity)) : 0;
       if (this.registry.now().getTime() < added + seconds * 1000) continue;
-      const evicted = await ignoreRaces(pods.delete(pod.metadata.namespace, pod.metadata.name!, {}, { dryRun: false }));
+      const evicted = await ignoreRaces(pods.delete(objectKey(pod), {}, { dryRun: false }));
       if (evicted) this.log.V(2).info('Evicted pod from unreachable node', { pod: kobj(pod), node: kobj(node) });
       if (evicted) await this.evictions.record(pod, 'Normal', 'TaintManagerEviction', `Marking for deletion Pod ${pod.metadata.namespace}/${pod.metadata.name}`);
     }

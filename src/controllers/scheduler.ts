@@ -2,32 +2,36 @@
 // node, scored, and bound through pods/binding; the rest are marked unschedulable with a
 // FailedScheduling event and retried when nodes or pods change.
 import { bindPod } from '../api/binding.js';
+import type { Node, Pod, PodCondition } from '../api/objects.js';
 import type { Registry } from '../api/registry.js';
 import { rfc3339 } from '../api/resource-store.js';
-import type { KObject } from '../api/types.js';
+import { keyController, type Controller, type Result } from '../client/controller.js';
+import { keyString, objectKey, type ObjectKey } from '../client/keys.js';
+import { ignoreRaces } from '../client/races.js';
+import { resources, type Resources } from '../client/resources.js';
+import type { Stored } from '../client/typed-resource.js';
 import { kobj, kref, QUIET, type Logger } from '../logging/log.js';
 import { EventRecorder } from './events.js';
-import { ignoreRaces, informer, keyOf, listAll, listByIndex, splitKey, WorkQueue } from './runtime.js';
 import { feasibleNodesToFind, filterNode, nodeState, scoreNode, unschedulableMessage, type NodeState } from './scheduling.js';
 
 const SCHEDULER = 'default-scheduler';
 const RETRY_MS = 10_000;
 
-function pending(pod: KObject): boolean {
-  const spec = (pod.spec ?? {}) as { nodeName?: string; schedulerName?: string };
-  return !spec.nodeName && (spec.schedulerName ?? SCHEDULER) === SCHEDULER && !pod.metadata.deletionTimestamp;
+function pending(pod: Pod): boolean {
+  return !pod.spec?.nodeName && (pod.spec?.schedulerName ?? SCHEDULER) === SCHEDULER && !pod.metadata.deletionTimestamp;
 }
 
-function active(pod: KObject): boolean {
-  const phase = ((pod.status ?? {}) as { phase?: string }).phase;
+function active(pod: Pod): boolean {
+  const phase = pod.status?.phase;
   return phase !== 'Succeeded' && phase !== 'Failed';
 }
 
 export class Scheduler {
-  private readonly queue: WorkQueue;
+  private readonly client: Resources;
+  private readonly controller: Controller<ObjectKey>;
   private readonly events: EventRecorder;
-  private readonly unschedulable = new Set<string>();
-  private readonly stops: (() => void)[] = [];
+  /** Pods known unschedulable, by namespace/name, retried when nodes or pods change. */
+  private readonly unschedulable = new Map<string, ObjectKey>();
   /** Each node's requested resources and ports, dropped when the node or a pod on it changes. */
   private readonly nodeStates = new Map<string, NodeState>();
   /** Where the next search through the nodes starts, so pods spread as kube-scheduler's do. */
@@ -36,67 +40,65 @@ export class Scheduler {
    * Pods chosen a node whose binding is still being written, by node (kube-scheduler's assumed
    * pods): counted on their node at once, so the next pods are scheduled without waiting.
    */
-  private readonly assumed = new Map<string, Map<string, KObject>>();
+  private readonly assumed = new Map<string, Map<string, Pod>>();
   /** The nodes, as listed at the last node change. */
-  private nodeList?: KObject[];
-  /** Keys of the pods whose binding is in flight. */
+  private nodeList?: Stored<Node>[];
+  /** Keys (namespace/name) of the pods whose binding is in flight. */
   private readonly binding = new Set<string>();
 
   constructor(private readonly registry: Registry, private readonly log: Logger = QUIET) {
-    this.queue = new WorkQueue('scheduler', (key) => this.schedule(key), log);
+    this.client = resources(registry);
     this.events = new EventRecorder(registry, { component: SCHEDULER }, log);
+    this.controller = keyController('scheduler', (key) => this.schedule(key), log)
+      .watch(this.client.pods, (change, queue) => {
+        const pod = change.object;
+        this.forgetNodeOf(pod);
+        if (change.type !== 'ADDED') this.forgetNodeOf(change.prev);
+        const key = objectKey(pod);
+        // Status updates of a pod already known unschedulable wait for the retry, not re-trigger it.
+        if (change.type !== 'DELETED' && pending(pod) && !(change.type === 'MODIFIED' && this.unschedulable.has(keyString(key)))) queue.add(key);
+        // A pod leaving a node frees room: give the unschedulable another chance.
+        if (change.type === 'DELETED' || !active(pod)) this.retryUnschedulable();
+      })
+      .watch(this.client.nodes, ({ object: node }) => {
+        this.nodeStates.delete(node.metadata.name);
+        this.nodeList = undefined;
+        this.retryUnschedulable();
+      });
   }
 
-  start(): void {
-    this.stops.push(informer(this.registry.resource('pods')!, (pod, prev, type) => {
-      this.forgetNodeOf(pod);
-      if (prev) this.forgetNodeOf(prev);
-      // Status updates of a pod already known unschedulable wait for the retry, not re-trigger it.
-      if (type !== 'DELETED' && pending(pod) && !(type === 'MODIFIED' && this.unschedulable.has(keyOf(pod)))) this.queue.add(keyOf(pod));
-      // A pod leaving a node frees room: give the unschedulable another chance.
-      if (type === 'DELETED' || !active(pod)) this.retryUnschedulable();
-    }));
-    this.stops.push(informer(this.registry.resource('nodes')!, (node) => {
-      this.nodeStates.delete(node.metadata.name!);
-      this.nodeList = undefined;
-      this.retryUnschedulable();
-    }));
-  }
+  start(): void { this.controller.start(); }
+  stop(): void { this.controller.stop(); }
 
-  stop(): void {
-    for (const s of this.stops) s();
-    this.queue.stop();
-  }
-
-  private forgetNodeOf(pod: KObject): void {
-    const nodeName = (pod.spec as { nodeName?: string } | undefined)?.nodeName;
+  private forgetNodeOf(pod: Pod): void {
+    const nodeName = pod.spec?.nodeName;
     if (nodeName) this.nodeStates.delete(nodeName);
   }
 
-  private stateOf(node: KObject): NodeState {
-    let state = this.nodeStates.get(node.metadata.name!);
+  private stateOf(node: Stored<Node>): NodeState {
+    const name = node.metadata.name;
+    let state = this.nodeStates.get(name);
     if (!state || state.node !== node) {
-      const onNode = listByIndex(this.registry.resource('pods')!, 'nodeName', node.metadata.name!).filter(active);
-      const assumed = [...(this.assumed.get(node.metadata.name!)?.values() ?? [])].filter((p) => !onNode.some((o) => o.metadata.uid === p.metadata.uid));
+      const onNode = this.client.pods.lister.byIndex('nodeName', name).filter(active);
+      const assumed = [...(this.assumed.get(name)?.values() ?? [])].filter((p) => !onNode.some((o) => o.metadata.uid === p.metadata.uid));
       state = nodeState(node, [...onNode, ...assumed]);
-      this.nodeStates.set(node.metadata.name!, state);
+      this.nodeStates.set(name, state);
     }
     return state;
   }
 
   private retryUnschedulable(): void {
-    for (const key of this.unschedulable) this.queue.add(key);
+    for (const key of this.unschedulable.values()) this.controller.add(key);
   }
 
-  private async schedule(key: string): Promise<void | { requeueAfterMs: number }> {
-    const pods = this.registry.resource('pods')!;
-    const [ns, name] = splitKey(key);
-    const pod = pods.cache.get(pods.key(ns, name))?.object;
+  private async schedule(request: ObjectKey): Promise<Result | void> {
+    const key = keyString(request);
+    const pod = this.client.pods.lister.getKey(request);
     if (!pod || !pending(pod)) { this.unschedulable.delete(key); return; }
     if (this.binding.has(key)) return;
-    const nodes = (this.nodeList ??= listAll(this.registry.resource('nodes')!));
+    const nodes = (this.nodeList ??= this.client.nodes.lister.list());
     const reasons: string[][] = [];
-    let best: { node: KObject; score: number }[] = [];
+    let best: { node: Stored<Node>; score: number }[] = [];
     let feasible = 0;
     let visited = 0;
     const wanted = feasibleNodesToFind(nodes.length);
@@ -112,35 +114,35 @@ export class Scheduler {
     }
     if (nodes.length) this.nextStartNode = (this.nextStartNode + visited) % nodes.length;
     if (!best.length) {
-      this.unschedulable.add(key);
+      this.unschedulable.set(key, request);
       const message = unschedulableMessage(nodes.length, reasons);
       this.log.V(2).info('Pod unschedulable, will retry', { pod: kobj(pod), reason: message, retryAfter: `${RETRY_MS / 1000}s` });
-      await this.markUnschedulable(pod, message);
+      await this.markUnschedulable(request, message);
       await this.events.record(pod, 'Warning', 'FailedScheduling', message);
       return { requeueAfterMs: RETRY_MS };
     }
     this.unschedulable.delete(key);
-    const chosen = best[this.registry.entropy.int(best.length)].node.metadata.name!;
+    const chosen = best[this.registry.entropy.int(best.length)].node.metadata.name;
     // The binding cycle runs on its own, as kube-scheduler's does: the next pod need not wait.
     this.assume(chosen, key, pod);
-    void this.bind(pod, chosen, visited, feasible).finally(() => this.forget(chosen, key));
+    void this.bind(request, chosen, visited, feasible).finally(() => this.forget(chosen, key));
   }
 
-  private async bind(pod: KObject, nodeName: string, evaluatedNodes: number, feasibleNodes: number): Promise<void> {
-    const { namespace, name } = pod.metadata;
+  private async bind(pod: ObjectKey, nodeName: string, evaluatedNodes: number, feasibleNodes: number): Promise<void> {
+    const { namespace = '', name } = pod;
     try {
-      const boundPod = await ignoreRaces(bindPod(this.registry.resource('pods')!, namespace!, name!, nodeName, SCHEDULER));
+      const boundPod = await ignoreRaces(bindPod(this.client.pods.store, namespace, name, nodeName, SCHEDULER));
       if (boundPod) {
-        this.log.V(2).info('Pod scheduled', { pod: kref(namespace, name!), node: nodeName, evaluatedNodes, feasibleNodes });
+        this.log.V(2).info('Pod scheduled', { pod: kref(namespace, name), node: nodeName, evaluatedNodes, feasibleNodes });
         await this.events.record(boundPod, 'Normal', 'Scheduled', `Successfully assigned ${namespace}/${name} to ${nodeName}`);
       }
     } catch (e) {
-      this.log.error(e, 'Binding failed, will retry', { pod: kref(namespace, name!), node: nodeName });
-      this.queue.add(keyOf(pod));
+      this.log.error(e, 'Binding failed, will retry', { pod: kref(namespace, name), node: nodeName });
+      this.controller.add(pod);
     }
   }
 
-  private assume(nodeName: string, key: string, pod: KObject): void {
+  private assume(nodeName: string, key: string, pod: Pod): void {
     let onNode = this.assumed.get(nodeName);
     if (!onNode) this.assumed.set(nodeName, (onNode = new Map()));
     onNode.set(key, pod);
@@ -157,13 +159,12 @@ export class Scheduler {
   }
 
   /** PodScheduled=False with reason Unschedulable, as kube-scheduler writes it. */
-  private async markUnschedulable(pod: KObject, message: string): Promise<void> {
-    const pods = this.registry.resource('pods')!;
-    await ignoreRaces(pods.update(pod.metadata.namespace, pod.metadata.name!, (p) => {
-      const status = (p.status ??= {}) as { conditions?: Record<string, unknown>[] };
+  private async markUnschedulable(pod: ObjectKey, message: string): Promise<void> {
+    await ignoreRaces(this.client.pods.update(pod, (p) => {
+      const status = (p.status ??= {});
       const others = (status.conditions ?? []).filter((c) => c.type !== 'PodScheduled');
       const previous = (status.conditions ?? []).find((c) => c.type === 'PodScheduled');
-      const condition = { type: 'PodScheduled', status: 'False', lastProbeTime: null, lastTransitionTime: previous?.status === 'False' ? previous.lastTransitionTime : rfc3339(this.registry.now()), reason: 'Unschedulable', message };
+      const condition: PodCondition = { type: 'PodScheduled', status: 'False', lastProbeTime: null, lastTransitionTime: previous?.status === 'False' ? previous.lastTransitionTime : rfc3339(this.registry.now()), reason: 'Unschedulable', message };
       status.conditions = [...others, condition];
       return p;
     }, { dryRun: false, subresource: 'status', fieldManager: SCHEDULER }));

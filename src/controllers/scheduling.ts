@@ -1,13 +1,10 @@
 // Scheduling policy as pure functions, after kube-scheduler's default plugins: filters (node
 // readiness, unschedulable, taints and tolerations, nodeSelector, required node affinity, resource
 // fit, host ports) with kube's reason texts, and scores (least allocated, balanced allocation).
+import type { Container, Node, NodeSelectorRequirement, Pod, Taint, Toleration } from '../api/objects.js';
 import { tryParseQuantity } from '../api/quantity.js';
-import type { KObject } from '../api/types.js';
 
-export interface Toleration { key?: string; operator?: string; value?: string; effect?: string; tolerationSeconds?: number }
-export interface Taint { key: string; value?: string; effect: string; timeAdded?: string }
-interface NodeSelectorRequirement { key: string; operator: string; values?: string[] }
-interface NodeSelectorTerm { matchExpressions?: NodeSelectorRequirement[]; matchFields?: NodeSelectorRequirement[] }
+export type { Taint, Toleration } from '../api/objects.js';
 
 /** Resources as kube-scheduler counts them: cpu in millicores, memory and storage in bytes. */
 export interface Resources { cpu: number; memory: number; pods: number; ephemeralStorage: number }
@@ -17,23 +14,20 @@ export interface Resources { cpu: number; memory: number; pods: number; ephemera
 const milli = (v: unknown) => (v === undefined ? 0 : tryParseQuantity(v)?.milliValue() ?? 0);
 const whole = (v: unknown) => (v === undefined ? 0 : tryParseQuantity(v)?.value() ?? 0);
 
-const spec = (o: KObject) => (o.spec ?? {}) as Record<string, any>;
-const status = (o: KObject) => (o.status ?? {}) as Record<string, any>;
-
 // Quantities are parsed once per object: the scheduler asks for the same pod's requests and the
 // same node's allocatable at every node it considers, and cached objects never change.
-const requestsMemo = new WeakMap<KObject, Resources>();
-const allocatableMemo = new WeakMap<KObject, Resources>();
+const requestsMemo = new WeakMap<Pod, Resources>();
+const allocatableMemo = new WeakMap<Node, Resources>();
 
 /** What a pod asks for: the sum over its containers, or the largest init container if larger. */
-export function podRequests(pod: KObject): Resources {
+export function podRequests(pod: Pod): Resources {
   let r = requestsMemo.get(pod);
   if (!r) requestsMemo.set(pod, (r = computePodRequests(pod)));
   return r;
 }
 
-function computePodRequests(pod: KObject): Resources {
-  const sum = (containers: any[] | undefined) => {
+function computePodRequests(pod: Pod): Resources {
+  const sum = (containers: Container[] | undefined) => {
     const r = { cpu: 0, memory: 0, pods: 0, ephemeralStorage: 0 };
     for (const c of containers ?? []) {
       const req = c?.resources?.requests ?? {};
@@ -43,8 +37,8 @@ function computePodRequests(pod: KObject): Resources {
     }
     return r;
   };
-  const main = sum(spec(pod).containers);
-  for (const init of spec(pod).initContainers ?? []) {
+  const main = sum(pod.spec?.containers);
+  for (const init of pod.spec?.initContainers ?? []) {
     const r = sum([init]);
     main.cpu = Math.max(main.cpu, r.cpu);
     main.memory = Math.max(main.memory, r.memory);
@@ -53,19 +47,19 @@ function computePodRequests(pod: KObject): Resources {
   return main;
 }
 
-export function nodeAllocatable(node: KObject): Resources {
+export function nodeAllocatable(node: Node): Resources {
   let r = allocatableMemo.get(node);
   if (!r) allocatableMemo.set(node, (r = computeAllocatable(node)));
   return r;
 }
 
-function computeAllocatable(node: KObject): Resources {
-  const a = status(node).allocatable ?? status(node).capacity ?? {};
+function computeAllocatable(node: Node): Resources {
+  const a = node.status?.allocatable ?? node.status?.capacity ?? {};
   return { cpu: milli(a.cpu), memory: whole(a.memory), pods: whole(a.pods), ephemeralStorage: whole(a['ephemeral-storage']) };
 }
 
-export function nodeReady(node: KObject): boolean {
-  return (status(node).conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'True');
+export function nodeReady(node: Node): boolean {
+  return (node.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
 }
 
 export function tolerates(tolerations: Toleration[] | undefined, taint: Taint): boolean {
@@ -91,8 +85,8 @@ function matchRequirement(r: NodeSelectorRequirement, value: string | undefined)
 }
 
 /** Required node affinity: any term matches when all of its expressions and fields do. */
-export function matchesNodeAffinity(pod: KObject, node: KObject): boolean {
-  const terms: NodeSelectorTerm[] | undefined = spec(pod).affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms;
+export function matchesNodeAffinity(pod: Pod, node: Node): boolean {
+  const terms = pod.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms;
   if (!terms?.length) return true;
   const labels = node.metadata.labels ?? {};
   return terms.some((t) =>
@@ -101,15 +95,15 @@ export function matchesNodeAffinity(pod: KObject, node: KObject): boolean {
     ((t.matchExpressions?.length ?? 0) + (t.matchFields?.length ?? 0) > 0));
 }
 
-function hostPorts(pod: KObject): string[] {
-  return (spec(pod).containers ?? []).flatMap((c: any) => (c.ports ?? []).filter((p: any) => p.hostPort).map((p: any) => `${p.protocol ?? 'TCP'}/${p.hostIP ?? '0.0.0.0'}/${p.hostPort}`));
+function hostPorts(pod: Pod): string[] {
+  return (pod.spec?.containers ?? []).flatMap((c) => (c.ports ?? []).filter((p) => p.hostPort).map((p) => `${p.protocol ?? 'TCP'}/${p.hostIP ?? '0.0.0.0'}/${p.hostPort}`));
 }
 
 /** kube-scheduler scores pods without requests as if they asked for 100m cpu and 200Mi memory. */
 const NON_ZERO = { cpu: 100, memory: 200 * 2 ** 20 };
 
 export interface NodeState {
-  node: KObject;
+  node: Node;
   /** Sum of the requests of the pods bound to it. */
   requested: Resources;
   /** The same with kube's non-zero defaults for pods that request nothing, for scoring. */
@@ -118,7 +112,7 @@ export interface NodeState {
   usedPorts: Set<string>;
 }
 
-export function nodeState(node: KObject, podsOnNode: KObject[]): NodeState {
+export function nodeState(node: Node, podsOnNode: Pod[]): NodeState {
   const requested = { cpu: 0, memory: 0, pods: 0, ephemeralStorage: 0 };
   const nonZero = { cpu: 0, memory: 0 };
   const usedPorts = new Set<string>();
@@ -132,14 +126,15 @@ export function nodeState(node: KObject, podsOnNode: KObject[]): NodeState {
 }
 
 /** The reasons a node cannot take the pod, in kube-scheduler's words; empty when it fits. */
-export function filterNode(pod: KObject, s: NodeState): string[] {
+export function filterNode(pod: Pod, s: NodeState): string[] {
   const node = s.node;
   const reasons: string[] = [];
+  const tolerations = pod.spec?.tolerations;
   if (!nodeReady(node)) return ['node(s) were not ready'];
-  if (spec(node).unschedulable && !tolerates(spec(pod).tolerations, { key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' })) return ["node(s) were unschedulable"];
-  const untolerated = (spec(node).taints as Taint[] | undefined ?? []).find((t) => (t.effect === 'NoSchedule' || t.effect === 'NoExecute') && !tolerates(spec(pod).tolerations, t));
+  if (node.spec?.unschedulable && !tolerates(tolerations, { key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' })) return ["node(s) were unschedulable"];
+  const untolerated = (node.spec?.taints ?? []).find((t) => (t.effect === 'NoSchedule' || t.effect === 'NoExecute') && !tolerates(tolerations, t));
   if (untolerated) return [`node(s) had untolerated taint {${untolerated.key}: ${untolerated.value ?? ''}}`];
-  const selector: Record<string, string> = spec(pod).nodeSelector ?? {};
+  const selector = pod.spec?.nodeSelector ?? {};
   const labels = node.metadata.labels ?? {};
   if (Object.entries(selector).some(([k, v]) => labels[k] !== v) || !matchesNodeAffinity(pod, node)) return ["node(s) didn't match Pod's node affinity/selector"];
   const want = podRequests(pod);
@@ -153,7 +148,7 @@ export function filterNode(pod: KObject, s: NodeState): string[] {
 }
 
 /** LeastAllocated plus BalancedAllocation, each 0-100, over cpu and memory. */
-export function scoreNode(pod: KObject, s: NodeState): number {
+export function scoreNode(pod: Pod, s: NodeState): number {
   const want = podRequests(pod);
   const have = nodeAllocatable(s.node);
   const cpu = (s.nonZero.cpu + (want.cpu || NON_ZERO.cpu)) / (have.cpu || 1);

@@ -3,12 +3,16 @@
 // updates; every pod bound to it moves through the lifecycle stages. All writes go through the
 // API path with field manager `kubelet`. A node annotated `tinykube.io/kubelet: stopped` is left
 // alone: no heartbeats, no pod progress (a dead kubelet, for the node lifecycle controller).
+import type { Lease, Node, NodeCondition, NodeStatus, Pod } from '../api/objects.js';
 import { canonicalQuantity } from '../api/quantity.js';
 import type { Registry } from '../api/registry.js';
 import { rfc3339 } from '../api/resource-store.js';
-import type { KObject } from '../api/types.js';
+import type { Change } from '../client/informer.js';
+import { objectKey, type ObjectKey } from '../client/keys.js';
+import { ignoreRaces } from '../client/races.js';
+import { resources, type Resources } from '../client/resources.js';
+import type { Stored } from '../client/typed-resource.js';
 import { EventRecorder } from '../controllers/events.js';
-import { ignoreRaces, informer, listAll, listByIndex } from '../controllers/runtime.js';
 import { Duration, kobj, QUIET, type Logger } from '../logging/log.js';
 import type { ContainerLogs } from './containers.js';
 import { applyStageStatus, loadStages, nextStage, stageDelay, stageEvents, withReadinessGates, type Stage } from './stages.js';
@@ -36,7 +40,7 @@ export const DEFAULT_KUBELET_OPTIONS: KubeletOptions = {
 
 const microTime = (d: Date) => d.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
 
-function alive(node: KObject): boolean {
+function alive(node: Node): boolean {
   return node.metadata.annotations?.[KUBELET_ANNOTATION] !== 'stopped';
 }
 
@@ -53,31 +57,33 @@ export class SimulatedKubelets {
   private readonly intervals: NodeJS.Timeout[] = [];
   private readonly stops: (() => void)[] = [];
   private stopped = false;
+  private readonly client: Resources;
   /** The capacity each node reports, its quantities in canonical form. */
   private readonly capacity: Record<string, string>;
 
   constructor(private readonly registry: Registry, private readonly options: KubeletOptions, private readonly logs: ContainerLogs, private readonly log: Logger = QUIET) {
+    this.client = resources(registry);
     this.stages = loadStages(options.stagesFile);
     const capacity: Record<string, string> = { cpu: options.cpu, memory: options.memory, pods: options.pods, 'ephemeral-storage': options.ephemeralStorage };
     for (const [name, v] of Object.entries(capacity)) {
       try {
         capacity[name] = canonicalQuantity(v);
       } catch (e) {
-        throw new Error(`node ${name} "${v}" is not a quantity: ${(e as Error).message}`);
+        throw new Error(`node ${name} "${v}" is not a quantity: ${e instanceof Error ? e.message : String(e)}`);
       }
     }
     this.capacity = capacity;
   }
 
   async start(): Promise<void> {
-    const nodes = this.registry.resource('nodes')!;
+    const nodes = this.client.nodes;
     const total = this.options.nodes;
     const started = performance.now();
     let created = 0;
     if (total >= PROGRESS_EVERY) this.log.info('Registering nodes', { nodes: total });
     for (let i = 1; i <= total; i++) {
       const name = `node-${i}`;
-      if (!nodes.cache.get(nodes.key(undefined, name))) {
+      if (!nodes.lister.get(undefined, name)) {
         const labels: Record<string, string> = { 'kubernetes.io/hostname': name, 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'amd64', 'beta.kubernetes.io/os': 'linux', 'beta.kubernetes.io/arch': 'amd64' };
         labels[i === 1 ? 'node-role.kubernetes.io/control-plane' : 'node-role.kubernetes.io/worker'] = '';
         if (await ignoreRaces(nodes.create(undefined, { metadata: { name, labels } }, { dryRun: false, fieldManager: MANAGER }))) created++;
@@ -85,15 +91,8 @@ export class SimulatedKubelets {
       if (i % PROGRESS_EVERY === 0 && i < total) this.log.info('Registering nodes', { registered: i, nodes: total, elapsed: Duration.fromMs(performance.now() - started) });
     }
     if (total) this.log.info('Registered nodes', { nodes: total, created, existing: total - created, duration: Duration.fromMs(performance.now() - started) });
-    this.stops.push(informer(nodes, (node, _prev, type) => {
-      const cidr = (node.spec as { podCIDR?: string } | undefined)?.podCIDR;
-      if (type === 'DELETED' && cidr) this.cidrsInUse?.delete(cidrIndex(cidr));
-      if (type === 'DELETED' || !alive(node)) return;
-      void this.ensureNode(node);
-      // A kubelet that comes back picks up its pods where they were left.
-      for (const pod of listByIndex(this.registry.resource('pods')!, 'nodeName', node.metadata.name!)) this.onPod(pod, 'MODIFIED');
-    }));
-    this.stops.push(informer(this.registry.resource('pods')!, (pod, _prev, type) => this.onPod(pod, type)));
+    this.stops.push(nodes.informer.addHandler((change) => this.onNode(change)));
+    this.stops.push(this.client.pods.informer.addHandler(({ type, object }) => this.onPod(object, type)));
     this.intervals.push(setInterval(() => void this.heartbeat(), this.options.heartbeatMs));
     this.intervals.push(setInterval(() => void this.reportStatus(), this.options.statusUpdateMs));
     for (const t of this.intervals) t.unref();
@@ -114,33 +113,40 @@ export class SimulatedKubelets {
     return r;
   }
 
-  private node(name: string | undefined): KObject | undefined {
-    if (!name) return undefined;
-    const nodes = this.registry.resource('nodes')!;
-    return nodes.cache.get(nodes.key(undefined, name))?.object;
+  private node(name: string | undefined): Stored<Node> | undefined {
+    return name ? this.client.nodes.lister.get(undefined, name) : undefined;
   }
 
   // ---- nodes ---------------------------------------------------------------------------------
 
+  private onNode({ type, object: node }: Change<Stored<Node>>): void {
+    const cidr = node.spec?.podCIDR;
+    if (type === 'DELETED' && cidr) this.cidrsInUse?.delete(cidrIndex(cidr));
+    if (type === 'DELETED' || !alive(node)) return;
+    void this.ensureNode(node);
+    // A kubelet that comes back picks up its pods where they were left.
+    for (const pod of this.client.pods.lister.byIndex('nodeName', node.metadata.name)) this.onPod(pod, 'MODIFIED');
+  }
+
   /** A node the kubelet has not reported on yet gets its podCIDR and full status. */
-  private async ensureNode(node: KObject): Promise<void> {
+  private async ensureNode(node: Stored<Node>): Promise<void> {
     if (this.stopped || !alive(node)) return;
-    const nodes = this.registry.resource('nodes')!;
-    const spec = (node.spec ?? {}) as { podCIDR?: string };
+    const name = node.metadata.name;
+    const spec = node.spec ?? {};
     const cidr = spec.podCIDR ? undefined : this.freePodCIDR();
     if (cidr) {
-      await ignoreRaces(nodes.update(undefined, node.metadata.name!, (n) => {
-        n.spec = { ...(n.spec as object), podCIDR: cidr, podCIDRs: [cidr] };
+      await ignoreRaces(this.client.nodes.update({ name }, (n) => {
+        n.spec = { ...n.spec, podCIDR: cidr, podCIDRs: [cidr] };
         return n;
       }, { dryRun: false, fieldManager: 'kube-controller-manager' }));
     }
     // A kubelet that starts, or comes back, reports its status at once.
-    const status = (node.status ?? {}) as { nodeInfo?: unknown; conditions?: { type: string; status: string }[] };
+    const status = node.status ?? {};
     const ready = status.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
     if (!status.nodeInfo || !ready) {
       this.log.V(2).info(status.nodeInfo ? 'Kubelet is back, node Ready again' : 'Kubelet started, node Ready', { node: kobj(node), podCIDR: spec.podCIDR ?? cidr ?? '' });
-      await this.writeStatus(node.metadata.name!);
-      const events = this.recorder(node.metadata.name!);
+      await this.writeStatus(name);
+      const events = this.recorder(name);
       if (!status.nodeInfo) await events.record(node, 'Normal', 'Starting', 'Starting kubelet.');
       await events.record(node, 'Normal', 'NodeReady', `Node ${node.metadata.name} status is now: NodeReady`);
     }
@@ -157,7 +163,7 @@ export class SimulatedKubelets {
    * when all are taken (the node then runs without a podCIDR, as kube leaves it).
    */
   private freePodCIDR(): string | undefined {
-    this.cidrsInUse ??= new Set(listAll(this.registry.resource('nodes')!).map((n) => (n.spec as { podCIDR?: string } | undefined)?.podCIDR).filter((c): c is string => !!c).map(cidrIndex));
+    this.cidrsInUse ??= new Set(this.client.nodes.lister.list().map((n) => n.spec?.podCIDR).filter((c): c is string => !!c).map(cidrIndex));
     // Search on from the last one handed out, so registering N nodes is not N^2 lookups.
     for (let n = 0; n < POD_CIDRS; n++) {
       const i = (this.nextCIDR + n) % POD_CIDRS;
@@ -166,10 +172,10 @@ export class SimulatedKubelets {
     return undefined;
   }
 
-  private internalIP(node: KObject): string {
-    const existing = ((node.status ?? {}) as { addresses?: { type: string; address: string }[] }).addresses?.find((a) => a.type === 'InternalIP');
+  private internalIP(node: Stored<Node>): string {
+    const existing = node.status?.addresses?.find((a) => a.type === 'InternalIP');
     if (existing) return existing.address;
-    const name = node.metadata.name!;
+    const name = node.metadata.name;
     let ip = this.nodeIPs.get(name);
     if (!ip) {
       // 172.18.0.2, 172.18.0.3, ... in the order nodes are first seen, as a kind network assigns them.
@@ -182,16 +188,16 @@ export class SimulatedKubelets {
 
   /** The status a kubelet reports: capacity, allocatable, conditions, addresses, nodeInfo. */
   private async writeStatus(name: string): Promise<void> {
-    const nodes = this.registry.resource('nodes')!;
     const now = rfc3339(this.registry.now());
-    await ignoreRaces(nodes.update(undefined, name, (node) => {
-      const status = (node.status ?? {}) as Record<string, any>;
+    await ignoreRaces(this.client.nodes.update({ name }, (node) => {
+      const status: NodeStatus = node.status ?? {};
       const capacity = status.capacity ?? { ...this.capacity };
-      const previous = new Map(((status.conditions ?? []) as Record<string, any>[]).map((c) => [c.type, c]));
-      const condition = (type: string, value: string, reason: string, message: string) => ({
-        type, status: value, lastHeartbeatTime: now,
-        lastTransitionTime: previous.get(type)?.status === value ? previous.get(type)!.lastTransitionTime : now, reason, message,
-      });
+      const previous = new Map((status.conditions ?? []).map((c) => [c.type, c]));
+      const condition = (type: string, value: string, reason: string, message: string): NodeCondition => {
+        const before = previous.get(type);
+        return { type, status: value, lastHeartbeatTime: now, lastTransitionTime: before?.status === value ? before.lastTransitionTime : now, reason, message };
+      };
+      const uid = node.metadata.uid;
       node.status = {
         ...status,
         capacity,
@@ -205,7 +211,7 @@ export class SimulatedKubelets {
         addresses: status.addresses ?? [{ type: 'InternalIP', address: this.internalIP(node) }, { type: 'Hostname', address: name }],
         daemonEndpoints: { kubeletEndpoint: { Port: 10250 } },
         nodeInfo: status.nodeInfo ?? {
-          machineID: node.metadata.uid?.replaceAll('-', ''), systemUUID: node.metadata.uid, bootID: node.metadata.uid,
+          machineID: uid.replaceAll('-', ''), systemUUID: uid, bootID: uid,
           kernelVersion: '6.1.0-tinykube', osImage: 'tinykube simulated node', containerRuntimeVersion: 'tinykube://0.1.0',
           kubeletVersion: 'v1.33.1', kubeProxyVersion: 'v1.33.1', operatingSystem: 'linux', architecture: 'amd64',
         },
@@ -216,33 +222,35 @@ export class SimulatedKubelets {
 
   private async heartbeat(): Promise<void> {
     if (this.stopped) return;
-    const leases = this.registry.resource('leases', 'coordination.k8s.io')!;
+    const leases = this.client.leases;
     const now = microTime(this.registry.now());
-    const renew = async (node: KObject) => {
-      const name = node.metadata.name!;
-      if (leases.cache.get(leases.key('kube-node-lease', name))) {
-        await ignoreRaces(leases.update('kube-node-lease', name, (l) => ({ ...l, spec: { ...(l.spec as object), renewTime: now } }), { dryRun: false, fieldManager: MANAGER }));
+    const renew = async (node: Stored<Node>) => {
+      const name = node.metadata.name;
+      const key = { namespace: 'kube-node-lease', name };
+      if (leases.lister.getKey(key)) {
+        await ignoreRaces(leases.update(key, (l) => ({ ...l, spec: { ...l.spec, renewTime: now } }), { dryRun: false, fieldManager: MANAGER }));
       } else {
-        await ignoreRaces(leases.create('kube-node-lease', {
-          metadata: { name, ownerReferences: [{ apiVersion: 'v1', kind: 'Node', name, uid: node.metadata.uid! }] },
+        const lease: Lease = {
+          metadata: { name, ownerReferences: [{ apiVersion: 'v1', kind: 'Node', name, uid: node.metadata.uid }] },
           spec: { holderIdentity: name, leaseDurationSeconds: 40, renewTime: now },
-        }, { dryRun: false, fieldManager: MANAGER }));
+        };
+        await ignoreRaces(leases.create(key.namespace, lease, { dryRun: false, fieldManager: MANAGER }));
       }
     };
     // Every kubelet renews at once, as thousands of real ones would; in slices, so one
     // heartbeat round never holds the event loop for long.
-    const running = listAll(this.registry.resource('nodes')!).filter(alive);
+    const running = this.client.nodes.lister.list().filter(alive);
     for (let i = 0; i < running.length; i += HEARTBEAT_SLICE) await Promise.all(running.slice(i, i + HEARTBEAT_SLICE).map(renew));
   }
 
   private async reportStatus(): Promise<void> {
-    for (const node of listAll(this.registry.resource('nodes')!)) if (alive(node)) await this.writeStatus(node.metadata.name!);
+    for (const node of this.client.nodes.lister.list()) if (alive(node)) await this.writeStatus(node.metadata.name);
   }
 
   // ---- pods ----------------------------------------------------------------------------------
 
-  private onPod(pod: KObject, type: string): void {
-    const uid = pod.metadata.uid!;
+  private onPod(pod: Stored<Pod>, type: Change<Pod>['type']): void {
+    const uid = pod.metadata.uid;
     const pending = this.podTimers.get(uid);
     if (type === 'DELETED') {
       if (pending) clearTimeout(pending.timer);
@@ -250,7 +258,7 @@ export class SimulatedKubelets {
       this.logs.forget(uid);
       return;
     }
-    const node = this.node((pod.spec as { nodeName?: string } | undefined)?.nodeName);
+    const node = this.node(pod.spec?.nodeName);
     if (!node || !alive(node) || this.stopped) return;
     const stage = nextStage(this.stages, pod);
     if (!stage) {
@@ -259,54 +267,54 @@ export class SimulatedKubelets {
     }
     if (pending?.stage === stage.name) return;
     if (pending) clearTimeout(pending.timer);
-    const timer = setTimeout(() => void this.runStage(pod.metadata.namespace!, pod.metadata.name!, uid, stage.name), stageDelay(stage, pod));
+    const key = objectKey(pod);
+    const timer = setTimeout(() => void this.runStage(key, uid, stage.name), stageDelay(stage, pod));
     this.podTimers.set(uid, { stage: stage.name, timer });
   }
 
-  private async runStage(namespace: string, name: string, uid: string, stageName: string): Promise<void> {
+  private async runStage(key: ObjectKey, uid: string, stageName: string): Promise<void> {
     this.podTimers.delete(uid);
-    const pods = this.registry.resource('pods')!;
-    const pod = pods.cache.get(pods.key(namespace, name))?.object;
+    const pods = this.client.pods;
+    const pod = pods.lister.getKey(key);
     if (!pod || pod.metadata.uid !== uid || this.stopped) return;
     const stage = nextStage(this.stages, pod);
     if (!stage || stage.name !== stageName) { this.onPod(pod, 'MODIFIED'); return; }
-    const nodeName = (pod.spec as { nodeName: string }).nodeName;
-    const node = this.node(nodeName);
+    const node = this.node(pod.spec?.nodeName);
     if (!node || !alive(node)) return;
+    const nodeName = node.metadata.name;
     for (const e of stageEvents(stage, pod)) await this.recorder(nodeName).record(pod, e.type, e.reason, e.message, e.fieldPath);
     this.log.V(4).info('Pod lifecycle stage', { pod: kobj(pod), node: nodeName, stage: stage.name });
     if (stage.delete) {
-      await ignoreRaces(pods.delete(namespace, name, { gracePeriodSeconds: 0, preconditions: { uid } }, { dryRun: false }));
+      await ignoreRaces(pods.delete(key, { gracePeriodSeconds: 0, preconditions: { uid } }, { dryRun: false }));
       return;
     }
     const now = rfc3339(this.registry.now());
     const hostIP = this.internalIP(node);
-    const updated = await ignoreRaces(pods.update(namespace, name, (p) => {
+    const updated = await ignoreRaces(pods.update(key, (p) => {
       p.status = applyStageStatus(stage, p, { now, hostIP, podIP: () => this.allocatePodIP(node) });
       return p;
     }, { dryRun: false, subresource: 'status', fieldManager: MANAGER }));
     if (updated && stage.status?.containers?.state === 'running') {
-      for (const c of ((pod.spec ?? {}) as { containers?: { name: string; image: string }[] }).containers ?? []) {
+      for (const c of pod.spec?.containers ?? []) {
         this.logs.append(uid, c.name, `tinykube: container ${c.name} started from image ${c.image} on ${nodeName}`);
       }
     }
   }
 
   /** Readiness gates set by others after the pod is running: keep Ready in step with them. */
-  private async reconcileReadiness(pod: KObject): Promise<void> {
-    const gates = (pod.spec as { readinessGates?: { conditionType: string }[] } | undefined)?.readinessGates ?? [];
+  private async reconcileReadiness(pod: Stored<Pod>): Promise<void> {
+    const gates = pod.spec?.readinessGates ?? [];
     if (!gates.length || pod.metadata.deletionTimestamp) return;
-    const pods = this.registry.resource('pods')!;
-    await ignoreRaces(pods.update(pod.metadata.namespace, pod.metadata.name!, (p) => {
-      p.status = withReadinessGates(structuredClone((p.status ?? {}) as Record<string, unknown>), gates, rfc3339(this.registry.now()));
+    await ignoreRaces(this.client.pods.update(objectKey(pod), (p) => {
+      p.status = withReadinessGates(structuredClone(p.status ?? {}), gates, rfc3339(this.registry.now()));
       return p;
     }, { dryRun: false, subresource: 'status', fieldManager: MANAGER }));
   }
 
-  private allocatePodIP(node: KObject): string {
-    const cidr = (node.spec as { podCIDR?: string } | undefined)?.podCIDR ?? '10.244.0.0/24';
+  private allocatePodIP(node: Stored<Node>): string {
+    const cidr = node.spec?.podCIDR ?? '10.244.0.0/24';
     const base = cidr.split('/')[0].split('.').slice(0, 3).join('.');
-    const used = new Set(listByIndex(this.registry.resource('pods')!, 'nodeName', node.metadata.name!).map((p) => (p.status as { podIP?: string } | undefined)?.podIP));
+    const used = new Set(this.client.pods.lister.byIndex('nodeName', node.metadata.name).map((p) => p.status?.podIP));
     for (let i = 2; i < 255; i++) if (!used.has(`${base}.${i}`)) return `${base}.${i}`;
     throw new Error(`no free pod IP on ${node.metadata.name}`);
   }

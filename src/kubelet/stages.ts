@@ -1,7 +1,7 @@
 // The pod lifecycle stages a simulated kubelet follows: loaded from YAML (default-stages.yaml or
 // a user's file), matched against a pod, and turned into the pod's next status. Pure functions.
 import { readFileSync } from 'node:fs';
-import type { KObject } from '../api/types.js';
+import type { ContainerState, ContainerStatus, Pod, PodCondition, PodReadinessGate, PodStatus } from '../api/objects.js';
 import { DEFAULT_STAGES_FILE } from '../paths.js';
 import { yaml } from '../lazy-modules.js';
 
@@ -44,26 +44,28 @@ declare const TINYKUBE_DEFAULT_STAGES: Stage[] | undefined;
 export function loadStages(file?: string): Stage[] {
   if (file === undefined && typeof TINYKUBE_DEFAULT_STAGES !== 'undefined') return structuredClone(TINYKUBE_DEFAULT_STAGES);
   file ??= DEFAULT_STAGES_FILE;
-  const stages = yaml().parse(readFileSync(file, 'utf8')) as Stage[];
-  if (!Array.isArray(stages) || stages.some((s) => !s?.name || !s.match)) throw new Error(`${file}: not a list of stages with name and match`);
+  const stages: unknown = yaml().parse(readFileSync(file, 'utf8'));
+  if (!isStageList(stages)) throw new Error(`${file}: not a list of stages with name and match`);
   return stages;
 }
 
-interface ContainerStatus { name: string; state?: Record<string, unknown>; ready?: boolean }
+/** A user's stages file is checked as far as matching needs: each stage has a name and a match. */
+function isStageList(v: unknown): v is Stage[] {
+  return Array.isArray(v) && v.every((s: unknown) => typeof s === 'object' && s !== null && 'name' in s && !!s.name && 'match' in s && !!s.match);
+}
 
-function containerState(pod: KObject): StageMatch['containers'] {
-  const statuses = ((pod.status ?? {}) as { containerStatuses?: ContainerStatus[] }).containerStatuses ?? [];
+function containerState(pod: Pod): StageMatch['containers'] {
+  const statuses = pod.status?.containerStatuses ?? [];
   if (!statuses.length) return 'none';
   if (statuses.some((c) => c.state?.waiting)) return 'waiting';
   if (statuses.every((c) => c.state?.terminated)) return 'terminated';
   return 'running';
 }
 
-export function matches(stage: Stage, pod: KObject): boolean {
+export function matches(stage: Stage, pod: Pod): boolean {
   const m = stage.match;
-  const spec = (pod.spec ?? {}) as { nodeName?: string };
-  const phase = ((pod.status ?? {}) as { phase?: string }).phase ?? 'Pending';
-  if (m.scheduled !== undefined && !!spec.nodeName !== m.scheduled) return false;
+  const phase = pod.status?.phase ?? 'Pending';
+  if (m.scheduled !== undefined && !!pod.spec?.nodeName !== m.scheduled) return false;
   if (m.phase !== undefined && phase !== m.phase) return false;
   if (m.deleting !== undefined && !!pod.metadata.deletionTimestamp !== m.deleting) return false;
   if (m.containers !== undefined && containerState(pod) !== m.containers) return false;
@@ -72,11 +74,11 @@ export function matches(stage: Stage, pod: KObject): boolean {
 }
 
 /** The first stage a pod matches, if any. */
-export function nextStage(stages: Stage[], pod: KObject): Stage | undefined {
+export function nextStage(stages: Stage[], pod: Pod): Stage | undefined {
   return stages.find((s) => matches(s, pod));
 }
 
-export function stageDelay(stage: Stage, pod: KObject): number {
+export function stageDelay(stage: Stage, pod: Pod): number {
   const d = stage.delayMs;
   if (typeof d === 'number') return d;
   if (d === 'grace') {
@@ -90,46 +92,47 @@ export function stageDelay(stage: Stage, pod: KObject): number {
 export interface StatusInputs { now: string; hostIP: string; podIP: () => string }
 
 /** The pod's status after a stage: containers, conditions (readiness gates honoured), phase, IPs. */
-export function applyStageStatus(stage: Stage, pod: KObject, inputs: StatusInputs): Record<string, unknown> {
+export function applyStageStatus(stage: Stage, pod: Pod, inputs: StatusInputs): PodStatus {
   const s = stage.status ?? {};
-  const status = structuredClone((pod.status ?? {}) as Record<string, any>);
-  const spec = (pod.spec ?? {}) as { containers?: { name: string; image: string }[]; readinessGates?: { conditionType: string }[] };
+  const status = structuredClone(pod.status ?? {});
+  const containers = pod.spec?.containers ?? [];
   if (s.hostIP) { status.hostIP = inputs.hostIP; status.hostIPs = [{ ip: inputs.hostIP }]; }
   if (s.startTime && !status.startTime) status.startTime = inputs.now;
   if (s.podIP && !status.podIP) { const ip = inputs.podIP(); status.podIP = ip; status.podIPs = [{ ip }]; }
   const exitCode = Number(pod.metadata.annotations?.['tinykube.io/exit-code'] ?? 0) || 0;
   if (s.phase === 'exit-code') status.phase = exitCode === 0 ? 'Succeeded' : 'Failed';
   else if (s.phase) status.phase = s.phase;
-  if (s.containers) {
-    const previous = new Map(((status.containerStatuses ?? []) as ContainerStatus[]).map((c) => [c.name, c]));
-    status.containerStatuses = (spec.containers ?? []).map((c) => {
-      const before = previous.get(c.name) as Record<string, any> | undefined;
+  const target = s.containers;
+  if (target) {
+    const previous = new Map((status.containerStatuses ?? []).map((c) => [c.name, c]));
+    status.containerStatuses = containers.map((c): ContainerStatus => {
+      const before = previous.get(c.name);
       const started = before?.state?.running?.startedAt ?? inputs.now;
-      const state = s.containers!.state === 'waiting' ? { waiting: { reason: s.containers!.reason ?? 'ContainerCreating' } }
-        : s.containers!.state === 'running' ? { running: { startedAt: started } }
+      const state: ContainerState = target.state === 'waiting' ? { waiting: { reason: target.reason ?? 'ContainerCreating' } }
+        : target.state === 'running' ? { running: { startedAt: started } }
         : { terminated: { exitCode, reason: exitCode === 0 ? 'Completed' : 'Error', startedAt: started, finishedAt: inputs.now, containerID: `tinykube://${pod.metadata.uid}-${c.name}` } };
       return {
-        name: c.name, image: c.image, imageID: `docker.io/library/${c.image}@sha256:${'0'.repeat(64)}`,
-        ...(s.containers!.state !== 'waiting' ? { containerID: `tinykube://${pod.metadata.uid}-${c.name}` } : {}),
-        state, lastState: before?.lastState ?? {}, ready: s.containers!.ready, restartCount: before?.restartCount ?? 0,
-        started: s.containers!.state === 'running',
+        name: c.name, image: c.image ?? '', imageID: `docker.io/library/${c.image}@sha256:${'0'.repeat(64)}`,
+        ...(target.state !== 'waiting' ? { containerID: `tinykube://${pod.metadata.uid}-${c.name}` } : {}),
+        state, lastState: before?.lastState ?? {}, ready: target.ready, restartCount: before?.restartCount ?? 0,
+        started: target.state === 'running',
       };
     });
   }
   if (s.conditions) {
-    const conditions = new Map(((status.conditions ?? []) as Record<string, any>[]).map((c) => [c.type, c]));
+    const conditions = new Map((status.conditions ?? []).map((c) => [c.type, c]));
     for (const [type, value] of Object.entries(s.conditions)) {
       const before = conditions.get(type);
       conditions.set(type, { type, status: value, lastProbeTime: null, lastTransitionTime: before?.status === value ? before.lastTransitionTime : inputs.now });
     }
     status.conditions = [...conditions.values()];
   }
-  return withReadinessGates(status, spec.readinessGates ?? [], inputs.now);
+  return withReadinessGates(status, pod.spec?.readinessGates ?? [], inputs.now);
 }
 
 /** Ready is True only while the containers are ready and every readiness gate's condition is True. */
-export function withReadinessGates(status: Record<string, any>, gates: { conditionType: string }[], now: string): Record<string, any> {
-  const conditions = (status.conditions ?? []) as Record<string, any>[];
+export function withReadinessGates(status: PodStatus, gates: PodReadinessGate[], now: string): PodStatus {
+  const conditions: PodCondition[] = status.conditions ?? [];
   const ready = conditions.find((c) => c.type === 'Ready');
   if (!ready || !gates.length) return status;
   const containersReady = conditions.find((c) => c.type === 'ContainersReady')?.status === 'True';
@@ -147,9 +150,9 @@ export function withReadinessGates(status: Record<string, any>, gates: { conditi
 }
 
 /** The events a stage records, one per container where the event says so. */
-export function stageEvents(stage: Stage, pod: KObject): { type: 'Normal' | 'Warning'; reason: string; message: string; fieldPath?: string }[] {
-  const containers = ((pod.spec ?? {}) as { containers?: { name: string; image: string }[] }).containers ?? [];
+export function stageEvents(stage: Stage, pod: Pod): { type: 'Normal' | 'Warning'; reason: string; message: string; fieldPath?: string }[] {
+  const containers = pod.spec?.containers ?? [];
   return (stage.events ?? []).flatMap((e) => e.perContainer
-    ? containers.map((c) => ({ type: e.type, reason: e.reason, message: e.message.replaceAll('{image}', c.image).replaceAll('{container}', c.name), fieldPath: `spec.containers{${c.name}}` }))
+    ? containers.map((c) => ({ type: e.type, reason: e.reason, message: e.message.replaceAll('{image}', c.image ?? '').replaceAll('{container}', c.name), fieldPath: `spec.containers{${c.name}}` }))
     : [{ type: e.type, reason: e.reason, message: e.message }]);
 }

@@ -84,8 +84,12 @@ export interface CacheWatcher<T> {
    * and events are delivered without touching their objects (compact ones stay undecoded).
    */
   matches?(o: T): boolean;
-  /** Receives one event already translated for this watcher's filter. */
-  deliver(type: WatchEventType, object: CachedObject<T>, revision: number): void;
+  /**
+   * Receives one event already translated for this watcher's filter. `prev` is the state the
+   * cache held before it, for MODIFIED and DELETED (informers hand it to update and delete
+   * handlers); watchers that do not need it ignore it, and it is passed undecoded.
+   */
+  deliver(type: WatchEventType, object: CachedObject<T>, revision: number, prev?: CachedObject<T>): void;
 }
 
 export class TooOldError extends Error {
@@ -337,10 +341,10 @@ export class WatchCache<T> {
     const matches = w.matches;
     const now = e.type !== 'DELETED' && (!matches || matches(e.object.object));
     const before = e.prev !== undefined && (!matches || matches(e.prev.object));
-    if (e.type === 'DELETED') { if (before) w.deliver('DELETED', e.object, e.revision); return; }
-    if (now && before) w.deliver('MODIFIED', e.object, e.revision);
+    if (e.type === 'DELETED') { if (before) w.deliver('DELETED', e.object, e.revision, e.prev); return; }
+    if (now && before) w.deliver('MODIFIED', e.object, e.revision, e.prev);
     else if (now) w.deliver('ADDED', e.object, e.revision);
-    else if (before) w.deliver('DELETED', e.object, e.revision);
+    else if (before) w.deliver('DELETED', e.object, e.revision, e.prev);
   }
 }
 

@@ -1,15 +1,15 @@
 // Events expire a while after their last write, as kube-apiserver stores them under an etcd
 // lease of --event-ttl (one hour by default): they go on their own, watchers see them DELETED,
 // and a long-running cluster does not keep every event it ever recorded.
-import { StatusError } from './errors.js';
-import type { ResourceStore } from './resource-store.js';
-import type { KObject } from './types.js';
+import type { Event } from '../api/objects.js';
+import { isRace } from '../client/races.js';
+import type { TypedResource } from '../client/typed-resource.js';
 
 interface Expiry { key: string; revision: number; at: number }
 
 /** The last time an event was written, from its own timestamps (for events already stored at start). */
-function lastWritten(e: KObject): number {
-  const times = [e.lastTimestamp, e.eventTime, (e.series as { lastObservedTime?: string } | undefined)?.lastObservedTime, e.metadata.creationTimestamp];
+function lastWritten(e: Event): number {
+  const times = [e.lastTimestamp, e.eventTime, e.series?.lastObservedTime, e.metadata.creationTimestamp];
   return Math.max(0, ...times.filter((t): t is string => typeof t === 'string').map((t) => Date.parse(t)).filter((t) => !Number.isNaN(t)));
 }
 
@@ -20,12 +20,14 @@ export class EventExpiry {
   private cancel?: () => void;
   private timer?: NodeJS.Timeout;
 
-  constructor(private readonly events: ResourceStore, private readonly ttlMs: number, private readonly now: () => Date) {}
+  constructor(private readonly events: TypedResource<Event>, private readonly ttlMs: number, private readonly now: () => Date) {}
 
   start(): void {
-    const stored = this.events.cache.list(this.events.prefix).map((o) => ({ key: o.key, revision: o.revision, at: lastWritten(o.object) + this.ttlMs }));
+    // The cache's own entries, not an informer's objects: expiry goes by their keys and revisions.
+    const { cache, prefix } = this.events.store;
+    const stored = cache.list(prefix).map((o) => ({ key: o.key, revision: o.revision, at: lastWritten(this.events.cached(o)) + this.ttlMs }));
     this.queue = stored.sort((a, b) => a.at - b.at);
-    this.cancel = this.events.cache.watch({
+    this.cancel = cache.watch({
       deliver: (type, o) => { if (type !== 'DELETED') this.queue.push({ key: o.key, revision: o.revision, at: this.now().getTime() + this.ttlMs }); },
     });
     // Often enough that an event outlives its TTL by at most a sixth of it (10 s at most).
@@ -42,15 +44,16 @@ export class EventExpiry {
   async sweep(): Promise<number> {
     const now = this.now().getTime();
     let deleted = 0;
+    const { cache, prefix } = this.events.store;
     while (this.head < this.queue.length && this.queue[this.head].at <= now) {
       const { key, revision } = this.queue[this.head++];
-      if (this.events.cache.get(key)?.revision !== revision) continue; // written since, or gone
-      const [namespace, name] = key.slice(this.events.prefix.length).split('/');
+      if (cache.get(key)?.revision !== revision) continue; // written since, or gone
+      const [namespace, name] = key.slice(prefix.length).split('/');
       try {
-        await this.events.delete(namespace, name, { preconditions: { resourceVersion: String(revision) } }, { dryRun: false });
+        await this.events.delete({ namespace, name }, { preconditions: { resourceVersion: String(revision) } }, { dryRun: false });
         deleted++;
       } catch (e) {
-        if (!(e instanceof StatusError && (e.code === 404 || e.code === 409))) throw e;
+        if (!isRace(e)) throw e;
       }
     }
     if (this.head > 1024 && this.head * 2 > this.queue.length) { this.queue = this.queue.slice(this.head); this.head = 0; }

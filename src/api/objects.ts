@@ -1,0 +1,372 @@
+// The kinds the control plane reads and writes, typed once, with the field names and types of
+// the OpenAPI schemas in openapi/ (io.k8s.api.*). Fields are optional as there, except those a
+// schema requires. Each kind extends KObject, so it goes wherever an object of any kind does.
+// Only the fields something here reads or writes are declared; the rest pass through as unknown.
+import type { KObject, ObjectMeta } from './types.js';
+
+/** metav1.Time and MicroTime: RFC 3339 text. A zero time is written as null, as Go encodes it. */
+export type Time = string;
+/** resource.Quantity in its canonical text. */
+export type Quantity = string;
+export type IntOrString = number | string;
+
+export interface ObjectReference {
+  apiVersion?: string;
+  fieldPath?: string;
+  kind?: string;
+  name?: string;
+  namespace?: string;
+  resourceVersion?: string;
+  uid?: string;
+}
+
+// ---- Pod ---------------------------------------------------------------------------------------
+
+export interface ContainerPort {
+  containerPort: number;
+  hostIP?: string;
+  hostPort?: number;
+  name?: string;
+  protocol?: string;
+}
+
+export interface ResourceRequirements {
+  limits?: Record<string, Quantity>;
+  requests?: Record<string, Quantity>;
+}
+
+export interface Container {
+  name: string;
+  image?: string;
+  args?: string[];
+  command?: string[];
+  ports?: ContainerPort[];
+  resources?: ResourceRequirements;
+  [field: string]: unknown;
+}
+
+export interface Toleration {
+  effect?: string;
+  key?: string;
+  operator?: string;
+  tolerationSeconds?: number;
+  value?: string;
+}
+
+export interface NodeSelectorRequirement {
+  key: string;
+  operator: string;
+  values?: string[];
+}
+
+export interface NodeSelectorTerm {
+  matchExpressions?: NodeSelectorRequirement[];
+  matchFields?: NodeSelectorRequirement[];
+}
+
+export interface NodeSelector {
+  nodeSelectorTerms: NodeSelectorTerm[];
+}
+
+export interface NodeAffinity {
+  requiredDuringSchedulingIgnoredDuringExecution?: NodeSelector;
+  preferredDuringSchedulingIgnoredDuringExecution?: unknown[];
+}
+
+export interface Affinity {
+  nodeAffinity?: NodeAffinity;
+  podAffinity?: unknown;
+  podAntiAffinity?: unknown;
+}
+
+export interface PodReadinessGate {
+  conditionType: string;
+}
+
+export interface PodSpec {
+  containers: Container[];
+  initContainers?: Container[];
+  nodeName?: string;
+  nodeSelector?: Record<string, string>;
+  affinity?: Affinity;
+  tolerations?: Toleration[];
+  schedulerName?: string;
+  readinessGates?: PodReadinessGate[];
+  terminationGracePeriodSeconds?: number;
+  [field: string]: unknown;
+}
+
+export interface ContainerStateWaiting { reason?: string; message?: string }
+export interface ContainerStateRunning { startedAt?: Time }
+export interface ContainerStateTerminated {
+  exitCode: number;
+  containerID?: string;
+  finishedAt?: Time;
+  message?: string;
+  reason?: string;
+  signal?: number;
+  startedAt?: Time;
+}
+
+export interface ContainerState {
+  waiting?: ContainerStateWaiting;
+  running?: ContainerStateRunning;
+  terminated?: ContainerStateTerminated;
+}
+
+export interface ContainerStatus {
+  name: string;
+  ready: boolean;
+  restartCount: number;
+  image: string;
+  imageID: string;
+  containerID?: string;
+  started?: boolean;
+  state?: ContainerState;
+  lastState?: ContainerState;
+}
+
+export interface PodCondition {
+  type: string;
+  status: string;
+  lastProbeTime?: Time | null;
+  lastTransitionTime?: Time | null;
+  message?: string;
+  reason?: string;
+}
+
+export interface HostIP { ip: string }
+export interface PodIP { ip: string }
+
+export interface PodStatus {
+  phase?: string;
+  conditions?: PodCondition[];
+  containerStatuses?: ContainerStatus[];
+  initContainerStatuses?: ContainerStatus[];
+  hostIP?: string;
+  hostIPs?: HostIP[];
+  podIP?: string;
+  podIPs?: PodIP[];
+  startTime?: Time;
+  message?: string;
+  reason?: string;
+  [field: string]: unknown;
+}
+
+export interface Pod extends KObject {
+  spec?: PodSpec;
+  status?: PodStatus;
+}
+
+/** A pod template as controllers copy it (ReplicationController.spec.template). */
+export interface PodTemplateSpec {
+  metadata?: ObjectMeta;
+  spec?: PodSpec;
+}
+
+// ---- Node --------------------------------------------------------------------------------------
+
+export interface Taint {
+  key: string;
+  effect: string;
+  timeAdded?: Time;
+  value?: string;
+}
+
+export interface NodeSpec {
+  podCIDR?: string;
+  podCIDRs?: string[];
+  providerID?: string;
+  taints?: Taint[];
+  unschedulable?: boolean;
+  [field: string]: unknown;
+}
+
+export interface NodeCondition {
+  type: string;
+  status: string;
+  lastHeartbeatTime?: Time | null;
+  lastTransitionTime?: Time | null;
+  message?: string;
+  reason?: string;
+}
+
+export interface NodeAddress { type: string; address: string }
+
+export interface NodeSystemInfo {
+  machineID: string;
+  systemUUID: string;
+  bootID: string;
+  kernelVersion: string;
+  osImage: string;
+  containerRuntimeVersion: string;
+  kubeletVersion: string;
+  kubeProxyVersion: string;
+  operatingSystem: string;
+  architecture: string;
+}
+
+export interface DaemonEndpoint { Port: number }
+export interface NodeDaemonEndpoints { kubeletEndpoint?: DaemonEndpoint }
+
+export interface NodeStatus {
+  addresses?: NodeAddress[];
+  allocatable?: Record<string, Quantity>;
+  capacity?: Record<string, Quantity>;
+  conditions?: NodeCondition[];
+  daemonEndpoints?: NodeDaemonEndpoints;
+  nodeInfo?: NodeSystemInfo;
+  [field: string]: unknown;
+}
+
+export interface Node extends KObject {
+  spec?: NodeSpec;
+  status?: NodeStatus;
+}
+
+// ---- Service and its endpoints ----------------------------------------------------------------
+
+export interface ServicePort {
+  port: number;
+  name?: string;
+  protocol?: string;
+  targetPort?: IntOrString;
+  nodePort?: number;
+  appProtocol?: string;
+}
+
+export interface ServiceSpec {
+  selector?: Record<string, string>;
+  ports?: ServicePort[];
+  type?: string;
+  clusterIP?: string;
+  clusterIPs?: string[];
+  [field: string]: unknown;
+}
+
+export interface Service extends KObject {
+  spec?: ServiceSpec;
+  status?: Record<string, unknown>;
+}
+
+export interface EndpointAddress {
+  ip: string;
+  hostname?: string;
+  nodeName?: string;
+  targetRef?: ObjectReference;
+}
+
+/** core/v1 EndpointPort. */
+export interface EndpointPort {
+  port: number;
+  name?: string;
+  protocol?: string;
+  appProtocol?: string;
+}
+
+export interface EndpointSubset {
+  addresses?: EndpointAddress[];
+  notReadyAddresses?: EndpointAddress[];
+  ports?: EndpointPort[];
+}
+
+export interface Endpoints extends KObject {
+  subsets?: EndpointSubset[];
+}
+
+export interface EndpointConditions {
+  ready?: boolean;
+  serving?: boolean;
+  terminating?: boolean;
+}
+
+/** discovery/v1 Endpoint. */
+export interface Endpoint {
+  addresses: string[];
+  conditions?: EndpointConditions;
+  hostname?: string;
+  nodeName?: string;
+  targetRef?: ObjectReference;
+  zone?: string;
+}
+
+/** discovery/v1 EndpointPort: every field optional there. */
+export interface EndpointSlicePort {
+  port?: number;
+  name?: string;
+  protocol?: string;
+  appProtocol?: string;
+}
+
+export interface EndpointSlice extends KObject {
+  addressType: string;
+  endpoints: Endpoint[];
+  ports?: EndpointSlicePort[];
+}
+
+// ---- Workloads, namespaces, events, leases, bindings ------------------------------------------
+
+export interface ReplicationControllerSpec {
+  minReadySeconds?: number;
+  replicas?: number;
+  selector?: Record<string, string>;
+  template?: PodTemplateSpec;
+}
+
+export interface ReplicationControllerStatus {
+  replicas: number;
+  availableReplicas?: number;
+  fullyLabeledReplicas?: number;
+  observedGeneration?: number;
+  readyReplicas?: number;
+  conditions?: unknown[];
+}
+
+export interface ReplicationController extends KObject {
+  spec?: ReplicationControllerSpec;
+  status?: ReplicationControllerStatus;
+}
+
+export interface Namespace extends KObject {
+  spec?: { finalizers?: string[] };
+  status?: { phase?: string; conditions?: unknown[] };
+}
+
+export interface EventSource { component?: string; host?: string }
+export interface EventSeries { count?: number; lastObservedTime?: Time }
+
+/** core/v1 Event (events.k8s.io/v1 Events are stored as these). */
+export interface Event extends KObject {
+  involvedObject: ObjectReference;
+  action?: string;
+  count?: number;
+  eventTime?: Time | null;
+  firstTimestamp?: Time | null;
+  lastTimestamp?: Time | null;
+  message?: string;
+  reason?: string;
+  related?: ObjectReference;
+  reportingComponent?: string;
+  reportingInstance?: string;
+  series?: EventSeries;
+  source?: EventSource;
+  type?: string;
+}
+
+export interface LeaseSpec {
+  acquireTime?: Time;
+  holderIdentity?: string;
+  leaseDurationSeconds?: number;
+  leaseTransitions?: number;
+  preferredHolder?: string;
+  renewTime?: Time;
+  strategy?: string;
+}
+
+export interface Lease extends KObject {
+  spec?: LeaseSpec;
+}
+
+export interface Binding extends KObject {
+  target: ObjectReference;
+}
