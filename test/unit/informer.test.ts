@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Pod } from '../../src/api/objects.js';
-import { Registry } from '../../src/api/registry.js';
+import { builtinRegistry } from '../../src/builtin-kinds.js';
 import type { Change } from '../../src/client/informer.js';
 import { resources } from '../../src/client/resources.js';
 import { typedResource } from '../../src/client/typed-resource.js';
@@ -31,7 +31,7 @@ test('watch cache: watchers get the previous state for MODIFIED and DELETED, als
 
 test('informer: existing objects as ADDED, then changes with the previous object; listers read the cache', async () => {
   const store = new SqliteStore({ path: ':memory:', compactIntervalMs: 0 });
-  const registry = new Registry(store);
+  const { registry } = await builtinRegistry(store);
   await registry.start();
   try {
     const { pods, namespaces } = resources(registry);
