@@ -35,13 +35,19 @@ export interface ResourceRequirements {
   requests?: Record<string, Quantity>;
 }
 
+export interface EnvVar { name: string; value?: string; valueFrom?: unknown }
+
 export interface Container {
   name: string;
   image?: string;
+  imagePullPolicy?: string;
   args?: string[];
   command?: string[];
+  env?: EnvVar[];
   ports?: ContainerPort[];
   resources?: ResourceRequirements;
+  terminationMessagePath?: string;
+  terminationMessagePolicy?: string;
   [field: string]: unknown;
 }
 
@@ -86,6 +92,13 @@ export interface PodReadinessGate {
 export interface PodSpec {
   containers: Container[];
   initContainers?: Container[];
+  restartPolicy?: string;
+  serviceAccountName?: string;
+  /** The deprecated name of serviceAccountName, kept equal to it. */
+  serviceAccount?: string;
+  hostNetwork?: boolean;
+  priority?: number;
+  activeDeadlineSeconds?: number;
   nodeName?: string;
   nodeSelector?: Record<string, string>;
   affinity?: Affinity;
@@ -150,6 +163,8 @@ export interface PodStatus {
   startTime?: Time;
   message?: string;
   reason?: string;
+  nominatedNodeName?: string;
+  qosClass?: string;
   [field: string]: unknown;
 }
 
@@ -241,12 +256,22 @@ export interface ServiceSpec {
   type?: string;
   clusterIP?: string;
   clusterIPs?: string[];
+  externalIPs?: string[];
+  externalName?: string;
+  sessionAffinity?: string;
   [field: string]: unknown;
+}
+
+export interface LoadBalancerIngress { ip?: string; hostname?: string }
+
+export interface ServiceStatus {
+  loadBalancer?: { ingress?: LoadBalancerIngress[] };
+  conditions?: unknown[];
 }
 
 export interface Service extends KObject {
   spec?: ServiceSpec;
-  status?: Record<string, unknown>;
+  status?: ServiceStatus;
 }
 
 export interface EndpointAddress {
@@ -351,6 +376,21 @@ export interface Event extends KObject {
   series?: EventSeries;
   source?: EventSource;
   type?: string;
+}
+
+/** events.k8s.io/v1 Event: the same objects as core/v1 Events, some fields renamed. */
+export interface EventsV1Event extends KObject {
+  eventTime?: Time | null;
+  action?: string;
+  note?: string;
+  reason?: string;
+  regarding?: ObjectReference;
+  related?: ObjectReference;
+  reportingController?: string;
+  reportingInstance?: string;
+  series?: EventSeries;
+  type?: string;
+  deprecatedLastTimestamp?: Time | null;
 }
 
 export interface LeaseSpec {

@@ -50,10 +50,10 @@ export interface TableColumn {
   priority: number;
 }
 
-export interface TableConvertor {
+export interface TableConvertor<T extends KObject = KObject> {
   columns: TableColumn[];
   /** One row's cells, in column order. `now` is the server's clock in ms. */
-  cells(obj: KObject, now: number): unknown[];
+  cells(obj: T, now: number): unknown[];
 }
 
 /** What a strategy may need while preparing a write (allocators, the clock). */
@@ -131,7 +131,12 @@ export type Subresource =
   | { type: 'create'; create(request: CreateRequest, target: ResourceStore): Promise<CreateResult> }
   | { type: 'connect'; connect?(request: ConnectRequest): void | Promise<void>; upgrade?: { protocols: readonly string[]; serve(request: UpgradeRequest): void } };
 
-export interface Strategy {
+/**
+ * What a kind adds to the generic machinery. `T` is the kind's type: the store holds only objects
+ * that passed the kind's schema, so its methods may take them as such (method parameters, which
+ * TypeScript checks bivariantly, let a Strategy<Pod> serve where a Strategy is expected).
+ */
+export interface Strategy<T extends KObject = KObject> {
   /** The resource this strategy serves: its API group ('' for core), version and plural name. */
   group: string;
   version: string;
@@ -164,19 +169,19 @@ export interface Strategy {
   /** Whether DELETE answers with the object rather than a Status (kube's ReturnDeletedObject). */
   returnsDeletedObject?: boolean;
   /** Defaulting, run on every create and update (kube's SetDefaults_*). */
-  defaults?(obj: KObject): void;
-  prepareForCreate?(obj: KObject, ctx: WriteContext): void;
+  defaults?(obj: T): void;
+  prepareForCreate?(obj: T, ctx: WriteContext): void;
   /** Called for updates of the main resource, after its reset fields were restored. */
-  prepareForUpdate?(obj: KObject, old: KObject, ctx: WriteContext): void;
+  prepareForUpdate?(obj: T, old: T, ctx: WriteContext): void;
   /** `subresource` names the subresource an update came through (`status`, `binding`...). */
-  validate?(obj: KObject, old?: KObject, subresource?: string): FieldError[];
+  validate?(obj: T, old?: T, subresource?: string): FieldError[];
   /**
    * Called before a delete: may throw to refuse it, or return the object to keep (with its
    * deletion recorded) instead of removing it, as namespaces do until their contents are gone.
    */
-  beforeDelete?(obj: KObject, now: Date): KObject | undefined;
+  beforeDelete?(obj: T, now: Date): T | undefined;
   /** Grace period for a delete with none given; 0 deletes at once. */
-  gracePeriod?(obj: KObject, requested: number | undefined): number;
+  gracePeriod?(obj: T, requested: number | undefined): number;
   /**
    * Keep this resource's objects in the watch cache as JSON bytes only, decoded when read: for
    * resources written often and read rarely. kube-apiserver does not cache Events at all.
@@ -185,10 +190,10 @@ export interface Strategy {
   /** Secondary indexes of the watch cache, for controllers (pods by spec.nodeName). */
   indexes?: Record<string, (obj: KObject) => string | undefined>;
   /** Field-selector attributes beyond metadata.name and metadata.namespace. */
-  selectableFields?(obj: KObject): Record<string, string>;
+  selectableFields?(obj: T): Record<string, string>;
   /** Field labels accepted by field selectors but renamed (pods' legacy `spec.host`). */
   fieldLabelAliases?: Record<string, string>;
-  table?: TableConvertor;
+  table?: TableConvertor<T>;
 }
 
 export interface DeleteOptions {

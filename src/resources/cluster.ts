@@ -3,26 +3,20 @@ import { errors, fieldErrors, type FieldError } from '../api/errors.js';
 import { age, column, NAME_COLUMN, AGE_COLUMN } from '../api/table.js';
 import { METADATA_RESET_FOR_STATUS, STATUS_SUBRESOURCE } from '../api/reset-fields.js';
 import type { Admission } from '../api/resource-store.js';
-import type { KObject, Strategy } from '../api/types.js';
-import { isObject } from '../api/unknown.js';
+import type { Namespace, Node } from '../api/objects.js';
+import { rfc3339 } from '../api/time.js';
+import type { Strategy } from '../api/types.js';
 
-interface NodeStatus {
-  conditions?: { type: string; status: string }[];
-  addresses?: { type: string; address: string }[];
-  nodeInfo?: { kubeletVersion?: string; osImage?: string; kernelVersion?: string; containerRuntimeVersion?: string };
-}
-
-function nodeStatusCell(node: KObject): string {
-  const status = (node.status ?? {}) as NodeStatus;
-  const ready = status.conditions?.find((c) => c.type === 'Ready');
+function nodeStatusCell(node: Node): string {
+  const ready = node.status?.conditions?.find((c) => c.type === 'Ready');
   // As kube's printer: NotReady for False and Unknown alike; Unknown only without a Ready condition.
   let s = !ready ? 'Unknown' : ready.status === 'True' ? 'Ready' : 'NotReady';
-  if ((node.spec as { unschedulable?: boolean } | undefined)?.unschedulable) s += ',SchedulingDisabled';
+  if (node.spec?.unschedulable) s += ',SchedulingDisabled';
   return s;
 }
 
 /** ROLES: `node-role.kubernetes.io/<role>` labels and the legacy `kubernetes.io/role`. */
-export function nodeRoles(node: KObject): string {
+export function nodeRoles(node: Node): string {
   const roles = new Set<string>();
   for (const [k, v] of Object.entries(node.metadata.labels ?? {})) {
     if (k.startsWith('node-role.kubernetes.io/')) { const r = k.slice('node-role.kubernetes.io/'.length); if (r) roles.add(r); }
@@ -31,19 +25,18 @@ export function nodeRoles(node: KObject): string {
   return roles.size ? [...roles].sort().join(',') : '<none>';
 }
 
-function address(node: KObject, type: string): string {
-  return ((node.status ?? {}) as NodeStatus).addresses?.find((a) => a.type === type)?.address ?? '<none>';
+function address(node: Node, type: string): string {
+  return node.status?.addresses?.find((a) => a.type === type)?.address ?? '<none>';
 }
 
-export const nodeStrategy: Strategy = {
+export const nodeStrategy: Strategy<Node> = {
   group: '', version: 'v1', resource: 'nodes',
   singularName: 'node',
   shortNames: ['no'],
   subresources: { status: STATUS_SUBRESOURCE },
   prepareForCreate(obj) {
     // Kubelets register nodes with their status, so it is kept on create.
-    const spec = obj.spec as Record<string, unknown> | undefined;
-    if (spec) delete spec.configSource;
+    if (obj.spec) delete obj.spec.configSource;
   },
   defaults(obj) {
     obj.spec ??= {};
@@ -51,7 +44,7 @@ export const nodeStrategy: Strategy = {
   },
   validate(obj) {
     const errs: FieldError[] = [];
-    const taints = ((obj.spec ?? {}) as { taints?: { key?: string; effect?: string }[] }).taints ?? [];
+    const taints = obj.spec?.taints ?? [];
     taints.forEach((t, i) => {
       if (!t.key) errs.push(fieldErrors.required(`spec.taints[${i}].key`));
       if (!t.effect) errs.push(fieldErrors.required(`spec.taints[${i}].effect`));
@@ -60,7 +53,7 @@ export const nodeStrategy: Strategy = {
     return errs;
   },
   selectableFields(obj) {
-    return { 'spec.unschedulable': String(Boolean((obj.spec as { unschedulable?: boolean } | undefined)?.unschedulable)) };
+    return { 'spec.unschedulable': String(Boolean(obj.spec?.unschedulable)) };
   },
   table: {
     columns: [
@@ -76,10 +69,10 @@ export const nodeStrategy: Strategy = {
       column('Container-Runtime', 'The container runtime and its version.', 1),
     ],
     cells(node, now) {
-      const info = ((node.status ?? {}) as NodeStatus).nodeInfo ?? {};
+      const info = node.status?.nodeInfo;
       return [
-        node.metadata.name, nodeStatusCell(node), nodeRoles(node), age(node.metadata.creationTimestamp, now), info.kubeletVersion ?? '',
-        address(node, 'InternalIP'), address(node, 'ExternalIP'), info.osImage || '<unknown>', info.kernelVersion || '<unknown>', info.containerRuntimeVersion || '<unknown>',
+        node.metadata.name, nodeStatusCell(node), nodeRoles(node), age(node.metadata.creationTimestamp, now), info?.kubeletVersion ?? '',
+        address(node, 'InternalIP'), address(node, 'ExternalIP'), info?.osImage || '<unknown>', info?.kernelVersion || '<unknown>', info?.containerRuntimeVersion || '<unknown>',
       ];
     },
   },
@@ -88,7 +81,7 @@ export const nodeStrategy: Strategy = {
 /** Namespaces the system needs; they may not be deleted. */
 export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
-export const namespaceStrategy: Strategy = {
+export const namespaceStrategy: Strategy<Namespace> = {
   group: '', version: 'v1', resource: 'namespaces',
   singularName: 'namespace',
   shortNames: ['ns'],
@@ -99,10 +92,9 @@ export const namespaceStrategy: Strategy = {
     finalize: {
       type: 'view',
       resetFields: ['status', ...METADATA_RESET_FOR_STATUS],
-      prepareForUpdate(obj) {
+      prepareForUpdate(obj: Namespace) {
         // An empty list is left out, as Go's omitempty leaves it.
-        const spec = obj.spec;
-        if (isObject(spec) && Array.isArray(spec.finalizers) && !spec.finalizers.length) delete spec.finalizers;
+        if (obj.spec?.finalizers?.length === 0) delete obj.spec.finalizers;
       },
     },
   },
@@ -123,18 +115,18 @@ export const namespaceStrategy: Strategy = {
     }
     // While spec.finalizers remain, deletion only marks the namespace Terminating; the namespace
     // controller empties it, finalizes it, and deletes it again.
-    if (!((ns.spec ?? {}) as { finalizers?: string[] }).finalizers?.length) return undefined;
-    ns.metadata.deletionTimestamp ??= now.toISOString().replace(/\.\d{3}Z$/, 'Z');
+    if (!ns.spec?.finalizers?.length) return undefined;
+    ns.metadata.deletionTimestamp ??= rfc3339(now);
     ns.metadata.deletionGracePeriodSeconds ??= 0;
-    ns.status = { ...((ns.status ?? {}) as object), phase: 'Terminating' };
+    ns.status = { ...ns.status, phase: 'Terminating' };
     return ns;
   },
   selectableFields(obj) {
-    return { 'status.phase': ((obj.status ?? {}) as { phase?: string }).phase ?? '' };
+    return { 'status.phase': obj.status?.phase ?? '' };
   },
   table: {
     columns: [NAME_COLUMN, column('Status', 'Active, or Terminating while its contents are deleted.'), AGE_COLUMN],
-    cells: (ns, now) => [ns.metadata.name, ((ns.status ?? {}) as { phase?: string }).phase ?? '', age(ns.metadata.creationTimestamp, now)],
+    cells: (ns, now) => [ns.metadata.name, ns.status?.phase ?? '', age(ns.metadata.creationTimestamp, now)],
   },
 };
 

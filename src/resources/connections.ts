@@ -4,17 +4,15 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { errors, StatusError } from '../api/errors.js';
 import { queryBool } from '../api/request-options.js';
-import type { ConnectRequest, KObject, Subresource, UpgradeRequest } from '../api/types.js';
+import type { Container, Endpoints, Pod, Service } from '../api/objects.js';
+import type { ConnectRequest, Subresource, UpgradeRequest } from '../api/types.js';
 import { httpReply, runCommand, type ContainerLogs } from '../kubelet/containers.js';
 import { sendBody } from '../server/http.js';
 
-interface Container { name: string; image?: string; ports?: { containerPort: number; name?: string }[]; env?: { name: string; value?: string }[] }
-interface ContainerStatus { name: string; state?: { waiting?: { reason?: string }; running?: unknown; terminated?: unknown }; restartCount?: number }
-
-const containersOf = (pod: KObject) => ((pod.spec ?? {}) as { containers?: Container[] }).containers ?? [];
+const containersOf = (pod: Pod): Container[] => pod.spec?.containers ?? [];
 
 /** The container a request names, with kube's errors for a wrong or missing name. */
-export function pickContainer(pod: KObject, name: string | null): Container {
+export function pickContainer(pod: Pod, name: string | null): Container {
   const containers = containersOf(pod);
   const podName = pod.metadata.name;
   if (!name) {
@@ -26,8 +24,8 @@ export function pickContainer(pod: KObject, name: string | null): Container {
   return c;
 }
 
-function requireStarted(pod: KObject, c: Container): void {
-  const status = (((pod.status ?? {}) as { containerStatuses?: ContainerStatus[] }).containerStatuses ?? []).find((s) => s.name === c.name);
+function requireStarted(pod: Pod, c: Container): void {
+  const status = (pod.status?.containerStatuses ?? []).find((s) => s.name === c.name);
   if (!status || status.state?.waiting) {
     const reason = status?.state?.waiting?.reason ?? 'ContainerCreating';
     throw errors.badRequest(`container "${c.name}" in pod "${pod.metadata.name}" is waiting to start: ${reason}`);
@@ -55,7 +53,7 @@ export class Connections {
     return { proxy: { type: 'connect', connect: (r) => this.serviceProxy(r) } };
   }
 
-  private pod(target: ConnectRequest['target'], namespace: string | undefined, name: string): KObject {
+  private pod(target: ConnectRequest['target'], namespace: string | undefined, name: string): Pod {
     const pod = target.cache.get(target.key(namespace, name))?.object;
     if (!pod) throw errors.notFound(target.gr, name);
     return pod;
@@ -104,14 +102,14 @@ export class Connections {
   private serviceProxy({ target, namespace, name: nameAndPort, req, res, registry }: ConnectRequest): void {
     const parts = nameAndPort.split(':');
     const [name, port] = parts.length === 3 ? [parts[1], parts[2]] : [parts[0], parts[1]];
-    const svc = target.cache.get(target.key(namespace, name))?.object;
+    const svc: Service | undefined = target.cache.get(target.key(namespace, name))?.object;
     if (!svc) throw errors.notFound(target.gr, name);
     const endpoints = registry.resource('endpoints');
-    const ep = endpoints?.cache.get(endpoints.key(namespace, name))?.object;
-    const svcPorts = ((svc.spec ?? {}) as { ports?: { name?: string; port: number }[] }).ports ?? [];
+    const ep: Endpoints | undefined = endpoints?.cache.get(endpoints.key(namespace, name))?.object;
+    const svcPorts = svc.spec?.ports ?? [];
     const svcPort = port ? svcPorts.find((p) => p.name === port || String(p.port) === port) : svcPorts[0];
     if (!svcPort) throw new StatusError(503, 'ServiceUnavailable', `no endpoints available for service "${name}"`, {});
-    const ready = ((ep?.subsets ?? []) as { addresses?: { ip: string; targetRef?: { name?: string } }[]; ports?: { name?: string }[] }[])
+    const ready = (ep?.subsets ?? [])
       .filter((s) => (s.ports ?? []).some((p) => (p.name ?? '') === (svcPort.name ?? '')))
       .flatMap((s) => s.addresses ?? []);
     if (!ready.length) throw new StatusError(503, 'ServiceUnavailable', `no endpoints available for service "${name}"`, {});
@@ -128,16 +126,16 @@ export class Connections {
     const pod = this.pod(target, namespace, name);
     const declared = containersOf(pod).flatMap((c) => c.ports ?? []);
     if (port && !declared.some((p) => String(p.containerPort) === port || p.name === port)) {
-      throw new StatusError(503, 'ServiceUnavailable', `error trying to reach service: dial tcp ${((pod.status ?? {}) as { podIP?: string }).podIP}:${port}: connect: connection refused`, {});
+      throw new StatusError(503, 'ServiceUnavailable', `error trying to reach service: dial tcp ${pod.status?.podIP}:${port}: connect: connection refused`, {});
     }
-    if (((pod.status ?? {}) as { phase?: string }).phase !== 'Running') {
+    if (pod.status?.phase !== 'Running') {
       throw errors.badRequest(`pod ${name} is not running`);
     }
     this.answerAsPod(pod, name, req, res);
   }
 
   /** The simulated container's HTTP reply; its log records the request. */
-  private answerAsPod(pod: KObject | undefined, podName: string, req: IncomingMessage, res: ServerResponse): void {
+  private answerAsPod(pod: Pod | undefined, podName: string, req: IncomingMessage, res: ServerResponse): void {
     const c = pod && containersOf(pod)[0];
     if (pod?.metadata.uid && c) this.logs.append(pod.metadata.uid, c.name, `Received request from ${req.socket.remoteAddress ?? 'unknown'}`);
     req.resume();

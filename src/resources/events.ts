@@ -1,51 +1,35 @@
 // Events, core/v1 and events.k8s.io/v1, with the `kubectl get events` columns.
 import { fieldErrors, type FieldError } from '../api/errors.js';
 import { age, column, NAME_COLUMN } from '../api/table.js';
+import type { Event, EventsV1Event } from '../api/objects.js';
 import type { KObject, Strategy } from '../api/types.js';
 
-interface ObjectReference { kind?: string; namespace?: string; name?: string; uid?: string; apiVersion?: string; resourceVersion?: string; fieldPath?: string }
-interface CoreEvent extends KObject {
-  involvedObject?: ObjectReference;
-  reason?: string;
-  message?: string;
-  source?: { component?: string; host?: string };
-  firstTimestamp?: string;
-  lastTimestamp?: string;
-  eventTime?: string;
-  count?: number;
-  type?: string;
-  reportingComponent?: string;
-  series?: { count?: number; lastObservedTime?: string };
-}
-
-function lastSeen(e: CoreEvent, now: number): string {
+function lastSeen(e: Event, now: number): string {
   const t = e.series?.lastObservedTime ?? e.lastTimestamp ?? e.eventTime ?? e.firstTimestamp;
   return t ? age(t, now) : '<unknown>';
 }
 
-export const eventStrategy: Strategy = {
+export const eventStrategy: Strategy<Event> = {
   group: '', version: 'v1', resource: 'events',
   singularName: 'event',
   shortNames: ['ev'],
   compactCache: true,
-  validate(obj) {
-    const e = obj as CoreEvent;
+  validate(e) {
     const errs: FieldError[] = [];
     const ns = e.involvedObject?.namespace;
-    if (ns && ns !== obj.metadata.namespace) errs.push(fieldErrors.invalid('involvedObject.namespace', ns, 'does not match event.namespace'));
+    if (ns && ns !== e.metadata.namespace) errs.push(fieldErrors.invalid('involvedObject.namespace', ns, 'does not match event.namespace'));
     return errs;
   },
-  selectableFields(obj) {
-    const e = obj as CoreEvent;
-    const io = e.involvedObject ?? {};
+  selectableFields(e) {
+    const io = e.involvedObject;
     return {
-      'involvedObject.kind': io.kind ?? '',
-      'involvedObject.namespace': io.namespace ?? '',
-      'involvedObject.name': io.name ?? '',
-      'involvedObject.uid': io.uid ?? '',
-      'involvedObject.apiVersion': io.apiVersion ?? '',
-      'involvedObject.resourceVersion': io.resourceVersion ?? '',
-      'involvedObject.fieldPath': io.fieldPath ?? '',
+      'involvedObject.kind': io?.kind ?? '',
+      'involvedObject.namespace': io?.namespace ?? '',
+      'involvedObject.name': io?.name ?? '',
+      'involvedObject.uid': io?.uid ?? '',
+      'involvedObject.apiVersion': io?.apiVersion ?? '',
+      'involvedObject.resourceVersion': io?.resourceVersion ?? '',
+      'involvedObject.fieldPath': io?.fieldPath ?? '',
       reason: e.reason ?? '',
       reportingComponent: e.reportingComponent ?? '',
       source: e.source?.component ?? '',
@@ -65,13 +49,12 @@ export const eventStrategy: Strategy = {
       column('Count', 'How many times it happened.', 1, 'integer'),
       { ...NAME_COLUMN, priority: 1 },
     ],
-    cells(obj, now) {
-      const e = obj as CoreEvent;
+    cells(e, now) {
       const io = e.involvedObject ?? {};
       const source = e.source?.component ? (e.source.host ? `${e.source.component}, ${e.source.host}` : e.source.component) : e.reportingComponent ?? '';
       return [
         lastSeen(e, now), e.type ?? '', e.reason ?? '', `${(io.kind ?? '').toLowerCase()}/${io.name ?? ''}`, io.fieldPath ?? '', source,
-        (e.message ?? '').trim(), e.firstTimestamp ? age(e.firstTimestamp, now) : '<unknown>', e.series?.count ?? e.count ?? 1, obj.metadata.name,
+        (e.message ?? '').trim(), e.firstTimestamp ? age(e.firstTimestamp, now) : '<unknown>', e.series?.count ?? e.count ?? 1, e.metadata.name,
       ];
     },
   },
@@ -98,7 +81,7 @@ function rename(obj: KObject, pairs: [string, string][], apiVersion: string): KO
 }
 
 /** events.k8s.io/v1 Events: the same objects as core/v1 Events (stored as those), own field names. */
-export const eventsV1Strategy: Strategy = {
+export const eventsV1Strategy: Strategy<EventsV1Event> = {
   group: 'events.k8s.io', version: 'v1', resource: 'events',
   singularName: 'event',
   shortNames: ['ev'],
@@ -115,7 +98,7 @@ export const eventsV1Strategy: Strategy = {
     if (!obj.reportingInstance) errs.push(fieldErrors.required('reportingInstance'));
     if (!obj.action) errs.push(fieldErrors.required('action'));
     if (!obj.reason) errs.push(fieldErrors.required('reason'));
-    const type = obj.type as string | undefined;
+    const type = obj.type;
     if (type && type !== 'Normal' && type !== 'Warning') errs.push(fieldErrors.invalid('type', type, 'has invalid value, valid values are: Normal, Warning'));
     return errs;
   },
@@ -128,9 +111,9 @@ export const eventsV1Strategy: Strategy = {
       column('Message', 'What happened.'),
     ],
     cells(obj, now) {
-      const regarding = (obj.regarding ?? {}) as ObjectReference;
-      const t = ((obj.series ?? {}) as { lastObservedTime?: string }).lastObservedTime ?? (obj.eventTime as string | undefined) ?? (obj.deprecatedLastTimestamp as string | undefined);
-      return [t ? age(t, now) : '<unknown>', obj.type ?? '', obj.reason ?? '', `${(regarding.kind ?? '').toLowerCase()}/${regarding.name ?? ''}`, ((obj.note as string | undefined) ?? '').trim()];
+      const regarding = obj.regarding ?? {};
+      const t = obj.series?.lastObservedTime ?? obj.eventTime ?? obj.deprecatedLastTimestamp;
+      return [t ? age(t, now) : '<unknown>', obj.type ?? '', obj.reason ?? '', `${(regarding.kind ?? '').toLowerCase()}/${regarding.name ?? ''}`, (obj.note ?? '').trim()];
     },
   },
 };

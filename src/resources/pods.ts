@@ -9,53 +9,13 @@ import { STATUS_SUBRESOURCE } from '../api/reset-fields.js';
 import { isObject, objectAt, stringAt } from '../api/unknown.js';
 import { age, column, NAME_COLUMN, orNone, AGE_COLUMN } from '../api/table.js';
 import { Quantity, tryParseQuantity } from '../api/quantity.js';
-import type { CreateRequest, CreateResult, DeleteOptions, KObject, Strategy } from '../api/types.js';
+import type { Pod, PodSpec, PodStatus, ResourceRequirements } from '../api/objects.js';
+import type { CreateRequest, CreateResult, DeleteOptions, Strategy } from '../api/types.js';
 import { dns1123Label } from '../api/validation.js';
 
-export interface Container {
-  name?: string;
-  image?: string;
-  imagePullPolicy?: string;
-  ports?: { containerPort?: number; protocol?: string; name?: string; hostPort?: number }[];
-  resources?: ResourceRequirements;
-  terminationMessagePath?: string;
-  terminationMessagePolicy?: string;
-  [k: string]: unknown;
-}
-
-export interface ResourceRequirements { requests?: Record<string, string>; limits?: Record<string, string> }
-
-export interface PodSpec {
-  containers?: Container[];
-  initContainers?: Container[];
-  restartPolicy?: string;
-  nodeName?: string;
-  schedulerName?: string;
-  serviceAccountName?: string;
-  serviceAccount?: string;
-  hostNetwork?: boolean;
-  terminationGracePeriodSeconds?: number;
-  tolerations?: { key?: string; operator?: string; effect?: string; tolerationSeconds?: number; value?: string }[];
-  readinessGates?: { conditionType: string }[];
-  [k: string]: unknown;
-}
-
-interface ContainerState { waiting?: { reason?: string }; running?: { startedAt?: string }; terminated?: { reason?: string; exitCode?: number; signal?: number; finishedAt?: string } }
-interface ContainerStatus { name: string; ready?: boolean; restartCount?: number; state?: ContainerState; lastState?: ContainerState }
-export interface PodStatus {
-  phase?: string;
-  reason?: string;
-  podIP?: string;
-  nominatedNodeName?: string;
-  conditions?: { type: string; status: string }[];
-  containerStatuses?: ContainerStatus[];
-  initContainerStatuses?: ContainerStatus[];
-  qosClass?: string;
-  [k: string]: unknown;
-}
-
-export const specOf = (o: KObject): PodSpec => (o.spec ?? {}) as PodSpec;
-export const statusOf = (o: KObject): PodStatus => (o.status ?? {}) as PodStatus;
+/** A pod's spec, or an empty one to read from (validation reports what is missing). */
+export const specOf = (o: Pod): PodSpec => o.spec ?? { containers: [] };
+export const statusOf = (o: Pod): PodStatus => o.status ?? {};
 
 /** Container defaults shared by pods and pod templates. */
 export function defaultContainers(spec: PodSpec): void {
@@ -192,7 +152,7 @@ export function qosClass(spec: PodSpec): string {
 const MUTABLE_SPEC_NOTE = 'pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)';
 
 /** The printed STATUS of a pod, as kubectl's pod printer derives it. */
-export function podStatusReason(pod: KObject): string {
+export function podStatusReason(pod: Pod): string {
   const status = statusOf(pod);
   let reason = status.reason || status.phase || 'Pending';
   let initializing = false;
@@ -226,7 +186,7 @@ export function podStatusReason(pod: KObject): string {
   return reason;
 }
 
-function restarts(pod: KObject, now: number): string {
+function restarts(pod: Pod, now: number): string {
   let count = 0;
   let last: number | undefined;
   for (const c of statusOf(pod).containerStatuses ?? []) {
@@ -296,7 +256,7 @@ export const bindingStrategy: Strategy = {
   },
 };
 
-export const podStrategy: Strategy = {
+export const podStrategy: Strategy<Pod> = {
   group: '', version: 'v1', resource: 'pods',
   singularName: 'pod',
   shortNames: ['po'],
@@ -309,12 +269,12 @@ export const podStrategy: Strategy = {
   tracksGeneration: true,
   returnsDeletedObject: true,
   defaults(obj) {
-    const spec = (obj.spec ??= {}) as PodSpec;
+    const spec = (obj.spec ??= { containers: [] });
     defaultPodSpec(spec);
     if (spec.serviceAccountName) spec.serviceAccount = spec.serviceAccountName;
   },
   prepareForCreate(obj) {
-    const spec = (obj.spec ??= {}) as PodSpec;
+    const spec = (obj.spec ??= { containers: [] });
     // What admission adds on create: the service account, priority, and NoExecute tolerations
     // for unready and unreachable nodes (DefaultTolerationSeconds).
     spec.serviceAccountName ??= spec.serviceAccount ?? 'default';
@@ -329,10 +289,10 @@ export const podStrategy: Strategy = {
     obj.status = { phase: 'Pending', qosClass: qosClass(spec) };
   },
   validate(obj, old, subresource) {
-    const errs = validatePodSpec(obj.spec as PodSpec, 'spec');
+    const errs = validatePodSpec(obj.spec, 'spec');
     if (old && errs.length === 0) {
       // Only images, activeDeadlineSeconds, tolerations and the grace period may change on a pod.
-      const strip = (o: KObject) => {
+      const strip = (o: Pod) => {
         const s = structuredClone(specOf(o));
         for (const c of [...(s.containers ?? []), ...(s.initContainers ?? [])]) delete c.image;
         delete s.activeDeadlineSeconds; delete s.tolerations; delete s.terminationGracePeriodSeconds;
@@ -349,11 +309,10 @@ export const podStrategy: Strategy = {
     return requested ?? specOf(obj).terminationGracePeriodSeconds ?? 30;
   },
   fieldLabelAliases: { 'spec.host': 'spec.nodeName' },
-  indexes: { nodeName: (obj) => specOf(obj).nodeName || undefined },
+  indexes: { nodeName: (obj) => stringAt(obj, 'spec', 'nodeName') || undefined },
   selectableFields(obj) {
     const spec = specOf(obj);
     const status = statusOf(obj);
-    const podIPs = status.podIPs as { ip: string }[] | undefined;
     return {
       'spec.nodeName': spec.nodeName ?? '',
       'spec.restartPolicy': spec.restartPolicy ?? '',
@@ -361,7 +320,7 @@ export const podStrategy: Strategy = {
       'spec.serviceAccountName': spec.serviceAccountName ?? '',
       'spec.hostNetwork': String(spec.hostNetwork ?? false),
       'status.phase': status.phase ?? '',
-      'status.podIP': podIPs?.[0]?.ip ?? status.podIP ?? '',
+      'status.podIP': status.podIPs?.[0]?.ip ?? status.podIP ?? '',
       'status.nominatedNodeName': status.nominatedNodeName ?? '',
     };
   },

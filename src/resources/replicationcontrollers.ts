@@ -3,20 +3,13 @@
 import { fieldErrors, type FieldError } from '../api/errors.js';
 import { age, column, formatLabelSelector, NAME_COLUMN, AGE_COLUMN } from '../api/table.js';
 import { STATUS_SUBRESOURCE } from '../api/reset-fields.js';
-import type { KObject, Strategy } from '../api/types.js';
-import { defaultPodSpec, validatePodSpec, type PodSpec } from './pods.js';
+import type { ReplicationController, ReplicationControllerSpec } from '../api/objects.js';
+import type { Strategy } from '../api/types.js';
+import { defaultPodSpec, validatePodSpec } from './pods.js';
 
-export interface RCSpec {
-  replicas?: number;
-  selector?: Record<string, string>;
-  template?: { metadata?: { labels?: Record<string, string>; [k: string]: unknown }; spec?: PodSpec };
-  minReadySeconds?: number;
-}
-export interface RCStatus { replicas?: number; readyReplicas?: number; availableReplicas?: number; fullyLabeledReplicas?: number; observedGeneration?: number }
+const specOf = (o: ReplicationController): ReplicationControllerSpec => o.spec ?? {};
 
-const specOf = (o: KObject): RCSpec => (o.spec ?? {}) as RCSpec;
-
-export const replicationControllerStrategy: Strategy = {
+export const replicationControllerStrategy: Strategy<ReplicationController> = {
   group: '', version: 'v1', resource: 'replicationcontrollers',
   singularName: 'replicationcontroller',
   shortNames: ['rc'],
@@ -27,7 +20,7 @@ export const replicationControllerStrategy: Strategy = {
   },
   tracksGeneration: true,
   defaults(obj) {
-    const spec = (obj.spec ??= {}) as RCSpec;
+    const spec = (obj.spec ??= {});
     const labels = spec.template?.metadata?.labels;
     if (labels && Object.keys(labels).length) {
       if (!spec.selector || Object.keys(spec.selector).length === 0) spec.selector = { ...labels };
@@ -64,7 +57,7 @@ export const replicationControllerStrategy: Strategy = {
     return errs;
   },
   selectableFields(obj) {
-    return { 'status.replicas': String((obj.status as RCStatus | undefined)?.replicas ?? 0) };
+    return { 'status.replicas': String(obj.status?.replicas ?? 0) };
   },
   table: {
     columns: [
@@ -79,10 +72,10 @@ export const replicationControllerStrategy: Strategy = {
     ],
     cells(rc, now) {
       const spec = specOf(rc);
-      const status = (rc.status ?? {}) as RCStatus;
+      const status = rc.status;
       const containers = spec.template?.spec?.containers ?? [];
       return [
-        rc.metadata.name, spec.replicas ?? 0, status.replicas ?? 0, status.readyReplicas ?? 0, age(rc.metadata.creationTimestamp, now),
+        rc.metadata.name, spec.replicas ?? 0, status?.replicas ?? 0, status?.readyReplicas ?? 0, age(rc.metadata.creationTimestamp, now),
         containers.map((c) => c.name).join(','), containers.map((c) => c.image).join(','), formatLabelSelector(spec.selector),
       ];
     },

@@ -3,20 +3,9 @@
 import { fieldErrors, type FieldError } from '../api/errors.js';
 import { age, column, formatLabelSelector, NAME_COLUMN, AGE_COLUMN } from '../api/table.js';
 import { STATUS_SUBRESOURCE } from '../api/reset-fields.js';
+import type { Service, ServiceSpec } from '../api/objects.js';
 import type { KObject, Strategy, WriteContext } from '../api/types.js';
 import { dns1123Label } from '../api/validation.js';
-
-export interface ServicePort { name?: string; protocol?: string; port?: number; targetPort?: number | string; nodePort?: number }
-export interface ServiceSpec {
-  type?: string;
-  clusterIP?: string;
-  clusterIPs?: string[];
-  ports?: ServicePort[];
-  selector?: Record<string, string>;
-  externalIPs?: string[];
-  externalName?: string;
-  [k: string]: unknown;
-}
 
 export const SERVICE_CIDR = { base: ipToInt('10.96.0.0'), bits: 12 };
 export const NODE_PORT_RANGE = { min: 30000, max: 32767 };
@@ -34,7 +23,7 @@ function inServiceCIDR(ip: string): boolean {
   return n > SERVICE_CIDR.base && n < SERVICE_CIDR.base + 2 ** (32 - SERVICE_CIDR.bits) - 1;
 }
 
-const specOf = (o: KObject): ServiceSpec => (o.spec ?? {}) as ServiceSpec;
+const specOf = (o: Service): ServiceSpec => o.spec ?? {};
 
 function usedClusterIPs(ctx: WriteContext, except?: string): Set<string> {
   return new Set(ctx.list('services').filter((s) => s.metadata.uid !== except).flatMap((s) => specOf(s).clusterIPs ?? []));
@@ -115,13 +104,13 @@ function portsCell(spec: ServiceSpec): string {
   return ports.map((p) => (p.nodePort ? `${p.port}:${p.nodePort}/${p.protocol}` : `${p.port}/${p.protocol}`)).join(',');
 }
 
-function externalIPCell(obj: KObject): string {
+function externalIPCell(obj: Service): string {
   const spec = specOf(obj);
   const external = spec.externalIPs ?? [];
   switch (spec.type) {
     case 'ExternalName': return spec.externalName ?? '<none>';
     case 'LoadBalancer': {
-      const ingress = ((obj.status as { loadBalancer?: { ingress?: { ip?: string; hostname?: string }[] } })?.loadBalancer?.ingress ?? [])
+      const ingress = (obj.status?.loadBalancer?.ingress ?? [])
         .map((i) => i.ip ?? i.hostname ?? '').filter(Boolean);
       const all = [...ingress, ...external];
       return all.length ? all.join(',') : '<pending>';
@@ -130,7 +119,26 @@ function externalIPCell(obj: KObject): string {
   }
 }
 
-export const serviceStrategy: Strategy = {
+/** kube's SetDefaults_Service. */
+function defaultService(obj: Service): void {
+  const spec = (obj.spec ??= {});
+  spec.type ??= 'ClusterIP';
+  if (spec.type !== 'ExternalName') {
+    spec.sessionAffinity ??= 'None';
+    spec.ipFamilies ??= ['IPv4'];
+    spec.ipFamilyPolicy ??= 'SingleStack';
+    spec.internalTrafficPolicy ??= 'Cluster';
+  }
+  if (spec.type === 'NodePort' || spec.type === 'LoadBalancer') spec.externalTrafficPolicy ??= 'Cluster';
+  if (spec.type === 'LoadBalancer') spec.allocateLoadBalancerNodePorts ??= true;
+  for (const p of spec.ports ?? []) {
+    p.protocol ??= 'TCP';
+    if (p.targetPort === undefined || p.targetPort === 0 || p.targetPort === '') p.targetPort = p.port;
+  }
+  obj.status ??= { loadBalancer: {} };
+}
+
+export const serviceStrategy: Strategy<Service> = {
   group: '', version: 'v1', resource: 'services',
   singularName: 'service',
   shortNames: ['svc'],
@@ -138,30 +146,14 @@ export const serviceStrategy: Strategy = {
   nameFormat: 'label',
   subresources: { status: STATUS_SUBRESOURCE },
   returnsDeletedObject: true,
-  defaults(obj) {
-    const spec = (obj.spec ??= {}) as ServiceSpec;
-    spec.type ??= 'ClusterIP';
-    if (spec.type !== 'ExternalName') {
-      spec.sessionAffinity ??= 'None';
-      spec.ipFamilies ??= ['IPv4'];
-      spec.ipFamilyPolicy ??= 'SingleStack';
-      spec.internalTrafficPolicy ??= 'Cluster';
-    }
-    if (spec.type === 'NodePort' || spec.type === 'LoadBalancer') spec.externalTrafficPolicy ??= 'Cluster';
-    if (spec.type === 'LoadBalancer') spec.allocateLoadBalancerNodePorts ??= true;
-    for (const p of spec.ports ?? []) {
-      p.protocol ??= 'TCP';
-      if (p.targetPort === undefined || p.targetPort === 0 || p.targetPort === '') p.targetPort = p.port;
-    }
-    obj.status ??= { loadBalancer: {} };
-  },
+  defaults: defaultService,
   prepareForCreate(obj, ctx) {
     obj.status = { loadBalancer: {} };
-    serviceStrategy.defaults!(obj);
+    defaultService(obj);
     allocate(obj, ctx);
   },
   prepareForUpdate(obj, old, ctx) {
-    serviceStrategy.defaults!(obj);
+    defaultService(obj);
     allocate(obj, ctx, old);
   },
   validate(obj, old) {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { humanDuration } from '../../src/api/table.js';
+import type { Pod } from '../../src/api/objects.js';
 import { podStatusReason } from '../../src/resources/pods.js';
 import { formatEndpoints } from '../../src/resources/networking.js';
 
@@ -15,7 +16,8 @@ test('ages print as kubectl prints them', () => {
 });
 
 test('pod STATUS column', () => {
-  const pod = (status: object, extra: object = {}) => ({ metadata: { name: 'p', ...extra }, spec: { containers: [{ name: 'c' }] }, status });
+  // Statuses as tests write them: only the fields the column reads.
+  const pod = (status: object, extra: object = {}) => ({ metadata: { name: 'p', ...extra }, spec: { containers: [{ name: 'c' }] }, status }) as Pod;
   assert.equal(podStatusReason(pod({ phase: 'Pending' })), 'Pending');
   assert.equal(podStatusReason(pod({ phase: 'Pending', containerStatuses: [{ name: 'c', state: { waiting: { reason: 'ContainerCreating' } } }] })), 'ContainerCreating');
   assert.equal(podStatusReason(pod({ phase: 'Running', containerStatuses: [{ name: 'c', ready: true, state: { running: {} } }] })), 'Running');
