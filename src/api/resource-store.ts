@@ -20,8 +20,6 @@ import type { DeleteOptions, KObject, Strategy, Subresource, WriteContext } from
 import { dns1123Label, dns1123Subdomain, pathSegmentName, validateObjectMeta } from './validation.js';
 
 export type { ListOptions, WriteOptions } from './request-options.js';
-// Until every importer takes it from ./time.js.
-export { rfc3339 } from './time.js';
 
 export interface ListResult {
   items: CachedObject<KObject>[];

@@ -3,7 +3,7 @@
 // with the service's target ports resolved against each pod's container ports.
 import type { Endpoint, EndpointAddress, EndpointPort, Endpoints, EndpointSlice, EndpointSlicePort, IntOrString, Pod } from '../api/objects.js';
 import type { Registry } from '../api/registry.js';
-import { rfc3339 } from '../api/resource-store.js';
+import { rfc3339 } from '../api/time.js';
 import { matchesLabels, selectorFromMap } from '../api/selectors.js';
 import type { KObject, OwnerReference } from '../api/types.js';
 import { canonicalJSON } from '../api/json.js';

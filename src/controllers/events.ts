@@ -2,7 +2,7 @@
 // the object's namespace (default for cluster-scoped objects), with repeats counted on one Event.
 import { StatusError } from '../api/errors.js';
 import type { Registry } from '../api/registry.js';
-import { rfc3339 } from '../api/resource-store.js';
+import { rfc3339 } from '../api/time.js';
 import type { KObject } from '../api/types.js';
 import { ignoreRaces } from '../client/races.js';
 import { resources } from '../client/resources.js';

@@ -1,6 +1,7 @@
 // Leader election on a Lease, as kube-controller-manager and kube-scheduler do it: the holder
 // renews the Lease every retry period; when it stops renewing for longer than the lease duration,
 // another candidate takes it over (an update with the Lease's resourceVersion, so only one wins).
+import { microTime } from '../api/time.js';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Registry } from '../api/registry.js';
@@ -18,7 +19,6 @@ export interface LeaderElectionOptions {
 
 export const DEFAULT_LEADER_ELECTION: LeaderElectionOptions = { namespace: 'kube-system', name: 'tinykube-control-plane', leaseDurationMs: 15_000, retryPeriodMs: 2_000 };
 
-const microTime = (d: Date) => d.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
 
 export class LeaderElector {
   readonly identity = `${hostname()}_${randomBytes(6).toString('hex')}`;

@@ -5,7 +5,7 @@
 import type { Node, Taint } from '../api/objects.js';
 import type { Stored } from '../client/typed-resource.js';
 import type { Registry } from '../api/registry.js';
-import { rfc3339 } from '../api/resource-store.js';
+import { rfc3339 } from '../api/time.js';
 import { Controller } from '../client/controller.js';
 import { objectKey } from '../client/keys.js';
 import { ignoreRaces } from '../client/races.js';

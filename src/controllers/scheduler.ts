@@ -4,7 +4,7 @@
 import { bindPod } from '../api/binding.js';
 import type { Node, Pod, PodCondition } from '../api/objects.js';
 import type { Registry } from '../api/registry.js';
-import { rfc3339 } from '../api/resource-store.js';
+import { rfc3339 } from '../api/time.js';
 import { keyController, type Controller, type Result } from '../client/controller.js';
 import { keyString, objectKey, type ObjectKey } from '../client/keys.js';
 import { ignoreRaces } from '../client/races.js';

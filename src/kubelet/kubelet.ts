@@ -6,7 +6,7 @@
 import type { Lease, Node, NodeCondition, NodeStatus, Pod } from '../api/objects.js';
 import { canonicalQuantity } from '../api/quantity.js';
 import type { Registry } from '../api/registry.js';
-import { rfc3339 } from '../api/resource-store.js';
+import { microTime, rfc3339 } from '../api/time.js';
 import type { Change } from '../client/informer.js';
 import { objectKey, type ObjectKey } from '../client/keys.js';
 import { ignoreRaces } from '../client/races.js';
@@ -38,7 +38,6 @@ export const DEFAULT_KUBELET_OPTIONS: KubeletOptions = {
   nodes: 3, cpu: '4', memory: '16Gi', pods: '110', ephemeralStorage: '100Gi', heartbeatMs: 10_000, statusUpdateMs: 60_000,
 };
 
-const microTime = (d: Date) => d.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
 
 function alive(node: Node): boolean {
   return node.metadata.annotations?.[KUBELET_ANNOTATION] !== 'stopped';
