@@ -1,11 +1,11 @@
 // Leader election on a Lease, as kube-controller-manager and kube-scheduler do it: the holder
 // renews the Lease every retry period; when it stops renewing for longer than the lease duration,
 // another candidate takes it over (an update with the Lease's resourceVersion, so only one wins).
-import { microTime } from '../api/time.js';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Registry } from '../api/registry.js';
 import type { Lease, LeaseSpec } from '../api/objects.js';
+import { microTime } from '../api/time.js';
 import { ignoreRaces } from '../client/races.js';
 import { resources } from '../client/resources.js';
 import { kref, QUIET, type Logger } from '../logging/log.js';
