@@ -77,15 +77,16 @@ export function createApp(opts: AppOptions): { server: Server; closeWatches(): v
     currentRevision: () => registry.store.currentRevision(),
     now: () => registry.now().getTime(),
   });
-  const admin = opts.adminApi && opts.recorder ? new AdminHandler(opts.faults, opts.recorder, opts.clock) : undefined;
+  const { recorder } = opts;
+  const admin = opts.adminApi && recorder ? new AdminHandler(opts.faults, recorder, opts.clock) : undefined;
   const record = (req: IncomingMessage, res: ServerResponse | undefined, info: RequestInfo): RecordedRequest | undefined => {
-    if (!opts.recorder) return undefined;
+    if (!recorder) return undefined;
     const r = info.isResourceRequest ? info : undefined;
-    const entry = opts.recorder.start(req, res, {
+    const entry = recorder.start(req, res, {
       user: userOf(req).username, verb: r?.verb ?? (req.method ?? 'GET').toLowerCase(),
       resource: r?.resource, subresource: r?.subresource, namespace: r?.namespace, name: r?.name,
     });
-    observeBody(req, (body) => opts.recorder!.body(entry, body));
+    observeBody(req, (body) => recorder.body(entry, body));
     return entry;
   };
   /** The faults that act on a resource request, if any. */
@@ -190,7 +191,7 @@ export function createApp(opts: AppOptions): { server: Server; closeWatches(): v
     const refuse = (e: unknown) => {
       refuseUpgrade(req, socket, e);
       const status = e instanceof StatusError ? e.code : 500;
-      if (entry) opts.recorder!.answered(entry, status);
+      if (entry) recorder?.answered(entry, status);
       finished(req, path, info, started, status);
     };
     if (unauthenticated) { refuse(unauthenticated); return; }
@@ -215,7 +216,7 @@ export function createApp(opts: AppOptions): { server: Server; closeWatches(): v
       }
       upgrades.set(req, prepared);
       wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
-        if (entry) opts.recorder!.answered(entry, 101);
+        if (entry) recorder?.answered(entry, 101);
         // Counted and logged when the connection ends, as kube counts a hijacked request.
         const longRunning = metrics?.startLongRunning(req.method, undefined, info);
         if (metrics || log.enabled(HTTP_LOG_LEVEL)) ws.once('close', () => { longRunning?.end(); finished(req, path, info, started, 101, true); });
