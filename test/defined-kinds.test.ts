@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { definedKind, type KindDefinition } from '../src/api/defined-kinds.js';
 import type { Cluster } from '../src/index.js';
-import { http, kubectl, scratchFile, withCluster } from './helpers.js';
+import { http, kubectl, readWatch, scratchFile, withCluster } from './helpers.js';
 
 const VERSIONS = ['1.27', '1.33'];
 
@@ -57,7 +57,17 @@ describe('a kind registered and unregistered at run time', () => {
     const doc = (await http(cluster, 'GET', url)).json();
     assert.deepEqual(doc.components.schemas['io.tinykube.example.v1.Widget']['x-kubernetes-group-version-kind'], [{ group: 'example.tinykube.io', version: 'v1', kind: 'Widget' }]);
     assert.equal((await http(cluster, 'GET', '/apis/example.tinykube.io/v1/namespaces/default/widgets')).json().kind, 'WidgetList');
-    assert.ok(cluster.registry.unregister('example.tinykube.io', 'v1', 'widgets'));
+
+    // A watch open when the kind goes ends, as kube ends them when a CRD is deleted.
+    const started = Date.now();
+    const events = await readWatch(cluster, '/apis/example.tinykube.io/v1/namespaces/default/widgets?watch=1', 2, 10_000, {}, async () => {
+      const created = await http(cluster, 'POST', '/apis/example.tinykube.io/v1/namespaces/default/widgets', { apiVersion: 'example.tinykube.io/v1', kind: 'Widget', metadata: { name: 'watched' }, spec: { size: 1 } });
+      assert.equal(created.status, 201, created.text);
+      assert.ok(cluster.registry.unregister('example.tinykube.io', 'v1', 'widgets'));
+    });
+    assert.deepEqual(events.map((e) => `${e.type} ${e.object.metadata.name}`), ['ADDED watched']);
+    assert.ok(Date.now() - started < 5000, 'the watch ended with its kind, not at its timeout');
+    assert.equal((await http(cluster, 'GET', '/apis/example.tinykube.io/v1/namespaces/default/widgets')).status, 404);
   });
 
   for (const v of VERSIONS) {

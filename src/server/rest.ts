@@ -37,13 +37,20 @@ export interface PreparedUpgrade {
 }
 
 export class RestHandler {
-  private readonly watches = new Set<() => void>();
+  /** The open watches, by the store they watch. */
+  private readonly watches = new Map<ResourceStore, Set<() => void>>();
 
-  constructor(private readonly registry: Registry, private readonly watchSettings: WatchSettings) {}
+  constructor(private readonly registry: Registry, private readonly watchSettings: WatchSettings) {
+    // A kind no longer served ends its watches, as kube's do when a CustomResourceDefinition goes.
+    registry.onChange(() => {
+      const served = new Set(registry.resources());
+      for (const [rs, closes] of this.watches) if (!served.has(rs)) for (const close of [...closes]) close();
+    });
+  }
 
   /** Ends every open watch, as a server restart would; clients re-watch from their last resourceVersion. */
   closeWatches(): void {
-    for (const close of [...this.watches]) close();
+    for (const closes of [...this.watches.values()]) for (const close of [...closes]) close();
   }
 
   async handle(info: ResourceRequest, req: IncomingMessage, res: ServerResponse, query: URLSearchParams, faults?: FaultActions): Promise<void> {
@@ -185,8 +192,13 @@ export class RestHandler {
     const filter = { namespace: info.namespace, name: info.name, ...parseSelection(query, rs.fieldLabels) };
     return (transport) => {
       const close = startWatch(rs, filter, w, transport, this.watchSettings);
-      this.watches.add(close);
-      transport.onClose(() => this.watches.delete(close));
+      const open = this.watches.get(rs) ?? new Set<() => void>();
+      this.watches.set(rs, open);
+      open.add(close);
+      transport.onClose(() => {
+        open.delete(close);
+        if (!open.size) this.watches.delete(rs);
+      });
     };
   }
 
