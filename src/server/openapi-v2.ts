@@ -67,7 +67,7 @@ const string = (v: unknown): string | undefined => (typeof v === 'string' ? v : 
 const boolean = (v: unknown): boolean | undefined => (typeof v === 'boolean' ? v : undefined);
 const array = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 const strings = (v: unknown): string[] | undefined => (Array.isArray(v) ? v.filter((x) => typeof x === 'string') : undefined);
-const isMethod = (k: string): k is Method => (METHODS as readonly string[]).includes(k);
+const isMethod = (k: string): k is Method => METHODS.some((m) => m === k);
 
 /** Any schema value: schemas are converted, lists element-wise, anything else kept. */
 function convertValue(v: unknown): unknown {
