@@ -5,7 +5,8 @@ import { loadOpenAPI } from '../../src/api/openapi.js';
 import { jsonPatch, mergePatch, PatchError, strategicMergePatch } from '../../src/api/patch.js';
 import { SchemaNode } from '../../src/api/schema-navigator.js';
 
-const core = loadOpenAPI().find((d) => d.path === 'api/v1')!;
+const core = loadOpenAPI().find((d) => d.path === 'api/v1');
+if (!core) throw new Error('no OpenAPI document for api/v1');
 const podSchema = SchemaNode.root(core.document.components.schemas, 'io.k8s.api.core.v1.Pod');
 
 test('merge patch: objects merge, null deletes, lists replace', () => {
