@@ -2,7 +2,8 @@
 // created through the API path like any other object (and only when missing).
 import type { Registry } from './api/registry.js';
 import { isAlreadyExists } from './create-object.js';
-import type { KObject } from './api/types.js';
+import { isJsonObject } from './api/json.js';
+import type { KObject, ObjectMeta } from './api/types.js';
 import { SYSTEM_NAMESPACES } from './builtin-kinds.js';
 
 /**
@@ -10,11 +11,13 @@ import { SYSTEM_NAMESPACES } from './builtin-kinds.js';
  * owns up to date, as kube-apiserver reconciles its own service and endpoints at each start (the
  * port may have changed, or the data come from another server's snapshot).
  */
-async function ensure(registry: Registry, resource: string, namespace: string | undefined, obj: KObject, reconcile?: (current: KObject) => KObject): Promise<void> {
-  const rs = registry.resource(resource)!;
-  const current = rs.cache.get(rs.key(namespace, obj.metadata.name!))?.object;
+async function ensure(registry: Registry, resource: string, namespace: string | undefined, obj: KObject & { metadata: ObjectMeta & { name: string } }, reconcile?: (current: KObject) => KObject): Promise<void> {
+  const rs = registry.resource(resource);
+  if (!rs) throw new Error(`bootstrap: no resource ${resource}`);
+  const { name } = obj.metadata;
+  const current = rs.cache.get(rs.key(namespace, name))?.object;
   if (current) {
-    if (reconcile) await rs.update(namespace, obj.metadata.name!, reconcile, { dryRun: false });
+    if (reconcile) await rs.update(namespace, name, reconcile, { dryRun: false });
     return;
   }
   try {
@@ -30,7 +33,7 @@ export async function bootstrap(registry: Registry, apiserver: { host: string; p
   await ensure(registry, 'services', 'default', {
     metadata: { name: 'kubernetes', labels: { component: 'apiserver', provider: 'kubernetes' } },
     spec: { type: 'ClusterIP', clusterIP: '10.96.0.1', ports, sessionAffinity: 'None' },
-  }, (svc) => ({ ...svc, spec: { ...(svc.spec as object), ports } }));
+  }, (svc) => ({ ...svc, spec: { ...(isJsonObject(svc.spec) ? svc.spec : {}), ports } }));
   const host = /^\d+\.\d+\.\d+\.\d+$/.test(apiserver.host) && apiserver.host !== '0.0.0.0' ? apiserver.host : '127.0.0.1';
   const subsets = [{ addresses: [{ ip: host }], ports: [{ name: 'https', port: apiserver.port, protocol: 'TCP' }] }];
   await ensure(registry, 'endpoints', 'default', {

@@ -83,8 +83,8 @@ const GO_DURATION_UNITS: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1
  * undefined when it is not one.
  */
 export function parseGoDuration(text: string): number | undefined {
-  const m = /^([-+]?)(.*)$/.exec(text)!;
-  const body = m[2];
+  const sign = text.startsWith('-') || text.startsWith('+') ? text[0] : '';
+  const body = text.slice(sign.length);
   if (body === '0') return 0;
   if (body === '') return undefined;
   let total = 0;
@@ -95,7 +95,7 @@ export function parseGoDuration(text: string): number | undefined {
     total += Number(part[1]) * GO_DURATION_UNITS[part[2]];
     rest = rest.slice(part[0].length);
   }
-  return m[1] === '-' ? -total : total;
+  return sign === '-' ? -total : total;
 }
 
 /** A duration flag: a Go duration, or (as tinykube's flags once took) a plain number of seconds. */
@@ -107,9 +107,8 @@ export function durationFlag(flag: string, text: string): number {
 
 /** node:util's parse errors in the words of this command, naming the nearest flag for a mistyped one. */
 function usageError(e: unknown, command: CommandSpec<FlagTable>): unknown {
-  const code = (e as { code?: string }).code;
-  if (!code?.startsWith('ERR_PARSE_ARGS')) return e;
-  const message = (e as Error).message;
+  if (!(e instanceof Error && 'code' in e && typeof e.code === 'string' && e.code.startsWith('ERR_PARSE_ARGS'))) return e;
+  const message = e.message;
   const unknown = /Unknown option '(-{1,2})([^'=]+)/.exec(message);
   if (unknown) {
     const near = nearestFlag(unknown[2], Object.keys(command.flags));

@@ -2,6 +2,7 @@
 // table (src/cli-flags.ts) that parses its arguments and prints its --help.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { isJsonObject } from './api/json.js';
 import { builtinRegistry } from './builtin-kinds.js';
 import { durationFlag, helpText, parseFlags, UsageError, type CommandSpec, type FlagTable } from './cli-flags.js';
 import { openStore, startCluster, StartupError } from './cluster.js';
@@ -80,8 +81,9 @@ const TOP = {
 
 /** tinykube's own version (its package.json, beside src/ and dist/ alike) and the Kubernetes version it serves. */
 function versionText(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
-  return `tinykube version v${pkg.version}\nKubernetes version ${VERSION_INFO.gitVersion.replace(/\+.*$/, '')}\n`;
+  const pkg: unknown = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+  const version = isJsonObject(pkg) ? pkg.version : undefined;
+  return `tinykube version v${String(version)}\nKubernetes version ${VERSION_INFO.gitVersion.replace(/\+.*$/, '')}\n`;
 }
 
 async function serve(args: string[]): Promise<void> {
@@ -171,7 +173,7 @@ async function snapshot(args: string[]): Promise<void> {
       await store.close();
     }
   } catch (e) {
-    if (e instanceof SnapshotError || (e as NodeJS.ErrnoException).code === 'ENOENT') throw new StartupError((e as Error).message);
+    if (e instanceof SnapshotError || (e instanceof Error && 'code' in e && e.code === 'ENOENT')) throw new StartupError(e.message);
     throw e;
   }
 }
@@ -193,7 +195,7 @@ async function main(argv: string[]): Promise<void> {
 
 main(process.argv.slice(2)).catch((e: unknown) => {
   if (e instanceof StartupError || e instanceof UsageError) {
-    console.error(`tinykube: ${(e as Error).message}`);
+    console.error(`tinykube: ${e.message}`);
   } else {
     console.error('tinykube: failed to start:', e);
   }

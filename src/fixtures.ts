@@ -20,7 +20,7 @@ export async function loadFixtures(registry: Registry, dir: string, log: Logger 
     manifests = readManifestDir(dir);
   } catch (e) {
     if (e instanceof ManifestError) throw new FixtureError(`cannot read the fixtures: ${e.message}`);
-    throw new FixtureError(`cannot read the fixtures in ${dir}: ${(e as Error).message}`);
+    throw new FixtureError(`cannot read the fixtures in ${dir}: ${e instanceof Error ? e.message : String(e)}`);
   }
   const files = new Set(manifests.map((m) => m.source)).size;
   log.info('Loading fixtures', { dir, files, objects: manifests.length });

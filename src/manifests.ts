@@ -16,7 +16,7 @@ export function parseManifests(text: string, source: string): KObject[] {
   docs.forEach((doc, i) => {
     const where = docs.length > 1 ? `${source} (document ${i + 1})` : source;
     if (doc.errors.length) throw new ManifestError(`${where}: ${doc.errors[0].message}`);
-    const value = doc.toJS() as unknown;
+    const value: unknown = doc.toJS();
     if (value === null || value === undefined) return;
     flatten(value, where, out);
   });
@@ -28,7 +28,9 @@ function flatten(value: unknown, where: string, out: KObject[]): void {
   const obj = value as KObject;
   if (typeof obj.kind !== 'string' || typeof obj.apiVersion !== 'string') throw new ManifestError(`${where}: an object needs apiVersion and kind`);
   if (obj.kind === 'List' || (obj.kind.endsWith('List') && Array.isArray(obj.items))) {
-    for (const item of (obj.items as unknown[] | undefined) ?? []) flatten(item, where, out);
+    const items = obj.items ?? [];
+    if (!Array.isArray(items)) throw new ManifestError(`${where}: a List's items must be a list`);
+    for (const item of items) flatten(item, where, out);
     return;
   }
   if (!obj.metadata || typeof obj.metadata !== 'object' || (!obj.metadata.name && !obj.metadata.generateName)) throw new ManifestError(`${where}: ${obj.kind} has no metadata.name`);
@@ -52,7 +54,7 @@ export interface Manifest { object: KObject; source: string }
 /** Every object in every manifest file of a directory, in the order to create them. */
 export function readManifestDir(dir: string): Manifest[] {
   const all = manifestFiles(dir).flatMap((source) => parseManifests(readFileSync(source, 'utf8'), source).map((object) => ({ object, source })));
-  return installOrder(all, (m) => m.object.kind as string);
+  return installOrder(all, (m) => m.object.kind ?? ''); // flatten saw every kind is a string
 }
 
 /** Kinds in creation order; kinds not named here come after, in the order given. */

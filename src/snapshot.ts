@@ -7,6 +7,7 @@
 // new uid, status restored.
 import type { Registry } from './api/registry.js';
 import { StatusError } from './api/errors.js';
+import { isJsonObject } from './api/json.js';
 import type { KObject } from './api/types.js';
 import { installOrder, parseManifests } from './manifests.js';
 import { yaml } from './lazy-modules.js';
@@ -26,31 +27,55 @@ export class SnapshotError extends Error {}
 
 interface ResourceList { groupVersion: string; resources: { name: string; kind: string; verbs: string[] }[] }
 
-async function getJSON<T>(server: string, path: string): Promise<T> {
+/** The server's JSON answer to a GET, as read (each caller takes what it needs from it). */
+async function getJSON(server: string, path: string): Promise<Record<string, unknown>> {
   let res: Response;
   try {
     res = await fetch(server + path);
   } catch (e) {
-    throw new SnapshotError(`cannot reach ${server}: ${(e as Error).cause instanceof Error ? ((e as Error).cause as Error).message : (e as Error).message}`);
+    const why = e instanceof Error ? (e.cause instanceof Error ? e.cause : e).message : String(e);
+    throw new SnapshotError(`cannot reach ${server}: ${why}`);
   }
-  const body = await res.json() as T & { message?: string };
-  if (!res.ok) throw new SnapshotError(`GET ${path}: ${body.message ?? `HTTP ${res.status}`}`);
-  return body;
+  const body: unknown = await res.json();
+  const object = isJsonObject(body) ? body : {};
+  if (!res.ok) throw new SnapshotError(`GET ${path}: ${typeof object.message === 'string' ? object.message : `HTTP ${res.status}`}`);
+  return object;
+}
+
+const jsonObjects = (v: unknown): Record<string, unknown>[] => (Array.isArray(v) ? v.filter(isJsonObject) : []);
+const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((s) => typeof s === 'string') : []);
+
+/** A discovery document's resources (the fields a snapshot uses). */
+async function getResourceList(server: string, path: string): Promise<ResourceList> {
+  const list = await getJSON(server, path);
+  return {
+    groupVersion: String(list.groupVersion),
+    resources: jsonObjects(list.resources).map((r) => ({ name: String(r.name), kind: String(r.kind), verbs: strings(r.verbs) })),
+  };
+}
+
+/** An API object as a list returns it: an object with object metadata. */
+function isKObject(v: unknown): v is KObject {
+  return isJsonObject(v) && isJsonObject(v.metadata);
 }
 
 /** Every object the server at `server` holds, ready to write: dependencies first. Logs progress to `log`. */
 export async function snapshotObjects(server: string, log: Logger = QUIET): Promise<KObject[]> {
   const started = performance.now();
   log.info('Saving a snapshot', { server });
-  const lists: ResourceList[] = [await getJSON<ResourceList>(server, '/api/v1')];
-  const groups = await getJSON<{ groups: { name: string; preferredVersion: { groupVersion: string } }[] }>(server, '/apis');
-  for (const g of groups.groups) if (!ALIASES.has(g.name)) lists.push(await getJSON<ResourceList>(server, `/apis/${g.preferredVersion.groupVersion}`));
+  const lists: ResourceList[] = [await getResourceList(server, '/api/v1')];
+  const groups = await getJSON(server, '/apis');
+  for (const g of jsonObjects(groups.groups)) {
+    const preferred = isJsonObject(g.preferredVersion) ? g.preferredVersion : {};
+    if (!ALIASES.has(String(g.name))) lists.push(await getResourceList(server, `/apis/${String(preferred.groupVersion)}`));
+  }
   const objects: KObject[] = [];
   for (const list of lists) {
     const base = list.groupVersion === 'v1' ? '/api/v1' : `/apis/${list.groupVersion}`;
     for (const r of list.resources) {
       if (r.name.includes('/') || !r.verbs.includes('list')) continue;
-      const { items } = await getJSON<{ items: KObject[] }>(server, `${base}/${r.name}`);
+      const page = await getJSON(server, `${base}/${r.name}`);
+      const items = Array.isArray(page.items) ? page.items.filter(isKObject) : [];
       const before = objects.length;
       for (const item of items) objects.push(portable({ ...item, apiVersion: list.groupVersion, kind: r.kind }));
       if (items.length) log.V(2).info('Read objects', { resource: r.name, groupVersion: list.groupVersion, count: items.length });
@@ -58,14 +83,14 @@ export async function snapshotObjects(server: string, log: Logger = QUIET): Prom
     }
   }
   log.info('Read the snapshot', { objects: objects.length, kinds: new Set(objects.map((o) => o.kind)).size, duration: Duration.fromMs(performance.now() - started) });
-  return installOrder(objects, (o) => o.kind as string);
+  return installOrder(objects, (o) => o.kind ?? '');
 }
 
 /** An object without what its server assigned, apiVersion and kind first. */
 function portable(obj: KObject): KObject {
   const { apiVersion, kind, metadata, ...rest } = obj;
   const meta = { ...metadata };
-  for (const f of ASSIGNED) delete (meta as Record<string, unknown>)[f];
+  for (const f of ASSIGNED) delete meta[f];
   return { apiVersion, kind, metadata: meta, ...rest };
 }
 
@@ -81,9 +106,9 @@ export async function restoreSnapshot(registry: Registry, text: string, source: 
   const started = performance.now();
   let objects: KObject[];
   try {
-    objects = installOrder(parseManifests(text, source), (o) => o.kind as string);
+    objects = installOrder(parseManifests(text, source), (o) => o.kind ?? ''); // kinds are strings: parseManifests checks
   } catch (e) {
-    throw new SnapshotError((e as Error).message);
+    throw new SnapshotError(e instanceof Error ? e.message : String(e));
   }
   const uids = new Map<string, string>();
   const identity = (apiVersion: unknown, kind: unknown, namespace: string | undefined, name: unknown) => `${apiVersion}|${kind}|${namespace ?? ''}|${name}`;
@@ -93,16 +118,17 @@ export async function restoreSnapshot(registry: Registry, text: string, source: 
   for (const input of objects) {
     const done = created + existing;
     if (done && done % PROGRESS_EVERY === 0) log.info('Restoring a snapshot', { done, objects: objects.length, elapsed: Duration.fromMs(performance.now() - started) });
-    const name = input.metadata.name!;
+    // parseManifests requires a name or a generateName; '' stands for the name yet to be generated.
+    const name = input.metadata.name ?? '';
     const where = `${source}: ${input.kind} ${input.metadata.namespace ? `${input.metadata.namespace}/` : ''}${name}`;
     try {
       const rs = resourceFor(registry, input);
       const namespace = rs.namespaced ? input.metadata.namespace ?? 'default' : undefined;
       const { status, ...object } = input;
-      const refs = (input.metadata.ownerReferences ?? []) as { apiVersion: string; kind: string; name: string; uid?: string }[];
+      const refs = input.metadata.ownerReferences ?? [];
       if (refs.length) {
         const owned = refs.map((r) => ({ ...r, uid: uids.get(identity(r.apiVersion, r.kind, namespace, r.name)) ?? uids.get(identity(r.apiVersion, r.kind, undefined, r.name)) ?? r.uid }));
-        object.metadata = { ...input.metadata, ownerReferences: owned as never };
+        object.metadata = { ...input.metadata, ownerReferences: owned };
       }
       let stored: KObject;
       try {
@@ -116,7 +142,8 @@ export async function restoreSnapshot(registry: Registry, text: string, source: 
         stored = await rs.get(namespace, name);
         existing++;
       }
-      uids.set(identity(input.apiVersion, input.kind, namespace, name), stored.metadata.uid!);
+      const { uid } = stored.metadata;
+      if (uid !== undefined) uids.set(identity(input.apiVersion, input.kind, namespace, name), uid);
     } catch (e) {
       if (e instanceof StatusError || e instanceof UnservedKindError) throw new SnapshotError(`${where}: ${e.message}`);
       throw e;

@@ -57,7 +57,7 @@ describe('tinykube command', () => {
   test('--help names the commands; serve --help and snapshot --help list every flag with its default', async () => {
     const top = await tinykube(['--help']);
     assert.equal(top.code, 0);
-    assert.match(top.stdout, /^Commands:\n  serve {7}serve the API, the control plane and simulated nodes \(the default\)\n  snapshot {4}save or restore/m);
+    assert.match(top.stdout, /^Commands:\n {2}serve {7}serve the API, the control plane and simulated nodes \(the default\)\n {2}snapshot {4}save or restore/m);
     const serve = await tinykube(['serve', '--help']);
     assert.equal(serve.code, 0);
     const flags = [...serve.stdout.matchAll(/^ {6}--([a-z-]+)/gm)].map((m) => m[1]);
@@ -74,7 +74,7 @@ describe('tinykube command', () => {
     assert.match(serve.stdout, /^ {2}-v, --v level {3,}log verbosity: 0 the start and progress, 2 each controller action, 3 each request \(default "0"\)$/m);
     const snapshot = await tinykube(['snapshot', '--help']);
     assert.equal(snapshot.code, 0);
-    assert.match(snapshot.stdout, /^Usage:\n  tinykube snapshot save\|restore FILE \[flags\]$/m);
+    assert.match(snapshot.stdout, /^Usage:\n {2}tinykube snapshot save\|restore FILE \[flags\]$/m);
     assert.match(snapshot.stdout, /^ {6}--server url {3,}the server to save from \(default "http:\/\/127\.0\.0\.1:8080"\)$/m);
   });
 

@@ -24,7 +24,7 @@ async function start(data: string, storeArgs: StoreArgs): Promise<Server> {
   const port = await freePort();
   const proc = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve', '--api-only', '--port', String(port), ...storeArgs(data)], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
-  proc.stderr!.on('data', (d) => { stderr += d; });
+  proc.stderr.on('data', (d) => { stderr += d; });
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 200; i++) {
     try { if ((await fetch(`${url}/readyz`)).ok) return { proc, url }; } catch { /* not yet */ }

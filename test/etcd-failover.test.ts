@@ -29,7 +29,7 @@ async function serve(etcd: string): Promise<Proc> {
   throw new Error('tinykube did not start');
 }
 
-const get = async (p: Proc, path: string) => (await fetch(p.url + path)).json() as Promise<any>;
+const get = async (p: Proc, path: string) => (await fetch(p.url + path)).json();
 const post = (p: Proc, path: string, body: unknown) => fetch(p.url + path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
 const holder = async (p: Proc) => (await get(p, '/apis/coordination.k8s.io/v1/namespaces/kube-system/leases/tinykube-control-plane')).spec?.holderIdentity as string | undefined;
 

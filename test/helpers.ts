@@ -47,15 +47,16 @@ export function kubectl(version: string, cluster: Cluster, args: string[], opts:
       timeout: opts.timeoutMs ?? 30_000,
       maxBuffer: 16 * 1024 * 1024,
     }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
+      const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
       resolve({ code, stdout: String(stdout), stderr: String(stderr) });
     });
     if (opts.stdin !== undefined) child.stdin?.end(opts.stdin);
-    if (opts.until) {
+    const until = opts.until;
+    if (until) {
       let seen = '';
       child.stdout?.on('data', (chunk) => {
         seen += chunk;
-        if (opts.until!(seen)) child.kill();
+        if (until(seen)) child.kill();
       });
     }
   });
@@ -65,10 +66,11 @@ const cacheDirs = new Map<string, string>();
 export interface HttpResult { status: number; headers: Headers; text: string; json: () => any }
 
 export async function http(cluster: Cluster, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<HttpResult> {
-  const init: RequestInit = { method, headers: { ...headers } };
+  const sent: Record<string, string> = { ...headers };
+  const init: RequestInit = { method, headers: sent };
   if (body !== undefined) {
-    init.body = typeof body === 'string' || body instanceof Uint8Array ? (body as string) : JSON.stringify(body);
-    (init.headers as Record<string, string>)['Content-Type'] ??= 'application/json';
+    init.body = typeof body === 'string' ? body : body instanceof Uint8Array ? new Uint8Array(body) : JSON.stringify(body);
+    sent['Content-Type'] ??= 'application/json';
   }
   const res = await fetch(cluster.url + path, init);
   const text = await res.text();
@@ -82,7 +84,8 @@ export async function readWatch(cluster: Cluster, path: string, count: number, m
   const events: any[] = [];
   try {
     const res = await fetch(cluster.url + path, { signal: controller.signal, headers });
-    const reader = res.body!.getReader();
+    if (!res.body) throw new Error(`GET ${path}: no body`);
+    const reader = res.body.getReader();
     const decoder = new TextDecoder();
     let buf = '';
     const opened = onOpen?.();
@@ -100,7 +103,7 @@ export async function readWatch(cluster: Cluster, path: string, count: number, m
     await opened;
     controller.abort();
   } catch (e) {
-    if ((e as Error).name !== 'AbortError') throw e;
+    if (!(e instanceof Error) || e.name !== 'AbortError') throw e;
   } finally {
     clearTimeout(timer);
   }
@@ -137,7 +140,7 @@ export async function eventually<T>(f: () => Promise<T | undefined | false> | T 
   const end = Date.now() + ms;
   for (;;) {
     const v = await f();
-    if (v) return v as T;
+    if (v) return v;
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await sleep(50);
   }

@@ -68,7 +68,7 @@ test('-v=2: scheduling and replication controller actions, and no request lines'
     const m = new RegExp(`^${header('I', 'replication.ts')}"Created pod" replicationController="default/web" pod="default/(web-[a-z0-9]{5})" replicas=1 want=1$`).exec(created);
     assert.ok(m, created);
     const scheduled = await eventually(() => lines().find((l) => l.includes('"Pod scheduled"')), 8000, 'the scheduler binding the pod');
-    assert.match(scheduled, new RegExp(`^${header('I', 'scheduler.ts')}"Pod scheduled" pod="default/${m![1]}" node="node-1" evaluatedNodes=1 feasibleNodes=1$`));
+    assert.match(scheduled, new RegExp(`^${header('I', 'scheduler.ts')}"Pod scheduled" pod="default/${m[1]}" node="node-1" evaluatedNodes=1 feasibleNodes=1$`));
     assert.ok(lines().some((l) => new RegExp(`^${header('I', 'kubelet.ts')}"Registered nodes" nodes=1 created=1 existing=0 duration="[^"]+"$`).test(l)), lines().join('\n'));
     assert.ok(lines().some((l) => new RegExp(`^${header('I', 'kubelet.ts')}"Kubelet started, node Ready" node="node-1" podCIDR="10\\.244\\.0\\.0/24"$`).test(l)));
     await http(cluster, 'GET', '/api/v1/pods');
@@ -128,7 +128,7 @@ test('--logging-format=json: one object per line, with ts, caller, msg, v and th
 test('no logging option: a library cluster writes nothing', async () => {
   const writes: string[] = [];
   const original = process.stderr.write.bind(process.stderr);
-  process.stderr.write = ((chunk: string | Uint8Array, ...rest: never[]) => { writes.push(String(chunk)); return original(chunk, ...rest); }) as typeof process.stderr.write;
+  process.stderr.write = ((chunk: string | Uint8Array, ...rest: never[]) => { writes.push(String(chunk)); return original(chunk, ...rest); });
   try {
     const cluster = await startCluster({ controlPlane: true, nodes: 1 });
     await http(cluster, 'POST', '/api/v1/namespaces/default/pods', pod('quiet'));

@@ -24,7 +24,7 @@ test("the CI guide's Python example: a fault injected over the admin API reaches
   try {
     const script = scratchFile('readme-example.py', example('From Python', 'python').replaceAll('http://127.0.0.1:8080', cluster.url) + '\nprint("ok")\n');
     const out = await new Promise<string>((resolve, reject) => {
-      execFile(PYTHON, [script], { env: { ...process.env, KUBECONFIG: cluster.kubeconfigPath }, timeout: 60_000 }, (err, stdout, stderr) => (err ? reject(new Error(stderr || String(err))) : resolve(stdout)));
+      execFile(PYTHON, [script], { env: { ...process.env, KUBECONFIG: cluster.kubeconfigPath }, timeout: 60_000 }, (err, stdout, stderr) => (err ? reject(new Error(stderr || `${err.name}: ${err.message}`)) : resolve(stdout)));
     });
     assert.equal(out, 'ok\n');
     const [sent] = cluster.requests!.list({ verb: 'list', resource: 'pods' });

@@ -53,7 +53,7 @@ describe('wire bytes', () => {
     const deleted = await http(cluster, 'DELETE', '/api/v1/namespaces/default/pods/dup?gracePeriodSeconds=0');
     assert.ok(deleted.text.endsWith('}\n'));
     const version = await http(cluster, 'GET', '/version');
-    assert.match(version.text, /^\{\n  "major": "1",\n  "minor": "33",\n[^]*\n\}$/);
+    assert.match(version.text, /^\{\n {2}"major": "1",\n {2}"minor": "33",\n[^]*\n\}$/);
   });
 
   test('decode errors name the struct, the field path and the Go type', async () => {

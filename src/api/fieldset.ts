@@ -2,6 +2,7 @@
 // path elements, serialized as FieldsV1. Path elements are kept in their serialized form:
 //   f:<field>   k:{"key":value,...}   v:<json value>   i:<index>
 // Pure data structure; no schema knowledge here.
+import { isJsonObject } from './json.js';
 
 export type Path = string[];
 
@@ -18,9 +19,8 @@ export class FieldSet {
 
   insert(path: Path): void {
     if (path.length === 0) return;
-    let cur: FieldSet = this;
-    for (let i = 0; i < path.length - 1; i++) cur = cur.child(path[i]);
-    cur.members.add(path[path.length - 1]);
+    const parent = path.slice(0, -1).reduce<FieldSet>((node, pe) => node.child(pe), this);
+    parent.members.add(path[path.length - 1]);
   }
 
   /** The subtree under one path element, made empty if there is none yet. */
@@ -31,9 +31,8 @@ export class FieldSet {
   }
 
   has(path: Path): boolean {
-    let cur: FieldSet | undefined = this;
-    for (const pe of path.slice(0, -1)) { cur = cur.children.get(pe); if (!cur) return false; }
-    return cur.members.has(path[path.length - 1]);
+    const parent = path.slice(0, -1).reduce<FieldSet | undefined>((node, pe) => node?.children.get(pe), this);
+    return parent !== undefined && parent.members.has(path[path.length - 1]);
   }
 
   get empty(): boolean {
@@ -105,8 +104,7 @@ export class FieldSet {
 
   /** Only the paths under `prefix` (kept whole). */
   under(prefix: Path): FieldSet {
-    let node: FieldSet | undefined = this;
-    for (const pe of prefix) node = node?.children.get(pe);
+    const node = prefix.reduce<FieldSet | undefined>((n, pe) => n?.children.get(pe), this);
     let out = node ? node.clone() : new FieldSet();
     for (let i = prefix.length - 1; i >= 0; i--) {
       const parent = new FieldSet();
@@ -153,7 +151,8 @@ export class FieldSet {
     const s = new FieldSet();
     const walk = (node: unknown, into: FieldSet) => {
       if (!node || typeof node !== 'object') return;
-      for (const [k, child] of Object.entries(node as Record<string, unknown>)) {
+      for (const [k, value] of Object.entries(node)) {
+        const child: unknown = value;
         if (k === '.') continue;
         const entries = child && typeof child === 'object' ? Object.keys(child) : [];
         if (entries.length === 0) { into.members.add(k); continue; }
@@ -186,8 +185,8 @@ export function pathString(path: Path): string {
     switch (pe[0]) {
       case 'f': return `.${body}`;
       case 'k': {
-        const key = JSON.parse(body) as Record<string, unknown>;
-        return `[${Object.entries(key).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(',')}]`;
+        const key: unknown = JSON.parse(body);
+        return `[${Object.entries(isJsonObject(key) ? key : {}).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(',')}]`;
       }
       case 'v': return `[=${body}]`;
       default: return `[${body}]`;

@@ -62,7 +62,7 @@ export function typeMismatchText(root: SchemaNode, obj: unknown, path: string[])
     } else {
       node = node.field(seg);
     }
-    value = value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[seg] : undefined;
+    value = value !== null && typeof value === 'object' ? Reflect.get(value, seg) : undefined; // an object's field or an array's index
   }
   const got = goValueName(value, node);
   // Types with their own decoding fail inside it, where Go no longer knows the field.

@@ -1,11 +1,16 @@
 // JSON helpers for comparing objects by content rather than by key order.
 
+/** Whether a JSON value is an object (not null, not an array): the type guard for untyped JSON. */
+export function isJsonObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
 /** JSON with object keys sorted at every level: equal content gives equal text. */
 export function canonicalJSON(v: unknown): string {
   return JSON.stringify(v, (_k, val: unknown) => {
-    if (val && typeof val === 'object' && !Array.isArray(val)) {
+    if (isJsonObject(val)) {
       const sorted: Record<string, unknown> = {};
-      for (const k of Object.keys(val).sort()) sorted[k] = (val as Record<string, unknown>)[k];
+      for (const k of Object.keys(val).sort()) sorted[k] = val[k];
       return sorted;
     }
     return val;
@@ -24,8 +29,9 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
     for (let i = 0; i < a.length; i++) if (!jsonEqual(a[i], b[i])) return false;
     return true;
   }
-  const ao = a as Record<string, unknown>;
-  const bo = b as Record<string, unknown>;
+  if (!isJsonObject(a) || !isJsonObject(b)) return false; // not reached: both are non-array objects here
+  const ao = a;
+  const bo = b;
   const keys = Object.keys(ao).filter((k) => ao[k] !== undefined);
   if (keys.length !== Object.keys(bo).filter((k) => bo[k] !== undefined).length) return false;
   for (const k of keys) if (!jsonEqual(ao[k], bo[k])) return false;
@@ -69,7 +75,7 @@ export function duplicateFields(text: string): string[] {
       if (backslashes % 2 === 0) return text.slice(start, q);
     }
   };
-  const key = (raw: string): string => (raw.includes('\\') ? JSON.parse(`"${raw}"`) as string : raw);
+  const key = (raw: string): string => (raw.includes('\\') ? String(JSON.parse(`"${raw}"`)) : raw);
   const joined = () => path.reduce<string>((out, p) => (typeof p === 'number' ? `${out}[${p}]` : out ? `${out}.${p}` : p), '');
   const value = (): void => {
     ws();

@@ -1,4 +1,5 @@
 // Continue tokens and random names: small encodings kube clients see but treat as opaque.
+import { isJsonObject } from './json.js';
 
 export interface ContinueToken { rv: number; start: string }
 
@@ -9,8 +10,8 @@ export function encodeContinue(rv: number, start: string): string {
 
 export function decodeContinue(token: string): ContinueToken | undefined {
   try {
-    const parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { v?: unknown; rv?: unknown; start?: unknown };
-    if (parsed.v !== 'meta.k8s.io/v1' || typeof parsed.rv !== 'number' || typeof parsed.start !== 'string') return undefined;
+    const parsed: unknown = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
+    if (!isJsonObject(parsed) || parsed.v !== 'meta.k8s.io/v1' || typeof parsed.rv !== 'number' || typeof parsed.start !== 'string') return undefined;
     return { rv: parsed.rv, start: parsed.start };
   } catch {
     return undefined;

@@ -189,7 +189,9 @@ export function mergeApplied(live: Json, config: Json, schema: SchemaNode): Json
 // stay, the applier's own fields that nobody else owns go one by one. A list or map that this
 // empties goes too, as kube serializes it.
 
-interface PruneStep { remove: boolean; last?: FieldSet; owned?: FieldSet; inLast: boolean; lost: boolean }
+type PruneStep =
+  | { remove: true; inLast: boolean; lost: boolean }
+  | { remove: false; last: FieldSet; owned?: FieldSet; inLast: boolean; lost: boolean };
 
 /**
  * Decides one child (path element `pe`, `named` when its struct declares it) of a node whose
@@ -217,7 +219,7 @@ function prune(node: Json, schema: SchemaNode, last: FieldSet, owned: FieldSet |
     node.forEach((item, i) => {
       const s = pruneStep(itemPE(shape, item, i, items), false, last, owned, inLast, lost);
       if (s?.remove) return;
-      if (s) prune(item, items, s.last!, s.owned, s.inLast, s.lost);
+      if (s) prune(item, items, s.last, s.owned, s.inLast, s.lost);
       keep.push(item);
     });
     if (keep.length !== node.length) node.splice(0, node.length, ...keep);
@@ -235,7 +237,7 @@ function prune(node: Json, schema: SchemaNode, last: FieldSet, owned: FieldSet |
     const child = node[k];
     const field = schema.field(k);
     const hadContent = !isEmptyContainer(child);
-    prune(child, field, s.last!, s.owned, s.inLast, s.lost);
+    prune(child, field, s.last, s.owned, s.inLast, s.lost);
     // An emptied list or map is null to structured-merge-diff, and absent once kube serializes
     // it; a struct stays, as its Go type does.
     if (hadContent && isEmptyContainer(child) && !field.schema?.properties) delete node[k];
@@ -279,9 +281,14 @@ function scoped(set: FieldSet, subresource: string | undefined, hasStatus: boole
   return hasStatus ? stripped.without(STATUS_SET, STATUS_SET) : stripped;
 }
 
+/** An entry is read when it names its manager (what kube requires); its other fields are taken as they are. */
+function isManagedFieldsEntry(e: unknown): e is ManagedFieldsEntry {
+  return isObject(e) && typeof e.manager === 'string';
+}
+
 function readManagers(obj: KObject | undefined): Manager[] {
-  const list = (obj?.metadata.managedFields ?? []) as ManagedFieldsEntry[];
-  return list.filter((e) => e && typeof e.manager === 'string').map((entry) => ({ entry, set: FieldSet.fromFieldsV1(entry.fieldsV1), changed: false }));
+  const list = obj?.metadata.managedFields ?? [];
+  return list.filter(isManagedFieldsEntry).map((entry) => ({ entry, set: FieldSet.fromFieldsV1(entry.fieldsV1), changed: false }));
 }
 
 function writeManagers(obj: KObject, managers: Manager[]): void {
@@ -372,9 +379,9 @@ function conflictMessage(conflicts: { manager: ManagedFieldsEntry; path: Path }[
     byManager.set(key, g);
   }
   const lines: string[] = [];
-  for (const key of [...byManager.keys()].sort()) {
+  for (const [key, { paths }] of [...byManager].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     lines.push(`conflicts with ${key}:`);
-    for (const p of byManager.get(key)!.paths) lines.push(`- ${pathString(p)}`);
+    for (const p of paths) lines.push(`- ${pathString(p)}`);
   }
   return `Apply failed with ${conflicts.length} conflicts: ${lines.join('\n')}`;
 }

@@ -15,10 +15,15 @@ const clone = <T>(v: T): T => structuredClone(v);
 
 export function mergePatch(target: unknown, patch: unknown): unknown {
   if (!isObject(patch)) return clone(patch);
-  const out: JsonObject = isObject(target) ? clone(target) : {};
+  return mergeObject(isObject(target) ? clone(target) : {}, patch);
+}
+
+/** Merges patch into out (a copy the caller owns), member by member. */
+function mergeObject(out: JsonObject, patch: JsonObject): JsonObject {
   for (const [k, v] of Object.entries(patch)) {
+    const cur = out[k];
     if (v === null) delete out[k];
-    else out[k] = mergePatch(out[k], v) as Json;
+    else out[k] = isObject(v) ? mergeObject(isObject(cur) ? clone(cur) : {}, v) : clone(v);
   }
   return out;
 }
@@ -91,8 +96,8 @@ export function jsonPatch(target: unknown, ops: unknown): unknown {
   if (!Array.isArray(ops)) throw new PatchError('json: cannot unmarshal object into Go value of type jsonpatch.Patch');
   let doc = clone(target) as Json;
   for (const raw of ops) {
-    if (!isObject(raw) || typeof raw.op !== 'string' || typeof raw.path !== 'string') throw new PatchError('unexpected kind: invalid operation');
-    const op = raw as unknown as Operation;
+    if (!isObject(raw) || typeof raw.op !== 'string' || typeof raw.path !== 'string' || (raw.from != null && typeof raw.from !== 'string')) throw new PatchError('unexpected kind: invalid operation');
+    const op: Operation = { op: raw.op, path: raw.path, from: typeof raw.from === 'string' ? raw.from : undefined, value: raw.value };
     const path = parsePointer(op.path);
     switch (op.op) {
       case 'add': doc = addAt(doc, path, clone(op.value ?? null)); break;
@@ -102,7 +107,7 @@ export function jsonPatch(target: unknown, ops: unknown): unknown {
         getAt(doc, path);
         const { parent, key } = parentOf(doc, path);
         if (Array.isArray(parent)) parent[arrayIndex(key, parent.length - 1)] = clone(op.value ?? null);
-        else (parent as JsonObject)[key] = clone(op.value ?? null);
+        else if (isObject(parent)) parent[key] = clone(op.value ?? null);
         break;
       }
       case 'move': {
@@ -139,13 +144,14 @@ function mergeMap(original: JsonObject, patch: JsonObject, schema: SchemaNode): 
   const directive = patch[DIRECTIVE];
   if (directive === 'replace') { delete patch[DIRECTIVE]; return stripDirectives(patch); }
   if (directive === 'delete') return null;
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- the directive as given, whatever its JSON type
   if (directive !== undefined && directive !== 'merge') throw new PatchError(`Unknown patch type: ${String(directive)}`);
   delete patch[DIRECTIVE];
   const retain = patch[RETAIN_KEYS];
   delete patch[RETAIN_KEYS];
-  const orders: [string, Json[]][] = [];
+  const orders: [string, Json][] = [];
   for (const [key, value] of Object.entries(patch)) {
-    if (key.startsWith(SET_ORDER)) { orders.push([key.slice(SET_ORDER.length), value as Json[]]); continue; }
+    if (key.startsWith(SET_ORDER)) { orders.push([key.slice(SET_ORDER.length), value]); continue; }
     if (key.startsWith(DELETE_PRIMITIVE)) {
       const field = key.slice(DELETE_PRIMITIVE.length);
       const current = original[field];
@@ -166,7 +172,9 @@ function mergeMap(original: JsonObject, patch: JsonObject, schema: SchemaNode): 
   }
   for (const [field, order] of orders) {
     const list = original[field];
-    if (Array.isArray(list)) original[field] = applyOrder(list, order, schema.field(field).patchMergeKey);
+    if (!Array.isArray(list)) continue;
+    if (!Array.isArray(order)) throw new PatchError(`invalid type for ${SET_ORDER}${field}: not a list`);
+    original[field] = applyOrder(list, order, schema.field(field).patchMergeKey);
   }
   if (Array.isArray(retain)) {
     for (const k of Object.keys(original)) if (!retain.includes(k)) delete original[k];
@@ -193,8 +201,9 @@ function mergeList(original: Json[], patch: Json[], schema: SchemaNode): Json[] 
     if (!isObject(p)) throw new PatchError(`invalid list element for merge key ${key}`);
     const idx = out.findIndex((o) => isObject(o) && deepEqual(o[key], p[key]));
     if (p[DIRECTIVE] === 'delete') { if (idx >= 0) out.splice(idx, 1); continue; }
-    if (idx >= 0) {
-      const merged = mergeMap(clone(out[idx] as JsonObject), p, items);
+    const current = idx >= 0 ? out[idx] : undefined;
+    if (isObject(current)) { // what findIndex matched
+      const merged = mergeMap(clone(current), p, items);
       if (merged === null) out.splice(idx, 1); else out[idx] = merged;
     } else {
       out.push(stripDirectives(p));
@@ -207,7 +216,10 @@ function mergeList(original: Json[], patch: Json[], schema: SchemaNode): Json[] 
 function applyOrder(list: Json[], order: Json[], key: string | undefined): Json[] {
   const id = (v: Json) => (key && isObject(v) ? JSON.stringify(v[key]) : JSON.stringify(v));
   const rank = new Map(order.map((o, i) => [id(o), i]));
-  const known = list.filter((v) => rank.has(id(v))).sort((a, b) => rank.get(id(a))! - rank.get(id(b))!);
+  const known = list
+    .flatMap((v) => { const r = rank.get(id(v)); return r === undefined ? [] : [{ v, r }]; })
+    .sort((a, b) => a.r - b.r)
+    .map(({ v }) => v);
   const unknown = list.filter((v) => !rank.has(id(v)));
   return [...known, ...unknown];
 }

@@ -24,6 +24,7 @@
 // Also: schema-driven canonicalization of every Quantity in a decoded object, and the numeric
 // views the scheduler needs (milli-units for cpu, whole units for memory and counts).
 import type { SchemaNode } from './schema-navigator.js';
+import { isJsonObject } from './json.js';
 
 export type QuantityFormat = 'DecimalExponent' | 'BinarySI' | 'DecimalSI';
 
@@ -194,7 +195,8 @@ export class Quantity {
     if (a !== b) return a < b ? -1 : 1;
     if (a === 0) return 0;
     const c = compareMagnitudes(abs(this.unscaled), this.exponent, abs(other.unscaled), other.exponent);
-    return (c === 0 || a > 0 ? c : -c) as -1 | 0 | 1;
+    if (c === 0 || a > 0) return c;
+    return c < 0 ? 1 : -1; // both negative: the larger magnitude is the smaller number
   }
 
   /** ceil(value / 10^scale), rounding away from zero (kube's ScaledValue), as a JS number. */
@@ -311,8 +313,8 @@ export function canonicalizeQuantities(obj: unknown, node: SchemaNode): unknown 
   if (Array.isArray(obj)) {
     const items = node.items();
     for (let i = 0; i < obj.length; i++) if (obj[i] !== null) obj[i] = canonicalizeQuantities(obj[i], items);
-  } else if (obj !== null && typeof obj === 'object') {
-    const o = obj as Record<string, unknown>;
+  } else if (isJsonObject(obj)) {
+    const o = obj;
     for (const k of Object.keys(o)) if (o[k] !== null && o[k] !== undefined) o[k] = canonicalizeQuantities(o[k], node.field(k));
   }
   return obj;

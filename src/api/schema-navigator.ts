@@ -20,7 +20,7 @@ export class SchemaNode {
 
   static root(schemas: Record<string, Schema>, name: string): SchemaNode {
     let byName = roots.get(schemas);
-    if (!byName) roots.set(schemas, (byName = new Map()));
+    if (!byName) roots.set(schemas, (byName = new Map<string, SchemaNode>()));
     let node = byName.get(name);
     if (!node) byName.set(name, (node = new SchemaNode(schemas, schemas[name], name).resolved()));
     return node;
@@ -66,8 +66,8 @@ export class SchemaNode {
       known = false;
       const seen = new Set<SchemaNode>([this]);
       const queue: SchemaNode[] = [this];
-      while (queue.length && !known) {
-        for (const child of queue.shift()!.childNodes()) {
+      for (let node = queue.shift(); node && !known; node = queue.shift()) {
+        for (const child of node.childNodes()) {
           if (child.refName === name) { known = true; break; }
           if (!seen.has(child)) { seen.add(child); queue.push(child); }
         }
@@ -107,7 +107,7 @@ export class SchemaNode {
 
   get listMapKeys(): string[] {
     const v = this.schema?.['x-kubernetes-list-map-keys'];
-    return Array.isArray(v) ? (v as string[]) : [];
+    return Array.isArray(v) ? v.filter((k) => typeof k === 'string') : [];
   }
 
   get mapType(): string | undefined {

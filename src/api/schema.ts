@@ -5,6 +5,7 @@ import AjvModule, { type ValidateFunction } from 'ajv';
 import { typeMismatchText } from './go-json-errors.js';
 import { SchemaNode } from './schema-navigator.js';
 import type { Schema } from './openapi.js';
+import { isJsonObject } from './json.js';
 
 const Ajv = AjvModule.default ?? AjvModule;
 
@@ -36,7 +37,7 @@ export class SchemaValidator {
     const mistyped: string[] = [];
     for (const e of validate.errors ?? []) {
       if (e.keyword === 'additionalProperties') {
-        const leaf = String((e.params as { additionalProperty: string }).additionalProperty);
+        const leaf = String(e.params.additionalProperty);
         unknownFields.push(joinPath(e.instancePath, leaf));
         unknownPaths.push([...pointerSegments(e.instancePath), leaf]);
       } else if ((e.keyword === 'type' && !e.schemaPath.includes('/oneOf/')) || e.keyword === 'oneOf') {
@@ -71,19 +72,18 @@ export class SchemaValidator {
 }
 
 /** Every object schema with declared properties gets additionalProperties:false, so ajv reports unknown fields. */
-function closeSchemas(schemas: Record<string, Schema>): Record<string, Schema> {
-  const close = (s: unknown): unknown => {
-    if (Array.isArray(s)) return s.map(close);
-    if (!s || typeof s !== 'object') return s;
+function closeSchemas(schemas: Record<string, Schema>): Record<string, Record<string, unknown>> {
+  const closeObject = (s: Record<string, unknown>): Record<string, unknown> => {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(s)) {
       if (k === 'description' || k === 'default' || k === 'required' || k === 'enum') continue;
-      out[k] = k === 'properties' ? Object.fromEntries(Object.entries(v as object).map(([p, ps]) => [p, close(ps)])) : close(v);
+      out[k] = k === 'properties' && isJsonObject(v) ? Object.fromEntries(Object.entries(v).map(([p, ps]) => [p, close(ps)])) : close(v);
     }
     if (out.properties && out.additionalProperties === undefined) out.additionalProperties = false;
     return out;
   };
-  return Object.fromEntries(Object.entries(schemas).map(([n, s]) => [n, close(s) as Schema]));
+  const close = (s: unknown): unknown => (Array.isArray(s) ? s.map(close) : isJsonObject(s) ? closeObject(s) : s);
+  return Object.fromEntries(Object.entries(schemas).map(([n, s]) => [n, closeObject(s)]));
 }
 
 /** `/spec/containers/0` + `foo` → `spec.containers[0].foo`, the path form kube prints. */
@@ -102,9 +102,10 @@ function pointerSegments(pointer: string): string[] {
 /** Removes the fields at `paths`, as Go's decoder drops unknown fields. */
 export function pruneFields(obj: unknown, paths: string[][]): void {
   for (const path of paths) {
-    let cur = obj as Record<string, unknown> | undefined;
-    for (const seg of path.slice(0, -1)) cur = cur?.[seg] as Record<string, unknown> | undefined;
-    if (cur && typeof cur === 'object') delete cur[path[path.length - 1]];
+    // Segments name an object's fields or an array's indexes.
+    let cur: unknown = obj;
+    for (const seg of path.slice(0, -1)) cur = cur !== null && cur !== undefined ? Reflect.get(Object(cur), seg) : undefined;
+    if (cur && typeof cur === 'object') Reflect.deleteProperty(cur, path[path.length - 1]);
   }
 }
 

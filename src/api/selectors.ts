@@ -44,8 +44,8 @@ export function parseLabelSelector(text: string): LabelSelector {
       else if (s[i] === '<') { operator = 'lt'; i += 1; values = [ident()]; }
       else {
         const word = ident();
-        if (word !== 'in' && word !== 'notin') fail(`found '${word}', expected: in, notin, =, ==, !=, gt, lt`);
-        operator = word as 'in' | 'notin';
+        if (word !== 'in' && word !== 'notin') return fail(`found '${word}', expected: in, notin, =, ==, !=, gt, lt`);
+        operator = word;
         ws();
         if (s[i] !== '(') fail(`found '${s[i] ?? ''}', expected: '('`);
         i++;
@@ -76,15 +76,15 @@ export function parseLabelSelector(text: string): LabelSelector {
 
 export function matchesLabels(selector: LabelSelector, labels: Record<string, string> | undefined): boolean {
   for (const r of selector) {
-    const has = labels !== undefined && Object.prototype.hasOwnProperty.call(labels, r.key);
-    const v = has ? labels![r.key] : undefined;
+    // The label's value, undefined when there is no such label.
+    const v = labels !== undefined && Object.prototype.hasOwnProperty.call(labels, r.key) ? labels[r.key] : undefined;
     switch (r.operator) {
-      case '=': case '==': case 'in': if (!has || !r.values.includes(v!)) return false; break;
-      case '!=': case 'notin': if (has && r.values.includes(v!)) return false; break;
-      case 'exists': if (!has) return false; break;
-      case '!': if (has) return false; break;
-      case 'gt': if (!has || !/^-?\d+$/.test(v!) || !(Number(v) > Number(r.values[0]))) return false; break;
-      case 'lt': if (!has || !/^-?\d+$/.test(v!) || !(Number(v) < Number(r.values[0]))) return false; break;
+      case '=': case '==': case 'in': if (v === undefined || !r.values.includes(v)) return false; break;
+      case '!=': case 'notin': if (v !== undefined && r.values.includes(v)) return false; break;
+      case 'exists': if (v === undefined) return false; break;
+      case '!': if (v !== undefined) return false; break;
+      case 'gt': if (v === undefined || !/^-?\d+$/.test(v) || !(Number(v) > Number(r.values[0]))) return false; break;
+      case 'lt': if (v === undefined || !/^-?\d+$/.test(v) || !(Number(v) < Number(r.values[0]))) return false; break;
     }
   }
   return true;

@@ -1,6 +1,7 @@
 // Table output (meta.k8s.io Table) for `kubectl get`: the columns of kube's printers, the rows,
 // and the embedded object as includeObject asks.
 import type { KObject, TableColumn, TableConvertor } from './types.js';
+import { isJsonObject } from './json.js';
 
 export type IncludeObject = 'None' | 'Metadata' | 'Object';
 
@@ -23,7 +24,7 @@ export function tableRow(convertor: TableConvertor, obj: KObject, include: Inclu
   const row: TableRow = { cells: convertor.cells(obj, now) };
   if (include === 'Object') row.object = obj;
   else if (include === 'Metadata') row.object = { kind: 'PartialObjectMetadata', apiVersion: tableApiVersion, metadata: obj.metadata };
-  const phase = (obj.status as { phase?: string } | undefined)?.phase;
+  const phase = isJsonObject(obj.status) ? obj.status.phase : undefined;
   if (obj.kind === 'Pod' && (phase === 'Succeeded' || phase === 'Failed')) {
     row.conditions = [{ type: 'Completed', status: 'True', reason: phase, message: `The pod has completed ${phase === 'Succeeded' ? 'successfully' : 'with an error'}.` }];
   }

@@ -184,10 +184,10 @@ export class Logger {
 
   /** kube's klog.V(level): info messages written only at that verbosity or above. */
   V(level: number): LevelLogger {
-    if (!this.enabled(level)) return DISABLED;
+    const output = this.output;
+    if (output === undefined || !this.enabled(level)) return DISABLED;
     let l = this.levels[level];
     if (!l) {
-      const output = this.output!;
       l = { enabled: true, info: (msg, values) => output.write('I', this.caller, this.file, level, msg, values, undefined) };
       this.levels[level] = l;
     }

@@ -30,7 +30,9 @@ async function readWhole(req: IncomingMessage, limit: number): Promise<Buffer> {
   }
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
+  for await (const data of req) {
+    // A request without an encoding set reads as Buffers.
+    const chunk = Buffer.isBuffer(data) ? data : Buffer.from(String(data));
     size += chunk.length;
     if (size > limit) {
       req.resume();

@@ -94,7 +94,6 @@ export class LongRunningSeries {
 }
 
 type StoreOperation = 'get' | 'list' | 'create' | 'update' | 'delete';
-const STORE_OPERATIONS: StoreOperation[] = ['get', 'list', 'create', 'update', 'delete'];
 
 export class ApiMetrics {
   /** Request series by resource (subresource path for health checks), found by comparing labels: no key is built per request. */
@@ -156,9 +155,8 @@ export class ApiMetrics {
 
   /** Times the store's reads and writes, as kube times its etcd requests (etcd_request_duration_seconds). */
   instrumentStore(store: Store): void {
-    for (const operation of STORE_OPERATIONS) {
-      const original = store[operation] as (key: string, ...rest: unknown[]) => Promise<unknown>;
-      (store as unknown as Record<StoreOperation, unknown>)[operation] = async (key: string, ...rest: unknown[]) => {
+    const timed = <A extends unknown[], R>(operation: StoreOperation, original: (this: Store, key: string, ...rest: A) => Promise<R>) =>
+      async (key: string, ...rest: A): Promise<R> => {
         const started = performance.now();
         let failed = false;
         try {
@@ -170,8 +168,13 @@ export class ApiMetrics {
           this.observeStorage(operation, this.resourceOf(key), (performance.now() - started) / 1000, failed);
         }
       };
-    }
+    store.get = timed('get', store.get);
+    store.list = timed('list', store.list);
+    store.create = timed('create', store.create);
+    store.update = timed('update', store.update);
+    store.delete = timed('delete', store.delete);
   }
+
 
   private observeStorage(operation: string, type: string, seconds: number, failed: boolean): void {
     const key = `${operation}\0${type}`;
@@ -214,7 +217,7 @@ export class ApiMetrics {
     this.exposition().then(({ contentType, text }) => sendBody(res, 200, contentType, text), (e) => sendError(res, e));
   }
 
-  private build(pc: typeof PromClient): PromClient.Registry {
+  private build(pc: PromClientModule): PromClient.Registry {
     const registry = new pc.Registry();
     const requests = this.requests;
     const longRunning = this.longRunning;
@@ -321,22 +324,27 @@ function histogramFamily<L extends object>(name: string, help: string, series: (
   return family as unknown as PromClient.Metric;
 }
 
-let promClient: Promise<typeof PromClient> | undefined;
+/** prom-client's exports: the CommonJS module's default export under Node, the namespace when bundled. */
+type PromClientModule = typeof PromClient.default;
+let promClient: Promise<PromClientModule> | undefined;
 /** prom-client, loaded on the first scrape: starting a server should not pay for it. */
-function loadPromClient(): Promise<typeof PromClient> {
-  return (promClient ??= import('prom-client').then((m) => ((m as unknown as { default?: typeof PromClient }).default ?? m)));
+function loadPromClient(): Promise<PromClientModule> {
+  return (promClient ??= import('prom-client').then((m) => m.default ?? m));
 }
 
 let processMetrics: PromClient.Registry | undefined;
 /** The process's own metrics (CPU, memory, file descriptors, event loop, GC): one registry per process. */
-function processRegistry(pc: typeof PromClient): PromClient.Registry {
+function processRegistry(pc: PromClientModule): PromClient.Registry {
   if (!processMetrics) {
     processMetrics = new pc.Registry();
     // prom-client counts CPU from when its collector is made; kube's counts from the process start.
     const before = process.cpuUsage();
     pc.collectDefaultMetrics({ register: processMetrics });
     const seed = { process_cpu_user_seconds_total: before.user / 1e6, process_cpu_system_seconds_total: before.system / 1e6, process_cpu_seconds_total: (before.user + before.system) / 1e6 };
-    for (const [name, seconds] of Object.entries(seed)) (processMetrics.getSingleMetric(name) as PromClient.Counter | undefined)?.inc(seconds);
+    for (const [name, seconds] of Object.entries(seed)) {
+      const counter = processMetrics.getSingleMetric(name);
+      if (counter instanceof pc.Counter) counter.inc(seconds);
+    }
   }
   return processMetrics;
 }

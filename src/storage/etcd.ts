@@ -146,7 +146,7 @@ export class EtcdStore implements Store {
       if (!res.more || !res.kvs.length) break;
       from = Buffer.concat([res.kvs[res.kvs.length - 1].key, Buffer.from([0])]);
     }
-    return { items, revision: at! };
+    return { items, revision: at };
   }
 
   async create(key: string, value: string): Promise<KeyValue> {

@@ -89,9 +89,9 @@ export class SqliteStore implements Store {
       rollbackTo: this.db.prepare('ROLLBACK TO write'),
       compactBatch: this.db.prepare('DELETE FROM log WHERE rev IN (SELECT rev FROM log WHERE rev <= ? ORDER BY rev LIMIT ?)'),
     };
-    this.revision = this.stmt.getMeta.get('revision')!.value;
+    this.revision = this.meta('revision');
     this.pendingRevision = this.revision;
-    this.compacted = this.stmt.getMeta.get('compacted')!.value;
+    this.compacted = this.meta('compacted');
     const interval = options.compactIntervalMs ?? 30_000;
     if (interval > 0) {
       this.timer = setInterval(() => this.compactHistory(), interval);
@@ -272,8 +272,15 @@ export class SqliteStore implements Store {
    * file stays a few times its live data.
    */
   private compactHistory(): void {
-    const keep = Math.max(this.options.historyRevisions ?? 1_000, this.stmt.count.get()!.n);
+    const keep = Math.max(this.options.historyRevisions ?? 1_000, this.stmt.count.get()?.n ?? 0); // COUNT(*) always has its row
     if (this.revision - this.compacted > keep) void this.compact(this.revision - keep);
+  }
+
+  /** A counter of the meta table (revision, compacted), which the schema creates with the file. */
+  private meta(name: string): number {
+    const row = this.stmt.getMeta.get(name);
+    if (!row) throw new Error(`${this.options.path}: the meta table has no ${name} row`);
+    return row.value;
   }
 
   /** Takes the next revision inside the write batch (stored at commit); `emit` publishes it once committed. */

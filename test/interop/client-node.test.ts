@@ -56,7 +56,7 @@ for (const [version, pkg, k8s] of VERSIONS) {
       assert.deepEqual(listed.items.map((p) => p.metadata?.name), ['a']);
       assert.match(listed.metadata?.resourceVersion ?? '', /^\d+$/);
       const read = await core.readNamespacedPod({ namespace: ns, name: 'a' });
-      read.metadata!.annotations = { note: 'replaced' };
+      read.metadata = { ...read.metadata, annotations: { note: 'replaced' } };
       const replaced = await core.replaceNamespacedPod({ namespace: ns, name: 'a', body: read });
       assert.equal(replaced.metadata?.annotations?.note, 'replaced');
       const svc = await core.createNamespacedService({ namespace: ns, body: { metadata: { name: 's' }, spec: { selector: { app: 'x' }, ports: [{ port: 80 }] } } });
@@ -84,12 +84,12 @@ for (const [version, pkg, k8s] of VERSIONS) {
       // A service, which no controller writes to, so the only other writer is this test.
       const current = await core.createNamespacedService({ namespace: ns, body: { metadata: { name: 'rw' }, spec: { ports: [{ port: 80 }] } } });
       const stale = structuredClone(current);
-      current.metadata!.labels = { fresh: 'yes' };
+      current.metadata = { ...current.metadata, labels: { fresh: 'yes' } };
       await core.replaceNamespacedService({ namespace: ns, name: 'rw', body: current });
-      stale.metadata!.labels = { stale: 'yes' };
+      stale.metadata = { ...stale.metadata, labels: { stale: 'yes' } };
       await rejects(core.replaceNamespacedService({ namespace: ns, name: 'rw', body: stale }), 409, 'Conflict',
         'Operation cannot be fulfilled on services "rw": the object has been modified; please apply your changes to the latest version and try again');
-      await rejects(core.createNamespacedPod({ namespace: ns, body: { metadata: { name: 'broken' }, spec: { containers: [{ name: 'c' }] } } as k8s14.V1Pod }), 422, 'Invalid',
+      await rejects(core.createNamespacedPod({ namespace: ns, body: { metadata: { name: 'broken' }, spec: { containers: [{ name: 'c' }] } } }), 422, 'Invalid',
         'Pod "broken" is invalid: spec.containers[0].image: Required value');
     });
 
@@ -105,13 +105,13 @@ for (const [version, pkg, k8s] of VERSIONS) {
       const read = (name: string) => core.readNamespacedPod({ namespace: ns, name });
       for (const name of ['pa', 'pb', 'pc', 'pd']) {
         const p = await read(name);
-        assert.deepEqual([p.spec!.containers.length, p.spec!.containers[0].image, p.spec!.containers[0].imagePullPolicy], [1, 'nginx:1.26', 'IfNotPresent'], name);
+        assert.deepEqual([p.spec?.containers.length, p.spec?.containers[0].image, p.spec?.containers[0].imagePullPolicy], [1, 'nginx:1.26', 'IfNotPresent'], name);
       }
-      for (const name of ['pa', 'pb', 'pc']) assert.deepEqual((await read(name)).metadata!.labels, { app: 'p' }, name);
+      for (const name of ['pa', 'pb', 'pc']) assert.deepEqual((await read(name)).metadata?.labels, { app: 'p' }, name);
       // Apply leaves fields another manager set alone: `drop` was set at create by another manager.
       const applied = await read('pd');
-      assert.deepEqual(applied.metadata!.labels, { app: 'p', drop: 'me' });
-      const managers = applied.metadata!.managedFields!.map((m) => `${m.manager}/${m.operation}`);
+      assert.deepEqual(applied.metadata?.labels, { app: 'p', drop: 'me' });
+      const managers = (applied.metadata?.managedFields ?? []).map((m) => `${m.manager}/${m.operation}`);
       assert.ok(managers.includes('client-node/Apply'), managers.join());
     });
 
@@ -119,7 +119,7 @@ for (const [version, pkg, k8s] of VERSIONS) {
       const list = await core.listNamespacedPod({ namespace: ns });
       const events: string[] = [];
       const watch = new k8s.Watch(kc);
-      const req = await watch.watch(`/api/v1/namespaces/${ns}/pods`, { resourceVersion: list.metadata!.resourceVersion, labelSelector: 'app=w' },
+      const req = await watch.watch(`/api/v1/namespaces/${ns}/pods`, { resourceVersion: list.metadata?.resourceVersion, labelSelector: 'app=w' },
         (type, obj: k8s14.V1Pod) => events.push(`${type} ${obj.metadata?.name}`), () => {});
       await core.createNamespacedPod({ namespace: ns, body: pod('w', { app: 'w' }) });
       await relabel('w', { app: 'w', v: '2' });
@@ -132,7 +132,7 @@ for (const [version, pkg, k8s] of VERSIONS) {
     });
 
     story('bookmarks', async () => {
-      const rv = (await core.listNamespacedPod({ namespace: ns })).metadata!.resourceVersion!;
+      const rv = (await core.listNamespacedPod({ namespace: ns })).metadata?.resourceVersion;
       const bookmarks: k8s14.V1Pod[] = [];
       const watch = new k8s.Watch(kc);
       const path = `/api/v1/namespaces/${ns}/pods`;
@@ -140,13 +140,13 @@ for (const [version, pkg, k8s] of VERSIONS) {
       const req = await watch.watch(path, { ...quiet, resourceVersion: rv }, (type, obj) => { if (type === 'BOOKMARK') bookmarks.push(obj); }, () => {});
       // Churn past the watch cache's window on pods this watch does not see.
       let last = 0;
-      for (let i = 0; i < 30; i++) last = Number((await relabel('a', { app: 'x', n: String(i) })).metadata!.resourceVersion);
-      const bookmark = await eventually(() => bookmarks.find((b) => Number(b.metadata!.resourceVersion) >= last), 5000, 'a bookmark past the churn');
+      for (let i = 0; i < 30; i++) last = Number((await relabel('a', { app: 'x', n: String(i) })).metadata?.resourceVersion);
+      const bookmark = await eventually(() => bookmarks.find((b) => Number(b.metadata?.resourceVersion) >= last), 5000, 'a bookmark past the churn');
       req.abort();
       assert.deepEqual([bookmark.kind, bookmark.apiVersion], ['Pod', 'v1']);
       // Resuming from the bookmark works; resuming from before the churn is 410 Gone.
       const resumed: string[] = [];
-      const again = await watch.watch(path, { ...quiet, resourceVersion: bookmark.metadata!.resourceVersion }, (type, obj) => resumed.push(`${type} ${obj.code ?? ''}`), () => {});
+      const again = await watch.watch(path, { ...quiet, resourceVersion: bookmark.metadata?.resourceVersion }, (type, obj) => resumed.push(`${type} ${obj.code ?? ''}`), () => {});
       const expired: string[] = [];
       const old = await watch.watch(path, { ...quiet, resourceVersion: rv }, (type, obj) => expired.push(`${type} ${obj.code ?? ''}`), () => {});
       await eventually(() => expired.length > 0 && resumed.length > 0, 5000, 'events on both watches');
@@ -162,8 +162,8 @@ for (const [version, pkg, k8s] of VERSIONS) {
         () => { lists++; return core.listNamespacedPod({ namespace: ns, labelSelector: 'tracked=yes' }); }, 'tracked=yes');
       const added: string[] = [];
       const deleted: string[] = [];
-      informer.on('add', (p) => added.push(p.metadata!.name!));
-      informer.on('delete', (p) => deleted.push(p.metadata!.name!));
+      informer.on('add', (p) => added.push(p.metadata?.name ?? ''));
+      informer.on('delete', (p) => deleted.push(p.metadata?.name ?? ''));
       await informer.start();
       await core.createNamespacedPod({ namespace: ns, body: pod('t1', { tracked: 'yes' }) });
       await core.createNamespacedPod({ namespace: ns, body: pod('t2', { tracked: 'yes' }) });

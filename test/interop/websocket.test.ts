@@ -16,7 +16,8 @@ async function websocketWatch(cluster: Cluster, path: string): Promise<Watcher &
   const w = { ws, events: [] as any[], textFrames: true, closed: new Promise<number>((r) => ws.on('close', (code) => r(code))) };
   ws.on('message', (data, isBinary) => {
     if (isBinary) w.textFrames = false;
-    w.events.push(JSON.parse(String(data)));
+    const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
+    w.events.push(JSON.parse(bytes.toString('utf8')));
   });
   await new Promise((resolve, reject) => { ws.on('open', resolve); ws.on('error', reject); });
   return w;

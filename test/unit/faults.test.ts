@@ -60,7 +60,7 @@ describe('fault rules', () => {
   });
 
   test('bad rules are refused with what is wrong', () => {
-    const refused = (spec: unknown) => { try { checkFaultSpec(spec); return ''; } catch (e) { assert.ok(e instanceof FaultSpecError, 'a FaultSpecError'); return (e as Error).message; } };
+    const refused = (spec: unknown) => { try { checkFaultSpec(spec); return ''; } catch (e) { assert.ok(e instanceof FaultSpecError, 'a FaultSpecError'); return (e).message; } };
     assert.equal(refused({ error: { code: 418 } }), 'error.code must be 429, 500, 503 or 504');
     assert.equal(refused({ latency: 5 }), 'unknown field "latency"; a fault has match, latencyMs, error, dropWatchAfterEvents, dropWatchAfterSeconds, expireWatch, conflict, times, probability');
     assert.equal(refused({ match: { verb: 'fetch' }, conflict: true }), 'match.verb "fetch" is not one of get, list, watch, create, update, patch, delete, deletecollection');

@@ -7,7 +7,9 @@ import { OpenAPILibrary } from '../../src/api/openapi.js';
 import { SchemaNode } from '../../src/api/schema-navigator.js';
 import type { KObject } from '../../src/api/types.js';
 
-const schemas = new OpenAPILibrary().document('', 'v1')!.components.schemas;
+const core = new OpenAPILibrary().document('', 'v1');
+if (!core) throw new Error('no OpenAPI document for api/v1');
+const schemas = core.components.schemas;
 const podSchema = SchemaNode.root(schemas, 'io.k8s.api.core.v1.Pod');
 const svcSchema = SchemaNode.root(schemas, 'io.k8s.api.core.v1.Service');
 const writer = (manager: string, operation: 'Apply' | 'Update' = 'Apply', subresource?: string) => ({ manager, operation, subresource, apiVersion: 'v1', time: '2026-01-01T00:00:00Z' });
@@ -413,25 +415,29 @@ describe('server-side apply: what the applier no longer applies', () => {
       let live: KObject | undefined;
       for (const step of c.steps) {
         if (step.update) {
-          const next = structuredClone(live!);
+          if (!live) throw new Error('an update step needs an object to update');
+          const next = structuredClone(live);
           step.update(next);
           recordUpdate(live, next, c.schema, writer(step.manager, 'Update'), true);
           live = next;
         } else if (step.conflict) {
           const before = structuredClone(live);
-          assert.throws(() => apply(live, step.apply!, c.schema, writer(step.manager), !!step.force, true), (e: Error) => {
+          const config = step.apply;
+          if (!config) throw new Error('a conflict step needs an apply');
+          assert.throws(() => apply(live, config, c.schema, writer(step.manager), !!step.force, true), (e: Error) => {
             assert.ok(e instanceof ApplyConflictError);
             assert.equal(e.message, step.conflict);
             return true;
           });
           assert.deepEqual(live, before);
         } else {
-          live = apply(live, step.apply!, c.schema, writer(step.manager), !!step.force, true);
+          if (!step.apply) throw new Error('a step updates, conflicts or applies');
+          live = apply(live, step.apply, c.schema, writer(step.manager), !!step.force, true);
           defaults(live);
         }
       }
       assert.deepEqual(c.part(live), c.want);
-      const byManager = Object.fromEntries(((live!.metadata.managedFields ?? []) as any[]).map((m) => [m.manager, m.fieldsV1]));
+      const byManager = Object.fromEntries(((live?.metadata.managedFields ?? []) as any[]).map((m) => [m.manager, m.fieldsV1]));
       for (const [manager, want] of Object.entries(c.managed)) assert.deepEqual(byManager[manager], want, `managedFields of ${manager}`);
       assert.deepEqual(Object.keys(byManager).sort(), Object.keys(c.managed).filter((m) => c.managed[m]).sort(), 'the managers');
     });

@@ -14,7 +14,7 @@ test('multi-document YAML, JSON and List kinds become one list of objects', () =
 });
 
 test('what is not an object says where', () => {
-  const refused = (text: string) => { try { parseManifests(text, 'dir/f.yaml'); return ''; } catch (e) { assert.ok(e instanceof ManifestError, 'a ManifestError'); return (e as Error).message; } };
+  const refused = (text: string) => { try { parseManifests(text, 'dir/f.yaml'); return ''; } catch (e) { assert.ok(e instanceof ManifestError, 'a ManifestError'); return (e).message; } };
   assert.equal(refused('apiVersion: v1\nkind: Pod\nmetadata: {name: a}\n---\n- 1'), 'dir/f.yaml (document 2): not a Kubernetes object');
   assert.equal(refused('kind: Pod\nmetadata: {name: a}'), 'dir/f.yaml: an object needs apiVersion and kind');
   assert.equal(refused('apiVersion: v1\nkind: Pod\nspec: {}'), 'dir/f.yaml: Pod has no metadata.name');

@@ -5,7 +5,8 @@ import { OpenAPILibrary } from '../../src/api/openapi.js';
 import { jsonPatch, mergePatch, PatchError, strategicMergePatch } from '../../src/api/patch.js';
 import { SchemaNode } from '../../src/api/schema-navigator.js';
 
-const core = new OpenAPILibrary().document('', 'v1')!;
+const core = new OpenAPILibrary().document('', 'v1');
+if (!core) throw new Error('no OpenAPI document for api/v1');
 const podSchema = SchemaNode.root(core.components.schemas, 'io.k8s.api.core.v1.Pod');
 
 test('merge patch: objects merge, null deletes, lists replace', () => {

@@ -6,6 +6,7 @@
 // test reproduces with the same seed.
 import { seededGenerator } from '../../api/entropy.js';
 import { errors, StatusError, type GroupResource } from '../../api/errors.js';
+import { isJsonObject } from '../../api/json.js';
 
 export interface FaultMatch {
   /** kube verbs: get, list, watch, create, update, patch, delete, deletecollection. */
@@ -71,35 +72,87 @@ export class FaultSpecError extends Error {}
 
 /** Checks a rule as given over the admin API or the library; throws FaultSpecError saying what is wrong. */
 export function checkFaultSpec(spec: unknown): FaultSpec {
-  if (!spec || typeof spec !== 'object' || Array.isArray(spec)) throw new FaultSpecError('a fault must be a JSON object');
-  const s = spec as Record<string, unknown>;
+  if (!isJsonObject(spec)) throw new FaultSpecError('a fault must be a JSON object');
+  const s = spec;
   const known = ['match', 'latencyMs', 'error', 'dropWatchAfterEvents', 'dropWatchAfterSeconds', 'expireWatch', 'conflict', 'times', 'probability'];
   for (const k of Object.keys(s)) if (!known.includes(k)) throw new FaultSpecError(`unknown field "${k}"; a fault has ${known.join(', ')}`);
-  const positive = (k: string) => {
-    if (s[k] !== undefined && !(typeof s[k] === 'number' && Number.isFinite(s[k]) && (s[k] as number) >= 0)) throw new FaultSpecError(`${k} must be a number of at least 0`);
+  const positive = (k: string): number | undefined => {
+    const v = s[k];
+    if (v === undefined || (typeof v === 'number' && Number.isFinite(v) && v >= 0)) return v;
+    throw new FaultSpecError(`${k} must be a number of at least 0`);
   };
-  for (const k of ['latencyMs', 'dropWatchAfterEvents', 'dropWatchAfterSeconds']) positive(k);
-  if (s.times !== undefined && !(Number.isInteger(s.times) && (s.times as number) >= 1)) throw new FaultSpecError('times must be a whole number of at least 1');
-  if (s.probability !== undefined && !(typeof s.probability === 'number' && s.probability >= 0 && s.probability <= 1)) throw new FaultSpecError('probability must be a number from 0 to 1');
-  for (const k of ['expireWatch', 'conflict']) if (s[k] !== undefined && typeof s[k] !== 'boolean') throw new FaultSpecError(`${k} must be true or false`);
-  if (s.error !== undefined) {
-    const e = s.error as Record<string, unknown>;
-    if (!e || typeof e !== 'object' || ![429, 500, 503, 504].includes(e.code as number)) throw new FaultSpecError('error.code must be 429, 500, 503 or 504');
-    if (e.message !== undefined && typeof e.message !== 'string') throw new FaultSpecError('error.message must be a string');
-    if (e.retryAfterSeconds !== undefined && !(Number.isInteger(e.retryAfterSeconds) && (e.retryAfterSeconds as number) >= 0)) throw new FaultSpecError('error.retryAfterSeconds must be a whole number of at least 0');
-  }
-  if (s.match !== undefined) {
-    const m = s.match as Record<string, unknown>;
-    if (!m || typeof m !== 'object' || Array.isArray(m)) throw new FaultSpecError('match must be an object');
-    for (const k of Object.keys(m)) if (!['verb', 'resource', 'group', 'namespace', 'name'].includes(k)) throw new FaultSpecError(`unknown field "match.${k}"; match has verb, resource, group, namespace, name`);
-    const verbs = m.verb === undefined ? [] : Array.isArray(m.verb) ? m.verb : [m.verb];
-    for (const v of verbs) if (!VERBS.includes(v as string)) throw new FaultSpecError(`match.verb "${String(v)}" is not one of ${VERBS.join(', ')}`);
-    for (const k of ['resource', 'group', 'namespace', 'name']) if (m[k] !== undefined && typeof m[k] !== 'string') throw new FaultSpecError(`match.${k} must be a string`);
-  }
-  if (s.error === undefined && !s.latencyMs && s.dropWatchAfterEvents === undefined && s.dropWatchAfterSeconds === undefined && !s.expireWatch && !s.conflict) {
+  const latencyMs = positive('latencyMs');
+  const dropWatchAfterEvents = positive('dropWatchAfterEvents');
+  const dropWatchAfterSeconds = positive('dropWatchAfterSeconds');
+  const { times, probability } = s;
+  if (times !== undefined && !(typeof times === 'number' && Number.isInteger(times) && times >= 1)) throw new FaultSpecError('times must be a whole number of at least 1');
+  if (probability !== undefined && !(typeof probability === 'number' && probability >= 0 && probability <= 1)) throw new FaultSpecError('probability must be a number from 0 to 1');
+  const flag = (k: string): boolean | undefined => {
+    const v = s[k];
+    if (v === undefined || typeof v === 'boolean') return v;
+    throw new FaultSpecError(`${k} must be true or false`);
+  };
+  const expireWatch = flag('expireWatch');
+  const conflict = flag('conflict');
+  const error = s.error === undefined ? undefined : checkFaultError(s.error);
+  const match = s.match === undefined ? undefined : checkFaultMatch(s.match);
+  if (error === undefined && !latencyMs && dropWatchAfterEvents === undefined && dropWatchAfterSeconds === undefined && !expireWatch && !conflict) {
     throw new FaultSpecError('a fault needs something to do: latencyMs, error, dropWatchAfterEvents, dropWatchAfterSeconds, expireWatch or conflict');
   }
-  return s as FaultSpec;
+  // The checked values, in the order the rule gave its fields.
+  const out: FaultSpec = {};
+  for (const k of Object.keys(s)) {
+    switch (k) {
+      case 'match': out.match = match; break;
+      case 'latencyMs': out.latencyMs = latencyMs; break;
+      case 'error': out.error = error; break;
+      case 'dropWatchAfterEvents': out.dropWatchAfterEvents = dropWatchAfterEvents; break;
+      case 'dropWatchAfterSeconds': out.dropWatchAfterSeconds = dropWatchAfterSeconds; break;
+      case 'expireWatch': out.expireWatch = expireWatch; break;
+      case 'conflict': out.conflict = conflict; break;
+      case 'times': out.times = times; break;
+      case 'probability': out.probability = probability; break;
+    }
+  }
+  return out;
+}
+
+function checkFaultError(e: unknown): FaultSpec['error'] {
+  const code = isJsonObject(e) ? e.code : undefined;
+  if (!isJsonObject(e) || (code !== 429 && code !== 500 && code !== 503 && code !== 504)) throw new FaultSpecError('error.code must be 429, 500, 503 or 504');
+  const { message, retryAfterSeconds } = e;
+  if (message !== undefined && typeof message !== 'string') throw new FaultSpecError('error.message must be a string');
+  if (retryAfterSeconds !== undefined && !(typeof retryAfterSeconds === 'number' && Number.isInteger(retryAfterSeconds) && retryAfterSeconds >= 0)) throw new FaultSpecError('error.retryAfterSeconds must be a whole number of at least 0');
+  // Other fields are not checked, and kept as given.
+  const out: NonNullable<FaultSpec['error']> & Record<string, unknown> = { code };
+  for (const k of Object.keys(e)) {
+    if (k === 'message') out.message = message;
+    else if (k === 'retryAfterSeconds') out.retryAfterSeconds = retryAfterSeconds;
+    else if (k !== 'code') out[k] = e[k];
+  }
+  return out;
+}
+
+function checkFaultMatch(m: unknown): FaultMatch {
+  if (!isJsonObject(m)) throw new FaultSpecError('match must be an object');
+  for (const k of Object.keys(m)) if (!['verb', 'resource', 'group', 'namespace', 'name'].includes(k)) throw new FaultSpecError(`unknown field "match.${k}"; match has verb, resource, group, namespace, name`);
+  const verbs: string[] = [];
+  for (const v of m.verb === undefined ? [] : Array.isArray(m.verb) ? m.verb : [m.verb]) {
+    if (typeof v !== 'string' || !VERBS.includes(v)) throw new FaultSpecError(`match.verb "${String(v)}" is not one of ${VERBS.join(', ')}`);
+    verbs.push(v);
+  }
+  const text = (k: string): string | undefined => {
+    const v = m[k];
+    if (v === undefined || typeof v === 'string') return v;
+    throw new FaultSpecError(`match.${k} must be a string`);
+  };
+  const fields = { resource: text('resource'), group: text('group'), namespace: text('namespace'), name: text('name') };
+  const out: FaultMatch = {};
+  for (const k of Object.keys(m)) {
+    if (k === 'verb') out.verb = Array.isArray(m.verb) ? verbs : verbs[0];
+    else if (k === 'resource' || k === 'group' || k === 'namespace' || k === 'name') out[k] = fields[k];
+  }
+  return out;
 }
 
 function matches(m: FaultMatch | undefined, r: FaultRequest): boolean {
@@ -199,8 +252,8 @@ export class FaultInjector {
     return effective.size ? out : undefined;
   }
 
-  private view(f: Fault): Fault {
-    const { random, ...rest } = f as Fault & { random?: unknown };
+  private view(f: Fault & { random: () => number }): Fault {
+    const { random, ...rest } = f;
     void random;
     return structuredClone(rest);
   }

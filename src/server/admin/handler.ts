@@ -7,9 +7,10 @@
 //   GET    /tinykube/v1/clock         POST /tinykube/v1/clock ({"advanceSeconds": N} or {"time": ...})
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { errors } from '../../api/errors.js';
+import { isJsonObject } from '../../api/json.js';
 import type { ManualClock } from '../../api/entropy.js';
 import { readBody, sendError, sendObject } from '../http.js';
-import { FaultSpecError, type FaultInjector } from './faults.js';
+import { checkFaultSpec, FaultSpecError, type FaultInjector } from './faults.js';
 import type { RequestFilter, RequestRecorder } from './recorder.js';
 
 export const ADMIN_PREFIX = '/tinykube/v1/';
@@ -37,10 +38,10 @@ export class AdminHandler {
           try {
             spec = JSON.parse((await readBody(req)).toString('utf8'));
           } catch (e) {
-            throw errors.badRequest(`a fault must be JSON: ${(e as Error).message}`);
+            throw errors.badRequest(`a fault must be JSON: ${e instanceof Error ? e.message : String(e)}`);
           }
           try {
-            return sendObject(res, 201, { kind: 'Fault', apiVersion: API_VERSION, ...this.faults.add(spec as never) });
+            return sendObject(res, 201, { kind: 'Fault', apiVersion: API_VERSION, ...this.faults.add(checkFaultSpec(spec)) });
           } catch (e) {
             if (e instanceof FaultSpecError) throw errors.badRequest(`invalid fault: ${e.message}`);
             throw e;
@@ -67,12 +68,13 @@ export class AdminHandler {
     const show = (d: Date) => sendObject(res, 200, { kind: 'Clock', apiVersion: API_VERSION, time: d.toISOString() });
     if (method === 'GET') return show(clock.now());
     if (method !== 'POST') throw errors.methodNotAllowed();
-    let body: { advanceSeconds?: unknown; time?: unknown };
+    let parsed: unknown;
     try {
-      body = JSON.parse((await readBody(req)).toString('utf8'));
+      parsed = JSON.parse((await readBody(req)).toString('utf8'));
     } catch (e) {
-      throw errors.badRequest(`a clock change must be JSON: ${(e as Error).message}`);
+      throw errors.badRequest(`a clock change must be JSON: ${e instanceof Error ? e.message : String(e)}`);
     }
+    const body = isJsonObject(parsed) ? parsed : {};
     if (typeof body.advanceSeconds === 'number' && Number.isFinite(body.advanceSeconds) && body.advanceSeconds >= 0) return show(clock.advance(body.advanceSeconds * 1000));
     if (typeof body.time === 'string' && !Number.isNaN(Date.parse(body.time))) return show(clock.set(new Date(body.time)));
     throw errors.badRequest('a clock change is {"advanceSeconds": N} (N >= 0) or {"time": "2026-01-01T00:00:00Z"}');

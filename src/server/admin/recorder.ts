@@ -69,8 +69,12 @@ export class RequestRecorder {
     }
     const record: RecordedRequest = {
       seq: this.nextSeq++, time: new Date().toISOString(), method: req.method ?? 'GET', path: url.pathname, query, headers,
-      ...Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as typeof fields,
+      user: fields.user, verb: fields.verb,
     };
+    for (const k of ['resource', 'subresource', 'namespace', 'name'] as const) {
+      const v = fields[k];
+      if (v !== undefined) record[k] = v;
+    }
     this.records.push(record);
     if (this.records.length > this.capacity) this.records = this.records.slice(-this.capacity);
     if (res) {

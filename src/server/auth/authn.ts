@@ -4,7 +4,7 @@
 // Without credentials, or with bad ones, a request is 401 Unauthorized when authentication is on;
 // when it is off (plain HTTP, the default) every caller is kube's old insecure-port identity.
 import type { IncomingMessage } from 'node:http';
-import type { TLSSocket } from 'node:tls';
+import { TLSSocket } from 'node:tls';
 import { StatusError } from '../../api/errors.js';
 
 export interface UserInfo { username: string; uid?: string; groups: string[] }
@@ -40,7 +40,7 @@ export function parseTokenFile(text: string, source: string): Map<string, UserIn
     try {
       fields = csvFields(line);
     } catch (e) {
-      throw new TokenFileError(`${where}: ${(e as Error).message}`);
+      throw new TokenFileError(`${where}: ${e instanceof Error ? e.message : String(e)}`);
     }
     if (fields.length < 3) throw new TokenFileError(`${where}: expected token,user,uid[,"group1,group2"]`);
     const [token, username, uid, groups = ''] = fields;
@@ -83,8 +83,8 @@ export class Authenticator {
       if (!user) throw unauthorized();
       return withAuthenticated(user);
     }
-    const socket = req.socket as TLSSocket;
-    if (socket.encrypted && socket.authorized) {
+    const socket = req.socket;
+    if (socket instanceof TLSSocket && socket.encrypted && socket.authorized) {
       const cert = socket.getPeerCertificate();
       const cn = cert?.subject?.CN;
       if (cn) {
