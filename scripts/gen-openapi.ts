@@ -80,7 +80,7 @@ function rewriteOperation(op: Json, resource: string, sub: string | undefined): 
   if (op.parameters) out.parameters = op.parameters.map(rewriteParameter);
   if (op.responses) {
     out.responses = Object.fromEntries(
-      Object.entries(op.responses as Json).map(([code, r]: [string, Json]) => [code, { ...r, description: describeResponse(code) }]),
+      Object.entries(op.responses).map(([code, r]: [string, Json]) => [code, { ...r, description: describeResponse(code) }]),
     );
   }
   return out;
@@ -95,7 +95,7 @@ const index: Record<string, string> = {};
 for (const [gvPath, refFile] of Object.entries(referenceDocuments())) {
   const doc: Json = JSON.parse(readFileSync(join(refDir, refFile), 'utf8'));
   const paths: Json = {};
-  for (const [path, item] of Object.entries(doc.paths as Json)) {
+  for (const [path, item] of Object.entries(doc.paths)) {
     if (!path.startsWith(`/${gvPath}/`)) continue;
     const { resource, sub } = partsOfPath(gvPath, path);
     if (!resource) continue; // the group-version's own discovery path: the server answers it itself

@@ -31,6 +31,9 @@ export function decodeOptionsFor(validator: SchemaValidator, rs: ResourceStore, 
   return { validator, schemas: rs.schemas, schemaName: rs.schemaName, kind: rs.kind, apiVersion: rs.apiVersion, validation, schema: rs.schema };
 }
 
+/** A string as it is; another JSON value as its JSON text (what a client sent as kind or apiVersion). */
+const goText = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v));
+
 const isBody = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
@@ -44,8 +47,8 @@ export function decodeObject(raw: unknown, opts: DecodeOptions): Decoded {
   const cannot = (why: string) => errors.badRequest(`${kind} in version "${version}" cannot be handled as a ${kind}: ${why}`);
   if (!isBody(raw)) throw cannot(`json: cannot unmarshal ${Array.isArray(raw) ? 'array' : typeof raw} into Go value of type struct`);
   const body = dropNulls(raw);
-  if (body.kind !== undefined && body.kind !== kind) throw cannot(`the kind "${String(body.kind)}" does not match the kind of the URL ("${kind}")`);
-  if (body.apiVersion !== undefined && body.apiVersion !== apiVersion) throw cannot(`the API version "${String(body.apiVersion)}" does not match the expected API version "${apiVersion}"`);
+  if (body.kind !== undefined && body.kind !== kind) throw cannot(`the kind "${goText(body.kind)}" does not match the kind of the URL ("${kind}")`);
+  if (body.apiVersion !== undefined && body.apiVersion !== apiVersion) throw cannot(`the API version "${goText(body.apiVersion)}" does not match the expected API version "${apiVersion}"`);
   // Quantities parse as Go decodes them, which stops at the first bad one ahead of wrong types and
   // unknown fields; the good ones are stored in canonical form.
   if (opts.schema) {

@@ -161,9 +161,9 @@ function parametersByName(doc: OpenAPIDocument): Map<string, unknown> {
   const out = new Map<string, unknown>();
   const add = (list: unknown) => {
     if (!Array.isArray(list)) return;
-    for (const p of list) {
-      const n = typeof p === 'object' && p !== null && 'name' in p ? p.name : undefined;
-      if (typeof n === 'string' && !out.has(n)) out.set(n, p);
+    for (const p of list as unknown[]) {
+      const n = stringAt(p, 'name');
+      if (n !== undefined && !out.has(n)) out.set(n, p);
     }
   };
   for (const item of Object.values(doc.paths)) {

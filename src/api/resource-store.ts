@@ -1,6 +1,6 @@
 // The generic registry store: one implementation of get, list, watch, create, update, delete and
 // deletecollection for every resource, driven by its Strategy (kube's genericregistry.Store).
-import { CachedObject, TooOldError, WatchCache, type CacheWatcher, type WatchEventType, type WatchHistoryOptions } from '../storage/watch-cache.js';
+import { type CachedObject, TooOldError, WatchCache, type CacheWatcher, type WatchEventType, type WatchHistoryOptions } from '../storage/watch-cache.js';
 import { KeyExistsError, KeyNotFoundError, RevisionConflictError, type KeyValue, type Store } from '../storage/store.js';
 import { checkPreconditions, deletionFinished, planDeletion } from './deletion.js';
 import { errors, StatusError, type GroupResource } from './errors.js';

@@ -1,6 +1,6 @@
 // Validation rules shared by every resource: names, labels, annotations, metadata. Pure functions
 // returning kube's field errors with its exact texts.
-import { FieldError, fieldErrors } from './errors.js';
+import { type FieldError, fieldErrors } from './errors.js';
 import type { KObject } from './types.js';
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;

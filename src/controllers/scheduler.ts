@@ -144,7 +144,7 @@ export class Scheduler {
 
   private assume(nodeName: string, key: string, pod: Pod): void {
     let onNode = this.assumed.get(nodeName);
-    if (!onNode) this.assumed.set(nodeName, (onNode = new Map()));
+    if (!onNode) this.assumed.set(nodeName, (onNode = new Map<string, Pod>()));
     onNode.set(key, pod);
     this.binding.add(key);
     this.nodeStates.delete(nodeName);

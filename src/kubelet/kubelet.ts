@@ -68,7 +68,7 @@ export class SimulatedKubelets {
       try {
         capacity[name] = canonicalQuantity(v);
       } catch (e) {
-        throw new Error(`node ${name} "${v}" is not a quantity: ${e instanceof Error ? e.message : String(e)}`);
+        throw new Error(`node ${name} "${v}" is not a quantity: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
       }
     }
     this.capacity = capacity;

@@ -163,7 +163,7 @@ export class Connections {
     const stdinWaiters: (() => void)[] = [];
     const closeStdin = () => { stdinClosed = true; for (const w of stdinWaiters.splice(0)) w(); };
     ws.on('message', (data: Buffer) => {
-      const buf = Buffer.isBuffer(data) ? data : Buffer.from(data as ArrayBuffer);
+      const buf = Buffer.isBuffer(data) ? data : Buffer.from(data);
       if (buf[0] === 0) stdinText += buf.subarray(1).toString('utf8');
       if (buf[0] === 255 && buf[1] === 0) closeStdin();
     });

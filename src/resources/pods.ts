@@ -8,7 +8,7 @@ import type { ResourceStore } from '../api/resource-store.js';
 import { STATUS_SUBRESOURCE } from '../api/reset-fields.js';
 import { isObject, objectAt, stringAt } from '../api/unknown.js';
 import { age, column, NAME_COLUMN, orNone, AGE_COLUMN } from '../api/table.js';
-import { Quantity, tryParseQuantity } from '../api/quantity.js';
+import { type Quantity, tryParseQuantity } from '../api/quantity.js';
 import type { Pod, PodSpec, PodStatus, ResourceRequirements } from '../api/objects.js';
 import type { CreateRequest, CreateResult, DeleteOptions, Strategy } from '../api/types.js';
 import { dns1123Label } from '../api/validation.js';

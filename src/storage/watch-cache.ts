@@ -26,7 +26,7 @@ export class CachedObject<T = unknown> {
     c.bytes = ownBytes(JSON.stringify(object));
     c.decoded = undefined;
     // Reads right after the write (its answer, watchers' filters) share the object it was made from.
-    if (object && typeof object === 'object') c.weak = new WeakRef(object as T & object);
+    if (object && typeof object === 'object') c.weak = new WeakRef(object);
     return c;
   }
 
