@@ -20,7 +20,7 @@ import { observeBody, refuseUpgrade, sendBody, sendError, sendText } from './htt
 import { OpenAPIHandler } from './openapi-handler.js';
 import { normalizedVerb, type ApiMetrics, type LongRunning } from './metrics.js';
 import { queryBool } from '../api/request-options.js';
-import { parseRequestInfo, type RequestInfo } from './request-info.js';
+import { parseRequestInfo, type RequestInfo, type ResourceRequest } from './request-info.js';
 import { RestHandler, type PreparedUpgrade } from './rest.js';
 import { DEFAULT_WATCH_SETTINGS } from './watch.js';
 
@@ -67,132 +67,127 @@ const PUBLIC_PATHS = /^\/(healthz|livez|readyz|version)(\/|$)/;
 const HEALTH_PATHS = new Set(['/healthz', '/livez', '/readyz']);
 
 export function createApp(opts: AppOptions): { server: Server; closeWatches(): void } {
-  const { registry } = opts;
-  const authenticator = opts.authenticator ?? new Authenticator(new Map(), false);
-  const discovery = new DiscoveryHandler(registry, opts.serverAddress);
-  const openapi = new OpenAPIHandler(() => registry.documents());
-  const rest = new RestHandler(registry, {
-    ...DEFAULT_WATCH_SETTINGS,
-    bookmarkIntervalMs: opts.bookmarkIntervalMs ?? DEFAULT_WATCH_SETTINGS.bookmarkIntervalMs,
-    currentRevision: () => registry.store.currentRevision(),
-    now: () => registry.now().getTime(),
-  });
-  const { recorder } = opts;
-  const admin = opts.adminApi && recorder ? new AdminHandler(opts.faults, recorder, opts.clock) : undefined;
-  const record = (req: IncomingMessage, res: ServerResponse | undefined, info: RequestInfo): RecordedRequest | undefined => {
-    if (!recorder) return undefined;
-    const r = info.isResourceRequest ? info : undefined;
-    const entry = recorder.start(req, res, {
-      user: userOf(req).username, verb: r?.verb ?? (req.method ?? 'GET').toLowerCase(),
-      resource: r?.resource, subresource: r?.subresource, namespace: r?.namespace, name: r?.name,
+  const app = new ApiServer(opts);
+  return { server: app.server, closeWatches: () => app.closeWatches() };
+}
+
+/** The server's request routing and upgrades, over the handlers of each part of the API. */
+class ApiServer {
+  readonly server: Server;
+  private readonly authenticator: Authenticator;
+  private readonly discovery: DiscoveryHandler;
+  private readonly openapi: OpenAPIHandler;
+  private readonly rest: RestHandler;
+  private readonly admin?: AdminHandler;
+  private readonly log: Logger;
+  /** A subresource that connects over a websocket names the subprotocols it speaks (exec: the channel protocols). */
+  private readonly upgrades = new WeakMap<IncomingMessage, PreparedUpgrade>();
+  private readonly wss: WebSocketServer;
+
+  constructor(private readonly opts: AppOptions) {
+    const { registry } = opts;
+    this.authenticator = opts.authenticator ?? new Authenticator(new Map(), false);
+    this.discovery = new DiscoveryHandler(registry, opts.serverAddress);
+    this.openapi = new OpenAPIHandler(() => registry.documents());
+    this.rest = new RestHandler(registry, {
+      ...DEFAULT_WATCH_SETTINGS,
+      bookmarkIntervalMs: opts.bookmarkIntervalMs ?? DEFAULT_WATCH_SETTINGS.bookmarkIntervalMs,
+      currentRevision: () => registry.store.currentRevision(),
+      now: () => registry.now().getTime(),
     });
-    observeBody(req, (body) => recorder.body(entry, body));
-    return entry;
-  };
-  /** The faults that act on a resource request, if any. */
-  const faultsFor = (info: RequestInfo, query: URLSearchParams): FaultActions | undefined => {
-    if (!info.isResourceRequest || opts.faults.empty) return undefined;
-    const rv = query.get('resourceVersion');
-    return opts.faults.actionsFor({
-      verb: info.verb, resource: info.resource, subresource: info.subresource, group: info.group, namespace: info.namespace, name: info.name,
-      resumes: info.verb === 'watch' && !!rv && rv !== '0',
-    }, { group: info.group, resource: info.resource });
-  };
+    if (opts.adminApi && opts.recorder) this.admin = new AdminHandler(opts.faults, opts.recorder, opts.clock);
+    this.log = opts.log ?? QUIET;
+    const handle = (req: IncomingMessage, res: ServerResponse) => this.handle(req, res);
+    this.server = opts.tls
+      ? createTLSServer({ cert: opts.tls.cert, key: opts.tls.key, ca: opts.tls.ca, requestCert: true, rejectUnauthorized: false }, handle)
+      : createServer(handle);
+    this.server.keepAliveTimeout = 65_000;
+    this.wss = new WebSocketServer({
+      noServer: true,
+      // Watches take whatever subprotocol is offered.
+      handleProtocols: (protocols, req) => {
+        const offered = [...protocols];
+        const spoken = this.upgrades.get(req)?.protocols;
+        if (spoken) return spoken.find((p) => offered.includes(p)) ?? false;
+        return offered[0] ?? false;
+      },
+    });
+    this.server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => this.upgrade(req, socket, head));
+  }
 
-  const log = opts.log ?? QUIET;
-  const metrics = opts.metrics;
-  /** Counts a request for /metrics and logs it (at -v=3), once it is answered or its connection gone. */
-  const finished = (req: IncomingMessage, path: string, info: RequestInfo | undefined, started: number, status: number, hijacked = false): void => {
-    const ms = performance.now() - started;
-    if (metrics) {
-      if (info?.isResourceRequest) metrics.observeResource(req.method, req.url, req.headers['content-type'], info, status, ms / 1000);
-      else if (HEALTH_PATHS.has(path)) metrics.observeHealth(path, status, ms / 1000);
-    }
-    if (log.enabled(HTTP_LOG_LEVEL)) {
-      logRequest(log, {
-        verb: normalizedVerb(req.method, info, req.headers['content-type']), req, latencyMs: ms,
-        user: status === 401 ? '' : userOf(req).username, status: hijacked ? 'hijacked' : status,
-      });
-    }
-  };
+  /** Ends every watch and websocket, as a server restart would. */
+  closeWatches(): void {
+    this.rest.closeWatches();
+    for (const ws of this.wss.clients) ws.close(1001);
+  }
 
-  const handle = (req: IncomingMessage, res: ServerResponse): void => {
+  private get observed(): boolean {
+    return !!this.opts.metrics || this.log.enabled(HTTP_LOG_LEVEL);
+  }
+
+  private handle(req: IncomingMessage, res: ServerResponse): void {
     const started = performance.now();
     const url = new URL(req.url ?? '/', 'http://localhost');
     const path = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, '') : url.pathname;
     const query = url.searchParams;
     let info: RequestInfo | undefined;
     let longRunning: LongRunning | undefined;
-    if (metrics || log.enabled(HTTP_LOG_LEVEL)) {
-      res.on('close', () => { longRunning?.end(); finished(req, path, info, started, res.statusCode); });
-    }
+    if (this.observed) res.on('close', () => { longRunning?.end(); this.finished(req, path, info, started, res.statusCode); });
     try {
-      if (!PUBLIC_PATHS.test(path)) authenticator.authenticate(req);
-      if (path === '/healthz' || path === '/livez' || path === '/readyz' || path.startsWith('/healthz/') || path.startsWith('/livez/') || path.startsWith('/readyz/')) {
-        if (path.startsWith('/readyz') && !opts.isReady()) return sendText(res, 500, '[-]tinykube-ready failed: not ready yet\nreadyz check failed\n');
-        return sendText(res, 200, 'ok');
-      }
+      if (!PUBLIC_PATHS.test(path)) this.authenticator.authenticate(req);
+      if (HEALTH_PATHS.has(path) || /^\/(healthz|livez|readyz)\//.test(path)) return this.health(path, res);
+      const { metrics } = this.opts;
       if (path === '/metrics' && metrics) { metrics.serve(res); return; }
-      if (path.startsWith(ADMIN_PREFIX) && admin) { void admin.handle(path, req, res, query); return; }
+      if (path.startsWith(ADMIN_PREFIX) && this.admin) { void this.admin.handle(path, req, res, query); return; }
       info = parseRequestInfo(req.method ?? 'GET', path, query);
-      record(req, res, info);
+      this.record(req, res, info);
       // kube writes /version indented, without the encoder's newline (WriteRawJSON).
       if (path === '/version') return sendBody(res, 200, 'application/json', JSON.stringify(VERSION_INFO, null, 2));
-      if (path.startsWith('/openapi/') || path === '/swagger.json') {
-        if (openapi.handle(path, req, res, query)) return;
-      }
+      if ((path.startsWith('/openapi/') || path === '/swagger.json') && this.openapi.handle(path, req, res, query)) return;
       if (!info.isResourceRequest) {
         if (!info.discovery || info.verb !== 'get') return sendError(res, errors.pathNotFound());
-        return discovery.handle(info.discovery, req, res);
+        return this.discovery.handle(info.discovery, req, res);
       }
       if (info.apiPrefix === 'api' && info.version !== 'v1') return sendError(res, errors.pathNotFound());
       if (metrics && (info.verb === 'watch' || (info.subresource === 'log' && queryBool(query.get('follow'))))) {
         longRunning = metrics.startLongRunning(req.method, req.headers['content-type'], info);
       }
-      const faults = faultsFor(info, query);
-      if (faults?.error) { const error = faults.error; setTimeout(() => sendError(res, error), faults.latencyMs); return; }
-      const resource = info;
-      if (faults?.latencyMs) { setTimeout(() => void rest.handle(resource, req, res, query, faults), faults.latencyMs); return; }
-      void rest.handle(info, req, res, query, faults);
+      this.serveResource(info, req, res, query);
     } catch (e) {
       sendError(res, e);
     }
-  };
+  }
 
-  const server = opts.tls
-    ? createTLSServer({ cert: opts.tls.cert, key: opts.tls.key, ca: opts.tls.ca, requestCert: true, rejectUnauthorized: false }, (req, res) => void handle(req, res))
-    : createServer((req, res) => void handle(req, res));
-  server.keepAliveTimeout = 65_000;
+  private health(path: string, res: ServerResponse): void {
+    if (path.startsWith('/readyz') && !this.opts.isReady()) return sendText(res, 500, '[-]tinykube-ready failed: not ready yet\nreadyz check failed\n');
+    sendText(res, 200, 'ok');
+  }
 
-  // A subresource that connects over a websocket names the subprotocols it speaks (exec: the
-  // channel protocols); watches take whatever subprotocol is offered.
-  const upgrades = new WeakMap<IncomingMessage, PreparedUpgrade>();
-  const wss = new WebSocketServer({
-    noServer: true,
-    handleProtocols: (protocols, req) => {
-      const offered = [...protocols];
-      const spoken = upgrades.get(req)?.protocols;
-      if (spoken) return spoken.find((p) => offered.includes(p)) ?? false;
-      return offered[0] ?? false;
-    },
-  });
-  server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
+  /** A resource request, through the fault rules (an error or latency) to the REST handler. */
+  private serveResource(info: ResourceRequest, req: IncomingMessage, res: ServerResponse, query: URLSearchParams): void {
+    const faults = this.faultsFor(info, query);
+    if (faults?.error) { const error = faults.error; setTimeout(() => sendError(res, error), faults.latencyMs); return; }
+    if (faults?.latencyMs) { setTimeout(() => void this.rest.handle(info, req, res, query, faults), faults.latencyMs); return; }
+    void this.rest.handle(info, req, res, query, faults);
+  }
+
+  private upgrade(req: IncomingMessage, socket: Socket, head: Buffer): void {
     const started = performance.now();
     const url = new URL(req.url ?? '/', 'http://localhost');
     const path = url.pathname.replace(/\/+$/, '');
     const info = parseRequestInfo('GET', path, url.searchParams);
     let unauthenticated: unknown;
     try {
-      authenticator.authenticate(req);
+      this.authenticator.authenticate(req);
     } catch (e) {
       unauthenticated = e;
     }
-    const entry = record(req, undefined, info);
+    const entry = this.record(req, undefined, info);
     const refuse = (e: unknown) => {
       refuseUpgrade(req, socket, e);
       const status = e instanceof StatusError ? e.code : 500;
-      if (entry) recorder?.answered(entry, status);
-      finished(req, path, info, started, status);
+      if (entry) this.opts.recorder?.answered(entry, status);
+      this.finished(req, path, info, started, status);
     };
     if (unauthenticated) { refuse(unauthenticated); return; }
     if (req.headers.upgrade?.toLowerCase() !== 'websocket') {
@@ -204,32 +199,63 @@ export function createApp(opts: AppOptions): { server: Server; closeWatches(): v
       refuse(errors.badRequest('websocket upgrades are served on watch, exec and attach requests'));
       return;
     }
-    const faults = faultsFor(info, url.searchParams);
-    const upgrade = () => {
+    const faults = this.faultsFor(info, url.searchParams);
+    const accept = () => {
       if (faults?.error) { refuse(faults.error); return; }
       let prepared: PreparedUpgrade;
       try {
-        prepared = rest.prepareUpgrade(info, url.searchParams, faults);
+        prepared = this.rest.prepareUpgrade(info, url.searchParams, faults);
       } catch (e) {
         refuse(e);
         return;
       }
-      upgrades.set(req, prepared);
-      wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
-        if (entry) recorder?.answered(entry, 101);
+      this.upgrades.set(req, prepared);
+      this.wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
+        if (entry) this.opts.recorder?.answered(entry, 101);
         // Counted and logged when the connection ends, as kube counts a hijacked request.
-        const longRunning = metrics?.startLongRunning(req.method, undefined, info);
-        if (metrics || log.enabled(HTTP_LOG_LEVEL)) ws.once('close', () => { longRunning?.end(); finished(req, path, info, started, 101, true); });
+        const longRunning = this.opts.metrics?.startLongRunning(req.method, undefined, info);
+        if (this.observed) ws.once('close', () => { longRunning?.end(); this.finished(req, path, info, started, 101, true); });
         prepared.start(ws);
       });
     };
-    if (faults?.latencyMs) setTimeout(upgrade, faults.latencyMs); else upgrade();
-  });
-  return {
-    server,
-    closeWatches() {
-      rest.closeWatches();
-      for (const ws of wss.clients) ws.close(1001);
-    },
-  };
+    if (faults?.latencyMs) setTimeout(accept, faults.latencyMs); else accept();
+  }
+
+  private record(req: IncomingMessage, res: ServerResponse | undefined, info: RequestInfo): RecordedRequest | undefined {
+    const { recorder } = this.opts;
+    if (!recorder) return undefined;
+    const r = info.isResourceRequest ? info : undefined;
+    const entry = recorder.start(req, res, {
+      user: userOf(req).username, verb: r?.verb ?? (req.method ?? 'GET').toLowerCase(),
+      resource: r?.resource, subresource: r?.subresource, namespace: r?.namespace, name: r?.name,
+    });
+    observeBody(req, (body) => recorder.body(entry, body));
+    return entry;
+  }
+
+  /** The faults that act on a resource request, if any. */
+  private faultsFor(info: RequestInfo, query: URLSearchParams): FaultActions | undefined {
+    if (!info.isResourceRequest || this.opts.faults.empty) return undefined;
+    const rv = query.get('resourceVersion');
+    return this.opts.faults.actionsFor({
+      verb: info.verb, resource: info.resource, subresource: info.subresource, group: info.group, namespace: info.namespace, name: info.name,
+      resumes: info.verb === 'watch' && !!rv && rv !== '0',
+    }, { group: info.group, resource: info.resource });
+  }
+
+  /** Counts a request for /metrics and logs it (at -v=3), once it is answered or its connection gone. */
+  private finished(req: IncomingMessage, path: string, info: RequestInfo | undefined, started: number, status: number, hijacked = false): void {
+    const ms = performance.now() - started;
+    const { metrics } = this.opts;
+    if (metrics) {
+      if (info?.isResourceRequest) metrics.observeResource(req.method, req.url, req.headers['content-type'], info, status, ms / 1000);
+      else if (HEALTH_PATHS.has(path)) metrics.observeHealth(path, status, ms / 1000);
+    }
+    if (this.log.enabled(HTTP_LOG_LEVEL)) {
+      logRequest(this.log, {
+        verb: normalizedVerb(req.method, info, req.headers['content-type']), req, latencyMs: ms,
+        user: status === 401 ? '' : userOf(req).username, status: hijacked ? 'hijacked' : status,
+      });
+    }
+  }
 }
