@@ -2,7 +2,6 @@
 // machinery (kube's RESTCreateStrategy / RESTUpdateStrategy / TableConvertor rolled into one,
 // with its subresources declared as kube's per-subresource strategies and REST storages are).
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { WebSocket } from 'ws';
 import type { FieldError } from './errors.js';
 import type { OpenAPIFragment } from './openapi.js';
 import type { RegistryContext, ResourceStore } from './resource-store.js';
@@ -109,13 +108,22 @@ export interface ConnectRequest {
   registry: RegistryContext;
 }
 
+/** A websocket as an upgraded subresource uses it: binary messages in and out. */
+export interface MessageSocket {
+  /** Sends one binary message, if the socket is still open. */
+  send(data: Buffer): void;
+  close(code: number): void;
+  onMessage(listener: (data: Buffer) => void): void;
+  onClose(listener: () => void): void;
+}
+
 /** A connection upgraded to a websocket (exec, attach). */
 export interface UpgradeRequest {
   target: ResourceStore;
   namespace?: string;
   name: string;
   query: URLSearchParams;
-  ws: WebSocket;
+  socket: MessageSocket;
   registry: RegistryContext;
 }
 

@@ -146,9 +146,9 @@ export class Connections {
    * exec and attach over websocket, channel protocol v4 or v5: byte 0 of each message is the
    * stream (0 stdin, 1 stdout, 2 stderr, 3 status, 4 resize, 255 close in v5).
    */
-  private exec({ target, namespace, name, query, ws, registry }: UpgradeRequest, subresource: 'exec' | 'attach'): void {
+  private exec({ target, namespace, name, query, socket, registry }: UpgradeRequest, subresource: 'exec' | 'attach'): void {
     const send = (channel: number, data: string) => {
-      if (ws.readyState === ws.OPEN) ws.send(Buffer.concat([Buffer.from([channel]), Buffer.from(data)]));
+      socket.send(Buffer.concat([Buffer.from([channel]), Buffer.from(data)]));
     };
     const finish = (exitCode: number, argv: string[]) => {
       const status = exitCode === 0 ? { metadata: {}, status: 'Success' } : {
@@ -156,18 +156,17 @@ export class Connections {
         reason: 'NonZeroExitCode', details: { causes: [{ reason: 'ExitCode', message: String(exitCode) }] },
       };
       send(3, JSON.stringify(status));
-      ws.close(1000);
+      socket.close(1000);
     };
     let stdinText = '';
     let stdinClosed = false;
     const stdinWaiters: (() => void)[] = [];
     const closeStdin = () => { stdinClosed = true; for (const w of stdinWaiters.splice(0)) w(); };
-    ws.on('message', (data: Buffer) => {
-      const buf = Buffer.isBuffer(data) ? data : Buffer.from(data);
+    socket.onMessage((buf) => {
       if (buf[0] === 0) stdinText += buf.subarray(1).toString('utf8');
       if (buf[0] === 255 && buf[1] === 0) closeStdin();
     });
-    ws.on('close', closeStdin);
+    socket.onClose(closeStdin);
     try {
       const pod = this.pod(target, namespace, name);
       const c = pickContainer(pod, query.get('container'));
@@ -187,7 +186,7 @@ export class Connections {
     } catch (e) {
       const message = e instanceof StatusError ? e.message : String(e);
       send(3, JSON.stringify({ metadata: {}, status: 'Failure', message, reason: 'BadRequest', code: 400 }));
-      ws.close(1000);
+      socket.close(1000);
     }
   }
 }

@@ -15,7 +15,7 @@ import type { ResourceStore } from '../api/resource-store.js';
 import { SchemaNode } from '../api/schema-navigator.js';
 import { DEFAULT_TABLE, table, tableRow, type IncludeObject } from '../api/table.js';
 import { rfc3339 } from '../api/time.js';
-import type { CreateRequest, DeleteOptions, KObject, Subresource } from '../api/types.js';
+import type { CreateRequest, DeleteOptions, KObject, MessageSocket, Subresource } from '../api/types.js';
 import { isObject, numberAt } from '../api/unknown.js';
 import { bodyDuplicates, parseBody, warningHeaders } from './body.js';
 import { readBody, sendError, sendJSON, sendObject } from './http.js';
@@ -74,7 +74,7 @@ export class RestHandler {
       const upgrade = declared?.type === 'connect' ? declared.upgrade : undefined;
       if (!upgrade || !info.name) throw errors.badRequest('websocket upgrades are served on watch, exec and attach requests');
       const { namespace, name } = info;
-      return { protocols: upgrade.protocols, start: (ws) => upgrade.serve({ target: rs, namespace, name, query, ws, registry: this.registry }) };
+      return { protocols: upgrade.protocols, start: (ws) => upgrade.serve({ target: rs, namespace, name, query, socket: messageSocket(ws), registry: this.registry }) };
     }
     if (info.verb !== 'watch') throw errors.badRequest('websocket upgrades are served on watch, exec and attach requests');
     if (!rs.shape.verbs.includes('watch')) throw errors.methodNotSupported(rs.gr, 'watch');
@@ -421,6 +421,16 @@ export class RestHandler {
     }, { dryRun, subresource: 'scale', fieldManager });
     sendObject(res, 200, toScale(object));
   }
+}
+
+/** A websocket as subresources see it: binary messages in and out. */
+function messageSocket(ws: WebSocket): MessageSocket {
+  return {
+    send: (data) => { if (ws.readyState === ws.OPEN) ws.send(data); },
+    close: (code) => ws.close(code),
+    onMessage: (listener) => ws.on('message', (data) => listener(Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(new Uint8Array(data)))),
+    onClose: (listener) => ws.on('close', listener),
+  };
 }
 
 const isWriteVerb = (verb: string): verb is WriteVerb => ['create', 'update', 'patch', 'delete', 'deletecollection'].includes(verb);
