@@ -135,20 +135,33 @@ function resourceOfPath(relative: string): string | undefined {
   return parts[0];
 }
 
+/** The schema names `node` refers to directly (not through the schemas it names). */
+function directRefs(node: unknown, out: string[] = []): string[] {
+  if (Array.isArray(node)) { for (const x of node) directRefs(x, out); return out; }
+  if (!node || typeof node !== 'object') return out;
+  for (const [k, v] of Object.entries(node)) {
+    if (k === '$ref' && typeof v === 'string') out.push(v.replace('#/components/schemas/', ''));
+    else directRefs(v, out);
+  }
+  return out;
+}
+
+/** Each schema's direct references, found once per set of schemas: every fragment of a document walks the same ones. */
+const REFS = new WeakMap<Record<string, Schema>, Map<string, string[]>>();
+
 /** Every schema `node` refers to, transitively, by name. */
 export function reachableSchemas(node: unknown, all: Record<string, Schema>): Record<string, Schema> {
+  let refs = REFS.get(all);
+  if (!refs) REFS.set(all, (refs = new Map()));
   const found = new Set<string>();
-  const visit = (n: unknown): void => {
-    if (Array.isArray(n)) { for (const x of n) visit(x); return; }
-    if (!n || typeof n !== 'object') return;
-    for (const [k, v] of Object.entries(n)) {
-      if (k === '$ref' && typeof v === 'string') {
-        const name = v.replace('#/components/schemas/', '');
-        if (!found.has(name) && all[name]) { found.add(name); visit(all[name]); }
-      } else visit(v);
-    }
-  };
-  visit(node);
+  const pending = directRefs(node);
+  for (let name = pending.pop(); name !== undefined; name = pending.pop()) {
+    if (found.has(name) || !all[name]) continue;
+    found.add(name);
+    let direct = refs.get(name);
+    if (!direct) refs.set(name, (direct = directRefs(all[name])));
+    pending.push(...direct);
+  }
   const out: Record<string, Schema> = {};
   for (const name of [...found].sort()) out[name] = all[name];
   return out;
