@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { OPENAPI_DIR } from '../paths.js';
+import type { SchemaSet } from './schema.js';
 
 export type Schema = Record<string, unknown> & {
   type?: string;
@@ -84,6 +85,7 @@ const VERB_ORDER = ['create', 'delete', 'deletecollection', 'get', 'list', 'patc
 export class OpenAPILibrary {
   private index?: Record<string, string>;
   private readonly documents = new Map<string, OpenAPIDocument | undefined>();
+  private readonly schemaSets = new Map<string, SchemaSet>();
 
   constructor(private readonly dir = OPENAPI_DIR) {}
 
@@ -108,8 +110,8 @@ export class OpenAPILibrary {
     });
   }
 
-  /** One resource's paths and the schemas they reach, from its group-version's document. */
-  fragment(group: string, version: string, resource: string): OpenAPIFragment | undefined {
+  /** One resource's paths (with its subresources'), from its group-version's document. */
+  paths(group: string, version: string, resource: string): Record<string, PathItem> | undefined {
     const doc = this.document(group, version);
     if (!doc) return undefined;
     const prefix = `/${groupVersionPath(group, version)}/`;
@@ -117,8 +119,23 @@ export class OpenAPILibrary {
     for (const [path, item] of Object.entries(doc.paths)) {
       if (path.startsWith(prefix) && resourceOfPath(path.slice(prefix.length)) === resource) paths[path] = item;
     }
-    if (!Object.keys(paths).length) return undefined;
-    return { paths, schemas: reachableSchemas(paths, doc.components.schemas) };
+    return Object.keys(paths).length ? paths : undefined;
+  }
+
+  /**
+   * The schemas of a group-version's document, as one set every kind of it shares: the validator
+   * compiles them once, and a kind's served schemas are those its paths reach.
+   */
+  schemaSet(group: string, version: string): SchemaSet | undefined {
+    const path = groupVersionPath(group, version);
+    let set = this.schemaSets.get(path);
+    if (!set) {
+      const doc = this.document(group, version);
+      if (!doc) return undefined;
+      set = { id: `openapi/${path}`, schemas: doc.components.schemas };
+      this.schemaSets.set(path, set);
+    }
+    return set;
   }
 }
 
@@ -152,7 +169,7 @@ const REFS = new WeakMap<Record<string, Schema>, Map<string, string[]>>();
 /** Every schema `node` refers to, transitively, by name. */
 export function reachableSchemas(node: unknown, all: Record<string, Schema>): Record<string, Schema> {
   let refs = REFS.get(all);
-  if (!refs) REFS.set(all, (refs = new Map()));
+  if (!refs) REFS.set(all, (refs = new Map<string, string[]>()));
   const found = new Set<string>();
   const pending = directRefs(node);
   for (let name = pending.pop(); name !== undefined; name = pending.pop()) {

@@ -5,7 +5,7 @@
 import type { Store } from '../storage/store.js';
 import type { WatchHistoryOptions } from '../storage/watch-cache.js';
 import { RANDOM, type Entropy } from './entropy.js';
-import { groupVersionPath, OpenAPILibrary, routeTable, schemaNameForKind, servedDocument, type GroupVersionDocument, type OpenAPIFragment, type ResourceShape } from './openapi.js';
+import { groupVersionPath, OpenAPILibrary, reachableSchemas, routeTable, schemaNameForKind, servedDocument, type GroupVersionDocument, type OpenAPIFragment, type ResourceShape } from './openapi.js';
 import { ResourceStore, type Admission, type AdmissionAttributes, type RegistryContext } from './resource-store.js';
 import { SchemaValidator, type SchemaSet } from './schema.js';
 import { SchemaNode } from './schema-navigator.js';
@@ -38,7 +38,11 @@ export interface ServedKind {
 interface Registration {
   strategy: Strategy;
   shape: ResourceShape;
-  fragment: OpenAPIFragment;
+  paths: OpenAPIFragment['paths'];
+  /** The schemas the kind's paths refer to, among others of its document unless the kind brought its own. */
+  schemas: SchemaSet;
+  /** The part of its group-version's served document, cut out when first served. */
+  fragment?: OpenAPIFragment;
   stored?: ResourceStore;
   virtual?: VirtualResource;
 }
@@ -71,19 +75,22 @@ export class Registry implements RegistryContext {
   async register(strategy: Strategy): Promise<ResourceStore | undefined> {
     const key = gvrKey(strategy.group, strategy.version, strategy.resource);
     if (this.kinds.has(key)) throw new Error(`${key} is already registered`);
-    const fragment = strategy.openapi ?? this.library.fragment(strategy.group, strategy.version, strategy.resource);
-    if (!fragment) throw new Error(`no OpenAPI for ${key}: neither the strategy nor openapi/${groupVersionPath(strategy.group, strategy.version)} describes it`);
-    const doc = { openapi: '3.0.0', info: {}, paths: fragment.paths, components: { schemas: fragment.schemas } };
+    const own = strategy.openapi;
+    const paths = own?.paths ?? this.library.paths(strategy.group, strategy.version, strategy.resource);
+    const schemas: SchemaSet | undefined = own
+      ? { id: `kinds/${strategy.group || 'core'}/${strategy.version}/${strategy.resource}/${++this.generation}`, schemas: own.schemas }
+      : this.library.schemaSet(strategy.group, strategy.version);
+    if (!paths || !schemas) throw new Error(`no OpenAPI for ${key}: neither the strategy nor openapi/${groupVersionPath(strategy.group, strategy.version)} describes it`);
+    const doc = { openapi: '3.0.0', info: {}, paths, components: { schemas: schemas.schemas } };
     const shape = routeTable(doc, strategy.group, strategy.version).find((r) => r.resource === strategy.resource);
     if (!shape) throw new Error(`the OpenAPI paths of ${key} define no operations on it`);
     const schemaName = schemaNameForKind(doc, { group: shape.group, version: shape.version, kind: shape.kind });
     if (!schemaName) throw new Error(`no schema for ${shape.kind} in the OpenAPI of ${key}`);
-    const schemas: SchemaSet = { id: `kinds/${strategy.group || 'core'}/${strategy.version}/${strategy.resource}/${++this.generation}`, schemas: fragment.schemas };
-    const registration: Registration = { strategy, shape, fragment };
+    const registration: Registration = { strategy, shape, paths, schemas, fragment: own };
     if (strategy.virtual) {
       registration.virtual = { shape, strategy, schemas, create: strategy.virtual.create };
     } else {
-      const schema = SchemaNode.root(fragment.schemas, schemaName);
+      const schema = SchemaNode.root(schemas.schemas, schemaName);
       registration.stored = new ResourceStore(shape, strategy, schemaName, schema, schemas, this, this.options.watchHistory);
       if (this.started) await registration.stored.cache.start();
     }
@@ -99,8 +106,8 @@ export class Registry implements RegistryContext {
     if (!registration) return false;
     this.kinds.delete(key);
     registration.stored?.cache.stop();
-    const schemas = registration.stored?.schemas ?? registration.virtual?.schemas;
-    if (schemas) this.validator.forget(schemas);
+    // A document's shared schemas stay compiled for its other kinds; a kind's own go with it.
+    if (registration.strategy.openapi) this.validator.forget(registration.schemas);
     this.changed();
     return true;
   }
@@ -164,6 +171,7 @@ export class Registry implements RegistryContext {
       for (const r of this.kinds.values()) {
         const path = groupVersionPath(r.shape.group, r.shape.version);
         const entry = byGroupVersion.get(path) ?? { group: r.shape.group, version: r.shape.version, fragments: [] };
+        r.fragment ??= { paths: r.paths, schemas: reachableSchemas(r.paths, r.schemas.schemas) };
         entry.fragments.push(r.fragment);
         byGroupVersion.set(path, entry);
       }

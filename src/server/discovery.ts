@@ -132,19 +132,23 @@ export function etagOf(body: string): string {
 }
 
 /**
- * Serves discovery for a registry: a Discovery of the kinds served now, made anew when a kind is
- * registered or unregistered, with each aggregated document encoded once and its ETag.
+ * Serves discovery for a registry: a Discovery of the kinds served now, made on the first request
+ * after a kind is registered or unregistered, with each aggregated document encoded once and its ETag.
  */
 export class DiscoveryHandler {
-  private discovery: Discovery;
+  private current?: Discovery;
   private readonly aggregatedBodies = new Map<string, { body: string; etag: string }>();
 
   constructor(private readonly registry: Registry, private readonly serverAddress: () => string) {
-    this.discovery = new Discovery(registry.served(), registry.documents());
     registry.onChange(() => {
-      this.discovery = new Discovery(registry.served(), registry.documents());
+      this.current = undefined;
       this.aggregatedBodies.clear();
     });
+  }
+
+  private get discovery(): Discovery {
+    this.current ??= new Discovery(this.registry.served(), this.registry.documents());
+    return this.current;
   }
 
   /** Answers GET /api, /apis, /apis/{group} and /api(s)/.../{version}. */
