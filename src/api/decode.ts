@@ -2,7 +2,7 @@
 // URL, quantities in canonical form, unknown fields handled per fieldValidation, wrong JSON types
 // rejected in Go's words.
 import { errors } from './errors.js';
-import { dropNulls } from './json.js';
+import { dropNulls, isJsonObject } from './json.js';
 import { canonicalizeQuantities, QuantityError } from './quantity.js';
 import type { FieldValidation } from './request-options.js';
 import type { ResourceStore } from './resource-store.js';
@@ -34,8 +34,6 @@ export function decodeOptionsFor(validator: SchemaValidator, rs: ResourceStore, 
 /** A string as it is; another JSON value as its JSON text (what a client sent as kind or apiVersion). */
 const goText = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v));
 
-const isBody = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
 /**
  * Decodes an object for a write: checks apiVersion/kind against the URL, parses its quantities
  * into canonical form, checks the JSON types against the schema, and unknown or duplicate fields
@@ -45,7 +43,7 @@ export function decodeObject(raw: unknown, opts: DecodeOptions): Decoded {
   const { validator, schemas, schemaName, kind, apiVersion, validation, duplicates = [] } = opts;
   const version = apiVersion.split('/').pop();
   const cannot = (why: string) => errors.badRequest(`${kind} in version "${version}" cannot be handled as a ${kind}: ${why}`);
-  if (!isBody(raw)) throw cannot(`json: cannot unmarshal ${Array.isArray(raw) ? 'array' : typeof raw} into Go value of type struct`);
+  if (!isJsonObject(raw)) throw cannot(`json: cannot unmarshal ${Array.isArray(raw) ? 'array' : typeof raw} into Go value of type struct`);
   const body = dropNulls(raw);
   if (body.kind !== undefined && body.kind !== kind) throw cannot(`the kind "${goText(body.kind)}" does not match the kind of the URL ("${kind}")`);
   if (body.apiVersion !== undefined && body.apiVersion !== apiVersion) throw cannot(`the API version "${goText(body.apiVersion)}" does not match the expected API version "${apiVersion}"`);
@@ -69,6 +67,6 @@ export function decodeObject(raw: unknown, opts: DecodeOptions): Decoded {
     pruneFields(body, problems.unknownPaths);
   }
   // The schema check passed: metadata, if given, is an object.
-  const metadata = isBody(body.metadata) ? body.metadata : {};
+  const metadata = isJsonObject(body.metadata) ? body.metadata : {};
   return { object: { ...body, metadata }, warnings };
 }

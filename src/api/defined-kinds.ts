@@ -8,7 +8,7 @@ import { reachableSchemas, type GVK, type OpenAPIDocument, type OpenAPIFragment,
 import { STATUS_SUBRESOURCE } from './reset-fields.js';
 import { age, column, NAME_COLUMN } from './table.js';
 import type { KObject, Strategy, Subresource } from './types.js';
-import { stringAt } from './unknown.js';
+import { stringAt } from './json.js';
 
 export interface ScaleDefinition {
   /** Dotted paths (a leading `.` is allowed, as CRDs write them). */

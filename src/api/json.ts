@@ -5,6 +5,29 @@ export function isJsonObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** The object at `path` below `v`, or undefined when any step is not an object. */
+export function objectAt(v: unknown, ...path: string[]): Record<string, unknown> | undefined {
+  let cur: unknown = v;
+  for (const p of path) cur = isJsonObject(cur) ? cur[p] : undefined;
+  return isJsonObject(cur) ? cur : undefined;
+}
+
+/** The string at `path` below `v`, or undefined. */
+export function stringAt(v: unknown, ...path: string[]): string | undefined {
+  const leaf = path.pop();
+  const parent = objectAt(v, ...path);
+  const s = leaf === undefined || !parent ? undefined : parent[leaf];
+  return typeof s === 'string' ? s : undefined;
+}
+
+/** The number at `path` below `v`, or undefined. */
+export function numberAt(v: unknown, ...path: string[]): number | undefined {
+  const leaf = path.pop();
+  const parent = objectAt(v, ...path);
+  const n = leaf === undefined || !parent ? undefined : parent[leaf];
+  return typeof n === 'number' ? n : undefined;
+}
+
 /** JSON with object keys sorted at every level: equal content gives equal text. */
 export function canonicalJSON(v: unknown): string {
   return JSON.stringify(v, (_k, val: unknown) => {

@@ -3,14 +3,14 @@
 // apply configuration merges into the live object, and how each write moves ownership between
 // field managers. Lists and maps follow the OpenAPI extensions (list-type map/set/atomic with
 // list-map-keys, or the patch merge key; map-type atomic).
-import { canonicalJSON, jsonEqual } from './json.js';
+import { canonicalJSON, isJsonObject, jsonEqual } from './json.js';
 import { FieldSet, fieldPE, keyPE, pathString, valuePE, type Path } from './fieldset.js';
 import type { SchemaNode } from './schema-navigator.js';
 import type { KObject } from './types.js';
 
 type Json = unknown;
 type JsonObject = Record<string, Json>;
-const isObject = (v: Json): v is JsonObject => !!v && typeof v === 'object' && !Array.isArray(v);
+const isObject = isJsonObject;
 
 // ---- schema shapes ---------------------------------------------------------------------------
 

@@ -1,6 +1,7 @@
 // Fields a write cannot change through the path it came by, restored from the stored object:
 // kube's GetResetFields. An update of the main resource keeps `status`; one through /status
 // keeps everything but status (and the metadata ResetObjectMetaForStatus keeps).
+import { isJsonObject } from './json.js';
 import type { KObject, Subresource } from './types.js';
 
 /** Every top-level field but apiVersion, kind, metadata and status: what /status may not change. */
@@ -30,8 +31,6 @@ export function resetFields(next: KObject, current: KObject, paths: readonly str
 
 type Fields = Record<string, unknown>;
 
-const isFields = (v: unknown): v is Fields => typeof v === 'object' && v !== null && !Array.isArray(v);
-
 function restore(next: Fields, current: Fields, path: string[]): void {
   const [head, ...rest] = path;
   const stored = current[head];
@@ -40,12 +39,12 @@ function restore(next: Fields, current: Fields, path: string[]): void {
     return;
   }
   const mine = next[head];
-  if (!isFields(stored)) {
+  if (!isJsonObject(stored)) {
     // Nothing stored at this path: whatever the writer put there goes.
-    if (isFields(mine)) restore(mine, {}, rest);
+    if (isJsonObject(mine)) restore(mine, {}, rest);
     return;
   }
-  if (isFields(mine)) { restore(mine, stored, rest); return; }
+  if (isJsonObject(mine)) { restore(mine, stored, rest); return; }
   const fresh: Fields = {};
   next[head] = fresh;
   restore(fresh, stored, rest);

@@ -6,7 +6,7 @@ import { canonicalJSON } from '../api/json.js';
 import { deleteDryRun, dryRunValues } from '../api/request-options.js';
 import type { ResourceStore } from '../api/resource-store.js';
 import { STATUS_SUBRESOURCE } from '../api/reset-fields.js';
-import { isObject, objectAt, stringAt } from '../api/unknown.js';
+import { isJsonObject, objectAt, stringAt } from '../api/json.js';
 import { age, column, NAME_COLUMN, orNone, AGE_COLUMN } from '../api/table.js';
 import { type Quantity, tryParseQuantity } from '../api/quantity.js';
 import type { Pod, PodSpec, PodStatus, ResourceRequirements } from '../api/objects.js';
@@ -239,7 +239,7 @@ function deleteOptionsOf(body: Record<string, unknown> | undefined): DeleteOptio
   if (policy === 'Orphan' || policy === 'Background' || policy === 'Foreground') options.propagationPolicy = policy;
   if (typeof body.orphanDependents === 'boolean') options.orphanDependents = body.orphanDependents;
   const pre = body.preconditions;
-  if (isObject(pre)) options.preconditions = { uid: stringAt(pre, 'uid'), resourceVersion: stringAt(pre, 'resourceVersion') };
+  if (isJsonObject(pre)) options.preconditions = { uid: stringAt(pre, 'uid'), resourceVersion: stringAt(pre, 'resourceVersion') };
   return options;
 }
 

@@ -2,7 +2,7 @@
 // SelfSubjectAccessReview (`kubectl auth can-i`) and SelfSubjectReview (`kubectl auth whoami`).
 import { errors, fieldErrors } from '../api/errors.js';
 import type { Strategy } from '../api/types.js';
-import { objectAt } from '../api/unknown.js';
+import { objectAt } from '../api/json.js';
 
 /** Everyone may do everything here until authorization exists, so every review is allowed. */
 export const selfSubjectAccessReviewStrategy: Strategy = {

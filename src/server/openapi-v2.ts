@@ -1,6 +1,7 @@
 // OpenAPI v2 (Swagger 2.0) derived from our v3 documents, and its gnostic protobuf encoding
 // (package openapi.v2, field numbers from gnostic's OpenAPIv2.proto), which kubectl 1.27 and 1.28
 // fetch before create, apply, edit, diff and explain.
+import { isJsonObject } from '../api/json.js';
 import type { GroupVersionDocument } from '../api/openapi.js';
 import { ProtoWriter } from './protobuf.js';
 import { yaml } from '../lazy-modules.js';
@@ -58,9 +59,7 @@ export interface SwaggerDocument {
 
 type JsonObject = Record<string, unknown>;
 
-function isObject(v: unknown): v is JsonObject {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
+const isObject = isJsonObject;
 /** v if it is an object, else an empty one: the `v?.key` of untyped JSON. */
 const object = (v: unknown): JsonObject => (isObject(v) ? v : {});
 const string = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);

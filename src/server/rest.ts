@@ -5,7 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { WebSocket } from 'ws';
 import { decodeObject, decodeOptionsFor, type DecodeOptions } from '../api/decode.js';
 import { errors, fieldErrors, StatusError } from '../api/errors.js';
-import { dropNulls } from '../api/json.js';
+import { dropNulls, isJsonObject, numberAt } from '../api/json.js';
 import { apply as applyConfig, ApplyConflictError } from '../api/managed-fields.js';
 import { schemaNameForKind } from '../api/openapi.js';
 import { jsonPatch, mergePatch, PatchError, strategicMergePatch } from '../api/patch.js';
@@ -16,7 +16,6 @@ import { SchemaNode } from '../api/schema-navigator.js';
 import { DEFAULT_TABLE, table, tableRow, type IncludeObject } from '../api/table.js';
 import { rfc3339 } from '../api/time.js';
 import type { CreateRequest, DeleteOptions, KObject, MessageSocket, Subresource } from '../api/types.js';
-import { isObject, numberAt } from '../api/unknown.js';
 import { bodyDuplicates, parseBody, warningHeaders } from './body.js';
 import { readBody, sendError, sendJSON, sendObject } from './http.js';
 import { chooseResponseFormat, patchType, type ResponseFormat } from './negotiation.js';
@@ -296,7 +295,7 @@ export class RestHandler {
     let given: DeleteOptions | undefined;
     if (body.length && body.toString('utf8').trim()) {
       const raw = parseBody(body, req.headers['content-type'], 'DeleteOptions');
-      if (!isObject(raw)) throw errors.badRequest(`json: cannot unmarshal ${Array.isArray(raw) ? 'array' : typeof raw} into Go value of type v1.DeleteOptions`);
+      if (!isJsonObject(raw)) throw errors.badRequest(`json: cannot unmarshal ${Array.isArray(raw) ? 'array' : typeof raw} into Go value of type v1.DeleteOptions`);
       const decoded = dropNulls(raw);
       const { typeErrors } = this.registry.validator.check(rs.schemas, DELETE_OPTIONS_SCHEMA, decoded);
       if (typeErrors.length) throw errors.badRequest(typeErrors[0]);
@@ -410,7 +409,7 @@ export class RestHandler {
         if (next === undefined) throw errors.unsupportedMediaType(req.headers['content-type'] ?? '', ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json']);
       }
       const decoded = decodeObject(next, { validator: this.registry.validator, schemas: rs.schemas, schemaName: scaleSchema, kind: 'Scale', apiVersion: 'autoscaling/v1', validation }).object;
-      const replicas = isObject(decoded.spec) ? decoded.spec.replicas : undefined;
+      const replicas = isJsonObject(decoded.spec) ? decoded.spec.replicas : undefined;
       if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0) {
         throw errors.invalid('Scale', 'autoscaling', name, [fieldErrors.invalid('spec.replicas', replicas, 'must be greater than or equal to 0')]);
       }
@@ -454,7 +453,7 @@ function setPath(obj: KObject, path: string, value: unknown): void {
   let cur: Record<string, unknown> = obj;
   for (const p of parts) {
     const next = cur[p];
-    if (isObject(next)) { cur = next; continue; }
+    if (isJsonObject(next)) { cur = next; continue; }
     const made: Record<string, unknown> = {};
     cur[p] = made;
     cur = made;
