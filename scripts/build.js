@@ -31,8 +31,11 @@ await build({
   platform: 'node',
   target: 'node20',
   external: ['better-sqlite3', 'etcd3', 'yaml', 'protobufjs', 'node-forge'],
-  // The kubelet's default lifecycle stages, parsed now rather than at every start.
-  define: { TINYKUBE_DEFAULT_STAGES: JSON.stringify(parse(readFileSync('src/kubelet/default-stages.yaml', 'utf8'))) },
+  // The kubelet's default lifecycle stages and the simulated apps, parsed now rather than at every start.
+  define: {
+    TINYKUBE_DEFAULT_STAGES: JSON.stringify(parse(readFileSync('src/kubelet/default-stages.yaml', 'utf8'))),
+    TINYKUBE_DEFAULT_APPS: JSON.stringify(parse(readFileSync('src/kubelet/default-apps.yaml', 'utf8'))),
+  },
   // Bundled CommonJS modules call require() for node's own modules.
   banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
   // Smaller to parse at every start; the source map keeps stack traces readable.

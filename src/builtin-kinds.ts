@@ -1,16 +1,25 @@
 // The composition root of the API's kinds: a Registry serving the built-in kinds, their
-// admission checks and what their subresources need (the simulated containers' logs). The only
-// module that imports src/resources/.
+// admission checks and what their subresources need (the simulated pods' apps, network and
+// logs). The only module that imports src/resources/.
 import { Registry, type RegistryOptions } from './api/registry.js';
+import { AppCatalog } from './kubelet/apps.js';
 import { ContainerLogs } from './kubelet/containers.js';
+import { PodNetwork } from './kubelet/pod-network.js';
 import { BUILTIN_ADMISSION, builtinStrategies, SYSTEM_NAMESPACES } from './resources/index.js';
 import type { Store } from './storage/store.js';
 
-export async function builtinRegistry(store: Store, options: Omit<RegistryOptions, 'admission'> = {}): Promise<{ registry: Registry; logs: ContainerLogs }> {
-  const registry = new Registry(store, { ...options, admission: BUILTIN_ADMISSION });
+export interface BuiltinOptions extends Omit<RegistryOptions, 'admission'> {
+  /** What the simulated containers answer (default: the built-in apps). */
+  apps?: AppCatalog;
+}
+
+export async function builtinRegistry(store: Store, options: BuiltinOptions = {}): Promise<{ registry: Registry; logs: ContainerLogs; network: PodNetwork }> {
+  const { apps, ...registryOptions } = options;
+  const registry = new Registry(store, { ...registryOptions, admission: BUILTIN_ADMISSION });
   const logs = new ContainerLogs(() => registry.now());
-  for (const strategy of builtinStrategies({ logs })) await registry.register(strategy);
-  return { registry, logs };
+  const network = new PodNetwork(apps ?? AppCatalog.load(), logs);
+  for (const strategy of builtinStrategies({ network })) await registry.register(strategy);
+  return { registry, logs, network };
 }
 
 export { SYSTEM_NAMESPACES };

@@ -18,7 +18,9 @@ import { NamespaceController } from './controllers/namespace.js';
 import { DEFAULT_NODE_LIFECYCLE, NodeLifecycleController, type NodeLifecycleOptions } from './controllers/node-lifecycle.js';
 import { ReplicationController } from './controllers/replication.js';
 import { Scheduler } from './controllers/scheduler.js';
-import type { ContainerLogs } from './kubelet/containers.js';
+import { AppCatalog } from './kubelet/apps.js';
+import type { PodNetwork } from './kubelet/pod-network.js';
+import { ServiceProxy } from './kubelet/service-proxy.js';
 import { DEFAULT_KUBELET_OPTIONS, SimulatedKubelets, type KubeletOptions } from './kubelet/kubelet.js';
 import { createLogger, Duration, type Logger, type LoggingOptions } from './logging/log.js';
 import { FaultInjector } from './server/admin/faults.js';
@@ -66,6 +68,14 @@ export interface ClusterOptions {
   kubelet?: Partial<Omit<KubeletOptions, 'nodes'>>;
   /** When a node that stops heartbeating is declared unreachable. */
   nodeLifecycle?: Partial<NodeLifecycleOptions>;
+  /**
+   * The address LoadBalancer services get as their ingress, where their ports and every NodePort
+   * are listened on (default 127.0.0.1, as Docker Desktop and k3s give loopback). false: neither,
+   * as a cluster without a cloud provider or kube-proxy (EXTERNAL-IP stays <pending>).
+   */
+  loadBalancerAddress?: string | false;
+  /** A YAML file of simulated apps (what containers answer over HTTP, by image), matched before the built-in ones. */
+  apps?: string;
   /**
    * Run the control plane only while holding the leader Lease in kube-system (default: on for the
    * etcd store, where several processes may serve one cluster; off otherwise).
@@ -261,8 +271,9 @@ function prepareDataDir(options: ClusterOptions, stack: ShutdownStack): string {
 }
 
 /** The registry over the store, its watch caches filled, and the store's metrics. */
-async function startRegistry(options: ClusterOptions, store: Store, clock: ManualClock | undefined, stack: ShutdownStack): Promise<{ registry: Registry; logs: ContainerLogs; metrics: ApiMetrics }> {
-  const { registry, logs } = await builtinRegistry(store, {
+async function startRegistry(options: ClusterOptions, store: Store, clock: ManualClock | undefined, stack: ShutdownStack): Promise<{ registry: Registry; network: PodNetwork; metrics: ApiMetrics }> {
+  const { registry, network } = await builtinRegistry(store, {
+    apps: loadApps(options.apps),
     watchHistory: { history: options.watchHistory, capacity: options.watchCacheCapacity },
     clock: clock && (() => clock.now()),
     entropy: options.deterministic ? deterministicEntropy(options.faultSeed ?? 1) : undefined,
@@ -272,7 +283,16 @@ async function startRegistry(options: ClusterOptions, store: Store, clock: Manua
   metrics.instrumentStore(store);
   stack.push(() => registry.stop());
   await registry.start();
-  return { registry, logs, metrics };
+  return { registry, network, metrics };
+}
+
+/** The simulated apps, with a user's file first: a bad one stops the start with its reason. */
+function loadApps(file: string | undefined): AppCatalog {
+  try {
+    return AppCatalog.load(file);
+  } catch (e) {
+    throw new StartupError(`bad --apps file: ${messageOf(e)}`);
+  }
 }
 
 /** Who may call: tokens from the token file, and with TLS the certificates and the admin token. */
@@ -395,8 +415,8 @@ function writeKubeconfig(options: ClusterOptions, data: string, url: string, sec
 }
 
 /** The scheduler, controllers and kubelets, as one unit a leader runs (fresh instances each time). */
-async function startControlPlane(options: ClusterOptions, registry: Registry, logs: ContainerLogs, log: Logger): Promise<() => void> {
-  const controllers = [
+async function startControlPlane(options: ClusterOptions, registry: Registry, network: PodNetwork, log: Logger): Promise<() => void> {
+  const controllers: { start(): void; stop(): void }[] = [
     new NamespaceController(registry, log.named('controllers/namespace.ts')),
     new GarbageCollector(registry, log.named('controllers/garbage-collector.ts')),
     new Scheduler(registry, log.named('controllers/scheduler.ts')),
@@ -406,7 +426,14 @@ async function startControlPlane(options: ClusterOptions, registry: Registry, lo
   ];
   for (const c of controllers) c.start();
   log.info('Started the control plane', { controllers: ['namespace', 'garbage-collector', 'scheduler', 'replication', 'endpoints', 'node-lifecycle'] });
-  const kubelets = new SimulatedKubelets(registry, { ...DEFAULT_KUBELET_OPTIONS, ...options.kubelet, nodes: options.nodes ?? 0 }, logs, log.named('kubelet/kubelet.ts'));
+  // kube-proxy and the cloud's load balancers, for the services reachable from this machine.
+  const address = options.loadBalancerAddress ?? '127.0.0.1';
+  if (address !== false) {
+    const proxy = new ServiceProxy(registry, network, { address }, log.named('kubelet/service-proxy.ts'));
+    proxy.start();
+    controllers.push(proxy);
+  }
+  const kubelets = new SimulatedKubelets(registry, { ...DEFAULT_KUBELET_OPTIONS, ...options.kubelet, nodes: options.nodes ?? 0 }, network.logs, log.named('kubelet/kubelet.ts'));
   const stopControllers = () => { for (const c of controllers) c.stop(); };
   try {
     await kubelets.start();
@@ -422,16 +449,16 @@ async function startControlPlane(options: ClusterOptions, registry: Registry, lo
  * Runs the control plane here, or, with leader election (several processes sharing an etcd
  * store), whenever this process holds the leader Lease.
  */
-async function runControlPlane(options: ClusterOptions, registry: Registry, logs: ContainerLogs, log: Logger, stack: ShutdownStack): Promise<void> {
+async function runControlPlane(options: ClusterOptions, registry: Registry, network: PodNetwork, log: Logger, stack: ShutdownStack): Promise<void> {
   if (!(options.controlPlane ?? true)) return;
   const elect = options.leaderElection ?? options.store === 'etcd';
   if (!elect) {
-    stack.push(await startControlPlane(options, registry, logs, log));
+    stack.push(await startControlPlane(options, registry, network, log));
     return;
   }
   let stopControlPlane: (() => void) | undefined;
   const elector = new LeaderElector(registry, { ...DEFAULT_LEADER_ELECTION, ...(typeof elect === 'object' ? elect : {}) }, {
-    onStartedLeading: async () => { stopControlPlane = await startControlPlane(options, registry, logs, log); },
+    onStartedLeading: async () => { stopControlPlane = await startControlPlane(options, registry, network, log); },
     onStoppedLeading: () => { stopControlPlane?.(); stopControlPlane = undefined; },
   }, log.named('controllers/leader-election.ts'));
   stack.push(() => { elector.stop(); stopControlPlane?.(); });
@@ -449,7 +476,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     stack.push(() => store.close());
     log.info('Starting tinykube', { version: VERSION_INFO.gitVersion, store: storeKind, data, pid: process.pid });
     const clock = options.clock ? new ManualClock(options.clock) : undefined;
-    const { registry, logs, metrics } = await startRegistry(options, store, clock, stack);
+    const { registry, network, metrics } = await startRegistry(options, store, clock, stack);
     const security = loadSecurity(options, data);
     const serving = await startServer(options, registry, metrics, security, { clock, log }, stack);
     await loadObjects(options, registry, serving, log);
@@ -458,7 +485,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     const kubeconfigPath = writeKubeconfig(options, data, serving.url, security);
     serving.setReady(true);
     log.info('Serving', { url: serving.url, kubeconfig: kubeconfigPath, duration: Duration.fromMs(performance.now() - startedAt) });
-    await runControlPlane({ ...options, store: storeKind }, registry, logs, log, stack);
+    await runControlPlane({ ...options, store: storeKind }, registry, network, log, stack);
     return clusterHandle({ url: serving.url, kubeconfigPath, registry, serving, security, clock, log, stack });
   } catch (e) {
     await stack.unwind().catch(() => {});

@@ -262,11 +262,21 @@ export interface ServiceSpec {
   [field: string]: unknown;
 }
 
-export interface LoadBalancerIngress { ip?: string; hostname?: string }
+export interface LoadBalancerIngress { ip?: string; hostname?: string; ipMode?: string }
+
+/** metav1.Condition. */
+export interface Condition {
+  type: string;
+  status: string;
+  reason: string;
+  message: string;
+  lastTransitionTime: Time;
+  observedGeneration?: number;
+}
 
 export interface ServiceStatus {
   loadBalancer?: { ingress?: LoadBalancerIngress[] };
-  conditions?: unknown[];
+  conditions?: Condition[];
 }
 
 export interface Service extends KObject {

@@ -1,6 +1,6 @@
-// What the simulated containers do, since none really run: they write log lines, answer HTTP on
-// their declared ports with the tutorial app's reply (`You've hit <pod>`), and run a small set of
-// built-in commands for exec. Nothing touches the host.
+// What the simulated containers do, since none really run: they write log lines and run a small
+// set of built-in commands for exec (what they answer over HTTP is their app's: apps.ts). Nothing
+// touches the host.
 import { EventEmitter } from 'node:events';
 
 export interface LogLine { time: string; text: string }
@@ -40,11 +40,6 @@ export class ContainerLogs {
   forget(uid: string): void {
     for (const k of [...this.lines.keys()]) if (k.startsWith(`${uid}/`)) this.lines.delete(k);
   }
-}
-
-/** The HTTP answer of a simulated container, as the kubia tutorial app gives it. */
-export function httpReply(podName: string): string {
-  return `You've hit ${podName}\n`;
 }
 
 export interface ExecResult { stdout: string; stderr: string; exitCode: number }

@@ -1,12 +1,12 @@
 // The subresources that reach into a pod: log, proxy (pods and services), exec and attach over
 // websocket (v4 and v5.channel.k8s.io). In a cluster the apiserver proxies these to the kubelet;
 // here they are answered by the simulated containers.
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { errors, StatusError } from '../api/errors.js';
 import { queryBool } from '../api/request-options.js';
 import type { Container, Endpoints, Pod, Service } from '../api/objects.js';
 import type { ConnectRequest, Subresource, UpgradeRequest } from '../api/types.js';
-import { httpReply, runCommand, type ContainerLogs } from '../kubelet/containers.js';
+import { runCommand, type ContainerLogs } from '../kubelet/containers.js';
+import type { PodNetwork } from '../kubelet/pod-network.js';
 import { sendBody } from '../server/http.js';
 
 const containersOf = (pod: Pod): Container[] => pod.spec?.containers ?? [];
@@ -32,12 +32,27 @@ function requireStarted(pod: Pod, c: Container): void {
   }
 }
 
+/** What a connection to a port nothing listens on answers through the apiserver's proxy. */
+function refused(ip: string | undefined, port: string | number | undefined): StatusError {
+  return new StatusError(503, 'ServiceUnavailable', `error trying to reach service: dial tcp ${ip}:${port}: connect: connection refused`, {});
+}
+
+/** The path and query a proxied app sees: what follows `/proxy` in the URL. */
+function proxiedURL(rest: string[], query: URLSearchParams): string {
+  const q = query.toString();
+  return `/${rest.join('/')}${q ? `?${q}` : ''}`;
+}
+
 /** The channel protocols exec and attach speak, newest first. */
 const EXEC_PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io'];
 
 /** A pod's subresources that reach into its containers, and a service's proxy, answered by the simulated containers. */
 export class Connections {
-  constructor(private readonly logs: ContainerLogs) {}
+  private readonly logs: ContainerLogs;
+
+  constructor(private readonly network: PodNetwork) {
+    this.logs = network.logs;
+  }
 
   podSubresources(): Record<string, Subresource> {
     return {
@@ -99,7 +114,7 @@ export class Connections {
   }
 
   /** services/{name[:port]}/proxy/... : one ready endpoint, chosen at random, answers. */
-  private serviceProxy({ target, namespace, name: nameAndPort, req, res, registry }: ConnectRequest): void {
+  private async serviceProxy({ target, namespace, name: nameAndPort, rest, query, req, res, registry }: ConnectRequest): Promise<void> {
     const parts = nameAndPort.split(':');
     const [name, port] = parts.length === 3 ? [parts[1], parts[2]] : [parts[0], parts[1]];
     const svc: Service | undefined = target.cache.get(target.key(namespace, name))?.object;
@@ -108,38 +123,33 @@ export class Connections {
     const ep: Endpoints | undefined = endpoints?.cache.get(endpoints.key(namespace, name))?.object;
     const svcPorts = svc.spec?.ports ?? [];
     const svcPort = port ? svcPorts.find((p) => p.name === port || String(p.port) === port) : svcPorts[0];
-    if (!svcPort) throw new StatusError(503, 'ServiceUnavailable', `no endpoints available for service "${name}"`, {});
-    const ready = (ep?.subsets ?? [])
-      .filter((s) => (s.ports ?? []).some((p) => (p.name ?? '') === (svcPort.name ?? '')))
-      .flatMap((s) => s.addresses ?? []);
-    if (!ready.length) throw new StatusError(503, 'ServiceUnavailable', `no endpoints available for service "${name}"`, {});
+    const unavailable = () => new StatusError(503, 'ServiceUnavailable', `no endpoints available for service "${name}"`, {});
+    if (!svcPort) throw unavailable();
+    const ready = (ep?.subsets ?? []).flatMap((s) => {
+      const epPort = (s.ports ?? []).find((p) => (p.name ?? '') === (svcPort.name ?? ''));
+      return epPort ? (s.addresses ?? []).map((address) => ({ address, port: epPort.port })) : [];
+    });
+    if (!ready.length) throw unavailable();
     const chosen = ready[registry.entropy.int(ready.length)];
-    const podName = chosen.targetRef?.name ?? chosen.ip;
     const pods = registry.resource('pods');
-    this.answerAsPod(pods?.cache.get(pods.key(namespace, podName))?.object, podName, req, res);
+    const pod: Pod | undefined = chosen.address.targetRef?.name ? pods?.cache.get(pods.key(namespace, chosen.address.targetRef.name))?.object : undefined;
+    const container = pod && this.network.listener(pod, chosen.port);
+    if (!pod || !container) throw refused(chosen.address.ip, chosen.port);
+    await this.network.serve(pod, container, proxiedURL(rest, query), req, res);
   }
 
   /** pods/{name[:port]}/proxy/... */
-  private podProxy({ target, namespace, name: nameAndPort, req, res }: ConnectRequest): void {
+  private async podProxy({ target, namespace, name: nameAndPort, rest, query, req, res }: ConnectRequest): Promise<void> {
     const parts = nameAndPort.split(':');
     const [name, port] = parts.length === 3 ? [parts[1], parts[2]] : [parts[0], parts[1]];
     const pod = this.pod(target, namespace, name);
-    const declared = containersOf(pod).flatMap((c) => c.ports ?? []);
-    if (port && !declared.some((p) => String(p.containerPort) === port || p.name === port)) {
-      throw new StatusError(503, 'ServiceUnavailable', `error trying to reach service: dial tcp ${pod.status?.podIP}:${port}: connect: connection refused`, {});
-    }
+    const number = port ? this.network.resolvePort(pod, port) : undefined;
+    const container = port && number === undefined ? undefined : this.network.listener(pod, number);
+    if (!container) throw refused(pod.status?.podIP, port);
     if (pod.status?.phase !== 'Running') {
       throw errors.badRequest(`pod ${name} is not running`);
     }
-    this.answerAsPod(pod, name, req, res);
-  }
-
-  /** The simulated container's HTTP reply; its log records the request. */
-  private answerAsPod(pod: Pod | undefined, podName: string, req: IncomingMessage, res: ServerResponse): void {
-    const c = pod && containersOf(pod)[0];
-    if (pod?.metadata.uid && c) this.logs.append(pod.metadata.uid, c.name, `Received request from ${req.socket.remoteAddress ?? 'unknown'}`);
-    req.resume();
-    sendBody(res, 200, 'text/plain; charset=utf-8', httpReply(podName));
+    await this.network.serve(pod, container, proxiedURL(rest, query), req, res);
   }
 
   /**

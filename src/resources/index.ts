@@ -4,7 +4,7 @@
 // names, its subresources' handlers). Only the composition root imports this folder.
 import type { Admission } from '../api/resource-store.js';
 import type { Strategy } from '../api/types.js';
-import type { ContainerLogs } from '../kubelet/containers.js';
+import type { PodNetwork } from '../kubelet/pod-network.js';
 import { namespaceLifecycle, namespaceStrategy, nodeStrategy, SYSTEM_NAMESPACES } from './cluster.js';
 import { configMapStrategy } from './configmaps.js';
 import { Connections } from './connections.js';
@@ -15,9 +15,9 @@ import { replicationControllerStrategy } from './replicationcontrollers.js';
 import { selfSubjectAccessReviewStrategy, selfSubjectReviewStrategy } from './reviews.js';
 import { serviceStrategy } from './services.js';
 
-/** What the built-in kinds need of the running cluster: the simulated containers' logs, for log, exec and proxy. */
+/** What the built-in kinds need of the running cluster: the simulated pods' network and logs, for log, exec and proxy. */
 export interface BuiltinDependencies {
-  logs: ContainerLogs;
+  network: PodNetwork;
 }
 
 /** With a subresource table extended by `more`. */
@@ -25,8 +25,8 @@ function withSubresources(strategy: Strategy, more: Strategy['subresources']): S
   return { ...strategy, subresources: { ...strategy.subresources, ...more } };
 }
 
-export function builtinStrategies({ logs }: BuiltinDependencies): Strategy[] {
-  const connections = new Connections(logs);
+export function builtinStrategies({ network }: BuiltinDependencies): Strategy[] {
+  const connections = new Connections(network);
   return [
     withSubresources(podStrategy, connections.podSubresources()),
     bindingStrategy,

@@ -1,0 +1,166 @@
+// Services reachable from the host, as in Kubernetes in Action's tutorial: the kubia RC exposed
+// as a LoadBalancer gets an EXTERNAL-IP that answers `You've hit kubia-xxxxx` from every pod, a
+// NodePort answers on its nodePort, ClientIP affinity keeps a client on one pod, no ready pod
+// means connection refused, and a port already taken is reported on the service, not a crash.
+// Each kubectl version gets its own cluster and its own loopback address, so ports never collide.
+import assert from 'node:assert/strict';
+import { request } from 'node:http';
+import { createServer } from 'node:net';
+import { after, before, describe, test } from 'node:test';
+import type { Cluster } from '../src/index.js';
+import { eventually, http, kubectl, scratchFile, withCluster } from './helpers.js';
+
+const VERSIONS = ['1.27', '1.30', '1.33'];
+
+const KUBIA_RC = scratchFile('kubia-rc.yaml', `apiVersion: v1
+kind: ReplicationController
+metadata:
+  name: kubia
+spec:
+  replicas: 3
+  selector:
+    app: kubia
+  template:
+    metadata:
+      labels:
+        app: kubia
+    spec:
+      containers:
+      - name: kubia
+        image: luksa/kubia
+        ports:
+        - containerPort: 8080
+`);
+
+/** A loopback address of its own (Linux routes all of 127.0.0.0/8 to lo). */
+function loopback(): string {
+  const octet = () => 2 + Math.floor(Math.random() * 250);
+  return `127.${octet()}.${octet()}.${octet()}`;
+}
+
+/** One GET on a new connection (kube-proxy balances connections): the body, or the socket error's code. */
+function fetchOnce(host: string, port: number, path = '/'): Promise<{ status?: number; body?: string; error?: string }> {
+  return new Promise((resolve) => {
+    const req = request({ host, port, path, agent: false, timeout: 5000 }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => { body += c; });
+      res.on('end', () => resolve({ status: res.statusCode, body }));
+    });
+    req.on('error', (e: NodeJS.ErrnoException) => resolve({ error: e.code ?? e.message }));
+    req.end();
+  });
+}
+
+for (const v of VERSIONS) {
+  describe(`services reachable from the host, kubectl ${v}`, () => {
+    let cluster: Cluster;
+    const address = loopback();
+    const k = async (...args: string[]) => {
+      const r = await kubectl(v, cluster, args);
+      assert.equal(r.code, 0, `kubectl ${args.join(' ')}: ${r.stderr}`);
+      return r.stdout;
+    };
+    const runningKubias = async (n: number) => {
+      const pods = (await http(cluster, 'GET', '/api/v1/namespaces/default/pods?labelSelector=app=kubia')).json().items
+        .filter((p: { status: { phase: string }; metadata: { deletionTimestamp?: string } }) => p.status.phase === 'Running' && !p.metadata.deletionTimestamp);
+      return pods.length === n && pods;
+    };
+
+    before(async () => {
+      cluster = await withCluster({ controlPlane: true, nodes: 3, loadBalancerAddress: address });
+      await k('create', '-f', KUBIA_RC);
+      await eventually(() => runningKubias(3), 8000, '3 running kubia pods');
+    });
+    after(async () => { await cluster.close(); });
+
+    test('expose --type=LoadBalancer: EXTERNAL-IP within 5 s, and 20 connections reach all 3 pods', async () => {
+      assert.equal(await k('expose', 'rc', 'kubia', '--type=LoadBalancer', '--name', 'kubia-http'), 'service/kubia-http exposed\n');
+      const row = await eventually(async () => {
+        const line = (await k('get', 'svc', 'kubia-http')).split('\n')[1];
+        return line?.split(/\s+/)[3] === address && line;
+      }, 5000, 'an EXTERNAL-IP');
+      assert.match(row, new RegExp(`^kubia-http +LoadBalancer +10\\.\\d+\\.\\d+\\.\\d+ +${address.replaceAll('.', '\\.')} +8080:3\\d{4}/TCP +\\d+s$`));
+      await eventually(async () => (await fetchOnce(address, 8080)).body?.startsWith("You've hit"), 5000, 'the load balancer answering');
+      const pods = new Set<string>();
+      for (let i = 0; i < 20; i++) {
+        const r = await fetchOnce(address, 8080);
+        assert.equal(r.status, 200, r.error);
+        assert.match(r.body ?? '', /^You've hit kubia-[a-z0-9]{5}\n$/);
+        pods.add(r.body ?? '');
+      }
+      assert.equal(pods.size, 3, `reached ${[...pods].join(', ')}`);
+      const events = (await http(cluster, 'GET', '/api/v1/namespaces/default/events?fieldSelector=involvedObject.name=kubia-http')).json().items;
+      assert.deepEqual(events.map((e: { reason: string; message: string }) => `${e.reason}: ${e.message}`), ['EnsuringLoadBalancer: Ensuring load balancer', 'EnsuredLoadBalancer: Ensured load balancer']);
+    });
+
+    test('a NodePort service answers on its nodePort; ClientIP affinity keeps a client on one pod', async () => {
+      await k('expose', 'rc', 'kubia', '--type=NodePort', '--name', 'kubia-np', '--port=80', '--target-port=8080');
+      const nodePort = (await http(cluster, 'GET', '/api/v1/namespaces/default/services/kubia-np')).json().spec.ports[0].nodePort;
+      assert.ok(nodePort >= 30000 && nodePort <= 32767, String(nodePort));
+      const reply = await eventually(async () => (await fetchOnce(address, nodePort)).body, 5000, 'the nodePort answering');
+      assert.match(reply, /^You've hit kubia-[a-z0-9]{5}\n$/);
+      await k('patch', 'svc', 'kubia-np', '-p', '{"spec":{"sessionAffinity":"ClientIP"}}');
+      await eventually(async () => (await http(cluster, 'GET', '/api/v1/namespaces/default/services/kubia-np')).json().spec.sessionAffinity === 'ClientIP', 2000, 'affinity set');
+      const seen = new Set<string>();
+      for (let i = 0; i < 10; i++) seen.add((await fetchOnce(address, nodePort)).body ?? '');
+      assert.equal(seen.size, 1, `one pod for one client: ${[...seen].join(', ')}`);
+    });
+
+    test('a port already taken is reported on the service, EXTERNAL-IP stays <pending> until the port is free', async () => {
+      const squatter = createServer();
+      await new Promise<void>((resolve) => squatter.listen(0, address, resolve));
+      const port = (squatter.address() as { port: number }).port;
+      try {
+        await k('create', 'service', 'loadbalancer', 'taken', `--tcp=${port}:8080`);
+        const events = await eventually(async () => {
+          const items = (await http(cluster, 'GET', '/api/v1/namespaces/default/events?fieldSelector=involvedObject.name=taken,reason=SyncLoadBalancerFailed')).json().items;
+          return items.length > 0 && items;
+        }, 5000, 'a SyncLoadBalancerFailed event');
+        assert.equal(events[0].type, 'Warning');
+        assert.equal(events[0].message, `Error syncing load balancer: failed to ensure load balancer: listen tcp ${address}:${port}: bind: address already in use`);
+        const svc = (await http(cluster, 'GET', '/api/v1/namespaces/default/services/taken')).json();
+        assert.deepEqual(svc.status.loadBalancer, {});
+        assert.deepEqual([svc.status.conditions[0].type, svc.status.conditions[0].status, svc.status.conditions[0].reason], ['tinykube.io/LoadBalancerListening', 'False', 'PortInUse']);
+        assert.match((await k('get', 'svc', 'taken')).split('\n')[1], /^taken +LoadBalancer +\S+ +<pending> +/);
+      } finally {
+        squatter.close();
+      }
+      // The service controller tries again: the port is free now.
+      const ready = await eventually(async () => {
+        const svc = (await http(cluster, 'GET', '/api/v1/namespaces/default/services/taken')).json();
+        return svc.status.loadBalancer.ingress?.[0]?.ip === address && svc;
+      }, 10_000, 'the load balancer ensured once the port is free');
+      assert.equal(ready.status.conditions, undefined);
+    });
+
+    test('no ready pod: connections are refused; the pods come back and so does the answer', async () => {
+      await k('scale', 'rc', 'kubia', '--replicas=0');
+      await eventually(async () => (await fetchOnce(address, 8080)).error === 'ECONNREFUSED', 8000, 'connection refused');
+      await k('scale', 'rc', 'kubia', '--replicas=1');
+      await eventually(async () => /^You've hit kubia-/.test((await fetchOnce(address, 8080)).body ?? ''), 8000, 'an answer again');
+    });
+  });
+}
+
+describe('apps answer through the apiserver proxies too', () => {
+  let cluster: Cluster;
+  before(async () => { cluster = await withCluster({ controlPlane: true, nodes: 1, loadBalancerAddress: false }); });
+  after(async () => { await cluster.close(); });
+
+  test('an nginx pod serves its welcome page, and a 404 elsewhere; without load balancers EXTERNAL-IP stays <pending>', async () => {
+    const run = await kubectl('1.33', cluster, ['run', 'web', '--image=nginx:1.27', '--port=80']);
+    assert.equal(run.code, 0, run.stderr);
+    await eventually(async () => (await http(cluster, 'GET', '/api/v1/namespaces/default/pods/web')).json().status.phase === 'Running', 8000, 'web running');
+    const page = await kubectl('1.33', cluster, ['get', '--raw', '/api/v1/namespaces/default/pods/web:80/proxy/']);
+    assert.equal(page.code, 0, page.stderr);
+    assert.match(page.stdout, /<title>Welcome to nginx!<\/title>/);
+    const missing = await http(cluster, 'GET', '/api/v1/namespaces/default/pods/web:80/proxy/missing');
+    assert.equal(missing.status, 404);
+    assert.match(missing.text, /404 Not Found/);
+    await kubectl('1.33', cluster, ['expose', 'pod', 'web', '--type=LoadBalancer']);
+    await new Promise((r) => setTimeout(r, 1000));
+    const row = (await kubectl('1.33', cluster, ['get', 'svc', 'web'])).stdout.split('\n')[1];
+    assert.match(row, /^web +LoadBalancer +\S+ +<pending> +80:3\d{4}\/TCP/);
+  });
+});
