@@ -271,9 +271,9 @@ function prepareDataDir(options: ClusterOptions, stack: ShutdownStack): string {
 }
 
 /** The registry over the store, its watch caches filled, and the store's metrics. */
-async function startRegistry(options: ClusterOptions, store: Store, clock: ManualClock | undefined, stack: ShutdownStack): Promise<{ registry: Registry; network: PodNetwork; metrics: ApiMetrics }> {
+async function startRegistry(options: ClusterOptions, store: Store, clock: ManualClock | undefined, apps: AppCatalog, stack: ShutdownStack): Promise<{ registry: Registry; network: PodNetwork; metrics: ApiMetrics }> {
   const { registry, network } = await builtinRegistry(store, {
-    apps: loadApps(options.apps),
+    apps,
     watchHistory: { history: options.watchHistory, capacity: options.watchCacheCapacity },
     clock: clock && (() => clock.now()),
     entropy: options.deterministic ? deterministicEntropy(options.faultSeed ?? 1) : undefined,
@@ -469,6 +469,8 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   const startedAt = performance.now();
   const log = createLogger(options.logging);
   const storeKind = options.store ?? 'memory';
+  // A bad apps file stops the start before anything is made.
+  const apps = loadApps(options.apps);
   const stack = new ShutdownStack();
   try {
     const data = prepareDataDir(options, stack);
@@ -476,7 +478,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     stack.push(() => store.close());
     log.info('Starting tinykube', { version: VERSION_INFO.gitVersion, store: storeKind, data, pid: process.pid });
     const clock = options.clock ? new ManualClock(options.clock) : undefined;
-    const { registry, network, metrics } = await startRegistry(options, store, clock, stack);
+    const { registry, network, metrics } = await startRegistry(options, store, clock, apps, stack);
     const security = loadSecurity(options, data);
     const serving = await startServer(options, registry, metrics, security, { clock, log }, stack);
     await loadObjects(options, registry, serving, log);

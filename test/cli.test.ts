@@ -9,11 +9,12 @@ import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
 import { describe, test } from 'node:test';
 import { startEtcd } from './etcd.js';
-import { eventually, freePort, kubectlBinary, type RunResult } from './helpers.js';
+import { eventually, freePort, kubectlBinary, scratchFile, type RunResult } from './helpers.js';
 import { needs } from './peers.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const BIN = join(ROOT, 'bin', 'tinykube.js');
+const BAD_APPS = scratchFile('cli-bad-apps.yaml', '- name: broken\n  images: [example/broken]\n  http: {status: 200}\n');
 const VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
 /** `tinykube ARGS` running until stop(), once it printed its start lines. */
@@ -61,8 +62,8 @@ describe('tinykube command', () => {
     const serve = await tinykube(['serve', '--help']);
     assert.equal(serve.code, 0);
     const flags = [...serve.stdout.matchAll(/^ {6}--([a-z-]+)/gm)].map((m) => m[1]);
-    assert.deepEqual(flags, ['address', 'admin', 'api-only', 'bind-address', 'clock', 'data', 'data-dir', 'deterministic', 'etcd-endpoints', 'etcd-prefix', 'etcd-servers',
-      'event-ttl', 'fault-seed', 'fixtures', 'kubeconfig', 'leader-elect-lease-duration', 'leader-lease-duration', 'logging-format', 'name', 'node-cpu', 'node-memory',
+    assert.deepEqual(flags, ['address', 'admin', 'api-only', 'apps', 'bind-address', 'clock', 'data', 'data-dir', 'deterministic', 'etcd-endpoints', 'etcd-prefix', 'etcd-servers',
+      'event-ttl', 'fault-seed', 'fixtures', 'kubeconfig', 'leader-elect-lease-duration', 'leader-lease-duration', 'load-balancer-address', 'logging-format', 'name', 'node-cpu', 'node-memory',
       'node-monitor-grace-period', 'node-pods', 'nodes', 'port', 'stages', 'store', 'tls', 'tls-cert-file', 'tls-private-key-file', 'token-auth-file', 'token-file',
       'watch-cache-capacity', 'watch-history', 'write-kubeconfig']);
     assert.match(serve.stdout, /^ {6}--bind-address ip {3,}the same as --address$/m);
@@ -88,6 +89,7 @@ describe('tinykube command', () => {
       [['snapshot', 'take', 'f'], 'tinykube: snapshot takes save or restore and a file (see tinykube snapshot --help)\n'],
       [['bogus'], 'tinykube: unknown command "bogus" for "tinykube"; the commands are serve, snapshot and version (see tinykube --help)\n'],
       [['serve', '--watch-history', 'all'], 'tinykube: --watch-history must be window or store, not "all"\n'],
+      [['serve', '--store', 'memory', '--port', '0', '--apps', BAD_APPS], `tinykube: bad --apps file: ${BAD_APPS}: app 1 (broken): http: is neither echo nor a reply with a body\n`],
     ];
     for (const [args, stderr] of cases) {
       const r = await tinykube(args);
