@@ -134,6 +134,25 @@ for (const v of VERSIONS) {
       assert.equal(ready.status.conditions, undefined);
     });
 
+    // Exec rides websocket from kubectl 1.30 (SPDY, for 1.27-1.29, is not served yet).
+    if (v !== '1.27') {
+      test('inside a pod, curl and wget reach services by name and cluster IP, pods by IP', async () => {
+        const [pod, other] = await eventually(() => runningKubias(3), 8000, '3 running kubia pods');
+        const exec = (...command: string[]) => kubectl(v, cluster, ['exec', pod.metadata.name, '--', ...command]);
+        const byName = await exec('curl', '-s', 'http://kubia-http:8080');
+        assert.equal(byName.code, 0, byName.stderr);
+        assert.match(byName.stdout, /^You've hit kubia-[a-z0-9]{5}\n$/);
+        const clusterIP = (await http(cluster, 'GET', '/api/v1/namespaces/default/services/kubia-http')).json().spec.clusterIP;
+        assert.match((await exec('curl', '-s', `http://${clusterIP}:8080/`)).stdout, /^You've hit kubia-[a-z0-9]{5}\n$/);
+        assert.equal((await exec('wget', '-qO-', `http://${other.status.podIP}:8080`)).stdout, `You've hit ${other.metadata.name}\n`);
+        assert.match((await exec('wget', '-qO-', 'http://kubia-http.default.svc.cluster.local:8080')).stdout, /^You've hit kubia-/);
+        const unknown = await exec('curl', '-sS', 'http://nowhere');
+        assert.deepEqual([unknown.code, unknown.stdout, unknown.stderr], [6, '', 'curl: (6) Could not resolve host: nowhere\ncommand terminated with exit code 6\n']);
+        const closed = await exec('curl', '-sS', `http://${clusterIP}:9999`);
+        assert.deepEqual([closed.code, closed.stderr], [7, `curl: (7) Failed to connect to ${clusterIP} port 9999 after 0 ms: Couldn't connect to server\ncommand terminated with exit code 7\n`]);
+      });
+    }
+
     test('no ready pod: connections are refused; the pods come back and so does the answer', async () => {
       await k('scale', 'rc', 'kubia', '--replicas=0');
       await eventually(async () => (await fetchOnce(address, 8080)).error === 'ECONNREFUSED', 8000, 'connection refused');

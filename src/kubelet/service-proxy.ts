@@ -8,7 +8,7 @@
 // and a status condition), never a crash.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import type { Condition, Endpoints, Pod, Service, ServicePort } from '../api/objects.js';
+import type { Condition, Service, ServicePort } from '../api/objects.js';
 import type { Registry } from '../api/registry.js';
 import { rfc3339 } from '../api/time.js';
 import { keyController, type Controller, type Result } from '../client/controller.js';
@@ -18,7 +18,7 @@ import { resources, type Resources } from '../client/resources.js';
 import type { Stored } from '../client/typed-resource.js';
 import { EventRecorder } from '../controllers/events.js';
 import { kref, QUIET, type Logger } from '../logging/log.js';
-import type { PodNetwork } from './pod-network.js';
+import { serviceBackends, type Backend, type PodNetwork } from './pod-network.js';
 
 const MANAGER = 'service-controller';
 
@@ -55,7 +55,6 @@ interface Listener {
   error?: string;
 }
 
-interface Backend { pod: Stored<Pod>; port: number }
 
 export class ServiceProxy {
   private readonly client: Resources;
@@ -180,15 +179,8 @@ export class ServiceProxy {
 
   /** The ready endpoints of a service port: the pods and the ports they serve it on. */
   private backends(route: Route): Backend[] {
-    const ep: Endpoints | undefined = this.client.endpoints.lister.get(route.service.namespace ?? '', route.service.name);
-    return (ep?.subsets ?? []).flatMap((s) => {
-      const port = (s.ports ?? []).find((p) => (p.name ?? '') === (route.port.name ?? ''));
-      if (!port) return [];
-      return (s.addresses ?? []).flatMap((a) => {
-        const pod = a.targetRef?.name ? this.client.pods.lister.get(route.service.namespace ?? '', a.targetRef.name) : undefined;
-        return pod ? [{ pod, port: port.port }] : [];
-      });
-    });
+    const svc = this.client.services.lister.get(route.service.namespace, route.service.name);
+    return svc ? serviceBackends(this.registry, svc, route.port) : [];
   }
 
   /** The endpoint a new connection goes to: at random, or the client's own with ClientIP affinity. */
@@ -204,14 +196,14 @@ export class ServiceProxy {
     const backend = same ?? backends[this.registry.entropy.int(backends.length)];
     const config = svc.spec.sessionAffinityConfig;
     const seconds = typeof config === 'object' && config !== null && 'clientIP' in config ? timeoutOf(config.clientIP) : DEFAULT_AFFINITY_SECONDS;
-    this.affinity.set(key, { pod: backend.pod.metadata.name, until: now + seconds * 1000 });
+    this.affinity.set(key, { pod: backend.pod.metadata.name ?? '', until: now + seconds * 1000 });
     return backend;
   }
 
   private async serve(l: Listener, req: IncomingMessage, res: ServerResponse): Promise<void> {
     const backend = this.chosen.get(req.socket) ?? this.pick(l.route, req.socket.remoteAddress ?? '');
     // The chosen pod may be gone since the connection opened: the connection breaks, as it would.
-    const pod = backend && this.client.pods.lister.get(backend.pod.metadata.namespace ?? '', backend.pod.metadata.name);
+    const pod = backend && this.client.pods.lister.get(backend.pod.metadata.namespace, backend.pod.metadata.name ?? '');
     const container = pod && backend && this.network.listener(pod, backend.port);
     if (!pod || !container) { req.socket.destroy(); return; }
     await this.network.serve(pod, container, req.url ?? '/', req, res);

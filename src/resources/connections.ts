@@ -3,10 +3,10 @@
 // here they are answered by the simulated containers.
 import { errors, StatusError } from '../api/errors.js';
 import { queryBool } from '../api/request-options.js';
-import type { Container, Endpoints, Pod, Service } from '../api/objects.js';
+import type { Container, Pod, Service } from '../api/objects.js';
 import type { ConnectRequest, Subresource, UpgradeRequest } from '../api/types.js';
 import { runCommand, type ContainerLogs } from '../kubelet/containers.js';
-import type { PodNetwork } from '../kubelet/pod-network.js';
+import { serviceBackends, type PodNetwork } from '../kubelet/pod-network.js';
 import { sendBody } from '../server/http.js';
 
 const containersOf = (pod: Pod): Container[] => pod.spec?.containers ?? [];
@@ -119,23 +119,14 @@ export class Connections {
     const [name, port] = parts.length === 3 ? [parts[1], parts[2]] : [parts[0], parts[1]];
     const svc: Service | undefined = target.cache.get(target.key(namespace, name))?.object;
     if (!svc) throw errors.notFound(target.gr, name);
-    const endpoints = registry.resource('endpoints');
-    const ep: Endpoints | undefined = endpoints?.cache.get(endpoints.key(namespace, name))?.object;
     const svcPorts = svc.spec?.ports ?? [];
     const svcPort = port ? svcPorts.find((p) => p.name === port || String(p.port) === port) : svcPorts[0];
-    const unavailable = () => new StatusError(503, 'ServiceUnavailable', `no endpoints available for service "${name}"`, {});
-    if (!svcPort) throw unavailable();
-    const ready = (ep?.subsets ?? []).flatMap((s) => {
-      const epPort = (s.ports ?? []).find((p) => (p.name ?? '') === (svcPort.name ?? ''));
-      return epPort ? (s.addresses ?? []).map((address) => ({ address, port: epPort.port })) : [];
-    });
-    if (!ready.length) throw unavailable();
+    const ready = svcPort ? serviceBackends(registry, svc, svcPort) : [];
+    if (!ready.length) throw new StatusError(503, 'ServiceUnavailable', `no endpoints available for service "${name}"`, {});
     const chosen = ready[registry.entropy.int(ready.length)];
-    const pods = registry.resource('pods');
-    const pod: Pod | undefined = chosen.address.targetRef?.name ? pods?.cache.get(pods.key(namespace, chosen.address.targetRef.name))?.object : undefined;
-    const container = pod && this.network.listener(pod, chosen.port);
-    if (!pod || !container) throw refused(chosen.address.ip, chosen.port);
-    await this.network.serve(pod, container, proxiedURL(rest, query), req, res);
+    const container = this.network.listener(chosen.pod, chosen.port);
+    if (!container) throw refused(chosen.pod.status?.podIP, chosen.port);
+    await this.network.serve(chosen.pod, container, proxiedURL(rest, query), req, res);
   }
 
   /** pods/{name[:port]}/proxy/... */
@@ -188,6 +179,13 @@ export class Connections {
         stdin: () => new Promise((resolve) => { if (stdinClosed || !queryBool(query.get('stdin'))) resolve(stdinText); else stdinWaiters.push(() => resolve(stdinText)); }),
         sleep: (ms) => new Promise((r) => setTimeout(r, Math.min(ms, 60_000))),
         now: () => registry.now(),
+        fetch: (url, method, body) => {
+          const port = url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
+          const dialed = this.network.dial(registry, namespace ?? 'default', url.hostname, port, (n) => registry.entropy.int(n));
+          if ('error' in dialed) return dialed;
+          const headers = { host: url.host, 'user-agent': 'curl/8.5.0', accept: '*/*' };
+          return this.network.request(dialed.pod, dialed.container, { method, url: url.pathname + url.search, headers, body }, pod.status?.podIP ?? 'unknown');
+        },
       }).then((r) => {
         if (r.stdout) send(1, r.stdout);
         if (r.stderr) send(2, r.stderr);
