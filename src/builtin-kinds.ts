@@ -18,7 +18,9 @@ export async function builtinRegistry(store: Store, options: BuiltinOptions = {}
   const registry = new Registry(store, { ...registryOptions, admission: BUILTIN_ADMISSION });
   const logs = new ContainerLogs(() => registry.now());
   const network = new PodNetwork(apps ?? AppCatalog.load(), logs);
-  for (const strategy of builtinStrategies({ network })) await registry.register(strategy);
+  const core = registry.library.document('', 'v1');
+  if (!core) throw new Error('openapi/ has no document for the core group (api/v1)');
+  for (const strategy of builtinStrategies({ network, core })) await registry.register(strategy);
   return { registry, logs, network };
 }
 

@@ -8,7 +8,7 @@ import { reachableSchemas, type GVK, type OpenAPIDocument, type OpenAPIFragment,
 import { STATUS_SUBRESOURCE } from './reset-fields.js';
 import { age, column, NAME_COLUMN } from './table.js';
 import type { KObject, Strategy, Subresource } from './types.js';
-import { stringAt } from './json.js';
+import { isJsonObject, stringAt } from './json.js';
 
 export interface ScaleDefinition {
   /** Dotted paths (a leading `.` is allowed, as CRDs write them). */
@@ -31,7 +31,14 @@ export interface KindDefinition {
   /** The objects' schema; apiVersion, kind and metadata are added to its properties. */
   schema: Schema;
   subresources?: { status?: boolean; scale?: ScaleDefinition };
+  /** The verbs served (default: all of them); a read-only kind has get and list. */
+  verbs?: string[];
 }
+
+/** The verb each operation's x-kubernetes-action stands for. */
+const ACTION_VERBS: Record<string, string> = {
+  get: 'get', list: 'list', post: 'create', put: 'update', patch: 'patch', delete: 'delete', deletecollection: 'deletecollection', watch: 'watch', watchlist: 'watch',
+};
 
 const META = 'io.k8s.apimachinery.pkg.apis.meta.v1';
 const SCALE = 'io.k8s.api.autoscaling.v1.Scale';
@@ -150,6 +157,16 @@ export function kindFragment(def: KindDefinition, core: OpenAPIDocument): OpenAP
     properties: { apiVersion: { type: 'string' }, items: { type: 'array', items: ref(name) }, kind: { type: 'string' }, metadata: ref(`${META}.ListMeta`) },
     'x-kubernetes-group-version-kind': [{ ...gvk, kind: listKind }],
   };
+  if (def.verbs) {
+    const verbs = new Set(def.verbs);
+    for (const [path, item] of Object.entries(paths)) {
+      for (const [method, operation] of Object.entries(item)) {
+        const action = isJsonObject(operation) ? operation['x-kubernetes-action'] : undefined;
+        if (typeof action === 'string' && !verbs.has(ACTION_VERBS[action] ?? action)) delete item[method];
+      }
+      if (Object.keys(item).every((k) => k === 'parameters')) delete paths[path];
+    }
+  }
   const schemas: Record<string, Schema> = { [name]: objectSchema, [listName]: listSchema };
   const metaRoots = [`${META}.ObjectMeta`, `${META}.ListMeta`, `${META}.Status`, `${META}.DeleteOptions`, `${META}.Patch`, `${META}.WatchEvent`, SCALE];
   Object.assign(schemas, reachableSchemas(metaRoots.map(ref), core.components.schemas));

@@ -9,7 +9,7 @@ import { groupVersionPath, OpenAPILibrary, reachableSchemas, routeTable, schemaN
 import { ResourceStore, type Admission, type AdmissionAttributes, type RegistryContext } from './resource-store.js';
 import { SchemaValidator, type SchemaSet } from './schema.js';
 import { SchemaNode } from './schema-navigator.js';
-import type { CreateRequest, CreateResult, Strategy } from './types.js';
+import type { Strategy } from './types.js';
 
 export interface RegistryOptions {
   clock?: () => Date;
@@ -26,7 +26,6 @@ export interface VirtualResource {
   shape: ResourceShape;
   strategy: Strategy;
   schemas: SchemaSet;
-  create(request: CreateRequest): Promise<CreateResult>;
 }
 
 /** A served kind as discovery lists it. */
@@ -88,7 +87,7 @@ export class Registry implements RegistryContext {
     if (!schemaName) throw new Error(`no schema for ${shape.kind} in the OpenAPI of ${key}`);
     const registration: Registration = { strategy, shape, paths, schemas, fragment: own };
     if (strategy.virtual) {
-      registration.virtual = { shape, strategy, schemas, create: strategy.virtual.create };
+      registration.virtual = { shape, strategy, schemas };
     } else {
       const schema = SchemaNode.root(schemas.schemas, schemaName);
       registration.stored = new ResourceStore(shape, strategy, schemaName, schema, schemas, this, this.options.watchHistory);

@@ -155,10 +155,14 @@ export interface Strategy<T extends KObject = KObject> {
    */
   openapi?: OpenAPIFragment;
   /**
-   * A kind with no storage: every request is a create answered by this handler (bindings,
-   * SelfSubjectAccessReviews). Such kinds have no watch cache and no other verbs.
+   * A kind with no storage and no watch cache: its creates are answered by `create` (bindings,
+   * SelfSubjectAccessReviews), its gets and lists computed by `list` (metrics).
    */
-  virtual?: { create(request: CreateRequest): Promise<CreateResult> };
+  virtual?: {
+    create?(request: CreateRequest): Promise<CreateResult>;
+    /** The objects there are now, in one namespace or all. */
+    list?(registry: RegistryContext, namespace: string | undefined): KObject[];
+  };
   storage?: StorageCodec;
   singularName: string;
   shortNames?: string[];

@@ -2,6 +2,7 @@
 // that come with them. Which resources exist, their scope, verbs and subresources come from
 // openapi/; a Strategy adds what OpenAPI does not say (defaults, validation, printers, short
 // names, its subresources' handlers). Only the composition root imports this folder.
+import type { OpenAPIDocument } from '../api/openapi.js';
 import type { Admission } from '../api/resource-store.js';
 import type { Strategy } from '../api/types.js';
 import type { PodNetwork } from '../kubelet/pod-network.js';
@@ -9,6 +10,7 @@ import { namespaceLifecycle, namespaceStrategy, nodeStrategy, SYSTEM_NAMESPACES 
 import { configMapStrategy } from './configmaps.js';
 import { Connections } from './connections.js';
 import { eventStrategy, eventsV1Strategy } from './events.js';
+import { metricsStrategies } from './metrics.js';
 import { endpointSliceStrategy, endpointsStrategy, leaseStrategy } from './networking.js';
 import { bindingStrategy, podStrategy } from './pods.js';
 import { replicationControllerStrategy } from './replicationcontrollers.js';
@@ -18,6 +20,8 @@ import { serviceStrategy } from './services.js';
 /** What the built-in kinds need of the running cluster: the simulated pods' network and logs, for log, exec and proxy. */
 export interface BuiltinDependencies {
   network: PodNetwork;
+  /** The core group-version's document: the meta schemas of kinds that bring their own OpenAPI (metrics). */
+  core: OpenAPIDocument;
 }
 
 /** With a subresource table extended by `more`. */
@@ -25,7 +29,7 @@ function withSubresources(strategy: Strategy, more: Strategy['subresources']): S
   return { ...strategy, subresources: { ...strategy.subresources, ...more } };
 }
 
-export function builtinStrategies({ network }: BuiltinDependencies): Strategy[] {
+export function builtinStrategies({ network, core }: BuiltinDependencies): Strategy[] {
   const connections = new Connections(network);
   return [
     withSubresources(podStrategy, connections.podSubresources()),
@@ -42,6 +46,7 @@ export function builtinStrategies({ network }: BuiltinDependencies): Strategy[] 
     leaseStrategy,
     selfSubjectAccessReviewStrategy,
     selfSubjectReviewStrategy,
+    ...metricsStrategies(core),
   ];
 }
 

@@ -13,6 +13,7 @@ import type { Registry, VirtualResource } from '../api/registry.js';
 import { parseDeleteOptions, parseDryRun, parseFieldValidation, parseListOptions, parseMutationOptions, parseSelection, queryBool, type FieldValidation, type MutationOptions, type WriteVerb } from '../api/request-options.js';
 import type { ResourceStore } from '../api/resource-store.js';
 import { SchemaNode } from '../api/schema-navigator.js';
+import { matchesLabels } from '../api/selectors.js';
 import { DEFAULT_TABLE, table, tableRow, type IncludeObject } from '../api/table.js';
 import { rfc3339 } from '../api/time.js';
 import type { CreateRequest, DeleteOptions, KObject, MessageSocket, Subresource } from '../api/types.js';
@@ -92,7 +93,7 @@ export class RestHandler {
 
   private async dispatch(info: ResourceRequest, req: IncomingMessage, res: ServerResponse, query: URLSearchParams, faults?: FaultActions): Promise<void> {
     const virtual = this.registry.virtual(info.group, info.version, info.resource);
-    if (virtual) return this.createVirtual(virtual, info, req, res, query);
+    if (virtual) return this.serveVirtual(virtual, info, req, res, query);
     const rs = this.resolve(info);
     const format = chooseResponseFormat(req.headers.accept, { allowTable: true });
     if (!format) throw errors.notAcceptable(['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf']);
@@ -363,13 +364,30 @@ export class RestHandler {
     throw errors.methodNotSupported(rs.gr, `${info.verb} ${sub}`);
   }
 
-  /** A create-only kind (bindings, reviews): the body goes to its Strategy's handler. */
-  private async createVirtual(virtual: VirtualResource, info: ResourceRequest, req: IncomingMessage, res: ServerResponse, query: URLSearchParams): Promise<void> {
-    if (info.verb !== 'create' || info.name) throw errors.methodNotAllowed();
-    if (virtual.shape.namespaced !== (info.namespace !== undefined)) throw errors.pathNotFound();
-    const dryRun = parseDryRun(query, 'create').length > 0;
-    const { code, body } = await virtual.create(await this.createRequest(info, req, query, virtual.shape.kind, dryRun));
-    sendObject(res, code, body);
+  /**
+   * A kind with no storage: a create goes to its Strategy's handler (bindings, reviews), a get or
+   * list reads what it computes (metrics).
+   */
+  private async serveVirtual(virtual: VirtualResource, info: ResourceRequest, req: IncomingMessage, res: ServerResponse, query: URLSearchParams): Promise<void> {
+    const { create, list } = virtual.strategy.virtual ?? {};
+    const { shape } = virtual;
+    if (!shape.namespaced && info.namespace !== undefined) throw errors.pathNotFound();
+    if (info.verb === 'create' && create && !info.name && !info.subresource) {
+      if (shape.namespaced && info.namespace === undefined) throw errors.pathNotFound();
+      const dryRun = parseDryRun(query, 'create').length > 0;
+      const { code, body } = await create(await this.createRequest(info, req, query, shape.kind, dryRun));
+      return sendObject(res, code, body);
+    }
+    if ((info.verb === 'get' || info.verb === 'list') && list && !info.subresource) {
+      const apiVersion = shape.group ? `${shape.group}/${shape.version}` : shape.version;
+      const { labels } = parseSelection(query, { supported: new Set(['metadata.name', ...(shape.namespaced ? ['metadata.namespace'] : [])]) });
+      const items = list(this.registry, info.namespace).filter((o) => matchesLabels(labels, o.metadata.labels));
+      const yaml = chooseResponseFormat(req.headers.accept, {})?.kind === 'yaml';
+      const body = info.verb === 'list' ? { kind: `${shape.kind}List`, apiVersion, metadata: {}, items } : items.find((o) => o.metadata.name === info.name);
+      if (!body) throw errors.notFound({ group: shape.group, resource: shape.resource }, info.name ?? '');
+      return sendObject(res, 200, body, yaml ? { kind: 'yaml' } : { kind: 'json' });
+    }
+    throw errors.methodNotAllowed();
   }
 
   private async createRequest(info: ResourceRequest, req: IncomingMessage, query: URLSearchParams, what: string, dryRun: boolean): Promise<CreateRequest> {
