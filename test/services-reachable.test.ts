@@ -6,31 +6,15 @@
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Cluster } from '../src/index.js';
-import { eventually, http, kubectl, scratchFile, withCluster } from './helpers.js';
+import { eventually, http, kubectl, withCluster } from './helpers.js';
 
 const VERSIONS = ['1.27', '1.30', '1.33'];
 
-const KUBIA_RC = scratchFile('kubia-rc.yaml', `apiVersion: v1
-kind: ReplicationController
-metadata:
-  name: kubia
-spec:
-  replicas: 3
-  selector:
-    app: kubia
-  template:
-    metadata:
-      labels:
-        app: kubia
-    spec:
-      containers:
-      - name: kubia
-        image: luksa/kubia
-        ports:
-        - containerPort: 8080
-`);
+/** The book's kubia RC: 3 replicas of luksa/kubia on port 8080. */
+const KUBIA_RC = join(import.meta.dirname, '..', 'fixtures', 'kubia-rc.yaml');
 
 /** A loopback address of its own (Linux routes all of 127.0.0.0/8 to lo). */
 function loopback(): string {
