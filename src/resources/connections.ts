@@ -1,6 +1,8 @@
 // The subresources that reach into a pod: log, proxy (pods and services), exec and attach over
 // websocket (v4 and v5.channel.k8s.io). In a cluster the apiserver proxies these to the kubelet;
 // here they are answered by the simulated containers.
+import { createServer } from 'node:http';
+import { Duplex } from 'node:stream';
 import { errors, StatusError } from '../api/errors.js';
 import { queryBool } from '../api/request-options.js';
 import type { Container, Pod, Service } from '../api/objects.js';
@@ -43,6 +45,13 @@ function proxiedURL(rest: string[], query: URLSearchParams): string {
   return `/${rest.join('/')}${q ? `?${q}` : ''}`;
 }
 
+/**
+ * The websocket port-forward protocols (the kubelet's): per port, a data channel 2i and an error
+ * channel 2i+1, each opened by the port number (uint16, little-endian). kubectl's own port-forward
+ * speaks SPDY, which is not served yet.
+ */
+const PORT_FORWARD_PROTOCOLS = ['v4.channel.k8s.io', 'channel.k8s.io'];
+
 /** The channel protocols exec and attach speak, newest first. */
 const EXEC_PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io'];
 
@@ -60,7 +69,7 @@ export class Connections {
       proxy: { type: 'connect', connect: (r) => this.podProxy(r) },
       exec: { type: 'connect', upgrade: { protocols: EXEC_PROTOCOLS, serve: (r) => this.exec(r, 'exec') } },
       attach: { type: 'connect', upgrade: { protocols: EXEC_PROTOCOLS, serve: (r) => this.exec(r, 'attach') } },
-      portforward: { type: 'connect' },
+      portforward: { type: 'connect', upgrade: { protocols: PORT_FORWARD_PROTOCOLS, serve: (r) => this.portForward(r) } },
     };
   }
 
@@ -197,4 +206,49 @@ export class Connections {
       socket.close(1000);
     }
   }
+
+  /**
+   * pods/{name}/portforward over a websocket: each port's data channel carries the bytes of one
+   * connection to the pod's port, where its container's app answers HTTP (the bytes are parsed by
+   * a node http server of its own, as a socket to the app would be).
+   */
+  private portForward({ target, namespace, name, query, socket }: UpgradeRequest): void {
+    const ports = (query.get('ports') ?? '').split(',').filter(Boolean).map(Number);
+    const header = (channel: number, port: number) => Buffer.from([channel, port & 0xff, port >> 8]);
+    let pod: Pod;
+    try {
+      pod = this.pod(target, namespace, name);
+      if (!ports.length || ports.some((p) => !Number.isInteger(p) || p < 1 || p > 65535)) throw errors.badRequest('query parameter "port" is required');
+    } catch (e) {
+      socket.send(Buffer.concat([Buffer.from([1]), Buffer.from(e instanceof Error ? e.message : String(e))]));
+      socket.close(1000);
+      return;
+    }
+    const inbound = new Map<number, Duplex>();
+    ports.forEach((port, i) => {
+      socket.send(header(2 * i, port));
+      socket.send(header(2 * i + 1, port));
+      const container = this.network.listener(pod, port);
+      if (!container) {
+        socket.send(Buffer.concat([Buffer.from([2 * i + 1]), Buffer.from(`error forwarding port ${port} to pod ${pod.metadata.name}, uid ${pod.metadata.uid}: dial tcp4 127.0.0.1:${port}: connect: connection refused`)]));
+        return;
+      }
+      const connection = new Duplex({
+        read() {},
+        write(chunk: Buffer, _encoding, done) {
+          socket.send(Buffer.concat([Buffer.from([2 * i]), chunk]));
+          done();
+        },
+      });
+      const app = createServer((req, res) => void this.network.serve(pod, container, req.url ?? '/', req, res));
+      app.emit('connection', connection);
+      inbound.set(2 * i, connection);
+    });
+    socket.onMessage((data) => {
+      const connection = inbound.get(data[0]);
+      if (connection && data.length > 1) connection.push(data.subarray(1));
+    });
+    socket.onClose(() => { for (const c of inbound.values()) c.destroy(); });
+  }
+
 }

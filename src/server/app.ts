@@ -191,8 +191,10 @@ class ApiServer {
     };
     if (unauthenticated) { refuse(unauthenticated); return; }
     if (req.headers.upgrade?.toLowerCase() !== 'websocket') {
-      // kubectl before 1.30 asks for SPDY/3.1 on exec and port-forward; say so rather than fail obscurely.
-      refuse(errors.badRequest(`tinykube serves watch, exec and attach over websocket only; ${req.headers.upgrade} is not supported (kubectl 1.30 and later use websocket)`));
+      // kubectl before 1.30 asks for SPDY/3.1 on exec, and every kubectl on port-forward; say so rather than fail obscurely.
+      refuse(errors.badRequest(info.isResourceRequest && info.subresource === 'portforward'
+        ? `tinykube serves port-forward over websocket only (v4.channel.k8s.io, as client libraries use it); ${req.headers.upgrade} is not supported yet`
+        : `tinykube serves watch, exec and attach over websocket only; ${req.headers.upgrade} is not supported (kubectl 1.30 and later use websocket)`));
       return;
     }
     if (!info.isResourceRequest) {
