@@ -73,7 +73,8 @@ export async function snapshotObjects(server: string, log: Logger = QUIET): Prom
   for (const list of lists) {
     const base = list.groupVersion === 'v1' ? '/api/v1' : `/apis/${list.groupVersion}`;
     for (const r of list.resources) {
-      if (r.name.includes('/') || !r.verbs.includes('list')) continue;
+      // Only what can be listed and created again: computed kinds (metrics) are not state.
+      if (r.name.includes('/') || !r.verbs.includes('list') || !r.verbs.includes('create')) continue;
       const page = await getJSON(server, `${base}/${r.name}`);
       const items = Array.isArray(page.items) ? page.items.filter(isKObject) : [];
       const before = objects.length;
