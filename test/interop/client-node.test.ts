@@ -3,6 +3,8 @@
 // (relisting after a 410), and exec over websocket. Each story is a cell of the matrix.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { createServer, type AddressInfo } from 'node:net';
 import { PassThrough, Readable } from 'node:stream';
 import { after, before, describe } from 'node:test';
 import * as k8s14 from '@kubernetes/client-node';
@@ -209,6 +211,30 @@ for (const [version, pkg, k8s] of VERSIONS) {
       const exit3 = await run(['sh', '-c', 'exit 3']);
       assert.deepEqual(exit3.status.details?.causes, [{ reason: 'ExitCode', message: '3' }]);
       assert.equal(exit3.status.message, 'command terminated with non-zero exit code: error executing command [sh -c exit 3], exit code 3');
+    });
+
+    story('port-forward', async () => {
+      await core.createNamespacedPod({ namespace: ns, body: { metadata: { name: 'forwarded' }, spec: { containers: [{ name: 'kubia', image: 'luksa/kubia', ports: [{ containerPort: 8080 }] }] } } });
+      await eventually(async () => (await core.readNamespacedPod({ namespace: ns, name: 'forwarded' })).status?.phase === 'Running', 5000, 'the pod running');
+      const forward = new k8s.PortForward(kc);
+      const local = createServer((socket) => { void forward.portForward(ns, 'forwarded', [8080], socket, null, socket); });
+      await new Promise<void>((resolve) => local.listen(0, '127.0.0.1', resolve));
+      try {
+        const port = (local.address() as AddressInfo).port;
+        const reply = await new Promise<string>((resolve, reject) => {
+          const req = request({ host: '127.0.0.1', port, path: '/', agent: false }, (res) => {
+            let body = '';
+            res.setEncoding('utf8');
+            res.on('data', (c: string) => { body += c; });
+            res.on('end', () => resolve(body));
+          });
+          req.on('error', reject);
+          req.end();
+        });
+        assert.equal(reply, "You've hit forwarded\n");
+      } finally {
+        local.close();
+      }
     });
   });
 }

@@ -28,6 +28,8 @@ export const CLIENTS = {
       label: 'label and annotate',
       scale: 'scale',
       expose: 'expose',
+      'load-balancer': 'expose --type=LoadBalancer: EXTERNAL-IP answers',
+      top: 'top nodes, top pods',
       logs: 'logs: --tail, --timestamps, -f',
       exec: 'exec: stdin, exit codes',
       wait: 'wait: condition, delete',
@@ -50,6 +52,7 @@ export const CLIENTS = {
       bookmarks: 'watch bookmarks',
       informer: 'informer and ObjectCache, relist after 410',
       exec: 'exec over websocket',
+      'port-forward': 'port-forward over websocket',
     },
   },
   python: {

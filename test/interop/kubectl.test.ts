@@ -55,8 +55,10 @@ for (const v of KUBECTL_ALL_VERSIONS) {
     };
     const rcPath = '/api/v1/namespaces/default/replicationcontrollers/web';
 
+    // A loopback address of its own for load balancers, so that versions run side by side never collide.
+    const lbAddress = `127.${2 + Math.floor(Math.random() * 250)}.${2 + Math.floor(Math.random() * 250)}.${2 + Math.floor(Math.random() * 250)}`;
     before(async () => {
-      cluster = await withCluster({ controlPlane: true, nodes: 2 });
+      cluster = await withCluster({ controlPlane: true, nodes: 2, loadBalancerAddress: lbAddress });
     });
     after(async () => { await cluster.close(); });
 
@@ -315,6 +317,29 @@ for (const v of KUBECTL_ALL_VERSIONS) {
       assert.deepEqual((await get('/api/v1/namespaces/default/services/front')).spec.selector, { app: 'front', tier: 'front' });
       const reply = await ok('get', '--raw', '/api/v1/namespaces/default/services/kubia-exposed:80/proxy/');
       assert.match(reply, /^You've hit kubia(-[a-z0-9]{5})?\n$/);
+    });
+
+    story('load-balancer', async () => {
+      assert.equal(await ok('expose', 'rc', 'kubia', '--type=LoadBalancer', '--name=kubia-lb'), 'service/kubia-lb exposed\n');
+      const row = await eventually(async () => {
+        const line = rows(await ok('get', 'svc', 'kubia-lb'))[1];
+        return line?.[3] === lbAddress && line;
+      }, 5000, 'an EXTERNAL-IP');
+      assert.deepEqual(row.slice(0, 2), ['kubia-lb', 'LoadBalancer']);
+      assert.match(row[4], /^8080:3\d{4}\/TCP$/);
+      const reply = await eventually(async () => {
+        const r = await fetch(`http://${lbAddress}:8080/`).catch(() => undefined);
+        return r?.ok && r.text();
+      }, 5000, 'the load balancer answering');
+      assert.match(reply, /^You've hit kubia(-[a-z0-9]{5})?\n$/);
+    });
+
+    story('top', async () => {
+      const nodes = rows(await ok('top', 'nodes'));
+      assert.deepEqual(nodes.map((r) => r[0]), ['NAME', 'node-1', 'node-2']);
+      for (const r of nodes.slice(1)) assert.match(`${r[1]} ${r[2]} ${r[3]} ${r[4]}`, /^\d+m \d+% \d+Mi \d+%$/);
+      const top = rows(await ok('top', 'pod', 'kubia'));
+      assert.deepEqual(top, [['NAME', 'CPU(cores)', 'MEMORY(bytes)'], ['kubia', '1m', '8Mi']]);
     });
 
     story('logs', async () => {
