@@ -11,6 +11,7 @@
 import { readFileSync, writeFileSync, mkdirSync, readdirSync, existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { reachableSchemas } from '../src/api/openapi.js';
 import { describeField, describeOperation, describeParameter, describeResponse, describeSchema } from './openapi-descriptions.js';
 
 type Json = any; // the upstream documents are untyped JSON by nature
@@ -33,16 +34,6 @@ function referenceDocuments(): Record<string, string> {
     found[`apis/${base.slice(0, cut)}/${base.slice(cut + 1)}`] = `apis/${f}`;
   }
   return found;
-}
-
-function collectRefs(node: Json, out: Set<string>): void {
-  if (Array.isArray(node)) { for (const n of node) collectRefs(n, out); return; }
-  if (node && typeof node === 'object') {
-    for (const [k, v] of Object.entries(node)) {
-      if (k === '$ref' && typeof v === 'string') out.add(v.replace('#/components/schemas/', ''));
-      else collectRefs(v, out);
-    }
-  }
 }
 
 /** Replaces upstream prose with ours, recursively through a schema. */
@@ -105,20 +96,9 @@ for (const [gvPath, refFile] of Object.entries(referenceDocuments())) {
     }
     paths[path] = kept;
   }
-  // Schemas reachable from the kept paths, transitively.
-  const all: Json = doc.components.schemas;
-  const reachable = new Set<string>();
-  collectRefs(paths, reachable);
-  for (let grew = true; grew;) {
-    grew = false;
-    for (const name of [...reachable]) {
-      const before = reachable.size;
-      collectRefs(all[name], reachable);
-      if (reachable.size > before) grew = true;
-    }
-  }
+  // Schemas reachable from the kept paths, transitively, as the server cuts them for each kind.
   const schemas: Json = {};
-  for (const name of [...reachable].sort()) schemas[name] = rewriteSchema(all[name], name, undefined, undefined);
+  for (const [name, schema] of Object.entries(reachableSchemas(paths, doc.components.schemas))) schemas[name] = rewriteSchema(schema, name, undefined, undefined);
   const sortedPaths = Object.fromEntries(Object.keys(paths).sort().map((p) => [p, paths[p]]));
   const out = {
     openapi: doc.openapi,

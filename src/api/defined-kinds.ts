@@ -173,9 +173,15 @@ export function kindFragment(def: KindDefinition, core: OpenAPIDocument): OpenAP
   return { paths, schemas };
 }
 
+/** Each document's parameters by name, found once: every kind defined from it shares them. */
+const PARAMETERS = new WeakMap<OpenAPIDocument, Map<string, unknown>>();
+
 /** Every query and path parameter of a document, by name (the first definition of each). */
 function parametersByName(doc: OpenAPIDocument): Map<string, unknown> {
+  const known = PARAMETERS.get(doc);
+  if (known) return known;
   const out = new Map<string, unknown>();
+  PARAMETERS.set(doc, out);
   const add = (list: unknown) => {
     if (!Array.isArray(list)) return;
     for (const p of list as unknown[]) {

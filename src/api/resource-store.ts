@@ -3,7 +3,7 @@
 import { type CachedObject, TooOldError, WatchCache, type CacheWatcher, type WatchEventType, type WatchHistoryOptions } from '../storage/watch-cache.js';
 import { KeyExistsError, KeyNotFoundError, RevisionConflictError, type KeyValue, type Store } from '../storage/store.js';
 import { checkPreconditions, deletionFinished, planDeletion } from './deletion.js';
-import { errors, StatusError, type GroupResource } from './errors.js';
+import { errors, type GroupResource } from './errors.js';
 import { canonicalJSON, jsonEqual } from './json.js';
 import { recordUpdate } from './managed-fields.js';
 import type { SchemaNode } from './schema-navigator.js';
@@ -409,7 +409,7 @@ export class ResourceStore {
   }
 
   /** The subresource a managedFields entry names: status and scale, as kube records them. */
-  recordedSubresource(subresource: string | undefined): string | undefined {
+  private recordedSubresource(subresource: string | undefined): string | undefined {
     const type = subresource === undefined ? undefined : this.strategy.subresources?.[subresource]?.type;
     return subresource === 'status' && type === 'view' ? subresource : type === 'scale' ? subresource : undefined;
   }
@@ -494,7 +494,6 @@ export class ResourceStore {
   private storeError(e: unknown, name: string): unknown {
     if (e instanceof RevisionConflictError) return errors.staleUpdate(this.gr, name);
     if (e instanceof KeyNotFoundError) return errors.notFound(this.gr, name);
-    if (e instanceof StatusError) return e;
     return e;
   }
 }

@@ -102,7 +102,6 @@ export class ServiceProxy {
       }
     }
     if (!svc) return;
-    const ready = this.hasReadyEndpoints(svc);
     const failures: string[] = [];
     for (const [port, route] of wanted) {
       const l = this.listeners.get(port);
@@ -112,7 +111,8 @@ export class ServiceProxy {
       }
       const listener = l ?? this.listener(port, route);
       listener.route = route;
-      const error = await this.setListening(listener, ready);
+      // A port with no ready endpoint behind it is not listened on: connections are refused.
+      const error = await this.setListening(listener, this.backends(route).length > 0);
       if (error) failures.push(error);
     }
     if (type === 'LoadBalancer') await this.reportLoadBalancer(svc, failures);
@@ -170,11 +170,6 @@ export class ServiceProxy {
         resolve(undefined);
       });
     });
-  }
-
-  private hasReadyEndpoints(svc: Stored<Service>): boolean {
-    const ep = this.client.endpoints.lister.get(svc.metadata.namespace, svc.metadata.name);
-    return (ep?.subsets ?? []).some((s) => (s.addresses ?? []).length > 0);
   }
 
   /** The ready endpoints of a service port: the pods and the ports they serve it on. */
