@@ -2,6 +2,7 @@
 // machinery (kube's RESTCreateStrategy / RESTUpdateStrategy / TableConvertor rolled into one,
 // with its subresources declared as kube's per-subresource strategies and REST storages are).
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex, Readable, Writable } from 'node:stream';
 import type { FieldError } from './errors.js';
 import type { OpenAPIFragment } from './openapi.js';
 import type { RegistryContext, ResourceStore } from './resource-store.js';
@@ -108,24 +109,65 @@ export interface ConnectRequest {
   registry: RegistryContext;
 }
 
-/** A websocket as an upgraded subresource uses it: binary messages in and out. */
-export interface MessageSocket {
-  /** Sends one binary message, if the socket is still open. */
-  send(data: Buffer): void;
-  close(code: number): void;
-  onMessage(listener: (data: Buffer) => void): void;
-  onClose(listener: () => void): void;
-}
-
-/** A connection upgraded to a websocket (exec, attach). */
-export interface UpgradeRequest {
+/** A request for a stream of a subresource (exec, attach, port-forward), once its connection is upgraded. */
+export interface StreamRequest {
   target: ResourceStore;
   namespace?: string;
   name: string;
   query: URLSearchParams;
-  socket: MessageSocket;
   registry: RegistryContext;
 }
+
+/** How a remote command ended, as kube reports it on the error stream: a Status without kind. */
+export interface StreamStatus {
+  metadata: Record<string, never>;
+  status: 'Success' | 'Failure';
+  message?: string;
+  reason?: string;
+  code?: number;
+  details?: { causes: { reason: string; message: string }[] };
+}
+
+/**
+ * The streams of one exec or attach session (kube's remotecommand protocol), whatever carries
+ * them: websocket channels or SPDY streams. A stream the client did not ask for is absent.
+ */
+export interface CommandStreams {
+  /** What the client types, ending at its EOF. */
+  stdin?: Readable;
+  stdout?: Writable;
+  stderr?: Writable;
+  tty: boolean;
+  onResize(listener: (size: { width: number; height: number }) => void): void;
+  /** Reports the outcome on the error stream and ends the session. */
+  end(status: StreamStatus): void;
+  /** Called once the client has gone, whether or not `end` was. */
+  onClose(listener: () => void): void;
+}
+
+/** One connection forwarded to a pod's port. */
+export interface ForwardedConnection {
+  port: number;
+  /** The connection's bytes, both ways; ending it ends the client's connection. */
+  data: Duplex;
+  /** Reports why the port can't be reached (kube's error stream) and ends the connection. */
+  fail(message: string): void;
+}
+
+/** A port-forward session (kube's portforward protocol): the connections it carries as they come. */
+export interface ForwardStreams {
+  onConnection(listener: (connection: ForwardedConnection) => void): void;
+  onClose(listener: () => void): void;
+}
+
+/**
+ * A subresource served as one of kube's streaming protocols; the server speaks each over
+ * websocket and SPDY/3.1 and hands the streams to `serve`. `check` runs before the upgrade, so a
+ * bad request gets a plain 4xx answer.
+ */
+export type StreamingEndpoint =
+  | { protocol: 'remotecommand'; check?(request: StreamRequest): void; serve(request: StreamRequest, streams: CommandStreams): void }
+  | { protocol: 'portforward'; check?(request: StreamRequest): void; serve(request: StreamRequest, streams: ForwardStreams): void };
 
 /**
  * A subresource and what serves it. `view`: the object itself, written with some fields kept
@@ -137,7 +179,7 @@ export type Subresource =
   | { type: 'view'; resetFields: readonly string[]; prepareForUpdate?(obj: KObject, old: KObject): void }
   | { type: 'scale'; specReplicasPath: string; statusReplicasPath: string; selector(obj: KObject): string }
   | { type: 'create'; create(request: CreateRequest, target: ResourceStore): Promise<CreateResult> }
-  | { type: 'connect'; connect?(request: ConnectRequest): void | Promise<void>; upgrade?: { protocols: readonly string[]; serve(request: UpgradeRequest): void } };
+  | { type: 'connect'; connect?(request: ConnectRequest): void | Promise<void>; stream?: StreamingEndpoint };
 
 /**
  * What a kind adds to the generic machinery. `T` is the kind's type: the store holds only objects

@@ -1,12 +1,11 @@
-// The subresources that reach into a pod: log, proxy (pods and services), exec and attach over
-// websocket (v4 and v5.channel.k8s.io). In a cluster the apiserver proxies these to the kubelet;
-// here they are answered by the simulated containers.
+// The subresources that reach into a pod: log, proxy (pods and services), exec, attach and
+// port-forward (over websocket or SPDY: the server's streaming.ts hands over the streams). In a
+// cluster the apiserver proxies these to the kubelet; here the simulated containers answer.
 import { createServer } from 'node:http';
-import { Duplex } from 'node:stream';
 import { errors, StatusError } from '../api/errors.js';
 import { queryBool } from '../api/request-options.js';
 import type { Container, Pod, Service } from '../api/objects.js';
-import type { ConnectRequest, Subresource, UpgradeRequest } from '../api/types.js';
+import type { CommandStreams, ConnectRequest, ForwardStreams, StreamRequest, Subresource } from '../api/types.js';
 import { runCommand, type ContainerLogs } from '../kubelet/containers.js';
 import { serviceBackends, type PodNetwork } from '../kubelet/pod-network.js';
 import { sendBody } from '../server/http.js';
@@ -45,16 +44,6 @@ function proxiedURL(rest: string[], query: URLSearchParams): string {
   return `/${rest.join('/')}${q ? `?${q}` : ''}`;
 }
 
-/**
- * The websocket port-forward protocols (the kubelet's): per port, a data channel 2i and an error
- * channel 2i+1, each opened by the port number (uint16, little-endian). kubectl's own port-forward
- * speaks SPDY, which is not served yet.
- */
-const PORT_FORWARD_PROTOCOLS = ['v4.channel.k8s.io', 'channel.k8s.io'];
-
-/** The channel protocols exec and attach speak, newest first. */
-const EXEC_PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io'];
-
 /** A pod's subresources that reach into its containers, and a service's proxy, answered by the simulated containers. */
 export class Connections {
   private readonly logs: ContainerLogs;
@@ -67,9 +56,9 @@ export class Connections {
     return {
       log: { type: 'connect', connect: (r) => this.log(r) },
       proxy: { type: 'connect', connect: (r) => this.podProxy(r) },
-      exec: { type: 'connect', upgrade: { protocols: EXEC_PROTOCOLS, serve: (r) => this.exec(r, 'exec') } },
-      attach: { type: 'connect', upgrade: { protocols: EXEC_PROTOCOLS, serve: (r) => this.exec(r, 'attach') } },
-      portforward: { type: 'connect', upgrade: { protocols: PORT_FORWARD_PROTOCOLS, serve: (r) => this.portForward(r) } },
+      exec: { type: 'connect', stream: { protocol: 'remotecommand', check: (r) => this.commandTarget(r), serve: (r, streams) => this.exec(r, streams, 'exec') } },
+      attach: { type: 'connect', stream: { protocol: 'remotecommand', check: (r) => this.commandTarget(r), serve: (r, streams) => this.exec(r, streams, 'attach') } },
+      portforward: { type: 'connect', stream: { protocol: 'portforward', check: ({ target, namespace, name }) => this.pod(target, namespace, name), serve: (r, streams) => this.portForward(r, streams) } },
     };
   }
 
@@ -152,103 +141,76 @@ export class Connections {
     await this.network.serve(pod, container, proxiedURL(rest, query), req, res);
   }
 
+  /** The pod and container an exec or attach reaches, with kube's errors before the upgrade. */
+  private commandTarget({ target, namespace, name, query }: StreamRequest): { pod: Pod; container: Container } {
+    const pod = this.pod(target, namespace, name);
+    const container = pickContainer(pod, query.get('container'));
+    requireStarted(pod, container);
+    return { pod, container };
+  }
+
   /**
-   * exec and attach over websocket, channel protocol v4 or v5: byte 0 of each message is the
-   * stream (0 stdin, 1 stdout, 2 stderr, 3 status, 4 resize, 255 close in v5).
+   * exec and attach, whatever the transport (remote-command.ts): the command runs with what the
+   * client sends on stdin until it ends, and its outcome is reported as the kubelet reports it.
    */
-  private exec({ target, namespace, name, query, socket, registry }: UpgradeRequest, subresource: 'exec' | 'attach'): void {
-    const send = (channel: number, data: string) => {
-      socket.send(Buffer.concat([Buffer.from([channel]), Buffer.from(data)]));
-    };
-    const finish = (exitCode: number, argv: string[]) => {
-      const status = exitCode === 0 ? { metadata: {}, status: 'Success' } : {
-        metadata: {}, status: 'Failure', message: `command terminated with non-zero exit code: error executing command [${argv.join(' ')}], exit code ${exitCode}`,
-        reason: 'NonZeroExitCode', details: { causes: [{ reason: 'ExitCode', message: String(exitCode) }] },
-      };
-      send(3, JSON.stringify(status));
-      socket.close(1000);
-    };
-    let stdinText = '';
-    let stdinClosed = false;
-    const stdinWaiters: (() => void)[] = [];
-    const closeStdin = () => { stdinClosed = true; for (const w of stdinWaiters.splice(0)) w(); };
-    socket.onMessage((buf) => {
-      if (buf[0] === 0) stdinText += buf.subarray(1).toString('utf8');
-      if (buf[0] === 255 && buf[1] === 0) closeStdin();
+  private exec(request: StreamRequest, streams: CommandStreams, subresource: 'exec' | 'attach'): void {
+    const { namespace, name, query, registry } = request;
+    const stdinChunks: Buffer[] = [];
+    const stdinEnded = new Promise<void>((resolve) => {
+      if (!streams.stdin) { resolve(); return; }
+      streams.stdin.on('data', (chunk: Buffer) => stdinChunks.push(chunk));
+      streams.stdin.on('end', () => resolve());
+      streams.stdin.on('close', () => resolve());
+      streams.onClose(() => resolve());
     });
-    socket.onClose(closeStdin);
+    let pod: Pod;
+    let c: Container;
     try {
-      const pod = this.pod(target, namespace, name);
-      const c = pickContainer(pod, query.get('container'));
-      requireStarted(pod, c);
-      const argv = subresource === 'attach' ? ['cat'] : query.getAll('command');
-      const env = { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', HOSTNAME: name, ...Object.fromEntries((c.env ?? []).map((e) => [e.name, e.value ?? ''])) };
-      void runCommand(argv, {
-        podName: name, env,
-        stdin: () => new Promise((resolve) => { if (stdinClosed || !queryBool(query.get('stdin'))) resolve(stdinText); else stdinWaiters.push(() => resolve(stdinText)); }),
-        sleep: (ms) => new Promise((r) => setTimeout(r, Math.min(ms, 60_000))),
-        now: () => registry.now(),
-        fetch: (url, method, body) => {
-          const port = url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
-          const dialed = this.network.dial(registry, namespace ?? 'default', url.hostname, port, (n) => registry.entropy.int(n));
-          if ('error' in dialed) return dialed;
-          const headers = { host: url.host, 'user-agent': 'curl/8.5.0', accept: '*/*' };
-          return this.network.request(dialed.pod, dialed.container, { method, url: url.pathname + url.search, headers, body }, pod.status?.podIP ?? 'unknown');
-        },
-      }).then((r) => {
-        if (r.stdout) send(1, r.stdout);
-        if (r.stderr) send(2, r.stderr);
-        finish(r.exitCode, argv);
-      });
+      ({ pod, container: c } = this.commandTarget(request));
     } catch (e) {
       const message = e instanceof StatusError ? e.message : String(e);
-      send(3, JSON.stringify({ metadata: {}, status: 'Failure', message, reason: 'BadRequest', code: 400 }));
-      socket.close(1000);
+      streams.end({ metadata: {}, status: 'Failure', message, reason: 'BadRequest', code: 400 });
+      return;
     }
+    const argv = subresource === 'attach' ? ['cat'] : query.getAll('command');
+    const env = { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', HOSTNAME: name, ...Object.fromEntries((c.env ?? []).map((e) => [e.name, e.value ?? ''])) };
+    void runCommand(argv, {
+      podName: name, env,
+      stdin: async () => { await stdinEnded; return Buffer.concat(stdinChunks).toString('utf8'); },
+      sleep: (ms) => new Promise((r) => setTimeout(r, Math.min(ms, 60_000))),
+      now: () => registry.now(),
+      fetch: (url, method, body) => {
+        const port = url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
+        const dialed = this.network.dial(registry, namespace ?? 'default', url.hostname, port, (n) => registry.entropy.int(n));
+        if ('error' in dialed) return dialed;
+        const headers = { host: url.host, 'user-agent': 'curl/8.5.0', accept: '*/*' };
+        return this.network.request(dialed.pod, dialed.container, { method, url: url.pathname + url.search, headers, body }, pod.status?.podIP ?? 'unknown');
+      },
+    }).then((r) => {
+      if (r.stdout) streams.stdout?.write(r.stdout);
+      if (r.stderr) (streams.stderr ?? streams.stdout)?.write(r.stderr);
+      streams.end(r.exitCode === 0 ? { metadata: {}, status: 'Success' } : {
+        metadata: {}, status: 'Failure', message: `command terminated with non-zero exit code: error executing command [${argv.join(' ')}], exit code ${r.exitCode}`,
+        reason: 'NonZeroExitCode', details: { causes: [{ reason: 'ExitCode', message: String(r.exitCode) }] },
+      });
+    });
   }
 
   /**
-   * pods/{name}/portforward over a websocket: each port's data channel carries the bytes of one
-   * connection to the pod's port, where its container's app answers HTTP (the bytes are parsed by
-   * a node http server of its own, as a socket to the app would be).
+   * pods/{name}/portforward, whatever the transport (port-forward.ts): each forwarded connection
+   * reaches the app of the container listening on its port, whose bytes a node http server of
+   * its own parses, as a socket to the app would be.
    */
-  private portForward({ target, namespace, name, query, socket }: UpgradeRequest): void {
-    const ports = (query.get('ports') ?? '').split(',').filter(Boolean).map(Number);
-    const header = (channel: number, port: number) => Buffer.from([channel, port & 0xff, port >> 8]);
-    let pod: Pod;
-    try {
-      pod = this.pod(target, namespace, name);
-      if (!ports.length || ports.some((p) => !Number.isInteger(p) || p < 1 || p > 65535)) throw errors.badRequest('query parameter "port" is required');
-    } catch (e) {
-      socket.send(Buffer.concat([Buffer.from([1]), Buffer.from(e instanceof Error ? e.message : String(e))]));
-      socket.close(1000);
-      return;
-    }
-    const inbound = new Map<number, Duplex>();
-    ports.forEach((port, i) => {
-      socket.send(header(2 * i, port));
-      socket.send(header(2 * i + 1, port));
+  private portForward({ target, namespace, name }: StreamRequest, streams: ForwardStreams): void {
+    const pod = this.pod(target, namespace, name);
+    streams.onConnection(({ port, data, fail }) => {
       const container = this.network.listener(pod, port);
       if (!container) {
-        socket.send(Buffer.concat([Buffer.from([2 * i + 1]), Buffer.from(`error forwarding port ${port} to pod ${pod.metadata.name}, uid ${pod.metadata.uid}: dial tcp4 127.0.0.1:${port}: connect: connection refused`)]));
+        fail(`error forwarding port ${port} to pod ${pod.metadata.name}, uid ${pod.metadata.uid}: dial tcp4 127.0.0.1:${port}: connect: connection refused`);
         return;
       }
-      const connection = new Duplex({
-        read() {},
-        write(chunk: Buffer, _encoding, done) {
-          socket.send(Buffer.concat([Buffer.from([2 * i]), chunk]));
-          done();
-        },
-      });
       const app = createServer((req, res) => void this.network.serve(pod, container, req.url ?? '/', req, res));
-      app.emit('connection', connection);
-      inbound.set(2 * i, connection);
+      app.emit('connection', data);
     });
-    socket.onMessage((data) => {
-      const connection = inbound.get(data[0]);
-      if (connection && data.length > 1) connection.push(data.subarray(1));
-    });
-    socket.onClose(() => { for (const c of inbound.values()) c.destroy(); });
   }
-
 }

@@ -1,6 +1,7 @@
 // The HTTP edge: node's http server, routing health, version, discovery, OpenAPI and resource
-// requests; websocket upgrades for watches. It was a thin express app (handlers always took node's
-// request and response); bench/ measured express's load at a tenth of the startup budget and its
+// requests; upgrades (watches over websocket; exec, attach and port-forward over websocket and
+// SPDY/3.1, streaming.ts). It was a thin express app (handlers always took node's request and
+// response); bench/ measured express's load at a tenth of the startup budget and its
 // routing layer halving GET throughput while doing nothing for us, so the edge is node's own.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTLSServer } from 'node:https';
@@ -22,6 +23,7 @@ import { normalizedVerb, type ApiMetrics, type LongRunning } from './metrics.js'
 import { queryBool } from '../api/request-options.js';
 import { parseRequestInfo, type RequestInfo, type ResourceRequest } from './request-info.js';
 import { RestHandler, type PreparedUpgrade } from './rest.js';
+import { acceptSpdy, checkStream, serveSpdy, serveWebsocket, websocketProtocols } from './streaming.js';
 import { DEFAULT_WATCH_SETTINGS } from './watch.js';
 
 export const VERSION_INFO = {
@@ -80,7 +82,7 @@ class ApiServer {
   private readonly rest: RestHandler;
   private readonly admin?: AdminHandler;
   private readonly log: Logger;
-  /** A subresource that connects over a websocket names the subprotocols it speaks (exec: the channel protocols). */
+  /** What answers each upgrade being accepted: a streaming subresource's websocket speaks its protocol's subprotocols. */
   private readonly upgrades = new WeakMap<IncomingMessage, PreparedUpgrade>();
   private readonly wss: WebSocketServer;
 
@@ -107,8 +109,8 @@ class ApiServer {
       // Watches take whatever subprotocol is offered.
       handleProtocols: (protocols, req) => {
         const offered = [...protocols];
-        const spoken = this.upgrades.get(req)?.protocols;
-        if (spoken) return spoken.find((p) => offered.includes(p)) ?? false;
+        const prepared = this.upgrades.get(req);
+        if (prepared?.kind === 'stream') return websocketProtocols(prepared.endpoint).find((p) => offered.includes(p)) ?? false;
         return offered[0] ?? false;
       },
     });
@@ -190,34 +192,50 @@ class ApiServer {
       this.finished(req, path, info, started, status);
     };
     if (unauthenticated) { refuse(unauthenticated); return; }
-    if (req.headers.upgrade?.toLowerCase() !== 'websocket') {
-      // kubectl before 1.30 asks for SPDY/3.1 on exec, and every kubectl on port-forward; say so rather than fail obscurely.
-      refuse(errors.badRequest(info.isResourceRequest && info.subresource === 'portforward'
-        ? `tinykube serves port-forward over websocket only (v4.channel.k8s.io, as client libraries use it); ${req.headers.upgrade} is not supported yet`
-        : `tinykube serves watch, exec and attach over websocket only; ${req.headers.upgrade} is not supported (kubectl 1.30 and later use websocket)`));
+    const transport = req.headers.upgrade?.toLowerCase();
+    if (transport !== 'websocket' && transport !== 'spdy/3.1') {
+      refuse(errors.badRequest(`unsupported upgrade ${req.headers.upgrade}: watch, exec, attach and portforward are served over websocket and SPDY/3.1`));
       return;
     }
     if (!info.isResourceRequest) {
-      refuse(errors.badRequest('websocket upgrades are served on watch, exec and attach requests'));
+      refuse(errors.badRequest('upgrades are served on watch, exec, attach and portforward requests'));
       return;
     }
     const faults = this.faultsFor(info, url.searchParams);
+    // Counted and logged when the connection ends, as kube counts a hijacked request.
+    const upgraded = (onClose: (listener: () => void) => void) => {
+      if (entry) this.opts.recorder?.answered(entry, 101);
+      const longRunning = this.opts.metrics?.startLongRunning(req.method, undefined, info);
+      if (this.observed) onClose(() => { longRunning?.end(); this.finished(req, path, info, started, 101, true); });
+    };
     const accept = () => {
       if (faults?.error) { refuse(faults.error); return; }
       let prepared: PreparedUpgrade;
       try {
         prepared = this.rest.prepareUpgrade(info, url.searchParams, faults);
+        if (prepared.kind === 'stream') {
+          const offered = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
+          const wsProtocol = transport === 'websocket' ? websocketProtocols(prepared.endpoint).find((p) => offered.includes(p)) : undefined;
+          checkStream(prepared.endpoint, prepared.request, wsProtocol);
+        }
       } catch (e) {
         refuse(e);
         return;
       }
+      if (transport === 'spdy/3.1') {
+        if (prepared.kind !== 'stream') { refuse(errors.badRequest('watches are served over websocket, not SPDY/3.1')); return; }
+        const protocol = acceptSpdy(prepared.endpoint, req, socket);
+        if (!protocol) return;
+        upgraded((l) => socket.once('close', l));
+        if (head.length) socket.unshift(head);
+        serveSpdy(prepared.endpoint, prepared.request, protocol, socket);
+        return;
+      }
       this.upgrades.set(req, prepared);
       this.wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
-        if (entry) this.opts.recorder?.answered(entry, 101);
-        // Counted and logged when the connection ends, as kube counts a hijacked request.
-        const longRunning = this.opts.metrics?.startLongRunning(req.method, undefined, info);
-        if (this.observed) ws.once('close', () => { longRunning?.end(); this.finished(req, path, info, started, 101, true); });
-        prepared.start(ws);
+        upgraded((l) => ws.once('close', l));
+        if (prepared.kind === 'watch') prepared.start(ws);
+        else serveWebsocket(prepared.endpoint, prepared.request, ws);
       });
     };
     if (faults?.latencyMs) setTimeout(accept, faults.latencyMs); else accept();

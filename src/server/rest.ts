@@ -16,7 +16,7 @@ import { SchemaNode } from '../api/schema-navigator.js';
 import { matchesLabels } from '../api/selectors.js';
 import { DEFAULT_TABLE, table, tableRow, type IncludeObject } from '../api/table.js';
 import { rfc3339 } from '../api/time.js';
-import type { CreateRequest, DeleteOptions, KObject, MessageSocket, Subresource } from '../api/types.js';
+import type { CreateRequest, DeleteOptions, KObject, StreamingEndpoint, StreamRequest, Subresource } from '../api/types.js';
 import { bodyDuplicates, parseBody, warningHeaders } from './body.js';
 import { readBody, sendError, sendJSON, sendObject } from './http.js';
 import { chooseResponseFormat, patchType, type ResponseFormat } from './negotiation.js';
@@ -30,11 +30,10 @@ const LIST_END = Buffer.from(']}');
 
 type ScaleSubresource = Extract<Subresource, { type: 'scale' }>;
 
-/** What answers a websocket upgrade: the subprotocols it speaks (any, for watches) and what starts it. */
-export interface PreparedUpgrade {
-  protocols?: readonly string[];
-  start(ws: WebSocket): void;
-}
+/** What answers an upgrade: a watch over websocket, or a subresource's streaming endpoint. */
+export type PreparedUpgrade =
+  | { kind: 'watch'; start(ws: WebSocket): void }
+  | { kind: 'stream'; endpoint: StreamingEndpoint; request: StreamRequest };
 
 export class RestHandler {
   /** The open watches, by the store they watch. */
@@ -62,24 +61,23 @@ export class RestHandler {
   }
 
   /**
-   * Checks a websocket request (a watch, or a subresource that connects over one) before the
-   * upgrade, so a bad request gets a plain 4xx answer as from kube-apiserver; returns what starts
-   * the stream once the socket is accepted.
+   * Resolves an upgrade request (a watch, or a subresource that streams) before the upgrade, so
+   * a bad request gets a plain 4xx answer as from kube-apiserver; returns what serves it once the
+   * connection is upgraded.
    */
   prepareUpgrade(info: ResourceRequest, query: URLSearchParams, faults?: FaultActions): PreparedUpgrade {
     if (this.registry.virtual(info.group, info.version, info.resource)) throw errors.methodNotAllowed();
     const rs = this.resolve(info);
     if (info.subresource) {
       const declared = rs.strategy.subresources?.[info.subresource];
-      const upgrade = declared?.type === 'connect' ? declared.upgrade : undefined;
-      if (!upgrade || !info.name) throw errors.badRequest('websocket upgrades are served on watch, exec and attach requests');
-      const { namespace, name } = info;
-      return { protocols: upgrade.protocols, start: (ws) => upgrade.serve({ target: rs, namespace, name, query, socket: messageSocket(ws), registry: this.registry }) };
+      const endpoint = declared?.type === 'connect' ? declared.stream : undefined;
+      if (!endpoint || !info.name) throw errors.badRequest('upgrades are served on watch, exec, attach and portforward requests');
+      return { kind: 'stream', endpoint, request: { target: rs, namespace: info.namespace, name: info.name, query, registry: this.registry } };
     }
-    if (info.verb !== 'watch') throw errors.badRequest('websocket upgrades are served on watch, exec and attach requests');
+    if (info.verb !== 'watch') throw errors.badRequest('upgrades are served on watch, exec, attach and portforward requests');
     if (!rs.shape.verbs.includes('watch')) throw errors.methodNotSupported(rs.gr, 'watch');
     const start = this.prepareWatch(rs, info, query, { kind: 'json' }, faults);
-    return { start: (ws) => start(websocketTransport(ws)) };
+    return { kind: 'watch', start: (ws) => start(websocketTransport(ws)) };
   }
 
   private resolve(info: ResourceRequest): ResourceStore {
@@ -441,15 +439,6 @@ export class RestHandler {
 }
 
 /** A websocket as subresources see it: binary messages in and out. */
-function messageSocket(ws: WebSocket): MessageSocket {
-  return {
-    send: (data) => { if (ws.readyState === ws.OPEN) ws.send(data); },
-    close: (code) => ws.close(code),
-    onMessage: (listener) => ws.on('message', (data) => listener(Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(new Uint8Array(data)))),
-    onClose: (listener) => ws.on('close', listener),
-  };
-}
-
 const isWriteVerb = (verb: string): verb is WriteVerb => ['create', 'update', 'patch', 'delete', 'deletecollection'].includes(verb);
 
 /** The autoscaling/v1 Scale view of an object. */
