@@ -1,6 +1,7 @@
 // Test helpers: start a real tinykube on a free port, run the real kubectl binaries against it,
 // and make plain HTTP requests. Nothing here mocks the server.
 import { execFile } from 'node:child_process';
+import { request } from 'node:http';
 import { mkdtempSync, realpathSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -62,6 +63,20 @@ export function kubectl(version: string, cluster: Cluster, args: string[], opts:
   });
 }
 const cacheDirs = new Map<string, string>();
+
+/** A GET to a local port on a connection of its own (what a port-forward or a listener answers). */
+export function httpGet(port: number, path = '/', host = '127.0.0.1'): Promise<{ status?: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host, port, path, agent: false }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => { body += c; });
+      res.on('end', () => resolve({ status: res.statusCode, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
 
 export interface HttpResult { status: number; headers: Headers; text: string; json: () => any }
 

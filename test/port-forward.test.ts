@@ -1,27 +1,17 @@
-// Port-forward over a websocket (v4.channel.k8s.io, the protocol client libraries speak):
-// @kubernetes/client-node's PortForward reaches a pod's app from a local port, as
-// `kubectl port-forward` does; a port nothing listens on is reported on the error channel.
+// Port-forward as kubectl and client libraries open it: kubectl 1.27-1.30 over SPDY/3.1, kubectl
+// 1.31 and later over SPDY tunnelled in a websocket, @kubernetes/client-node over websocket
+// channels (v4.channel.k8s.io). A local port answers as the pod's app; a port nothing listens on
+// is reported as the kubelet reports it.
 import assert from 'node:assert/strict';
-import { request } from 'node:http';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { PassThrough } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import * as k8s from '@kubernetes/client-node';
 import type { Cluster } from '../src/index.js';
-import { eventually, http, withCluster } from './helpers.js';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { eventually, FIXTURES, http, httpGet, kubectl, kubectlBinary, sleep, withCluster } from './helpers.js';
 
-function get(port: number, path = '/'): Promise<{ status?: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, agent: false }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => { body += c; });
-      res.on('end', () => resolve({ status: res.statusCode, body }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
 
 describe('port-forward over websocket', () => {
   let cluster: Cluster;
@@ -43,7 +33,7 @@ describe('port-forward over websocket', () => {
     local = createServer((socket) => { void forward.portForward('default', 'kubia-manual', [8080], socket, null, socket); });
     await new Promise<void>((resolve) => local.listen(0, '127.0.0.1', resolve));
     const port = (local.address() as AddressInfo).port;
-    for (let i = 0; i < 3; i++) assert.deepEqual(await get(port), { status: 200, body: "You've hit kubia-manual\n" });
+    for (let i = 0; i < 3; i++) assert.deepEqual(await httpGet(port), { status: 200, body: "You've hit kubia-manual\n" });
   });
 
   test('a port the pod does not listen on: the error channel says so', async () => {
@@ -57,4 +47,70 @@ describe('port-forward over websocket', () => {
     assert.match(said, /^error forwarding port 9999 to pod kubia-manual, uid [0-9a-f-]+: dial tcp4 127\.0\.0\.1:9999: connect: connection refused$/);
     input.end();
   });
+});
+
+/**
+ * Runs `kubectl port-forward TARGET :PORT` (a local port of kubectl's choosing) while `use` talks
+ * to that port; returns what kubectl printed once stopped.
+ */
+async function portForward(version: string, cluster: Cluster, target: string, port: number, use: (local: number) => Promise<void>): Promise<{ stdout: string; stderr: string }> {
+  const child = spawn(kubectlBinary(version), ['--kubeconfig', cluster.kubeconfigPath, 'port-forward', target, `:${port}`, '--address', '127.0.0.1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stderr.on('data', (c: Buffer) => { stderr += c.toString(); });
+  const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
+  const local = await new Promise<number>((resolve) => {
+    child.stdout.on('data', (c: Buffer) => {
+      stdout += c.toString();
+      const m = /Forwarding from 127\.0\.0\.1:(\d+) ->/.exec(stdout);
+      if (m) resolve(Number(m[1]));
+    });
+    void exited.then(() => resolve(0));
+  });
+  assert.ok(local, `kubectl port-forward ${target} exited: ${stderr}`);
+  try { await use(local); } finally { child.kill(); await exited; }
+  return { stdout, stderr };
+}
+
+describe('kubectl port-forward (SPDY/3.1, and SPDY in a websocket from 1.31)', () => {
+  let cluster: Cluster;
+  before(async () => {
+    cluster = await withCluster({ controlPlane: true, nodes: 2, loadBalancerAddress: false });
+    assert.equal((await kubectl('1.33', cluster, ['create', '-f', join(FIXTURES, 'kubia-rc.yaml')])).code, 0);
+    assert.equal((await kubectl('1.33', cluster, ['run', 'kubia', '--image=luksa/kubia', '--port=8080'])).code, 0);
+    assert.equal((await kubectl('1.33', cluster, ['expose', 'rc', 'kubia', '--name=kubia-http', '--port=80', '--target-port=8080'])).code, 0);
+    await eventually(async () => {
+      const pods = (await http(cluster, 'GET', '/api/v1/namespaces/default/pods')).json().items;
+      return pods.length === 4 && pods.every((p: { status: { phase: string } }) => p.status.phase === 'Running');
+    }, 8000, 'the pods running');
+    await eventually(async () => ((await http(cluster, 'GET', '/api/v1/namespaces/default/endpoints/kubia-http')).json().subsets?.[0]?.addresses?.length ?? 0) === 3, 5000, 'the service endpoints');
+  });
+  after(async () => { await cluster.close(); });
+
+  for (const v of ['1.27', '1.30', '1.33']) {
+    test(`kubectl ${v}: pod/kubia answers on the local port, one connection per request`, async () => {
+      const run = await portForward(v, cluster, 'pod/kubia', 8080, async (local) => {
+        for (let i = 0; i < 3; i++) assert.deepEqual(await httpGet(local), { status: 200, body: "You've hit kubia\n" });
+      });
+      const port = /127\.0\.0\.1:(\d+)/.exec(run.stdout)?.[1];
+      assert.equal(run.stdout, `Forwarding from 127.0.0.1:${port} -> 8080\n${`Handling connection for ${port}\n`.repeat(3)}`);
+    });
+
+    test(`kubectl ${v}: svc/kubia-http forwards to one of its pods`, async () => {
+      await portForward(v, cluster, 'svc/kubia-http', 80, async (local) => {
+        const reply = await httpGet(local);
+        assert.equal(reply.status, 200);
+        assert.match(reply.body, /^You've hit kubia-[a-z0-9]{5}\n$/);
+      });
+    });
+
+    test(`kubectl ${v}: a port the pod does not listen on is the kubelet's error, and kubectl gives up`, async () => {
+      const run = await portForward(v, cluster, 'pod/kubia', 9999, async (local) => {
+        await httpGet(local).catch(() => undefined);
+        await eventually(async () => !(await httpGet(local).then(() => true, () => false)), 5000, 'kubectl to stop listening');
+      });
+      assert.match(run.stderr, /an error occurred forwarding \d+ -> 9999: error forwarding port 9999 to pod kubia, uid [0-9a-f-]+: dial tcp4 127\.0\.0\.1:9999: connect: connection refused/);
+      assert.match(run.stderr, /error: lost connection to pod\n$/);
+    });
+  }
 });

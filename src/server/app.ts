@@ -85,6 +85,8 @@ class ApiServer {
   /** What answers each upgrade being accepted: a streaming subresource's websocket speaks its protocol's subprotocols. */
   private readonly upgrades = new WeakMap<IncomingMessage, PreparedUpgrade>();
   private readonly wss: WebSocketServer;
+  /** Upgraded SPDY connections, which the http server no longer tracks. */
+  private readonly spdySockets = new Set<Socket>();
 
   constructor(private readonly opts: AppOptions) {
     const { registry } = opts;
@@ -117,10 +119,11 @@ class ApiServer {
     this.server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => this.upgrade(req, socket, head));
   }
 
-  /** Ends every watch and websocket, as a server restart would. */
+  /** Ends every watch, websocket and SPDY connection, as a server restart would. */
   closeWatches(): void {
     this.rest.closeWatches();
     for (const ws of this.wss.clients) ws.close(1001);
+    for (const socket of this.spdySockets) socket.destroy();
   }
 
   private get observed(): boolean {
@@ -227,6 +230,8 @@ class ApiServer {
         const protocol = acceptSpdy(prepared.endpoint, req, socket);
         if (!protocol) return;
         upgraded((l) => socket.once('close', l));
+        this.spdySockets.add(socket);
+        socket.once('close', () => this.spdySockets.delete(socket));
         if (head.length) socket.unshift(head);
         serveSpdy(prepared.endpoint, prepared.request, protocol, socket);
         return;

@@ -28,6 +28,9 @@ export const enum ResetStatus { ProtocolError = 1, Cancel = 5, InternalError = 6
 /** A frame's length field is 24 bits; a peer announcing more than this is refused. */
 const MAX_FRAME_BYTES = 16 * 1024 * 1024;
 
+/** How long an ended transport may take to flush what was written before it is destroyed. */
+const TRANSPORT_LINGER_MS = 5_000;
+
 /** DATA frames written are cut to this size. */
 const DATA_CHUNK_BYTES = 64 * 1024;
 
@@ -217,7 +220,6 @@ export class SpdySession {
     if (this.closed) return;
     const payload = Buffer.concat([u32(this.lastStreamId), u32(0)]);
     this.write(controlFrame(FrameType.GoAway, 0, payload));
-    this.transport.end();
     this.close();
   }
 
@@ -281,8 +283,7 @@ export class SpdySession {
         return;
       case FrameType.GoAway:
         this.close();
-        this.transport.end();
-        return;
+            return;
       default:
         // SETTINGS, WINDOW_UPDATE and unknown types: nothing to do.
     }
@@ -337,13 +338,15 @@ export class SpdySession {
   private fail(): void {
     if (this.closed) return;
     this.write(controlFrame(FrameType.GoAway, 0, Buffer.concat([u32(this.lastStreamId), u32(1)])));
-    this.transport.end();
     this.close();
   }
 
+  /** Ends the session: its streams end, and the transport (both ways, so the socket is freed). */
   private close(): void {
     if (this.closed) return;
     this.closed = true;
+    if (!this.transport.writableEnded) this.transport.end();
+    setTimeout(() => this.transport.destroy(), TRANSPORT_LINGER_MS).unref();
     this.inflatedWaiter?.();
     this.inflater.destroy();
     for (const id of [...this.streams.keys()]) this.endStream(id);

@@ -35,11 +35,9 @@ const UNKNOWN_FIELD = scratchFile('unknown-field.yaml', 'apiVersion: v1\nkind: P
 const EDITOR = scratchFile('editor.sh', "#!/bin/sh\nsed -i 's/image: nginx:1.26/image: nginx:1.27/' \"$1\"\n");
 chmodSync(EDITOR, 0o755);
 
-const SPDY_ONLY = ['1.27', '1.28', '1.29'];
-
 for (const v of KUBECTL_ALL_VERSIONS) {
   describe(`kubectl ${v}`, () => {
-    const { story, notApplicable, exactVersion } = clientStories('kubectl', v);
+    const { story, exactVersion } = clientStories('kubectl', v);
     let cluster: Cluster;
     const k = (args: string[], opts: Parameters<typeof kubectl>[3] = {}) => kubectl(v, cluster, args, opts);
     const ok = async (...args: string[]) => {
@@ -355,17 +353,15 @@ for (const v of KUBECTL_ALL_VERSIONS) {
       assert.equal(wrong.stderr.trim(), 'error: container nope is not valid for pod kubia');
     });
 
-    if (SPDY_ONLY.includes(v)) {
-      notApplicable('exec', 'kubectl 1.27-1.29 open exec with SPDY/3.1 (websocket exec became the default in 1.30); tinykube serves exec over websocket only and answers their upgrade with 400 BadRequest saying so');
-    } else {
-      story('exec', async () => {
-        assert.equal(await ok('exec', 'kubia', '--', 'echo', 'hi'), 'hi\n');
-        const cat = await k(['exec', '-i', 'kubia', '--', 'cat'], { stdin: 'from stdin\n' });
-        assert.deepEqual([cat.code, cat.stdout], [0, 'from stdin\n'], cat.stderr);
-        const exit3 = await k(['exec', 'kubia', '--', 'sh', '-c', 'exit 3']);
-        assert.deepEqual([exit3.code, exit3.stderr], [3, 'command terminated with exit code 3\n']);
-      });
-    }
+    story('exec', async () => {
+      assert.equal(await ok('exec', 'kubia', '--', 'echo', 'hi'), 'hi\n');
+      const cat = await k(['exec', '-i', 'kubia', '--', 'cat'], { stdin: 'from stdin\n' });
+      assert.deepEqual([cat.code, cat.stdout], [0, 'from stdin\n'], cat.stderr);
+      const exit3 = await k(['exec', 'kubia', '--', 'sh', '-c', 'exit 3']);
+      assert.deepEqual([exit3.code, exit3.stderr], [3, 'command terminated with exit code 3\n']);
+      const wrong = await k(['exec', 'kubia', '-c', 'nope', '--', 'true']);
+      assert.deepEqual([wrong.code, wrong.stderr], [1, 'Error from server (BadRequest): container nope is not valid for pod kubia\n']);
+    });
 
     story('auth', async () => {
       assert.equal(await ok('auth', 'can-i', 'list', 'pods'), 'yes\n');
