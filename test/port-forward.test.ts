@@ -10,7 +10,7 @@ import * as k8s from '@kubernetes/client-node';
 import type { Cluster } from '../src/index.js';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { eventually, FIXTURES, http, httpGet, kubectl, kubectlBinary, sleep, withCluster } from './helpers.js';
+import { eventually, FIXTURES, http, httpGet, kubectl, kubectlBinary, withCluster } from './helpers.js';
 
 
 describe('port-forward over websocket', () => {
