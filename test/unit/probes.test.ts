@@ -1,6 +1,6 @@
 // Probe policy as kube's kubelet applies it: defaults, thresholds over consecutive results, the
 // startup probe gating the others, started/ready and the pod conditions that follow, the texts
-// recorded; and the restart back-off after a kill.
+// recorded; the restart back-off after a kill; and the workers that run probes on timers.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Container, Pod, PodStatus, Probe } from '../../src/api/objects.js';
@@ -8,6 +8,7 @@ import {
   connectionRefused, containerProbeState, countResult, defaultProbe, execTimeout, firstProbeDelayMs, goDuration, grpcTimeout, httpGetError,
   httpOutcome, killMessage, NO_RUN, probeEvent, probeRuns, probeTiming, probeURL, resolveProbePort, withProbeResults, type ProbeOutcome, type ResultRun,
 } from '../../src/kubelet/probes.js';
+import { Prober } from '../../src/kubelet/prober.js';
 import {
   BACKOFF_INITIAL_MS, BACKOFF_MAX_MS, backOffEvent, crashLoopMessage, killedStatus, restartBackoff, restartedStatus, restartEvents, restartsAfterKill, type Backoff,
 } from '../../src/kubelet/restarts.js';
@@ -129,4 +130,53 @@ test('a killed container: lastState terminated 137, waiting in CrashLoopBackOff 
     'Pulled: Container image "nginx:1.27" already present on machine', 'Created: Created container: nginx', 'Started: Started container nginx',
   ]);
   assert.deepEqual(restartEvents({ name: 'nginx', image: 'nginx', imagePullPolicy: 'Always' }).map((e) => e.reason), ['Pulling', 'Pulled', 'Created', 'Started']);
+});
+
+test('the workers: readiness flips both ways, a failed liveness probe is reported once and probing stops, startup gates readiness', async () => {
+  const running = (name: string) => ({ name, ready: false, restartCount: 0, image: 'nginx', imageID: '', containerID: `id-${name}`, state: { running: { startedAt: 't' } } });
+  const pod: Pod = {
+    metadata: { name: 'p', namespace: 'default', uid: 'u-1' },
+    spec: { containers: [
+      { name: 'flappy', readinessProbe: { periodSeconds: 1, failureThreshold: 1 } },
+      { name: 'dying', livenessProbe: { periodSeconds: 1, failureThreshold: 1 } },
+      { name: 'slow', startupProbe: { periodSeconds: 1 }, readinessProbe: { periodSeconds: 1 } },
+    ] },
+    status: { phase: 'Running', containerStatuses: ['flappy', 'dying', 'slow'].map(running) },
+  };
+  const script: Record<string, ProbeOutcome[]> = { 'flappy/readiness': [PASS, FAIL], 'dying/liveness': [FAIL] };
+  const ran: string[] = [];
+  const changed: string[] = [];
+  const failed: string[] = [];
+  const prober = new Prober({
+    pod: () => pod,
+    run: (kind, _pod, container) => {
+      ran.push(`${container.name}/${kind}`);
+      return script[`${container.name}/${kind}`]?.shift() ?? PASS;
+    },
+    event: () => Promise.resolve(),
+    changed: () => { changed.push(JSON.stringify(['flappy', 'slow'].map((n) => prober.known('u-1', n)))); },
+    failed: (_pod, container, kind) => { failed.push(`${container.name}/${kind}`); },
+  });
+  try {
+    prober.sync(pod);
+    await new Promise((r) => setTimeout(r, 50));
+    assert.deepEqual(ran, ['flappy/readiness'], 'readiness at once; liveness and startup on their first tick; slow readiness waits for startup');
+    await new Promise((r) => setTimeout(r, 1200));
+    assert.deepEqual(failed, ['dying/liveness']);
+    assert.deepEqual(ran.slice(1).sort(), ['dying/liveness', 'flappy/readiness', 'slow/readiness', 'slow/startup']);
+    // Four changes, each written once: flappy ready, slow started, slow ready (probed at once), flappy unready.
+    assert.equal(changed.length, 4, changed.join(' '));
+    assert.equal(changed[0], '[{"ready":true},{}]');
+    assert.deepEqual([prober.known('u-1', 'flappy'), prober.known('u-1', 'slow')], [{ ready: false }, { started: true, ready: true }]);
+    // The killed container is probed no more until a new one runs (a new containerID).
+    await new Promise((r) => setTimeout(r, 1000));
+    assert.equal(ran.filter((r) => r === 'dying/liveness').length, 1);
+    prober.sync({ ...pod, status: { phase: 'Running', containerStatuses: [running('flappy'), { ...running('dying'), containerID: 'id-dying-1' }, running('slow')] } });
+    prober.forget('u-1');
+    const after = ran.length;
+    await new Promise((r) => setTimeout(r, 1100));
+    assert.equal(ran.length, after, 'forgotten pods are not probed');
+  } finally {
+    prober.stop();
+  }
 });
