@@ -97,10 +97,12 @@ export class Prober {
   /** One probe, its result counted, and the next one scheduled a period later. */
   private async tick(key: ObjectKey, uid: string, name: string, instance: Instance, kind: ProbeKind): Promise<void> {
     const pod = this.host.pod(key);
-    const container = pod?.spec?.containers.find((c) => c.name === name);
+    // The pod went, or its kubelet stopped: its workers go, and start afresh if it is synced again.
+    if (!pod || pod.metadata.uid !== uid) { this.forget(uid); return; }
+    const container = pod.spec?.containers.find((c) => c.name === name);
     const probe = container && probeOf(container, kind);
     const worker = instance.workers.get(kind);
-    if (!pod || pod.metadata.uid !== uid || !container || !probe || !worker || !this.current(uid, name, instance)) return;
+    if (!container || !probe || !worker || !this.current(uid, name, instance)) return;
     const timing = probeTiming(probe);
     if (probeRuns(kind, instance.known.started === true || !container.startupProbe)) {
       const outcome = await this.host.run(kind, pod, container, timing);

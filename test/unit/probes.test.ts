@@ -180,3 +180,31 @@ test('the workers: readiness flips both ways, a failed liveness probe is reporte
     prober.stop();
   }
 });
+
+test('the workers of a pod its kubelet no longer runs go, and start afresh when it is synced again', async () => {
+  const pod: Pod = {
+    metadata: { name: 'p', namespace: 'default', uid: 'u-2' },
+    spec: { containers: [{ name: 'web', readinessProbe: { periodSeconds: 1 } }] },
+    status: { phase: 'Running', containerStatuses: [{ name: 'web', ready: false, restartCount: 0, image: 'nginx', imageID: '', containerID: 'id', state: { running: { startedAt: 't' } } }] },
+  };
+  let running = false;
+  let runs = 0;
+  const prober = new Prober({
+    pod: () => (running ? pod : undefined),
+    run: () => { runs++; return PASS; },
+    event: () => Promise.resolve(),
+    changed: () => {},
+    failed: () => {},
+  });
+  try {
+    prober.sync(pod);
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(runs, 0, 'a stopped kubelet does not probe');
+    running = true;
+    prober.sync(pod);
+    await new Promise((r) => setTimeout(r, 50));
+    assert.deepEqual([runs, prober.known('u-2', 'web')], [1, { ready: true }]);
+  } finally {
+    prober.stop();
+  }
+});
