@@ -433,7 +433,7 @@ async function startControlPlane(options: ClusterOptions, registry: Registry, ne
     proxy.start();
     controllers.push(proxy);
   }
-  const kubelets = new SimulatedKubelets(registry, { ...DEFAULT_KUBELET_OPTIONS, ...options.kubelet, nodes: options.nodes ?? 0 }, network.logs, log.named('kubelet/kubelet.ts'));
+  const kubelets = new SimulatedKubelets(registry, { ...DEFAULT_KUBELET_OPTIONS, ...options.kubelet, nodes: options.nodes ?? 0 }, network, log.named('kubelet/kubelet.ts'));
   const stopControllers = () => { for (const c of controllers) c.stop(); };
   try {
     await kubelets.start();

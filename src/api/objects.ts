@@ -37,10 +37,33 @@ export interface ResourceRequirements {
 
 export interface EnvVar { name: string; value?: string; valueFrom?: unknown }
 
+export interface HTTPHeader { name: string; value: string }
+export interface HTTPGetAction { path?: string; port: IntOrString; host?: string; scheme?: string; httpHeaders?: HTTPHeader[] }
+export interface TCPSocketAction { port: IntOrString; host?: string }
+export interface ExecAction { command?: string[] }
+export interface GRPCAction { port: number; service?: string }
+
+/** A container's readiness, liveness or startup probe: one handler and its timing. */
+export interface Probe {
+  httpGet?: HTTPGetAction;
+  tcpSocket?: TCPSocketAction;
+  exec?: ExecAction;
+  grpc?: GRPCAction;
+  initialDelaySeconds?: number;
+  timeoutSeconds?: number;
+  periodSeconds?: number;
+  successThreshold?: number;
+  failureThreshold?: number;
+  terminationGracePeriodSeconds?: number;
+}
+
 export interface Container {
   name: string;
   image?: string;
   imagePullPolicy?: string;
+  readinessProbe?: Probe;
+  livenessProbe?: Probe;
+  startupProbe?: Probe;
   args?: string[];
   command?: string[];
   env?: EnvVar[];

@@ -1,9 +1,10 @@
 // Simulated kubelets, as kwok runs them: each Node object gets a status (capacity, addresses,
 // nodeInfo, conditions), a podCIDR, Lease heartbeats in kube-node-lease and periodic status
-// updates; every pod bound to it moves through the lifecycle stages. All writes go through the
-// API path with field manager `kubelet`. A node annotated `tinykube.io/kubelet: stopped` is left
+// updates; every pod bound to it moves through the lifecycle stages, and its containers' probes
+// run (prober.ts) with their effects: readiness, started, and kills and restarts with back-off
+// (restarts.ts). All writes go through the API path with field manager `kubelet`. A node annotated `tinykube.io/kubelet: stopped` is left
 // alone: no heartbeats, no pod progress (a dead kubelet, for the node lifecycle controller).
-import type { Lease, Node, NodeCondition, NodeStatus, Pod } from '../api/objects.js';
+import type { Container, ContainerStatus, Lease, Node, NodeCondition, NodeStatus, Pod, PodStatus } from '../api/objects.js';
 import { canonicalQuantity } from '../api/quantity.js';
 import type { Registry } from '../api/registry.js';
 import { microTime, rfc3339 } from '../api/time.js';
@@ -15,6 +16,11 @@ import type { Stored } from '../client/typed-resource.js';
 import { EventRecorder } from '../controllers/events.js';
 import { Duration, kobj, QUIET, type Logger } from '../logging/log.js';
 import type { ContainerLogs } from './containers.js';
+import type { PodNetwork } from './pod-network.js';
+import { ProbeRunners } from './probe-runners.js';
+import { Prober } from './prober.js';
+import { killMessage, PROBE_KINDS, probeOf, withProbeResults, type ProbeEvent } from './probes.js';
+import { backOffEvent, crashLoopMessage, killedStatus, restartBackoff, restartedStatus, restartEvents, restartsAfterKill, type Backoff } from './restarts.js';
 import { applyStageStatus, loadStages, nextStage, stageDelay, stageEvents, withReadinessGates, type Stage } from './stages.js';
 
 const MANAGER = 'kubelet';
@@ -59,9 +65,27 @@ export class SimulatedKubelets {
   private readonly client: Resources;
   /** The capacity each node reports, its quantities in canonical form. */
   private readonly capacity: Record<string, string>;
+  private readonly logs: ContainerLogs;
+  private readonly prober: Prober;
+  /** Restart back-off per container (pod uid/container name), and the timers of restarts waiting it out. */
+  private readonly backoffs = new Map<string, Backoff>();
+  private readonly restartTimers = new Map<string, NodeJS.Timeout>();
 
-  constructor(private readonly registry: Registry, private readonly options: KubeletOptions, private readonly logs: ContainerLogs, private readonly log: Logger = QUIET) {
+  constructor(private readonly registry: Registry, private readonly options: KubeletOptions, network: PodNetwork, private readonly log: Logger = QUIET) {
     this.client = resources(registry);
+    this.logs = network.logs;
+    const runners = new ProbeRunners(network, registry);
+    this.prober = new Prober({
+      pod: (key) => {
+        const pod = this.client.pods.lister.getKey(key);
+        const node = this.node(pod?.spec?.nodeName);
+        return pod && node && alive(node) && !this.stopped ? pod : undefined;
+      },
+      run: (kind, pod, container, timing) => runners.run(probeOf(container, kind) ?? {}, pod, container, timing.timeoutSeconds),
+      event: (pod, container, event) => this.containerEvent(pod, container, event),
+      changed: (pod) => void this.writeProbeResults(pod),
+      failed: (pod, container, kind) => void this.killContainer(pod, container, kind),
+    });
     this.stages = loadStages(options.stagesFile);
     const capacity: Record<string, string> = { cpu: options.cpu, memory: options.memory, pods: options.pods, 'ephemeral-storage': options.ephemeralStorage };
     for (const [name, v] of Object.entries(capacity)) {
@@ -104,6 +128,9 @@ export class SimulatedKubelets {
     for (const t of this.intervals) clearInterval(t);
     for (const { timer } of this.podTimers.values()) clearTimeout(timer);
     this.podTimers.clear();
+    this.prober.stop();
+    for (const timer of this.restartTimers.values()) clearTimeout(timer);
+    this.restartTimers.clear();
   }
 
   private recorder(nodeName: string): EventRecorder {
@@ -255,10 +282,12 @@ export class SimulatedKubelets {
       if (pending) clearTimeout(pending.timer);
       this.podTimers.delete(uid);
       this.logs.forget(uid);
+      this.forgetRestarts(uid);
       return;
     }
     const node = this.node(pod.spec?.nodeName);
     if (!node || !alive(node) || this.stopped) return;
+    this.prober.sync(pod);
     const stage = nextStage(this.stages, pod);
     if (!stage) {
       void this.reconcileReadiness(pod);
@@ -291,6 +320,8 @@ export class SimulatedKubelets {
     const hostIP = this.internalIP(node);
     const updated = await ignoreRaces(pods.update(key, (p) => {
       p.status = applyStageStatus(stage, p, { now, hostIP, podIP: () => this.allocatePodIP(node) });
+      // Containers with readiness or startup probes are neither ready nor started until those pass.
+      if (stage.status?.containers?.state === 'running' && hasProbes(p)) p.status = this.withProbeResults(p, p.status, now);
       return p;
     }, { dryRun: false, subresource: 'status', fieldManager: MANAGER }));
     if (updated && stage.status?.containers?.state === 'running') {
@@ -310,6 +341,94 @@ export class SimulatedKubelets {
     }, { dryRun: false, subresource: 'status', fieldManager: MANAGER }));
   }
 
+  // ---- probes and restarts -------------------------------------------------------------------
+
+  private withProbeResults(pod: Pod, status: PodStatus, now: string): PodStatus {
+    const uid = pod.metadata.uid;
+    return withProbeResults(status, pod.spec?.containers ?? [], (name) => this.prober.known(uid ?? '', name), now, pod.spec?.readinessGates ?? []);
+  }
+
+  private async containerEvent(pod: Pod, container: Container, e: ProbeEvent | { type: 'Normal' | 'Warning'; reason: string; message: string }): Promise<void> {
+    const nodeName = pod.spec?.nodeName;
+    if (nodeName) await this.recorder(nodeName).record(pod, e.type, e.reason, e.message, `spec.containers{${container.name}}`);
+  }
+
+  /** A probe verdict changed a container's ready or started: the pod's status says so (one write, only then). */
+  private async writeProbeResults(pod: Pod): Promise<void> {
+    await ignoreRaces(this.client.pods.update(objectKey(pod), (p) => {
+      if (p.metadata.uid !== pod.metadata.uid || p.status?.phase !== 'Running') return p;
+      p.status = this.withProbeResults(p, p.status, rfc3339(this.registry.now()));
+      return p;
+    }, { dryRun: false, subresource: 'status', fieldManager: MANAGER }));
+  }
+
+  /**
+   * A container failed its liveness or startup probe: killed (exit 137), then, as the restart
+   * policy allows, started again at once or after its back-off, waiting in CrashLoopBackOff.
+   */
+  private async killContainer(pod: Pod, container: Container, kind: 'liveness' | 'startup'): Promise<void> {
+    const uid = pod.metadata.uid ?? '';
+    const name = container.name;
+    const restart = restartsAfterKill(pod);
+    await this.containerEvent(pod, container, { type: 'Normal', reason: 'Killing', message: killMessage(name, kind, restart) });
+    this.log.V(2).info('Killing container with a failed probe', { pod: kobj(pod), containerName: name, probe: kind });
+    const backoffKey = `${uid}/${name}`;
+    // Back-off is kept on the monotonic clock the timers run on (a fixed --clock does not move).
+    const { waitMs, next } = restartBackoff(this.backoffs.get(backoffKey), performance.now());
+    const waitMessage = restart && waitMs ? crashLoopMessage(waitMs, name, pod) : undefined;
+    if (restart) this.backoffs.set(backoffKey, next);
+    const startsNow = restart && !waitMs;
+    if (startsNow) for (const e of restartEvents(container)) await this.containerEvent(pod, container, e);
+    const updated = await this.updateContainer(pod, name, (cs, p, now) => {
+      const killed = killedStatus(cs, now, { restart, waitMessage });
+      return startsNow ? restartedStatus(killed, p, now) : killed;
+    });
+    if (!updated) return;
+    if (startsNow) this.containerStarted(pod, container);
+    if (waitMessage) {
+      await this.containerEvent(pod, container, { type: 'Warning', reason: 'BackOff', message: backOffEvent(name, pod) });
+      const timer = setTimeout(() => void this.restartContainer(objectKey(pod), uid, name), waitMs);
+      timer.unref();
+      clearTimeout(this.restartTimers.get(backoffKey));
+      this.restartTimers.set(backoffKey, timer);
+    }
+  }
+
+  /** A container's back-off is over: it runs again. */
+  private async restartContainer(key: ObjectKey, uid: string, name: string): Promise<void> {
+    this.restartTimers.delete(`${uid}/${name}`);
+    const pod = this.client.pods.lister.getKey(key);
+    const container = pod?.spec?.containers.find((c) => c.name === name);
+    const node = this.node(pod?.spec?.nodeName);
+    if (!pod || !container || pod.metadata.uid !== uid || pod.metadata.deletionTimestamp || !node || !alive(node) || this.stopped) return;
+    for (const e of restartEvents(container)) await this.containerEvent(pod, container, e);
+    if (await this.updateContainer(pod, name, (cs, p, now) => restartedStatus(cs, p, now))) this.containerStarted(pod, container);
+  }
+
+  private containerStarted(pod: Pod, container: Container): void {
+    this.logs.append(pod.metadata.uid ?? '', container.name, `tinykube: container ${container.name} started from image ${container.image} on ${pod.spec?.nodeName}`);
+  }
+
+  /** Writes one container's status (and what follows for the pod: readiness, and Failed once every container is terminated). */
+  private async updateContainer(pod: Pod, name: string, change: (cs: ContainerStatus, pod: Pod, now: string) => ContainerStatus): Promise<boolean> {
+    const now = rfc3339(this.registry.now());
+    const updated = await ignoreRaces(this.client.pods.update(objectKey(pod), (p) => {
+      const statuses = p.status?.containerStatuses;
+      if (p.metadata.uid !== pod.metadata.uid || !statuses?.some((cs) => cs.name === name)) return p;
+      const status: PodStatus = { ...p.status, containerStatuses: statuses.map((cs) => (cs.name === name ? change(cs, p, now) : cs)) };
+      if (status.containerStatuses?.every((cs) => cs.state?.terminated)) status.phase = 'Failed';
+      p.status = this.withProbeResults(p, status, now);
+      return p;
+    }, { dryRun: false, subresource: 'status', fieldManager: MANAGER }));
+    return !!updated;
+  }
+
+  private forgetRestarts(uid: string): void {
+    this.prober.forget(uid);
+    for (const [key, timer] of this.restartTimers) if (key.startsWith(`${uid}/`)) { clearTimeout(timer); this.restartTimers.delete(key); }
+    for (const key of this.backoffs.keys()) if (key.startsWith(`${uid}/`)) this.backoffs.delete(key);
+  }
+
   private allocatePodIP(node: Stored<Node>): string {
     const cidr = node.spec?.podCIDR ?? '10.244.0.0/24';
     const base = cidr.split('/')[0].split('.').slice(0, 3).join('.');
@@ -317,6 +436,10 @@ export class SimulatedKubelets {
     for (let i = 2; i < 255; i++) if (!used.has(`${base}.${i}`)) return `${base}.${i}`;
     throw new Error(`no free pod IP on ${node.metadata.name}`);
   }
+}
+
+function hasProbes(pod: Pod): boolean {
+  return (pod.spec?.containers ?? []).some((c) => PROBE_KINDS.some((k) => probeOf(c, k)));
 }
 
 /** /24 pod CIDRs in 10.224.0.0/11, numbered from 10.244.0.0/24 and wrapping round to 10.224.0.0/24. */

@@ -12,6 +12,7 @@ import { type Quantity, tryParseQuantity } from '../api/quantity.js';
 import type { Pod, PodSpec, PodStatus, ResourceRequirements } from '../api/objects.js';
 import type { CreateRequest, CreateResult, DeleteOptions, Strategy } from '../api/types.js';
 import { dns1123Label } from '../api/validation.js';
+import { defaultProbe } from '../kubelet/probes.js';
 
 /** A pod's spec, or an empty one to read from (validation reports what is missing). */
 export const specOf = (o: Pod): PodSpec => o.spec ?? { containers: [] };
@@ -27,6 +28,7 @@ export function defaultContainers(spec: PodSpec): void {
       c.terminationMessagePolicy ??= 'File';
       c.resources ??= {};
       for (const p of c.ports ?? []) p.protocol ??= 'TCP';
+      for (const probe of [c.readinessProbe, c.livenessProbe, c.startupProbe]) if (probe && typeof probe === 'object') defaultProbe(probe);
     }
   }
 }
