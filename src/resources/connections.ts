@@ -157,7 +157,7 @@ export class Connections {
    * stream (0 stdin, 1 stdout, 2 stderr, 3 status, 4 resize, 255 close in v5).
    */
   private exec({ target, namespace, name, query, socket, registry }: UpgradeRequest, subresource: 'exec' | 'attach'): void {
-    const send = (channel: number, data: string) => {
+    const send = (channel: number, data: string | Buffer) => {
       socket.send(Buffer.concat([Buffer.from([channel]), Buffer.from(data)]));
     };
     const finish = (exitCode: number, argv: string[]) => {
@@ -168,12 +168,12 @@ export class Connections {
       send(3, JSON.stringify(status));
       socket.close(1000);
     };
-    let stdinText = '';
+    const stdinChunks: Buffer[] = [];
     let stdinClosed = false;
     const stdinWaiters: (() => void)[] = [];
     const closeStdin = () => { stdinClosed = true; for (const w of stdinWaiters.splice(0)) w(); };
     socket.onMessage((buf) => {
-      if (buf[0] === 0) stdinText += buf.subarray(1).toString('utf8');
+      if (buf[0] === 0) stdinChunks.push(buf.subarray(1));
       if (buf[0] === 255 && buf[1] === 0) closeStdin();
     });
     socket.onClose(closeStdin);
@@ -185,7 +185,7 @@ export class Connections {
       const env = { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', HOSTNAME: name, ...Object.fromEntries((c.env ?? []).map((e) => [e.name, e.value ?? ''])) };
       void runCommand(argv, {
         podName: name, env,
-        stdin: () => new Promise((resolve) => { if (stdinClosed || !queryBool(query.get('stdin'))) resolve(stdinText); else stdinWaiters.push(() => resolve(stdinText)); }),
+        stdin: () => new Promise((resolve) => { if (stdinClosed || !queryBool(query.get('stdin'))) resolve(Buffer.concat(stdinChunks)); else stdinWaiters.push(() => resolve(Buffer.concat(stdinChunks))); }),
         sleep: (ms) => new Promise((r) => setTimeout(r, Math.min(ms, 60_000))),
         now: () => registry.now(),
         fetch: (url, method, body) => {
