@@ -59,7 +59,7 @@ export async function runCommand(argv: string[], ctx: ExecContext): Promise<Exec
   const fs = ctx.files ?? seededFileSystem({ name: ctx.podName, namespace: 'default' }, {}, ctx.now);
   const process: Process = {
     argv, env: ctx.env, cwd: '/', fs, ctx, stdin: once(ctx.stdin), pid: FIRST_EXEC_PID,
-    running: [],
+    running: [], depth: 0,
   };
   const program = argv.length ? findProgram(argv[0], process) : undefined;
   if (!program) {

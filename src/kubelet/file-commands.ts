@@ -1,6 +1,6 @@
 // busybox's file applets over a container's in-memory filesystem: cat, ls, mkdir, rm, touch, cp,
 // mv, head, tail, wc, pwd and test/[, with their flags and error texts as busybox prints them.
-import { basename, byteOrder, FsError, normalize, statOf, type FileSystem, type Stat } from './filesystem.js';
+import { basename, byteOrder, FsError, isWithin, normalize, statOf, type FileSystem, type Stat } from './filesystem.js';
 import { EMPTY, failure, Output, parseFlags, result, type Command, type Process } from './process.js';
 
 const why = (e: unknown): string => (e instanceof Error ? e.message : String(e));
@@ -131,12 +131,15 @@ export const touch: Command = (p) => {
   return out.done();
 };
 
-/** Copies the node at `from` to `to` (both absolute), directories whole. */
-function copyTree(fs: FileSystem, from: string, to: string, now: Date): void {
-  const node = fs.lookup(from);
-  if (node.kind === 'dir') {
+/** Copies the node at `from` to `to` (both absolute), directories whole; symlinks inside are copied as links (cp -R's -P). */
+function copyTree(fs: FileSystem, from: string, to: string, now: Date, follow = true): void {
+  const node = fs.lookup(from, '/', follow);
+  if (node.kind === 'symlink') {
+    if (fs.exists(to, '/', false)) fs.remove(to);
+    fs.symlink(node.target, to);
+  } else if (node.kind === 'dir') {
     if (!fs.exists(to)) fs.mkdir(to, '/', { mode: node.mode });
-    for (const name of fs.readdir(from)) copyTree(fs, normalize(name, from), normalize(name, to), now);
+    for (const name of fs.readdir(from)) copyTree(fs, normalize(name, from), normalize(name, to), now, false);
   } else {
     fs.writeFile(to, node.kind === 'file' ? node.data : EMPTY, '/', { mode: statOf(node).mode, mtime: now });
   }
@@ -163,7 +166,7 @@ export const cp: Command = (p) => {
     let kind;
     try { kind = p.fs.stat(from).kind; } catch (e) { out.error(`cp: can't stat '${name}': ${why(e)}`); continue; }
     if (kind === 'dir' && !recursive) { out.error(`cp: omitting directory '${name}'`); continue; }
-    if (kind === 'dir' && `${to}/`.startsWith(`${from}/`)) { out.error(`cp: can't copy a directory into itself`); continue; }
+    if (kind === 'dir' && isWithin(to, from)) { out.error("cp: can't copy a directory into itself"); continue; }
     try { copyTree(p.fs, from, to, p.ctx.now()); } catch (e) { out.error(`cp: can't create '${to}': ${why(e)}`); }
   }
   return out.done();

@@ -48,6 +48,11 @@ export function normalize(path: string, cwd = '/'): string {
   return `/${parts.join('/')}`;
 }
 
+/** Whether `path` is `dir` or inside it (both normalized). */
+export function isWithin(path: string, dir: string): boolean {
+  return dir === '/' || path === dir || path.startsWith(`${dir}/`);
+}
+
 export function basename(path: string): string {
   const trimmed = path.replace(/\/+$/, '');
   return trimmed === '' ? '/' : trimmed.slice(trimmed.lastIndexOf('/') + 1);
@@ -80,8 +85,9 @@ export class FileSystem {
     return node;
   }
 
-  exists(path: string, cwd = '/'): boolean {
-    try { this.lookup(path, cwd); return true; } catch { return false; }
+  /** Whether `path` names a node; with `follow` false a dangling symlink counts too. */
+  exists(path: string, cwd = '/', follow = true): boolean {
+    try { this.lookup(path, cwd, follow); return true; } catch { return false; }
   }
 
   stat(path: string, cwd = '/', follow = true): Stat {
@@ -186,7 +192,7 @@ export class FileSystem {
     const target = this.locate(to, cwd);
     if (target.name === undefined) throw new FsError('EISDIR');
     const fromPath = normalize(from, cwd);
-    if (node.kind === 'dir' && `${normalize(to, cwd)}/`.startsWith(`${fromPath}/`)) throw new FsError('EINVAL');
+    if (node.kind === 'dir' && isWithin(normalize(to, cwd), fromPath)) throw new FsError('EINVAL');
     const existing = target.parent.entries.get(target.name);
     if (existing === node) return;
     if (existing?.kind === 'dir' && (node.kind !== 'dir' || existing.entries.size)) throw new FsError(node.kind === 'dir' ? 'ENOTEMPTY' : 'EISDIR');

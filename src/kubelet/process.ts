@@ -46,6 +46,8 @@ export interface Process {
   /** Its own pid and the processes running when it started (PID 1 and its shells). */
   pid: number;
   running: ProcessEntry[];
+  /** How many programs started this one (an exec'd command is 0), to stop scripts that run themselves. */
+  depth: number;
 }
 
 export type Command = (p: Process) => Promise<ExecResult> | ExecResult;
@@ -61,13 +63,37 @@ export function failure(stderr: string, exitCode = 1, stdout: Buffer | string = 
   return result(stdout, stderr, exitCode);
 }
 
+/** The most output one command may hold in memory (nothing streams: it is all kept until the command ends). */
+export const MAX_OUTPUT = 128 * 1024 * 1024;
+
+/** Output kept in memory up to MAX_OUTPUT, so that no script can make the server hold more. */
+export class Collected {
+  private readonly chunks: Buffer[] = [];
+  private size = 0;
+
+  /** Adds `data`; false (and nothing added) when it does not fit. */
+  add(data: Buffer): boolean {
+    if (this.size + data.length > MAX_OUTPUT) return false;
+    this.chunks.push(data);
+    this.size += data.length;
+    return true;
+  }
+
+  bytes(): Buffer { return Buffer.concat(this.chunks); }
+}
+
 /** Collects a command's output as it goes: several lines to stdout and stderr, and whether any step failed. */
 export class Output {
-  private readonly out: Buffer[] = [];
+  private readonly out = new Collected();
   private readonly err: string[] = [];
+  private overflowed = false;
   failed = false;
 
-  write(data: Buffer | string): void { this.out.push(typeof data === 'string' ? Buffer.from(data) : data); }
+  write(data: Buffer | string): void {
+    if (this.out.add(typeof data === 'string' ? Buffer.from(data) : data) || this.overflowed) return;
+    this.overflowed = true;
+    this.error('write error: File too large');
+  }
 
   /** An error line, `cmd: text`, that makes the exit code 1. */
   error(text: string): void { this.err.push(`${text}\n`); this.failed = true; }
@@ -75,7 +101,7 @@ export class Output {
   /** A line on stderr that does not change the exit code. */
   warn(text: string): void { this.err.push(`${text}\n`); }
 
-  done(exitCode = this.failed ? 1 : 0): ExecResult { return result(Buffer.concat(this.out), this.err.join(''), exitCode); }
+  done(exitCode = this.failed ? 1 : 0): ExecResult { return result(this.out.bytes(), this.err.join(''), exitCode); }
 }
 
 /** Reads a command's flags busybox-style: clustered single letters (`-rf`), `--` ends them; returns the flags and the operands. */

@@ -4,7 +4,7 @@
 // parameter and command substitution, field splitting and globbing, and the builtins that change
 // the shell itself (cd, export, unset, exit, exec). Error texts are ash's.
 import { byteOrder, FsError, normalize } from './filesystem.js';
-import { EMPTY, failure, result, type Command, type ExecResult, type Process } from './process.js';
+import { Collected, EMPTY, failure, result, type Command, type ExecResult, type Process } from './process.js';
 import { parseScript, ShellSyntaxError, type Pipeline, type SimpleCommand, type Word } from './shell-parse.js';
 
 /** Finds the program a command name runs (a builtin applet), given the shell's state. */
@@ -14,6 +14,9 @@ export type ProgramLookup = (name: string, p: Process) => Command | undefined;
 type Sink = { kind: 'out' } | { kind: 'err' } | { kind: 'file'; path: string };
 
 class ExitSignal { constructor(readonly code: number) {} }
+
+/** How deep shells may run shells (a script running itself would otherwise never end). */
+const MAX_NESTING = 64;
 
 /** The `sh`/`bash` command: `-c SCRIPT [NAME [ARGS]]`, or a script read from stdin. */
 export function shellCommand(lookup: ProgramLookup): Command {
@@ -43,8 +46,8 @@ class Shell {
   private status = 0;
   private readonly exported: Record<string, string>;
   private readonly locals: Record<string, string> = {};
-  private readonly out: Buffer[] = [];
-  private readonly err: Buffer[] = [];
+  private readonly out = new Collected();
+  private readonly err = new Collected();
   private nextPid: number;
 
   constructor(private readonly p: Process, private readonly lookup: ProgramLookup, private readonly positional: string[]) {
@@ -76,7 +79,7 @@ class Shell {
       if (!(e instanceof ExitSignal)) throw e;
       this.status = e.code;
     }
-    return result(Buffer.concat(this.out), Buffer.concat(this.err), this.status);
+    return result(this.out.bytes(), this.err.bytes(), this.status);
   }
 
   private async pipeline(pipeline: Pipeline, inPlace: boolean): Promise<number> {
@@ -84,16 +87,16 @@ class Shell {
     let status = 0;
     for (const [i, command] of pipeline.commands.entries()) {
       const last = i === pipeline.commands.length - 1;
-      const out: Buffer[] = [];
+      const out = new Collected();
       status = await this.simple(command, input ?? this.p.stdin, last ? this.out : out, inPlace);
-      const piped = Buffer.concat(out);
+      const piped = out.bytes();
       input = async () => piped;
     }
     this.status = pipeline.negated ? Number(status === 0) : status;
     return this.status;
   }
 
-  private async simple(command: SimpleCommand, stdin: () => Promise<Buffer>, out: Buffer[], inPlace: boolean): Promise<number> {
+  private async simple(command: SimpleCommand, stdin: () => Promise<Buffer>, out: Collected, inPlace: boolean): Promise<number> {
     const argv: string[] = [];
     for (const word of command.words) argv.push(...(await this.expand(word)));
     const assigned: Record<string, string> = {};
@@ -103,7 +106,7 @@ class Shell {
     for (const redirect of command.redirects) {
       const target = (await this.expand(redirect.target, false)).join('');
       const opened = this.open(redirect.op, target, redirect.fd, sinks);
-      if (typeof opened === 'string') { this.err.push(Buffer.from(`sh: ${opened}\n`)); return 1; }
+      if (typeof opened === 'string') { this.err.add(Buffer.from(`sh: ${opened}\n`)); return 1; }
       if (opened) input = async () => opened;
     }
     if (!argv.length) {
@@ -114,13 +117,12 @@ class Shell {
     for (const [fd, data] of [[1, r.stdout], [2, r.stderr]] as const) {
       if (!data.length) continue;
       const sink = sinks[fd];
-      if (sink.kind === 'out') out.push(data);
-      else if (sink.kind === 'err') this.err.push(data);
-      else {
-        try { this.p.fs.writeFile(sink.path, data, this.cwd, { append: true }); } catch (e) {
-          this.err.push(Buffer.from(`${argv[0]}: write error: ${message(e)}\n`));
-          return 1;
-        }
+      try {
+        if (sink.kind === 'file') this.p.fs.writeFile(sink.path, data, this.cwd, { append: true });
+        else if (!(sink.kind === 'out' ? out : this.err).add(data)) throw new Error('File too large');
+      } catch (e) {
+        this.err.add(Buffer.from(`${argv[0]}: write error: ${message(e)}\n`));
+        return 1;
       }
     }
     return r.exitCode;
@@ -185,7 +187,7 @@ class Shell {
       case 'exit': {
         const code = args[0] === undefined ? this.status : Number(args[0]);
         if (!Number.isInteger(code)) {
-          this.err.push(Buffer.from(`sh: exit: Illegal number: ${args[0]}\n`));
+          this.err.add(Buffer.from(`sh: exit: Illegal number: ${args[0]}\n`));
           throw new ExitSignal(2);
         }
         throw new ExitSignal(code & 0xff);
@@ -194,17 +196,18 @@ class Shell {
       case 'exec': {
         if (!args.length) return result();
         const r = await this.execute(args, assigned, stdin, true);
-        this.out.push(r.stdout);
-        this.err.push(r.stderr);
+        this.out.add(r.stdout);
+        this.err.add(r.stderr);
         throw new ExitSignal(r.exitCode);
       }
     }
     const child: Process = {
       ...this.p, argv, stdin, cwd: this.cwd,
       env: { ...this.exported, ...assigned },
-      pid: inPlace ? this.p.pid : this.nextPid++,
+      pid: inPlace ? this.p.pid : this.nextPid++, depth: this.p.depth + 1,
       running: inPlace ? this.p.running : [...this.p.running, { pid: this.p.pid, command: this.p.argv.join(' ') }],
     };
+    if (child.depth > MAX_NESTING) return failure("sh: can't fork: Resource temporarily unavailable\n", 2);
     const program = this.lookup(name, child);
     if (!program) return failure(`sh: ${name}: not found\n`, 127);
     return program(child);
@@ -253,7 +256,7 @@ class Shell {
         if (part.quoted) current ??= { text: '', pattern: '', glob: false };
       } else {
         const sub = await new Shell({ ...this.p, cwd: this.cwd, env: this.exported, pid: this.nextPid++ }, this.lookup, this.positional).run(part.script, true);
-        this.err.push(sub.stderr);
+        this.err.add(sub.stderr);
         this.status = sub.exitCode;
         addExpansion(sub.stdout.toString('utf8').replace(/\n+$/, ''), part.quoted);
         if (part.quoted) current ??= { text: '', pattern: '', glob: false };

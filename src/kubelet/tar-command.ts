@@ -5,7 +5,7 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { FsError, normalize, type FileSystem } from './filesystem.js';
 import { modeString } from './file-commands.js';
-import { EMPTY, failure, Output, parseFlags, type Command, type Process } from './process.js';
+import { EMPTY, failure, MAX_OUTPUT, Output, parseFlags, type Command, type Process } from './process.js';
 import { readTar, TarError, writeTar, type TarEntry } from './tar.js';
 
 const why = (e: unknown): string => (e instanceof Error ? e.message : String(e));
@@ -85,6 +85,8 @@ function create(p: Process, options: TarOptions, base: string, out: Output): voi
     const line = `${e.name}${e.kind === 'dir' ? '/' : ''}`;
     if (archiveToStdout) out.warn(line); else out.write(`${line}\n`);
   }
+  // The archive is built whole in memory: one that could not be held is refused before it is made.
+  if (entries.reduce((sum, e) => sum + (e.data?.length ?? 0) + 1024, 0) > MAX_OUTPUT) { out.error('tar: write error: File too large'); return; }
   const archive = options.gzip ? gzipSync(writeTar(entries)) : writeTar(entries);
   if (archiveToStdout) out.write(archive);
   else {
@@ -144,7 +146,7 @@ function extract(p: Process, options: TarOptions, base: string, entry: TarEntry,
   const mtime = options.touch ? p.ctx.now() : entry.mtime;
   try {
     p.fs.mkdir(normalize('..', target), '/', { parents: true });
-    const existing = p.fs.exists(target) || isLink(p.fs, target) ? p.fs.lookup(target, '/', false) : undefined;
+    const existing = p.fs.exists(target, '/', false) ? p.fs.lookup(target, '/', false) : undefined;
     if (entry.kind === 'dir') {
       if (existing?.kind !== 'dir') {
         if (existing) p.fs.remove(target);
@@ -163,10 +165,6 @@ function extract(p: Process, options: TarOptions, base: string, entry: TarEntry,
     return !(e instanceof FsError && e.code === 'ENOSPC');
   }
   return true;
-}
-
-function isLink(fs: FileSystem, path: string): boolean {
-  try { return fs.lookup(path, '/', false).kind === 'symlink'; } catch { return false; }
 }
 
 /** `tar tv`'s line as busybox prints it: mode, owner, size, date and time, name. */

@@ -2,6 +2,7 @@
 // head, tail, wc, test, echo, ps, nslookup, hostname, uname, date, with busybox's texts and exit codes.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { runCommand } from '../../src/kubelet/containers.js';
 import { container, exec, sh } from './container-context.js';
 
 test('ls: one name a line, -a, -l in busybox columns with a total, -d, errors for missing names', async () => {
@@ -120,4 +121,19 @@ test('curl -o and wget write into the container\'s filesystem', async () => {
   assert.equal(c.fs.readFile('/tmp/page').toString(), 'page\n');
   assert.deepEqual(await sh(c, 'cd /tmp && wget -q http://kubia/ && cat index.html'), { stdout: 'page\n', stderr: '', exitCode: 0 });
   assert.equal((await sh(c, 'wget -qO /tmp/x http://kubia/a.txt; cat /tmp/x')).stdout, 'page\n');
+});
+
+test('bad input stays bounded: copying a tree into itself, a script running itself, output past what memory may hold', async () => {
+  const c = container();
+  await sh(c, 'mkdir -p /d/e');
+  assert.deepEqual(await exec(c, ['cp', '-r', '/', '/d/e/x']), { stdout: '', stderr: "cp: can't copy a directory into itself\n", exitCode: 1 });
+  assert.deepEqual(await exec(c, ['cp', '-r', '/d', '/d/e']), { stdout: '', stderr: "cp: can't copy a directory into itself\n", exitCode: 1 });
+  await sh(c, 'echo "sh /tmp/self" > /tmp/self');
+  const self = await exec(c, ['sh', '/tmp/self']);
+  assert.deepEqual([self.stderr, self.exitCode], ["sh: can't fork: Resource temporarily unavailable\n", 2]);
+  c.fs.writeFile('/big', Buffer.alloc(50 * 1024 * 1024));
+  const cat = await runCommand(['cat', '/big', '/big', '/big'], c.ctx);
+  assert.deepEqual([cat.stdout.length, cat.stderr.toString(), cat.exitCode], [100 * 1024 * 1024, 'write error: File too large\n', 1]);
+  const tar = await runCommand(['tar', 'cf', '-', '/big', '/big', '/big'], c.ctx);
+  assert.deepEqual([tar.stdout.length, tar.stderr.toString(), tar.exitCode], [0, "tar: removing leading '/' from member names\ntar: write error: File too large\n", 1]);
 });
