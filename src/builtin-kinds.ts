@@ -3,6 +3,7 @@
 // logs). The only module that imports src/resources/.
 import { Registry, type RegistryOptions } from './api/registry.js';
 import { AppCatalog } from './kubelet/apps.js';
+import { ContainerFiles } from './kubelet/container-files.js';
 import { ContainerLogs } from './kubelet/containers.js';
 import { PodNetwork } from './kubelet/pod-network.js';
 import { BUILTIN_ADMISSION, builtinStrategies, SYSTEM_NAMESPACES } from './resources/index.js';
@@ -17,7 +18,8 @@ export async function builtinRegistry(store: Store, options: BuiltinOptions = {}
   const { apps, ...registryOptions } = options;
   const registry = new Registry(store, { ...registryOptions, admission: BUILTIN_ADMISSION });
   const logs = new ContainerLogs(() => registry.now());
-  const network = new PodNetwork(apps ?? AppCatalog.load(), logs);
+  const catalog = apps ?? AppCatalog.load();
+  const network = new PodNetwork(catalog, logs, new ContainerFiles(catalog, () => registry.now()));
   const core = registry.library.document('', 'v1');
   if (!core) throw new Error('openapi/ has no document for the core group (api/v1)');
   for (const strategy of builtinStrategies({ network, core })) await registry.register(strategy);

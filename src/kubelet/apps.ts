@@ -20,6 +20,10 @@ export interface App {
   /** Ports it listens on even when the pod does not declare them. */
   ports: number[];
   http: 'echo' | (HttpReply & { paths?: string[]; notFound?: HttpReply });
+  /** Files its image holds beyond the base every container gets: absolute path to contents. */
+  files?: Record<string, string>;
+  /** Its main process as `ps` shows it, when the pod's spec gives no command. */
+  process?: string;
 }
 
 /** What an app needs to know of a request. */
@@ -123,8 +127,28 @@ function parseApps(raw: unknown, source: string): App[] {
     if (!isJsonObject(entry) || typeof entry.name !== 'string' || !entry.name) throw new AppError(`${where}: has no name`);
     const images = stringList(entry.images, `${where} (${entry.name}): images`).map(imageRepository);
     const ports = Array.isArray(entry.ports) ? entry.ports.filter((p): p is number => typeof p === 'number') : [];
-    return { name: entry.name, images, ports, http: httpOf(entry.http, `${where} (${entry.name}): http`) };
+    return {
+      name: entry.name, images, ports, http: httpOf(entry.http, `${where} (${entry.name}): http`),
+      ...(entry.files !== undefined ? { files: filesOf(entry.files, `${where} (${entry.name}): files`) } : {}),
+      ...(typeof entry.process === 'string' ? { process: entry.process } : {}),
+    };
   });
+}
+
+function filesOf(v: unknown, where: string): Record<string, string> {
+  if (!isJsonObject(v)) throw new AppError(`${where}: not a map of paths to contents`);
+  const files: Record<string, string> = {};
+  for (const [path, contents] of Object.entries(v)) {
+    if (!path.startsWith('/') || typeof contents !== 'string') throw new AppError(`${where}: ${path}: needs an absolute path and text contents`);
+    files[path] = contents;
+  }
+  return files;
+}
+
+/** What `ps` shows as a container's PID 1: its spec's command and args, else its image's own. */
+export function mainProcess(app: App, container: { command?: string[]; args?: string[] }): string {
+  const argv = [...(container.command ?? []), ...(container.args ?? [])];
+  return argv.length ? argv.join(' ') : app.process ?? 'sh';
 }
 
 function stringList(v: unknown, where: string): string[] {

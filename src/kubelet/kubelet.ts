@@ -15,6 +15,7 @@ import { resources, type Resources } from '../client/resources.js';
 import type { Stored } from '../client/typed-resource.js';
 import { EventRecorder } from '../controllers/events.js';
 import { Duration, kobj, QUIET, type Logger } from '../logging/log.js';
+import type { ContainerFiles } from './container-files.js';
 import type { ContainerLogs } from './containers.js';
 import type { PodNetwork } from './pod-network.js';
 import { ProbeRunners } from './probe-runners.js';
@@ -66,6 +67,7 @@ export class SimulatedKubelets {
   /** The capacity each node reports, its quantities in canonical form. */
   private readonly capacity: Record<string, string>;
   private readonly logs: ContainerLogs;
+  private readonly files: ContainerFiles;
   private readonly prober: Prober;
   /** Restart back-off per container (pod uid/container name), and the timers of restarts waiting it out. */
   private readonly backoffs = new Map<string, Backoff>();
@@ -74,6 +76,7 @@ export class SimulatedKubelets {
   constructor(private readonly registry: Registry, private readonly options: KubeletOptions, network: PodNetwork, private readonly log: Logger = QUIET) {
     this.client = resources(registry);
     this.logs = network.logs;
+    this.files = network.files;
     const runners = new ProbeRunners(network, registry);
     this.prober = new Prober({
       pod: (key) => {
@@ -282,6 +285,7 @@ export class SimulatedKubelets {
       if (pending) clearTimeout(pending.timer);
       this.podTimers.delete(uid);
       this.logs.forget(uid);
+      this.files.forget(uid);
       this.forgetRestarts(uid);
       return;
     }

@@ -6,6 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Container, Endpoints, Pod, Service, ServicePort } from '../api/objects.js';
 import type { RegistryContext } from '../api/resource-store.js';
 import { answer, listensOn, type AppAnswer, type AppCatalog, type AppRequest } from './apps.js';
+import type { ContainerFiles } from './container-files.js';
 import type { ContainerLogs } from './containers.js';
 
 /** A pod and the port a connection reaches it on. */
@@ -36,7 +37,8 @@ export function serviceBackends(registry: RegistryContext, svc: Service, port: S
 }
 
 export class PodNetwork {
-  constructor(readonly apps: AppCatalog, readonly logs: ContainerLogs) {}
+  /** `logs` and `files`: what the pods' containers have written, kept while the pods live. */
+  constructor(readonly apps: AppCatalog, readonly logs: ContainerLogs, readonly files: ContainerFiles) {}
 
   /**
    * The container of `pod` that accepts connections on `port`: one declaring it, or whose app

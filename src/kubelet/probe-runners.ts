@@ -5,7 +5,8 @@
 import type { Container, ExecAction, GRPCAction, HTTPGetAction, Pod, Probe, TCPSocketAction } from '../api/objects.js';
 import type { RegistryContext } from '../api/resource-store.js';
 import { runCommand, type ExecContext } from './containers.js';
-import type { Dialed, PodNetwork } from './pod-network.js';
+import { containerExecContext } from './exec-context.js';
+import type { PodNetwork } from './pod-network.js';
 import { connectionRefused, execTimeout, grpcTimeout, httpGetError, httpOutcome, probeURL, resolveProbePort, type ProbeOutcome } from './probes.js';
 
 /** kube-probe/<major>.<minor> of the kubelet version the nodes report. */
@@ -58,32 +59,9 @@ export class ProbeRunners {
 
   private async exec(action: ExecAction, pod: Pod, container: Container, timeoutSeconds: number): Promise<ProbeOutcome> {
     const command = action.command ?? [];
-    const ran = await execInContainer(command, this.execContext(pod, container), timeoutSeconds * 1000);
+    const ran = await execInContainer(command, containerExecContext(this.network, this.registry, pod, container), timeoutSeconds * 1000);
     if (ran === 'timeout') return { result: 'failure', output: execTimeout(command) };
     return { result: ran.exitCode === 0 ? 'success' : 'failure', output: ran.output };
-  }
-
-  /** What the command sees: the container's env (no downward API, as in kube), no stdin, the cluster's network. */
-  private execContext(pod: Pod, container: Container): ExecContext {
-    const name = pod.metadata.name ?? '';
-    return {
-      podName: name,
-      env: { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', HOSTNAME: name, ...Object.fromEntries((container.env ?? []).map((e) => [e.name, e.value ?? ''])) },
-      stdin: () => Promise.resolve(''),
-      sleep: (ms) => new Promise((resolve) => { setTimeout(resolve, ms).unref(); }),
-      now: () => this.registry.now(),
-      fetch: (url, method, body) => {
-        const port = url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
-        const local = url.hostname === 'localhost' || url.hostname === '127.0.0.1';
-        const listener = local ? this.network.listener(pod, port) : undefined;
-        const refused: Dialed = { error: 'refused', host: url.hostname, port };
-        const dialed: Dialed = local ? (listener ? { pod, container: listener, port } : refused)
-          : this.network.dial(this.registry, pod.metadata.namespace ?? 'default', url.hostname, port, (n) => this.registry.entropy.int(n));
-        if ('error' in dialed) return dialed;
-        const headers = { host: url.host, 'user-agent': 'curl/8.5.0', accept: '*/*' };
-        return this.network.request(dialed.pod, dialed.container, { method, url: url.pathname + url.search, headers, body }, pod.status?.podIP ?? 'unknown');
-      },
-    };
   }
 }
 

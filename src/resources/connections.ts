@@ -7,6 +7,7 @@ import { queryBool } from '../api/request-options.js';
 import type { Container, Pod, Service } from '../api/objects.js';
 import type { CommandStreams, ConnectRequest, ForwardStreams, StreamRequest, Subresource } from '../api/types.js';
 import { runCommand, type ContainerLogs } from '../kubelet/containers.js';
+import { containerExecContext } from '../kubelet/exec-context.js';
 import { serviceBackends, type PodNetwork } from '../kubelet/pod-network.js';
 import { sendBody } from '../server/http.js';
 
@@ -154,7 +155,7 @@ export class Connections {
    * client sends on stdin until it ends, and its outcome is reported as the kubelet reports it.
    */
   private exec(request: StreamRequest, streams: CommandStreams, subresource: 'exec' | 'attach'): void {
-    const { namespace, name, query, registry } = request;
+    const { query, registry } = request;
     const stdinChunks: Buffer[] = [];
     const stdinEnded = new Promise<void>((resolve) => {
       if (!streams.stdin) { resolve(); return; }
@@ -173,22 +174,9 @@ export class Connections {
       return;
     }
     const argv = subresource === 'attach' ? ['cat'] : query.getAll('command');
-    const env = { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', HOSTNAME: name, ...Object.fromEntries((c.env ?? []).map((e) => [e.name, e.value ?? ''])) };
-    void runCommand(argv, {
-      podName: name, env,
-      stdin: async () => { await stdinEnded; return Buffer.concat(stdinChunks).toString('utf8'); },
-      sleep: (ms) => new Promise((r) => setTimeout(r, Math.min(ms, 60_000))),
-      now: () => registry.now(),
-      fetch: (url, method, body) => {
-        const port = url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
-        const dialed = this.network.dial(registry, namespace ?? 'default', url.hostname, port, (n) => registry.entropy.int(n));
-        if ('error' in dialed) return dialed;
-        const headers = { host: url.host, 'user-agent': 'curl/8.5.0', accept: '*/*' };
-        return this.network.request(dialed.pod, dialed.container, { method, url: url.pathname + url.search, headers, body }, pod.status?.podIP ?? 'unknown');
-      },
-    }).then((r) => {
-      if (r.stdout) streams.stdout?.write(r.stdout);
-      if (r.stderr) (streams.stderr ?? streams.stdout)?.write(r.stderr);
+    void runCommand(argv, containerExecContext(this.network, registry, pod, c, async () => { await stdinEnded; return Buffer.concat(stdinChunks); })).then((r) => {
+      if (r.stdout.length) streams.stdout?.write(r.stdout);
+      if (r.stderr.length) (streams.stderr ?? streams.stdout)?.write(r.stderr);
       streams.end(r.exitCode === 0 ? { metadata: {}, status: 'Success' } : {
         metadata: {}, status: 'Failure', message: `command terminated with non-zero exit code: error executing command [${argv.join(' ')}], exit code ${r.exitCode}`,
         reason: 'NonZeroExitCode', details: { causes: [{ reason: 'ExitCode', message: String(r.exitCode) }] },
