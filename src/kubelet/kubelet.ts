@@ -15,6 +15,7 @@ import type { Stored } from '../client/typed-resource.js';
 import { EventRecorder } from '../controllers/events.js';
 import { Duration, kobj, QUIET, type Logger } from '../logging/log.js';
 import type { ContainerLogs } from './containers.js';
+import { EphemeralContainers } from './ephemeral-containers.js';
 import { applyStageStatus, loadStages, nextStage, stageDelay, stageEvents, withReadinessGates, type Stage } from './stages.js';
 
 const MANAGER = 'kubelet';
@@ -59,10 +60,12 @@ export class SimulatedKubelets {
   private readonly client: Resources;
   /** The capacity each node reports, its quantities in canonical form. */
   private readonly capacity: Record<string, string>;
+  readonly ephemeral: EphemeralContainers;
 
   constructor(private readonly registry: Registry, private readonly options: KubeletOptions, private readonly logs: ContainerLogs, private readonly log: Logger = QUIET) {
     this.client = resources(registry);
     this.stages = loadStages(options.stagesFile);
+    this.ephemeral = new EphemeralContainers({ pods: this.client.pods, logs, now: () => registry.now(), fieldManager: MANAGER, record: (pod, reason, message, fieldPath) => this.recorder(pod.spec?.nodeName ?? '').record(pod, 'Normal', reason, message, fieldPath) });
     const capacity: Record<string, string> = { cpu: options.cpu, memory: options.memory, pods: options.pods, 'ephemeral-storage': options.ephemeralStorage };
     for (const [name, v] of Object.entries(capacity)) {
       try {
@@ -104,6 +107,7 @@ export class SimulatedKubelets {
     for (const t of this.intervals) clearInterval(t);
     for (const { timer } of this.podTimers.values()) clearTimeout(timer);
     this.podTimers.clear();
+    this.ephemeral.stop();
   }
 
   private recorder(nodeName: string): EventRecorder {
@@ -255,10 +259,12 @@ export class SimulatedKubelets {
       if (pending) clearTimeout(pending.timer);
       this.podTimers.delete(uid);
       this.logs.forget(uid);
+      this.ephemeral.forget(uid);
       return;
     }
     const node = this.node(pod.spec?.nodeName);
     if (!node || !alive(node) || this.stopped) return;
+    this.ephemeral.sync(pod);
     const stage = nextStage(this.stages, pod);
     if (!stage) {
       void this.reconcileReadiness(pod);
