@@ -119,7 +119,7 @@ export const errors = {
   },
 };
 
-export type FieldErrorType = 'FieldValueRequired' | 'FieldValueInvalid' | 'FieldValueNotSupported' | 'FieldValueDuplicate' | 'FieldValueForbidden' | 'FieldValueTooLong' | 'FieldValueTypeInvalid';
+export type FieldErrorType = 'FieldValueRequired' | 'FieldValueNotFound' | 'FieldValueInvalid' | 'FieldValueNotSupported' | 'FieldValueDuplicate' | 'FieldValueForbidden' | 'FieldValueTooLong' | 'FieldValueTypeInvalid';
 
 /** One validation failure, formatted as apimachinery's field.Error. */
 export class FieldError {
@@ -128,6 +128,7 @@ export class FieldError {
   private typeText(): string {
     switch (this.type) {
       case 'FieldValueRequired': return 'Required value';
+      case 'FieldValueNotFound': return 'Not found';
       case 'FieldValueInvalid': return 'Invalid value';
       case 'FieldValueNotSupported': return 'Unsupported value';
       case 'FieldValueDuplicate': return 'Duplicate value';
@@ -167,6 +168,7 @@ function formatValue(v: unknown): string {
 
 export const fieldErrors = {
   required: (field: string, detail = '') => new FieldError('FieldValueRequired', field, undefined, detail),
+  notFound: (field: string, value: unknown) => new FieldError('FieldValueNotFound', field, value),
   invalid: (field: string, value: unknown, detail: string) => new FieldError('FieldValueInvalid', field, value, detail),
   notSupported: (field: string, value: unknown, supported: string[]) => new FieldError('FieldValueNotSupported', field, value, '', supported),
   duplicate: (field: string, value: unknown) => new FieldError('FieldValueDuplicate', field, value),

@@ -74,6 +74,14 @@ export interface Container {
   [field: string]: unknown;
 }
 
+/** A container added to a running pod for debugging (kube's EphemeralContainer). */
+export interface EphemeralContainer extends Container {
+  /** The container whose namespaces (processes) it joins. */
+  targetContainerName?: string;
+  stdin?: boolean;
+  tty?: boolean;
+}
+
 export interface Toleration {
   effect?: string;
   key?: string;
@@ -115,6 +123,7 @@ export interface PodReadinessGate {
 export interface PodSpec {
   containers: Container[];
   initContainers?: Container[];
+  ephemeralContainers?: EphemeralContainer[];
   restartPolicy?: string;
   serviceAccountName?: string;
   /** The deprecated name of serviceAccountName, kept equal to it. */
@@ -179,6 +188,7 @@ export interface PodStatus {
   conditions?: PodCondition[];
   containerStatuses?: ContainerStatus[];
   initContainerStatuses?: ContainerStatus[];
+  ephemeralContainerStatuses?: ContainerStatus[];
   hostIP?: string;
   hostIPs?: HostIP[];
   podIP?: string;

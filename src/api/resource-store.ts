@@ -408,10 +408,10 @@ export class ResourceStore {
     recordUpdate(current, next, this.schema, writer, this.hasStatus);
   }
 
-  /** The subresource a managedFields entry names: status and scale, as kube records them. */
+  /** The subresource a managedFields entry names: any view (status, ephemeralcontainers) or scale, as kube's per-subresource field managers record them. */
   private recordedSubresource(subresource: string | undefined): string | undefined {
     const type = subresource === undefined ? undefined : this.strategy.subresources?.[subresource]?.type;
-    return subresource === 'status' && type === 'view' ? subresource : type === 'scale' ? subresource : undefined;
+    return type === 'view' || type === 'scale' ? subresource : undefined;
   }
 
   private writeContext(now: Date): WriteContext {

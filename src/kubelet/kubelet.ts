@@ -22,6 +22,7 @@ import { ProbeRunners } from './probe-runners.js';
 import { Prober } from './prober.js';
 import { killMessage, PROBE_KINDS, probeOf, withProbeResults, type ProbeEvent } from './probes.js';
 import { backOffEvent, crashLoopMessage, killedStatus, restartBackoff, restartedStatus, restartEvents, restartsAfterKill, type Backoff } from './restarts.js';
+import { EphemeralContainers } from './ephemeral-containers.js';
 import { applyStageStatus, loadStages, nextStage, stageDelay, stageEvents, withReadinessGates, type Stage } from './stages.js';
 
 const MANAGER = 'kubelet';
@@ -72,6 +73,7 @@ export class SimulatedKubelets {
   /** Restart back-off per container (pod uid/container name), and the timers of restarts waiting it out. */
   private readonly backoffs = new Map<string, Backoff>();
   private readonly restartTimers = new Map<string, NodeJS.Timeout>();
+  readonly ephemeral: EphemeralContainers;
 
   constructor(private readonly registry: Registry, private readonly options: KubeletOptions, network: PodNetwork, private readonly log: Logger = QUIET) {
     this.client = resources(registry);
@@ -90,6 +92,7 @@ export class SimulatedKubelets {
       failed: (pod, container, kind) => void this.killContainer(pod, container, kind),
     });
     this.stages = loadStages(options.stagesFile);
+    this.ephemeral = new EphemeralContainers({ pods: this.client.pods, logs: this.logs, now: () => registry.now(), fieldManager: MANAGER, record: (pod, reason, message, fieldPath) => this.recorder(pod.spec?.nodeName ?? '').record(pod, 'Normal', reason, message, fieldPath) });
     const capacity: Record<string, string> = { cpu: options.cpu, memory: options.memory, pods: options.pods, 'ephemeral-storage': options.ephemeralStorage };
     for (const [name, v] of Object.entries(capacity)) {
       try {
@@ -134,6 +137,7 @@ export class SimulatedKubelets {
     this.prober.stop();
     for (const timer of this.restartTimers.values()) clearTimeout(timer);
     this.restartTimers.clear();
+    this.ephemeral.stop();
   }
 
   private recorder(nodeName: string): EventRecorder {
@@ -287,11 +291,13 @@ export class SimulatedKubelets {
       this.logs.forget(uid);
       this.files.forget(uid);
       this.forgetRestarts(uid);
+      this.ephemeral.forget(uid);
       return;
     }
     const node = this.node(pod.spec?.nodeName);
     if (!node || !alive(node) || this.stopped) return;
     this.prober.sync(pod);
+    this.ephemeral.sync(pod);
     const stage = nextStage(this.stages, pod);
     if (!stage) {
       void this.reconcileReadiness(pod);

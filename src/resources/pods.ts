@@ -13,6 +13,7 @@ import type { Pod, PodSpec, PodStatus, ResourceRequirements } from '../api/objec
 import type { CreateRequest, CreateResult, DeleteOptions, Strategy } from '../api/types.js';
 import { dns1123Label } from '../api/validation.js';
 import { defaultProbe } from '../kubelet/probes.js';
+import { EPHEMERAL_CONTAINERS, EPHEMERAL_CONTAINERS_SUBRESOURCE, validateEphemeralContainers, validateEphemeralContainersOnCreate, validateEphemeralContainersUpdate } from './ephemeral-containers.js';
 
 /** A pod's spec, or an empty one to read from (validation reports what is missing). */
 export const specOf = (o: Pod): PodSpec => o.spec ?? { containers: [] };
@@ -20,7 +21,7 @@ export const statusOf = (o: Pod): PodStatus => o.status ?? {};
 
 /** Container defaults shared by pods and pod templates. */
 export function defaultContainers(spec: PodSpec): void {
-  for (const list of [spec.containers, spec.initContainers]) {
+  for (const list of [spec.containers, spec.initContainers, spec.ephemeralContainers]) {
     for (const c of list ?? []) {
       if (!c || typeof c !== 'object') continue;
       if (c.image !== undefined && !c.imagePullPolicy) c.imagePullPolicy = imagePullPolicy(c.image);
@@ -267,6 +268,7 @@ export const podStrategy: Strategy<Pod> = {
     status: STATUS_SUBRESOURCE,
     binding: { type: 'create', create: bind },
     eviction: { type: 'create', create: evict },
+    [EPHEMERAL_CONTAINERS]: EPHEMERAL_CONTAINERS_SUBRESOURCE,
   },
   tracksGeneration: true,
   returnsDeletedObject: true,
@@ -291,7 +293,9 @@ export const podStrategy: Strategy<Pod> = {
     obj.status = { phase: 'Pending', qosClass: qosClass(spec) };
   },
   validate(obj, old, subresource) {
-    const errs = validatePodSpec(obj.spec, 'spec');
+    const errs = [...validatePodSpec(obj.spec, 'spec'), ...validateEphemeralContainers(obj.spec, 'spec')];
+    if (!old) errs.push(...validateEphemeralContainersOnCreate(obj.spec));
+    if (old && subresource === EPHEMERAL_CONTAINERS) return validateEphemeralContainersUpdate(obj, old, errs);
     if (old && errs.length === 0) {
       // Only images, activeDeadlineSeconds, tolerations and the grace period may change on a pod.
       const strip = (o: Pod) => {

@@ -174,8 +174,19 @@ function isZero(field: protobuf.Field, v: unknown): boolean {
   return (v === 0 || v === false) && !POINTER_FIELDS.has(field.name);
 }
 
+/**
+ * Embedded Go structs (`json:",inline"`) that the proto messages carry as a field of their own:
+ * in JSON their fields sit in the enclosing object.
+ */
+const INLINE_FIELDS: Record<string, string> = {
+  'k8s.io.api.core.v1.Volume': 'volumeSource',
+  'k8s.io.api.core.v1.EphemeralContainer': 'ephemeralContainerCommon',
+  'k8s.io.api.core.v1.PersistentVolumeSpec': 'persistentVolumeSource',
+};
+
 function messageToJSON(type: protobuf.Type, msg: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
+  const inline = INLINE_FIELDS[type.fullName.slice(1)];
   for (const field of type.fieldsArray) {
     if (!has(msg, field.name)) continue;
     const v = msg[field.name];
@@ -189,7 +200,8 @@ function messageToJSON(type: protobuf.Type, msg: Record<string, unknown>): Recor
     } else {
       converted = convertValue(field, v);
     }
-    if (!isZero(field, converted)) out[field.name] = converted;
+    if (field.name === inline && typeof converted === 'object' && converted !== null) Object.assign(out, converted);
+    else if (!isZero(field, converted)) out[field.name] = converted;
   }
   return out;
 }
