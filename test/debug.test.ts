@@ -14,12 +14,6 @@ const VERSIONS = ['1.27', '1.30', '1.33'];
 const LEGACY_PROFILE = '--profile=legacy is deprecated and will be removed in the future. It is recommended to explicitly specify a profile, for example "--profile=general".\n';
 const profileWarning = (v: string) => (v === '1.33' ? LEGACY_PROFILE : '');
 
-/**
- * Attach to an ephemeral container, and its log, are served by src/resources/connections.ts,
- * which must learn ephemeral containers' names first; until then `debug -it` cannot print.
- */
-const ATTACH_WIRING = { skip: 'needs attach to ephemeral containers' };
-
 for (const v of VERSIONS) {
   describe(`kubectl debug, kubectl ${v}`, () => {
     let cluster: Cluster;
@@ -91,7 +85,7 @@ for (const v of VERSIONS) {
       ]);
     });
 
-    test('debug -it POD -- echo hi prints hi; the container log holds it', ATTACH_WIRING, async () => {
+    test('debug -it POD -- echo hi prints hi; the container log holds it', async () => {
       const r = await k('debug', 'web', '-it', '--image=busybox', '--', 'echo', 'hi');
       assert.equal(r.code, 0, r.stderr);
       const name = defaulted(r.stdout);

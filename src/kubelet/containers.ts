@@ -45,6 +45,19 @@ export class ContainerLogs {
   }
 }
 
+/** A container's running process that reads stdin (an ephemeral container's shell), for attach. */
+export interface ContainerProcess {
+  /** Feeds its stdin (an interactive shell runs each line). */
+  write(text: string): void;
+  readonly running: boolean;
+  /** Resolves with the exit code when the process ends. */
+  readonly exited: Promise<number>;
+  kill(): void;
+}
+
+/** The running processes of containers, by `podUID/container`. */
+export type ContainerProcesses = Map<string, ContainerProcess>;
+
 export type { ExecContext, ExecResult, Fetched, Resolved } from './process.js';
 
 /** The pid the first process of an exec gets (the container's own processes hold the ones below). */

@@ -9,7 +9,7 @@ import { rfc3339 } from '../api/time.js';
 import { objectKey, type ObjectKey } from '../client/keys.js';
 import { ignoreRaces } from '../client/races.js';
 import type { Stored, TypedResource } from '../client/typed-resource.js';
-import { runCommand, type ContainerLogs } from './containers.js';
+import { runCommand, type ContainerLogs, type ContainerProcess, type ContainerProcesses } from './containers.js';
 
 /** How long pulling the image takes, and creating and starting the container. */
 const CREATE_DELAY_MS = 100;
@@ -23,15 +23,8 @@ export interface EphemeralHost {
   now(): Date;
   record(pod: Pod, reason: string, message: string, fieldPath: string): Promise<void>;
   fieldManager: string;
-}
-
-/** A running ephemeral container's process: what attach writes to, and whether it still runs. */
-export interface EphemeralProcess {
-  /** Feeds its stdin (an interactive shell runs each line). */
-  write(text: string): void;
-  readonly running: boolean;
-  /** Resolves with the exit code when the process ends. */
-  readonly exited: Promise<number>;
+  /** Where running processes are kept, shared with attach. */
+  processes: ContainerProcesses;
 }
 
 /** What the kubelet does next for one ephemeral container: nothing, pull its image, or start it. */
@@ -86,12 +79,13 @@ const fieldPathOf = (c: EphemeralContainer) => `spec.ephemeralContainers{${c.nam
 
 export class EphemeralContainers {
   private readonly timers = new Map<string, NodeJS.Timeout>();
-  private readonly processes = new Map<string, EphemeralProcess & { kill(): void }>();
 
   constructor(private readonly host: EphemeralHost) {}
 
+  private get processes(): ContainerProcesses { return this.host.processes; }
+
   /** The process of a running ephemeral container, for attach. */
-  process(podUID: string, container: string): EphemeralProcess | undefined {
+  process(podUID: string, container: string): ContainerProcess | undefined {
     return this.processes.get(`${podUID}/${container}`);
   }
 
@@ -165,7 +159,7 @@ export class EphemeralContainers {
   }
 
   /** Runs the container's command (or its shell), writing what it prints to the container's log. */
-  private spawn(pod: Pod, c: EphemeralContainer): EphemeralProcess & { kill(): void } {
+  private spawn(pod: Pod, c: EphemeralContainer): ContainerProcess {
     const uid = pod.metadata.uid ?? '';
     const podName = pod.metadata.name ?? '';
     const env = { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', HOSTNAME: podName, ...Object.fromEntries((c.env ?? []).map((e) => [e.name, e.value ?? ''])) };

@@ -92,7 +92,7 @@ export class SimulatedKubelets {
       failed: (pod, container, kind) => void this.killContainer(pod, container, kind),
     });
     this.stages = loadStages(options.stagesFile);
-    this.ephemeral = new EphemeralContainers({ pods: this.client.pods, logs: this.logs, now: () => registry.now(), fieldManager: MANAGER, record: (pod, reason, message, fieldPath) => this.recorder(pod.spec?.nodeName ?? '').record(pod, 'Normal', reason, message, fieldPath) });
+    this.ephemeral = new EphemeralContainers({ pods: this.client.pods, logs: this.logs, processes: network.processes, now: () => registry.now(), fieldManager: MANAGER, record: (pod, reason, message, fieldPath) => this.recorder(pod.spec?.nodeName ?? '').record(pod, 'Normal', reason, message, fieldPath) });
     const capacity: Record<string, string> = { cpu: options.cpu, memory: options.memory, pods: options.pods, 'ephemeral-storage': options.ephemeralStorage };
     for (const [name, v] of Object.entries(capacity)) {
       try {

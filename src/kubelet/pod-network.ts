@@ -7,7 +7,7 @@ import type { Container, Endpoints, Pod, Service, ServicePort } from '../api/obj
 import type { RegistryContext } from '../api/resource-store.js';
 import { answer, listensOn, type AppAnswer, type AppCatalog, type AppRequest } from './apps.js';
 import type { ContainerFiles } from './container-files.js';
-import type { ContainerLogs } from './containers.js';
+import type { ContainerLogs, ContainerProcesses } from './containers.js';
 
 /** A pod and the port a connection reaches it on. */
 export interface Backend { pod: Pod; port: number }
@@ -39,6 +39,9 @@ export function serviceBackends(registry: RegistryContext, svc: Service, port: S
 export class PodNetwork {
   /** `logs` and `files`: what the pods' containers have written, kept while the pods live. */
   constructor(readonly apps: AppCatalog, readonly logs: ContainerLogs, readonly files: ContainerFiles) {}
+
+  /** Containers' processes that read stdin (ephemeral containers' shells), for attach. */
+  readonly processes: ContainerProcesses = new Map();
 
   /**
    * The container of `pod` that accepts connections on `port`: one declaring it, or whose app

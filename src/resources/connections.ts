@@ -5,7 +5,7 @@ import { createServer } from 'node:http';
 import { errors, StatusError } from '../api/errors.js';
 import { queryBool } from '../api/request-options.js';
 import type { Container, Pod, Service } from '../api/objects.js';
-import type { CommandStreams, ConnectRequest, ForwardStreams, StreamRequest, Subresource } from '../api/types.js';
+import type { CommandStreams, ConnectRequest, ForwardStreams, StreamRequest, StreamStatus, Subresource } from '../api/types.js';
 import { runCommand, type ContainerLogs } from '../kubelet/containers.js';
 import { containerExecContext } from '../kubelet/exec-context.js';
 import { serviceBackends, type PodNetwork } from '../kubelet/pod-network.js';
@@ -13,7 +13,12 @@ import { sendBody } from '../server/http.js';
 
 const containersOf = (pod: Pod): Container[] => pod.spec?.containers ?? [];
 
-/** The container a request names, with kube's errors for a wrong or missing name. */
+const isEphemeral = (pod: Pod, name: string): boolean => (pod.spec?.ephemeralContainers ?? []).some((c) => c.name === name);
+
+/**
+ * The container a request names, with kube's errors for a wrong or missing name: any of the
+ * pod's containers, init and ephemeral ones too; with no name, its only container.
+ */
 export function pickContainer(pod: Pod, name: string | null): Container {
   const containers = containersOf(pod);
   const podName = pod.metadata.name;
@@ -21,17 +26,34 @@ export function pickContainer(pod: Pod, name: string | null): Container {
     if (containers.length === 1) return containers[0];
     throw errors.badRequest(`a container name must be specified for pod ${podName}, choose one of: [${containers.map((c) => c.name).join(' ')}]`);
   }
-  const c = containers.find((x) => x.name === name);
+  const c = [...containers, ...(pod.spec?.initContainers ?? []), ...(pod.spec?.ephemeralContainers ?? [])].find((x) => x.name === name);
   if (!c) throw errors.badRequest(`container ${name} is not valid for pod ${podName}`);
   return c;
 }
 
+const statusOf = (pod: Pod, name: string) =>
+  [...(pod.status?.containerStatuses ?? []), ...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.ephemeralContainerStatuses ?? [])].find((s) => s.name === name);
+
+/** An exec or attach reaches only a running ephemeral container; the kubelet answers 500 otherwise. */
+function requireRunningEphemeral(pod: Pod, name: string): void {
+  if (statusOf(pod, name)?.state?.running) return;
+  throw new StatusError(500, 'InternalError', `container ${name} not found in pod ${pod.metadata.name}_${pod.metadata.namespace}`);
+}
+
 function requireStarted(pod: Pod, c: Container): void {
-  const status = (pod.status?.containerStatuses ?? []).find((s) => s.name === c.name);
+  const status = statusOf(pod, c.name);
   if (!status || status.state?.waiting) {
     const reason = status?.state?.waiting?.reason ?? 'ContainerCreating';
     throw errors.badRequest(`container "${c.name}" in pod "${pod.metadata.name}" is waiting to start: ${reason}`);
   }
+}
+
+/** How a command ended, as the kubelet reports it on the error stream. */
+function commandStatus(exitCode: number, argv: string[]): StreamStatus {
+  return exitCode === 0 ? { metadata: {}, status: 'Success' } : {
+    metadata: {}, status: 'Failure', message: `command terminated with non-zero exit code: error executing command [${argv.join(' ')}], exit code ${exitCode}`,
+    reason: 'NonZeroExitCode', details: { causes: [{ reason: 'ExitCode', message: String(exitCode) }] },
+  };
 }
 
 /** What a connection to a port nothing listens on answers through the apiserver's proxy. */
@@ -146,7 +168,8 @@ export class Connections {
   private commandTarget({ target, namespace, name, query }: StreamRequest): { pod: Pod; container: Container } {
     const pod = this.pod(target, namespace, name);
     const container = pickContainer(pod, query.get('container'));
-    requireStarted(pod, container);
+    if (isEphemeral(pod, container.name)) requireRunningEphemeral(pod, container.name);
+    else requireStarted(pod, container);
     return { pod, container };
   }
 
@@ -173,15 +196,49 @@ export class Connections {
       streams.end({ metadata: {}, status: 'Failure', message, reason: 'BadRequest', code: 400 });
       return;
     }
+    if (subresource === 'attach' && isEphemeral(pod, c.name)) { this.attachProcess(request, streams, pod, c.name); return; }
     const argv = subresource === 'attach' ? ['cat'] : query.getAll('command');
     void runCommand(argv, containerExecContext(this.network, registry, pod, c, async () => { await stdinEnded; return Buffer.concat(stdinChunks); })).then((r) => {
       if (r.stdout.length) streams.stdout?.write(r.stdout);
       if (r.stderr.length) (streams.stderr ?? streams.stdout)?.write(r.stderr);
-      streams.end(r.exitCode === 0 ? { metadata: {}, status: 'Success' } : {
-        metadata: {}, status: 'Failure', message: `command terminated with non-zero exit code: error executing command [${argv.join(' ')}], exit code ${r.exitCode}`,
-        reason: 'NonZeroExitCode', details: { causes: [{ reason: 'ExitCode', message: String(r.exitCode) }] },
-      });
+      streams.end(commandStatus(r.exitCode, argv));
     });
+  }
+
+  /**
+   * attach to a container's process (an ephemeral container's): what it printed since it started,
+   * then what it prints, until it ends with its exit code; what the client types goes to its stdin.
+   * (A real attach sees only what comes after it; replaying keeps `debug -it -- echo hi` from
+   * racing the command.)
+   */
+  private attachProcess({ target }: StreamRequest, streams: CommandStreams, pod: Pod, name: string): void {
+    const uid = pod.metadata.uid ?? '';
+    const out = streams.stdout ?? streams.stderr;
+    for (const line of this.logs.read(uid, name)) out?.write(`${line.text}\n`);
+    const stopFollow = this.logs.follow(uid, name, (line) => out?.write(`${line.text}\n`));
+    streams.stdin?.on('data', (chunk: Buffer) => this.network.processes.get(`${uid}/${name}`)?.write(chunk.toString('utf8')));
+    let ended = false;
+    const end = (exitCode: number) => {
+      if (ended) return;
+      ended = true;
+      stopFollow();
+      stopWatch();
+      streams.end(commandStatus(exitCode, [name]));
+    };
+    const terminated = (p: Pod) => statusOf(p, name)?.state?.terminated;
+    const stopWatch = target.cache.watch({
+      matches: (p: Pod) => p.metadata.uid === uid,
+      deliver: (type, cached) => {
+        if (type === 'DELETED') { end(137); return; }
+        const p: Pod = cached.object;
+        const t = terminated(p);
+        if (t) end(t.exitCode);
+      },
+    });
+    const now: Pod | undefined = target.cache.get(target.key(pod.metadata.namespace, pod.metadata.name ?? ''))?.object;
+    const t = now && terminated(now);
+    if (t) end(t.exitCode);
+    streams.onClose(() => { stopFollow(); stopWatch(); });
   }
 
   /**
