@@ -1,6 +1,7 @@
 // Test helpers: start a real tinykube on a free port, run the real kubectl binaries against it,
 // and make plain HTTP requests. Nothing here mocks the server.
-import { execFile } from 'node:child_process';
+import assert from 'node:assert/strict';
+import { execFile, spawn } from 'node:child_process';
 import { request } from 'node:http';
 import { mkdtempSync, realpathSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -63,6 +64,31 @@ export function kubectl(version: string, cluster: Cluster, args: string[], opts:
   });
 }
 const cacheDirs = new Map<string, string>();
+
+/**
+ * Runs `kubectl port-forward TARGET :PORT` (a local port of kubectl's choosing) while `use` talks
+ * to that port; returns what kubectl printed once stopped. Its stdin is closed, as in a script:
+ * with an open stdin pipe kubectl was seen to stop listening right after saying it forwards.
+ */
+export async function kubectlPortForward(version: string, cluster: Cluster, target: string, port: number, use: (local: number) => Promise<void>): Promise<{ stdout: string; stderr: string }> {
+  const child = spawn(kubectlBinary(version), ['--kubeconfig', cluster.kubeconfigPath, 'port-forward', target, `:${port}`, '--address', '127.0.0.1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stderr.on('data', (c: Buffer) => { stderr += c.toString(); });
+  const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
+  const local = await new Promise<number>((resolve) => {
+    child.stdout.on('data', (c: Buffer) => {
+      stdout += c.toString();
+      const m = /Forwarding from 127\.0\.0\.1:(\d+) ->/.exec(stdout);
+      if (m) resolve(Number(m[1]));
+    });
+    void exited.then(() => resolve(0));
+  });
+  assert.ok(local, `kubectl port-forward ${target} exited: ${stderr}`);
+  try { await use(local); } finally { child.kill(); await exited; }
+  return { stdout, stderr };
+}
+
 
 /** A GET to a local port on a connection of its own (what a port-forward or a listener answers). */
 export function httpGet(port: number, path = '/', host = '127.0.0.1'): Promise<{ status?: number; body: string }> {

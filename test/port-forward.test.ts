@@ -8,9 +8,8 @@ import { PassThrough } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import * as k8s from '@kubernetes/client-node';
 import type { Cluster } from '../src/index.js';
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { eventually, FIXTURES, http, httpGet, kubectl, kubectlBinary, withCluster } from './helpers.js';
+import { eventually, FIXTURES, http, httpGet, kubectl, kubectlPortForward, withCluster } from './helpers.js';
 
 
 describe('port-forward over websocket', () => {
@@ -49,29 +48,6 @@ describe('port-forward over websocket', () => {
   });
 });
 
-/**
- * Runs `kubectl port-forward TARGET :PORT` (a local port of kubectl's choosing) while `use` talks
- * to that port; returns what kubectl printed once stopped.
- */
-async function portForward(version: string, cluster: Cluster, target: string, port: number, use: (local: number) => Promise<void>): Promise<{ stdout: string; stderr: string }> {
-  const child = spawn(kubectlBinary(version), ['--kubeconfig', cluster.kubeconfigPath, 'port-forward', target, `:${port}`, '--address', '127.0.0.1'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stderr.on('data', (c: Buffer) => { stderr += c.toString(); });
-  const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
-  const local = await new Promise<number>((resolve) => {
-    child.stdout.on('data', (c: Buffer) => {
-      stdout += c.toString();
-      const m = /Forwarding from 127\.0\.0\.1:(\d+) ->/.exec(stdout);
-      if (m) resolve(Number(m[1]));
-    });
-    void exited.then(() => resolve(0));
-  });
-  assert.ok(local, `kubectl port-forward ${target} exited: ${stderr}`);
-  try { await use(local); } finally { child.kill(); await exited; }
-  return { stdout, stderr };
-}
-
 describe('kubectl port-forward (SPDY/3.1, and SPDY in a websocket from 1.31)', () => {
   let cluster: Cluster;
   before(async () => {
@@ -89,7 +65,7 @@ describe('kubectl port-forward (SPDY/3.1, and SPDY in a websocket from 1.31)', (
 
   for (const v of ['1.27', '1.30', '1.33']) {
     test(`kubectl ${v}: pod/kubia answers on the local port, one connection per request`, async () => {
-      const run = await portForward(v, cluster, 'pod/kubia', 8080, async (local) => {
+      const run = await kubectlPortForward(v, cluster, 'pod/kubia', 8080, async (local) => {
         for (let i = 0; i < 3; i++) assert.deepEqual(await httpGet(local), { status: 200, body: "You've hit kubia\n" });
       });
       const port = /127\.0\.0\.1:(\d+)/.exec(run.stdout)?.[1];
@@ -97,7 +73,7 @@ describe('kubectl port-forward (SPDY/3.1, and SPDY in a websocket from 1.31)', (
     });
 
     test(`kubectl ${v}: svc/kubia-http forwards to one of its pods`, async () => {
-      await portForward(v, cluster, 'svc/kubia-http', 80, async (local) => {
+      await kubectlPortForward(v, cluster, 'svc/kubia-http', 80, async (local) => {
         const reply = await httpGet(local);
         assert.equal(reply.status, 200);
         assert.match(reply.body, /^You've hit kubia-[a-z0-9]{5}\n$/);
@@ -105,7 +81,7 @@ describe('kubectl port-forward (SPDY/3.1, and SPDY in a websocket from 1.31)', (
     });
 
     test(`kubectl ${v}: a port the pod does not listen on is the kubelet's error, and kubectl gives up`, async () => {
-      const run = await portForward(v, cluster, 'pod/kubia', 9999, async (local) => {
+      const run = await kubectlPortForward(v, cluster, 'pod/kubia', 9999, async (local) => {
         await httpGet(local).catch(() => undefined);
         await eventually(async () => !(await httpGet(local).then(() => true, () => false)), 5000, 'kubectl to stop listening');
       });

@@ -2,11 +2,11 @@
 // its control plane and two simulated nodes. Each story is one cell of the compatibility matrix;
 // later stories build on what earlier ones created, as a user's session would.
 import assert from 'node:assert/strict';
-import { chmodSync } from 'node:fs';
+import { chmodSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe } from 'node:test';
 import type { Cluster } from '../../src/index.js';
-import { eventually, FIXTURES, http, kubectl, rows, scratchFile, sleep, TEST_DATA, withCluster } from '../helpers.js';
+import { eventually, FIXTURES, http, httpGet, kubectl, kubectlPortForward, rows, scratchFile, sleep, TEST_DATA, withCluster } from '../helpers.js';
 import { KUBECTL_ALL_VERSIONS } from './clients.js';
 import { clientStories } from './matrix.js';
 
@@ -361,6 +361,36 @@ for (const v of KUBECTL_ALL_VERSIONS) {
       assert.deepEqual([exit3.code, exit3.stderr], [3, 'command terminated with exit code 3\n']);
       const wrong = await k(['exec', 'kubia', '-c', 'nope', '--', 'true']);
       assert.deepEqual([wrong.code, wrong.stderr], [1, 'Error from server (BadRequest): container nope is not valid for pod kubia\n']);
+    });
+
+    story('port-forward', async () => {
+      const pod = await kubectlPortForward(v, cluster, 'pod/kubia', 8080, async (local) => {
+        assert.deepEqual(await httpGet(local), { status: 200, body: "You've hit kubia\n" });
+      });
+      assert.match(pod.stdout, /^Forwarding from 127\.0\.0\.1:(\d+) -> 8080\nHandling connection for \1\n$/);
+      await kubectlPortForward(v, cluster, 'svc/kubia', 80, async (local) => {
+        assert.match((await httpGet(local)).body, /^You've hit kubia(-[a-z0-9]{5})?\n$/);
+      });
+    });
+
+    story('cp', async () => {
+      const contents = `bytes for kubectl ${v}\n`.repeat(200);
+      const local = scratchFile(`cp-in-${v}.txt`, contents);
+      assert.equal(await ok('cp', local, 'kubia:/tmp/in.txt'), '');
+      assert.equal(await ok('exec', 'kubia', '--', 'cat', '/tmp/in.txt'), contents);
+      const back = scratchFile(`cp-back-${v}.txt`, '');
+      const copied = await k(['cp', 'kubia:/tmp/in.txt', back]);
+      assert.equal(copied.code, 0, copied.stderr);
+      assert.equal(readFileSync(back, 'utf8'), contents);
+      assert.match(await ok('exec', 'kubia', '--', 'curl', '-s', 'http://kubia'), /^You've hit kubia(-[a-z0-9]{5})?\n$/);
+    });
+
+    story('debug', async () => {
+      const r = await k(['debug', 'kubia', '-it', '--image=busybox', '--', 'echo', 'hi']);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /^Defaulting debug container name to debugger-[a-z0-9]{5}\.\nhi\n$/);
+      const names = await ok('get', 'pod', 'kubia', '-o', 'jsonpath={.spec.ephemeralContainers[*].name}');
+      assert.match(names, /^debugger-[a-z0-9]{5}$/);
     });
 
     story('auth', async () => {
