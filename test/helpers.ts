@@ -70,7 +70,7 @@ const cacheDirs = new Map<string, string>();
  * to that port; returns what kubectl printed once stopped. Its stdin is closed, as in a script:
  * with an open stdin pipe kubectl was seen to stop listening right after saying it forwards.
  */
-export async function kubectlPortForward(version: string, cluster: Cluster, target: string, port: number, use: (local: number) => Promise<void>): Promise<{ stdout: string; stderr: string }> {
+export async function kubectlPortForward(version: string, cluster: Cluster, target: string, port: number, use: (local: number, exited: Promise<void>) => Promise<void>): Promise<{ stdout: string; stderr: string }> {
   const child = spawn(kubectlBinary(version), ['--kubeconfig', cluster.kubeconfigPath, 'port-forward', target, `:${port}`, '--address', '127.0.0.1'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
@@ -85,7 +85,7 @@ export async function kubectlPortForward(version: string, cluster: Cluster, targ
     void exited.then(() => resolve(0));
   });
   assert.ok(local, `kubectl port-forward ${target} exited: ${stderr}`);
-  try { await use(local); } finally { child.kill(); await exited; }
+  try { await use(local, exited); } finally { child.kill(); await exited; }
   return { stdout, stderr };
 }
 

@@ -85,6 +85,11 @@ export function websocketChannelForward(ws: WebSocket, ports: number[]): Forward
   return { onConnection: (l) => connections.add(l), onClose: (l) => closed.add(() => l()) };
 }
 
+/** A port-forward stream the kubelet takes: a port (1-65535) and a stream type, `error` or `data`. */
+function validForwardStream({ port, streamtype }: { port?: string; streamtype?: string }): boolean {
+  return !!port && /^\d+$/.test(port) && Number(port) >= 1 && Number(port) <= 65535 && (streamtype === 'error' || streamtype === 'data');
+}
+
 /** Port-forward over SPDY (on an upgraded socket, or tunnelled in a websocket when `transport` is one). */
 export function spdyForward(transport: Duplex | WebSocket): ForwardStreams {
   const connections = new Listeners<ForwardedConnection>();
@@ -93,7 +98,7 @@ export function spdyForward(transport: Duplex | WebSocket): ForwardStreams {
   const session = new SpdySession(transport instanceof Duplex ? transport : websocketDuplex(transport), (stream) => {
     const { port: portHeader, streamtype: type, requestid } = stream.headers;
     const port = Number(portHeader);
-    if (!portHeader || !/^\d+$/.test(portHeader) || port < 1 || port > 65535 || (type !== 'error' && type !== 'data')) { stream.reset(); return; }
+    if (type !== 'error' && type !== 'data') return;
     // Clients before request ids send the pair as consecutive streams (error first).
     const id = requestid ?? String(type === 'error' ? stream.id : stream.id - 2);
     let pair = pairs.get(id);
@@ -118,7 +123,7 @@ export function spdyForward(transport: Duplex | WebSocket): ForwardStreams {
     // When the connection to the pod ends, both streams end: the client reads the error stream to its end.
     data.once('finish', () => error.finish());
     connections.emit({ port, data, fail: (message) => { error.finish(Buffer.from(message)); data.end(); } });
-  });
+  }, validForwardStream);
   session.onClose(() => {
     for (const p of pairs.values()) clearTimeout(p.timer);
     closed.emit();

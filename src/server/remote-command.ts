@@ -100,13 +100,13 @@ export function serveSpdyCommand(transport: Duplex, protocol: string, options: C
   let started = false;
   const session = new SpdySession(transport, (stream) => {
     const type = stream.headers.streamtype ?? '';
-    if (!expected.includes(type) || opened.has(type)) { stream.reset(); return; }
+    if (opened.has(type)) { stream.reset(); return; }
     opened.set(type, stream);
     // Client streams are written by the client only where it sends; its half of the others ends now.
     if (type === 'resize') stream.on('data', resizeReader((size) => { for (const l of resizeListeners) l(size); }));
     else if (type !== 'stdin') stream.resume();
     if (opened.size === expected.length) begin();
-  });
+  }, (headers) => expected.includes(headers.streamtype ?? ''));
   session.onClose(() => closed.fire());
   const timeout = setTimeout(() => {
     const error = opened.get('error');

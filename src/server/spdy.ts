@@ -183,7 +183,8 @@ export class SpdyStream extends Duplex {
 /**
  * The server side of one SPDY/3.1 connection over `transport` (an upgraded socket, or a
  * websocket carrying SPDY bytes). `onStream` gets each stream the client opens, after it has
- * been answered.
+ * been answered; a stream `accepts` refuses is reset instead, without an answer (so the client's
+ * stream creation fails, as with kube's handlers).
  */
 export class SpdySession {
   private input: Buffer = Buffer.alloc(0);
@@ -198,7 +199,7 @@ export class SpdySession {
   private closed = false;
   private readonly closeListeners: (() => void)[] = [];
 
-  constructor(private readonly transport: Duplex, private readonly onStream: (stream: SpdyStream) => void) {
+  constructor(private readonly transport: Duplex, private readonly onStream: (stream: SpdyStream) => void, private readonly accepts: (headers: SpdyHeaders) => boolean = () => true) {
     this.inflater = createInflate({ dictionary: HEADER_DICTIONARY });
     this.inflater.on('data', (chunk: Buffer) => {
       this.inflated = Buffer.concat([this.inflated, chunk]);
@@ -295,6 +296,10 @@ export class SpdySession {
       return;
     }
     this.lastStreamId = streamId;
+    if (!this.accepts(headers)) {
+      this.reset(streamId, ResetStatus.Cancel);
+      return;
+    }
     const stream = new SpdyStream(streamId, headers, this);
     this.streams.set(streamId, stream);
     stream.once('close', () => this.streams.delete(streamId));
