@@ -8,10 +8,11 @@
 //   the port number (uint16, little-endian).
 // Either way the subresource gets ForwardedConnections.
 import { Duplex } from 'node:stream';
-import type { WebSocket } from 'ws';
+import type { RawData, WebSocket } from 'ws';
 import { errors } from '../api/errors.js';
 import type { ForwardedConnection, ForwardStreams } from '../api/types.js';
 import { SpdySession, type SpdyStream } from './spdy.js';
+import { messageBytes } from './websocket-bytes.js';
 
 /** The websocket subprotocols, preferred first: SPDY tunnelled (kubectl), then the channel protocols. */
 export const TUNNELED_SPDY_PROTOCOL = 'SPDY/3.1+portforward.k8s.io';
@@ -42,9 +43,6 @@ class Listeners<T> {
   }
 }
 
-const toBuffer = (data: Buffer | ArrayBuffer | Buffer[]): Buffer =>
-  Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(new Uint8Array(data));
-
 /** A websocket as a byte stream: each binary message is a chunk (the SPDY tunnel). */
 function websocketDuplex(ws: WebSocket): Duplex {
   const duplex = new Duplex({
@@ -52,7 +50,7 @@ function websocketDuplex(ws: WebSocket): Duplex {
     write(chunk: Buffer, _encoding, done) { if (ws.readyState === ws.OPEN) ws.send(chunk); done(); },
     final(done) { ws.close(1000); done(); },
   });
-  ws.on('message', (data: Buffer | ArrayBuffer | Buffer[]) => duplex.push(toBuffer(data)));
+  ws.on('message', (data: RawData) => duplex.push(messageBytes(data)));
   ws.on('close', () => { duplex.push(null); duplex.destroy(); });
   return duplex;
 }
@@ -63,8 +61,8 @@ export function websocketChannelForward(ws: WebSocket, ports: number[]): Forward
   const closed = new Listeners<void>();
   const send = (channel: number, data: Buffer) => { if (ws.readyState === ws.OPEN) ws.send(Buffer.concat([Buffer.from([channel]), data])); };
   const inbound = new Map<number, Duplex>();
-  ws.on('message', (data: Buffer | ArrayBuffer | Buffer[]) => {
-    const buf = toBuffer(data);
+  ws.on('message', (data: RawData) => {
+    const buf = messageBytes(data);
     if (buf.length > 1) inbound.get(buf[0])?.push(buf.subarray(1));
   });
   ws.on('close', () => { for (const d of inbound.values()) d.destroy(); closed.emit(); });

@@ -3,11 +3,12 @@
 // stream) and SPDY/3.1 (one stream per channel, named by its `streamType` header). Either way the
 // subresource gets the same CommandStreams.
 import { PassThrough, Writable, type Duplex } from 'node:stream';
-import type { WebSocket } from 'ws';
+import type { RawData, WebSocket } from 'ws';
 import { errors } from '../api/errors.js';
 import { queryBool } from '../api/request-options.js';
 import type { CommandStreams, StreamStatus } from '../api/types.js';
 import { SpdySession, type SpdyStream } from './spdy.js';
+import { messageBytes } from './websocket-bytes.js';
 
 /** The websocket channel protocols, newest first (kube's apiserver also speaks older ones no current client asks for). */
 export const REMOTE_COMMAND_WEBSOCKET_PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io'];
@@ -64,8 +65,8 @@ export function websocketCommandStreams(ws: WebSocket, options: CommandOptions):
   const resizeListeners: ((size: { width: number; height: number }) => void)[] = [];
   const onResize = resizeReader((size) => { for (const l of resizeListeners) l(size); });
   const closed = new Once();
-  ws.on('message', (data: Buffer | ArrayBuffer | Buffer[]) => {
-    const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(new Uint8Array(data));
+  ws.on('message', (data: RawData) => {
+    const buf = messageBytes(data);
     if (buf[0] === Channel.Stdin && buf.length > 1) stdin?.write(buf.subarray(1));
     if (buf[0] === Channel.Resize) onResize(buf.subarray(1));
     if (buf[0] === Channel.Close && buf[1] === Channel.Stdin) stdin?.end();
