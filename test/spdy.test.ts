@@ -3,12 +3,13 @@
 // blocks (ours compressed as Go's writer does, with the SPDY/3 dictionary and a sync flush per
 // block), a stream per channel named by its `streamtype` header, and the frames that end it all.
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { connect, type Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { constants as zlibConstants, createDeflate, createInflate } from 'node:zlib';
 import type { Cluster } from '../src/index.js';
 import { controlFrame, dataFrame, FrameType, HEADER_DICTIONARY, headerBlock, readHeaderBlock, type SpdyHeaders } from '../src/server/spdy.js';
-import { eventually, http, withCluster } from './helpers.js';
+import { eventually, http, kubectlBinary, withCluster } from './helpers.js';
 
 const POD = '/api/v1/namespaces/default/pods/kubia';
 const hex = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex');
@@ -321,4 +322,16 @@ describe('exec and port-forward over SPDY/3.1', () => {
     assert.ok(client.stream(5).text.endsWith("You've hit kubia\n"));
     client.close();
   });
+
+  // kubectl 1.27-1.29 speak only SPDY for exec (1.33: websocket); `-t` asks for a tty (a resize stream, no stderr), which
+  // kubectl gives only on a terminal: script(1) lends it one.
+  for (const v of ['1.27', '1.29', '1.33']) {
+    test(`kubectl ${v} exec -it: a tty session runs the command`, async () => {
+      const command = `${kubectlBinary(v)} --kubeconfig ${cluster.kubeconfigPath} exec -it kubia -- echo hi`;
+      const out = await new Promise<string>((resolve, reject) => {
+        execFile('script', ['-qec', command, '/dev/null'], { timeout: 20_000 }, (e, stdout) => (e ? reject(e) : resolve(stdout)));
+      });
+      assert.equal(out.replaceAll('\r\n', '\n'), 'hi\n');
+    });
+  }
 });

@@ -48,6 +48,22 @@ function requireStarted(pod: Pod, c: Container): void {
   }
 }
 
+/** How long a tty session waits for the client's terminal size before its command runs anyway. */
+const TERMINAL_SIZE_WAIT_MS = 250;
+
+/**
+ * Resolves once a tty session's client has sent its terminal size (at once without a tty). A
+ * command that ended before would close the session while kubectl still writes the size, and
+ * kubectl logs the EOF; a real container's start-up time never lets that happen.
+ */
+function terminalSized(streams: CommandStreams): Promise<void> {
+  if (!streams.tty) return Promise.resolve();
+  return new Promise((resolve) => {
+    streams.onResize(() => resolve());
+    setTimeout(resolve, TERMINAL_SIZE_WAIT_MS).unref();
+  });
+}
+
 /** How a command ended, as the kubelet reports it on the error stream. */
 function commandStatus(exitCode: number, argv: string[]): StreamStatus {
   return exitCode === 0 ? { metadata: {}, status: 'Success' } : {
@@ -198,7 +214,8 @@ export class Connections {
     }
     if (subresource === 'attach' && isEphemeral(pod, c.name)) { this.attachProcess(request, streams, pod, c.name); return; }
     const argv = subresource === 'attach' ? ['cat'] : query.getAll('command');
-    void runCommand(argv, containerExecContext(this.network, registry, pod, c, async () => { await stdinEnded; return Buffer.concat(stdinChunks); })).then((r) => {
+    const stdin = async () => { await stdinEnded; return Buffer.concat(stdinChunks); };
+    void terminalSized(streams).then(() => runCommand(argv, containerExecContext(this.network, registry, pod, c, stdin))).then((r) => {
       if (r.stdout.length) streams.stdout?.write(r.stdout);
       if (r.stderr.length) (streams.stderr ?? streams.stdout)?.write(r.stderr);
       streams.end(commandStatus(r.exitCode, argv));
