@@ -323,8 +323,8 @@ describe('exec and port-forward over SPDY/3.1', () => {
     client.close();
   });
 
-  // kubectl 1.27-1.29 speak only SPDY for exec (1.33: websocket); `-t` asks for a tty (a resize stream, no stderr), which
-  // kubectl gives only on a terminal: script(1) lends it one.
+  // kubectl 1.27-1.29 speak only SPDY for exec (1.33: websocket); `-t` asks for a tty (a resize
+  // stream, no stderr), which kubectl gives only on a terminal: script(1) lends it one.
   for (const v of ['1.27', '1.29', '1.33']) {
     test(`kubectl ${v} exec -it: a tty session runs the command`, async () => {
       const command = `${kubectlBinary(v)} --kubeconfig ${cluster.kubeconfigPath} exec -it kubia -- echo hi`;
