@@ -40,8 +40,9 @@ test("README's CI recipe: killing the npm (npx) it started frees the port", asyn
   try {
     assert.ok(await listening(port), `serving on ${port}`);
     process.kill(npmPid, 'SIGTERM');
-    await eventually(async () => !(await listening(port)), 5000, 'the port freed');
-    await eventually(() => /tinykube: (npm exited|SIGTERM), shutting down/.test(readFileSync(join(dir, 'log'), 'utf8')), 5000, 'the server saying it stopped');
+    // How fast is bench's business; on a loaded machine a shutdown has taken over 5 s.
+    await eventually(async () => !(await listening(port)), 20_000, 'the port freed');
+    await eventually(() => /tinykube: (npm exited|SIGTERM), shutting down/.test(readFileSync(join(dir, 'log'), 'utf8')), 20_000, 'the server saying it stopped');
   } finally {
     try { process.kill(npmPid, 'SIGKILL'); } catch { /* gone */ }
     rmSync(dir, { recursive: true, force: true });
