@@ -15,7 +15,7 @@ import { resources, type Resources } from '../client/resources.js';
 import type { Stored } from '../client/typed-resource.js';
 import { kobj, QUIET, type Logger } from '../logging/log.js';
 import { EventRecorder } from './events.js';
-import { canonicalJSON, computeHash } from './pod-template-hash.js';
+import { computeHash, templateJSON } from './pod-template-hash.js';
 import { controllerOf } from './replication.js';
 import {
   availableCondition, deploymentComplete, deploymentProgressing, maxSurge, newCondition, newReplicaSetReplicas,
@@ -37,14 +37,14 @@ export const revisionOf = (rs: ReplicaSet): number => {
   return Number.isInteger(n) ? n : 0;
 };
 
-/** The template without its pod-template-hash label: how kube compares a ReplicaSet's to its Deployment's. */
+/** The template without its pod-template-hash label: how kube compares a ReplicaSet's to its Deployment's (EqualIgnoreHash). */
 function templateKey(template: PodTemplateSpec | undefined): string {
   const t = structuredClone(template ?? {});
   if (t.metadata?.labels) {
     delete t.metadata.labels[POD_TEMPLATE_HASH];
     if (!Object.keys(t.metadata.labels).length) delete t.metadata.labels;
   }
-  return canonicalJSON(t);
+  return templateJSON(t);
 }
 
 const byCreation = (a: RS, b: RS) => a.metadata.creationTimestamp.localeCompare(b.metadata.creationTimestamp) || a.metadata.name.localeCompare(b.metadata.name);

@@ -3,6 +3,7 @@
 // form re-spelt in rand.SafeEncodeString's alphabet. kube feeds the hash spew's dump of the Go
 // struct; we feed it the template's canonical JSON, so values differ from a real cluster's but
 // keep its properties: stable, the same template gives the same name, any change a new one.
+// Fields that Go cannot tell from unset are left out first (withoutEmpty).
 import type { PodTemplateSpec } from '../api/objects.js';
 
 /** rand.SafeEncodeString's alphabet: no vowels, no 0/1/3, so no words and no look-alikes. */
@@ -33,8 +34,31 @@ export function canonicalJSON(value: unknown): string {
   return JSON.stringify(value);
 }
 
+/**
+ * `value` without the fields Go's structs cannot tell from unset: false, '', null, empty lists
+ * and objects (apimachinery's semantic equality holds them equal, and they print alike in the
+ * struct kube hashes). Clients differ in which of them they send (JSON omits, protobuf may not).
+ */
+export function withoutEmpty(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutEmpty);
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) {
+      const pruned = withoutEmpty(v);
+      const empty = pruned === undefined || pruned === null || pruned === false || pruned === ''
+        || (Array.isArray(pruned) && pruned.length === 0) || (typeof pruned === 'object' && pruned !== null && !Array.isArray(pruned) && Object.keys(pruned).length === 0);
+      if (!empty) out[k] = pruned;
+    }
+    return out;
+  }
+  return value;
+}
+
+/** The form two templates are compared and hashed in: the same for every client's spelling. */
+export const templateJSON = (template: PodTemplateSpec): string => canonicalJSON(withoutEmpty(template));
+
 export function computeHash(template: PodTemplateSpec, collisionCount?: number): string {
-  let h = fnv32a(new TextEncoder().encode(canonicalJSON(template)));
+  let h = fnv32a(new TextEncoder().encode(templateJSON(template)));
   if (collisionCount !== undefined) {
     const bytes = new Uint8Array(8);
     new DataView(bytes.buffer).setUint32(0, collisionCount >>> 0, true);

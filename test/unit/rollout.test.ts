@@ -2,7 +2,7 @@
 // sizes step by step, conditions; and the pod-template-hash.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { canonicalJSON, computeHash, fnv32a, safeEncodeString } from '../../src/controllers/pod-template-hash.js';
+import { canonicalJSON, computeHash, fnv32a, safeEncodeString, templateJSON } from '../../src/controllers/pod-template-hash.js';
 import {
   availableCondition, deploymentComplete, deploymentProgressing, maxSurge, maxUnavailable, newCondition, newReplicaSetReplicas,
   resolveFenceposts, scaledValue, scaleDownOldReplicaSets, setCondition, type ReplicaSetState, type RolloutSpec,
@@ -91,4 +91,8 @@ test('pod-template-hash: FNV-32a in SafeEncodeString\'s alphabet, stable, salted
   assert.equal(computeHash(structuredClone(template)), hash);
   assert.notEqual(computeHash({ ...template, spec: { containers: [{ name: 'web', image: 'nginx:2' }] } }), hash);
   assert.notEqual(computeHash(template, 1), hash);
+  // What Go cannot tell from unset makes no difference (a protobuf client sends stdin: false).
+  const spelled = { metadata: { labels: { app: 'web' }, annotations: {} }, spec: { containers: [{ name: 'web', image: 'nginx', stdin: false, args: [] }] } };
+  assert.equal(templateJSON(spelled), templateJSON(template));
+  assert.equal(computeHash(spelled), hash);
 });
