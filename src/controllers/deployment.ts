@@ -3,12 +3,12 @@
 // to it (RollingUpdate, within maxSurge and maxUnavailable; or Recreate: all old pods gone
 // first). It numbers revisions, keeps revisionHistoryLimit old ReplicaSets, and reports status
 // and the Available and Progressing conditions. The arithmetic is rollout.ts's.
-import type { Deployment, DeploymentCondition, DeploymentStatus, Pod, PodTemplateSpec, ReplicaSet } from '../api/objects.js';
+import type { Deployment, DeploymentCondition, DeploymentStatus, PodTemplateSpec, ReplicaSet } from '../api/objects.js';
 import type { Registry } from '../api/registry.js';
 import { matchesLabels, selectorFromLabelSelector } from '../api/selectors.js';
 import { rfc3339 } from '../api/time.js';
 import type { OwnerReference } from '../api/types.js';
-import { keyController, type Controller } from '../client/controller.js';
+import { keyController, type Controller, type Enqueue } from '../client/controller.js';
 import { objectKey, type ObjectKey } from '../client/keys.js';
 import { ignoreRaces } from '../client/races.js';
 import { resources, type Resources } from '../client/resources.js';
@@ -79,7 +79,7 @@ export class DeploymentController {
     this.client = resources(registry);
     this.events = new EventRecorder(registry, { component: 'deployment-controller' }, log);
     const { deployments, replicaSets, pods } = this.client;
-    const ownerOf = (rs: ReplicaSet, queue: { add(k: ObjectKey): void }) => {
+    const ownerOf = (rs: ReplicaSet, queue: Enqueue<ObjectKey>) => {
       const owner = controllerOf(rs);
       if (owner?.kind === 'Deployment' && owner.apiVersion === deployments.apiVersion) queue.add({ namespace: rs.metadata.namespace, name: owner.name });
     };
@@ -264,7 +264,7 @@ export class DeploymentController {
   /** Whether any pod of an old ReplicaSet still exists and has not finished. */
   private oldPodsRunning(sync: Sync): boolean {
     const old = new Set(sync.old.map((rs) => rs.metadata.uid));
-    return this.client.pods.lister.list(sync.d.metadata.namespace).some((p: Pod) => {
+    return this.client.pods.lister.list(sync.d.metadata.namespace).some((p) => {
       const owner = controllerOf(p);
       return owner !== undefined && old.has(owner.uid) && p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed';
     });
