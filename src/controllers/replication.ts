@@ -46,6 +46,8 @@ export interface ReplicaKind<T extends KObject> {
   resource: TypedResource<T>;
   /** The event source, as kube's controller names itself. */
   component: string;
+  /** The key the owner is logged under. */
+  logKey: string;
   /** The selector; an empty one selects nothing here (validation refuses it anyway). */
   selector(obj: T): LabelSelector;
   replicas(obj: T): number;
@@ -95,7 +97,7 @@ export class ReplicaController<T extends KObject> {
       const matching = selector.length > 0 && matchesLabels(selector, pod.metadata.labels);
       if (owner?.uid === uid) {
         if (matching) { owned.push(pod); continue; }
-        this.log.V(2).info('Releasing pod', { owner: kref(ns, name), kind: ref.kind, pod: kobj(pod) });
+        this.log.V(2).info('Releasing pod', { [this.kind.logKey]: kref(ns, name), pod: kobj(pod) });
         await ignoreRaces(pods.update(podKey, (p) => {
           p.metadata.ownerReferences = (p.metadata.ownerReferences ?? []).filter((r) => r.uid !== uid);
           if (!p.metadata.ownerReferences.length) delete p.metadata.ownerReferences;
@@ -108,7 +110,7 @@ export class ReplicaController<T extends KObject> {
           return p;
         }, { dryRun: false, fieldManager: MANAGER }));
         if (adopted) {
-          this.log.V(2).info('Adopted pod', { owner: kref(ns, name), kind: ref.kind, pod: kobj(pod) });
+          this.log.V(2).info('Adopted pod', { [this.kind.logKey]: kref(ns, name), pod: kobj(pod) });
           owned.push(adopted);
         }
       }
@@ -136,14 +138,14 @@ export class ReplicaController<T extends KObject> {
         spec: structuredClone(template.spec ?? {}),
       }, { dryRun: false, fieldManager: MANAGER });
       active.push(created);
-      this.log.V(2).info('Created pod', { owner: kref(ns, name), pod: kobj(created), replicas: active.length, want });
+      this.log.V(2).info('Created pod', { [kind.logKey]: kref(ns, name), pod: kobj(created), replicas: active.length, want });
       await this.events.record(obj, 'Normal', 'SuccessfulCreate', `Created pod: ${created.metadata.name}`);
     }
     if (active.length > want) {
       for (const pod of [...active].sort(deletionOrder).slice(0, active.length - want)) {
         const deleted = await ignoreRaces(pods.delete(objectKey(pod), {}, { dryRun: false }));
         if (deleted) {
-          this.log.V(2).info('Deleted pod', { owner: kref(ns, name), pod: kobj(pod), want });
+          this.log.V(2).info('Deleted pod', { [kind.logKey]: kref(ns, name), pod: kobj(pod), want });
           await this.events.record(obj, 'Normal', 'SuccessfulDelete', `Deleted pod: ${pod.metadata.name}`);
         }
       }
@@ -183,6 +185,7 @@ export function replicationManager(registry: Registry, log?: Logger): ReplicaCon
   return new ReplicaController<ReplicationController>(registry, {
     resource: resources(registry).replicationControllers,
     component: 'replication-controller',
+    logKey: 'replicationController',
     selector: (rc) => selectorFromMap(rc.spec?.selector ?? {}),
     replicas: (rc) => rc.spec?.replicas ?? 1,
     template: (rc) => rc.spec?.template ?? {},
@@ -197,6 +200,7 @@ export function replicaSetController(registry: Registry, log?: Logger): ReplicaC
   return new ReplicaController<ReplicaSet>(registry, {
     resource: resources(registry).replicaSets,
     component: 'replicaset-controller',
+    logKey: 'replicaSet',
     selector: (rs) => selectorFromLabelSelector(rs.spec?.selector),
     replicas: (rs) => rs.spec?.replicas ?? 1,
     template: (rs) => rs.spec?.template ?? {},
