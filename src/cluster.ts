@@ -16,7 +16,8 @@ import { GarbageCollector } from './controllers/garbage-collector.js';
 import { DEFAULT_LEADER_ELECTION, LeaderElector, type LeaderElectionOptions } from './controllers/leader-election.js';
 import { NamespaceController } from './controllers/namespace.js';
 import { DEFAULT_NODE_LIFECYCLE, NodeLifecycleController, type NodeLifecycleOptions } from './controllers/node-lifecycle.js';
-import { ReplicationController } from './controllers/replication.js';
+import { replicaSetController, replicationManager } from './controllers/replication.js';
+import { DeploymentController } from './controllers/deployment.js';
 import { Scheduler } from './controllers/scheduler.js';
 import { AppCatalog } from './kubelet/apps.js';
 import type { PodNetwork } from './kubelet/pod-network.js';
@@ -420,12 +421,14 @@ async function startControlPlane(options: ClusterOptions, registry: Registry, ne
     new NamespaceController(registry, log.named('controllers/namespace.ts')),
     new GarbageCollector(registry, log.named('controllers/garbage-collector.ts')),
     new Scheduler(registry, log.named('controllers/scheduler.ts')),
-    new ReplicationController(registry, log.named('controllers/replication.ts')),
+    replicationManager(registry, log.named('controllers/replication.ts')),
+    replicaSetController(registry, log.named('controllers/replication.ts')),
+    new DeploymentController(registry, log.named('controllers/deployment.ts')),
     new EndpointsController(registry, log.named('controllers/endpoints.ts')),
     new NodeLifecycleController(registry, { ...DEFAULT_NODE_LIFECYCLE, ...options.nodeLifecycle }, log.named('controllers/node-lifecycle.ts')),
   ];
   for (const c of controllers) c.start();
-  log.info('Started the control plane', { controllers: ['namespace', 'garbage-collector', 'scheduler', 'replication', 'endpoints', 'node-lifecycle'] });
+  log.info('Started the control plane', { controllers: ['namespace', 'garbage-collector', 'scheduler', 'replication', 'replicaset', 'deployment', 'endpoints', 'node-lifecycle'] });
   // kube-proxy and the cloud's load balancers, for the services reachable from this machine.
   const address = options.loadBalancerAddress ?? '127.0.0.1';
   if (address !== false) {

@@ -395,6 +395,76 @@ export interface ReplicationController extends KObject {
   status?: ReplicationControllerStatus;
 }
 
+// ---- apps/v1: ReplicaSets and Deployments -------------------------------------------------
+
+/** metav1.LabelSelector: what a ReplicaSet or Deployment selects its pods by. */
+export interface LabelSelectorRequirement { key: string; operator: string; values?: string[] }
+export interface MetaLabelSelector {
+  matchLabels?: Record<string, string>;
+  matchExpressions?: LabelSelectorRequirement[];
+}
+
+export interface ReplicaSetSpec {
+  minReadySeconds?: number;
+  replicas?: number;
+  selector?: MetaLabelSelector;
+  template?: PodTemplateSpec;
+}
+
+export interface ReplicaSetStatus {
+  replicas: number;
+  availableReplicas?: number;
+  fullyLabeledReplicas?: number;
+  observedGeneration?: number;
+  readyReplicas?: number;
+  conditions?: unknown[];
+}
+
+export interface ReplicaSet extends KObject {
+  spec?: ReplicaSetSpec;
+  status?: ReplicaSetStatus;
+}
+
+export interface RollingUpdateDeployment { maxSurge?: IntOrString; maxUnavailable?: IntOrString }
+export interface DeploymentStrategy { type?: string; rollingUpdate?: RollingUpdateDeployment }
+
+export interface DeploymentSpec {
+  replicas?: number;
+  selector?: MetaLabelSelector;
+  template?: PodTemplateSpec;
+  strategy?: DeploymentStrategy;
+  minReadySeconds?: number;
+  revisionHistoryLimit?: number;
+  paused?: boolean;
+  progressDeadlineSeconds?: number;
+}
+
+/** apps/v1 DeploymentCondition: unlike metav1.Condition it has lastUpdateTime. */
+export interface DeploymentCondition {
+  type: string;
+  status: string;
+  reason?: string;
+  message?: string;
+  lastUpdateTime?: Time;
+  lastTransitionTime?: Time;
+}
+
+export interface DeploymentStatus {
+  observedGeneration?: number;
+  replicas?: number;
+  updatedReplicas?: number;
+  readyReplicas?: number;
+  availableReplicas?: number;
+  unavailableReplicas?: number;
+  conditions?: DeploymentCondition[];
+  collisionCount?: number;
+}
+
+export interface Deployment extends KObject {
+  spec?: DeploymentSpec;
+  status?: DeploymentStatus;
+}
+
 export interface Namespace extends KObject {
   spec?: { finalizers?: string[] };
   status?: { phase?: string; conditions?: unknown[] };

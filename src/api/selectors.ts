@@ -1,5 +1,6 @@
 // Label and field selectors: parsing and matching, as apimachinery's labels and fields packages.
 // Pure functions; a parse failure throws SelectorError, which the API turns into a 400.
+import type { MetaLabelSelector } from './objects.js';
 
 export class SelectorError extends Error {}
 
@@ -93,6 +94,39 @@ export function matchesLabels(selector: LabelSelector, labels: Record<string, st
 /** A label selector as a map (`{app: "web"}`), e.g. an RC's spec.selector. */
 export function selectorFromMap(map: Record<string, string>): LabelSelector {
   return Object.entries(map).map(([key, v]) => ({ key, operator: '=', values: [v] }));
+}
+
+/**
+ * metav1.LabelSelector as requirements, as LabelSelectorAsSelector makes them: matchLabels are
+ * equalities, matchExpressions' In/NotIn/Exists/DoesNotExist their operators; sorted by key.
+ */
+export function selectorFromLabelSelector(sel: MetaLabelSelector | undefined): LabelSelector {
+  const reqs: LabelRequirement[] = selectorFromMap(sel?.matchLabels ?? {});
+  for (const e of sel?.matchExpressions ?? []) {
+    const values = [...(e.values ?? [])].sort();
+    switch (e.operator) {
+      case 'In': reqs.push({ key: e.key, operator: 'in', values }); break;
+      case 'NotIn': reqs.push({ key: e.key, operator: 'notin', values }); break;
+      case 'Exists': reqs.push({ key: e.key, operator: 'exists', values: [] }); break;
+      case 'DoesNotExist': reqs.push({ key: e.key, operator: '!', values: [] }); break;
+      default: throw new SelectorError(`"${e.operator}" is not a valid label selector operator`);
+    }
+  }
+  return reqs.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+}
+
+/** The selector's text, as labels.Selector's String(): `app=web,tier in (a,b),!canary`. */
+export function formatSelector(selector: LabelSelector): string {
+  return selector.map((r) => {
+    switch (r.operator) {
+      case 'in': case 'notin': return `${r.key} ${r.operator} (${r.values.join(',')})`;
+      case 'exists': return r.key;
+      case '!': return `!${r.key}`;
+      case 'gt': return `${r.key}>${r.values[0]}`;
+      case 'lt': return `${r.key}<${r.values[0]}`;
+      default: return `${r.key}${r.operator}${r.values[0]}`;
+    }
+  }).join(',');
 }
 
 export interface FieldRequirement { field: string; operator: '=' | '!='; value: string }

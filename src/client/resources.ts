@@ -1,6 +1,6 @@
 // The typed clients of the kinds the control plane works with, each resolved from the registry
 // once, on first use, failing with the resource's name when the registry does not serve it.
-import type { Event, Endpoints, EndpointSlice, Lease, Namespace, Node, Pod, ReplicationController, Service } from '../api/objects.js';
+import type { Deployment, Event, Endpoints, EndpointSlice, Lease, Namespace, Node, Pod, ReplicaSet, ReplicationController, Service } from '../api/objects.js';
 import type { Registry } from '../api/registry.js';
 import type { KObject } from '../api/types.js';
 import { TypedResource, typedResource } from './typed-resource.js';
@@ -12,6 +12,8 @@ export class Resources {
   private endpointsClient?: TypedResource<Endpoints>;
   private endpointSlicesClient?: TypedResource<EndpointSlice>;
   private rcsClient?: TypedResource<ReplicationController>;
+  private replicaSetsClient?: TypedResource<ReplicaSet>;
+  private deploymentsClient?: TypedResource<Deployment>;
   private namespacesClient?: TypedResource<Namespace>;
   private eventsClient?: TypedResource<Event>;
   private leasesClient?: TypedResource<Lease>;
@@ -24,6 +26,8 @@ export class Resources {
   get endpoints(): TypedResource<Endpoints> { return (this.endpointsClient ??= typedResource(this.registry, 'endpoints')); }
   get endpointSlices(): TypedResource<EndpointSlice> { return (this.endpointSlicesClient ??= typedResource(this.registry, 'endpointslices', 'discovery.k8s.io')); }
   get replicationControllers(): TypedResource<ReplicationController> { return (this.rcsClient ??= typedResource(this.registry, 'replicationcontrollers')); }
+  get replicaSets(): TypedResource<ReplicaSet> { return (this.replicaSetsClient ??= typedResource(this.registry, 'replicasets', 'apps')); }
+  get deployments(): TypedResource<Deployment> { return (this.deploymentsClient ??= typedResource(this.registry, 'deployments', 'apps')); }
   get namespaces(): TypedResource<Namespace> { return (this.namespacesClient ??= typedResource(this.registry, 'namespaces')); }
   get events(): TypedResource<Event> { return (this.eventsClient ??= typedResource(this.registry, 'events')); }
   get leases(): TypedResource<Lease> { return (this.leasesClient ??= typedResource(this.registry, 'leases', 'coordination.k8s.io')); }

@@ -1,24 +1,39 @@
-// The replication controller: keeps each RC's matching pods at spec.replicas, adopting orphans
-// and releasing pods whose labels no longer match, and reports status.
-import type { Pod, ReplicationControllerStatus } from '../api/objects.js';
+// The replica controllers: ReplicationControllers (core/v1) and ReplicaSets (apps/v1) are one
+// loop over two kinds, as kube's replication manager is its replicaset controller wrapped. Each
+// keeps its selected pods at spec.replicas, adopting orphans and releasing pods whose labels no
+// longer match, and reports replicas, fully labeled, ready and available pods.
+import type { Pod, PodTemplateSpec, ReplicaSet, ReplicationController, ReplicationControllerStatus } from '../api/objects.js';
 import type { Registry } from '../api/registry.js';
-import { matchesLabels, selectorFromMap } from '../api/selectors.js';
+import { matchesLabels, selectorFromLabelSelector, selectorFromMap, type LabelSelector } from '../api/selectors.js';
 import type { KObject, OwnerReference } from '../api/types.js';
 import { keyController, type Controller, type Result } from '../client/controller.js';
 import { objectKey, type ObjectKey } from '../client/keys.js';
 import { ignoreRaces } from '../client/races.js';
-import { resources, type Resources } from '../client/resources.js';
+import { resources } from '../client/resources.js';
+import type { Stored, TypedResource } from '../client/typed-resource.js';
 import { kobj, kref, QUIET, type Logger } from '../logging/log.js';
 import { EventRecorder } from './events.js';
 
 const MANAGER = 'kube-controller-manager';
 
-const controllerOf = (pod: KObject) => pod.metadata.ownerReferences?.find((r) => r.controller);
-const isActive = (pod: Pod) => {
+export const controllerOf = (obj: KObject): OwnerReference | undefined => obj.metadata.ownerReferences?.find((r) => r.controller);
+export const isActive = (pod: Pod): boolean => {
   const phase = pod.status?.phase;
   return !pod.metadata.deletionTimestamp && phase !== 'Succeeded' && phase !== 'Failed';
 };
-const isReady = (pod: Pod) => (pod.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
+const readyCondition = (pod: Pod) => (pod.status?.conditions ?? []).find((c) => c.type === 'Ready' && c.status === 'True');
+export const isReady = (pod: Pod): boolean => readyCondition(pod) !== undefined;
+
+/**
+ * How long until a ready pod counts as available (0: it is; undefined: not ready): ready for
+ * minReadySeconds, as podutil.IsPodAvailable judges by the Ready condition's transition time.
+ */
+export function availableIn(pod: Pod, minReadySeconds: number, now: number): number | undefined {
+  const ready = readyCondition(pod);
+  if (!ready) return undefined;
+  if (minReadySeconds <= 0 || !ready.lastTransitionTime) return 0;
+  return Math.max(0, Date.parse(ready.lastTransitionTime) + minReadySeconds * 1000 - now);
+}
 
 /** Which pods to delete first when scaling down: unscheduled, then pending, then not ready, then newest. */
 function deletionOrder(a: Pod, b: Pod): number {
@@ -26,46 +41,63 @@ function deletionOrder(a: Pod, b: Pod): number {
   return rank(a) - rank(b) || (b.metadata.creationTimestamp ?? '').localeCompare(a.metadata.creationTimestamp ?? '');
 }
 
-export class ReplicationController {
-  private readonly client: Resources;
+/** What the loop needs of a kind that keeps copies of a pod template. */
+export interface ReplicaKind<T extends KObject> {
+  resource: TypedResource<T>;
+  /** The event source, as kube's controller names itself. */
+  component: string;
+  /** The key the owner is logged under. */
+  logKey: string;
+  /** The selector; an empty one selects nothing here (validation refuses it anyway). */
+  selector(obj: T): LabelSelector;
+  replicas(obj: T): number;
+  template(obj: T): PodTemplateSpec;
+  minReadySeconds(obj: T): number;
+  status(obj: T): ReplicationControllerStatus | undefined;
+  setStatus(obj: T, status: ReplicationControllerStatus): void;
+}
+
+export class ReplicaController<T extends KObject> {
+  private readonly pods: TypedResource<Pod>;
   private readonly controller: Controller<ObjectKey>;
   private readonly events: EventRecorder;
 
-  constructor(registry: Registry, private readonly log: Logger = QUIET) {
-    this.client = resources(registry);
-    this.events = new EventRecorder(registry, { component: 'replication-controller' }, log);
-    const rcs = this.client.replicationControllers;
-    this.controller = keyController('replication controller', (key) => this.reconcile(key), log)
-      .watch(rcs, ({ object }, queue) => queue.add(objectKey(object)))
-      .watch(this.client.pods, ({ object: pod }, queue) => {
+  constructor(registry: Registry, private readonly kind: ReplicaKind<T>, private readonly log: Logger = QUIET) {
+    this.pods = resources(registry).pods;
+    this.events = new EventRecorder(registry, { component: kind.component }, log);
+    const owners = kind.resource;
+    this.controller = keyController(kind.component, (key) => this.reconcile(key), log)
+      .watch(owners, ({ object }, queue) => queue.add(objectKey(object)))
+      .watch(this.pods, ({ object: pod }, queue) => {
         const owner = controllerOf(pod);
-        if (owner?.kind === 'ReplicationController') queue.add({ namespace: pod.metadata.namespace, name: owner.name });
-        // An orphan may match some RC: let each RC of the namespace look.
-        else if (!owner) for (const rc of rcs.lister.list(pod.metadata.namespace)) queue.add(objectKey(rc));
+        if (owner?.kind === owners.kind && owner.apiVersion === owners.apiVersion) queue.add({ namespace: pod.metadata.namespace, name: owner.name });
+        // An orphan may match some owner: let each of the namespace look.
+        else if (!owner) for (const o of owners.lister.list(pod.metadata.namespace)) queue.add(objectKey(o));
       });
   }
 
   start(): void { this.controller.start(); }
   stop(): void { this.controller.stop(); }
 
-  private async reconcile(key: ObjectKey): Promise<Result | void> {
-    const { replicationControllers: rcs, pods } = this.client;
-    const { namespace: ns, name } = key;
-    const rc = rcs.lister.getKey(key);
-    if (!rc || rc.metadata.deletionTimestamp) return;
-    const spec = rc.spec ?? {};
-    const selector = selectorFromMap(spec.selector ?? {});
-    const uid = rc.metadata.uid;
-    const ref: OwnerReference = { apiVersion: 'v1', kind: 'ReplicationController', name: name, uid, controller: true, blockOwnerDeletion: true };
+  private ownerRef(obj: Stored<T>): OwnerReference {
+    const { resource } = this.kind;
+    return { apiVersion: resource.apiVersion, kind: resource.kind, name: obj.metadata.name, uid: obj.metadata.uid, controller: true, blockOwnerDeletion: true };
+  }
+
+  /** The pods `obj` controls now: adopting matching orphans, releasing those no longer matching. */
+  private async claimPods(obj: Stored<T>, selector: LabelSelector): Promise<Pod[]> {
+    const { pods } = this;
+    const ns = obj.metadata.namespace;
+    const { uid, name } = obj.metadata;
+    const ref = this.ownerRef(obj);
     const owned: Pod[] = [];
     for (const pod of pods.lister.list(ns)) {
       const podKey = objectKey(pod);
       const owner = controllerOf(pod);
-      const matching = Object.keys(spec.selector ?? {}).length > 0 && matchesLabels(selector, pod.metadata.labels);
+      const matching = selector.length > 0 && matchesLabels(selector, pod.metadata.labels);
       if (owner?.uid === uid) {
         if (matching) { owned.push(pod); continue; }
-        // Labels changed: release it.
-        this.log.V(2).info('Releasing pod', { replicationController: kref(ns, name), pod: kobj(pod) });
+        this.log.V(2).info('Releasing pod', { [this.kind.logKey]: kref(ns, name), pod: kobj(pod) });
         await ignoreRaces(pods.update(podKey, (p) => {
           p.metadata.ownerReferences = (p.metadata.ownerReferences ?? []).filter((r) => r.uid !== uid);
           if (!p.metadata.ownerReferences.length) delete p.metadata.ownerReferences;
@@ -78,52 +110,102 @@ export class ReplicationController {
           return p;
         }, { dryRun: false, fieldManager: MANAGER }));
         if (adopted) {
-          this.log.V(2).info('Adopted pod', { replicationController: kref(ns, name), pod: kobj(pod) });
+          this.log.V(2).info('Adopted pod', { [this.kind.logKey]: kref(ns, name), pod: kobj(pod) });
           owned.push(adopted);
         }
       }
     }
-    const active = owned.filter(isActive);
-    const want = spec.replicas ?? 1;
-    if (active.length < want) {
-      for (let i = active.length; i < want; i++) {
-        const template = spec.template ?? {};
-        const created = await pods.create(ns, {
-          metadata: {
-            generateName: `${name}-`,
-            labels: { ...(template.metadata?.labels ?? {}) }, ...(template.metadata?.annotations ? { annotations: { ...template.metadata.annotations } } : {}),
-            ownerReferences: [ref],
-          },
-          spec: structuredClone(template.spec ?? {}),
-        }, { dryRun: false, fieldManager: MANAGER });
-        active.push(created);
-        this.log.V(2).info('Created pod', { replicationController: kref(ns, name), pod: kobj(created), replicas: active.length, want });
-        await this.events.record(rc, 'Normal', 'SuccessfulCreate', `Created pod: ${created.metadata.name}`);
-      }
-    } else if (active.length > want) {
+    return owned;
+  }
+
+  private async reconcile(key: ObjectKey): Promise<Result | void> {
+    const { kind, pods } = this;
+    const obj = kind.resource.lister.getKey(key);
+    if (!obj || obj.metadata.deletionTimestamp) return;
+    const ns = obj.metadata.namespace ?? 'default';
+    const name = obj.metadata.name;
+    const selector = kind.selector(obj);
+    const active = (await this.claimPods(obj, selector)).filter(isActive);
+    const want = kind.replicas(obj);
+    const template = kind.template(obj);
+    for (let i = active.length; i < want; i++) {
+      const created = await pods.create(ns, {
+        metadata: {
+          generateName: `${name}-`,
+          labels: { ...(template.metadata?.labels ?? {}) }, ...(template.metadata?.annotations ? { annotations: { ...template.metadata.annotations } } : {}),
+          ownerReferences: [this.ownerRef(obj)],
+        },
+        spec: structuredClone(template.spec ?? {}),
+      }, { dryRun: false, fieldManager: MANAGER });
+      active.push(created);
+      this.log.V(2).info('Created pod', { [kind.logKey]: kref(ns, name), pod: kobj(created), replicas: active.length, want });
+      await this.events.record(obj, 'Normal', 'SuccessfulCreate', `Created pod: ${created.metadata.name}`);
+    }
+    if (active.length > want) {
       for (const pod of [...active].sort(deletionOrder).slice(0, active.length - want)) {
         const deleted = await ignoreRaces(pods.delete(objectKey(pod), {}, { dryRun: false }));
         if (deleted) {
-          this.log.V(2).info('Deleted pod', { replicationController: kref(ns, name), pod: kobj(pod), want });
-          await this.events.record(rc, 'Normal', 'SuccessfulDelete', `Deleted pod: ${pod.metadata.name}`);
+          this.log.V(2).info('Deleted pod', { [kind.logKey]: kref(ns, name), pod: kobj(pod), want });
+          await this.events.record(obj, 'Normal', 'SuccessfulDelete', `Deleted pod: ${pod.metadata.name}`);
         }
       }
     }
-    const current = pods.lister.list(ns).filter((p) => controllerOf(p)?.uid === uid && isActive(p));
-    const templateLabels = spec.template?.metadata?.labels ?? {};
-    const ready = current.filter(isReady);
+    return this.updateStatus(obj, template);
+  }
+
+  /** Writes what the pods are now; asks to come back when a ready pod will turn available. */
+  private async updateStatus(obj: Stored<T>, template: PodTemplateSpec): Promise<Result | void> {
+    const { kind } = this;
+    const uid = obj.metadata.uid;
+    const current = this.pods.lister.list(obj.metadata.namespace).filter((p) => controllerOf(p)?.uid === uid && isActive(p));
+    const templateLabels = template.metadata?.labels ?? {};
+    const now = this.pods.store.now().getTime();
+    const waits = current.map((p) => availableIn(p, kind.minReadySeconds(obj), now));
     const status: ReplicationControllerStatus = {
       replicas: current.length,
       fullyLabeledReplicas: current.filter((p) => Object.entries(templateLabels).every(([k, v]) => p.metadata.labels?.[k] === v)).length,
-      readyReplicas: ready.length,
-      availableReplicas: ready.length,
-      observedGeneration: rc.metadata.generation,
+      readyReplicas: current.filter(isReady).length,
+      availableReplicas: waits.filter((w) => w === 0).length,
+      observedGeneration: obj.metadata.generation,
     };
-    await ignoreRaces(rcs.update(key, (r) => {
-      const next = { ...r.status, ...status };
+    await ignoreRaces(kind.resource.update(objectKey(obj), (o) => {
+      const next: ReplicationControllerStatus = { ...kind.status(o), ...status };
+      // Zero counts are left out, as kube's omitempty int32s are.
       for (const k of ['readyReplicas', 'availableReplicas', 'fullyLabeledReplicas'] as const) if (!status[k]) delete next[k];
-      r.status = next;
-      return r;
+      kind.setStatus(o, next);
+      return o;
     }, { dryRun: false, subresource: 'status', fieldManager: MANAGER }));
+    const pending = waits.filter((w): w is number => w !== undefined && w > 0);
+    if (pending.length) return { requeueAfterMs: Math.min(...pending) };
   }
+}
+
+/** kube's replication manager: ReplicationControllers, selecting by a map. */
+export function replicationManager(registry: Registry, log?: Logger): ReplicaController<ReplicationController> {
+  return new ReplicaController<ReplicationController>(registry, {
+    resource: resources(registry).replicationControllers,
+    component: 'replication-controller',
+    logKey: 'replicationController',
+    selector: (rc) => selectorFromMap(rc.spec?.selector ?? {}),
+    replicas: (rc) => rc.spec?.replicas ?? 1,
+    template: (rc) => rc.spec?.template ?? {},
+    minReadySeconds: (rc) => rc.spec?.minReadySeconds ?? 0,
+    status: (rc) => rc.status,
+    setStatus: (rc, status) => { rc.status = status; },
+  }, log);
+}
+
+/** kube's replicaset controller: ReplicaSets, selecting by a metav1.LabelSelector. */
+export function replicaSetController(registry: Registry, log?: Logger): ReplicaController<ReplicaSet> {
+  return new ReplicaController<ReplicaSet>(registry, {
+    resource: resources(registry).replicaSets,
+    component: 'replicaset-controller',
+    logKey: 'replicaSet',
+    selector: (rs) => selectorFromLabelSelector(rs.spec?.selector),
+    replicas: (rs) => rs.spec?.replicas ?? 1,
+    template: (rs) => rs.spec?.template ?? {},
+    minReadySeconds: (rs) => rs.spec?.minReadySeconds ?? 0,
+    status: (rs) => rs.status,
+    setStatus: (rs, status) => { rs.status = status; },
+  }, log);
 }

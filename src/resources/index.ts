@@ -14,6 +14,8 @@ import { metricsStrategies } from './metrics.js';
 import { endpointSliceStrategy, endpointsStrategy, leaseStrategy } from './networking.js';
 import { bindingStrategy, podStrategy } from './pods.js';
 import { replicationControllerStrategy } from './replicationcontrollers.js';
+import { replicaSetStrategy } from './replicasets.js';
+import { deploymentStrategy } from './deployments.js';
 import { selfSubjectAccessReviewStrategy, selfSubjectReviewStrategy } from './reviews.js';
 import { serviceStrategy } from './services.js';
 
@@ -36,6 +38,8 @@ export function builtinStrategies({ network, core }: BuiltinDependencies): Strat
     bindingStrategy,
     withSubresources(serviceStrategy, connections.serviceSubresources()),
     replicationControllerStrategy,
+    replicaSetStrategy,
+    deploymentStrategy,
     nodeStrategy,
     namespaceStrategy,
     endpointsStrategy,

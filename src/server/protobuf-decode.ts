@@ -126,6 +126,9 @@ function parseRaw(raw: unknown): unknown {
 }
 
 function rfc3339(v: Record<string, unknown>, micro: boolean): string {
+  // Go's zero Time travels as an empty message (metav1.Time.Marshal writes nothing): unset, as
+  // JSON's null is. '' is dropped like other zero values (a template's creationTimestamp).
+  if (!Number(v.seconds ?? 0) && !Number(v.nanos ?? 0)) return '';
   const ms = Number(v.seconds ?? 0) * 1000;
   const iso = new Date(ms).toISOString();
   if (!micro) return iso.replace(/\.\d{3}Z$/, 'Z');

@@ -65,13 +65,15 @@ for (const v of KUBECTL_ALL_VERSIONS) {
       assert.match(version.clientVersion.gitVersion, new RegExp(`^v${v.replace('.', '\\.')}\\.\\d+$`));
       exactVersion(version.clientVersion.gitVersion);
       assert.equal(version.serverVersion.gitVersion, 'v1.33.1+tinykube');
-      assert.equal(await ok('api-versions'), 'authentication.k8s.io/v1\nauthorization.k8s.io/v1\ncoordination.k8s.io/v1\ndiscovery.k8s.io/v1\nevents.k8s.io/v1\nmetrics.k8s.io/v1beta1\nv1\n');
+      assert.equal(await ok('api-versions'), 'apps/v1\nauthentication.k8s.io/v1\nauthorization.k8s.io/v1\ncoordination.k8s.io/v1\ndiscovery.k8s.io/v1\nevents.k8s.io/v1\nmetrics.k8s.io/v1beta1\nv1\n');
       const table = rows(await ok('api-resources'));
       const byName = (name: string, group: string) => table.find((r) => r[0] === name && r.includes(group));
       assert.deepEqual(byName('pods', 'v1'), ['pods', 'po', 'v1', 'true', 'Pod']);
       assert.deepEqual(byName('services', 'v1'), ['services', 'svc', 'v1', 'true', 'Service']);
       assert.deepEqual(byName('replicationcontrollers', 'v1'), ['replicationcontrollers', 'rc', 'v1', 'true', 'ReplicationController']);
       assert.deepEqual(byName('nodes', 'v1'), ['nodes', 'no', 'v1', 'false', 'Node']);
+      assert.deepEqual(byName('deployments', 'apps/v1'), ['deployments', 'deploy', 'apps/v1', 'true', 'Deployment']);
+      assert.deepEqual(byName('replicasets', 'apps/v1'), ['replicasets', 'rs', 'apps/v1', 'true', 'ReplicaSet']);
       assert.deepEqual(byName('leases', 'coordination.k8s.io/v1'), ['leases', 'coordination.k8s.io/v1', 'true', 'Lease']);
       assert.deepEqual(byName('endpointslices', 'discovery.k8s.io/v1'), ['endpointslices', 'discovery.k8s.io/v1', 'true', 'EndpointSlice']);
       assert.deepEqual(byName('selfsubjectreviews', 'authentication.k8s.io/v1'), ['selfsubjectreviews', 'authentication.k8s.io/v1', 'false', 'SelfSubjectReview']);
