@@ -3,7 +3,9 @@
 // logs). The only module that imports src/resources/.
 import { Registry, type RegistryOptions } from './api/registry.js';
 import { AppCatalog } from './kubelet/apps.js';
+import { resolveVolumeFiles } from './kubelet/container-config.js';
 import { ContainerFiles } from './kubelet/container-files.js';
+import { registryConfigSource } from './kubelet/config-source.js';
 import { ContainerLogs } from './kubelet/containers.js';
 import { PodNetwork } from './kubelet/pod-network.js';
 import { BUILTIN_ADMISSION, builtinStrategies, SYSTEM_NAMESPACES } from './resources/index.js';
@@ -22,7 +24,10 @@ export async function builtinRegistry(store: Store, options: BuiltinOptions = {}
   const registry = new Registry(store, { ...registryOptions, admission: BUILTIN_ADMISSION });
   const logs = new ContainerLogs(() => registry.now());
   const catalog = apps ?? AppCatalog.load();
-  const network = new PodNetwork(catalog, logs, new ContainerFiles(catalog, () => registry.now()));
+  const files = new ContainerFiles(catalog, () => registry.now());
+  const config = registryConfigSource(registry);
+  files.mounted = (pod, container) => { const r = resolveVolumeFiles(pod, container, config); return 'ok' in r ? r.ok : {}; };
+  const network = new PodNetwork(catalog, logs, files);
   const core = registry.library.document('', 'v1');
   if (!core) throw new Error('openapi/ has no document for the core group (api/v1)');
   for (const strategy of builtinStrategies({ network, core, tokens })) await registry.register(strategy);
