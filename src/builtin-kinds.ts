@@ -25,7 +25,7 @@ export async function builtinRegistry(store: Store, options: BuiltinOptions = {}
   const logs = new ContainerLogs(() => registry.now());
   const catalog = apps ?? AppCatalog.load();
   const files = new ContainerFiles(catalog, () => registry.now());
-  const config = registryConfigSource(registry);
+  const config = registryConfigSource(registry, tokens);
   files.mounted = (pod, container) => { const r = resolveVolumeFiles(pod, container, config); return 'ok' in r ? r.ok : {}; };
   const network = new PodNetwork(catalog, logs, files);
   const core = registry.library.document('', 'v1');

@@ -6,7 +6,7 @@ import { Controller } from '../client/controller.js';
 import { ignoreRaces } from '../client/races.js';
 import { resources } from '../client/resources.js';
 import { typedResource, type TypedResource } from '../client/typed-resource.js';
-import type { ServiceAccount } from '../resources/serviceaccounts.js';
+import type { KObject } from '../api/types.js';
 import { QUIET, type Logger } from '../logging/log.js';
 
 const MANAGER = 'kube-controller-manager';
@@ -15,11 +15,11 @@ export const DEFAULT_SERVICE_ACCOUNT = 'default';
 export class ServiceAccountsController {
   private readonly controller: Controller<string>;
   private readonly namespaces: TypedResource<Namespace>;
-  private readonly accounts: TypedResource<ServiceAccount>;
+  private readonly accounts: TypedResource<KObject>;
 
   constructor(registry: Registry, private readonly log: Logger = QUIET) {
     this.namespaces = resources(registry).namespaces;
-    this.accounts = typedResource<ServiceAccount>(registry, 'serviceaccounts');
+    this.accounts = typedResource<KObject>(registry, 'serviceaccounts');
     this.controller = new Controller<string>({ name: 'serviceaccount controller', reconcile: (ns) => this.reconcile(ns), identity: (ns) => ns, log })
       .watch(this.namespaces, (change, queue) => { if (change.type !== 'DELETED') queue.add(change.object.metadata.name); })
       .watch(this.accounts, (change, queue) => {

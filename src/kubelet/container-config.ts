@@ -12,12 +12,14 @@ export interface ConfigData { data?: Record<string, string>; binaryData?: Record
 export interface ConfigSource {
   configMap(namespace: string, name: string): ConfigData | undefined;
   secret(namespace: string, name: string): ConfigData | undefined;
+  /** A token for the pod's service account, for projected serviceAccountToken sources. */
+  serviceAccountToken?(pod: Pod, expirationSeconds: number, audience?: string): string | undefined;
 }
 
 interface KeyRef { name?: string; key?: string; optional?: boolean }
 interface EnvFromSource { prefix?: string; configMapRef?: { name?: string; optional?: boolean }; secretRef?: { name?: string; optional?: boolean } }
 interface KeyToPath { key?: string; path?: string }
-interface VolumeSource { name?: string; configMap?: { name?: string; items?: KeyToPath[]; optional?: boolean }; secret?: { secretName?: string; items?: KeyToPath[]; optional?: boolean } }
+interface VolumeSource { name?: string; configMap?: { name?: string; items?: KeyToPath[]; optional?: boolean }; secret?: { secretName?: string; items?: KeyToPath[]; optional?: boolean }; projected?: { sources?: unknown } }
 interface VolumeMount { name?: string; mountPath?: string }
 
 export type Resolved<T> = { ok: T } | { error: string };
@@ -100,6 +102,7 @@ export function resolveVolumeFiles(pod: Pod, container: Container, source: Confi
     const mount: VolumeMount = m;
     const volume = volumes.get(mount.name ?? '');
     const from = volume?.configMap ? { kind: configMap, name: volume.configMap.name ?? '', v: volume.configMap } : volume?.secret ? { kind: secret, name: volume.secret.secretName ?? '', v: volume.secret } : undefined;
+    if (volume?.projected && mount.mountPath) Object.assign(files, projectedFiles(pod, volume.projected.sources, mount.mountPath, source));
     if (!from || !mount.mountPath) continue;
     const values = from.kind.values(namespace, from.name);
     if (!values) {
@@ -117,6 +120,41 @@ export function resolveVolumeFiles(pod: Pod, container: Container, source: Confi
     }
   }
   return { ok: files };
+}
+
+/**
+ * A projected volume's files, as far as they can be made: a service-account token, ConfigMap and
+ * Secret keys, and the pod's namespace and name; a source that cannot be met is left out.
+ */
+function projectedFiles(pod: Pod, sources: unknown, mountPath: string, source: ConfigSource): Record<string, Buffer> {
+  const namespace = pod.metadata.namespace ?? 'default';
+  const dir = mountPath.replace(/\/+$/, '');
+  const files: Record<string, Buffer> = {};
+  const { configMap, secret } = kinds(source);
+  for (const s of listOf(sources)) {
+    if (isRecord(s.serviceAccountToken)) {
+      const t = s.serviceAccountToken;
+      const token = source.serviceAccountToken?.(pod, typeof t.expirationSeconds === 'number' ? t.expirationSeconds : 3600, str(t.audience));
+      if (token) files[`${dir}/${str(t.path) ?? 'token'}`] = Buffer.from(token);
+    }
+    const ref = isRecord(s.configMap) ? { kind: configMap, r: s.configMap } : isRecord(s.secret) ? { kind: secret, r: s.secret } : undefined;
+    const values = ref && ref.kind.values(namespace, str(ref.r.name) ?? '');
+    if (ref && values) {
+      const items = listOf(ref.r.items);
+      for (const item of items.length ? items : [...values.keys()].map((key) => ({ key, path: key }))) {
+        const value = values.get(str(item.key) ?? '');
+        if (value) files[`${dir}/${str(item.path) ?? str(item.key)}`] = value;
+      }
+    }
+    if (isRecord(s.downwardAPI)) {
+      for (const item of listOf(s.downwardAPI.items)) {
+        const field = isRecord(item.fieldRef) ? str(item.fieldRef.fieldPath) : undefined;
+        const value = field === 'metadata.namespace' ? namespace : field === 'metadata.name' ? pod.metadata.name : undefined;
+        if (value !== undefined) files[`${dir}/${str(item.path) ?? ''}`] = Buffer.from(value);
+      }
+    }
+  }
+  return files;
 }
 
 /** Why a pod's containers cannot start yet: what the container waits with, and the event saying so. */
