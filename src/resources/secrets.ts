@@ -36,9 +36,11 @@ export function goJSONMapError(bytes: Buffer): string | undefined {
   let value: unknown;
   try {
     value = JSON.parse(text);
-  } catch {
-    const first = text.trimStart()[0];
-    return first === undefined ? 'unexpected end of JSON input' : `invalid character '${first}' looking for beginning of value`;
+  } catch (e) {
+    // V8 names the end of input or the offending character; Go says the same in its words.
+    const message = e instanceof Error ? e.message : '';
+    const bad = /^Unexpected token '(.)'/.exec(message)?.[1];
+    return bad === undefined ? 'unexpected end of JSON input' : `invalid character '${bad}' looking for beginning of value`;
   }
   if (value === null || (typeof value === 'object' && !Array.isArray(value))) return undefined;
   const goType = Array.isArray(value) ? 'array' : typeof value === 'boolean' ? 'bool' : typeof value;
