@@ -3,26 +3,34 @@
 // logs). The only module that imports src/resources/.
 import { Registry, type RegistryOptions } from './api/registry.js';
 import { AppCatalog } from './kubelet/apps.js';
+import { resolveVolumeFiles } from './kubelet/container-config.js';
 import { ContainerFiles } from './kubelet/container-files.js';
+import { registryConfigSource } from './kubelet/config-source.js';
 import { ContainerLogs } from './kubelet/containers.js';
 import { PodNetwork } from './kubelet/pod-network.js';
 import { BUILTIN_ADMISSION, builtinStrategies, SYSTEM_NAMESPACES } from './resources/index.js';
+import { ServiceAccountTokens } from './server/auth/service-account-tokens.js';
 import type { Store } from './storage/store.js';
 
 export interface BuiltinOptions extends Omit<RegistryOptions, 'admission'> {
   /** What the simulated containers answer (default: the built-in apps). */
   apps?: AppCatalog;
+  /** Signs service-account tokens (default: a key for this process only). */
+  tokens?: ServiceAccountTokens;
 }
 
 export async function builtinRegistry(store: Store, options: BuiltinOptions = {}): Promise<{ registry: Registry; logs: ContainerLogs; network: PodNetwork }> {
-  const { apps, ...registryOptions } = options;
+  const { apps, tokens = ServiceAccountTokens.load(), ...registryOptions } = options;
   const registry = new Registry(store, { ...registryOptions, admission: BUILTIN_ADMISSION });
   const logs = new ContainerLogs(() => registry.now());
   const catalog = apps ?? AppCatalog.load();
-  const network = new PodNetwork(catalog, logs, new ContainerFiles(catalog, () => registry.now()));
+  const files = new ContainerFiles(catalog, () => registry.now());
+  const config = registryConfigSource(registry, tokens);
+  files.mounted = (pod, container) => { const r = resolveVolumeFiles(pod, container, config); return 'ok' in r ? r.ok : {}; };
+  const network = new PodNetwork(catalog, logs, files);
   const core = registry.library.document('', 'v1');
   if (!core) throw new Error('openapi/ has no document for the core group (api/v1)');
-  for (const strategy of builtinStrategies({ network, core })) await registry.register(strategy);
+  for (const strategy of builtinStrategies({ network, core, tokens })) await registry.register(strategy);
   return { registry, logs, network };
 }
 

@@ -29,6 +29,8 @@ import { RequestRecorder } from './server/admin/recorder.js';
 import { createApp, VERSION_INFO } from './server/app.js';
 import { Authenticator, parseTokenFile, TokenFileError, type UserInfo } from './server/auth/authn.js';
 import { ensurePKI, issueClientCertificate } from './server/auth/pki.js';
+import { ServiceAccountTokens } from './server/auth/service-account-tokens.js';
+import { ServiceAccountsController } from './controllers/serviceaccounts.js';
 import { ApiMetrics } from './server/metrics.js';
 import { SqliteStore } from './storage/sqlite.js';
 import type { Store } from './storage/store.js';
@@ -272,9 +274,9 @@ function prepareDataDir(options: ClusterOptions, stack: ShutdownStack): string {
 }
 
 /** The registry over the store, its watch caches filled, and the store's metrics. */
-async function startRegistry(options: ClusterOptions, store: Store, clock: ManualClock | undefined, apps: AppCatalog, stack: ShutdownStack): Promise<{ registry: Registry; network: PodNetwork; metrics: ApiMetrics }> {
+async function startRegistry(options: ClusterOptions, store: Store, clock: ManualClock | undefined, parts: { apps: AppCatalog; tokens: ServiceAccountTokens }, stack: ShutdownStack): Promise<{ registry: Registry; network: PodNetwork; metrics: ApiMetrics }> {
   const { registry, network } = await builtinRegistry(store, {
-    apps,
+    ...parts,
     watchHistory: { history: options.watchHistory, capacity: options.watchCacheCapacity },
     clock: clock && (() => clock.now()),
     entropy: options.deterministic ? deterministicEntropy(options.faultSeed ?? 1) : undefined,
@@ -334,6 +336,15 @@ function loadSecurity(options: ClusterOptions, data: string): Security {
   return { tokens, pki, serving, trusted: options.tlsFiles ? serving.cert : pki.ca.cert, adminToken };
 }
 
+/** The service account a token names, while that account (the same uid) exists, as kube's legacy lookup checks. */
+function serviceAccountUser(registry: Registry, tokens: ServiceAccountTokens, token: string): UserInfo | undefined {
+  const user = tokens.verify(token, registry.now());
+  const accounts = registry.resource('serviceaccounts');
+  const sa = user && accounts?.cache.get(accounts.key(user.namespace, user.name))?.object;
+  if (!user || !sa || (user.uid && sa.metadata.uid !== user.uid)) return undefined;
+  return { username: user.username, uid: user.uid, groups: user.groups };
+}
+
 /** What the HTTP step leaves for the rest: where it listens, and the switches it reads. */
 interface Serving {
   url: string;
@@ -346,7 +357,7 @@ interface Serving {
   setReady(ready: boolean): void;
 }
 
-async function startServer(options: ClusterOptions, registry: Registry, metrics: ApiMetrics, security: Security, parts: { clock?: ManualClock; log: Logger }, stack: ShutdownStack): Promise<Serving> {
+async function startServer(options: ClusterOptions, registry: Registry, metrics: ApiMetrics, security: Security, parts: { clock?: ManualClock; log: Logger; tokens: ServiceAccountTokens }, stack: ShutdownStack): Promise<Serving> {
   const address = options.address ?? '127.0.0.1';
   let port = options.port ?? 0;
   let ready = false;
@@ -364,7 +375,7 @@ async function startServer(options: ClusterOptions, registry: Registry, metrics:
     adminApi: options.admin,
     clock: parts.clock,
     tls: pki && serving && { cert: serving.cert, key: serving.key, ca: pki.ca.cert },
-    authenticator: new Authenticator(security.tokens, !!pki || !!options.tokenFile),
+    authenticator: new Authenticator(security.tokens, !!pki || !!options.tokenFile, (token) => serviceAccountUser(registry, parts.tokens, token)),
     metrics,
     log: parts.log.named('logging/httplog.ts'),
   });
@@ -419,6 +430,7 @@ function writeKubeconfig(options: ClusterOptions, data: string, url: string, sec
 async function startControlPlane(options: ClusterOptions, registry: Registry, network: PodNetwork, log: Logger): Promise<() => void> {
   const controllers: { start(): void; stop(): void }[] = [
     new NamespaceController(registry, log.named('controllers/namespace.ts')),
+    new ServiceAccountsController(registry, log.named('controllers/serviceaccounts.ts')),
     new GarbageCollector(registry, log.named('controllers/garbage-collector.ts')),
     new Scheduler(registry, log.named('controllers/scheduler.ts')),
     replicationManager(registry, log.named('controllers/replication.ts')),
@@ -428,7 +440,7 @@ async function startControlPlane(options: ClusterOptions, registry: Registry, ne
     new NodeLifecycleController(registry, { ...DEFAULT_NODE_LIFECYCLE, ...options.nodeLifecycle }, log.named('controllers/node-lifecycle.ts')),
   ];
   for (const c of controllers) c.start();
-  log.info('Started the control plane', { controllers: ['namespace', 'garbage-collector', 'scheduler', 'replication', 'replicaset', 'deployment', 'endpoints', 'node-lifecycle'] });
+  log.info('Started the control plane', { controllers: ['namespace', 'serviceaccount', 'garbage-collector', 'scheduler', 'replication', 'replicaset', 'deployment', 'endpoints', 'node-lifecycle'] });
   // kube-proxy and the cloud's load balancers, for the services reachable from this machine.
   const address = options.loadBalancerAddress ?? '127.0.0.1';
   if (address !== false) {
@@ -481,9 +493,11 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     stack.push(() => store.close());
     log.info('Starting tinykube', { version: VERSION_INFO.gitVersion, store: storeKind, data, pid: process.pid });
     const clock = options.clock ? new ManualClock(options.clock) : undefined;
-    const { registry, network, metrics } = await startRegistry(options, store, clock, apps, stack);
+    // Kept with the data, so tokens issued before a restart still authenticate after it.
+    const tokens = ServiceAccountTokens.load(data);
+    const { registry, network, metrics } = await startRegistry(options, store, clock, { apps, tokens }, stack);
     const security = loadSecurity(options, data);
-    const serving = await startServer(options, registry, metrics, security, { clock, log }, stack);
+    const serving = await startServer(options, registry, metrics, security, { clock, log, tokens }, stack);
     await loadObjects(options, registry, serving, log);
     startEventExpiry(options, registry, stack);
     // The API is complete now: like kube-apiserver, report ready without waiting for nodes to join.

@@ -127,8 +127,12 @@ for (const v of VERSIONS) {
       const pod = await getPod(podName);
       const spec = pod.spec;
       assert.deepEqual([spec?.nodeName, spec?.hostPID, spec?.hostNetwork, spec?.hostIPC, spec?.restartPolicy], ['node-1', true, true, true, 'Never']);
-      assert.deepEqual(spec?.volumes, [{ name: 'host-root', hostPath: { path: '/' } }]);
-      assert.deepEqual(spec?.containers[0].volumeMounts, [{ mountPath: '/host', name: 'host-root' }]);
+      // With the default account's token volume, which ServiceAccount admission adds as in kube.
+      const volumes: unknown = spec?.volumes;
+      const token = Array.isArray(volumes) ? String(volumes[1]?.name) : '';
+      assert.match(token, /^kube-api-access-[b-z2-9]{5}$/);
+      assert.deepEqual(Array.isArray(volumes) && volumes[0], { name: 'host-root', hostPath: { path: '/' } });
+      assert.deepEqual(spec?.containers[0].volumeMounts, [{ mountPath: '/host', name: 'host-root' }, { mountPath: '/var/run/secrets/kubernetes.io/serviceaccount', name: token, readOnly: true }]);
       const ready = await k('get', 'pod', podName, '-o', 'jsonpath={.status.containerStatuses[0].ready}');
       assert.deepEqual([ready.code, ready.stdout], [0, 'true']);
     });

@@ -12,7 +12,7 @@ export interface Entropy {
   int(max: number): number;
 }
 
-const ALPHANUMS = 'bcdfghjklmnpqrstvwxz2456789';
+export const ALPHANUMS = 'bcdfghjklmnpqrstvwxz2456789';
 
 export const RANDOM: Entropy = {
   uid: () => randomUUID(),

@@ -52,8 +52,11 @@ export function baseFiles(host: PodHost): { dirs: Record<string, number>; files:
   };
 }
 
-/** A filesystem holding the base files and `extra` (an image's own files, {{pod}}-style names filled in). */
-export function seededFileSystem(host: PodHost, extra: Record<string, string> = {}, clock: () => Date = () => new Date(), limit = DEFAULT_LIMIT): FileSystem {
+/**
+ * A filesystem holding the base files and `extra` (an image's own files, {{pod}}-style names
+ * filled in), then `mounted` (volumes' files, as they are).
+ */
+export function seededFileSystem(host: PodHost, extra: Record<string, string> = {}, clock: () => Date = () => new Date(), limit = DEFAULT_LIMIT, mounted: Record<string, Buffer> = {}): FileSystem {
   const fs = new FileSystem(clock, limit);
   const base = baseFiles(host);
   for (const [dir, mode] of Object.entries(base.dirs)) fs.mkdir(dir, '/', { parents: true, mode });
@@ -64,12 +67,21 @@ export function seededFileSystem(host: PodHost, extra: Record<string, string> = 
     fs.mkdir(path.slice(0, path.lastIndexOf('/')) || '/', '/', { parents: true });
     fs.writeFile(path, Buffer.from(fill(contents)));
   }
+  for (const [path, contents] of Object.entries(mounted)) {
+    fs.mkdir(path.slice(0, path.lastIndexOf('/')) || '/', '/', { parents: true });
+    fs.writeFile(path, contents, '/', { mode: 0o644 });
+  }
   return fs;
 }
+
+/** The files a container's volumes hold (ConfigMaps, Secrets), by absolute path. */
+export type MountedFiles = (pod: Pod, container: Container) => Record<string, Buffer>;
 
 /** Every container's filesystem, made on first use and kept until its pod is forgotten. */
 export class ContainerFiles {
   private readonly filesystems = new Map<string, FileSystem>();
+  /** Set by whoever can read the volumes' sources (the composition root). */
+  mounted: MountedFiles = () => ({});
 
   /** `limit` bounds each container's file contents, in bytes. */
   constructor(private readonly apps: AppCatalog, private readonly clock: () => Date = () => new Date(), private readonly limit = DEFAULT_LIMIT) {}
@@ -80,7 +92,7 @@ export class ContainerFiles {
     let fs = this.filesystems.get(key);
     if (!fs) {
       const host = { name: pod.metadata.name ?? '', namespace: pod.metadata.namespace ?? 'default', podIP: pod.status?.podIP };
-      fs = seededFileSystem(host, this.apps.appFor(container.image).files, this.clock, this.limit);
+      fs = seededFileSystem(host, this.apps.appFor(container.image).files, this.clock, this.limit, this.mounted(pod, container));
       this.filesystems.set(key, fs);
     }
     return fs;

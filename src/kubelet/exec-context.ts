@@ -7,11 +7,19 @@ import { mainProcess } from './apps.js';
 import { resolveName } from './cluster-dns.js';
 import type { ExecContext } from './containers.js';
 import type { Dialed, PodNetwork } from './pod-network.js';
+import { resolveEnv, type ConfigSource } from './container-config.js';
+import { registryConfigSource } from './config-source.js';
 
 const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 /** The longest a built-in `sleep` runs, so a forgotten session does not hold a timer for ever. */
 const MAX_SLEEP_MS = 60_000;
+
+/** The container's env with its ConfigMap and Secret references resolved (a running container's were met when it started). */
+function containerEnv(pod: Pod, container: Container, source: ConfigSource): Record<string, string> {
+  const resolved = resolveEnv(pod, container, source);
+  return 'ok' in resolved ? resolved.ok : Object.fromEntries((container.env ?? []).map((e) => [e.name, e.value ?? '']));
+}
 
 /** The context of a command in `container` of `pod`; `stdin` is what the command reads (empty if absent). */
 export function containerExecContext(network: PodNetwork, registry: RegistryContext, pod: Pod, container: Container, stdin: () => Promise<Buffer> = () => Promise.resolve(Buffer.alloc(0))): ExecContext {
@@ -20,7 +28,7 @@ export function containerExecContext(network: PodNetwork, registry: RegistryCont
   const services = registry.resource('services');
   return {
     podName: name,
-    env: { PATH: DEFAULT_PATH, HOSTNAME: name, ...Object.fromEntries((container.env ?? []).map((e) => [e.name, e.value ?? ''])) },
+    env: { PATH: DEFAULT_PATH, HOSTNAME: name, ...containerEnv(pod, container, registryConfigSource(registry)) },
     stdin,
     files: network.files.of(pod, container),
     mainProcess: mainProcess(network.apps.appFor(container.image), container),

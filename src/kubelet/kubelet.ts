@@ -16,6 +16,8 @@ import type { Stored } from '../client/typed-resource.js';
 import { EventRecorder } from '../controllers/events.js';
 import { Duration, kobj, QUIET, type Logger } from '../logging/log.js';
 import type { ContainerFiles } from './container-files.js';
+import { configProblem, type ConfigProblem } from './container-config.js';
+import { registryConfigSource } from './config-source.js';
 import type { ContainerLogs } from './containers.js';
 import type { PodNetwork } from './pod-network.js';
 import { ProbeRunners } from './probe-runners.js';
@@ -51,6 +53,9 @@ function alive(node: Node): boolean {
   return node.metadata.annotations?.[KUBELET_ANNOTATION] !== 'stopped';
 }
 
+/** How often a container waiting for a ConfigMap or Secret looks again (the kubelet resyncs, backing off). */
+const CONFIG_RETRY_MS = 1000;
+
 /** How many Lease renewals are written together. */
 const HEARTBEAT_SLICE = 200;
 
@@ -74,6 +79,8 @@ export class SimulatedKubelets {
   private readonly backoffs = new Map<string, Backoff>();
   private readonly restartTimers = new Map<string, NodeJS.Timeout>();
   readonly ephemeral: EphemeralContainers;
+  /** The last configuration problem told of each waiting pod, by uid, so it is told once. */
+  private readonly configProblems = new Map<string, string>();
 
   constructor(private readonly registry: Registry, private readonly options: KubeletOptions, network: PodNetwork, private readonly log: Logger = QUIET) {
     this.client = resources(registry);
@@ -292,6 +299,7 @@ export class SimulatedKubelets {
       this.files.forget(uid);
       this.forgetRestarts(uid);
       this.ephemeral.forget(uid);
+      this.configProblems.delete(uid);
       return;
     }
     const node = this.node(pod.spec?.nodeName);
@@ -320,6 +328,11 @@ export class SimulatedKubelets {
     const node = this.node(pod.spec?.nodeName);
     if (!node || !alive(node)) return;
     const nodeName = node.metadata.name;
+    if (stage.status?.containers?.state === 'running') {
+      const problem = configProblem(pod, registryConfigSource(this.registry));
+      if (problem) { await this.holdForConfig(key, pod, stage.name, problem); return; }
+      this.configProblems.delete(uid);
+    }
     for (const e of stageEvents(stage, pod)) await this.recorder(nodeName).record(pod, e.type, e.reason, e.message, e.fieldPath);
     this.log.V(4).info('Pod lifecycle stage', { pod: kobj(pod), node: nodeName, stage: stage.name });
     if (stage.delete) {
@@ -339,6 +352,29 @@ export class SimulatedKubelets {
         this.logs.append(uid, c.name, `tinykube: container ${c.name} started from image ${c.image} on ${nodeName}`);
       }
     }
+  }
+
+  /**
+   * A container's ConfigMap or Secret is missing: it waits (CreateContainerConfigError, or still
+   * ContainerCreating for a volume), the kubelet says why once per new reason, and tries again.
+   */
+  private async holdForConfig(key: ObjectKey, pod: Stored<Pod>, stageName: string, problem: ConfigProblem): Promise<void> {
+    const uid = pod.metadata.uid;
+    if (this.configProblems.get(uid) !== problem.event.message) {
+      this.configProblems.set(uid, problem.event.message);
+      await this.recorder(pod.spec?.nodeName ?? '').record(pod, 'Warning', problem.event.reason, problem.event.message, problem.event.fieldPath);
+    }
+    const waiting = problem.waiting;
+    if (waiting) {
+      await ignoreRaces(this.client.pods.update(key, (p) => {
+        if (p.metadata.uid !== uid) return p;
+        p.status = { ...p.status, containerStatuses: (p.status?.containerStatuses ?? []).map((cs) => (cs.name === problem.container ? { ...cs, state: { waiting } } : cs)) };
+        return p;
+      }, { dryRun: false, subresource: 'status', fieldManager: MANAGER }));
+    }
+    if (this.stopped) return;
+    const timer = setTimeout(() => void this.runStage(key, uid, stageName), CONFIG_RETRY_MS);
+    this.podTimers.set(uid, { stage: stageName, timer });
   }
 
   /** Readiness gates set by others after the pod is running: keep Ready in step with them. */

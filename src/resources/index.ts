@@ -6,6 +6,7 @@ import type { OpenAPIDocument } from '../api/openapi.js';
 import type { Admission } from '../api/resource-store.js';
 import type { Strategy } from '../api/types.js';
 import type { PodNetwork } from '../kubelet/pod-network.js';
+import type { ServiceAccountTokens } from '../server/auth/service-account-tokens.js';
 import { namespaceLifecycle, namespaceStrategy, nodeStrategy, SYSTEM_NAMESPACES } from './cluster.js';
 import { configMapStrategy } from './configmaps.js';
 import { Connections } from './connections.js';
@@ -17,6 +18,8 @@ import { replicationControllerStrategy } from './replicationcontrollers.js';
 import { replicaSetStrategy } from './replicasets.js';
 import { deploymentStrategy } from './deployments.js';
 import { selfSubjectAccessReviewStrategy, selfSubjectReviewStrategy } from './reviews.js';
+import { secretStrategy } from './secrets.js';
+import { serviceAccountStrategy } from './serviceaccounts.js';
 import { serviceStrategy } from './services.js';
 
 /** What the built-in kinds need of the running cluster: the simulated pods' network and logs, for log, exec and proxy. */
@@ -24,6 +27,8 @@ export interface BuiltinDependencies {
   network: PodNetwork;
   /** The core group-version's document: the meta schemas of kinds that bring their own OpenAPI (metrics). */
   core: OpenAPIDocument;
+  /** Signs the tokens serviceaccounts/token issues. */
+  tokens: ServiceAccountTokens;
 }
 
 /** With a subresource table extended by `more`. */
@@ -31,7 +36,7 @@ function withSubresources(strategy: Strategy, more: Strategy['subresources']): S
   return { ...strategy, subresources: { ...strategy.subresources, ...more } };
 }
 
-export function builtinStrategies({ network, core }: BuiltinDependencies): Strategy[] {
+export function builtinStrategies({ network, core, tokens }: BuiltinDependencies): Strategy[] {
   const connections = new Connections(network);
   return [
     withSubresources(podStrategy, connections.podSubresources()),
@@ -44,6 +49,8 @@ export function builtinStrategies({ network, core }: BuiltinDependencies): Strat
     namespaceStrategy,
     endpointsStrategy,
     configMapStrategy,
+    secretStrategy,
+    serviceAccountStrategy(tokens),
     eventStrategy,
     eventsV1Strategy,
     endpointSliceStrategy,

@@ -12,6 +12,8 @@ import { type Quantity, tryParseQuantity } from '../api/quantity.js';
 import type { Pod, PodSpec, PodStatus, ResourceRequirements } from '../api/objects.js';
 import type { CreateRequest, CreateResult, DeleteOptions, Strategy } from '../api/types.js';
 import { dns1123Label } from '../api/validation.js';
+import { ALPHANUMS } from '../api/entropy.js';
+import { mountServiceAccountToken, shouldAutomount } from './service-account-admission.js';
 import { defaultProbe } from '../kubelet/probes.js';
 import { EPHEMERAL_CONTAINERS, EPHEMERAL_CONTAINERS_SUBRESOURCE, validateEphemeralContainers, validateEphemeralContainersOnCreate, validateEphemeralContainersUpdate } from './ephemeral-containers.js';
 
@@ -277,12 +279,17 @@ export const podStrategy: Strategy<Pod> = {
     defaultPodSpec(spec);
     if (spec.serviceAccountName) spec.serviceAccount = spec.serviceAccountName;
   },
-  prepareForCreate(obj) {
+  prepareForCreate(obj, ctx) {
     const spec = (obj.spec ??= { containers: [] });
-    // What admission adds on create: the service account, priority, and NoExecute tolerations
-    // for unready and unreachable nodes (DefaultTolerationSeconds).
+    // What admission adds on create: the service account (and its token volume, when the account
+    // exists: an API server alone has no controller making `default`), priority, and NoExecute
+    // tolerations for unready and unreachable nodes (DefaultTolerationSeconds).
     spec.serviceAccountName ??= spec.serviceAccount ?? 'default';
     spec.serviceAccount = spec.serviceAccountName;
+    const account = ctx.list('serviceaccounts', obj.metadata.namespace).find((sa) => sa.metadata.name === spec.serviceAccountName);
+    if (account && shouldAutomount(spec, account.automountServiceAccountToken)) {
+      mountServiceAccountToken(spec, Array.from({ length: 5 }, () => ALPHANUMS[ctx.random(ALPHANUMS.length)]).join(''));
+    }
     spec.priority ??= 0;
     const tolerations = (spec.tolerations ??= []);
     for (const key of ['node.kubernetes.io/not-ready', 'node.kubernetes.io/unreachable']) {

@@ -185,11 +185,20 @@ const INLINE_FIELDS: Record<string, string> = {
   'k8s.io.api.core.v1.Volume': 'volumeSource',
   'k8s.io.api.core.v1.EphemeralContainer': 'ephemeralContainerCommon',
   'k8s.io.api.core.v1.PersistentVolumeSpec': 'persistentVolumeSource',
+  'k8s.io.api.core.v1.Probe': 'handler',
 };
+
+/**
+ * Every reference to a ConfigMap or Secret by name (env and envFrom sources, projections,
+ * volumes) embeds LocalObjectReference: `{"name": ...}` in JSON.
+ */
+function isInline(type: protobuf.Type, field: protobuf.Field): boolean {
+  return field.name === INLINE_FIELDS[type.fullName.slice(1)]
+    || (field.name === 'localObjectReference' && field.resolvedType?.fullName === '.k8s.io.api.core.v1.LocalObjectReference');
+}
 
 function messageToJSON(type: protobuf.Type, msg: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  const inline = INLINE_FIELDS[type.fullName.slice(1)];
   for (const field of type.fieldsArray) {
     if (!has(msg, field.name)) continue;
     const v = msg[field.name];
@@ -203,7 +212,7 @@ function messageToJSON(type: protobuf.Type, msg: Record<string, unknown>): Recor
     } else {
       converted = convertValue(field, v);
     }
-    if (field.name === inline && typeof converted === 'object' && converted !== null) Object.assign(out, converted);
+    if (isInline(type, field) && typeof converted === 'object' && converted !== null) Object.assign(out, converted);
     else if (!isZero(field, converted)) out[field.name] = converted;
   }
   return out;

@@ -142,7 +142,8 @@ for (const v of KUBECTL_ALL_VERSIONS) {
       assert.equal(await ok('get', 'pods', '-l', 'app=front', '-o', 'jsonpath={.items[*].metadata.name}'), 'front');
       assert.equal(await ok('get', 'pods', '-l', 'app=front', '-o', 'name'), 'pod/front\n');
       assert.equal(await ok('get', 'pods', '-l', 'app=front', '-o', 'custom-columns=NAME:.metadata.name,PHASE:.status.phase'), 'NAME    PHASE\nfront   Running\n');
-      assert.equal(await ok('get', 'pods', '-l', 'app=front', '-o', 'go-template={{range .items}}{{.metadata.name}}/{{.spec.containers}}{{end}}'), 'front/[map[image:nginx:1.25 imagePullPolicy:IfNotPresent name:front resources:map[] terminationMessagePath:/dev/termination-log terminationMessagePolicy:File]]');
+      // ServiceAccount admission mounted the `default` account's token volume (its name ends in a random suffix).
+      assert.match(await ok('get', 'pods', '-l', 'app=front', '-o', 'go-template={{range .items}}{{.metadata.name}}/{{.spec.containers}}{{end}}'), /^front\/\[map\[image:nginx:1\.25 imagePullPolicy:IfNotPresent name:front resources:map\[\] terminationMessagePath:\/dev\/termination-log terminationMessagePolicy:File volumeMounts:\[map\[mountPath:\/var\/run\/secrets\/kubernetes\.io\/serviceaccount name:kube-api-access-[b-z2-9]{5} readOnly:true\]\]\]\]$/);
       assert.deepEqual(rows(await ok('get', 'pods', '-l', 'app=front', '--show-labels')).map((r) => r.at(-1)), ['LABELS', 'app=front,tier=front']);
       const all = rows(await ok('get', 'pods', '-A', '--sort-by=.metadata.name'));
       assert.deepEqual(all[0].slice(0, 2), ['NAMESPACE', 'NAME']);

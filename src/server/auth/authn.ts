@@ -1,6 +1,6 @@
 // Authentication as kube-apiserver does it with a static token file and client certificates:
 // `Authorization: Bearer <token>` looked up in the tokens, or a client certificate the cluster's
-// CA signed (user = CN, groups = O). Every authenticated user is also in system:authenticated.
+// CA signed (user = CN, groups = O), or a service-account token (the bearer callback). Every authenticated user is also in system:authenticated.
 // Without credentials, or with bad ones, a request is 401 Unauthorized when authentication is on;
 // when it is off (plain HTTP, the default) every caller is kube's old insecure-port identity.
 import type { IncomingMessage } from 'node:http';
@@ -64,8 +64,11 @@ export function unauthorized(): StatusError {
 }
 
 export class Authenticator {
-  /** `tokens` empty and no TLS: authentication is off. */
-  constructor(private readonly tokens: Map<string, UserInfo>, readonly required: boolean) {}
+  /**
+   * `required` false: authentication is off. `bearer` authenticates tokens the token file does
+   * not hold (service-account tokens).
+   */
+  constructor(private readonly tokens: Map<string, UserInfo>, readonly required: boolean, private readonly bearer: (token: string) => UserInfo | undefined = () => undefined) {}
 
   /** Who sent `req` (remembered for userOf); throws 401 when authentication is on and no valid credentials came with it. */
   authenticate(req: IncomingMessage): UserInfo {
@@ -79,7 +82,7 @@ export class Authenticator {
     const header = req.headers.authorization;
     if (header !== undefined) {
       const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
-      const user = m && this.tokens.get(m[1]);
+      const user = m && (this.tokens.get(m[1]) ?? this.bearer(m[1]));
       if (!user) throw unauthorized();
       return withAuthenticated(user);
     }
