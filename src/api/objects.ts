@@ -411,14 +411,8 @@ export interface ReplicaSetSpec {
   template?: PodTemplateSpec;
 }
 
-export interface ReplicaSetStatus {
-  replicas: number;
-  availableReplicas?: number;
-  fullyLabeledReplicas?: number;
-  observedGeneration?: number;
-  readyReplicas?: number;
-  conditions?: unknown[];
-}
+/** A ReplicaSet's status has the same fields as a ReplicationController's. */
+export type ReplicaSetStatus = ReplicationControllerStatus;
 
 export interface ReplicaSet extends KObject {
   spec?: ReplicaSetSpec;

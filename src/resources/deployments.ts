@@ -6,7 +6,7 @@ import type { Deployment, DeploymentSpec, DeploymentStrategy, IntOrString } from
 import { STATUS_SUBRESOURCE } from '../api/reset-fields.js';
 import { age, column, NAME_COLUMN, AGE_COLUMN } from '../api/table.js';
 import type { Strategy } from '../api/types.js';
-import { containerCells, defaultTemplate, formatLabelSelector, immutableSelector, nonNegative, scaleSelector, validateSelectorAndTemplate } from './replicasets.js';
+import { containerCells, defaultTemplate, TEMPLATE_COLUMNS, formatLabelSelector, immutableSelector, nonNegative, scaleSelector, validateSelectorAndTemplate } from './replicasets.js';
 
 const specOf = (o: Deployment): DeploymentSpec => o.spec ?? {};
 
@@ -97,9 +97,7 @@ export const deploymentStrategy: Strategy<Deployment> = {
       column('Up-to-date', 'The number of pods running the current template.', 0, 'integer'),
       column('Available', 'The number of pods available to users.', 0, 'integer'),
       AGE_COLUMN,
-      column('Containers', 'The names of the containers in the template.', 1),
-      column('Images', 'The images of the containers in the template.', 1),
-      column('Selector', 'The label selector of the pods.', 1),
+      ...TEMPLATE_COLUMNS,
     ],
     cells(d, now) {
       const spec = specOf(d);

@@ -89,6 +89,31 @@ export function containerCells(template: PodTemplateSpec | undefined): [string, 
   return [containers.map((c) => c.name).join(','), containers.map((c) => c.image).join(',')];
 }
 
+/** The wide columns of a workload: its template's containers and images, and its pod selector. */
+export const TEMPLATE_COLUMNS = [
+  column('Containers', 'The names of the containers in the template.', 1),
+  column('Images', 'The images of the containers in the template.', 1),
+  column('Selector', 'The label selector of the pods.', 1),
+];
+
+/** The columns of a set of replicas: ReplicationControllers and ReplicaSets. */
+export const REPLICA_COLUMNS = [
+  NAME_COLUMN,
+  column('Desired', 'The number of pods asked for.', 0, 'integer'),
+  column('Current', 'The number of pods that exist.', 0, 'integer'),
+  column('Ready', 'The number of pods that are ready.', 0, 'integer'),
+  AGE_COLUMN,
+  ...TEMPLATE_COLUMNS,
+];
+
+/** A row of REPLICA_COLUMNS; `selector` as the kind prints its selector. */
+export function replicaCells(
+  obj: { metadata: { name?: string; creationTimestamp?: string }; status?: { replicas?: number; readyReplicas?: number } },
+  spec: { replicas?: number; template?: PodTemplateSpec }, selector: string, now: number,
+): unknown[] {
+  return [obj.metadata.name, spec.replicas ?? 0, obj.status?.replicas ?? 0, obj.status?.readyReplicas ?? 0, age(obj.metadata.creationTimestamp, now), ...containerCells(spec.template), selector];
+}
+
 export const replicaSetStrategy: Strategy<ReplicaSet> = {
   group: 'apps', version: 'v1', resource: 'replicasets',
   singularName: 'replicaset',
@@ -121,22 +146,7 @@ export const replicaSetStrategy: Strategy<ReplicaSet> = {
     return { 'status.replicas': String(obj.status?.replicas ?? 0) };
   },
   table: {
-    columns: [
-      NAME_COLUMN,
-      column('Desired', 'The number of pods asked for.', 0, 'integer'),
-      column('Current', 'The number of pods that exist.', 0, 'integer'),
-      column('Ready', 'The number of pods that are ready.', 0, 'integer'),
-      AGE_COLUMN,
-      column('Containers', 'The names of the containers in the template.', 1),
-      column('Images', 'The images of the containers in the template.', 1),
-      column('Selector', 'The label selector of the pods.', 1),
-    ],
-    cells(rs, now) {
-      const spec = specOf(rs);
-      return [
-        rs.metadata.name, spec.replicas ?? 0, rs.status?.replicas ?? 0, rs.status?.readyReplicas ?? 0, age(rs.metadata.creationTimestamp, now),
-        ...containerCells(spec.template), formatLabelSelector(spec.selector),
-      ];
-    },
+    columns: REPLICA_COLUMNS,
+    cells: (rs, now) => replicaCells(rs, specOf(rs), formatLabelSelector(specOf(rs).selector), now),
   },
 };

@@ -1,11 +1,12 @@
 // ReplicationControllers: defaults (replicas, selector and labels from the template), validation
 // and the `kubectl get rc` columns. The scale subresource maps them to autoscaling/v1 Scale.
 import { fieldErrors, type FieldError } from '../api/errors.js';
-import { age, column, formatLabelSelector, NAME_COLUMN, AGE_COLUMN } from '../api/table.js';
+import { formatLabelSelector } from '../api/table.js';
 import { STATUS_SUBRESOURCE } from '../api/reset-fields.js';
 import type { ReplicationController, ReplicationControllerSpec } from '../api/objects.js';
 import type { Strategy } from '../api/types.js';
 import { defaultPodSpec, validatePodSpec } from './pods.js';
+import { REPLICA_COLUMNS, replicaCells } from './replicasets.js';
 
 const specOf = (o: ReplicationController): ReplicationControllerSpec => o.spec ?? {};
 
@@ -60,24 +61,7 @@ export const replicationControllerStrategy: Strategy<ReplicationController> = {
     return { 'status.replicas': String(obj.status?.replicas ?? 0) };
   },
   table: {
-    columns: [
-      NAME_COLUMN,
-      column('Desired', 'The number of pods asked for.', 0, 'integer'),
-      column('Current', 'The number of pods that exist.', 0, 'integer'),
-      column('Ready', 'The number of pods that are ready.', 0, 'integer'),
-      AGE_COLUMN,
-      column('Containers', 'The names of the containers in the template.', 1),
-      column('Images', 'The images of the containers in the template.', 1),
-      column('Selector', 'The label selector of the pods.', 1),
-    ],
-    cells(rc, now) {
-      const spec = specOf(rc);
-      const status = rc.status;
-      const containers = spec.template?.spec?.containers ?? [];
-      return [
-        rc.metadata.name, spec.replicas ?? 0, status?.replicas ?? 0, status?.readyReplicas ?? 0, age(rc.metadata.creationTimestamp, now),
-        containers.map((c) => c.name).join(','), containers.map((c) => c.image).join(','), formatLabelSelector(spec.selector),
-      ];
-    },
+    columns: REPLICA_COLUMNS,
+    cells: (rc, now) => replicaCells(rc, specOf(rc), formatLabelSelector(specOf(rc).selector), now),
   },
 };
