@@ -51,17 +51,23 @@ function requireStarted(pod: Pod, c: Container): void {
 /** How long a tty session waits for the client's terminal size before its command runs anyway. */
 const TERMINAL_SIZE_WAIT_MS = 250;
 
+/** The least time from a session's start to its first output: a container runtime's exec takes longer. */
+const EXEC_START_MS = 100;
+
 /**
- * Resolves once a tty session's client has sent its terminal size (at once without a tty). A
- * command that ended before would close the session while kubectl still writes the size, and
- * kubectl logs the EOF; a real container's start-up time never lets that happen.
+ * Resolves when a session's command may start: no sooner than EXEC_START_MS, and for a tty once
+ * the client has sent its terminal size. Output sooner than a real runtime gives it races the
+ * client: client-go's websocket executor drops what arrives before it has made its streams
+ * ("Unknown stream id"), and kubectl 1.27 logs EOF writing the size to a session already ended.
  */
-function terminalSized(streams: CommandStreams): Promise<void> {
-  if (!streams.tty) return Promise.resolve();
-  return new Promise((resolve) => {
+function sessionStarted(streams: CommandStreams): Promise<void> {
+  const started = new Promise<void>((resolve) => { setTimeout(resolve, EXEC_START_MS).unref(); });
+  if (!streams.tty) return started;
+  const sized = new Promise<void>((resolve) => {
     streams.onResize(() => resolve());
     setTimeout(resolve, TERMINAL_SIZE_WAIT_MS).unref();
   });
+  return Promise.all([started, sized]).then(() => undefined);
 }
 
 /** How a command ended, as the kubelet reports it on the error stream. */
@@ -195,14 +201,6 @@ export class Connections {
    */
   private exec(request: StreamRequest, streams: CommandStreams, subresource: 'exec' | 'attach'): void {
     const { query, registry } = request;
-    const stdinChunks: Buffer[] = [];
-    const stdinEnded = new Promise<void>((resolve) => {
-      if (!streams.stdin) { resolve(); return; }
-      streams.stdin.on('data', (chunk: Buffer) => stdinChunks.push(chunk));
-      streams.stdin.on('end', () => resolve());
-      streams.stdin.on('close', () => resolve());
-      streams.onClose(() => resolve());
-    });
     let pod: Pod;
     let c: Container;
     try {
@@ -212,10 +210,18 @@ export class Connections {
       streams.end({ metadata: {}, status: 'Failure', message, reason: 'BadRequest', code: 400 });
       return;
     }
-    if (subresource === 'attach' && isEphemeral(pod, c.name)) { this.attachProcess(request, streams, pod, c.name); return; }
+    if (subresource === 'attach' && isEphemeral(pod, c.name)) { void this.attachProcess(request, streams, pod, c.name); return; }
+    const stdinChunks: Buffer[] = [];
+    const stdinEnded = new Promise<void>((resolve) => {
+      if (!streams.stdin) { resolve(); return; }
+      streams.stdin.on('data', (chunk: Buffer) => stdinChunks.push(chunk));
+      streams.stdin.on('end', () => resolve());
+      streams.stdin.on('close', () => resolve());
+      streams.onClose(() => resolve());
+    });
     const argv = subresource === 'attach' ? ['cat'] : query.getAll('command');
     const stdin = async () => { await stdinEnded; return Buffer.concat(stdinChunks); };
-    void terminalSized(streams).then(() => runCommand(argv, containerExecContext(this.network, registry, pod, c, stdin))).then((r) => {
+    void sessionStarted(streams).then(() => runCommand(argv, containerExecContext(this.network, registry, pod, c, stdin))).then((r) => {
       if (r.stdout.length) streams.stdout?.write(r.stdout);
       if (r.stderr.length) (streams.stderr ?? streams.stdout)?.write(r.stderr);
       streams.end(commandStatus(r.exitCode, argv));
@@ -228,7 +234,8 @@ export class Connections {
    * (A real attach sees only what comes after it; replaying keeps `debug -it -- echo hi` from
    * racing the command.)
    */
-  private attachProcess({ target }: StreamRequest, streams: CommandStreams, pod: Pod, name: string): void {
+  private async attachProcess({ target }: StreamRequest, streams: CommandStreams, pod: Pod, name: string): Promise<void> {
+    await sessionStarted(streams);
     const uid = pod.metadata.uid ?? '';
     const out = streams.stdout ?? streams.stderr;
     for (const line of this.logs.read(uid, name)) out?.write(`${line.text}\n`);
