@@ -9,7 +9,7 @@ import { rfc3339 } from '../api/time.js';
 import { objectKey, type ObjectKey } from '../client/keys.js';
 import { ignoreRaces } from '../client/races.js';
 import type { Stored, TypedResource } from '../client/typed-resource.js';
-import { runCommand, type ContainerLogs, type ContainerProcess, type ContainerProcesses } from './containers.js';
+import { runCommand, type ContainerLogs, type ContainerProcess, type ContainerProcesses, type ExecContext } from './containers.js';
 
 /** How long pulling the image takes, and creating and starting the container. */
 const CREATE_DELAY_MS = 100;
@@ -25,6 +25,8 @@ export interface EphemeralHost {
   fieldManager: string;
   /** Where running processes are kept, shared with attach. */
   processes: ContainerProcesses;
+  /** What a command in the container sees (exec-context.ts): env, files, network, clock. */
+  context(pod: Pod, container: EphemeralContainer): ExecContext;
 }
 
 /** What the kubelet does next for one ephemeral container: nothing, pull its image, or start it. */
@@ -70,8 +72,8 @@ export function withEphemeralStatus(status: PodStatus, next: ContainerStatus): P
 }
 
 /** The one call into runCommand: a command's output as text, and its exit code. */
-async function run(argv: string[], podName: string, env: Record<string, string>, sleep: (ms: number) => Promise<void>, now: () => Date): Promise<{ output: string; exitCode: number }> {
-  const r = await runCommand(argv, { podName, env, stdin: () => Promise.resolve(Buffer.alloc(0)), sleep, now });
+async function run(argv: string[], ctx: ExecContext): Promise<{ output: string; exitCode: number }> {
+  const r = await runCommand(argv, ctx);
   return { output: String(r.stdout) + String(r.stderr), exitCode: r.exitCode };
 }
 
@@ -161,15 +163,15 @@ export class EphemeralContainers {
   /** Runs the container's command (or its shell), writing what it prints to the container's log. */
   private spawn(pod: Pod, c: EphemeralContainer): ContainerProcess {
     const uid = pod.metadata.uid ?? '';
-    const podName = pod.metadata.name ?? '';
-    const env = { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', HOSTNAME: podName, ...Object.fromEntries((c.env ?? []).map((e) => [e.name, e.value ?? ''])) };
     const timers = new Set<NodeJS.Timeout>();
     const sleep = (ms: number) => new Promise<void>((resolve) => { const t = setTimeout(() => { timers.delete(t); resolve(); }, ms); timers.add(t); });
     const print = (text: string) => {
       if (!text) return;
       for (const line of text.replace(/\n$/, '').split('\n')) this.host.logs.append(uid, c.name, line);
     };
-    const exec = (argv: string[]) => run(argv, podName, env, sleep, () => this.host.now());
+    // The container's own sleeps, so killing it stops them.
+    const ctx: ExecContext = { ...this.host.context(pod, c), sleep };
+    const exec = (argv: string[]) => run(argv, ctx);
     let finish: (code: number) => void = () => {};
     const exited = new Promise<number>((resolve) => { finish = resolve; });
     let running = true;

@@ -19,6 +19,7 @@ import type { ContainerFiles } from './container-files.js';
 import { configProblem, type ConfigProblem } from './container-config.js';
 import { registryConfigSource } from './config-source.js';
 import type { ContainerLogs } from './containers.js';
+import { containerExecContext } from './exec-context.js';
 import type { PodNetwork } from './pod-network.js';
 import { ProbeRunners } from './probe-runners.js';
 import { Prober } from './prober.js';
@@ -99,7 +100,7 @@ export class SimulatedKubelets {
       failed: (pod, container, kind) => void this.killContainer(pod, container, kind),
     });
     this.stages = loadStages(options.stagesFile);
-    this.ephemeral = new EphemeralContainers({ pods: this.client.pods, logs: this.logs, processes: network.processes, now: () => registry.now(), fieldManager: MANAGER, record: (pod, reason, message, fieldPath) => this.recorder(pod.spec?.nodeName ?? '').record(pod, 'Normal', reason, message, fieldPath) });
+    this.ephemeral = new EphemeralContainers({ pods: this.client.pods, logs: this.logs, processes: network.processes, context: (pod, c) => containerExecContext(network, registry, pod, c), now: () => registry.now(), fieldManager: MANAGER, record: (pod, reason, message, fieldPath) => this.recorder(pod.spec?.nodeName ?? '').record(pod, 'Normal', reason, message, fieldPath) });
     const capacity: Record<string, string> = { cpu: options.cpu, memory: options.memory, pods: options.pods, 'ephemeral-storage': options.ephemeralStorage };
     for (const [name, v] of Object.entries(capacity)) {
       try {

@@ -11,6 +11,7 @@ import { Duplex } from 'node:stream';
 import type { RawData, WebSocket } from 'ws';
 import { errors } from '../api/errors.js';
 import type { ForwardedConnection, ForwardStreams } from '../api/types.js';
+import { Listeners, Once } from './listeners.js';
 import { SpdySession, type SpdyStream } from './spdy.js';
 import { messageBytes } from './websocket-bytes.js';
 
@@ -29,20 +30,6 @@ export function forwardedPorts(query: URLSearchParams): number[] {
   return ports;
 }
 
-class Listeners<T> {
-  private readonly listeners: ((value: T) => void)[] = [];
-  private readonly pending: T[] = [];
-  /** Values emitted before anyone listened are delivered to the first listener. */
-  add(listener: (value: T) => void): void {
-    this.listeners.push(listener);
-    for (const v of this.pending.splice(0)) listener(v);
-  }
-  emit(value: T): void {
-    if (!this.listeners.length) this.pending.push(value);
-    for (const l of this.listeners) l(value);
-  }
-}
-
 /** A websocket as a byte stream: each binary message is a chunk (the SPDY tunnel). */
 function websocketDuplex(ws: WebSocket): Duplex {
   const duplex = new Duplex({
@@ -58,14 +45,14 @@ function websocketDuplex(ws: WebSocket): Duplex {
 /** Port-forward over websocket channels: one connection per port in the query, for the socket's life. */
 export function websocketChannelForward(ws: WebSocket, ports: number[]): ForwardStreams {
   const connections = new Listeners<ForwardedConnection>();
-  const closed = new Listeners<void>();
+  const closed = new Once();
   const send = (channel: number, data: Buffer) => { if (ws.readyState === ws.OPEN) ws.send(Buffer.concat([Buffer.from([channel]), data])); };
   const inbound = new Map<number, Duplex>();
   ws.on('message', (data: RawData) => {
     const buf = messageBytes(data);
     if (buf.length > 1) inbound.get(buf[0])?.push(buf.subarray(1));
   });
-  ws.on('close', () => { for (const d of inbound.values()) d.destroy(); closed.emit(); });
+  ws.on('close', () => { for (const d of inbound.values()) d.destroy(); closed.fire(); });
   // Every channel starts with its port; kube writes them all before any data.
   ports.forEach((port, i) => {
     const number = Buffer.from([port & 0xff, port >> 8]);
@@ -80,7 +67,7 @@ export function websocketChannelForward(ws: WebSocket, ports: number[]): Forward
     inbound.set(2 * i, data);
     connections.emit({ port, data, fail: (message) => { send(2 * i + 1, Buffer.from(message)); data.destroy(); } });
   });
-  return { onConnection: (l) => connections.add(l), onClose: (l) => closed.add(() => l()) };
+  return { onConnection: (l) => connections.add(l), onClose: (l) => closed.add(l) };
 }
 
 /** A port-forward stream the kubelet takes: a port (1-65535) and a stream type, `error` or `data`. */
@@ -91,7 +78,7 @@ function validForwardStream({ port, streamtype }: { port?: string; streamtype?: 
 /** Port-forward over SPDY (on an upgraded socket, or tunnelled in a websocket when `transport` is one). */
 export function spdyForward(transport: Duplex | WebSocket): ForwardStreams {
   const connections = new Listeners<ForwardedConnection>();
-  const closed = new Listeners<void>();
+  const closed = new Once();
   const pairs = new Map<string, { error?: SpdyStream; data?: SpdyStream; timer: NodeJS.Timeout }>();
   const session = new SpdySession(transport instanceof Duplex ? transport : websocketDuplex(transport), (stream) => {
     const { port: portHeader, streamtype: type, requestid } = stream.headers;
@@ -124,7 +111,7 @@ export function spdyForward(transport: Duplex | WebSocket): ForwardStreams {
   }, validForwardStream);
   session.onClose(() => {
     for (const p of pairs.values()) clearTimeout(p.timer);
-    closed.emit();
+    closed.fire();
   });
-  return { onConnection: (l) => connections.add(l), onClose: (l) => closed.add(() => l()) };
+  return { onConnection: (l) => connections.add(l), onClose: (l) => closed.add(l) };
 }

@@ -7,6 +7,7 @@ import type { RawData, WebSocket } from 'ws';
 import { errors } from '../api/errors.js';
 import { queryBool } from '../api/request-options.js';
 import type { CommandStreams, StreamStatus } from '../api/types.js';
+import { Listeners, Once } from './listeners.js';
 import { SpdySession, type SpdyStream } from './spdy.js';
 import { messageBytes } from './websocket-bytes.js';
 
@@ -49,21 +50,13 @@ function resizeReader(onSize: (size: { width: number; height: number }) => void)
   };
 }
 
-/** Listeners called once. */
-class Once {
-  private readonly listeners: (() => void)[] = [];
-  private fired = false;
-  add(listener: () => void): void { if (this.fired) listener(); else this.listeners.push(listener); }
-  fire(): void { if (this.fired) return; this.fired = true; for (const l of this.listeners.splice(0)) l(); }
-}
-
 /** The session over a websocket: v4 has no way to end stdin but closing; v5 sends CLOSE (255) with the stream's channel. */
 export function websocketCommandStreams(ws: WebSocket, options: CommandOptions): CommandStreams {
   const send = (channel: Channel, data: Buffer) => { if (ws.readyState === ws.OPEN) ws.send(Buffer.concat([Buffer.from([channel]), data])); };
   const channelWriter = (channel: Channel) => new Writable({ write(chunk: Buffer, _e, done) { send(channel, chunk); done(); } });
   const stdin = options.stdin ? new PassThrough() : undefined;
-  const resizeListeners: ((size: { width: number; height: number }) => void)[] = [];
-  const onResize = resizeReader((size) => { for (const l of resizeListeners) l(size); });
+  const resized = new Listeners<{ width: number; height: number }>();
+  const onResize = resizeReader((size) => resized.emit(size));
   const closed = new Once();
   ws.on('message', (data: RawData) => {
     const buf = messageBytes(data);
@@ -76,7 +69,7 @@ export function websocketCommandStreams(ws: WebSocket, options: CommandOptions):
     stdin, tty: options.tty,
     stdout: options.stdout ? channelWriter(Channel.Stdout) : undefined,
     stderr: options.stderr ? channelWriter(Channel.Stderr) : undefined,
-    onResize: (l) => { resizeListeners.push(l); },
+    onResize: (l) => resized.add(l),
     end: (status) => { send(Channel.Error, Buffer.from(JSON.stringify(status))); ws.close(1000); },
     onClose: (l) => closed.add(l),
   };
@@ -96,7 +89,7 @@ function errorStreamBytes(protocol: string, status: StreamStatus): Buffer {
 export function serveSpdyCommand(transport: Duplex, protocol: string, options: CommandOptions, start: (streams: CommandStreams) => void): void {
   const expected = ['error', ...(options.stdin ? ['stdin'] : []), ...(options.stdout ? ['stdout'] : []), ...(options.stderr ? ['stderr'] : []), ...(options.tty ? ['resize'] : [])];
   const opened = new Map<string, SpdyStream>();
-  const resizeListeners: ((size: { width: number; height: number }) => void)[] = [];
+  const resized = new Listeners<{ width: number; height: number }>();
   const closed = new Once();
   let started = false;
   const session = new SpdySession(transport, (stream) => {
@@ -104,7 +97,7 @@ export function serveSpdyCommand(transport: Duplex, protocol: string, options: C
     if (opened.has(type)) { stream.reset(); return; }
     opened.set(type, stream);
     // Client streams are written by the client only where it sends; its half of the others ends now.
-    if (type === 'resize') stream.on('data', resizeReader((size) => { for (const l of resizeListeners) l(size); }));
+    if (type === 'resize') stream.on('data', resizeReader((size) => resized.emit(size)));
     else if (type !== 'stdin') stream.resume();
     if (opened.size === expected.length) begin();
   }, (headers) => expected.includes(headers.streamtype ?? ''));
@@ -125,7 +118,7 @@ export function serveSpdyCommand(transport: Duplex, protocol: string, options: C
     const stderr = opened.get('stderr');
     start({
       stdin: opened.get('stdin'), stdout, stderr, tty: options.tty,
-      onResize: (l) => { resizeListeners.push(l); },
+      onResize: (l) => resized.add(l),
       end: (status) => {
         stdout?.finish();
         stderr?.finish();
