@@ -260,6 +260,53 @@ describe('Deployments: Recreate, pause, history limit, validation, garbage colle
     assert.deepEqual(rs.json().details.causes.map((c: any) => c.field), ['spec.selector']);
   });
 
+  test('a rollout that cannot progress times out; scaled meanwhile, its ReplicaSets share the change; undo records revision-history', async () => {
+    const manifest = (selector: string) => `apiVersion: apps/v1
+kind: Deployment
+metadata: { name: stuck }
+spec:
+  replicas: 4
+  progressDeadlineSeconds: 3
+  strategy: { rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } }
+  selector: { matchLabels: { app: stuck } }
+  template:
+    metadata: { labels: { app: stuck } }
+    spec:
+      ${selector}
+      containers: [{ name: web, image: nginx }]
+`;
+    await ok('apply', '-f', scratchFile('stuck.yaml', manifest('')));
+    assert.ok((await ok('rollout', 'status', 'deployment/stuck')).endsWith('deployment "stuck" successfully rolled out\n'));
+    // No node has the label: the new pod stays Pending, so nothing progresses.
+    await ok('apply', '-f', scratchFile('stuck.yaml', manifest('nodeSelector: { nowhere: "true" }')));
+    const status = await kubectl(v, cluster, ['rollout', 'status', 'deployment/stuck']);
+    assert.equal(status.code, 1);
+    assert.equal(status.stderr, 'error: deployment "stuck" exceeded its progress deadline\n');
+    const stuck = (await http(cluster, 'GET', '/apis/apps/v1/namespaces/default/deployments/stuck')).json();
+    const sets = await replicaSets('stuck');
+    const bad = sets.find((rs) => rs.spec.template.spec.nodeSelector);
+    assert.deepEqual(stuck.status.conditions.find((c: any) => c.type === 'Progressing'), {
+      ...stuck.status.conditions.find((c: any) => c.type === 'Progressing'),
+      status: 'False', reason: 'ProgressDeadlineExceeded', message: `ReplicaSet "${bad.metadata.name}" has timed out progressing.`,
+    });
+    assert.deepEqual(sets.map((rs) => rs.spec.replicas).sort(), [1, 4]);
+    // 4 + 1 -> 8 + 1: the 4 more go 3 to the old set (4 of 5) and 1 to the new (1 of 5), as kube's proportional scaling.
+    await ok('scale', 'deployment/stuck', '--replicas=8');
+    const scaled = await eventually(async () => {
+      const now = await replicaSets('stuck');
+      return now.every((rs) => rs.metadata.annotations['deployment.kubernetes.io/desired-replicas'] === '8') && now;
+    }, 5000, 'both sets sized for 8');
+    assert.deepEqual(Object.fromEntries(scaled.map((rs) => [rs.spec.template.spec.nodeSelector ? 'new' : 'old', rs.spec.replicas])), { old: 7, new: 2 });
+    assert.ok(scaled.every((rs) => rs.metadata.annotations['deployment.kubernetes.io/max-replicas'] === '9'));
+    await ok('rollout', 'undo', 'deployment/stuck');
+    assert.ok((await ok('rollout', 'status', 'deployment/stuck')).endsWith('deployment "stuck" successfully rolled out\n'));
+    const back = (await replicaSets('stuck')).find((rs) => !rs.spec.template.spec.nodeSelector);
+    assert.equal(back.metadata.annotations['deployment.kubernetes.io/revision'], '3');
+    assert.equal(back.metadata.annotations['deployment.kubernetes.io/revision-history'], '1');
+    assert.equal(await ok('rollout', 'history', 'deployment/stuck'), 'deployment.apps/stuck \nREVISION  CHANGE-CAUSE\n2         <none>\n3         <none>\n\n');
+    await ok('delete', 'deployment', 'stuck');
+  });
+
   test('a ReplicaSet of its own: get rs columns, scale subresource; deleting a Deployment takes its ReplicaSets and pods', async () => {
     const created = await kubectl(v, cluster, ['create', '-f', '-'], { stdin: FRONTEND });
     assert.equal(created.stdout, 'replicaset.apps/frontend created\n', created.stderr);

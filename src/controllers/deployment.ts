@@ -8,7 +8,7 @@ import type { Registry } from '../api/registry.js';
 import { matchesLabels, selectorFromLabelSelector } from '../api/selectors.js';
 import { rfc3339 } from '../api/time.js';
 import type { OwnerReference } from '../api/types.js';
-import { keyController, type Controller, type Enqueue } from '../client/controller.js';
+import { keyController, type Controller, type Enqueue, type Result } from '../client/controller.js';
 import { objectKey, type ObjectKey } from '../client/keys.js';
 import { ignoreRaces } from '../client/races.js';
 import { resources, type Resources } from '../client/resources.js';
@@ -19,7 +19,8 @@ import { computeHash, templateJSON } from './pod-template-hash.js';
 import { controllerOf } from './replication.js';
 import {
   availableCondition, deploymentComplete, deploymentProgressing, maxSurge, newCondition, newReplicaSetReplicas,
-  scaleDownOldReplicaSets, setCondition, type ReplicaSetState, type RolloutSpec,
+  progressDeadline, proportionalSizes, rolloutTimedOut, scaleDownOldReplicaSets, setCondition, type ReplicaSetState,
+  type RolloutSpec, type ScaledReplicaSet,
 } from './rollout.js';
 
 const MANAGER = 'kube-controller-manager';
@@ -27,8 +28,11 @@ export const POD_TEMPLATE_HASH = 'pod-template-hash';
 export const REVISION = 'deployment.kubernetes.io/revision';
 export const DESIRED_REPLICAS = 'deployment.kubernetes.io/desired-replicas';
 export const MAX_REPLICAS = 'deployment.kubernetes.io/max-replicas';
+export const REVISION_HISTORY = 'deployment.kubernetes.io/revision-history';
 /** Deployment annotations its ReplicaSets do not copy (kube's skipCopyAnnotation). */
-const NOT_COPIED = new Set(['kubectl.kubernetes.io/last-applied-configuration', REVISION, 'deployment.kubernetes.io/revision-history', DESIRED_REPLICAS, MAX_REPLICAS, 'deprecated.deployment.rollback.to']);
+const NOT_COPIED = new Set(['kubectl.kubernetes.io/last-applied-configuration', REVISION, REVISION_HISTORY, DESIRED_REPLICAS, MAX_REPLICAS, 'deprecated.deployment.rollback.to']);
+/** How long revision-history may grow, in characters (kube-controller-manager's default). */
+const REVISION_HISTORY_CHARS = 2000;
 
 type RS = Stored<ReplicaSet>;
 
@@ -49,6 +53,22 @@ function templateKey(template: PodTemplateSpec | undefined): string {
 
 const byCreation = (a: RS, b: RS) => a.metadata.creationTimestamp.localeCompare(b.metadata.creationTimestamp) || a.metadata.name.localeCompare(b.metadata.name);
 const state = (rs: RS): ReplicaSetState => ({ name: rs.metadata.name, replicas: rs.spec?.replicas ?? 0, available: rs.status?.availableReplicas ?? 0 });
+const annotatedCount = (rs: ReplicaSet, key: string): number | undefined => {
+  const value = rs.metadata.annotations?.[key];
+  return value !== undefined && /^\d+$/.test(value) ? Number(value) : undefined;
+};
+const scaled = (rs: RS): ScaledReplicaSet => ({ ...state(rs), created: rs.metadata.creationTimestamp, maxReplicas: annotatedCount(rs, MAX_REPLICAS) || undefined });
+
+/**
+ * The revision-history annotation of a ReplicaSet rolled back to (it had `previous` and becomes a
+ * newer revision): earlier numbers kept, oldest dropped first to stay within the limit.
+ */
+export function revisionHistory(current: string | undefined, previous: string): string | undefined {
+  const kept = current ? current.split(',') : [];
+  let length = (current?.length ?? 0) + previous.length + (kept.length ? 1 : 0);
+  while (length > REVISION_HISTORY_CHARS && kept.length) length -= kept.shift()!.length + 1;
+  return length <= REVISION_HISTORY_CHARS ? [...kept, previous].join(',') : current;
+}
 
 export function rolloutSpec(d: Deployment): RolloutSpec {
   const strategy = d.spec?.strategy;
@@ -68,6 +88,8 @@ interface Sync {
   old: RS[];
   /** A Progressing condition this pass decided (the new ReplicaSet created or found). */
   progressing?: DeploymentCondition;
+  /** Whether this pass is a rollout step (syncRolloutStatus), not a scale or a paused sync. */
+  rolling?: boolean;
 }
 
 export class DeploymentController {
@@ -100,7 +122,7 @@ export class DeploymentController {
 
   private now(): string { return rfc3339(this.client.registry.now()); }
 
-  private async reconcile(key: ObjectKey): Promise<void> {
+  private async reconcile(key: ObjectKey): Promise<Result | void> {
     const d = this.client.deployments.lister.getKey(key);
     if (!d || d.metadata.deletionTimestamp) return;
     const selector = selectorFromLabelSelector(d.spec?.selector);
@@ -108,9 +130,19 @@ export class DeploymentController {
     if (!selector.length) return;
     const owned = await this.claimReplicaSets(d);
     const sync = this.split(d, owned);
-    if (d.spec?.paused) return this.syncPaused(sync);
+    if (d.spec?.paused || this.isScalingEvent(sync)) return this.syncScale(sync);
+    sync.rolling = true;
     if (sync.spec.type === 'Recreate') return this.rolloutRecreate(sync);
     return this.rolloutRolling(sync);
+  }
+
+  /** Whether spec.replicas changed since an active ReplicaSet was last sized (isScalingEvent). */
+  private isScalingEvent(sync: Sync): boolean {
+    const all = sync.newRS ? [...sync.old, sync.newRS] : sync.old;
+    return all.some((rs) => {
+      const desired = annotatedCount(rs, DESIRED_REPLICAS);
+      return (rs.spec?.replicas ?? 0) > 0 && desired !== undefined && desired !== sync.spec.replicas;
+    });
   }
 
   private ownerRef(d: Stored<Deployment>): OwnerReference {
@@ -154,7 +186,11 @@ export class DeploymentController {
       const rs = sync.newRS;
       if (revisionOf(rs) < Number(revision)) {
         sync.newRS = await this.client.replicaSets.update(objectKey(rs), (r) => {
+          const previous = r.metadata.annotations?.[REVISION];
           r.metadata.annotations = { ...r.metadata.annotations, ...this.copiedAnnotations(d), [REVISION]: revision };
+          // Rolled back to: the revisions it was before are kept (kube's SetNewReplicaSetAnnotations).
+          const history = previous && revisionHistory(r.metadata.annotations[REVISION_HISTORY], previous);
+          if (history) r.metadata.annotations[REVISION_HISTORY] = history;
           return r;
         }, { dryRun: false, fieldManager: MANAGER });
       }
@@ -234,7 +270,7 @@ export class DeploymentController {
     return true;
   }
 
-  private async rolloutRolling(sync: Sync): Promise<void> {
+  private async rolloutRolling(sync: Sync): Promise<Result | void> {
     await this.syncRevision(sync, true);
     const { spec, newRS } = sync;
     if (!newRS) return;
@@ -251,7 +287,7 @@ export class DeploymentController {
     return this.syncStatus(sync, true);
   }
 
-  private async rolloutRecreate(sync: Sync): Promise<void> {
+  private async rolloutRecreate(sync: Sync): Promise<Result | void> {
     await this.syncRevision(sync, false);
     let scaledDown = false;
     for (const rs of sync.old) if (await this.scale(sync, rs, 0)) scaledDown = true;
@@ -270,13 +306,35 @@ export class DeploymentController {
     });
   }
 
-  /** Paused: no rollout; the current ReplicaSet still follows spec.replicas when it is the only one. */
-  private async syncPaused(sync: Sync): Promise<void> {
+  /**
+   * A scaling event or a paused Deployment (kube's sync): no rollout step; the ReplicaSets follow
+   * spec.replicas: the one active (or latest) set takes it all, a saturated new set leaves the old
+   * ones nothing, and otherwise a rolling update shares the change in proportion.
+   */
+  private async syncScale(sync: Sync): Promise<Result | void> {
     await this.syncRevision(sync, false);
-    const activeOld = sync.old.some((rs) => (rs.spec?.replicas ?? 0) > 0);
-    if (sync.newRS && !activeOld) await this.scale(sync, sync.newRS, sync.spec.replicas);
-    await this.cleanup(sync);
+    const { spec, newRS } = sync;
+    const all = newRS ? [...sync.old, newRS] : sync.old;
+    const active = all.filter((rs) => (rs.spec?.replicas ?? 0) > 0);
+    const latest = active.length === 1 ? active[0] : active.length === 0 ? newRS ?? sync.old.at(-1) : undefined;
+    if (latest) {
+      await this.scale(sync, latest, spec.replicas);
+    } else if (newRS && this.saturated(sync, newRS)) {
+      for (const rs of sync.old) await this.scale(sync, rs, 0);
+    } else if (spec.type === 'RollingUpdate') {
+      for (const [name, size] of proportionalSizes(spec, sync.d.status?.replicas ?? 0, active.map(scaled))) {
+        const rs = active.find((a) => a.metadata.name === name);
+        if (rs) await this.scale(sync, rs, size);
+      }
+    }
+    if (sync.d.spec?.paused) await this.cleanup(sync);
     return this.syncStatus(sync);
+  }
+
+  /** Whether the new ReplicaSet has all spec.replicas, sized for them and available (IsSaturated). */
+  private saturated(sync: Sync, rs: RS): boolean {
+    const { replicas } = sync.spec;
+    return annotatedCount(rs, DESIRED_REPLICAS) === replicas && (rs.spec?.replicas ?? 0) === replicas && (rs.status?.availableReplicas ?? 0) === replicas;
   }
 
   /** Deletes the oldest scaled-down ReplicaSets beyond revisionHistoryLimit. */
@@ -291,7 +349,7 @@ export class DeploymentController {
   }
 
   /** Writes status and conditions from the ReplicaSets; at the end of a rollout step, cleans up history. */
-  private async syncStatus(sync: Sync, stepDone = false): Promise<void> {
+  private async syncStatus(sync: Sync, stepDone = false): Promise<Result | void> {
     const { d, spec, newRS } = sync;
     const all = newRS ? [...sync.old, newRS] : sync.old;
     const sum = (f: (rs: RS) => number | undefined) => all.reduce((n, rs) => n + (f(rs) ?? 0), 0);
@@ -318,19 +376,43 @@ export class DeploymentController {
       o.status = next;
       return o;
     }, { dryRun: false, subresource: 'status', fieldManager: MANAGER }));
+    return this.progressCheck(d, next);
   }
 
-  /** The Progressing condition as syncRolloutStatus and checkPausedConditions set it. */
+  /**
+   * When to look again at a rollout that may run out of time (requeueStuckDeployment): just after
+   * its deadline passes, unless it is complete or already timed out.
+   */
+  private progressCheck(d: Deployment, status: DeploymentStatus): Result | void {
+    const deadline = progressDeadline(d.spec?.progressDeadlineSeconds);
+    const current = status.conditions?.find((c) => c.type === 'Progressing');
+    if (deadline === undefined || !current || current.reason === 'ProgressDeadlineExceeded') return;
+    if (deploymentComplete(d.spec?.replicas ?? 1, d.metadata.generation, status)) return;
+    const after = Date.parse(current.lastUpdateTime ?? '') + deadline * 1000 - this.client.registry.now().getTime();
+    if (!Number.isFinite(after)) return;
+    return { requeueAfterMs: after < 1000 ? 0 : after + 1000 };
+  }
+
+  /**
+   * The Progressing condition as checkPausedConditions, getNewReplicaSet and syncRolloutStatus set
+   * it; without a progress deadline there is none.
+   */
   private progressingCondition(sync: Sync, conditions: DeploymentCondition[], before: DeploymentStatus, after: DeploymentStatus, now: string): DeploymentCondition[] {
     const { d, spec, newRS } = sync;
+    const deadline = progressDeadline(d.spec?.progressDeadlineSeconds);
+    if (deadline === undefined) return conditions.filter((c) => c.type !== 'Progressing');
     const current = conditions.find((c) => c.type === 'Progressing');
-    if (d.spec?.paused) {
-      return current?.reason === 'DeploymentPaused' ? conditions : setCondition(conditions, newCondition('Progressing', 'Unknown', 'DeploymentPaused', 'Deployment is paused', now));
+    // A reported lack of progress is not overwritten by pausing.
+    if (current?.reason !== 'ProgressDeadlineExceeded') {
+      if (d.spec?.paused && current?.reason !== 'DeploymentPaused') return setCondition(conditions, newCondition('Progressing', 'Unknown', 'DeploymentPaused', 'Deployment is paused', now));
+      if (!d.spec?.paused && current?.reason === 'DeploymentPaused') conditions = setCondition(conditions, newCondition('Progressing', 'Unknown', 'DeploymentResumed', 'Deployment is resumed', now));
     }
-    if (current?.reason === 'DeploymentPaused') conditions = setCondition(conditions, newCondition('Progressing', 'Unknown', 'DeploymentResumed', 'Deployment is resumed', now));
-    if (sync.progressing) return setCondition(conditions, sync.progressing);
-    if (!newRS) return conditions;
-    const name = newRS.metadata.name;
+    if (sync.progressing) conditions = setCondition(conditions, sync.progressing);
+    if (!sync.rolling) return conditions;
+    const progressing = conditions.find((c) => c.type === 'Progressing');
+    // A finished rollout's condition stays until the template changes.
+    if (after.replicas === after.updatedReplicas && progressing?.reason === 'NewReplicaSetAvailable') return conditions;
+    const name = newRS?.metadata.name;
     if (deploymentComplete(spec.replicas, d.metadata.generation, after)) {
       return setCondition(conditions, newCondition('Progressing', 'True', 'NewReplicaSetAvailable', `ReplicaSet "${name}" has successfully progressed.`, now));
     }
@@ -340,6 +422,10 @@ export class DeploymentController {
       const condition = newCondition('Progressing', 'True', 'ReplicaSetUpdated', `ReplicaSet "${name}" is progressing.`, now);
       if (kept?.status === 'True') condition.lastTransitionTime = kept.lastTransitionTime;
       return [...conditions.filter((c) => c.type !== 'Progressing'), condition];
+    }
+    if (rolloutTimedOut(deadline, progressing, this.client.registry.now())) {
+      const message = name ? `ReplicaSet "${name}" has timed out progressing.` : `Deployment "${d.metadata.name}" has timed out progressing.`;
+      return setCondition(conditions, newCondition('Progressing', 'False', 'ProgressDeadlineExceeded', message, now));
     }
     return conditions;
   }

@@ -144,3 +144,60 @@ export function availableCondition(spec: RolloutSpec, available: number, now: st
     ? newCondition('Available', 'True', 'MinimumReplicasAvailable', 'Deployment has minimum availability.', now)
     : newCondition('Available', 'False', 'MinimumReplicasUnavailable', 'Deployment does not have minimum availability.', now);
 }
+
+/** A ReplicaSet as proportional scaling sees it. */
+export interface ScaledReplicaSet extends ReplicaSetState {
+  /** metadata.creationTimestamp, to order sets of the same size. */
+  created: string;
+  /** The deployment.kubernetes.io/max-replicas it was last sized for, when annotated. */
+  maxReplicas?: number;
+}
+
+const byCreation = (a: ScaledReplicaSet, b: ScaledReplicaSet) => a.created.localeCompare(b.created) || a.name.localeCompare(b.name);
+
+/**
+ * The sizes of a Deployment's active ReplicaSets when it is scaled while more than one has pods
+ * (kube's scale, RollingUpdate branch): what spec.replicas + maxSurge adds or removes is shared in
+ * proportion to each set's size against the max-replicas it was sized for; the largest set (newer
+ * first when growing, older first when shrinking) takes what rounding leaves over. `statusReplicas`
+ * stands in for a missing annotation. Answers every active set's size, in the order kube scales them.
+ */
+export function proportionalSizes(spec: RolloutSpec, statusReplicas: number, active: readonly ScaledReplicaSet[]): [string, number][] {
+  const allowed = spec.replicas > 0 ? spec.replicas + maxSurge(spec) : 0;
+  const toAdd = allowed - total(active, (s) => s.replicas);
+  const sets = [...active];
+  if (toAdd > 0) sets.sort((a, b) => b.replicas - a.replicas || byCreation(b, a));
+  else if (toAdd < 0) sets.sort((a, b) => b.replicas - a.replicas || byCreation(a, b));
+  const fraction = (rs: ScaledReplicaSet): number => {
+    if (spec.replicas === 0) return -rs.replicas;
+    const before = rs.maxReplicas ?? statusReplicas;
+    // Go's float division by zero would overflow; no estimate is the safe answer.
+    if (before === 0) return 0;
+    return Math.round((rs.replicas * allowed) / before) - rs.replicas;
+  };
+  let added = 0;
+  const sizes = sets.map((rs): [string, number] => {
+    if (toAdd === 0 || rs.replicas === 0 || added === toAdd) return [rs.name, rs.replicas];
+    const share = toAdd > 0 ? Math.min(fraction(rs), toAdd - added) : Math.max(fraction(rs), toAdd - added);
+    added += share;
+    return [rs.name, rs.replicas + share];
+  });
+  if (sizes.length && toAdd !== 0) sizes[0][1] = Math.max(0, sizes[0][1] + toAdd - added);
+  return sizes;
+}
+
+/** progressDeadlineSeconds when it is a deadline: set and not MaxInt32 (kube's HasProgressDeadline). */
+export function progressDeadline(seconds: number | undefined): number | undefined {
+  return seconds === undefined || seconds === 2147483647 ? undefined : seconds;
+}
+
+/**
+ * Whether a rollout has made no progress for `deadlineSeconds` since its Progressing condition was
+ * last updated (DeploymentTimedOut); once timed out it stays so until something progresses.
+ */
+export function rolloutTimedOut(deadlineSeconds: number | undefined, progressing: DeploymentCondition | undefined, now: Date): boolean {
+  if (deadlineSeconds === undefined || !progressing || progressing.reason === 'NewReplicaSetAvailable') return false;
+  if (progressing.reason === 'ProgressDeadlineExceeded') return true;
+  const from = Date.parse(progressing.lastUpdateTime ?? '');
+  return Number.isFinite(from) && from + deadlineSeconds * 1000 < now.getTime();
+}

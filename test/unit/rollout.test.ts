@@ -5,8 +5,10 @@ import { test } from 'node:test';
 import { canonicalJSON, computeHash, fnv32a, safeEncodeString, templateJSON } from '../../src/controllers/pod-template-hash.js';
 import {
   availableCondition, deploymentComplete, deploymentProgressing, maxSurge, maxUnavailable, newCondition, newReplicaSetReplicas,
-  resolveFenceposts, scaledValue, scaleDownOldReplicaSets, setCondition, type ReplicaSetState, type RolloutSpec,
+  progressDeadline, proportionalSizes, resolveFenceposts, rolloutTimedOut, scaledValue, scaleDownOldReplicaSets, setCondition,
+  type ReplicaSetState, type RolloutSpec, type ScaledReplicaSet,
 } from '../../src/controllers/rollout.js';
+import { revisionHistory } from '../../src/controllers/deployment.js';
 
 const rolling = (replicas: number, surge: number | string = '25%', unavailable: number | string = '25%'): RolloutSpec => ({ replicas, type: 'RollingUpdate', maxSurge: surge, maxUnavailable: unavailable });
 
@@ -95,4 +97,47 @@ test('pod-template-hash: FNV-32a in SafeEncodeString\'s alphabet, stable, salted
   const spelled = { metadata: { labels: { app: 'web' }, annotations: {} }, spec: { containers: [{ name: 'web', image: 'nginx', stdin: false, args: [] }] } };
   assert.equal(templateJSON(spelled), templateJSON(template));
   assert.equal(computeHash(spelled), hash);
+});
+
+test('proportional scaling shares a scale mid-rollout by size, as kube\'s documented example (10 -> 15, maxSurge 3)', () => {
+  const sets = (old: number, next: number): ScaledReplicaSet[] => [
+    { name: 'old', replicas: old, available: old, created: '2026-01-01T00:00:00Z', maxReplicas: 13 },
+    { name: 'new', replicas: next, available: 0, created: '2026-01-01T00:01:00Z', maxReplicas: 13 },
+  ];
+  // kubernetes.io: 8 old + 5 new, scaled to 15: 3 more to the old set, 2 to the new.
+  assert.deepEqual(proportionalSizes(rolling(15, 3, 2), 13, sets(8, 5)), [['old', 11], ['new', 7]]);
+  assert.deepEqual(proportionalSizes(rolling(5, 3, 2), 13, sets(8, 5)), [['old', 5], ['new', 3]]);
+  assert.deepEqual(proportionalSizes(rolling(0, 3, 2), 13, sets(8, 5)), [['old', 0], ['new', 0]]);
+  // Same sizes: growing favours the newer set for the leftover, shrinking the older.
+  const even: ScaledReplicaSet[] = [
+    { name: 'a', replicas: 2, available: 2, created: '2026-01-01T00:00:00Z', maxReplicas: 5 },
+    { name: 'b', replicas: 2, available: 2, created: '2026-01-01T00:01:00Z', maxReplicas: 5 },
+  ];
+  assert.deepEqual(proportionalSizes(rolling(6, 1, 0), 4, even), [['b', 4], ['a', 3]]);
+  assert.deepEqual(proportionalSizes(rolling(2, 1, 0), 4, even), [['a', 1], ['b', 2]]);
+  // Without the annotation the Deployment's status.replicas stands in; a scale that adds nothing changes nothing.
+  assert.deepEqual(proportionalSizes(rolling(4, 1, 0), 4, even.map((s) => ({ ...s, maxReplicas: undefined }))), [['b', 3], ['a', 2]]);
+  assert.deepEqual(proportionalSizes(rolling(3, 1, 0), 4, even), [['a', 2], ['b', 2]]);
+});
+
+test('progress deadline: timed out once the Progressing condition is older than the deadline; MaxInt32 means none', () => {
+  assert.equal(progressDeadline(600), 600);
+  assert.equal(progressDeadline(2147483647), undefined);
+  assert.equal(progressDeadline(undefined), undefined);
+  const at = (reason: string, time: string) => newCondition('Progressing', 'True', reason, '', time);
+  const now = new Date('2026-01-01T00:10:00Z');
+  assert.equal(rolloutTimedOut(600, at('ReplicaSetUpdated', '2026-01-01T00:00:00Z'), now), false);
+  assert.equal(rolloutTimedOut(599, at('ReplicaSetUpdated', '2026-01-01T00:00:00Z'), now), true);
+  assert.equal(rolloutTimedOut(1, at('NewReplicaSetAvailable', '2026-01-01T00:00:00Z'), now), false);
+  assert.equal(rolloutTimedOut(6000, at('ProgressDeadlineExceeded', '2026-01-01T00:09:00Z'), now), true);
+  assert.equal(rolloutTimedOut(undefined, at('ReplicaSetUpdated', '2026-01-01T00:00:00Z'), now), false);
+  assert.equal(rolloutTimedOut(1, undefined, now), false);
+});
+
+test('revision-history keeps the revisions a rolled-back ReplicaSet was, within 2,000 characters', () => {
+  assert.equal(revisionHistory(undefined, '1'), '1');
+  assert.equal(revisionHistory('1', '3'), '1,3');
+  const long = Array.from({ length: 600 }, (_, i) => String(1000 + i)).join(',');
+  const next = revisionHistory(long, '5000');
+  assert.ok(next && next.length <= 2000 && next.endsWith(',5000') && !next.startsWith('1000,'));
 });
