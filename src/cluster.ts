@@ -31,6 +31,7 @@ import { Authenticator, parseTokenFile, TokenFileError, type UserInfo } from './
 import { ensurePKI, issueClientCertificate } from './server/auth/pki.js';
 import { ServiceAccountTokens } from './server/auth/service-account-tokens.js';
 import { ServiceAccountsController } from './controllers/serviceaccounts.js';
+import { RootCAPublisher } from './controllers/root-ca-publisher.js';
 import { ApiMetrics } from './server/metrics.js';
 import { SqliteStore } from './storage/sqlite.js';
 import type { Store } from './storage/store.js';
@@ -426,11 +427,16 @@ function writeKubeconfig(options: ClusterOptions, data: string, url: string, sec
   return path;
 }
 
+/** What the control plane needs besides the registry: the pods' network, the CA pods are to trust. */
+interface ControlPlaneParts { network: PodNetwork; rootCA: string }
+
 /** The scheduler, controllers and kubelets, as one unit a leader runs (fresh instances each time). */
-async function startControlPlane(options: ClusterOptions, registry: Registry, network: PodNetwork, log: Logger): Promise<() => void> {
+async function startControlPlane(options: ClusterOptions, registry: Registry, parts: ControlPlaneParts, log: Logger): Promise<() => void> {
+  const { network } = parts;
   const controllers: { start(): void; stop(): void }[] = [
     new NamespaceController(registry, log.named('controllers/namespace.ts')),
     new ServiceAccountsController(registry, log.named('controllers/serviceaccounts.ts')),
+    new RootCAPublisher(registry, parts.rootCA, log.named('controllers/root-ca-publisher.ts')),
     new GarbageCollector(registry, log.named('controllers/garbage-collector.ts')),
     new Scheduler(registry, log.named('controllers/scheduler.ts')),
     replicationManager(registry, log.named('controllers/replication.ts')),
@@ -440,7 +446,7 @@ async function startControlPlane(options: ClusterOptions, registry: Registry, ne
     new NodeLifecycleController(registry, { ...DEFAULT_NODE_LIFECYCLE, ...options.nodeLifecycle }, log.named('controllers/node-lifecycle.ts')),
   ];
   for (const c of controllers) c.start();
-  log.info('Started the control plane', { controllers: ['namespace', 'serviceaccount', 'garbage-collector', 'scheduler', 'replication', 'replicaset', 'deployment', 'endpoints', 'node-lifecycle'] });
+  log.info('Started the control plane', { controllers: ['namespace', 'serviceaccount', 'root-ca-cert-publisher', 'garbage-collector', 'scheduler', 'replication', 'replicaset', 'deployment', 'endpoints', 'node-lifecycle'] });
   // kube-proxy and the cloud's load balancers, for the services reachable from this machine.
   const address = options.loadBalancerAddress ?? '127.0.0.1';
   if (address !== false) {
@@ -464,16 +470,16 @@ async function startControlPlane(options: ClusterOptions, registry: Registry, ne
  * Runs the control plane here, or, with leader election (several processes sharing an etcd
  * store), whenever this process holds the leader Lease.
  */
-async function runControlPlane(options: ClusterOptions, registry: Registry, network: PodNetwork, log: Logger, stack: ShutdownStack): Promise<void> {
+async function runControlPlane(options: ClusterOptions, registry: Registry, parts: ControlPlaneParts, log: Logger, stack: ShutdownStack): Promise<void> {
   if (!(options.controlPlane ?? true)) return;
   const elect = options.leaderElection ?? options.store === 'etcd';
   if (!elect) {
-    stack.push(await startControlPlane(options, registry, network, log));
+    stack.push(await startControlPlane(options, registry, parts, log));
     return;
   }
   let stopControlPlane: (() => void) | undefined;
   const elector = new LeaderElector(registry, { ...DEFAULT_LEADER_ELECTION, ...(typeof elect === 'object' ? elect : {}) }, {
-    onStartedLeading: async () => { stopControlPlane = await startControlPlane(options, registry, network, log); },
+    onStartedLeading: async () => { stopControlPlane = await startControlPlane(options, registry, parts, log); },
     onStoppedLeading: () => { stopControlPlane?.(); stopControlPlane = undefined; },
   }, log.named('controllers/leader-election.ts'));
   stack.push(() => { elector.stop(); stopControlPlane?.(); });
@@ -504,7 +510,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     const kubeconfigPath = writeKubeconfig(options, data, serving.url, security);
     serving.setReady(true);
     log.info('Serving', { url: serving.url, kubeconfig: kubeconfigPath, duration: Duration.fromMs(performance.now() - startedAt) });
-    await runControlPlane({ ...options, store: storeKind }, registry, network, log, stack);
+    await runControlPlane({ ...options, store: storeKind }, registry, { network, rootCA: security.trusted ?? '' }, log, stack);
     return clusterHandle({ url: serving.url, kubeconfigPath, registry, serving, security, clock, log, stack });
   } catch (e) {
     await stack.unwind().catch(() => {});

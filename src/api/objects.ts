@@ -464,6 +464,13 @@ export interface Namespace extends KObject {
   status?: { phase?: string; conditions?: unknown[] };
 }
 
+export interface ConfigMap extends KObject {
+  data?: Record<string, string>;
+  /** base64, as on the wire */
+  binaryData?: Record<string, string>;
+  immutable?: boolean;
+}
+
 export interface EventSource { component?: string; host?: string }
 export interface EventSeries { count?: number; lastObservedTime?: Time }
 

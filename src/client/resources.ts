@@ -1,6 +1,6 @@
 // The typed clients of the kinds the control plane works with, each resolved from the registry
 // once, on first use, failing with the resource's name when the registry does not serve it.
-import type { Deployment, Event, Endpoints, EndpointSlice, Lease, Namespace, Node, Pod, ReplicaSet, ReplicationController, Service } from '../api/objects.js';
+import type { ConfigMap, Deployment, Event, Endpoints, EndpointSlice, Lease, Namespace, Node, Pod, ReplicaSet, ReplicationController, Service } from '../api/objects.js';
 import type { Registry } from '../api/registry.js';
 import type { KObject } from '../api/types.js';
 import { TypedResource, typedResource } from './typed-resource.js';
@@ -17,6 +17,7 @@ export class Resources {
   private namespacesClient?: TypedResource<Namespace>;
   private eventsClient?: TypedResource<Event>;
   private leasesClient?: TypedResource<Lease>;
+  private configMapsClient?: TypedResource<ConfigMap>;
 
   constructor(readonly registry: Registry) {}
 
@@ -31,6 +32,7 @@ export class Resources {
   get namespaces(): TypedResource<Namespace> { return (this.namespacesClient ??= typedResource(this.registry, 'namespaces')); }
   get events(): TypedResource<Event> { return (this.eventsClient ??= typedResource(this.registry, 'events')); }
   get leases(): TypedResource<Lease> { return (this.leasesClient ??= typedResource(this.registry, 'leases', 'coordination.k8s.io')); }
+  get configMaps(): TypedResource<ConfigMap> { return (this.configMapsClient ??= typedResource(this.registry, 'configmaps')); }
 
   /** Every resource the registry serves, untyped: for controllers that work across kinds. */
   all(): TypedResource<KObject>[] {

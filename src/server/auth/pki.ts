@@ -47,7 +47,8 @@ function issue(subject: Subject, usage: 'ca' | 'server' | 'client', issuer?: Key
   if (sans.length) extensions.push({ name: 'subjectAltName', altNames: sans.map((s) => (isIP(s) ? { type: 7, ip: s } : { type: 2, value: s })) });
   cert.setExtensions(extensions);
   cert.sign(f.pki.privateKeyFromPem(issuer ? issuer.key : privateKey), f.md.sha256.create());
-  return { cert: f.pki.certificateToPem(cert), key: privateKey };
+  // forge ends PEM lines with CRLF; Go's and openssl's PEM files (and kube-root-ca.crt) use LF.
+  return { cert: f.pki.certificateToPem(cert).replace(/\r\n/g, '\n'), key: privateKey };
 }
 
 /** Names the serving certificate covers: loopback, localhost, the listen address, kube's service names. */
