@@ -161,7 +161,7 @@ const POINTER_FIELDS = new Set([
   'automountServiceAccountToken', 'enableServiceLinks', 'shareProcessNamespace', 'hostUsers', 'allocateLoadBalancerNodePorts',
   'runAsNonRoot', 'runAsUser', 'runAsGroup', 'fsGroup', 'privileged', 'readOnlyRootFilesystem', 'allowPrivilegeEscalation',
   'defaultMode', 'mode', 'optional', 'tolerationSeconds', 'priority', 'orphanDependents', 'controller', 'blockOwnerDeletion',
-  'ready', 'serving', 'terminating', 'stdin', 'stdinOnce', 'tty', 'setHostnameAsFQDN', 'unschedulable', 'started',
+  'ready', 'serving', 'terminating', 'setHostnameAsFQDN', 'unschedulable', 'started',
   // apps, batch, policy
   'revisionHistoryLimit', 'progressDeadlineSeconds', 'partition', 'maxUnavailable', 'maxSurge', 'minAvailable',
   'parallelism', 'completions', 'backoffLimit', 'backoffLimitPerIndex', 'maxFailedIndexes', 'suspend', 'manualSelector',

@@ -41,3 +41,14 @@ test('references to ConfigMaps and Secrets, and probe handlers, are inline as in
   assert.deepEqual(c.readinessProbe, { httpGet: { path: '/ready' }, periodSeconds: 5 });
   assert.deepEqual(pod.spec.volumes, [{ name: 'v', projected: { sources: [{ configMap: { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }] } }] } }]);
 });
+
+test('a container\'s stdin, stdinOnce and tty are plain bools: false on the wire is unset, as JSON omits it', () => {
+  const pod = JSON.parse(JSON.stringify(decodeProtobufBody(encodePod({
+    metadata: { name: 'p' },
+    spec: { containers: [{ name: 'a', image: 'nginx', stdin: false, stdinOnce: false, tty: false }, { name: 'b', image: 'busybox', stdin: true, tty: true }] },
+    status: { containerStatuses: [{ name: 'a', ready: false, restartCount: 0, image: 'nginx', imageID: '' }] },
+  }))));
+  assert.deepEqual(pod.spec.containers, [{ name: 'a', image: 'nginx' }, { name: 'b', image: 'busybox', stdin: true, tty: true }]);
+  // ContainerStatus.ready has no omitempty: its false is kept.
+  assert.equal(pod.status.containerStatuses[0].ready, false);
+});
