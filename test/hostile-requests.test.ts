@@ -160,6 +160,8 @@ describe('hostile requests', () => {
     assert.deepEqual(failures, []);
     for (const kind of ['v1 Pod', 'v1 Secret', 'v1 ServiceAccount', 'apps/v1 Deployment', 'apps/v1 ReplicaSet']) assert.ok(kinds.has(kind), `${kind} covered`);
     assert.ok(sent > 400, `${sent} requests`);
+    const overflow = await request(cluster, agent, 'POST', '/apis/apps/v1/namespaces/default/deployments', JSON.stringify({ metadata: { name: 'd' }, spec: { replicas: 2147483648 } }));
+    assert.equal(JSON.parse(overflow.body).message, 'Deployment in version "v1" cannot be handled as a Deployment: json: cannot unmarshal number 2147483648 into Go struct field DeploymentSpec.spec.replicas of type int32');
     // Create-only kinds are decoded as Go decodes them too, in kube's words.
     const binding = await request(cluster, agent, 'POST', '/api/v1/namespaces/default/pods/victim/binding', JSON.stringify({ metadata: { name: 'victim' }, target: 'node-1' }));
     assert.equal(JSON.parse(binding.body).message, 'Binding in version "v1" cannot be handled as a Binding: json: cannot unmarshal string into Go struct field Binding.target of type v1.ObjectReference');
@@ -203,7 +205,8 @@ function mistyped(field: Schema, schemas: Record<string, Schema>): unknown[] {
   // IntOrString and Quantity take a string or a number.
   if (s['x-kubernetes-int-or-string'] || s.format === 'int-or-string' || (s.type === undefined && !s.properties)) return [[]];
   switch (s.type) {
-    case 'integer': return ['7', true, [], {}, 1.5];
+    // Beyond the Go type's range is a decode error too.
+    case 'integer': return ['7', true, [], {}, 1.5, s.format === 'int32' ? 2147483648 : 1e19];
     case 'number': return ['7', true, []];
     case 'boolean': return ['yes', 1, {}];
     case 'string': return [5, true, [], {}];

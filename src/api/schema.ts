@@ -23,8 +23,26 @@ export interface SchemaSet {
   schemas: Record<string, Schema>;
 }
 
+/** The ranges of Go's integer types: a number outside its field's is a decode error, as a wrong type is. */
+const GO_INT_RANGE: Record<string, [number, number]> = {
+  int32: [-2147483648, 2147483647],
+  // A double cannot hold 2^63 - 1: numbers that parse to 2^63 itself pass (Go would refuse 2^63).
+  int64: [-(2 ** 63), 2 ** 63],
+};
+const GO_INT = 'x-go-int';
+
 export class SchemaValidator {
   private readonly ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false, logger: false });
+
+  constructor() {
+    this.ajv.addKeyword({
+      keyword: GO_INT, type: 'number', schemaType: 'string', errors: false,
+      validate: (format: string, value: number) => {
+        const range = GO_INT_RANGE[format];
+        return !range || (value >= range[0] && value <= range[1]);
+      },
+    });
+  }
   private readonly compiled = new Map<string, ValidateFunction>();
   private readonly added = new Set<string>();
 
@@ -40,7 +58,7 @@ export class SchemaValidator {
         const leaf = String(e.params.additionalProperty);
         unknownFields.push(joinPath(e.instancePath, leaf));
         unknownPaths.push([...pointerSegments(e.instancePath), leaf]);
-      } else if ((e.keyword === 'type' && !e.schemaPath.includes('/oneOf/')) || e.keyword === 'oneOf') {
+      } else if ((e.keyword === 'type' && !e.schemaPath.includes('/oneOf/')) || e.keyword === 'oneOf' || e.keyword === GO_INT) {
         mistyped.push(e.instancePath);
       }
     }
@@ -80,6 +98,7 @@ function closeSchemas(schemas: Record<string, Schema>): Record<string, Record<st
       out[k] = k === 'properties' && isJsonObject(v) ? Object.fromEntries(Object.entries(v).map(([p, ps]) => [p, close(ps)])) : close(v);
     }
     if (out.properties && out.additionalProperties === undefined) out.additionalProperties = false;
+    if (out.type === 'integer' && typeof out.format === 'string' && GO_INT_RANGE[out.format]) out[GO_INT] = out.format;
     return out;
   };
   const close = (s: unknown): unknown => (Array.isArray(s) ? s.map(close) : isJsonObject(s) ? closeObject(s) : s);
