@@ -260,6 +260,30 @@ describe('Deployments: Recreate, pause, history limit, validation, garbage colle
     assert.deepEqual(rs.json().details.causes.map((c: any) => c.field), ['spec.selector']);
   });
 
+  test('set env and set resources roll out; the pods see the variable and request what they limit; rollout restart stamps the template', async () => {
+    assert.equal(await ok('create', 'deployment', 'envs', '--image=nginx', '--replicas=2'), 'deployment.apps/envs created\n');
+    assert.equal(await ok('set', 'env', 'deployment/envs', 'GREETING=hello'), 'deployment.apps/envs env updated\n');
+    assert.equal(await ok('set', 'resources', 'deployment/envs', '-c', 'nginx', '--limits=cpu=200m,memory=512Mi'), 'deployment.apps/envs resource requirements updated\n');
+    assert.ok((await ok('rollout', 'status', 'deployment/envs')).endsWith('deployment "envs" successfully rolled out\n'));
+    assert.match(await ok('exec', 'deploy/envs', '--', 'env'), /^GREETING=hello$/m);
+    const pods = (await http(cluster, 'GET', '/api/v1/namespaces/default/pods?labelSelector=app=envs')).json().items.filter((p: any) => !p.metadata.deletionTimestamp);
+    assert.equal(pods.length, 2);
+    for (const pod of pods) {
+      assert.deepEqual(pod.spec.containers[0].resources, { limits: { cpu: '200m', memory: '512Mi' }, requests: { cpu: '200m', memory: '512Mi' } });
+      assert.equal(pod.status.qosClass, 'Guaranteed');
+    }
+    assert.equal(await ok('rollout', 'restart', 'deployment/envs'), 'deployment.apps/envs restarted\n');
+    assert.ok((await ok('rollout', 'status', 'deployment/envs')).endsWith('deployment "envs" successfully rolled out\n'));
+    const template = (await http(cluster, 'GET', '/apis/apps/v1/namespaces/default/deployments/envs')).json().spec.template;
+    assert.match(template.metadata.annotations['kubectl.kubernetes.io/restartedAt'], /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    assert.equal((await replicaSets('envs')).filter((rs) => rs.spec.replicas > 0).length, 1);
+    const described = await ok('describe', 'deployment', 'envs');
+    assert.match(described, /^Replicas:\s+2 desired \| 2 updated \| 2 total \| 2 available \| 0 unavailable$/m);
+    assert.match(described, /^ {4}Environment:\n {6}GREETING:\s+hello$/m);
+    assert.match(described, /^ {2}Progressing\s+True\s+NewReplicaSetAvailable$/m);
+    await ok('delete', 'deployment', 'envs');
+  });
+
   test('a rollout that cannot progress times out; scaled meanwhile, its ReplicaSets share the change; undo records revision-history', async () => {
     const manifest = (selector: string) => `apiVersion: apps/v1
 kind: Deployment

@@ -278,6 +278,12 @@ export const podStrategy: Strategy<Pod> = {
     const spec = (obj.spec ??= { containers: [] });
     defaultPodSpec(spec);
     if (spec.serviceAccountName) spec.serviceAccount = spec.serviceAccountName;
+    // A pod's (not a template's) containers request what they limit unless they say otherwise.
+    for (const c of [...(spec.containers ?? []), ...(spec.initContainers ?? [])]) {
+      const limits = c?.resources?.limits;
+      if (!limits || typeof limits !== 'object') continue;
+      c.resources!.requests = { ...limits, ...c.resources!.requests };
+    }
   },
   prepareForCreate(obj, ctx) {
     const spec = (obj.spec ??= { containers: [] });
