@@ -11,8 +11,8 @@ import { SYSTEM_NAMESPACES } from './builtin-kinds.js';
  * owns up to date, as kube-apiserver reconciles its own service and endpoints at each start (the
  * port may have changed, or the data come from another server's snapshot).
  */
-async function ensure(registry: Registry, resource: string, namespace: string | undefined, obj: KObject & { metadata: ObjectMeta & { name: string } }, reconcile?: (current: KObject) => KObject): Promise<void> {
-  const rs = registry.resource(resource);
+async function ensure(registry: Registry, resource: string, namespace: string | undefined, obj: KObject & { metadata: ObjectMeta & { name: string } }, reconcile?: (current: KObject) => KObject, group = ''): Promise<void> {
+  const rs = registry.resource(resource, group);
   if (!rs) throw new Error(`bootstrap: no resource ${resource}`);
   const { name } = obj.metadata;
   const current = rs.cache.get(rs.key(namespace, name))?.object;
@@ -34,6 +34,12 @@ export async function bootstrap(registry: Registry, apiserver: { host: string; p
     metadata: { name: 'kubernetes', labels: { component: 'apiserver', provider: 'kubernetes' } },
     spec: { type: 'ClusterIP', clusterIP: '10.96.0.1', ports, sessionAffinity: 'None' },
   }, (svc) => ({ ...svc, spec: { ...(isJsonObject(svc.spec) ? svc.spec : {}), ports } }));
+  // The default StorageClass kind ships (its local-path provisioner is simulated by the PV controller).
+  await ensure(registry, 'storageclasses', undefined, {
+    apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass',
+    metadata: { name: 'standard', annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } },
+    provisioner: 'rancher.io/local-path', reclaimPolicy: 'Delete', volumeBindingMode: 'WaitForFirstConsumer',
+  }, undefined, 'storage.k8s.io');
   const host = /^\d+\.\d+\.\d+\.\d+$/.test(apiserver.host) && apiserver.host !== '0.0.0.0' ? apiserver.host : '127.0.0.1';
   const subsets = [{ addresses: [{ ip: host }], ports: [{ name: 'https', port: apiserver.port, protocol: 'TCP' }] }];
   await ensure(registry, 'endpoints', 'default', {

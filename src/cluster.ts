@@ -19,6 +19,8 @@ import { DEFAULT_NODE_LIFECYCLE, NodeLifecycleController, type NodeLifecycleOpti
 import { replicaSetController, replicationManager } from './controllers/replication.js';
 import { DeploymentController } from './controllers/deployment.js';
 import { Scheduler } from './controllers/scheduler.js';
+import { PersistentVolumeController } from './controllers/persistentvolume.js';
+import { StorageProtectionController } from './controllers/storage-protection.js';
 import { AppCatalog } from './kubelet/apps.js';
 import type { PodNetwork } from './kubelet/pod-network.js';
 import { ServiceProxy } from './kubelet/service-proxy.js';
@@ -444,9 +446,11 @@ async function startControlPlane(options: ClusterOptions, registry: Registry, pa
     new DeploymentController(registry, log.named('controllers/deployment.ts')),
     new EndpointsController(registry, log.named('controllers/endpoints.ts')),
     new NodeLifecycleController(registry, { ...DEFAULT_NODE_LIFECYCLE, ...options.nodeLifecycle }, log.named('controllers/node-lifecycle.ts')),
+    new PersistentVolumeController(registry, log.named('controllers/persistentvolume.ts')),
+    new StorageProtectionController(registry, log.named('controllers/storage-protection.ts')),
   ];
   for (const c of controllers) c.start();
-  log.info('Started the control plane', { controllers: ['namespace', 'serviceaccount', 'root-ca-cert-publisher', 'garbage-collector', 'scheduler', 'replication', 'replicaset', 'deployment', 'endpoints', 'node-lifecycle'] });
+  log.info('Started the control plane', { controllers: ['namespace', 'serviceaccount', 'root-ca-cert-publisher', 'garbage-collector', 'scheduler', 'replication', 'replicaset', 'deployment', 'endpoints', 'node-lifecycle', 'persistentvolume-binder', 'pvc-protection'] });
   // kube-proxy and the cloud's load balancers, for the services reachable from this machine.
   const address = options.loadBalancerAddress ?? '127.0.0.1';
   if (address !== false) {

@@ -58,7 +58,7 @@ export function readManifestDir(dir: string): Manifest[] {
 }
 
 /** Kinds in creation order; kinds not named here come after, in the order given. */
-const KIND_ORDER = ['Namespace', 'Node', 'Lease', 'Service', 'Endpoints', 'EndpointSlice', 'ReplicationController', 'Pod', 'Binding', 'Event'];
+const KIND_ORDER = ['Namespace', 'Node', 'Lease', 'StorageClass', 'PersistentVolume', 'PersistentVolumeClaim', 'Service', 'Endpoints', 'EndpointSlice', 'ReplicationController', 'Pod', 'Binding', 'Event'];
 
 /** A stable sort by kind: dependencies first, and the given order within a kind. */
 export function installOrder<T>(items: T[], kindOf: (item: T) => string): T[] {

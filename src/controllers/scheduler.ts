@@ -12,6 +12,7 @@ import { resources, type Resources } from '../client/resources.js';
 import type { Stored } from '../client/typed-resource.js';
 import { kobj, kref, QUIET, type Logger } from '../logging/log.js';
 import { EventRecorder } from './events.js';
+import { preFilterMessage, VolumeBinding, type PodVolumes } from './volume-binding.js';
 import { feasibleNodesToFind, filterNode, nodeState, scoreNode, unschedulableMessage, type NodeState } from './scheduling.js';
 
 const SCHEDULER = 'default-scheduler';
@@ -45,10 +46,13 @@ export class Scheduler {
   private nodeList?: Stored<Node>[];
   /** Keys (namespace/name) of the pods whose binding is in flight. */
   private readonly binding = new Set<string>();
+  /** The VolumeBinding plugin: the pod's claims, checked before and with each node. */
+  private readonly volumeBinding: VolumeBinding;
 
   constructor(private readonly registry: Registry, private readonly log: Logger = QUIET) {
     this.client = resources(registry);
     this.events = new EventRecorder(registry, { component: SCHEDULER }, log);
+    this.volumeBinding = new VolumeBinding(registry);
     this.controller = keyController('scheduler', (key) => this.schedule(key), log)
       .watch(this.client.pods, (change, queue) => {
         const pod = change.object;
@@ -64,7 +68,9 @@ export class Scheduler {
         this.nodeStates.delete(node.metadata.name);
         this.nodeList = undefined;
         this.retryUnschedulable();
-      });
+      })
+      // A claim made, bound or annotated may let a pod waiting for it be scheduled.
+      .watch(this.volumeBinding.claims, () => this.retryUnschedulable());
   }
 
   start(): void { this.controller.start(); }
@@ -97,6 +103,8 @@ export class Scheduler {
     if (!pod || !pending(pod)) { this.unschedulable.delete(key); return; }
     if (this.binding.has(key)) return;
     const nodes = (this.nodeList ??= this.client.nodes.lister.list());
+    const volumeCheck = this.volumeBinding.preFilter(pod);
+    if ('unresolvable' in volumeCheck) return this.unschedulableFor(request, pod, preFilterMessage(nodes.length, volumeCheck.unresolvable));
     const reasons: string[][] = [];
     let best: { node: Stored<Node>; score: number }[] = [];
     let feasible = 0;
@@ -106,6 +114,7 @@ export class Scheduler {
       const node = nodes[(this.nextStartNode + visited) % nodes.length];
       const state = this.stateOf(node);
       const why = filterNode(pod, state);
+      if (!why.length) why.push(...this.volumeBinding.filter(volumeCheck.volumes, node));
       if (why.length) { reasons.push(why); continue; }
       feasible++;
       const score = scoreNode(pod, state);
@@ -113,24 +122,30 @@ export class Scheduler {
       else if (score === best[0].score) best.push({ node, score });
     }
     if (nodes.length) this.nextStartNode = (this.nextStartNode + visited) % nodes.length;
-    if (!best.length) {
-      this.unschedulable.set(key, request);
-      const message = unschedulableMessage(nodes.length, reasons);
-      this.log.V(2).info('Pod unschedulable, will retry', { pod: kobj(pod), reason: message, retryAfter: `${RETRY_MS / 1000}s` });
-      await this.markUnschedulable(request, message);
-      await this.events.record(pod, 'Warning', 'FailedScheduling', message);
-      return { requeueAfterMs: RETRY_MS };
-    }
+    if (!best.length) return this.unschedulableFor(request, pod, unschedulableMessage(nodes.length, reasons));
     this.unschedulable.delete(key);
     const chosen = best[this.registry.entropy.int(best.length)].node.metadata.name;
     // The binding cycle runs on its own, as kube-scheduler's does: the next pod need not wait.
     this.assume(chosen, key, pod);
-    void this.bind(request, chosen, visited, feasible).finally(() => this.forget(chosen, key));
+    void this.bind(request, chosen, visited, feasible, pod, volumeCheck.volumes).finally(() => this.forget(chosen, key));
   }
 
-  private async bind(pod: ObjectKey, nodeName: string, evaluatedNodes: number, feasibleNodes: number): Promise<void> {
+  private async unschedulableFor(request: ObjectKey, pod: Pod, message: string): Promise<Result> {
+    this.unschedulable.set(keyString(request), request);
+    this.log.V(2).info('Pod unschedulable, will retry', { pod: kobj(pod), reason: message, retryAfter: `${RETRY_MS / 1000}s` });
+    await this.markUnschedulable(request, message);
+    await this.events.record(pod, 'Warning', 'FailedScheduling', message);
+    return { requeueAfterMs: RETRY_MS };
+  }
+
+  private async bind(pod: ObjectKey, nodeName: string, evaluatedNodes: number, feasibleNodes: number, chosen: Pod, volumes: PodVolumes | undefined): Promise<void> {
     const { namespace = '', name } = pod;
     try {
+      const wanted = () => this.client.pods.lister.getKey(pod)?.metadata.uid === chosen.metadata.uid;
+      if (!await this.volumeBinding.preBind(chosen, nodeName, volumes, wanted)) {
+        if (wanted()) this.controller.add(pod);
+        return;
+      }
       const boundPod = await ignoreRaces(bindPod(this.client.pods.store, namespace, name, nodeName, SCHEDULER));
       if (boundPod) {
         this.log.V(2).info('Pod scheduled', { pod: kref(namespace, name), node: nodeName, evaluatedNodes, feasibleNodes });

@@ -21,6 +21,9 @@ import { selfSubjectAccessReviewStrategy, selfSubjectReviewStrategy } from './re
 import { secretStrategy } from './secrets.js';
 import { serviceAccountStrategy } from './serviceaccounts.js';
 import { serviceStrategy } from './services.js';
+import { persistentVolumeStrategy } from './persistentvolumes.js';
+import { persistentVolumeClaimStrategy, storageClaimAdmission } from './persistentvolumeclaims.js';
+import { storageClassStrategy } from './storageclasses.js';
 
 /** What the built-in kinds need of the running cluster: the simulated pods' network and logs, for log, exec and proxy. */
 export interface BuiltinDependencies {
@@ -57,12 +60,15 @@ export function builtinStrategies({ network, core, tokens }: BuiltinDependencies
     leaseStrategy,
     selfSubjectAccessReviewStrategy,
     selfSubjectReviewStrategy,
+    persistentVolumeStrategy,
+    persistentVolumeClaimStrategy,
+    storageClassStrategy,
     ...metricsStrategies(core),
   ];
 }
 
 /** The admission checks of the built-in kinds, in the order kube runs its plugins. */
-export const BUILTIN_ADMISSION: Admission[] = [namespaceLifecycle];
+export const BUILTIN_ADMISSION: Admission[] = [namespaceLifecycle, storageClaimAdmission];
 
 /** The namespaces every cluster has, which may not be deleted. */
 export { SYSTEM_NAMESPACES };
