@@ -58,7 +58,15 @@ export function readManifestDir(dir: string): Manifest[] {
 }
 
 /** Kinds in creation order; kinds not named here come after, in the order given. */
-const KIND_ORDER = ['Namespace', 'Node', 'Lease', 'StorageClass', 'PersistentVolume', 'PersistentVolumeClaim', 'Service', 'Endpoints', 'EndpointSlice', 'ReplicationController', 'Pod', 'Binding', 'Event'];
+const KIND_ORDER = [
+  'Namespace', 'Node', 'Lease', 'StorageClass', 'PersistentVolume', 'PersistentVolumeClaim',
+  // What pods read their configuration from. (ServiceAccounts come last: a pod made before its
+  // account exists gets no token volume, so a snapshot of such a pod restores as it was.)
+  'Secret', 'ConfigMap', 'Service', 'Endpoints', 'EndpointSlice',
+  // Owners before what they own, down to the pods.
+  'CronJob', 'Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'ReplicationController', 'ReplicaSet', 'ControllerRevision',
+  'Pod', 'Binding', 'Event',
+];
 
 /** A stable sort by kind: dependencies first, and the given order within a kind. */
 export function installOrder<T>(items: T[], kindOf: (item: T) => string): T[] {
