@@ -38,6 +38,28 @@ spec:
         - containerPort: ${containerPort}
 `;
 
+const deployment = (image: string, env: string) => `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  replicas: 2
+  selector:
+    matchLabels:
+      app: web
+  template:
+    metadata:
+      labels:
+        app: web
+    spec:
+      containers:
+      - name: web
+        image: ${image}
+        env:
+        - name: ${env}
+          value: "1"
+`;
+
 for (const v of ['1.27', '1.33']) {
   describe(`server-side apply of lists, kubectl ${v}`, () => {
     let cluster: Cluster;
@@ -81,6 +103,25 @@ for (const v of ['1.27', '1.33']) {
       await applied('rc-3', rc('app', 9090), 'replicationcontroller');
       const again = (await get('/api/v1/namespaces/default/replicationcontrollers/web')).spec.template.spec.containers;
       assert.deepEqual(again.map((c: any) => [c.name, c.ports]), [['app', [{ containerPort: 9090, protocol: 'TCP' }]]]);
+    });
+
+    test('Deployment: two appliers share a container by name; a different image is a conflict in kube\'s words', async () => {
+      await applied('deploy-1', deployment('nginx:1.25', 'A'), 'deployment.apps');
+      // Another manager applies only what it owns: one more variable in the same container.
+      const sidecar = JSON.stringify({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' }, spec: { template: { spec: { containers: [{ name: 'web', env: [{ name: 'B', value: '2' }] }] } } } });
+      const other = await http(cluster, 'PATCH', '/apis/apps/v1/namespaces/default/deployments/web?fieldManager=tuner', sidecar, { 'Content-Type': 'application/apply-patch+yaml' });
+      assert.equal(other.status, 200, other.text);
+      const both = other.json().spec.template.spec.containers;
+      assert.deepEqual(both.map((c: any) => [c.name, c.image, c.env]), [['web', 'nginx:1.25', [{ name: 'A', value: '1' }, { name: 'B', value: '2' }]]]);
+      assert.deepEqual(fieldsOf(other.json())['tuner Apply'], { 'f:spec': { 'f:template': { 'f:spec': { 'f:containers': { 'k:{"name":"web"}': { '.': {}, 'f:env': { 'k:{"name":"B"}': { '.': {}, 'f:name': {}, 'f:value': {} } }, 'f:name': {} } } } } } });
+      // kubectl's next apply drops A and keeps B (owned by the other manager).
+      await applied('deploy-2', deployment('nginx:1.25', 'C'), 'deployment.apps');
+      const env = (await get('/apis/apps/v1/namespaces/default/deployments/web')).spec.template.spec.containers[0].env;
+      assert.deepEqual(env.map((e: any) => e.name).sort(), ['B', 'C']);
+      const image = JSON.stringify({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' }, spec: { template: { spec: { containers: [{ name: 'web', image: 'nginx:1.26' }] } } } });
+      const conflict = await http(cluster, 'PATCH', '/apis/apps/v1/namespaces/default/deployments/web?fieldManager=tuner', image, { 'Content-Type': 'application/apply-patch+yaml' });
+      assert.equal(conflict.status, 409);
+      assert.equal(conflict.json().message, 'Apply failed with 1 conflict: conflict with "kubectl": .spec.template.spec.containers[name="web"].image');
     });
   });
 }
