@@ -19,6 +19,7 @@ import { DEFAULT_NODE_LIFECYCLE, NodeLifecycleController, type NodeLifecycleOpti
 import { replicaSetController, replicationManager } from './controllers/replication.js';
 import { DeploymentController } from './controllers/deployment.js';
 import { StatefulSetController } from './controllers/statefulset.js';
+import { DaemonSetController } from './controllers/daemonset.js';
 import { Scheduler } from './controllers/scheduler.js';
 import { AppCatalog } from './kubelet/apps.js';
 import type { PodNetwork } from './kubelet/pod-network.js';
@@ -438,11 +439,12 @@ async function startControlPlane(options: ClusterOptions, registry: Registry, ne
     replicaSetController(registry, log.named('controllers/replication.ts')),
     new DeploymentController(registry, log.named('controllers/deployment.ts')),
     new StatefulSetController(registry, log.named('controllers/statefulset.ts')),
+    new DaemonSetController(registry, log.named('controllers/daemonset.ts')),
     new EndpointsController(registry, log.named('controllers/endpoints.ts')),
     new NodeLifecycleController(registry, { ...DEFAULT_NODE_LIFECYCLE, ...options.nodeLifecycle }, log.named('controllers/node-lifecycle.ts')),
   ];
   for (const c of controllers) c.start();
-  log.info('Started the control plane', { controllers: ['namespace', 'serviceaccount', 'garbage-collector', 'scheduler', 'replication', 'replicaset', 'deployment', 'statefulset', 'endpoints', 'node-lifecycle'] });
+  log.info('Started the control plane', { controllers: ['namespace', 'serviceaccount', 'garbage-collector', 'scheduler', 'replication', 'replicaset', 'deployment', 'statefulset', 'daemonset', 'endpoints', 'node-lifecycle'] });
   // kube-proxy and the cloud's load balancers, for the services reachable from this machine.
   const address = options.loadBalancerAddress ?? '127.0.0.1';
   if (address !== false) {

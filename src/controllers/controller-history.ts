@@ -104,14 +104,14 @@ export class ControllerHistory {
   /**
    * Creates the revision `rev` describes, named by its hash. A name taken by the same data is that
    * revision; by other data, a collision: the count goes up and the name changes. Returns the
-   * revision and the collision count to record.
+   * revision and the collision count to record. The hash goes in label `hashLabel` too.
    */
-  async create(owner: Stored<KObject>, rev: ControllerRevision, hash: (collisionCount: number) => string, collisionCount: number): Promise<{ revision: Revision; collisionCount: number }> {
+  async create(owner: Stored<KObject>, rev: ControllerRevision, hash: (collisionCount: number) => string, collisionCount: number, hashLabel = REVISION_HASH_LABEL): Promise<{ revision: Revision; collisionCount: number }> {
     const ns = owner.metadata.namespace;
     for (let count = collisionCount; ; count++) {
       const h = hash(count);
       const name = revisionName(owner.metadata.name, h);
-      const body: ControllerRevision = { ...rev, metadata: { ...rev.metadata, name, namespace: ns, labels: { ...rev.metadata.labels, [REVISION_HASH_LABEL]: h } } };
+      const body: ControllerRevision = { ...rev, metadata: { ...rev.metadata, name, namespace: ns, labels: { ...rev.metadata.labels, [hashLabel]: h } } };
       const existing = this.revisions.lister.get(ns, name);
       if (existing) {
         if (equalRevision(existing, body)) return { revision: existing, collisionCount: count };
