@@ -18,6 +18,8 @@ import { NamespaceController } from './controllers/namespace.js';
 import { DEFAULT_NODE_LIFECYCLE, NodeLifecycleController, type NodeLifecycleOptions } from './controllers/node-lifecycle.js';
 import { replicaSetController, replicationManager } from './controllers/replication.js';
 import { DeploymentController } from './controllers/deployment.js';
+import { StatefulSetController } from './controllers/statefulset.js';
+import { DaemonSetController } from './controllers/daemonset.js';
 import { Scheduler } from './controllers/scheduler.js';
 import { PersistentVolumeController } from './controllers/persistentvolume.js';
 import { StorageProtectionController } from './controllers/storage-protection.js';
@@ -432,25 +434,31 @@ function writeKubeconfig(options: ClusterOptions, data: string, url: string, sec
 /** What the control plane needs besides the registry: the pods' network, the CA pods are to trust. */
 interface ControlPlaneParts { network: PodNetwork; rootCA: string }
 
+interface Startable { start(): void; stop(): void }
+
 /** The scheduler, controllers and kubelets, as one unit a leader runs (fresh instances each time). */
 async function startControlPlane(options: ClusterOptions, registry: Registry, parts: ControlPlaneParts, log: Logger): Promise<() => void> {
   const { network } = parts;
-  const controllers: { start(): void; stop(): void }[] = [
-    new NamespaceController(registry, log.named('controllers/namespace.ts')),
-    new ServiceAccountsController(registry, log.named('controllers/serviceaccounts.ts')),
-    new RootCAPublisher(registry, parts.rootCA, log.named('controllers/root-ca-publisher.ts')),
-    new GarbageCollector(registry, log.named('controllers/garbage-collector.ts')),
-    new Scheduler(registry, log.named('controllers/scheduler.ts')),
-    replicationManager(registry, log.named('controllers/replication.ts')),
-    replicaSetController(registry, log.named('controllers/replication.ts')),
-    new DeploymentController(registry, log.named('controllers/deployment.ts')),
-    new EndpointsController(registry, log.named('controllers/endpoints.ts')),
-    new NodeLifecycleController(registry, { ...DEFAULT_NODE_LIFECYCLE, ...options.nodeLifecycle }, log.named('controllers/node-lifecycle.ts')),
-    new PersistentVolumeController(registry, log.named('controllers/persistentvolume.ts')),
-    new StorageProtectionController(registry, log.named('controllers/storage-protection.ts')),
+  // Named as the control plane's start is logged.
+  const named: [string, Startable][] = [
+    ['namespace', new NamespaceController(registry, log.named('controllers/namespace.ts'))],
+    ['serviceaccount', new ServiceAccountsController(registry, log.named('controllers/serviceaccounts.ts'))],
+    ['root-ca-cert-publisher', new RootCAPublisher(registry, parts.rootCA, log.named('controllers/root-ca-publisher.ts'))],
+    ['garbage-collector', new GarbageCollector(registry, log.named('controllers/garbage-collector.ts'))],
+    ['scheduler', new Scheduler(registry, log.named('controllers/scheduler.ts'))],
+    ['replication', replicationManager(registry, log.named('controllers/replication.ts'))],
+    ['replicaset', replicaSetController(registry, log.named('controllers/replication.ts'))],
+    ['deployment', new DeploymentController(registry, log.named('controllers/deployment.ts'))],
+    ['statefulset', new StatefulSetController(registry, log.named('controllers/statefulset.ts'))],
+    ['daemonset', new DaemonSetController(registry, log.named('controllers/daemonset.ts'))],
+    ['endpoints', new EndpointsController(registry, log.named('controllers/endpoints.ts'))],
+    ['node-lifecycle', new NodeLifecycleController(registry, { ...DEFAULT_NODE_LIFECYCLE, ...options.nodeLifecycle }, log.named('controllers/node-lifecycle.ts'))],
+    ['persistentvolume-binder', new PersistentVolumeController(registry, log.named('controllers/persistentvolume.ts'))],
+    ['pvc-protection', new StorageProtectionController(registry, log.named('controllers/storage-protection.ts'))],
   ];
+  const controllers = named.map(([, c]) => c);
   for (const c of controllers) c.start();
-  log.info('Started the control plane', { controllers: ['namespace', 'serviceaccount', 'root-ca-cert-publisher', 'garbage-collector', 'scheduler', 'replication', 'replicaset', 'deployment', 'endpoints', 'node-lifecycle', 'persistentvolume-binder', 'pvc-protection'] });
+  log.info('Started the control plane', { controllers: named.map(([name]) => name) });
   // kube-proxy and the cloud's load balancers, for the services reachable from this machine.
   const address = options.loadBalancerAddress ?? '127.0.0.1';
   if (address !== false) {

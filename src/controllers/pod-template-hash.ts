@@ -19,6 +19,13 @@ export function fnv32a(bytes: Uint8Array, hash = FNV_OFFSET): number {
   return h;
 }
 
+/** FNV-1 (multiply, then xor), 32 bits: Go's fnv.New32, which ControllerRevision hashes use. */
+export function fnv32(bytes: Uint8Array, hash = FNV_OFFSET): number {
+  let h = hash;
+  for (const b of bytes) h = (Math.imul(h, FNV_PRIME) ^ b) >>> 0;
+  return h;
+}
+
 /** Each character of `s` mapped into the alphabet by its code point, as apimachinery does. */
 export function safeEncodeString(s: string): string {
   return [...s].map((c) => ALPHANUMS[(c.codePointAt(0) ?? 0) % ALPHANUMS.length]).join('');

@@ -17,6 +17,9 @@ import { bindingStrategy, podStrategy } from './pods.js';
 import { replicationControllerStrategy } from './replicationcontrollers.js';
 import { replicaSetStrategy } from './replicasets.js';
 import { deploymentStrategy } from './deployments.js';
+import { statefulSetStrategy } from './statefulsets.js';
+import { daemonSetStrategy } from './daemonsets.js';
+import { controllerRevisionStrategy } from './controllerrevisions.js';
 import { selfSubjectAccessReviewStrategy, selfSubjectReviewStrategy } from './reviews.js';
 import { secretStrategy } from './secrets.js';
 import { serviceAccountStrategy } from './serviceaccounts.js';
@@ -48,6 +51,9 @@ export function builtinStrategies({ network, core, tokens }: BuiltinDependencies
     replicationControllerStrategy,
     replicaSetStrategy,
     deploymentStrategy,
+    statefulSetStrategy,
+    daemonSetStrategy,
+    controllerRevisionStrategy,
     nodeStrategy,
     namespaceStrategy,
     endpointsStrategy,

@@ -23,7 +23,7 @@ export function formatLabelSelector(selector: MetaLabelSelector | undefined): st
 export const scaleSelector = (selector: MetaLabelSelector | undefined): string => formatSelector(selectorFromLabelSelector(selector));
 
 /** ValidateLabelSelector: each expression's operator and values. */
-function validateLabelSelector(selector: MetaLabelSelector, path: string): FieldError[] {
+export function validateLabelSelector(selector: MetaLabelSelector, path: string): FieldError[] {
   const errs: FieldError[] = [];
   (selector.matchExpressions ?? []).forEach((e, i) => {
     const at = `${path}.matchExpressions[${i}]`;
