@@ -18,6 +18,9 @@ import { NamespaceController } from './controllers/namespace.js';
 import { DEFAULT_NODE_LIFECYCLE, NodeLifecycleController, type NodeLifecycleOptions } from './controllers/node-lifecycle.js';
 import { replicaSetController, replicationManager } from './controllers/replication.js';
 import { DeploymentController } from './controllers/deployment.js';
+import { JobController } from './controllers/job.js';
+import { CronJobController } from './controllers/cronjob.js';
+import { TTLAfterFinishedController } from './controllers/ttl-after-finished.js';
 import { Scheduler } from './controllers/scheduler.js';
 import { AppCatalog } from './kubelet/apps.js';
 import type { PodNetwork } from './kubelet/pod-network.js';
@@ -427,7 +430,7 @@ function writeKubeconfig(options: ClusterOptions, data: string, url: string, sec
 }
 
 /** The scheduler, controllers and kubelets, as one unit a leader runs (fresh instances each time). */
-async function startControlPlane(options: ClusterOptions, registry: Registry, network: PodNetwork, log: Logger): Promise<() => void> {
+async function startControlPlane(options: ClusterOptions, registry: Registry, network: PodNetwork, log: Logger, clock?: ManualClock): Promise<() => void> {
   const controllers: { start(): void; stop(): void }[] = [
     new NamespaceController(registry, log.named('controllers/namespace.ts')),
     new ServiceAccountsController(registry, log.named('controllers/serviceaccounts.ts')),
@@ -436,11 +439,14 @@ async function startControlPlane(options: ClusterOptions, registry: Registry, ne
     replicationManager(registry, log.named('controllers/replication.ts')),
     replicaSetController(registry, log.named('controllers/replication.ts')),
     new DeploymentController(registry, log.named('controllers/deployment.ts')),
+    new JobController(registry, log.named('controllers/job.ts'), { clock }),
+    new CronJobController(registry, log.named('controllers/cronjob.ts'), clock),
+    new TTLAfterFinishedController(registry, log.named('controllers/ttl-after-finished.ts'), clock),
     new EndpointsController(registry, log.named('controllers/endpoints.ts')),
     new NodeLifecycleController(registry, { ...DEFAULT_NODE_LIFECYCLE, ...options.nodeLifecycle }, log.named('controllers/node-lifecycle.ts')),
   ];
   for (const c of controllers) c.start();
-  log.info('Started the control plane', { controllers: ['namespace', 'serviceaccount', 'garbage-collector', 'scheduler', 'replication', 'replicaset', 'deployment', 'endpoints', 'node-lifecycle'] });
+  log.info('Started the control plane', { controllers: ['namespace', 'serviceaccount', 'garbage-collector', 'scheduler', 'replication', 'replicaset', 'deployment', 'job', 'cronjob', 'ttl-after-finished', 'endpoints', 'node-lifecycle'] });
   // kube-proxy and the cloud's load balancers, for the services reachable from this machine.
   const address = options.loadBalancerAddress ?? '127.0.0.1';
   if (address !== false) {
@@ -464,16 +470,16 @@ async function startControlPlane(options: ClusterOptions, registry: Registry, ne
  * Runs the control plane here, or, with leader election (several processes sharing an etcd
  * store), whenever this process holds the leader Lease.
  */
-async function runControlPlane(options: ClusterOptions, registry: Registry, network: PodNetwork, log: Logger, stack: ShutdownStack): Promise<void> {
+async function runControlPlane(options: ClusterOptions, registry: Registry, network: PodNetwork, log: Logger, stack: ShutdownStack, clock?: ManualClock): Promise<void> {
   if (!(options.controlPlane ?? true)) return;
   const elect = options.leaderElection ?? options.store === 'etcd';
   if (!elect) {
-    stack.push(await startControlPlane(options, registry, network, log));
+    stack.push(await startControlPlane(options, registry, network, log, clock));
     return;
   }
   let stopControlPlane: (() => void) | undefined;
   const elector = new LeaderElector(registry, { ...DEFAULT_LEADER_ELECTION, ...(typeof elect === 'object' ? elect : {}) }, {
-    onStartedLeading: async () => { stopControlPlane = await startControlPlane(options, registry, network, log); },
+    onStartedLeading: async () => { stopControlPlane = await startControlPlane(options, registry, network, log, clock); },
     onStoppedLeading: () => { stopControlPlane?.(); stopControlPlane = undefined; },
   }, log.named('controllers/leader-election.ts'));
   stack.push(() => { elector.stop(); stopControlPlane?.(); });
@@ -504,7 +510,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     const kubeconfigPath = writeKubeconfig(options, data, serving.url, security);
     serving.setReady(true);
     log.info('Serving', { url: serving.url, kubeconfig: kubeconfigPath, duration: Duration.fromMs(performance.now() - startedAt) });
-    await runControlPlane({ ...options, store: storeKind }, registry, network, log, stack);
+    await runControlPlane({ ...options, store: storeKind }, registry, network, log, stack, clock);
     return clusterHandle({ url: serving.url, kubeconfigPath, registry, serving, security, clock, log, stack });
   } catch (e) {
     await stack.unwind().catch(() => {});

@@ -17,6 +17,8 @@ import { bindingStrategy, podStrategy } from './pods.js';
 import { replicationControllerStrategy } from './replicationcontrollers.js';
 import { replicaSetStrategy } from './replicasets.js';
 import { deploymentStrategy } from './deployments.js';
+import { jobStrategy } from './jobs.js';
+import { cronJobStrategy } from './cronjobs.js';
 import { selfSubjectAccessReviewStrategy, selfSubjectReviewStrategy } from './reviews.js';
 import { secretStrategy } from './secrets.js';
 import { serviceAccountStrategy } from './serviceaccounts.js';
@@ -45,6 +47,8 @@ export function builtinStrategies({ network, core, tokens }: BuiltinDependencies
     replicationControllerStrategy,
     replicaSetStrategy,
     deploymentStrategy,
+    jobStrategy,
+    cronJobStrategy,
     nodeStrategy,
     namespaceStrategy,
     endpointsStrategy,
