@@ -109,8 +109,12 @@ function validateSelector(spec: JobSpec): FieldError[] {
 function validateUpdate(spec: JobSpec, old: JobSpec): FieldError[] {
   const errs = immutableSelector(spec.selector, old.selector);
   if (spec.completionMode !== old.completionMode) errs.push(fieldErrors.invalid('spec.completionMode', spec.completionMode, 'field is immutable'));
-  if (spec.completions !== old.completions && !(spec.completionMode === 'Indexed' && spec.completions === spec.parallelism && old.completions === old.parallelism)) {
-    errs.push(fieldErrors.invalid('spec.completions', spec.completions, 'field is immutable'));
+  // validateCompletions: an Indexed Job may change completions together with parallelism (elastic Indexed Jobs).
+  if (spec.completions !== old.completions) {
+    if (spec.completionMode !== 'Indexed') errs.push(fieldErrors.invalid('spec.completions', spec.completions, 'field is immutable'));
+    else if (spec.completions !== undefined && spec.completions !== null && spec.completions !== spec.parallelism) {
+      errs.push(fieldErrors.invalid('spec.completions', spec.completions, 'can only be modified in tandem with spec.parallelism'));
+    }
   }
   if (!old.suspend && JSON.stringify(spec.template) !== JSON.stringify(old.template)) errs.push(fieldErrors.invalid('spec.template', spec.template, 'field is immutable'));
   return errs;
