@@ -121,9 +121,12 @@ export class JobController {
       if (!job.metadata.deletionTimestamp) this.backoff.delete(job.metadata.uid);
       return;
     }
-    const tracked = await this.trackFinished(job, owned());
+    // One snapshot for counting and deciding, as kube's sync: a pod that finishes meanwhile is
+    // still running here and counted next time, rather than missing from both.
+    const pods = owned();
+    const tracked = await this.trackFinished(job, pods);
     if (!tracked) return;
-    return this.sync(tracked.job, owned(), tracked.failJobMessage);
+    return this.sync(tracked.job, pods, tracked.failJobMessage);
   }
 
   /**
