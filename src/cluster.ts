@@ -20,6 +20,9 @@ import { replicaSetController, replicationManager } from './controllers/replicat
 import { DeploymentController } from './controllers/deployment.js';
 import { StatefulSetController } from './controllers/statefulset.js';
 import { DaemonSetController } from './controllers/daemonset.js';
+import { JobController } from './controllers/job.js';
+import { CronJobController } from './controllers/cronjob.js';
+import { TTLAfterFinishedController } from './controllers/ttl-after-finished.js';
 import { Scheduler } from './controllers/scheduler.js';
 import { PersistentVolumeController } from './controllers/persistentvolume.js';
 import { StorageProtectionController } from './controllers/storage-protection.js';
@@ -431,8 +434,8 @@ function writeKubeconfig(options: ClusterOptions, data: string, url: string, sec
   return path;
 }
 
-/** What the control plane needs besides the registry: the pods' network, the CA pods are to trust. */
-interface ControlPlaneParts { network: PodNetwork; rootCA: string }
+/** What the control plane needs besides the registry: the pods' network, the CA pods are to trust, the fixed clock. */
+interface ControlPlaneParts { network: PodNetwork; rootCA: string; clock?: ManualClock }
 
 interface Startable { start(): void; stop(): void }
 
@@ -451,6 +454,9 @@ async function startControlPlane(options: ClusterOptions, registry: Registry, pa
     ['deployment', new DeploymentController(registry, log.named('controllers/deployment.ts'))],
     ['statefulset', new StatefulSetController(registry, log.named('controllers/statefulset.ts'))],
     ['daemonset', new DaemonSetController(registry, log.named('controllers/daemonset.ts'))],
+    ['job', new JobController(registry, log.named('controllers/job.ts'), { clock: parts.clock })],
+    ['cronjob', new CronJobController(registry, log.named('controllers/cronjob.ts'), parts.clock)],
+    ['ttl-after-finished', new TTLAfterFinishedController(registry, log.named('controllers/ttl-after-finished.ts'), parts.clock)],
     ['endpoints', new EndpointsController(registry, log.named('controllers/endpoints.ts'))],
     ['node-lifecycle', new NodeLifecycleController(registry, { ...DEFAULT_NODE_LIFECYCLE, ...options.nodeLifecycle }, log.named('controllers/node-lifecycle.ts'))],
     ['persistentvolume-binder', new PersistentVolumeController(registry, log.named('controllers/persistentvolume.ts'))],
@@ -522,7 +528,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     const kubeconfigPath = writeKubeconfig(options, data, serving.url, security);
     serving.setReady(true);
     log.info('Serving', { url: serving.url, kubeconfig: kubeconfigPath, duration: Duration.fromMs(performance.now() - startedAt) });
-    await runControlPlane({ ...options, store: storeKind }, registry, { network, rootCA: security.trusted ?? '' }, log, stack);
+    await runControlPlane({ ...options, store: storeKind }, registry, { network, rootCA: security.trusted ?? '', clock }, log, stack);
     return clusterHandle({ url: serving.url, kubeconfigPath, registry, serving, security, clock, log, stack });
   } catch (e) {
     await stack.unwind().catch(() => {});

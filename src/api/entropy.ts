@@ -56,8 +56,19 @@ export function seededGenerator(seed: number): () => number {
 /** A clock that stands still until moved (deterministic mode's optional fixed clock). */
 export class ManualClock {
   private ms: number;
+  /** Told after every move: controllers that wait for a time (CronJobs, TTLs) look again. */
+  private readonly listeners = new Set<() => void>();
   constructor(start: Date) { this.ms = start.getTime(); }
   now(): Date { return new Date(this.ms); }
-  advance(ms: number): Date { this.ms += ms; return this.now(); }
-  set(to: Date): Date { this.ms = to.getTime(); return this.now(); }
+  advance(ms: number): Date { this.ms += ms; return this.moved(); }
+  set(to: Date): Date { this.ms = to.getTime(); return this.moved(); }
+  /** Calls `listener` after each move; returns the function that stops it. */
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => { this.listeners.delete(listener); };
+  }
+  private moved(): Date {
+    for (const listener of this.listeners) listener();
+    return this.now();
+  }
 }

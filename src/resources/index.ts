@@ -20,6 +20,8 @@ import { deploymentStrategy } from './deployments.js';
 import { statefulSetStrategy } from './statefulsets.js';
 import { daemonSetStrategy } from './daemonsets.js';
 import { controllerRevisionStrategy } from './controllerrevisions.js';
+import { jobStrategy } from './jobs.js';
+import { cronJobStrategy } from './cronjobs.js';
 import { selfSubjectAccessReviewStrategy, selfSubjectReviewStrategy } from './reviews.js';
 import { secretStrategy } from './secrets.js';
 import { serviceAccountStrategy } from './serviceaccounts.js';
@@ -54,6 +56,8 @@ export function builtinStrategies({ network, core, tokens }: BuiltinDependencies
     statefulSetStrategy,
     daemonSetStrategy,
     controllerRevisionStrategy,
+    jobStrategy,
+    cronJobStrategy,
     nodeStrategy,
     namespaceStrategy,
     endpointsStrategy,
