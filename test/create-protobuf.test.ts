@@ -27,6 +27,8 @@ function subcommands(files: { cert: string; key: string }): [string, string, str
     ['secret docker-registry', 'api/v1/namespaces/NS/secrets/registry', ['create', 'secret', 'docker-registry', 'registry', '--docker-username=u', '--docker-password=p', '--docker-server=r.example.com']],
     ['secret tls', 'api/v1/namespaces/NS/secrets/tls', ['create', 'secret', 'tls', 'tls', `--cert=${files.cert}`, `--key=${files.key}`]],
     ['configmap', 'api/v1/namespaces/NS/configmaps/settings', ['create', 'configmap', 'settings', '--from-literal=mode=fast']],
+    ['job', 'apis/batch/v1/namespaces/NS/jobs/once', ['create', 'job', 'once', '--image=busybox', '--', 'echo', 'hi']],
+    ['cronjob', 'apis/batch/v1/namespaces/NS/cronjobs/tick', ['create', 'cronjob', 'tick', '--image=busybox', '--schedule=*/5 * * * *', '--', 'date']],
     ['serviceaccount', 'api/v1/namespaces/NS/serviceaccounts/robot', ['create', 'serviceaccount', 'robot']],
     ['service clusterip', 'api/v1/namespaces/NS/services/inside', ['create', 'service', 'clusterip', 'inside', '--tcp=80:8080']],
     ['service nodeport', 'api/v1/namespaces/NS/services/outside', ['create', 'service', 'nodeport', 'outside', '--tcp=80:8080']],
@@ -35,11 +37,13 @@ function subcommands(files: { cert: string; key: string }): [string, string, str
 
 /** What the server assigns or what differs by namespace and time: left out of the comparison. */
 function comparable(o: any, ns: string): unknown {
-  const { uid, resourceVersion, creationTimestamp, managedFields, namespace, ...metadata } = o.metadata;
+  const { uid, resourceVersion, creationTimestamp, managedFields, namespace, labels, ...metadata } = o.metadata;
   void uid; void resourceVersion; void creationTimestamp; void namespace;
   const fields = managedFields?.map((m: any) => ({ ...m, time: undefined }));
   const spec = o.spec && { ...o.spec, clusterIP: undefined, clusterIPs: undefined, ports: o.spec.ports?.map((p: any) => ({ ...p, nodePort: undefined })) };
-  return JSON.parse(JSON.stringify({ ...o, metadata: { ...metadata, managedFields: fields }, spec }).replaceAll(ns, 'NS'));
+  // A Job's generated selector and labels carry its uid.
+  const text = JSON.stringify({ ...o, metadata: { ...metadata, labels, managedFields: fields }, spec }).replaceAll(ns, 'NS').replaceAll(uid, 'UID');
+  return JSON.parse(text);
 }
 
 describe('kubectl create: the protobuf body of 1.33 stores what the JSON body of 1.27 stores', () => {
@@ -54,7 +58,7 @@ describe('kubectl create: the protobuf body of 1.33 stores what the JSON body of
       const stored: unknown[] = [];
       for (const v of ['1.27', '1.33']) {
         const ns = `via-${v.replace('.', '-')}`;
-        const r = await kubectl(v, cluster, [...args, '-n', ns]);
+        const r = await kubectl(v, cluster, ['-n', ns, ...args]);
         assert.equal(r.code, 0, `${v} create ${name}: ${r.stderr}`);
         const got = await http(cluster, 'GET', `/${path.replace('NS', ns)}`);
         assert.equal(got.status, 200, `${v} create ${name}: ${got.text}`);
