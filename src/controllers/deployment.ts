@@ -66,8 +66,9 @@ const scaled = (rs: RS): ScaledReplicaSet => ({ ...state(rs), created: rs.metada
 export function revisionHistory(current: string | undefined, previous: string): string | undefined {
   const kept = current ? current.split(',') : [];
   let length = (current?.length ?? 0) + previous.length + (kept.length ? 1 : 0);
-  while (length > REVISION_HISTORY_CHARS && kept.length) length -= kept.shift()!.length + 1;
-  return length <= REVISION_HISTORY_CHARS ? [...kept, previous].join(',') : current;
+  let dropped = 0;
+  for (; length > REVISION_HISTORY_CHARS && dropped < kept.length; dropped++) length -= kept[dropped].length + 1;
+  return length <= REVISION_HISTORY_CHARS ? [...kept.slice(dropped), previous].join(',') : current;
 }
 
 export function rolloutSpec(d: Deployment): RolloutSpec {

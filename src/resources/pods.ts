@@ -280,9 +280,9 @@ export const podStrategy: Strategy<Pod> = {
     if (spec.serviceAccountName) spec.serviceAccount = spec.serviceAccountName;
     // A pod's (not a template's) containers request what they limit unless they say otherwise.
     for (const c of [...(spec.containers ?? []), ...(spec.initContainers ?? [])]) {
-      const limits = c?.resources?.limits;
-      if (!limits || typeof limits !== 'object') continue;
-      c.resources!.requests = { ...limits, ...c.resources!.requests };
+      const resources = c?.resources;
+      if (!resources?.limits || typeof resources.limits !== 'object') continue;
+      resources.requests = { ...resources.limits, ...resources.requests };
     }
   },
   prepareForCreate(obj, ctx) {
