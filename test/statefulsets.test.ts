@@ -76,14 +76,7 @@ for (const v of ['1.27', '1.30', '1.33']) {
     const pods = async (app = 'web') => ((await http(cluster, 'GET', `/api/v1/namespaces/default/pods?labelSelector=app%3D${app}`)).json().items as any[])
       .filter((p) => !p.metadata.deletionTimestamp).sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
     const events = async (name = 'web') => ((await http(cluster, 'GET', `/api/v1/namespaces/default/events?fieldSelector=involvedObject.name=${name},involvedObject.kind=StatefulSet`)).json().items as any[]);
-    let claimsServed = false;
-
-    before(async () => {
-      cluster = await withCluster({ controlPlane: true, nodes: 2 });
-      // PersistentVolumeClaims are another part's kind: serve a bare one here when the cluster does not.
-      if (!cluster.registry.resource('persistentvolumeclaims')) await cluster.registry.register({ group: '', version: 'v1', resource: 'persistentvolumeclaims', singularName: 'persistentvolumeclaim', shortNames: ['pvc'] });
-      claimsServed = !!cluster.registry.resource('persistentvolumeclaims');
-    });
+    before(async () => { cluster = await withCluster({ controlPlane: true, nodes: 2 }); });
     after(async () => { await cluster.close(); });
 
     test('3 replicas: web-0, web-1, web-2 created in order, each after the one before is Running and Ready', async () => {
@@ -119,15 +112,14 @@ for (const v of ['1.27', '1.30', '1.33']) {
       assert.deepEqual(revisions[0], ['NAME', 'CONTROLLER', 'REVISION', 'AGE']);
       assert.deepEqual(revisions[1].slice(0, 3), [revision, 'statefulset.apps/web', '1']);
       const messages = (await events()).map((e) => [e.reason, e.message, e.source.component]);
-      const claimEvents = claimsServed ? [0, 1, 2].map((i) => ['SuccessfulCreate', `create Claim www-web-${i} Pod web-${i} in StatefulSet web success`, 'statefulset-controller']) : [];
+      const claimEvents = [0, 1, 2].map((i) => ['SuccessfulCreate', `create Claim www-web-${i} Pod web-${i} in StatefulSet web success`, 'statefulset-controller']);
       assert.deepEqual(messages, [0, 1, 2].flatMap((i) => [
         ...claimEvents.slice(i, i + 1),
         ['SuccessfulCreate', `create Pod web-${i} in StatefulSet web successful`, 'statefulset-controller'],
       ]));
     });
 
-    test('the claims www-web-0.. are made from volumeClaimTemplates, labelled with the selector', async (t) => {
-      if (!claimsServed) { t.skip('PersistentVolumeClaims are not served in this build'); return; }
+    test('the claims www-web-0.. are made from volumeClaimTemplates, labelled with the selector, and bound on their pod\'s node', async () => {
       const claims = ((await http(cluster, 'GET', '/api/v1/namespaces/default/persistentvolumeclaims')).json().items as any[]).sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
       assert.deepEqual(claims.map((c) => c.metadata.name), ['www-web-0', 'www-web-1', 'www-web-2']);
       for (const c of claims) {
@@ -135,7 +127,13 @@ for (const v of ['1.27', '1.30', '1.33']) {
         assert.deepEqual(c.spec.accessModes, ['ReadWriteOnce']);
         assert.equal(c.spec.resources.requests.storage, '1Gi');
         assert.equal(c.metadata.ownerReferences, undefined, 'Retain: the claims outlive the set');
+        // The default class (standard, WaitForFirstConsumer) provisions on the node the pod was scheduled to.
+        assert.deepEqual([c.status.phase, c.spec.storageClassName, c.spec.volumeName], ['Bound', 'standard', `pvc-${c.metadata.uid}`]);
+        const pod = (await http(cluster, 'GET', `/api/v1/namespaces/default/pods/${c.metadata.name.replace(/^www-/, '')}`)).json();
+        assert.equal(c.metadata.annotations['volume.kubernetes.io/selected-node'], pod.spec.nodeName);
       }
+      const table = rows(await ok('get', 'pvc'));
+      assert.deepEqual(table.map((r) => [r[0], r[1]]), [['NAME', 'STATUS'], ['www-web-0', 'Bound'], ['www-web-1', 'Bound'], ['www-web-2', 'Bound']]);
     });
 
     test('scale down removes web-2 first, then web-1', async () => {
