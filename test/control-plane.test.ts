@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Cluster } from '../src/index.js';
-import { eventually, http, kubectl, rows, scratchFile, withCluster } from './helpers.js';
+import { eventually, http, kubectl, kubectlOk, rows, scratchFile, withCluster } from './helpers.js';
 
 const RC = scratchFile('rc.yaml', `apiVersion: v1
 kind: ReplicationController
@@ -33,11 +33,7 @@ const v = '1.33';
 
 describe(`control plane with kubectl ${v}`, () => {
   let cluster: Cluster;
-  const ok = async (...args: string[]) => {
-    const r = await kubectl(v, cluster, args);
-    assert.equal(r.code, 0, `kubectl ${args.join(' ')}: ${r.stderr}`);
-    return r.stdout;
-  };
+  const ok = (...args: string[]) => kubectlOk(v, cluster, args);
   const pods = async (selector = 'app=kubia') => (await http(cluster, 'GET', `/api/v1/namespaces/default/pods?labelSelector=${selector}`)).json().items as any[];
   const running = async (n: number, selector = 'app=kubia') => {
     const items = (await pods(selector)).filter((p) => !p.metadata.deletionTimestamp);

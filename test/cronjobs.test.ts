@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Cluster } from '../src/index.js';
-import { eventually, http, kubectl, rows, withCluster } from './helpers.js';
+import { eventually, http, kubectl, kubectlOk, rows, withCluster } from './helpers.js';
 
 const START = '2026-01-01T00:00:30Z';
 const CRONJOBS = '/apis/batch/v1/namespaces/default/cronjobs';
@@ -38,11 +38,7 @@ function cronJob(name: string, spec: Record<string, unknown>, runMs = 300, exitC
 for (const v of ['1.27', '1.30', '1.33']) {
   describe(`CronJobs with kubectl ${v} on a fixed clock`, () => {
     let cluster: Cluster;
-    const ok = async (...args: string[]) => {
-      const r = await kubectl(v, cluster, args);
-      assert.equal(r.code, 0, `kubectl ${args.join(' ')}: ${r.stderr}`);
-      return r.stdout;
-    };
+    const ok = (...args: string[]) => kubectlOk(v, cluster, args);
     before(async () => { cluster = await withFixedClock(); });
     after(async () => { await cluster.close(); });
 

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Cluster } from '../src/index.js';
-import { eventually, http, kubectl, rows, scratchFile, withCluster } from './helpers.js';
+import { eventually, http, kubectl, kubectlOk, rows, scratchFile, withCluster } from './helpers.js';
 
 const NAME = 'kubernetes-bootcamp';
 const V1 = 'gcr.io/google-samples/kubernetes-bootcamp:v1';
@@ -59,12 +59,7 @@ function samplePods(cluster: Cluster, selector: string): { stop(): Promise<{ pod
 for (const v of ['1.27', '1.30', '1.33']) {
   describe(`Deployments with kubectl ${v}: the Kubernetes Basics tutorial`, () => {
     let cluster: Cluster;
-    const k = (...args: string[]) => kubectl(v, cluster, args);
-    const ok = async (...args: string[]) => {
-      const r = await k(...args);
-      assert.equal(r.code, 0, `kubectl ${args.join(' ')}: ${r.stderr}`);
-      return r.stdout;
-    };
+    const ok = (...args: string[]) => kubectlOk(v, cluster, args);
     const deployment = async () => (await http(cluster, 'GET', `/apis/apps/v1/namespaces/default/deployments/${NAME}`)).json();
     const replicaSets = async () => ((await http(cluster, 'GET', '/apis/apps/v1/namespaces/default/replicasets')).json().items as any[])
       .sort((a, b) => a.metadata.creationTimestamp.localeCompare(b.metadata.creationTimestamp) || a.metadata.name.localeCompare(b.metadata.name));
@@ -206,11 +201,7 @@ spec:
 describe('Deployments: Recreate, pause, history limit, validation, garbage collection', () => {
   let cluster: Cluster;
   const v = '1.33';
-  const ok = async (...args: string[]) => {
-    const r = await kubectl(v, cluster, args);
-    assert.equal(r.code, 0, `kubectl ${args.join(' ')}: ${r.stderr}`);
-    return r.stdout;
-  };
+  const ok = (...args: string[]) => kubectlOk(v, cluster, args);
   const replicaSets = async (app: string) => ((await http(cluster, 'GET', `/apis/apps/v1/namespaces/default/replicasets?labelSelector=app=${app}`)).json().items as any[]);
 
   before(async () => { cluster = await withCluster({ controlPlane: true, nodes: 2 }); });

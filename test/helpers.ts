@@ -63,6 +63,13 @@ export function kubectl(version: string, cluster: Cluster, args: string[], opts:
     }
   });
 }
+
+/** kubectl that must succeed: its stdout, or the test fails naming the command and its stderr. */
+export async function kubectlOk(version: string, cluster: Cluster, args: string[], opts: KubectlOptions = {}): Promise<string> {
+  const r = await kubectl(version, cluster, args, opts);
+  assert.equal(r.code, 0, `kubectl ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout;
+}
 const cacheDirs = new Map<string, string>();
 
 /**

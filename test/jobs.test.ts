@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Cluster } from '../src/index.js';
-import { eventually, http, kubectl, rows, withCluster } from './helpers.js';
+import { eventually, http, kubectl, kubectlOk, rows, withCluster } from './helpers.js';
 
 const JOBS = '/apis/batch/v1/namespaces/default/jobs';
 
@@ -33,11 +33,7 @@ const conditionTypes = (job: any): string[] => (job.status?.conditions ?? []).fi
 for (const v of ['1.27', '1.30', '1.33']) {
   describe(`Jobs with kubectl ${v}`, () => {
     let cluster: Cluster;
-    const ok = async (args: string[], stdin?: string) => {
-      const r = await kubectl(v, cluster, args, { stdin, timeoutMs: 60_000 });
-      assert.equal(r.code, 0, `kubectl ${args.join(' ')}: ${r.stderr}`);
-      return r.stdout;
-    };
+    const ok = (args: string[], stdin?: string) => kubectlOk(v, cluster, args, { stdin, timeoutMs: 60_000 });
     before(async () => { cluster = await withControlPlane(); });
     after(async () => { await cluster.close(); });
 

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Cluster } from '../src/index.js';
-import { eventually, kubectl, withCluster } from './helpers.js';
+import { eventually, kubectl, kubectlOk, withCluster } from './helpers.js';
 
 const VERSIONS = ['1.27', '1.30', '1.33'];
 const UNAUTHORIZED = 'error: You must be logged in to the server (Unauthorized)\n';
@@ -22,11 +22,7 @@ describe('ServiceAccounts', () => {
   for (const v of VERSIONS) {
     const tag = v.replace('.', '-');
     const k = (args: string[]) => kubectl(v, cluster, args);
-    const ok = async (...args: string[]) => {
-      const r = await k(args);
-      assert.equal(r.code, 0, `kubectl ${args.join(' ')}: ${r.stderr}`);
-      return r.stdout;
-    };
+    const ok = (...args: string[]) => kubectlOk(v, cluster, args);
 
     test(`kubectl ${v}: a new namespace gets the default service account, made again when deleted`, async () => {
       const ns = `team-${tag}`;

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Cluster } from '../src/index.js';
-import { eventually, http, kubectl, rows, withCluster } from './helpers.js';
+import { eventually, http, kubectl, kubectlOk, rows, withCluster } from './helpers.js';
 
 const V1 = 'registry.k8s.io/nginx-slim:0.8';
 const V2 = 'registry.k8s.io/nginx-slim:0.9';
@@ -61,12 +61,7 @@ function watchPods(cluster: Cluster, app: string): { events: PodEvent[]; stop():
 for (const v of ['1.27', '1.30', '1.33']) {
   describe(`StatefulSets with kubectl ${v}`, () => {
     let cluster: Cluster;
-    const k = (...args: string[]) => kubectl(v, cluster, args, { timeoutMs: 90_000 });
-    const ok = async (...args: string[]) => {
-      const r = await k(...args);
-      assert.equal(r.code, 0, `kubectl ${args.join(' ')}: ${r.stderr}`);
-      return r.stdout;
-    };
+    const ok = (...args: string[]) => kubectlOk(v, cluster, args, { timeoutMs: 90_000 });
     const apply = async (yaml: string) => {
       const r = await kubectl(v, cluster, ['apply', '-f', '-'], { stdin: yaml });
       assert.equal(r.code, 0, r.stderr);

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Cluster } from '../src/index.js';
-import { eventually, http, kubectl, rows, withCluster } from './helpers.js';
+import { eventually, http, kubectl, kubectlOk, rows, withCluster } from './helpers.js';
 
 const claim = (name: string, extra: Record<string, unknown> = {}, size = '1Gi') => JSON.stringify({
   apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name },
@@ -24,11 +24,7 @@ for (const v of ['1.27', '1.30', '1.33']) {
   describe(`volumes with kubectl ${v}`, () => {
     let cluster: Cluster;
     const k = (...args: string[]) => kubectl(v, cluster, args);
-    const ok = async (args: string[], stdin?: string) => {
-      const r = await kubectl(v, cluster, args, stdin === undefined ? {} : { stdin });
-      assert.equal(r.code, 0, `kubectl ${args.join(' ')}: ${r.stderr}`);
-      return r.stdout;
-    };
+    const ok = (args: string[], stdin?: string) => kubectlOk(v, cluster, args, stdin === undefined ? {} : { stdin });
     const apply = (yaml: string) => ok(['apply', '-f', '-'], yaml);
     const get = async (path: string) => (await http(cluster, 'GET', path)).json();
     const claimOf = (name: string) => get(`/api/v1/namespaces/default/persistentvolumeclaims/${name}`);
