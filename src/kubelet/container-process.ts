@@ -40,6 +40,17 @@ export function startErrorMessage(program: string): string {
   return `failed to create containerd task: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: exec: "${program}": executable file not found in $PATH: unknown`;
 }
 
+/**
+ * A shell script with compound commands (loops, if, case), which the simulated shell does not
+ * run: the container keeps running, as the usual `while true; do ...; sleep N; done` would.
+ */
+export function unsupportedScript(argv: string[]): boolean {
+  const shell = argv[0]?.slice(argv[0].lastIndexOf('/') + 1);
+  const c = argv.findIndex((a, i) => i > 0 && /^-[a-z]*c[a-z]*$/.test(a));
+  if (!['sh', 'ash', 'bash'].includes(shell ?? '') || c < 0) return false;
+  return /(^|[\n;&|(])\s*(while|until|for|if|case)\s/.test(argv[c + 1] ?? '');
+}
+
 /** The lines of `text` that are complete, and what is left after the last newline. */
 function completeLines(text: string): { lines: string[]; rest: string } {
   const end = text.lastIndexOf('\n');
@@ -84,6 +95,7 @@ export function startProcess(o: StartOptions): MainProcess {
     const argv = o.argv;
     if (!argv) return foreign === idle ? new Promise<ProcessExit>(() => {}) : { exitCode: 0 };
     if (o.known && !hasProgram(argv[0], ctx)) return { startError: startErrorMessage(argv[0]) };
+    if (unsupportedScript(argv)) return new Promise<ProcessExit>(() => {});
     const r = await runCommand(argv, ctx);
     // What the shell streamed is in the log already; the rest (other programs' output) goes now.
     write(1, r.stdout.subarray(streamed[1]));
