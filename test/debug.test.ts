@@ -103,7 +103,7 @@ for (const v of VERSIONS) {
 
     test('debug --copy-to makes a copy of the pod with a debug container, which runs', async () => {
       const copy = `web-copy-${v.replace('.', '-')}`;
-      const r = await k('debug', 'web', `--copy-to=${copy}`, '--image=busybox');
+      const r = await k('debug', 'web', `--copy-to=${copy}`, '--image=busybox', '--', 'sleep', '3600');
       assert.deepEqual([r.code, r.stderr], [0, profileWarning(v)]);
       const name = defaulted(r.stdout);
       assert.equal(r.stdout, `Defaulting debug container name to ${name}.\n`);
@@ -118,7 +118,7 @@ for (const v of VERSIONS) {
     });
 
     test('debug node/NODE runs a pod on the node in its namespaces, its filesystem at /host', async () => {
-      const r = await k('debug', 'node/node-1', '--image=busybox');
+      const r = await k('debug', 'node/node-1', '--image=busybox', '--', 'sleep', '3600');
       assert.deepEqual([r.code, r.stderr], [0, profileWarning(v)]);
       const m = /^Creating debugging pod (node-debugger-node-1-[a-z0-9]{5}) with container debugger on node node-1\.\n$/.exec(r.stdout);
       assert.ok(m, r.stdout);

@@ -64,7 +64,7 @@ describe('Secrets', () => {
       const pod = `envfrom-${tag}`;
       await ok('create', 'configmap', `settings-${tag}`, '--from-literal=MODE=fast');
       await ok('create', 'secret', 'generic', `creds-${tag}`, '--from-literal=PASSWORD=hunter2');
-      const manifest = scratchFile(`${pod}.yaml`, `apiVersion: v1\nkind: Pod\nmetadata:\n  name: ${pod}\nspec:\n  containers:\n  - name: app\n    image: busybox\n    envFrom:\n    - configMapRef: {name: settings-${tag}}\n      prefix: APP_\n    - secretRef: {name: creds-${tag}}\n    env:\n    - {name: DB_PASSWORD, valueFrom: {secretKeyRef: {name: creds-${tag}, key: PASSWORD}}}\n`);
+      const manifest = scratchFile(`${pod}.yaml`, `apiVersion: v1\nkind: Pod\nmetadata:\n  name: ${pod}\nspec:\n  containers:\n  - name: app\n    image: busybox\n    command: [sleep, '3600']\n    envFrom:\n    - configMapRef: {name: settings-${tag}}\n      prefix: APP_\n    - secretRef: {name: creds-${tag}}\n    env:\n    - {name: DB_PASSWORD, valueFrom: {secretKeyRef: {name: creds-${tag}, key: PASSWORD}}}\n`);
       await ok('apply', '-f', manifest);
       await ok('wait', '--for=condition=Ready', `pod/${pod}`, '--timeout=20s');
       const env = (await ok('exec', pod, '--', 'env')).split('\n');
@@ -74,7 +74,7 @@ describe('Secrets', () => {
     test(`kubectl ${v}: a missing ConfigMap holds the container in CreateContainerConfigError until it is created`, async () => {
       const pod = `waits-${tag}`;
       const cm = `late-${tag}`;
-      const manifest = scratchFile(`${pod}.yaml`, `apiVersion: v1\nkind: Pod\nmetadata:\n  name: ${pod}\nspec:\n  containers:\n  - name: app\n    image: busybox\n    env:\n    - {name: LEVEL, valueFrom: {configMapKeyRef: {name: ${cm}, key: level}}}\n`);
+      const manifest = scratchFile(`${pod}.yaml`, `apiVersion: v1\nkind: Pod\nmetadata:\n  name: ${pod}\nspec:\n  containers:\n  - name: app\n    image: busybox\n    command: [sleep, '3600']\n    env:\n    - {name: LEVEL, valueFrom: {configMapKeyRef: {name: ${cm}, key: level}}}\n`);
       await ok('apply', '-f', manifest);
       await eventually(async () => rows(await ok('get', 'pod', pod))[1]?.[2] === 'CreateContainerConfigError', 10_000, 'CreateContainerConfigError');
       const waiting = JSON.parse(await ok('get', 'pod', pod, '-o', 'jsonpath={.status.containerStatuses[0].state}'));

@@ -73,7 +73,7 @@ describe('ServiceAccounts', () => {
 
     test(`kubectl ${v}: a pod mounts its account's kube-api-access volume holding a token`, async () => {
       const pod = `with-token-${tag}`;
-      await ok('run', pod, '--image=busybox');
+      await ok('run', pod, '--image=busybox', '--', 'sleep', '3600');
       const spec = JSON.parse(await ok('get', 'pod', pod, '-o', 'jsonpath={.spec}'));
       assert.deepEqual([spec.serviceAccountName, spec.serviceAccount], ['default', 'default']);
       const volume = spec.volumes[0];

@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Cluster } from '../src/index.js';
 import { eventually, http, kubectl, withCluster } from './helpers.js';
 
-const POD = 'apiVersion: v1\nkind: Pod\nmetadata: {name: web, labels: {app: web}}\nspec:\n  nodeName: node-1\n  containers:\n  - {name: c, image: nginx, resources: {requests: {cpu: 200m, memory: 64Mi}}}\n  - {name: side, image: busybox}\n';
+const POD = 'apiVersion: v1\nkind: Pod\nmetadata: {name: web, labels: {app: web}}\nspec:\n  nodeName: node-1\n  containers:\n  - {name: c, image: nginx, resources: {requests: {cpu: 200m, memory: 64Mi}}}\n  - {name: side, image: busybox, command: [sleep, "3600"]}\n';
 
 describe('kubectl top', () => {
   let cluster: Cluster;

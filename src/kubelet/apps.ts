@@ -24,6 +24,15 @@ export interface App {
   files?: Record<string, string>;
   /** Its main process as `ps` shows it, when the pod's spec gives no command. */
   process?: string;
+  /**
+   * The image's ENTRYPOINT and CMD, for images whose programs the simulated userland has: a
+   * container of it runs them (or its spec's command and args) and may end. Images without them
+   * (servers, and images not in the table) keep running.
+   */
+  entrypoint?: string[];
+  cmd?: string[];
+  /** Programs the image has beyond the busybox-like userland every container gets (`perl`). */
+  programs?: string[];
 }
 
 /** What an app needs to know of a request. */
@@ -127,10 +136,13 @@ function parseApps(raw: unknown, source: string): App[] {
     if (!isJsonObject(entry) || typeof entry.name !== 'string' || !entry.name) throw new AppError(`${where}: has no name`);
     const images = stringList(entry.images, `${where} (${entry.name}): images`).map(imageRepository);
     const ports = Array.isArray(entry.ports) ? entry.ports.filter((p): p is number => typeof p === 'number') : [];
+    const listed = (field: 'entrypoint' | 'cmd' | 'programs') => (entry[field] !== undefined ? { [field]: stringList(entry[field], `${where} (${entry.name}): ${field}`) } : {});
     return {
-      name: entry.name, images, ports, http: httpOf(entry.http, `${where} (${entry.name}): http`),
+      // An image that serves nothing of its own answers as images not in the table do.
+      name: entry.name, images, ports, http: entry.http === undefined ? DEFAULT_APP.http : httpOf(entry.http, `${where} (${entry.name}): http`),
       ...(entry.files !== undefined ? { files: filesOf(entry.files, `${where} (${entry.name}): files`) } : {}),
       ...(typeof entry.process === 'string' ? { process: entry.process } : {}),
+      ...listed('entrypoint'), ...listed('cmd'), ...listed('programs'),
     };
   });
 }

@@ -38,6 +38,8 @@ export const fail: Command = () => result('', '', 1);
 
 export const sleep: Command = async (p) => {
   const spec = p.argv[1] ?? '';
+  // busybox reads the number with strtod, so `sleep infinity` (a container that idles) never ends.
+  if (/^inf(inity)?$/i.test(spec)) { await p.ctx.sleep(Infinity); return result(); }
   const m = /^(\d+(?:\.\d+)?|\.\d+)([smhd]?)$/.exec(spec);
   if (!m) return failure(spec ? `sleep: invalid number '${spec}'\n` : 'BusyBox v1.36.1 multi-call binary.\n\nUsage: sleep [N]...\n');
   const unit = { '': 1, s: 1, m: 60, h: 3600, d: 86400 }[m[2]] ?? 1;

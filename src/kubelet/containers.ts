@@ -2,15 +2,21 @@
 // busybox-like commands for exec over an in-memory filesystem of their own (programs.ts,
 // container-files.ts; what they answer over HTTP is their app's: apps.ts). Nothing touches the host.
 import { EventEmitter } from 'node:events';
+import type { ContainerStatus } from '../api/objects.js';
 import { seededFileSystem } from './container-files.js';
 import { result, type ExecContext, type ExecResult, type Process } from './process.js';
 import { findProgram } from './programs.js';
 
 export interface LogLine { time: string; text: string }
 
-/** Log lines per container (pod uid + container name), kept in memory with a cap per container. */
+/**
+ * Log lines per container (pod uid + container name), kept in memory with a cap per container:
+ * its current run's, and the run before (for `kubectl logs --previous`), each by container id.
+ */
 export class ContainerLogs {
   private readonly lines = new Map<string, LogLine[]>();
+  private readonly current = new Map<string, string>();
+  private readonly previous = new Map<string, { id: string; lines: LogLine[] }>();
   private readonly emitter = new EventEmitter();
   private static readonly CAP = 10_000;
 
@@ -29,8 +35,24 @@ export class ContainerLogs {
     this.emitter.emit(key, line);
   }
 
-  read(uid: string, container: string): LogLine[] {
-    return this.lines.get(this.key(uid, container)) ?? [];
+  /** A new run of the container (`id`, its container id) starts: the last run's lines become the previous run's. */
+  begin(uid: string, container: string, id: string): void {
+    const key = this.key(uid, container);
+    const before = this.current.get(key);
+    if (before === id) return;
+    if (before !== undefined) this.previous.set(key, { id: before, lines: this.lines.get(key) ?? [] });
+    this.lines.set(key, []);
+    this.current.set(key, id);
+  }
+
+  /** The lines of the current run, or of the run with container id `id` (nothing once it is older than the previous). */
+  read(uid: string, container: string, id?: string): LogLine[] {
+    const key = this.key(uid, container);
+    if (id !== undefined && this.current.has(key) && this.current.get(key) !== id) {
+      const previous = this.previous.get(key);
+      return previous?.id === id ? previous.lines : [];
+    }
+    return this.lines.get(key) ?? [];
   }
 
   /** Calls `onLine` for every later line until the returned function is called. */
@@ -41,7 +63,7 @@ export class ContainerLogs {
   }
 
   forget(uid: string): void {
-    for (const k of [...this.lines.keys()]) if (k.startsWith(`${uid}/`)) this.lines.delete(k);
+    for (const map of [this.lines, this.current, this.previous]) for (const k of [...map.keys()]) if (k.startsWith(`${uid}/`)) map.delete(k);
   }
 }
 
@@ -86,6 +108,12 @@ export async function runCommand(argv: string[], ctx: ExecContext): Promise<Exec
   }
 }
 
+/** Whether `name` names a program the container has (an applet, or its image's own), as runCommand looks it up. */
+export function hasProgram(name: string, ctx: ExecContext): boolean {
+  const fs = ctx.files ?? seededFileSystem({ name: ctx.podName, namespace: 'default' }, {}, ctx.now);
+  return !!findProgram(name, { argv: [name], env: ctx.env, cwd: '/', fs, ctx, stdin: ctx.stdin, pid: 1, running: [], depth: 0 });
+}
+
 /** Stdin is read once: the first reader gets what was written, later ones (`cat; cat`) nothing. */
 function once(read: () => Promise<Buffer>): () => Promise<Buffer> {
   let taken = false;
@@ -94,4 +122,19 @@ function once(read: () => Promise<Buffer>): () => Promise<Buffer> {
     taken = true;
     return read();
   };
+}
+
+/**
+ * Which run of a container `kubectl logs` reads, as the kubelet's validateContainerLogStatus
+ * picks it: with `previous` the last terminated one; else the running one, the terminated one,
+ * or the last terminated run of one waiting to restart. A container with no run yet is an error.
+ */
+export function logRun(status: ContainerStatus | undefined, container: string, pod: string, previous: boolean): { id?: string } | { error: string } {
+  const last = status?.lastState?.terminated;
+  const state = status?.state;
+  if (previous) return last?.containerID ? { id: last.containerID } : { error: `previous terminated container "${container}" in pod "${pod}" not found` };
+  if (!status || !state || (state.waiting && !last?.containerID)) return { error: `container "${container}" in pod "${pod}" is waiting to start: ${state?.waiting?.reason ?? 'ContainerCreating'}` };
+  if (state.running) return { id: status.containerID };
+  const id = state.terminated ? state.terminated.containerID ?? last?.containerID : last?.containerID;
+  return id ? { id } : { error: `container "${container}" in pod "${pod}" is terminated` };
 }

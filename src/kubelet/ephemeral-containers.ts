@@ -10,6 +10,7 @@ import { objectKey, type ObjectKey } from '../client/keys.js';
 import { ignoreRaces } from '../client/races.js';
 import type { Stored, TypedResource } from '../client/typed-resource.js';
 import { runCommand, type ContainerLogs, type ContainerProcess, type ContainerProcesses, type ExecContext } from './containers.js';
+import { Sleeps } from './sleeps.js';
 
 /** How long pulling the image takes, and creating and starting the container. */
 const CREATE_DELAY_MS = 100;
@@ -163,14 +164,13 @@ export class EphemeralContainers {
   /** Runs the container's command (or its shell), writing what it prints to the container's log. */
   private spawn(pod: Pod, c: EphemeralContainer): ContainerProcess {
     const uid = pod.metadata.uid ?? '';
-    const timers = new Set<NodeJS.Timeout>();
-    const sleep = (ms: number) => new Promise<void>((resolve) => { const t = setTimeout(() => { timers.delete(t); resolve(); }, ms); timers.add(t); });
+    const sleeps = new Sleeps();
     const print = (text: string) => {
       if (!text) return;
       for (const line of text.replace(/\n$/, '').split('\n')) this.host.logs.append(uid, c.name, line);
     };
     // The container's own sleeps, so killing it stops them.
-    const ctx: ExecContext = { ...this.host.context(pod, c), sleep };
+    const ctx: ExecContext = { ...this.host.context(pod, c), sleep: sleeps.sleep };
     const exec = (argv: string[]) => run(argv, ctx);
     let finish: (code: number) => void = () => {};
     const exited = new Promise<number>((resolve) => { finish = resolve; });
@@ -204,7 +204,7 @@ export class EphemeralContainers {
           });
         }
       },
-      kill: () => { for (const t of timers) clearTimeout(t); end(137); },
+      kill: () => { sleeps.cancel(); end(137); },
     };
   }
 }

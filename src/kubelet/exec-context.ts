@@ -26,12 +26,14 @@ export function containerExecContext(network: PodNetwork, registry: RegistryCont
   const name = pod.metadata.name ?? '';
   const namespace = pod.metadata.namespace ?? 'default';
   const services = registry.resource('services');
+  const app = network.apps.appFor(container.image);
   return {
     podName: name,
     env: { PATH: DEFAULT_PATH, HOSTNAME: name, ...containerEnv(pod, container, registryConfigSource(registry)) },
     stdin,
     files: network.files.of(pod, container),
-    mainProcess: mainProcess(network.apps.appFor(container.image), container),
+    mainProcess: mainProcess(app, container),
+    ...(app.programs ? { programs: app.programs } : {}),
     resolve: (host) => resolveName(host, namespace, (ns, svc): Service | undefined => services?.cache.get(services.key(ns, svc))?.object),
     sleep: (ms) => new Promise((resolve) => { setTimeout(resolve, Math.min(ms, MAX_SLEEP_MS)).unref(); }),
     now: () => registry.now(),

@@ -183,33 +183,37 @@ export const mv: Command = (p) => {
 };
 
 /** head and tail's count: `-n N`, `-c N` (`+N` counting from the start, for tail), or the old `-N`. */
-function counts(args: string[]): { bytes: boolean; count: number; fromStart: boolean; operands: string[] } | string {
+function counts(args: string[]): { bytes: boolean; count: number; fromStart: boolean; follow: boolean; operands: string[] } | string {
   const rest: string[] = [];
-  let spec = '10', bytes = false;
+  let spec = '10', bytes = false, follow = false;
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     const m = /^-([nc])(.*)$/.exec(a);
     if (m) { bytes = m[1] === 'c'; spec = m[2] || (args[++i] ?? ''); } else if (/^-\d+$/.test(a)) spec = a.slice(1);
-    else if (a === '-f' || a === '-F' || a === '-q' || a === '-v') continue;
+    else if (a === '-f' || a === '-F') follow = true;
+    else if (a === '-q' || a === '-v') continue;
     else rest.push(a);
   }
   const m = /^([+-]?)(\d+)([kKmMbB]?)$/.exec(spec);
   if (!m) return `invalid number '${spec}'`;
   const scale = { '': 1, b: 512, k: 1024, K: 1024, m: 1048576, M: 1048576, B: 512 }[m[3]] ?? 1;
-  return { bytes, count: Number(m[2]) * scale, fromStart: m[1] === '+', operands: rest };
+  return { bytes, count: Number(m[2]) * scale, fromStart: m[1] === '+', follow, operands: rest };
 }
 
 function headOrTail(which: 'head' | 'tail'): Command {
   return async (p) => {
     const parsed = counts(p.argv.slice(1));
     if (typeof parsed === 'string') return failure(`${which}: ${parsed}\n`);
-    const { bytes, count, fromStart, operands } = parsed;
+    const { bytes, count, fromStart, follow, operands } = parsed;
     const out = new Output();
     const files = await inputs(p, operands, out);
     files.forEach(({ name, data }, i) => {
       if (files.length > 1) out.write(`${i ? '\n' : ''}==> ${name === '-' ? 'standard input' : name} <==\n`);
       out.write(which === 'head' ? headOf(data, count, bytes) : tailOf(data, count, bytes, fromStart));
     });
+    // `tail -f` waits for more that never comes (nothing appends to a file while it waits):
+    // a container's `tail -f /dev/null` keeps running until it is killed.
+    if (which === 'tail' && follow && files.length) await p.ctx.sleep(Infinity);
     return out.done();
   };
 }

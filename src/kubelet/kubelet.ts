@@ -24,7 +24,9 @@ import type { PodNetwork } from './pod-network.js';
 import { ProbeRunners } from './probe-runners.js';
 import { Prober } from './prober.js';
 import { killMessage, PROBE_KINDS, probeOf, withProbeResults, type ProbeEvent } from './probes.js';
-import { backOffEvent, crashLoopMessage, killedStatus, restartBackoff, restartedStatus, restartEvents, restartsAfterKill, type Backoff } from './restarts.js';
+import { backOffEvent, containerID, crashLoopMessage, killedStatus, restartBackoff, restartedStatus, restartEvents, restartsAfterKill, type Backoff } from './restarts.js';
+import { containerArgv, knownImage, startProcess, type MainProcess, type ProcessExit } from './container-process.js';
+import { exitCodeOf, nextInitContainer, podPhase, restartsAfterExit, terminatedState, withInitStatus, withTerminalConditions } from './container-exits.js';
 import { EphemeralContainers } from './ephemeral-containers.js';
 import { applyStageStatus, loadStages, nextStage, stageDelay, stageEvents, withReadinessGates, type Stage } from './stages.js';
 
@@ -82,8 +84,10 @@ export class SimulatedKubelets {
   readonly ephemeral: EphemeralContainers;
   /** The last configuration problem told of each waiting pod, by uid, so it is told once. */
   private readonly configProblems = new Map<string, string>();
+  /** The processes of running containers, by pod uid/container name. */
+  private readonly processes = new Map<string, MainProcess>();
 
-  constructor(private readonly registry: Registry, private readonly options: KubeletOptions, network: PodNetwork, private readonly log: Logger = QUIET) {
+  constructor(private readonly registry: Registry, private readonly options: KubeletOptions, private readonly network: PodNetwork, private readonly log: Logger = QUIET) {
     this.client = resources(registry);
     this.logs = network.logs;
     this.files = network.files;
@@ -145,6 +149,8 @@ export class SimulatedKubelets {
     this.prober.stop();
     for (const timer of this.restartTimers.values()) clearTimeout(timer);
     this.restartTimers.clear();
+    for (const p of this.processes.values()) p.kill();
+    this.processes.clear();
     this.ephemeral.stop();
   }
 
@@ -303,6 +309,8 @@ export class SimulatedKubelets {
       this.configProblems.delete(uid);
       return;
     }
+    // A pod being deleted has its containers stopped at once; the terminating stage removes it.
+    if (pod.metadata.deletionTimestamp) this.killProcesses(uid);
     const node = this.node(pod.spec?.nodeName);
     if (!node || !alive(node) || this.stopped) return;
     this.prober.sync(pod);
@@ -333,6 +341,8 @@ export class SimulatedKubelets {
       const problem = configProblem(pod, registryConfigSource(this.registry));
       if (problem) { await this.holdForConfig(key, pod, stage.name, problem); return; }
       this.configProblems.delete(uid);
+      // Init containers run one by one to completion before the app containers start.
+      if (nextInitContainer(pod)) { await this.advanceInit(pod); return; }
     }
     for (const e of stageEvents(stage, pod)) await this.recorder(nodeName).record(pod, e.type, e.reason, e.message, e.fieldPath);
     this.log.V(4).info('Pod lifecycle stage', { pod: kobj(pod), node: nodeName, stage: stage.name });
@@ -344,14 +354,13 @@ export class SimulatedKubelets {
     const hostIP = this.internalIP(node);
     const updated = await ignoreRaces(pods.update(key, (p) => {
       p.status = applyStageStatus(stage, p, { now, hostIP, podIP: () => this.allocatePodIP(node) });
+      if (stage.status?.containers?.state === 'waiting' && nextInitContainer(p)) p.status = withInitStatus(p, p.status, now);
       // Containers with readiness or startup probes are neither ready nor started until those pass.
       if (stage.status?.containers?.state === 'running' && hasProbes(p)) p.status = this.withProbeResults(p, p.status, now);
       return p;
     }, { dryRun: false, subresource: 'status', fieldManager: MANAGER }));
     if (updated && stage.status?.containers?.state === 'running') {
-      for (const c of pod.spec?.containers ?? []) {
-        this.logs.append(uid, c.name, `tinykube: container ${c.name} started from image ${c.image} on ${nodeName}`);
-      }
+      for (const c of pod.spec?.containers ?? []) this.containerStarted(updated, c, false);
     }
   }
 
@@ -395,9 +404,9 @@ export class SimulatedKubelets {
     return withProbeResults(status, pod.spec?.containers ?? [], (name) => this.prober.known(uid ?? '', name), now, pod.spec?.readinessGates ?? []);
   }
 
-  private async containerEvent(pod: Pod, container: Container, e: ProbeEvent | { type: 'Normal' | 'Warning'; reason: string; message: string }): Promise<void> {
+  private async containerEvent(pod: Pod, container: Container, e: ProbeEvent | { type: 'Normal' | 'Warning'; reason: string; message: string }, init = false): Promise<void> {
     const nodeName = pod.spec?.nodeName;
-    if (nodeName) await this.recorder(nodeName).record(pod, e.type, e.reason, e.message, `spec.containers{${container.name}}`);
+    if (nodeName) await this.recorder(nodeName).record(pod, e.type, e.reason, e.message, `spec.${init ? 'initContainers' : 'containers'}{${container.name}}`);
   }
 
   /** A probe verdict changed a container's ready or started: the pod's status says so (one write, only then). */
@@ -420,6 +429,8 @@ export class SimulatedKubelets {
     await this.containerEvent(pod, container, { type: 'Normal', reason: 'Killing', message: killMessage(name, kind, restart) });
     this.log.V(2).info('Killing container with a failed probe', { pod: kobj(pod), containerName: name, probe: kind });
     const backoffKey = `${uid}/${name}`;
+    this.processes.get(backoffKey)?.kill();
+    this.processes.delete(backoffKey);
     // Back-off is kept on the monotonic clock the timers run on (a fixed --clock does not move).
     const { waitMs, next } = restartBackoff(this.backoffs.get(backoffKey), performance.now());
     const waitMessage = restart && waitMs ? crashLoopMessage(waitMs, name, pod) : undefined;
@@ -431,7 +442,7 @@ export class SimulatedKubelets {
       return startsNow ? restartedStatus(killed, p, now) : killed;
     });
     if (!updated) return;
-    if (startsNow) this.containerStarted(pod, container);
+    if (startsNow) this.containerStarted(updated, container, false);
     if (waitMessage) {
       await this.containerEvent(pod, container, { type: 'Warning', reason: 'BackOff', message: backOffEvent(name, pod) });
       const timer = setTimeout(() => void this.restartContainer(objectKey(pod), uid, name), waitMs);
@@ -445,32 +456,129 @@ export class SimulatedKubelets {
   private async restartContainer(key: ObjectKey, uid: string, name: string): Promise<void> {
     this.restartTimers.delete(`${uid}/${name}`);
     const pod = this.client.pods.lister.getKey(key);
-    const container = pod?.spec?.containers.find((c) => c.name === name);
+    const found = pod && specContainer(pod, name);
     const node = this.node(pod?.spec?.nodeName);
-    if (!pod || !container || pod.metadata.uid !== uid || pod.metadata.deletionTimestamp || !node || !alive(node) || this.stopped) return;
-    for (const e of restartEvents(container)) await this.containerEvent(pod, container, e);
-    if (await this.updateContainer(pod, name, (cs, p, now) => restartedStatus(cs, p, now))) this.containerStarted(pod, container);
+    if (!pod || !found || pod.metadata.uid !== uid || pod.metadata.deletionTimestamp || !node || !alive(node) || this.stopped) return;
+    const { container, init } = found;
+    for (const e of restartEvents(container)) await this.containerEvent(pod, container, e, init);
+    const updated = await this.updateContainer(pod, name, (cs, p, now) => restartedStatus(cs, p, now), init);
+    if (updated) this.containerStarted(updated, container, init);
   }
 
-  private containerStarted(pod: Pod, container: Container): void {
-    this.logs.append(pod.metadata.uid ?? '', container.name, `tinykube: container ${container.name} started from image ${container.image} on ${pod.spec?.nodeName}`);
+  /**
+   * A container starts: its process runs (the command, or the image's), its output its log; an
+   * image whose command is not known keeps running and says so in its log. Pods annotated
+   * tinykube.io/exit-code run for their stage instead.
+   */
+  private containerStarted(pod: Pod, container: Container, init: boolean): void {
+    const uid = pod.metadata.uid ?? '';
+    const name = container.name;
+    const status = (init ? pod.status?.initContainerStatuses : pod.status?.containerStatuses)?.find((cs) => cs.name === name);
+    this.logs.begin(uid, name, status?.containerID ?? containerID(pod, name, status?.restartCount ?? 0));
+    const app = this.network.apps.appFor(container.image);
+    const argv = pod.metadata.annotations?.['tinykube.io/exit-code'] === undefined ? containerArgv(app, container) : undefined;
+    if (!argv && !init) {
+      this.logs.append(uid, name, `tinykube: container ${name} started from image ${container.image} on ${pod.spec?.nodeName}`);
+      return;
+    }
+    // A container with stdin open (`kubectl run -i`) has a shell that waits for input.
+    const stdin = container.stdin ? () => new Promise<Buffer>(() => {}) : undefined;
+    const process = startProcess({ argv, known: knownImage(app), init, ctx: containerExecContext(this.network, this.registry, pod, container, stdin), print: (line) => this.logs.append(uid, name, line) });
+    const key = `${uid}/${name}`;
+    this.processes.get(key)?.kill();
+    this.processes.set(key, process);
+    void process.exited.then((exit) => {
+      if (this.processes.get(key) !== process) return;
+      this.processes.delete(key);
+      void this.containerExited(objectKey(pod), uid, container, init, exit);
+    });
   }
 
-  /** Writes one container's status (and what follows for the pod: readiness, and Failed once every container is terminated). */
-  private async updateContainer(pod: Pod, name: string, change: (cs: ContainerStatus, pod: Pod, now: string) => ContainerStatus): Promise<boolean> {
+  /** A container's process ended: the container is terminated, and restarted as its restart policy says. */
+  private async containerExited(key: ObjectKey, uid: string, container: Container, init: boolean, exit: ProcessExit): Promise<void> {
+    const pod = this.client.pods.lister.getKey(key);
+    if (!pod || pod.metadata.uid !== uid || pod.metadata.deletionTimestamp || this.stopped) return;
+    const name = container.name;
+    const code = exitCodeOf(exit);
+    this.log.V(2).info('Container exited', { pod: kobj(pod), containerName: name, exitCode: code });
+    if ('startError' in exit) await this.containerEvent(pod, container, { type: 'Warning', reason: 'Failed', message: `Error: ${exit.startError}` }, init);
+    const updated = await this.updateContainer(pod, name, (cs, _p, now) => ({
+      ...cs, state: { terminated: terminatedState(exit, cs.state?.running?.startedAt ?? now, now, cs.containerID) }, ready: init && code === 0, started: false,
+    }), init);
+    // An init container that did its work is done (the next one starts from the pod's update).
+    const restart = init ? code !== 0 && restartsAfterExit(pod, code) : restartsAfterExit(pod, code);
+    if (updated && restart) await this.restartAfterBackoff(updated, container, init);
+  }
+
+  /** Starts an exited container again: at once the first time, else after its back-off, waiting in CrashLoopBackOff. */
+  private async restartAfterBackoff(pod: Pod, container: Container, init: boolean): Promise<void> {
+    const uid = pod.metadata.uid ?? '';
+    const name = container.name;
+    const backoffKey = `${uid}/${name}`;
+    const { waitMs, next } = restartBackoff(this.backoffs.get(backoffKey), performance.now());
+    this.backoffs.set(backoffKey, next);
+    if (!waitMs) { await this.restartContainer(objectKey(pod), uid, name); return; }
+    const waiting = { reason: 'CrashLoopBackOff', message: crashLoopMessage(waitMs, name, pod) };
+    const updated = await this.updateContainer(pod, name, (cs) => ({
+      ...cs, state: { waiting }, lastState: cs.state?.terminated ? { terminated: cs.state.terminated } : cs.lastState ?? {}, ready: false, started: false,
+    }), init);
+    if (!updated) return;
+    await this.containerEvent(pod, container, { type: 'Warning', reason: 'BackOff', message: backOffEvent(name, pod) }, init);
+    const timer = setTimeout(() => void this.restartContainer(objectKey(pod), uid, name), waitMs);
+    timer.unref();
+    clearTimeout(this.restartTimers.get(backoffKey));
+    this.restartTimers.set(backoffKey, timer);
+  }
+
+  /** Starts the first init container that has not run yet (one that ran is restarted by its exit's handling). */
+  private async advanceInit(pod: Stored<Pod>): Promise<void> {
+    const container = nextInitContainer(pod);
+    if (!container) return;
+    const uid = pod.metadata.uid;
+    const name = container.name;
+    const status = pod.status?.initContainerStatuses?.find((cs) => cs.name === name);
+    if (this.processes.has(`${uid}/${name}`) || this.restartTimers.has(`${uid}/${name}`) || status?.state?.running || status?.state?.terminated || status?.lastState?.terminated) return;
+    const image = container.image ?? '';
+    for (const [reason, message] of [
+      ['Pulling', `Pulling image "${image}"`],
+      ['Pulled', `Successfully pulled image "${image}" in 502ms (502ms including waiting). Image size: 0 bytes.`],
+      ['Created', `Created container: ${name}`],
+      ['Started', `Started container ${name}`],
+    ]) await this.containerEvent(pod, container, { type: 'Normal', reason, message }, true);
     const now = rfc3339(this.registry.now());
     const updated = await ignoreRaces(this.client.pods.update(objectKey(pod), (p) => {
-      const statuses = p.status?.containerStatuses;
-      if (p.metadata.uid !== pod.metadata.uid || !statuses?.some((cs) => cs.name === name)) return p;
-      const status: PodStatus = { ...p.status, containerStatuses: statuses.map((cs) => (cs.name === name ? change(cs, p, now) : cs)) };
-      if (status.containerStatuses?.every((cs) => cs.state?.terminated)) status.phase = 'Failed';
-      p.status = this.withProbeResults(p, status, now);
+      if (p.metadata.uid !== uid) return p;
+      const base = withInitStatus(p, p.status ?? {}, now);
+      const running: ContainerStatus = {
+        name, image, imageID: `docker.io/library/${image}@sha256:${'0'.repeat(64)}`, containerID: containerID(p, name, 0),
+        state: { running: { startedAt: now } }, lastState: {}, ready: false, restartCount: 0, started: true,
+      };
+      p.status = withInitStatus(p, { ...base, initContainerStatuses: (base.initContainerStatuses ?? []).map((cs) => (cs.name === name ? running : cs)) }, now);
       return p;
     }, { dryRun: false, subresource: 'status', fieldManager: MANAGER }));
-    return !!updated;
+    if (updated) this.containerStarted(updated, container, true);
+  }
+
+  /** Writes one container's status, and what follows for the pod: readiness and its phase. */
+  private async updateContainer(pod: Pod, name: string, change: (cs: ContainerStatus, pod: Pod, now: string) => ContainerStatus, init = false): Promise<Stored<Pod> | undefined> {
+    const now = rfc3339(this.registry.now());
+    return ignoreRaces(this.client.pods.update(objectKey(pod), (p) => {
+      const statuses = (init ? p.status?.initContainerStatuses : p.status?.containerStatuses) ?? [];
+      if (p.metadata.uid !== pod.metadata.uid || !statuses.some((cs) => cs.name === name)) return p;
+      const changed = statuses.map((cs) => (cs.name === name ? change(cs, p, now) : cs));
+      const status: PodStatus = init ? { ...p.status, initContainerStatuses: changed } : { ...p.status, containerStatuses: changed };
+      status.phase = podPhase(p, status);
+      p.status = withTerminalConditions(this.withProbeResults(p, status, now), now);
+      return p;
+    }, { dryRun: false, subresource: 'status', fieldManager: MANAGER }));
+  }
+
+  private killProcesses(uid: string): void {
+    for (const [key, p] of this.processes) if (key.startsWith(`${uid}/`)) { p.kill(); this.processes.delete(key); }
   }
 
   private forgetRestarts(uid: string): void {
+    this.killProcesses(uid);
     this.prober.forget(uid);
     for (const [key, timer] of this.restartTimers) if (key.startsWith(`${uid}/`)) { clearTimeout(timer); this.restartTimers.delete(key); }
     for (const key of this.backoffs.keys()) if (key.startsWith(`${uid}/`)) this.backoffs.delete(key);
@@ -483,6 +591,14 @@ export class SimulatedKubelets {
     for (let i = 2; i < 255; i++) if (!used.has(`${base}.${i}`)) return `${base}.${i}`;
     throw new Error(`no free pod IP on ${node.metadata.name}`);
   }
+}
+
+/** A container of the pod's spec by name, and whether it is an init container. */
+function specContainer(pod: Pod, name: string): { container: Container; init: boolean } | undefined {
+  const app = pod.spec?.containers.find((c) => c.name === name);
+  if (app) return { container: app, init: false };
+  const init = pod.spec?.initContainers?.find((c) => c.name === name);
+  return init && { container: init, init: true };
 }
 
 function hasProbes(pod: Pod): boolean {

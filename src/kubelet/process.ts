@@ -30,6 +30,15 @@ export interface ExecContext {
   files?: FileSystem;
   /** The container's PID 1 as `ps` shows it (e.g. `nginx: master process nginx -g daemon off;`). */
   mainProcess?: string;
+  /** Programs the container's image has beyond the userland (the perl image's `perl`). */
+  programs?: string[];
+  /**
+   * What a program the userland lacks runs as, in an image whose programs are not known (its
+   * own server, say): a container's main process then keeps running, as that program would.
+   */
+  foreign?: Command;
+  /** Called with what the top-level shell writes as it writes it, for a container's log. */
+  stream?: (fd: 1 | 2, data: Buffer) => void;
 }
 
 /** A process in the container, as `ps` lists it. */
@@ -71,11 +80,15 @@ export class Collected {
   private readonly chunks: Buffer[] = [];
   private size = 0;
 
+  /** `onAdd` sees each piece as it is added (a container's log as its shell prints). */
+  constructor(private readonly onAdd?: (data: Buffer) => void) {}
+
   /** Adds `data`; false (and nothing added) when it does not fit. */
   add(data: Buffer): boolean {
     if (this.size + data.length > MAX_OUTPUT) return false;
     this.chunks.push(data);
     this.size += data.length;
+    this.onAdd?.(data);
     return true;
   }
 

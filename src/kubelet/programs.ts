@@ -4,6 +4,7 @@ import { date, echo, fail, hostname, id, printenv, ps, sleep, succeed, uname, wh
 import { cat, cp, head, ls, mkdir, mv, pwd, rm, tail, test, touch, wc } from './file-commands.js';
 import { curl, nslookup, wget } from './net-commands.js';
 import type { Command, Process } from './process.js';
+import { perl } from './perl.js';
 import { shellCommand } from './shell.js';
 import { tar } from './tar-command.js';
 
@@ -35,12 +36,19 @@ APPLETS.set('env', env);
 const shell = shellCommand((name, p) => findProgram(name, p));
 for (const name of ['sh', 'ash', 'bash']) APPLETS.set(name, shell);
 
-/** The applet a command name runs: a bare name through PATH, a path when that file exists and names an applet. */
+/** Programs only some images have (App.programs names them). */
+const IMAGE_PROGRAMS = new Map<string, Command>(Object.entries({ perl }));
+
+/**
+ * The program a command name runs: a bare name through PATH, a path when that file exists and
+ * names an applet or a program of the image; else the image's foreign program, if it has one.
+ */
 export function findProgram(name: string, p: Process): Command | undefined {
-  if (!name.includes('/')) return APPLETS.get(name);
   const base = name.slice(name.lastIndexOf('/') + 1);
+  const found = () => APPLETS.get(base) ?? (p.ctx.programs?.includes(base) ? IMAGE_PROGRAMS.get(base) : undefined);
+  if (!name.includes('/')) return found() ?? p.ctx.foreign;
   const inPath = PATH_DIRS.some((d) => name === `${d}/${base}`);
-  return (inPath || p.fs.exists(name, p.cwd)) ? APPLETS.get(base) : undefined;
+  return ((inPath || p.fs.exists(name, p.cwd)) ? found() : undefined) ?? p.ctx.foreign;
 }
 
 /** The names of every applet, for /bin. */

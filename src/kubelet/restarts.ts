@@ -1,5 +1,5 @@
-// Restarting a container the kubelet killed (a failed liveness or startup probe), as kuberuntime
-// does: the restart policy decides whether it comes back, the per-container back-off (10 s
+// Restarting a container the kubelet killed (a failed liveness or startup probe) or whose
+// process exited (container-exits.ts), as kuberuntime does, with one back-off for both: the restart policy decides whether it comes back, the per-container back-off (10 s
 // doubling to 5 min, forgotten after 10 min) decides when, and the status shows the killed
 // container in lastState and CrashLoopBackOff while waiting. Pure functions.
 import type { Container, ContainerStatus, Pod } from '../api/objects.js';
@@ -61,10 +61,11 @@ export function killedStatus(cs: ContainerStatus, now: string, next: { waitMessa
   return { ...cs, state: { waiting }, lastState: { terminated }, ready: false, started: false };
 }
 
-/** The container running again: one more restart, a new container id. */
+/** The container running again: one more restart, a new container id; a run that just ended becomes its last state. */
 export function restartedStatus(cs: ContainerStatus, pod: Pod, now: string): ContainerStatus {
   const restartCount = cs.restartCount + 1;
-  return { ...cs, restartCount, containerID: containerID(pod, cs.name, restartCount), state: { running: { startedAt: now } }, ready: false, started: false };
+  const lastState = cs.state?.terminated ? { terminated: cs.state.terminated } : cs.lastState;
+  return { ...cs, restartCount, containerID: containerID(pod, cs.name, restartCount), state: { running: { startedAt: now } }, ...(lastState ? { lastState } : {}), ready: false, started: false };
 }
 
 export interface RestartEvent { type: 'Normal'; reason: string; message: string }

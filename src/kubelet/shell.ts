@@ -37,7 +37,8 @@ export function shellCommand(lookup: ProgramLookup): Command {
     } else {
       script = (await p.stdin()).toString('utf8');
     }
-    return new Shell(p, lookup, positional).run(script, c >= 0);
+    // Only the container's own shell (run by no other program) streams to its log.
+    return new Shell(p, lookup, positional, p.depth === 0 ? p.ctx.stream : undefined).run(script, c >= 0);
   };
 }
 
@@ -46,11 +47,13 @@ class Shell {
   private status = 0;
   private readonly exported: Record<string, string>;
   private readonly locals: Record<string, string> = {};
-  private readonly out = new Collected();
-  private readonly err = new Collected();
+  private readonly out: Collected;
+  private readonly err: Collected;
   private nextPid: number;
 
-  constructor(private readonly p: Process, private readonly lookup: ProgramLookup, private readonly positional: string[]) {
+  constructor(private readonly p: Process, private readonly lookup: ProgramLookup, private readonly positional: string[], stream?: (fd: 1 | 2, data: Buffer) => void) {
+    this.out = new Collected(stream && ((data) => stream(1, data)));
+    this.err = new Collected(stream && ((data) => stream(2, data)));
     this.cwd = p.cwd;
     // ash exports PWD and SHLVL at start, so `env` run from a shell shows them.
     this.exported = { ...p.env, PWD: p.cwd, SHLVL: String(Number(p.env.SHLVL ?? 0) + 1) };

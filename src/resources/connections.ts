@@ -6,7 +6,7 @@ import { errors, StatusError } from '../api/errors.js';
 import { queryBool } from '../api/request-options.js';
 import type { Container, Pod, Service } from '../api/objects.js';
 import type { CommandStreams, ConnectRequest, ForwardStreams, StreamRequest, StreamStatus, Subresource } from '../api/types.js';
-import { runCommand, type ContainerLogs } from '../kubelet/containers.js';
+import { logRun, runCommand, type ContainerLogs } from '../kubelet/containers.js';
 import { containerExecContext } from '../kubelet/exec-context.js';
 import { serviceBackends, type PodNetwork } from '../kubelet/pod-network.js';
 import { sendBody } from '../server/http.js';
@@ -121,17 +121,15 @@ export class Connections {
   private log({ target, namespace, name, query, req, res, registry }: ConnectRequest): void {
     const pod = this.pod(target, namespace, name);
     const c = pickContainer(pod, query.get('container'));
-    if (queryBool(query.get('previous'))) {
-      throw errors.badRequest(`previous terminated container "${c.name}" in pod "${name}" not found`);
-    }
-    requireStarted(pod, c);
+    const run = logRun(statusOf(pod, c.name), c.name, name, queryBool(query.get('previous')));
+    if ('error' in run) throw errors.badRequest(run.error);
     const uid = pod.metadata.uid ?? '';
     const timestamps = queryBool(query.get('timestamps'));
     const since = query.has('sinceSeconds') ? registry.now().getTime() - Number(query.get('sinceSeconds')) * 1000 : undefined;
     const tail = query.has('tailLines') ? Number(query.get('tailLines')) : undefined;
     let budget = query.has('limitBytes') ? Number(query.get('limitBytes')) : Infinity;
     const format = (l: { time: string; text: string }) => `${timestamps ? `${l.time} ` : ''}${l.text}\n`;
-    let lines = this.logs.read(uid, c.name).filter((l) => since === undefined || Date.parse(l.time) >= since);
+    let lines = this.logs.read(uid, c.name, run.id).filter((l) => since === undefined || Date.parse(l.time) >= since);
     if (tail !== undefined && tail >= 0) lines = lines.slice(Math.max(0, lines.length - tail));
     const take = (text: string) => {
       const chunk = text.length > budget ? text.slice(0, budget) : text;
