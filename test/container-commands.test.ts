@@ -6,10 +6,8 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import type { Cluster } from '../src/index.js';
-import { eventually, kubectl, rows, scratchFile, withCluster } from './helpers.js';
+import { eventually, kubectl, PI_2000_SHA256, rows, scratchFile, withCluster } from './helpers.js';
 
-/** sha256 of `perl -Mbignum=bpi -wle 'print bpi(2000)'`'s output: "3.14159…" with 2,000 digits and a newline. */
-const PI_2000_SHA256 = 'acf68936c61dd66c8a1a5668b0c59c179fefe02bc5a7e8f4b86c5bf74936c28d';
 
 for (const v of ['1.27', '1.30', '1.33']) {
   describe(`container commands with kubectl ${v}`, () => {

@@ -201,3 +201,6 @@ export function scratchFile(name: string, text: string): string {
   writeFileSync(p, text);
   return p;
 }
+
+/** sha256 of `perl -Mbignum=bpi -wle 'print bpi(2000)'`'s output: "3.14159…" with 2,000 digits and a newline. */
+export const PI_2000_SHA256 = 'acf68936c61dd66c8a1a5668b0c59c179fefe02bc5a7e8f4b86c5bf74936c28d';

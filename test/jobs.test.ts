@@ -1,11 +1,13 @@
 // batch/v1 Jobs against tinykube's control plane with real kubectl: create, wait for complete,
 // the `get jobs` columns and `describe job`; parallelism, Indexed completion, the backoff limit,
 // the active deadline, pod failure policy, suspend, ttlSecondsAfterFinished and garbage
-// collection. Pods finish through the simulated kubelet's tinykube.io/exit-code annotation.
+// collection. Pods run their command in the simulated kubelet (the kubernetes.io pi example, a
+// failing shell); where a test needs a pod to take a set time, the tinykube.io/exit-code annotation.
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import type { Cluster } from '../src/index.js';
-import { eventually, http, kubectl, kubectlOk, rows, withCluster } from './helpers.js';
+import { eventually, http, kubectl, kubectlOk, PI_2000_SHA256, rows, withCluster } from './helpers.js';
 
 const JOBS = '/apis/batch/v1/namespaces/default/jobs';
 
@@ -38,11 +40,9 @@ for (const v of ['1.27', '1.30', '1.33']) {
     after(async () => { await cluster.close(); });
 
     test('kubectl create job runs a pod to completion; wait --for=condition=complete returns; get and describe show it', async () => {
-      // `create job` has no flag for annotations: its manifest gets the exit-code annotation before it is created.
-      const manifest = JSON.parse(await ok(['create', 'job', 'hello', '--image=busybox', '--dry-run=client', '-o', 'json', '--', 'sh', '-c', 'exit 0']));
-      manifest.spec.template.metadata.annotations = { 'tinykube.io/exit-code': '0', 'tinykube.io/run-ms': '300' };
-      assert.equal(await ok(['create', '-f', '-'], JSON.stringify(manifest)), 'job.batch/hello created\n');
+      assert.equal(await ok(['create', 'job', 'hello', '--image=busybox', '--', 'echo', 'Hello from the Job']), 'job.batch/hello created\n');
       assert.equal(await ok(['wait', '--for=condition=complete', 'job/hello', '--timeout=60s']), 'job.batch/hello condition met\n');
+      assert.equal(await ok(['logs', 'job/hello']), 'Hello from the Job\n');
 
       const job = await getJob(cluster, 'hello');
       const uid = job.metadata.uid;
@@ -141,6 +141,31 @@ describe('Job controller behaviour', () => {
       assert.equal(p.spec.hostname, `idx-${i}`);
       assert.deepEqual(p.spec.containers[0].env, [{ name: 'JOB_COMPLETION_INDEX', valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: "metadata.annotations['batch.kubernetes.io/job-completion-index']" } } }]);
     });
+  });
+
+  test('the kubernetes.io pi Job completes and its log is pi to 2,000 digits', async () => {
+    await create({
+      apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'pi' },
+      spec: { backoffLimit: 4, template: { spec: { restartPolicy: 'Never', containers: [{ name: 'pi', image: 'perl:5.34.0', command: ['perl', '-Mbignum=bpi', '-wle', 'print bpi(2000)'] }] } } },
+    });
+    const job = await finished('pi', 'Complete');
+    assert.equal(job.status.succeeded, 1);
+    const logs = await kubectlOk('1.33', cluster, ['logs', 'job/pi']);
+    assert.match(logs, /^3\.14159265358979323846/);
+    assert.equal(logs.length, 2002, '"3." and 1,999 more digits, and a newline');
+    assert.equal(createHash('sha256').update(logs).digest('hex'), PI_2000_SHA256);
+  });
+
+  test('a Job whose command fails stops at backoffLimit; its pods failed with the command\'s exit code', async () => {
+    await create({
+      apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'broken' },
+      spec: { backoffLimit: 1, template: { spec: { restartPolicy: 'Never', containers: [{ name: 'main', image: 'busybox', command: ['sh', '-c', 'echo giving up; exit 2'] }] } } },
+    });
+    const job = await finished('broken', 'Failed', 45_000);
+    assert.deepEqual(job.status.conditions.map((c: any) => [c.type, c.reason]), [['FailureTarget', 'BackoffLimitExceeded'], ['Failed', 'BackoffLimitExceeded']]);
+    const pods = await podsOf(cluster, 'broken');
+    assert.deepEqual(pods.map((p) => [p.status.phase, p.status.containerStatuses[0].state.terminated.exitCode, p.status.containerStatuses[0].state.terminated.reason]), [['Failed', 2, 'Error'], ['Failed', 2, 'Error']]);
+    assert.equal(await kubectlOk('1.33', cluster, ['logs', pods[0].metadata.name]), 'giving up\n');
   });
 
   test('a failing Job stops at backoffLimit: FailureTarget then Failed, BackoffLimitExceeded and its event', async () => {

@@ -96,7 +96,7 @@ describe('quantities', () => {
       assert.deepEqual([r.status, r.json().reason, r.json().message], [422, 'Invalid', `Pod "${name}" is invalid: ${causes}`]);
     };
     await invalid('negative', { limits: { memory: '-1Mi' }, requests: { cpu: '-100m' } },
-      '[spec.containers[0].resources.limits[memory]: Invalid value: "-1Mi": must be greater than or equal to 0, spec.containers[0].resources.requests[cpu]: Invalid value: "-100m": must be greater than or equal to 0]');
+      '[spec.containers[0].resources.limits[memory]: Invalid value: "-1Mi": must be greater than or equal to 0, spec.containers[0].resources.requests[memory]: Invalid value: "-1Mi": must be greater than or equal to 0, spec.containers[0].resources.requests[cpu]: Invalid value: "-100m": must be greater than or equal to 0]');
     await invalid('gpu-unequal', { limits: { 'example.com/gpu': '2' }, requests: { 'example.com/gpu': '1' } },
       'spec.containers[0].resources.requests: Invalid value: "1": must be equal to example.com/gpu limit of 2');
     await invalid('gpu-no-limit', { requests: { 'example.com/gpu': '1' } },
