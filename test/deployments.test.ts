@@ -61,6 +61,8 @@ for (const v of ['1.27', '1.30', '1.33']) {
     let cluster: Cluster;
     const ok = (...args: string[]) => kubectlOk(v, cluster, args);
     const deployment = async () => (await http(cluster, 'GET', `/apis/apps/v1/namespaces/default/deployments/${NAME}`)).json();
+    /** What the app answers through the service's proxy: its v=. */
+    const version = async () => /\| v=(\d+)\n$/.exec((await http(cluster, 'GET', `/api/v1/namespaces/default/services/${NAME}:8080/proxy/`)).text)?.[1];
     const replicaSets = async () => ((await http(cluster, 'GET', '/apis/apps/v1/namespaces/default/replicasets')).json().items as any[])
       .sort((a, b) => a.metadata.creationTimestamp.localeCompare(b.metadata.creationTimestamp) || a.metadata.name.localeCompare(b.metadata.name));
 
@@ -105,6 +107,10 @@ for (const v of ['1.27', '1.30', '1.33']) {
       assert.match(svc[1][4], /^8080:3\d{4}\/TCP$/);
       const endpoints = await eventually(async () => (await http(cluster, 'GET', `/api/v1/namespaces/default/endpoints/${NAME}`)).json().subsets?.[0]?.addresses, 5000, 'endpoints');
       assert.equal(endpoints.length, 1);
+      // The tutorial's curl, through the pod's and the service's proxy.
+      const pod = endpoints[0].targetRef.name;
+      assert.equal((await http(cluster, 'GET', `/api/v1/namespaces/default/pods/${pod}:8080/proxy/`)).text, `Hello Kubernetes bootcamp! | Running on: ${pod} | v=1\n`);
+      assert.equal(await version(), '1');
     });
 
     test('scale to 4 replicas; rollout status returns when all are available', async () => {
@@ -131,6 +137,7 @@ for (const v of ['1.27', '1.30', '1.33']) {
       const [old, current] = await replicaSets();
       assert.deepEqual([old.spec.replicas, current.spec.replicas, current.status.readyReplicas], [0, 4, 4]);
       assert.equal(current.spec.template.spec.containers[0].image, V2);
+      assert.equal(await version(), '2');
       assert.equal(current.metadata.annotations['deployment.kubernetes.io/revision'], '2');
       const d = await deployment();
       assert.equal(d.metadata.annotations['deployment.kubernetes.io/revision'], '2');
@@ -152,6 +159,7 @@ for (const v of ['1.27', '1.30', '1.33']) {
       assert.deepEqual([first.spec.replicas, second.spec.replicas], [4, 0], 'the first ReplicaSet is current again');
       assert.equal(first.metadata.annotations['deployment.kubernetes.io/revision'], '3');
       assert.equal((await deployment()).spec.template.spec.containers[0].image, V1);
+      assert.equal(await version(), '1');
       assert.equal(await ok('rollout', 'history', `deployments/${NAME}`), `deployment.apps/${NAME} \nREVISION  CHANGE-CAUSE\n2         <none>\n3         <none>\n\n`);
     });
   });

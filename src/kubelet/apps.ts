@@ -82,11 +82,21 @@ export class AppCatalog {
     return new AppCatalog([...own, ...builtin.filter((a) => !names.has(a.name))]);
   }
 
-  /** The app a container of `image` runs. */
+  /** The app a container of `image` runs: one listing its tag first, then one listing its repository. */
   appFor(image: string | undefined): App {
+    const tagged = imageReference(image ?? '');
     const repository = imageRepository(image ?? '');
-    return this.apps.find((a) => a.images.includes(repository)) ?? DEFAULT_APP;
+    return this.apps.find((a) => a.images.includes(tagged)) ?? this.apps.find((a) => a.images.includes(repository)) ?? DEFAULT_APP;
   }
+}
+
+/** An image reference without registry defaults or digest, its tag kept: `docker.io/library/nginx:1.27` → `nginx:1.27`. */
+export function imageReference(image: string): string {
+  const ref = image.split('@')[0];
+  const repository = imageRepository(ref);
+  const slash = ref.lastIndexOf('/');
+  const colon = ref.lastIndexOf(':');
+  return colon > slash ? `${repository}${ref.slice(colon)}` : repository;
 }
 
 /** An image reference's repository without registry defaults, tag or digest: `docker.io/library/nginx:1.27` → `nginx`. */
@@ -134,7 +144,7 @@ function parseApps(raw: unknown, source: string): App[] {
   return raw.map((entry: unknown, i) => {
     const where = `${source}: app ${i + 1}`;
     if (!isJsonObject(entry) || typeof entry.name !== 'string' || !entry.name) throw new AppError(`${where}: has no name`);
-    const images = stringList(entry.images, `${where} (${entry.name}): images`).map(imageRepository);
+    const images = stringList(entry.images, `${where} (${entry.name}): images`).map(imageReference);
     const ports = Array.isArray(entry.ports) ? entry.ports.filter((p): p is number => typeof p === 'number') : [];
     const listed = (field: 'entrypoint' | 'cmd' | 'programs') => (entry[field] !== undefined ? { [field]: stringList(entry[field], `${where} (${entry.name}): ${field}`) } : {});
     return {

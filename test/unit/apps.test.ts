@@ -36,6 +36,16 @@ test('the built-in apps: kubia, nginx (its page, a 404 elsewhere), echo, and a d
   assert.ok(listensOn(apps.appFor('busybox'), [9090], 9090), 'a declared port listens');
 });
 
+test('an entry naming a tag wins over one naming the repository: the bootcamp app says its version', () => {
+  const apps = AppCatalog.load();
+  const say = (image: string) => answer(apps.appFor(image), get('/'), host).body;
+  assert.equal(say('gcr.io/google-samples/kubernetes-bootcamp:v1'), 'Hello Kubernetes bootcamp! | Running on: kubia-x7k2p | v=1\n');
+  assert.equal(say('gcr.io/google-samples/kubernetes-bootcamp:v2'), 'Hello Kubernetes bootcamp! | Running on: kubia-x7k2p | v=2\n');
+  assert.equal(say('docker.io/jocatalin/kubernetes-bootcamp:v2'), 'Hello Kubernetes bootcamp! | Running on: kubia-x7k2p | v=2\n');
+  assert.equal(say('gcr.io/google-samples/kubernetes-bootcamp'), 'Hello Kubernetes bootcamp! | Running on: kubia-x7k2p | v=1\n');
+  assert.equal(answer(apps.appFor('gcr.io/google-samples/kubernetes-bootcamp:v2'), get('/'), host).headers['Content-Type'], 'text/plain');
+});
+
 test("a user's file comes first and replaces a built-in app of the same name; a bad one is refused", () => {
   const file = scratchFile('apps.yaml', [
     '- name: kubia',
