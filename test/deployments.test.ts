@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Cluster } from '../src/index.js';
-import { eventually, http, kubectl, kubectlOk, rows, scratchFile, withCluster } from './helpers.js';
+import { eventually, followWatch, http, kubectl, kubectlOk, rows, scratchFile, withCluster } from './helpers.js';
 
 const NAME = 'kubernetes-bootcamp';
 const V1 = 'gcr.io/google-samples/kubernetes-bootcamp:v1';
@@ -23,37 +23,20 @@ const sample = (pod: any): PodSample => ({ terminating: !!pod.metadata.deletionT
  * returns the samples.
  */
 function samplePods(cluster: Cluster, selector: string): { stop(): Promise<{ pods: number; ready: number }[]> } {
-  const controller = new AbortController();
   const pods = new Map<string, PodSample>();
   const samples: { pods: number; ready: number }[] = [];
-  const done = (async () => {
-    try {
-      const query = `labelSelector=${encodeURIComponent(selector)}`;
-      const list = (await http(cluster, 'GET', `/api/v1/namespaces/default/pods?${query}`)).json();
-      for (const pod of list.items) pods.set(pod.metadata.name, sample(pod));
-      const res = await fetch(`${cluster.url}/api/v1/namespaces/default/pods?watch=true&${query}&resourceVersion=${list.metadata.resourceVersion}`, { signal: controller.signal });
-      const reader = res.body!.getReader();
-      const decoder = new TextDecoder();
-      let buf = '';
-      for (;;) {
-        const { value, done: ended } = await reader.read();
-        if (ended) return;
-        buf += decoder.decode(value, { stream: true });
-        for (let nl = buf.indexOf('\n'); nl >= 0; nl = buf.indexOf('\n')) {
-          const event = JSON.parse(buf.slice(0, nl));
-          buf = buf.slice(nl + 1);
-          const pod = event.object;
-          if (event.type === 'DELETED') pods.delete(pod.metadata.name);
-          else pods.set(pod.metadata.name, sample(pod));
-          const live = [...pods.values()].filter((p) => !p.terminating);
-          samples.push({ pods: live.length, ready: live.filter((p) => p.ready).length });
-        }
-      }
-    } catch (e) {
-      if (!(e instanceof Error) || e.name !== 'AbortError') throw e;
-    }
-  })();
-  return { async stop() { controller.abort(); await done; return samples; } };
+  const query = `labelSelector=${encodeURIComponent(selector)}`;
+  const watch = followWatch(cluster, async () => {
+    const list = (await http(cluster, 'GET', `/api/v1/namespaces/default/pods?${query}`)).json();
+    for (const pod of list.items) pods.set(pod.metadata.name, sample(pod));
+    return `/api/v1/namespaces/default/pods?watch=true&${query}&resourceVersion=${list.metadata.resourceVersion}`;
+  }, ({ type, object: pod }) => {
+    if (type === 'DELETED') pods.delete(pod.metadata.name);
+    else pods.set(pod.metadata.name, sample(pod));
+    const live = [...pods.values()].filter((p) => !p.terminating);
+    samples.push({ pods: live.length, ready: live.filter((p) => p.ready).length });
+  });
+  return { async stop() { await watch.stop(); return samples; } };
 }
 
 for (const v of ['1.27', '1.30', '1.33']) {

@@ -125,6 +125,35 @@ export async function http(cluster: Cluster, method: string, path: string, body?
   return { status: res.status, headers: res.headers, text, json: () => JSON.parse(text) };
 }
 
+/**
+ * Follows a watch (`path` with ?watch=true) and calls `onEvent` with each event, in order, until
+ * `stop`; the path may be computed first (after a list whose resourceVersion it names).
+ */
+export function followWatch(cluster: Cluster, path: () => Promise<string> | string, onEvent: (event: { type: string; object: any }) => void): { stop(): Promise<void> } {
+  const controller = new AbortController();
+  const done = (async () => {
+    try {
+      const res = await fetch(cluster.url + await path(), { signal: controller.signal });
+      if (!res.body) throw new Error('the watch has no body');
+      const reader = res.body.getReader();
+      const decoder = new TextDecoder();
+      let buf = '';
+      for (;;) {
+        const { value, done: ended } = await reader.read();
+        if (ended) return;
+        buf += decoder.decode(value, { stream: true });
+        for (let nl = buf.indexOf('\n'); nl >= 0; nl = buf.indexOf('\n')) {
+          onEvent(JSON.parse(buf.slice(0, nl)));
+          buf = buf.slice(nl + 1);
+        }
+      }
+    } catch (e) {
+      if (!(e instanceof Error) || e.name !== 'AbortError') throw e;
+    }
+  })();
+  return { async stop() { controller.abort(); await done; } };
+}
+
 /** Reads a watch stream until `count` events arrived or `ms` passed, then aborts it. */
 export async function readWatch(cluster: Cluster, path: string, count: number, ms = 5000, headers: Record<string, string> = {}, onOpen?: () => Promise<void> | void): Promise<any[]> {
   const controller = new AbortController();

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Cluster } from '../src/index.js';
-import { eventually, http, kubectl, kubectlOk, rows, withCluster } from './helpers.js';
+import { eventually, followWatch, http, kubectl, kubectlOk, rows, withCluster } from './helpers.js';
 
 const V1 = 'registry.k8s.io/nginx-slim:0.8';
 const V2 = 'registry.k8s.io/nginx-slim:0.9';
@@ -32,30 +32,12 @@ interface PodEvent { type: string; name: string; ready: boolean; revision?: stri
 
 /** Records every watch event of the pods labelled app=`app`, in order, until stopped. */
 function watchPods(cluster: Cluster, app: string): { events: PodEvent[]; stop(): Promise<void> } {
-  const controller = new AbortController();
   const events: PodEvent[] = [];
-  const done = (async () => {
-    try {
-      const res = await fetch(`${cluster.url}/api/v1/namespaces/default/pods?watch=true&labelSelector=app%3D${app}`, { signal: controller.signal });
-      const reader = res.body!.getReader();
-      const decoder = new TextDecoder();
-      let buf = '';
-      for (;;) {
-        const { value, done: ended } = await reader.read();
-        if (ended) return;
-        buf += decoder.decode(value, { stream: true });
-        for (let nl = buf.indexOf('\n'); nl >= 0; nl = buf.indexOf('\n')) {
-          const { type, object: pod } = JSON.parse(buf.slice(0, nl));
-          buf = buf.slice(nl + 1);
-          const ready = pod.status?.phase === 'Running' && (pod.status?.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'True') && !pod.metadata.deletionTimestamp;
-          events.push({ type, name: pod.metadata.name, ready, revision: pod.metadata.labels?.['controller-revision-hash'] });
-        }
-      }
-    } catch (e) {
-      if (!(e instanceof Error) || e.name !== 'AbortError') throw e;
-    }
-  })();
-  return { events, async stop() { controller.abort(); await done; } };
+  const watch = followWatch(cluster, () => `/api/v1/namespaces/default/pods?watch=true&labelSelector=app%3D${app}`, ({ type, object: pod }) => {
+    const ready = pod.status?.phase === 'Running' && (pod.status?.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'True') && !pod.metadata.deletionTimestamp;
+    events.push({ type, name: pod.metadata.name, ready, revision: pod.metadata.labels?.['controller-revision-hash'] });
+  });
+  return { events, stop: () => watch.stop() };
 }
 
 for (const v of ['1.27', '1.30', '1.33']) {
