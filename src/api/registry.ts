@@ -6,7 +6,7 @@ import type { Store } from '../storage/store.js';
 import type { WatchHistoryOptions } from '../storage/watch-cache.js';
 import { RANDOM, type Entropy } from './entropy.js';
 import { groupVersionPath, OpenAPILibrary, reachableSchemas, routeTable, schemaNameForKind, servedDocument, type GroupVersionDocument, type OpenAPIFragment, type ResourceShape } from './openapi.js';
-import { ResourceStore, type Admission, type AdmissionAttributes, type RegistryContext } from './resource-store.js';
+import { ResourceStore, type Admission, type AdmissionAttributes, type DynamicAdmission, type RegistryContext } from './resource-store.js';
 import { SchemaValidator, type SchemaSet } from './schema.js';
 import { SchemaNode } from './schema-navigator.js';
 import type { Strategy } from './types.js';
@@ -57,6 +57,8 @@ export class Registry implements RegistryContext {
   private readonly listeners = new Set<() => void>();
   private documentsMemo?: GroupVersionDocument[];
   private started = false;
+  /** Webhook admission, set by the composition root once the registry exists (it reads the registry's caches). */
+  dynamicAdmission?: DynamicAdmission;
   /** Tells schema sets of one kind registered twice apart, so the validator compiles the new one. */
   private generation = 0;
 

@@ -39,6 +39,32 @@ export interface AdmissionAttributes {
 /** A check every create passes before it is stored: throws a Status to refuse it. */
 export type Admission = (attributes: AdmissionAttributes, registry: RegistryContext) => void;
 
+/** What dynamic admission (webhooks) is told of a write: kube's admission.Attributes. */
+export interface WriteAttributes {
+  operation: 'CREATE' | 'UPDATE' | 'DELETE';
+  store: ResourceStore;
+  namespace?: string;
+  name: string;
+  subresource?: string;
+  /** The object to be stored (none for a delete). */
+  object?: KObject;
+  /** The stored object an update or delete changes. */
+  oldObject?: KObject;
+  dryRun: boolean;
+  /** The write's CreateOptions, UpdateOptions or DeleteOptions, as kube sends them to webhooks. */
+  options: Record<string, unknown>;
+}
+
+/**
+ * Admission that may call out (kube's MutatingAdmissionWebhook and ValidatingAdmissionWebhook):
+ * `mutate` runs after the built-in mutating admission and returns the object to go on with;
+ * `validate` runs once the object passed validation, before it is stored. Either throws a Status.
+ */
+export interface DynamicAdmission {
+  mutate(attributes: WriteAttributes): Promise<KObject | undefined>;
+  validate(attributes: WriteAttributes): Promise<void>;
+}
+
 /** The rest of the API a store may consult: other resources, admission, the clock. */
 export interface RegistryContext {
   store: Store;
@@ -48,6 +74,8 @@ export interface RegistryContext {
   resource(name: string, group?: string): ResourceStore | undefined;
   /** Runs the admission checks on a create. */
   admit(attributes: AdmissionAttributes): void;
+  /** Webhook admission of creates, updates and deletes, when the cluster has it. */
+  dynamicAdmission?: DynamicAdmission;
 }
 
 /** Filters a watcher or list by namespace, name and selectors. */
@@ -226,7 +254,7 @@ export class ResourceStore {
   // ---- writes ------------------------------------------------------------------------------
 
   async create(namespace: string | undefined, input: KObject, opts: WriteOptions): Promise<KObject> {
-    const obj = structuredClone(input);
+    let obj = structuredClone(input);
     obj.apiVersion = this.apiVersion;
     obj.kind = this.shape.kind;
     const meta = obj.metadata ?? {};
@@ -255,9 +283,12 @@ export class ResourceStore {
     this.recordManagedFields(undefined, obj, opts, now);
     this.strategy.prepareForCreate?.(obj, wctx);
     this.strategy.defaults?.(obj);
+    const attributes: WriteAttributes = { operation: 'CREATE', store: this, namespace: meta.namespace, name: meta.name ?? '', subresource: opts.subresource, dryRun: opts.dryRun, options: writeOptions('CreateOptions', opts) };
+    obj = await this.mutateByWebhooks(attributes, obj);
     this.validate(obj);
-    const name = meta.name ?? '';
-    const key = this.key(meta.namespace, name);
+    await this.ctx.dynamicAdmission?.validate({ ...attributes, object: obj });
+    const name = obj.metadata.name ?? '';
+    const key = this.key(obj.metadata.namespace, name);
     if (opts.dryRun) {
       if (this.cache.get(key)) throw errors.alreadyExists(this.gr, name);
       return obj;
@@ -281,7 +312,7 @@ export class ResourceStore {
     const key = this.key(namespace, name);
     return this.guaranteedUpdate(key, name, async (current) => {
       // The stored object passed validation against this kind's schema, which T describes.
-      const next = this.prepareUpdate(namespace, name, current, structuredClone(mutate(structuredClone(current) as T)), opts);
+      const next = await this.prepareUpdate(namespace, name, current, structuredClone(mutate(structuredClone(current) as T)), opts);
       // A write that changes nothing is not persisted and keeps its resourceVersion, as kube does.
       if (jsonEqual(encodable(next), encodable(current))) return { object: current, created: false };
       if (opts.dryRun) { next.metadata.resourceVersion = current.metadata.resourceVersion; return { object: next, created: false }; }
@@ -304,7 +335,8 @@ export class ResourceStore {
    * this path kept as stored (system metadata, the reset fields of the main resource or of the
    * subresource), defaulted, ownership recorded, validated.
    */
-  private prepareUpdate(namespace: string | undefined, name: string, current: KObject, next: KObject, opts: WriteOptions): KObject {
+  private async prepareUpdate(namespace: string | undefined, name: string, current: KObject, input: KObject, opts: WriteOptions): Promise<KObject> {
+    let next = input;
     if (!next.metadata || typeof next.metadata !== 'object') next.metadata = {};
     const meta = next.metadata;
     if (meta.name !== undefined && meta.name !== name) {
@@ -327,12 +359,25 @@ export class ResourceStore {
     if (opts.subresource === undefined) this.strategy.prepareForUpdate?.(next, current, this.writeContext(this.ctx.now()));
     else this.viewOf(opts.subresource)?.prepareForUpdate?.(next, current);
     this.strategy.defaults?.(next);
+    const attributes: WriteAttributes = { operation: 'UPDATE', store: this, namespace, name, subresource: opts.subresource, oldObject: current, dryRun: opts.dryRun, options: writeOptions('UpdateOptions', opts) };
+    next = await this.mutateByWebhooks(attributes, next);
     if (this.strategy.tracksGeneration && specChanged(next, current)) {
       next.metadata.generation = (current.metadata.generation ?? 0) + 1;
     }
     this.recordManagedFields(current, next, opts, this.ctx.now());
     this.validate(next, current, opts.subresource);
+    await this.ctx.dynamicAdmission?.validate({ ...attributes, object: next });
     return next;
+  }
+
+  /** The mutating webhooks' object, defaulted again as kube defaults what a webhook patched. */
+  private async mutateByWebhooks(attributes: WriteAttributes, obj: KObject): Promise<KObject> {
+    const admission = this.ctx.dynamicAdmission;
+    if (!admission) return obj;
+    const mutated = await admission.mutate({ ...attributes, object: obj });
+    if (!mutated || mutated === obj) return obj;
+    this.strategy.defaults?.(mutated);
+    return mutated;
   }
 
   /** The fields an update through `subresource` (or of the object itself) keeps as stored. */
@@ -351,6 +396,12 @@ export class ResourceStore {
     const key = this.key(namespace, name);
     return this.guaranteedUpdate(key, name, async (current) => {
       checkPreconditions(current, options, this.gr, name);
+      const admission = this.ctx.dynamicAdmission;
+      if (admission) {
+        const attributes: WriteAttributes = { operation: 'DELETE', store: this, namespace, name, oldObject: current, dryRun: opts.dryRun, options: { kind: 'DeleteOptions', apiVersion: 'meta.k8s.io/v1', ...options } };
+        await admission.mutate(attributes);
+        await admission.validate(attributes);
+      }
       const plan = planDeletion(current, options, this.strategy, this.ctx.now());
       if (plan.step === 'pending') return { object: current, deleted: false };
       if (plan.step === 'mark') {
@@ -496,6 +547,11 @@ export class ResourceStore {
     if (e instanceof KeyNotFoundError) return errors.notFound(this.gr, name);
     return e;
   }
+}
+
+/** A write's options as kube's CreateOptions or UpdateOptions (what webhooks are sent). */
+function writeOptions(kind: 'CreateOptions' | 'UpdateOptions', opts: WriteOptions): Record<string, unknown> {
+  return { kind, apiVersion: 'meta.k8s.io/v1', ...(opts.dryRun ? { dryRun: ['All'] } : {}), ...(opts.fieldManager ? { fieldManager: opts.fieldManager } : {}) };
 }
 
 /** The stored form: canonical field order, no resourceVersion (derived from the revision on read). */

@@ -17,6 +17,7 @@ import { SchemaNode } from '../api/schema-navigator.js';
 import { matchesLabels } from '../api/selectors.js';
 import { DEFAULT_TABLE, table, tableRow, type IncludeObject } from '../api/table.js';
 import { rfc3339 } from '../api/time.js';
+import { currentRequest, runInRequest } from '../api/request-context.js';
 import type { CreateRequest, DeleteOptions, KObject, StreamingEndpoint, StreamRequest, Subresource } from '../api/types.js';
 import { bodyDuplicates, parseBody, warningHeaders } from './body.js';
 import { readBody, sendError, sendJSON, sendObject } from './http.js';
@@ -55,7 +56,10 @@ export class RestHandler {
 
   async handle(info: ResourceRequest, req: IncomingMessage, res: ServerResponse, query: URLSearchParams, faults?: FaultActions): Promise<void> {
     try {
-      await this.dispatch(info, req, res, query, faults);
+      // Admission reads who asks from the request's context and adds warnings to it; they are
+      // headers at once, so an error answer carries them too (as kube's warning recorder).
+      const onWarning = (all: string[]) => { if (!res.headersSent) res.setHeader('Warning', warningHeaders(all)); };
+      await runInRequest({ user: userOf(req), warnings: [], onWarning }, () => this.dispatch(info, req, res, query, faults));
     } catch (e) {
       sendError(res, e);
     }
@@ -201,7 +205,8 @@ export class RestHandler {
     };
   }
 
-  private respond(res: ServerResponse, code: number, rs: ResourceStore, obj: KObject, format: ResponseFormat, query: URLSearchParams, warnings: string[] = []): void {
+  private respond(res: ServerResponse, code: number, rs: ResourceStore, obj: KObject, format: ResponseFormat, query: URLSearchParams, decodeWarnings: string[] = []): void {
+    const warnings = [...decodeWarnings, ...(currentRequest()?.warnings ?? [])];
     const headers: Record<string, string | string[]> = warnings.length ? { Warning: warningHeaders(warnings) } : {};
     if (format.kind === 'table' && obj.kind === rs.kind) {
       const convertor = rs.strategy.table ?? DEFAULT_TABLE;
