@@ -1,6 +1,7 @@
 // The composition root of the API's kinds: a Registry serving the built-in kinds, their
 // admission checks and what their subresources need (the simulated pods' apps, network and
 // logs). The only module that imports src/resources/.
+import { WebhookAdmission } from './admission/webhooks.js';
 import { Registry, type RegistryOptions } from './api/registry.js';
 import { AppCatalog } from './kubelet/apps.js';
 import { resolveVolumeFiles } from './kubelet/container-config.js';
@@ -31,6 +32,7 @@ export async function builtinRegistry(store: Store, options: BuiltinOptions = {}
   const core = registry.library.document('', 'v1');
   if (!core) throw new Error('openapi/ has no document for the core group (api/v1)');
   for (const strategy of builtinStrategies({ network, core, tokens })) await registry.register(strategy);
+  registry.dynamicAdmission = new WebhookAdmission(registry);
   return { registry, logs, network };
 }
 
