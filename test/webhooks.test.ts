@@ -125,6 +125,15 @@ describe('admission webhooks', () => {
     });
   }
 
+  test('reinvocationPolicy IfNeeded: a mutating webhook runs again once a later one changed the object', async () => {
+    const selector = { objectSelector: { matchLabels: { case: 'reinvoke' } } };
+    await kubectlOk('1.33', cluster, ['apply', '-f', '-'], { stdin: configuration('Mutating', 'a-first', at('/allow'), { ...selector, reinvocationPolicy: 'IfNeeded' }) });
+    await kubectlOk('1.33', cluster, ['apply', '-f', '-'], { stdin: configuration('Mutating', 'b-second', at('/mutate'), selector) });
+    await kubectlOk('1.33', cluster, ['create', '-f', '-'], { stdin: pod('reinvoked', { case: 'reinvoke' }) });
+    const calls = received.filter((r) => r.review.request.name === 'reinvoked').map((r) => [r.path, r.review.request.object.metadata.labels.mutated ?? '']);
+    assert.deepEqual(calls, [['/allow', ''], ['/mutate', ''], ['/allow', 'yes']]);
+  });
+
   test('failurePolicy: Ignore lets a create through when the webhook is down, Fail refuses it with kube\'s text', async () => {
     const down = await freePort();
     const url = { url: `https://127.0.0.1:${down}/x`, caBundle };
