@@ -5,6 +5,8 @@
 // each controller it runs, each bound as kube binds it. The rules are kube's; the layout is ours.
 import type { KObject, ObjectMeta } from './api/types.js';
 import type { PolicyRule, Subject } from './server/auth/rbac-rules.js';
+import type { ClusterRoleObject } from './authorization.js';
+import { aggregatedRules } from './controllers/clusterrole-aggregation.js';
 
 /** An object bootstrap creates when missing. */
 export type BootstrapObject = KObject & { metadata: ObjectMeta & { name: string } };
@@ -278,15 +280,22 @@ export const CLUSTER_ROLE_BINDINGS: BootstrapBinding[] = [
 export const BOOTSTRAP_LABELS = { 'kubernetes.io/bootstrapping': 'rbac-defaults' };
 export const BOOTSTRAP_ANNOTATIONS = { 'rbac.authorization.kubernetes.io/autoupdate': 'true' };
 
-/** Every bootstrap ClusterRole as an object to create. */
+/**
+ * Every bootstrap ClusterRole as an object to create, the aggregated ones already holding what
+ * they aggregate: an API server without the control plane (`--api-only`) serves them as a
+ * cluster does a moment after start, and the aggregation controller keeps them so.
+ */
 export function bootstrapClusterRoles(): BootstrapObject[] {
   const roles = [...CLUSTER_ROLES, ...CONTROLLER_ROLES.map((r) => ({ ...r, name: `system:controller:${r.name}` }))];
-  return roles.map((r) => ({
+  const objects: (BootstrapObject & ClusterRoleObject)[] = roles.map((r) => ({
     apiVersion: `${RBAC}/v1`, kind: 'ClusterRole',
     metadata: { name: r.name, labels: { ...BOOTSTRAP_LABELS, ...r.labels }, annotations: BOOTSTRAP_ANNOTATIONS },
     ...(r.aggregateFrom ? { aggregationRule: { clusterRoleSelectors: [{ matchLabels: aggregateTo(r.aggregateFrom) }] } } : {}),
     ...(r.rules ? { rules: r.rules } : {}),
   }));
+  // view is aggregated into edit, and edit into admin: one pass per level.
+  for (let pass = 0; pass < 3; pass++) for (const o of objects) if (o.aggregationRule) o.rules = aggregatedRules(o, objects);
+  return objects;
 }
 
 /** Every bootstrap ClusterRoleBinding as an object to create. */
