@@ -5,6 +5,7 @@ import { isAlreadyExists } from './create-object.js';
 import { isJsonObject } from './api/json.js';
 import type { KObject, ObjectMeta } from './api/types.js';
 import { SYSTEM_NAMESPACES } from './builtin-kinds.js';
+import { bootstrapClusterRoleBindings, bootstrapClusterRoles } from './bootstrap-policy.js';
 
 /**
  * Creates `obj` when missing. When it exists, `reconcile` (if given) brings the fields the server
@@ -46,4 +47,13 @@ export async function bootstrap(registry: Registry, apiserver: { host: string; p
     metadata: { name: 'kubernetes', labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' } },
     subsets,
   }, (ep) => ({ ...ep, subsets }));
+  await bootstrapPolicy(registry);
+}
+
+/** kube's bootstrap RBAC policy, when missing: created together, so one commit holds them. */
+async function bootstrapPolicy(registry: Registry): Promise<void> {
+  const group = 'rbac.authorization.k8s.io';
+  if (!registry.resource('clusterroles', group)) return;
+  await Promise.all(bootstrapClusterRoles().map((role) => ensure(registry, 'clusterroles', undefined, role, undefined, group)));
+  await Promise.all(bootstrapClusterRoleBindings().map((binding) => ensure(registry, 'clusterrolebindings', undefined, binding, undefined, group)));
 }

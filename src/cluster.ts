@@ -8,6 +8,8 @@ import type { Registry } from './api/registry.js';
 import { resources } from './client/resources.js';
 import { EventExpiry } from './controllers/event-expiry.js';
 import { bootstrap } from './bootstrap.js';
+import { ClusterAuthorizer } from './authorization.js';
+import { ClusterRoleAggregationController } from './controllers/clusterrole-aggregation.js';
 import { builtinRegistry } from './builtin-kinds.js';
 import { describeProcess, processListeningOn, processWithFileOpen } from './holders.js';
 import { FixtureError, loadFixtures } from './fixtures.js';
@@ -384,6 +386,8 @@ async function startServer(options: ClusterOptions, registry: Registry, metrics:
     clock: parts.clock,
     tls: pki && serving && { cert: serving.cert, key: serving.key, ca: pki.ca.cert },
     authenticator: new Authenticator(security.tokens, !!pki || !!options.tokenFile, (token) => serviceAccountUser(registry, parts.tokens, token)),
+    // Authorization is on with authentication, as kube-apiserver's RBAC mode.
+    ...(pki || options.tokenFile ? { authorizer: new ClusterAuthorizer(registry) } : {}),
     metrics,
     log: parts.log.named('logging/httplog.ts'),
   });
@@ -461,6 +465,7 @@ async function startControlPlane(options: ClusterOptions, registry: Registry, pa
     ['node-lifecycle', new NodeLifecycleController(registry, { ...DEFAULT_NODE_LIFECYCLE, ...options.nodeLifecycle }, log.named('controllers/node-lifecycle.ts'))],
     ['persistentvolume-binder', new PersistentVolumeController(registry, log.named('controllers/persistentvolume.ts'))],
     ['pvc-protection', new StorageProtectionController(registry, log.named('controllers/storage-protection.ts'))],
+    ['clusterrole-aggregation', new ClusterRoleAggregationController(registry, log.named('controllers/clusterrole-aggregation.ts'))],
   ];
   const controllers = named.map(([, c]) => c);
   for (const c of controllers) c.start();

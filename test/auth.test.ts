@@ -56,6 +56,11 @@ describe('TLS and authentication', () => {
       const aliceConfig = scratchFile('alice.kubeconfig', alice);
       const asAlice = await kubectl('1.33', cluster, ['--kubeconfig', aliceConfig, 'auth', 'whoami']);
       assert.deepEqual([asAlice.code, asAlice.stdout], [0, 'ATTRIBUTE   VALUE\nUsername    alice\nGroups      [dev qa system:authenticated]\n'], asAlice.stderr);
+      // Authorization follows authentication: alice may read pods once bound to view.
+      const refused = await kubectl('1.33', cluster, ['--kubeconfig', aliceConfig, 'get', 'pods', '-o', 'name']);
+      assert.deepEqual([refused.code, refused.stderr], [1, 'Error from server (Forbidden): pods is forbidden: User "alice" cannot list resource "pods" in API group "" in the namespace "default"\n']);
+      const bound = await kubectl('1.33', cluster, ['create', 'clusterrolebinding', 'alice-view', '--clusterrole=view', '--user=alice']);
+      assert.equal(bound.stdout, 'clusterrolebinding.rbac.authorization.k8s.io/alice-view created\n', bound.stderr);
       const pods = await kubectl('1.33', cluster, ['--kubeconfig', aliceConfig, 'get', 'pods', '-o', 'name']);
       assert.deepEqual([pods.code, pods.stdout], [0, 'pod/p\n'], pods.stderr);
     } finally {
@@ -82,8 +87,9 @@ describe('TLS and authentication', () => {
         kind: 'SelfSubjectReview', apiVersion: 'authentication.k8s.io/v1', metadata: { creationTimestamp: null },
         status: { userInfo: { username: 'bob', uid: '1001', groups: ['dev', 'ops', 'system:authenticated'] } },
       }]);
+      // Authenticated but bound to nothing: kube's 403, a namespace's own namespace being its name.
       const eve = await http(cluster, 'GET', '/api/v1/namespaces/default', undefined, { Authorization: 'Bearer t0k3n-eve' });
-      assert.equal(eve.status, 200);
+      assert.deepEqual([eve.status, eve.json().message], [403, 'namespaces "default" is forbidden: User "eve" cannot get resource "namespaces" in API group "" in the namespace "default"']);
     } finally {
       await cluster.close();
     }

@@ -121,7 +121,8 @@ test('each cluster counts its own requests: two in one process neither share nor
 });
 
 test('/metrics needs credentials when authentication is on', async () => {
-  const cluster = await withCluster({ tokenFile: scratchFile('metrics-tokens.csv', 'm3tr1cs,prometheus,1\n') });
+  // In system:masters: authorization is on with authentication, and this user reads an object too.
+  const cluster = await withCluster({ tokenFile: scratchFile('metrics-tokens.csv', 'm3tr1cs,prometheus,1,system:masters\n') });
   try {
     assert.equal((await http(cluster, 'GET', '/metrics')).status, 401);
     assert.equal((await http(cluster, 'GET', '/api/v1/namespaces/default', undefined, { Authorization: 'Bearer m3tr1cs' })).status, 200);

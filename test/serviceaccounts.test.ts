@@ -49,8 +49,9 @@ describe('ServiceAccounts', () => {
       });
       assert.ok(typeof claims.iat === 'number' && Math.abs(claims.iat - now) < 60 && claims.exp === claims.iat + 3600, JSON.stringify(claims));
 
+      // Authenticated as the account (a 403, not a 401): it is bound to no role.
       const asBot = await k(['--token', token, 'get', 'pods', '-n', 'kube-system']);
-      assert.deepEqual([asBot.code, asBot.stderr], [0, 'No resources found in kube-system namespace.\n']);
+      assert.deepEqual([asBot.code, asBot.stderr], [1, `Error from server (Forbidden): pods is forbidden: User "system:serviceaccount:default:${name}" cannot list resource "pods" in API group "" in the namespace "kube-system"\n`]);
       if (v !== '1.27') {
         const whoami = await ok('--token', token, 'auth', 'whoami');
         assert.equal(whoami, `ATTRIBUTE   VALUE\nUsername    system:serviceaccount:default:${name}\nUID         ${uid}\nGroups      [system:serviceaccounts system:serviceaccounts:default system:authenticated]\n`);
@@ -84,7 +85,7 @@ describe('ServiceAccounts', () => {
       const token = await ok('exec', pod, '--', 'cat', '/var/run/secrets/kubernetes.io/serviceaccount/token');
       assert.equal(claimsOf(token).sub, 'system:serviceaccount:default:default');
       const asPod = await k(['--token', token, 'get', 'pod', pod, '-o', 'name']);
-      assert.deepEqual([asPod.code, asPod.stdout], [0, `pod/${pod}\n`], asPod.stderr);
+      assert.deepEqual([asPod.code, asPod.stderr], [1, `Error from server (Forbidden): pods "${pod}" is forbidden: User "system:serviceaccount:default:default" cannot get resource "pods" in API group "" in the namespace "default"\n`]);
     });
   }
 });

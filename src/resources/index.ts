@@ -22,7 +22,8 @@ import { daemonSetStrategy } from './daemonsets.js';
 import { controllerRevisionStrategy } from './controllerrevisions.js';
 import { jobStrategy } from './jobs.js';
 import { cronJobStrategy } from './cronjobs.js';
-import { selfSubjectAccessReviewStrategy, selfSubjectReviewStrategy } from './reviews.js';
+import { reviewStrategies } from './reviews.js';
+import { rbacStrategies } from './rbac.js';
 import { secretStrategy } from './secrets.js';
 import { serviceAccountStrategy } from './serviceaccounts.js';
 import { serviceStrategy } from './services.js';
@@ -69,8 +70,8 @@ export function builtinStrategies({ network, core, tokens }: BuiltinDependencies
     eventsV1Strategy,
     endpointSliceStrategy,
     leaseStrategy,
-    selfSubjectAccessReviewStrategy,
-    selfSubjectReviewStrategy,
+    ...reviewStrategies,
+    ...rbacStrategies,
     persistentVolumeStrategy,
     persistentVolumeClaimStrategy,
     storageClassStrategy,

@@ -13,7 +13,8 @@ import type { Registry } from '../api/registry.js';
 import { HTTP_LOG_LEVEL, logRequest } from '../logging/httplog.js';
 import { QUIET, type Logger } from '../logging/log.js';
 import { ADMIN_PREFIX, AdminHandler } from './admin/handler.js';
-import { Authenticator, userOf } from './auth/authn.js';
+import { actAs, Authenticator, userOf, type UserInfo } from './auth/authn.js';
+import { withRequestContext, type RequestAuthorizer, type RequestContext } from './auth/rbac.js';
 import type { FaultActions, FaultInjector } from './admin/faults.js';
 import type { RecordedRequest, RequestRecorder } from './admin/recorder.js';
 import { DiscoveryHandler } from './discovery.js';
@@ -54,6 +55,8 @@ export interface AppOptions {
   tls?: { cert: string; key: string; ca: string };
   /** Who may call (default: authentication off, as plain HTTP on localhost is). */
   authenticator?: Authenticator;
+  /** What an authenticated caller may do (kube's RBAC); given when authentication is on. */
+  authorizer?: RequestAuthorizer;
   /** The fixed clock, if any, for the admin API to move. */
   clock?: ManualClock;
   /** Counts every request for /metrics, and serves it. */
@@ -137,9 +140,10 @@ class ApiServer {
     const query = url.searchParams;
     let info: RequestInfo | undefined;
     let longRunning: LongRunning | undefined;
+    let context: RequestContext | undefined;
     if (this.observed) res.on('close', () => { longRunning?.end(); this.finished(req, path, info, started, res.statusCode); });
     try {
-      if (!PUBLIC_PATHS.test(path)) this.authenticator.authenticate(req);
+      if (!PUBLIC_PATHS.test(path)) context = this.authorize(req, this.authenticator.authenticate(req), path, query);
       if (HEALTH_PATHS.has(path) || /^\/(healthz|livez|readyz)\//.test(path)) return this.health(path, res);
       const { metrics } = this.opts;
       if (path === '/metrics' && metrics) { metrics.serve(res); return; }
@@ -157,10 +161,27 @@ class ApiServer {
       if (metrics && (info.verb === 'watch' || (info.subresource === 'log' && queryBool(query.get('follow'))))) {
         longRunning = metrics.startLongRunning(req.method, req.headers['content-type'], info);
       }
-      this.serveResource(info, req, res, query);
+      const resourceInfo = info;
+      if (context) withRequestContext(context, () => this.serveResource(resourceInfo, req, res, query));
+      else this.serveResource(info, req, res, query);
     } catch (e) {
       sendError(res, e);
     }
+  }
+
+  /**
+   * Authorization after authentication, as kube's filters run: impersonation (its targets
+   * checked with the impersonate verb), then the request itself. Returns the context handlers
+   * run in (for RBAC's escalation checks); nothing when authorization is off.
+   */
+  private authorize(req: IncomingMessage, user: UserInfo, path: string, query: URLSearchParams): RequestContext | undefined {
+    const { authorizer } = this.opts;
+    if (!authorizer) return undefined;
+    const acting = authorizer.actingAs(req.headers, user);
+    if (acting !== user) actAs(req, acting);
+    const method = req.method ?? 'GET';
+    authorizer.authorize(acting, method, parseRequestInfo(method, path, query));
+    return { user: acting, authorizer: authorizer.rbac };
   }
 
   private health(path: string, res: ServerResponse): void {
@@ -181,11 +202,11 @@ class ApiServer {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const path = url.pathname.replace(/\/+$/, '');
     const info = parseRequestInfo('GET', path, url.searchParams);
-    let unauthenticated: unknown;
+    let refused: unknown;
     try {
-      this.authenticator.authenticate(req);
+      this.authorize(req, this.authenticator.authenticate(req), path, url.searchParams);
     } catch (e) {
-      unauthenticated = e;
+      refused = e;
     }
     const entry = this.record(req, undefined, info);
     const refuse = (e: unknown) => {
@@ -194,7 +215,7 @@ class ApiServer {
       if (entry) this.opts.recorder?.answered(entry, status);
       this.finished(req, path, info, started, status);
     };
-    if (unauthenticated) { refuse(unauthenticated); return; }
+    if (refused) { refuse(refused); return; }
     const transport = req.headers.upgrade?.toLowerCase();
     if (transport !== 'websocket' && transport !== 'spdy/3.1') {
       refuse(errors.badRequest(`unsupported upgrade ${req.headers.upgrade}: watch, exec, attach and portforward are served over websocket and SPDY/3.1`));

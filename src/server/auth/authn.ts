@@ -59,6 +59,11 @@ export function userOf(req: IncomingMessage): UserInfo {
   return requestUsers.get(req) ?? UNSECURED;
 }
 
+/** Records who a request acts as from now on (an impersonated user). */
+export function actAs(req: IncomingMessage, user: UserInfo): void {
+  requestUsers.set(req, user);
+}
+
 export function unauthorized(): StatusError {
   return new StatusError(401, 'Unauthorized', 'Unauthorized');
 }
