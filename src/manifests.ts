@@ -57,9 +57,14 @@ export function readManifestDir(dir: string): Manifest[] {
   return installOrder(all, (m) => m.object.kind ?? ''); // flatten saw every kind is a string
 }
 
-/** Kinds in creation order; kinds not named here come after, in the order given. */
+/**
+ * Kinds in creation order; kinds not named here come after, in the order given (webhook
+ * configurations among them: made last, they see none of the objects restored before them).
+ */
 const KIND_ORDER = [
   'Namespace', 'Node', 'Lease', 'StorageClass', 'PersistentVolume', 'PersistentVolumeClaim',
+  // Kinds and permissions before what uses them (custom objects, not named here, come after).
+  'CustomResourceDefinition', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding',
   // What pods read their configuration from. (ServiceAccounts come last: a pod made before its
   // account exists gets no token volume, so a snapshot of such a pod restores as it was.)
   'Secret', 'ConfigMap', 'Service', 'Endpoints', 'EndpointSlice',
