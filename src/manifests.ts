@@ -59,6 +59,8 @@ export function readManifestDir(dir: string): Manifest[] {
 
 /** Kinds in creation order; kinds not named here come after, in the order given. */
 const KIND_ORDER = [
+  // Kinds before their objects.
+  'CustomResourceDefinition',
   'Namespace', 'Node', 'Lease', 'StorageClass', 'PersistentVolume', 'PersistentVolumeClaim',
   // What pods read their configuration from. (ServiceAccounts come last: a pod made before its
   // account exists gets no token volume, so a snapshot of such a pod restores as it was.)

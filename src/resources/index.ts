@@ -29,6 +29,7 @@ import { serviceStrategy } from './services.js';
 import { persistentVolumeStrategy } from './persistentvolumes.js';
 import { persistentVolumeClaimStrategy, storageClaimAdmission } from './persistentvolumeclaims.js';
 import { storageClassStrategy } from './storageclasses.js';
+import { customResourceDefinitionStrategy } from './customresourcedefinitions.js';
 
 /** What the built-in kinds need of the running cluster: the simulated pods' network and logs, for log, exec and proxy. */
 export interface BuiltinDependencies {
@@ -73,6 +74,7 @@ export function builtinStrategies({ network, core, tokens }: BuiltinDependencies
     persistentVolumeStrategy,
     persistentVolumeClaimStrategy,
     storageClassStrategy,
+    customResourceDefinitionStrategy,
     ...metricsStrategies(core),
   ];
 }
