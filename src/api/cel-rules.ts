@@ -73,11 +73,11 @@ export function validateRules(schema: JSONSchemaProps, value: unknown, old: unkn
     }
   } else if (Array.isArray(value) && schema.items) {
     const items = schema.items;
-    const oldItems = Array.isArray(old) ? old : [];
+    const oldItems: unknown[] = Array.isArray(old) ? old : [];
     const keys = schema['x-kubernetes-list-map-keys'];
     value.forEach((v, i) => {
       // Items of map lists are paired with the old item of the same keys; others are not paired.
-      const previous = schema['x-kubernetes-list-type'] === 'map' && keys
+      const previous: unknown = schema['x-kubernetes-list-type'] === 'map' && keys
         ? oldItems.find((o) => isJsonObject(o) && isJsonObject(v) && keys.every((k) => o[k] === v[k]))
         : undefined;
       errs.push(...validateRules(items, v, previous, `${path}[${i}]`));

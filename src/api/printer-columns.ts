@@ -49,10 +49,11 @@ export function findResults(obj: unknown, steps: Step[]): unknown[] {
   for (const step of steps) {
     const next: unknown[] = [];
     for (const v of current) {
+      const list: unknown[] = Array.isArray(v) ? v : [];
       if ('key' in step) { if (isJsonObject(v) && v[step.key] !== undefined) next.push(v[step.key]); }
-      else if ('index' in step) { if (Array.isArray(v) && step.index < v.length) next.push(v[step.index]); }
-      else if ('wildcard' in step) { if (Array.isArray(v)) next.push(...v); else if (isJsonObject(v)) next.push(...Object.values(v)); }
-      else if (Array.isArray(v)) next.push(...v.filter((item) => isJsonObject(item) && String(item[step.filter]) === step.equals));
+      else if ('index' in step) { if (step.index < list.length) next.push(list[step.index]); }
+      else if ('wildcard' in step) { next.push(...list); if (isJsonObject(v)) next.push(...Object.values(v)); }
+      else next.push(...list.filter((item) => isJsonObject(item) && String(item[step.filter]) === step.equals));
     }
     current = next;
   }

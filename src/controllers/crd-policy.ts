@@ -42,7 +42,8 @@ export function acceptNames(crd: CustomResourceDefinition, others: CustomResourc
   ];
   for (const [reason, name, set, field] of checks) {
     if (name && set.has(name)) {
-      condition = conflict(reason, name);
+      // The first conflict is the one reported.
+      if (condition.status === 'True') condition = conflict(reason, name);
       // A conflicting name keeps what was accepted before (or nothing).
       if (field === 'plural' || field === 'kind') names[field] = accepted?.[field] ?? '';
       else names[field] = accepted?.[field];
@@ -50,7 +51,7 @@ export function acceptNames(crd: CustomResourceDefinition, others: CustomResourc
   }
   const shortTaken = (wanted.shortNames ?? []).find((s) => resources.has(s));
   if (shortTaken) {
-    condition = conflict('ShortNamesConflict', shortTaken);
+    if (condition.status === 'True') condition = conflict('ShortNamesConflict', shortTaken);
     names.shortNames = accepted?.shortNames;
   }
   return { names: pruneNames(names), condition };

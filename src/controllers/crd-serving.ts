@@ -13,7 +13,7 @@ const SERVED = new WeakMap<Registry, Map<string, Served>>();
 
 function servedBy(registry: Registry): Map<string, Served> {
   let map = SERVED.get(registry);
-  if (!map) SERVED.set(registry, (map = new Map()));
+  if (!map) SERVED.set(registry, (map = new Map<string, Served>()));
   return map;
 }
 
