@@ -1,4 +1,5 @@
 // Starting and stopping one tinykube: store, registry, HTTP server, bootstrap objects, kubeconfig.
+import { CustomResourceDefinitionController } from './controllers/customresourcedefinition.js';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -466,6 +467,7 @@ async function startControlPlane(options: ClusterOptions, registry: Registry, pa
     ['persistentvolume-binder', new PersistentVolumeController(registry, log.named('controllers/persistentvolume.ts'))],
     ['pvc-protection', new StorageProtectionController(registry, log.named('controllers/storage-protection.ts'))],
     ['clusterrole-aggregation', new ClusterRoleAggregationController(registry, log.named('controllers/clusterrole-aggregation.ts'))],
+    ['customresourcedefinition', new CustomResourceDefinitionController(registry, log.named('controllers/customresourcedefinition.ts'))],
   ];
   const controllers = named.map(([, c]) => c);
   for (const c of controllers) c.start();

@@ -6,6 +6,9 @@ import type { Registry } from './api/registry.js';
 import { createObject, isAlreadyExists, UnservedKindError } from './create-object.js';
 import { Duration, QUIET, type Logger } from './logging/log.js';
 import { ManifestError, readManifestDir } from './manifests.js';
+import { serveDefinition } from './controllers/crd-serving.js';
+import type { CustomResourceDefinition } from './api/apiextensions-objects.js';
+import type { KObject } from './api/types.js';
 
 export class FixtureError extends Error {}
 
@@ -28,7 +31,9 @@ export async function loadFixtures(registry: Registry, dir: string, log: Logger 
   let existing = 0;
   for (const { object, source } of manifests) {
     try {
-      await createObject(registry, object, 'tinykube-fixtures');
+      const made = await createObject(registry, object, 'tinykube-fixtures');
+      // A CRD's kinds are served at once, for the objects after it (the controller does the rest).
+      if (isDefinition(made)) await serveDefinition(registry, made);
       created++;
     } catch (e) {
       if (isAlreadyExists(e)) existing++;
@@ -40,4 +45,8 @@ export async function loadFixtures(registry: Registry, dir: string, log: Logger 
   }
   log.info('Loaded fixtures', { dir, objects: manifests.length, created, existing, duration: Duration.fromMs(performance.now() - started) });
   return created;
+}
+
+function isDefinition(obj: KObject): obj is CustomResourceDefinition {
+  return obj.apiVersion === 'apiextensions.k8s.io/v1' && obj.kind === 'CustomResourceDefinition';
 }

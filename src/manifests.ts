@@ -62,6 +62,8 @@ export function readManifestDir(dir: string): Manifest[] {
  * configurations among them: made last, they see none of the objects restored before them).
  */
 const KIND_ORDER = [
+  // Kinds before their objects.
+  'CustomResourceDefinition',
   'Namespace', 'Node', 'Lease', 'StorageClass', 'PersistentVolume', 'PersistentVolumeClaim',
   // Kinds and permissions before what uses them (custom objects, not named here, come after).
   'CustomResourceDefinition', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding',

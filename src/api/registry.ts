@@ -79,7 +79,7 @@ export class Registry implements RegistryContext {
     const own = strategy.openapi;
     const paths = own?.paths ?? this.library.paths(strategy.group, strategy.version, strategy.resource);
     const schemas: SchemaSet | undefined = own
-      ? { id: `kinds/${strategy.group || 'core'}/${strategy.version}/${strategy.resource}/${++this.generation}`, schemas: own.schemas }
+      ? { id: `kinds/${strategy.group || 'core'}/${strategy.version}/${strategy.resource}/${++this.generation}`, schemas: own.schemas, unstructured: strategy.unstructured }
       : this.library.schemaSet(strategy.group, strategy.version);
     if (!paths || !schemas) throw new Error(`no OpenAPI for ${key}: neither the strategy nor openapi/${groupVersionPath(strategy.group, strategy.version)} describes it`);
     const doc = { openapi: '3.0.0', info: {}, paths, components: { schemas: schemas.schemas } };

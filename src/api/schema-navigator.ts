@@ -65,10 +65,14 @@ export class SchemaNode {
     if (known === undefined) {
       known = false;
       const seen = new Set<SchemaNode>([this]);
+      // Each node of a recursive schema (a CRD's JSONSchemaProps) makes new child nodes: a
+      // component schema is walked once, whichever node reached it.
+      const seenRefs = new Set<string>(this.refName ? [this.refName] : []);
       const queue: SchemaNode[] = [this];
       for (let node = queue.shift(); node && !known; node = queue.shift()) {
         for (const child of node.childNodes()) {
           if (child.refName === name) { known = true; break; }
+          if (child.refName !== undefined) { if (seenRefs.has(child.refName)) continue; seenRefs.add(child.refName); }
           if (!seen.has(child)) { seen.add(child); queue.push(child); }
         }
       }

@@ -21,6 +21,8 @@ export interface DecodeProblems {
 export interface SchemaSet {
   id: string;
   schemas: Record<string, Schema>;
+  /** Custom resources: wrong JSON types are the kind's validation errors (422s), not Go decoding's 400s. */
+  unstructured?: boolean;
 }
 
 /** The ranges of Go's integer types: a number outside its field's is a decode error, as a wrong type is. */
@@ -63,7 +65,7 @@ export class SchemaValidator {
       }
     }
     // Go's decoder reports the first wrong type it meets, in the body's order.
-    const first = firstInDocumentOrder(obj, new Set(mistyped));
+    const first = set.unstructured ? undefined : firstInDocumentOrder(obj, new Set(mistyped));
     const typeErrors = first === undefined ? [] : [typeMismatchText(SchemaNode.root(set.schemas, schemaName), obj, pointerSegments(first))];
     return { unknownFields: dedupe(unknownFields), unknownPaths, typeErrors };
   }
@@ -97,7 +99,8 @@ function closeSchemas(schemas: Record<string, Schema>): Record<string, Record<st
       if (k === 'description' || k === 'default' || k === 'required' || k === 'enum') continue;
       out[k] = k === 'properties' && isJsonObject(v) ? Object.fromEntries(Object.entries(v).map(([p, ps]) => [p, close(ps)])) : close(v);
     }
-    if (out.properties && out.additionalProperties === undefined) out.additionalProperties = false;
+    // x-kubernetes-preserve-unknown-fields keeps what the schema does not name (custom resources).
+    if (out.properties && out.additionalProperties === undefined && out['x-kubernetes-preserve-unknown-fields'] !== true) out.additionalProperties = false;
     if (out.type === 'integer' && typeof out.format === 'string' && GO_INT_RANGE[out.format]) out[GO_INT] = out.format;
     return out;
   };

@@ -206,6 +206,8 @@ export interface Strategy<T extends KObject = KObject> {
     list?(registry: RegistryContext, namespace: string | undefined): KObject[];
   };
   storage?: StorageCodec;
+  /** Custom resources: the schema's JSON types are checked by `validate` (422s), not when decoding (Go's 400s). */
+  unstructured?: boolean;
   singularName: string;
   shortNames?: string[];
   categories?: string[];

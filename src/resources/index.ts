@@ -31,6 +31,7 @@ import { persistentVolumeStrategy } from './persistentvolumes.js';
 import { persistentVolumeClaimStrategy, storageClaimAdmission } from './persistentvolumeclaims.js';
 import { storageClassStrategy } from './storageclasses.js';
 import { mutatingWebhookConfigurationStrategy, validatingWebhookConfigurationStrategy } from './webhook-configurations.js';
+import { customResourceDefinitionStrategy } from './customresourcedefinitions.js';
 
 /** What the built-in kinds need of the running cluster: the simulated pods' network and logs, for log, exec and proxy. */
 export interface BuiltinDependencies {
@@ -77,6 +78,7 @@ export function builtinStrategies({ network, core, tokens }: BuiltinDependencies
     storageClassStrategy,
     mutatingWebhookConfigurationStrategy,
     validatingWebhookConfigurationStrategy,
+    customResourceDefinitionStrategy,
     ...metricsStrategies(core),
   ];
 }
