@@ -30,7 +30,7 @@ await build({
   format: 'esm',
   platform: 'node',
   target: 'node20',
-  external: ['better-sqlite3', 'etcd3', 'yaml', 'protobufjs', 'node-forge'],
+  external: ['better-sqlite3', 'etcd3', 'yaml', 'protobufjs', 'node-forge', '@marcbachmann/cel-js'],
   // The kubelet's default lifecycle stages and the simulated apps, parsed now rather than at every start.
   define: {
     TINYKUBE_DEFAULT_STAGES: JSON.stringify(parse(readFileSync('src/kubelet/default-stages.yaml', 'utf8'))),

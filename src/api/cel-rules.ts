@@ -5,7 +5,8 @@
 // and whose text is the rule's message, its messageExpression's result, or `failed rule: RULE`.
 // Evaluation is @marcbachmann/cel-js (pure JS, no dependencies); integers of the schema become
 // CEL ints (BigInt), as kube's unstructured-to-CEL conversion types them.
-import { parse, type ParseResult } from '@marcbachmann/cel-js';
+import type { ParseResult } from '@marcbachmann/cel-js';
+import { cel } from '../lazy-modules.js';
 import { FieldError, fieldErrors } from './errors.js';
 import { isJsonObject } from './json.js';
 import { additional, type JSONSchemaProps, type ValidationRule } from './structural-schema.js';
@@ -16,7 +17,7 @@ const compiled = new Map<string, ParseResult | Error>();
 export function compileRule(rule: string): ParseResult | Error {
   let program = compiled.get(rule);
   if (!program) {
-    try { program = parse(rule); } catch (e) { program = e instanceof Error ? e : new Error(String(e)); }
+    try { program = cel().parse(rule); } catch (e) { program = e instanceof Error ? e : new Error(String(e)); }
     compiled.set(rule, program);
   }
   return program;
