@@ -423,6 +423,17 @@ async function loadObjects(options: ClusterOptions, registry: Registry, serving:
   }
 }
 
+/**
+ * The API server's own controllers over CustomResourceDefinitions (kube's apiextensions-apiserver
+ * runs them in every kube-apiserver, leader or not, with or without controllers): each server serves
+ * the custom kinds, so `--api-only` servers and etcd non-leaders do too.
+ */
+function startCustomResources(registry: Registry, log: Logger, stack: ShutdownStack): void {
+  const crds = new CustomResourceDefinitionController(registry, log.named('controllers/customresourcedefinition.ts'));
+  crds.start();
+  stack.push(() => crds.stop());
+}
+
 function startEventExpiry(options: ClusterOptions, registry: Registry, stack: ShutdownStack): void {
   const ttl = options.eventTTLMs ?? 60 * 60 * 1000;
   if (ttl <= 0) return;
@@ -467,7 +478,6 @@ async function startControlPlane(options: ClusterOptions, registry: Registry, pa
     ['persistentvolume-binder', new PersistentVolumeController(registry, log.named('controllers/persistentvolume.ts'))],
     ['pvc-protection', new StorageProtectionController(registry, log.named('controllers/storage-protection.ts'))],
     ['clusterrole-aggregation', new ClusterRoleAggregationController(registry, log.named('controllers/clusterrole-aggregation.ts'))],
-    ['customresourcedefinition', new CustomResourceDefinitionController(registry, log.named('controllers/customresourcedefinition.ts'))],
   ];
   const controllers = named.map(([, c]) => c);
   for (const c of controllers) c.start();
@@ -529,6 +539,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     const { registry, network, metrics } = await startRegistry(options, store, clock, { apps, tokens }, stack);
     const security = loadSecurity(options, data);
     const serving = await startServer(options, registry, metrics, security, { clock, log, tokens }, stack);
+    startCustomResources(registry, log, stack);
     await loadObjects(options, registry, serving, log);
     startEventExpiry(options, registry, stack);
     // The API is complete now: like kube-apiserver, report ready without waiting for nodes to join.

@@ -186,3 +186,22 @@ describe('a CRD installed with --fixtures', () => {
     }
   });
 });
+
+describe('CRDs on an API server without controllers (--api-only)', () => {
+  test('the API server itself serves them: established, served within a second, and their objects go with them', async () => {
+    const cluster = await withCluster({ controlPlane: false });
+    try {
+      const ms = await createServed(cluster, widgetCRD('apionly.example.com'), 'apionly.example.com');
+      assert.ok(ms < 1000, `served ${ms} ms after the create's answer`);
+      const crd = (await http(cluster, 'GET', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/widgets.apionly.example.com')).json();
+      assert.deepEqual(crd.status.conditions.filter((c: { type: string }) => c.type === 'Established').map((c: { status: string }) => c.status), ['True']);
+      const made = await kubectl('1.33', cluster, ['apply', '-f', '-'], { stdin: widget('apionly.example.com', 'w', '  color: blue\n') });
+      assert.equal(made.code, 0, made.stderr);
+      assert.equal((await http(cluster, 'DELETE', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/widgets.apionly.example.com')).status, 200);
+      await eventually(async () => (await http(cluster, 'GET', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/widgets.apionly.example.com')).status === 404);
+      assert.equal((await http(cluster, 'GET', '/apis/apionly.example.com/v1/namespaces/default/widgets/w')).status, 404);
+    } finally {
+      await cluster.close();
+    }
+  });
+});

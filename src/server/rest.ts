@@ -312,8 +312,11 @@ export class RestHandler {
   private async delete(rs: ResourceStore, ns: string | undefined, name: string, req: IncomingMessage, res: ServerResponse, query: URLSearchParams, format: ResponseFormat): Promise<void> {
     const { options, dryRun } = await this.deleteOptions(rs, req, query, 'delete');
     const { object, deleted } = await rs.delete(ns, name, options, { dryRun });
-    if (rs.strategy.returnsDeletedObject) return this.respond(res, deleted ? 200 : 202, rs, object, format, query);
-    sendObject(res, deleted ? 200 : 202, deleted ? successStatus(rs, object) : object);
+    // 200 even while finalizers or a grace period hold the object: kube answers 202 only when the
+    // client asked for cascading with orphanDependents=false (older clients depend on that).
+    const code = !deleted && options.orphanDependents === false ? 202 : 200;
+    if (rs.strategy.returnsDeletedObject) return this.respond(res, code, rs, object, format, query);
+    sendObject(res, code, deleted ? successStatus(rs, object) : object);
   }
 
   private async deleteCollection(rs: ResourceStore, ns: string | undefined, req: IncomingMessage, res: ServerResponse, query: URLSearchParams, format: ResponseFormat): Promise<void> {
