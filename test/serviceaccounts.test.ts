@@ -56,6 +56,13 @@ describe('ServiceAccounts', () => {
         const whoami = await ok('--token', token, 'auth', 'whoami');
         assert.equal(whoami, `ATTRIBUTE   VALUE\nUsername    system:serviceaccount:default:${name}\nUID         ${uid}\nGroups      [system:serviceaccounts system:serviceaccounts:default system:authenticated]\n`);
       }
+      // TokenReview answers for the token as the API server authenticates it.
+      const review = async (t: string) => JSON.parse(await kubectlOk(v, cluster, ['create', '-o', 'json', '-f', '-'], { stdin: JSON.stringify({ apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token: t } }) }));
+      assert.deepEqual((await review(token)).status, {
+        authenticated: true, audiences: ['https://kubernetes.default.svc.cluster.local'],
+        user: { username: `system:serviceaccount:default:${name}`, uid, groups: ['system:serviceaccounts', 'system:serviceaccounts:default', 'system:authenticated'] },
+      });
+      assert.deepEqual((await review('not-a-token')).status, { user: {}, error: 'invalid bearer token' });
       const forged = await k(['--token', `${token.slice(0, -4)}AAAA`, 'get', 'pods']);
       assert.deepEqual([forged.code, forged.stderr], [1, UNAUTHORIZED]);
       // A deleted account's tokens no longer authenticate.

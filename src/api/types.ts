@@ -89,6 +89,8 @@ export interface CreateRequest {
   fieldManager: string;
   user: Requester;
   registry: RegistryContext;
+  /** Who a bearer token authenticates as, to the API server (TokenReview asks). */
+  authenticateToken?: (token: string) => Requester | undefined;
 }
 
 /** What a create-style handler answers: a status code and the object or Status to send. */

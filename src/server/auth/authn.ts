@@ -75,6 +75,12 @@ export class Authenticator {
    */
   constructor(private readonly tokens: Map<string, UserInfo>, readonly required: boolean, private readonly bearer: (token: string) => UserInfo | undefined = () => undefined) {}
 
+  /** Who a bearer token is, from the token file or as a service account; undefined when neither knows it. */
+  authenticateToken(token: string): UserInfo | undefined {
+    const user = this.tokens.get(token) ?? this.bearer(token);
+    return user && withAuthenticated(user);
+  }
+
   /** Who sent `req` (remembered for userOf); throws 401 when authentication is on and no valid credentials came with it. */
   authenticate(req: IncomingMessage): UserInfo {
     if (!this.required) return UNSECURED; // userOf's default: nothing to remember
@@ -87,9 +93,9 @@ export class Authenticator {
     const header = req.headers.authorization;
     if (header !== undefined) {
       const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
-      const user = m && (this.tokens.get(m[1]) ?? this.bearer(m[1]));
+      const user = m && this.authenticateToken(m[1]);
       if (!user) throw unauthorized();
-      return withAuthenticated(user);
+      return user;
     }
     const socket = req.socket;
     if (socket instanceof TLSSocket && socket.encrypted && socket.authorized) {
