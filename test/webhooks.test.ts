@@ -177,6 +177,29 @@ describe('admission webhooks', () => {
     assert.deepEqual([labelled, plain], [{ case: 'byns', mutated: 'yes' }, { case: 'byns' }]);
   });
 
+  test('matchConditions (CEL over object, oldObject and request) decide whether the webhook is called', async () => {
+    await kubectlOk('1.33', cluster, ['apply', '-f', '-'], {
+      stdin: configuration('Mutating', 'conditional', at('/mutate'), {
+        matchConditions: [
+          { name: 'named-for-it', expression: 'object.metadata.name.startsWith("want-")' },
+          { name: 'on-create', expression: 'request.operation == "CREATE" && oldObject == null' },
+        ],
+      }),
+    });
+    await kubectlOk('1.33', cluster, ['create', '-f', '-'], { stdin: pod('want-me', { case: 'conditional' }) });
+    await kubectlOk('1.33', cluster, ['create', '-f', '-'], { stdin: pod('skip-me', { case: 'conditional' }) });
+    const labels = async (name: string) => JSON.parse(await kubectlOk('1.33', cluster, ['get', 'pod', name, '-o', 'jsonpath={.metadata.labels}']));
+    assert.deepEqual([await labels('want-me'), await labels('skip-me')], [{ case: 'conditional', mutated: 'yes' }, { case: 'conditional' }]);
+    assert.deepEqual(received.filter((r) => r.path === '/mutate' && r.review.request.object?.metadata?.labels?.case === 'conditional').map((r) => r.review.request.name), ['want-me']);
+    // A condition that cannot be evaluated is the failure policy's: Fail refuses the request.
+    await kubectlOk('1.33', cluster, ['apply', '-f', '-'], {
+      stdin: configuration('Validating', 'broken-condition', at('/allow'), { matchConditions: [{ name: 'missing', expression: 'object.spec.nothere == 1' }] }),
+    });
+    const refused = await kubectl('1.33', cluster, ['create', '-f', '-'], { stdin: pod('condition-error', { case: 'broken-condition' }) });
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /failed calling webhook "broken-condition\.example\.com": failed to evaluate match conditions: expression 'missing' resulted in error: /);
+  });
+
   test('the AdmissionReview carries kind, resource, operation, userInfo, object, oldObject, dryRun and options', async () => {
     await kubectlOk('1.33', cluster, ['apply', '-f', '-'], { stdin: configuration('Validating', 'review', at('/allow')) });
     await kubectlOk('1.33', cluster, ['create', '-f', '-'], { stdin: pod('reviewed', { case: 'review' }) });

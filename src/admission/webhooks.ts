@@ -6,6 +6,7 @@
 // one changed the object. Validating webhooks run in parallel once the object passed validation.
 // A denial is the webhook's Status; a webhook that cannot be called fails the request unless its
 // failurePolicy is Ignore; warnings go back to the client; auditAnnotations are dropped.
+import { evaluateMatchConditions } from './match-conditions.js';
 import { errors, StatusError, type StatusDetails } from '../api/errors.js';
 import { isJsonObject, jsonEqual } from '../api/json.js';
 import { jsonPatch, PatchError } from '../api/patch.js';
@@ -115,9 +116,14 @@ export class WebhookAdmission implements DynamicAdmission {
   /** Sends one webhook its review; the answer when it allowed the request, undefined when its failure is ignored. */
   private async call(hook: Webhook, invocation: Invocation, attrs: RequestAttributes, w: WriteAttributes, mutating: boolean): Promise<AdmissionResponse | undefined> {
     const name = hook.name ?? '';
+    const request = this.request(invocation, attrs, w);
+    if (hook.matchConditions?.length) {
+      const outcome = evaluateMatchConditions(hook.matchConditions, { object: request.object, oldObject: request.oldObject, request });
+      if ('error' in outcome) return this.failed(hook, `failed to evaluate match conditions: ${outcome.error}`);
+      if (!outcome.matches) return undefined;
+    }
     if (w.dryRun && !NO_SIDE_EFFECTS_ON_DRY_RUN.includes(hook.sideEffects ?? '')) throw errors.badRequest(`admission webhook "${name}" does not support dry run`);
     const version = (hook.admissionReviewVersions ?? []).includes('v1') ? 'v1' : 'v1beta1';
-    const request = this.request(invocation, attrs, w);
     let answer: unknown;
     try {
       const target = resolveTarget(this.registry, hook.clientConfig ?? {});

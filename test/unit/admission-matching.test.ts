@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { StatusError } from '../../src/api/errors.js';
 import { isExemptKind, matchRules, namespaceSelectorMatches, objectSelectorMatches, ruleMatches, shouldCall, type RequestAttributes } from '../../src/admission/matching.js';
+import { evaluateMatchConditions } from '../../src/admission/match-conditions.js';
 import type { Webhook } from '../../src/admission/types.js';
 
 const podCreate: RequestAttributes = {
@@ -73,4 +74,13 @@ test('shouldCall: selectors first, then rules; a selector error only counts when
 test('the kinds that configure admission are exempt', () => {
   assert.equal(isExemptKind({ group: 'admissionregistration.k8s.io', version: 'v1', kind: 'ValidatingWebhookConfiguration' }), true);
   assert.equal(isExemptKind({ group: '', version: 'v1', kind: 'Pod' }), false);
+});
+
+test('matchConditions: all must hold; a false one decides even beside an error; an error alone is reported', () => {
+  const vars = { object: { metadata: { name: 'a', labels: { team: 'x' } } }, oldObject: null, request: { operation: 'CREATE' } };
+  assert.deepEqual(evaluateMatchConditions([{ name: 'team', expression: 'object.metadata.labels.team == "x"' }, { name: 'op', expression: 'request.operation == "CREATE"' }], vars), { matches: true });
+  assert.deepEqual(evaluateMatchConditions([{ name: 'broken', expression: 'object.nothere == 1' }, { name: 'no', expression: 'request.operation == "DELETE"' }], vars), { matches: false });
+  const error = evaluateMatchConditions([{ name: 'broken', expression: 'object.nothere == 1' }], vars);
+  assert.ok('error' in error && error.error.startsWith("expression 'broken' resulted in error: "), JSON.stringify(error));
+  assert.deepEqual(evaluateMatchConditions([{ name: 'not-bool', expression: '"yes"' }], vars), { error: "expression 'not-bool' resulted in error: must evaluate to bool" });
 });
