@@ -1,9 +1,9 @@
 // Test helpers: start a real tinykube on a free port, run the real kubectl binaries against it,
 // and make plain HTTP requests. Nothing here mocks the server.
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import { request } from 'node:http';
-import { mkdtempSync, realpathSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { startCluster, type Cluster, type ClusterOptions } from '../src/index.js';
@@ -233,3 +233,15 @@ export function scratchFile(name: string, text: string): string {
 
 /** sha256 of `perl -Mbignum=bpi -wle 'print bpi(2000)'`'s output: "3.14159…" with 2,000 digits and a newline. */
 export const PI_2000_SHA256 = 'acf68936c61dd66c8a1a5668b0c59c179fefe02bc5a7e8f4b86c5bf74936c28d';
+
+/** A CA and a serving certificate for 127.0.0.1 and webhook.default.svc, made with openssl. */
+export function makeCertificates(): { ca: string; cert: string; key: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'webhook-pki-'));
+  const run = (args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
+  run(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '2', '-subj', '/CN=webhook-test-ca']);
+  run(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=webhook.default.svc']);
+  writeFileSync(join(dir, 'ext.cnf'), 'subjectAltName=IP:127.0.0.1,DNS:webhook.default.svc\n');
+  run(['x509', '-req', '-in', 'server.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.crt', '-days', '2', '-extfile', 'ext.cnf']);
+  const read = (f: string) => readFileSync(join(dir, f), 'utf8');
+  return { ca: read('ca.crt'), cert: read('server.crt'), key: read('server.key') };
+}

@@ -4,30 +4,14 @@
 // decides what a webhook that is down does, selectors limit which objects go to a webhook, the
 // AdmissionReview carries what kube sends, timeouts are kept and warnings reach kubectl's stderr.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import * as k8s from '@kubernetes/client-node';
 import type { Cluster } from '../src/index.js';
-import { freePort, http, kubectl, kubectlOk, withCluster } from './helpers.js';
+import { freePort, http, kubectl, kubectlOk, makeCertificates, withCluster } from './helpers.js';
 
 const VERSIONS = ['1.27', '1.30', '1.33'];
-
-/** A CA and a serving certificate for 127.0.0.1 and webhook.default.svc, made with openssl. */
-function makeCertificates(): { ca: string; cert: string; key: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'webhook-pki-'));
-  const run = (args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-  run(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '2', '-subj', '/CN=webhook-test-ca']);
-  run(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=webhook.default.svc']);
-  writeFileSync(join(dir, 'ext.cnf'), 'subjectAltName=IP:127.0.0.1,DNS:webhook.default.svc\n');
-  run(['x509', '-req', '-in', 'server.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.crt', '-days', '2', '-extfile', 'ext.cnf']);
-  const read = (f: string) => readFileSync(join(dir, f), 'utf8');
-  return { ca: read('ca.crt'), cert: read('server.crt'), key: read('server.key') };
-}
 
 /** What a webhook answers to a review, by the path it was called on. */
 type Handler = (request: any) => Record<string, unknown>;
