@@ -6,7 +6,7 @@ import { chmodSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import * as k8s from '@kubernetes/client-node';
 import type { Cluster } from '../src/index.js';
-import { http, kubectl, scratchFile, withCluster } from './helpers.js';
+import { eventually, http, kubectl, scratchFile, withCluster } from './helpers.js';
 
 const VERSIONS = ['1.27', '1.33'];
 const EDITOR = scratchFile('configmap-editor.sh', "#!/bin/sh\nsed -i 's/level: debug/level: info/' \"$1\"\n");
@@ -93,19 +93,12 @@ describe('kube-root-ca.crt in every namespace (the root CA publisher)', () => {
     const r = await kubectl('1.33', cluster, ['get', 'configmap', 'kube-root-ca.crt', '-n', ns, '-o', 'json']);
     return r.code === 0 ? JSON.parse(r.stdout) : undefined;
   };
-  const until = async <T>(f: () => Promise<T | undefined | false>, what: string): Promise<T> => {
-    for (const deadline = Date.now() + 5000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 50))) {
-      const v = await f();
-      if (v) return v;
-    }
-    throw new Error(`timed out waiting for ${what}`);
-  };
 
   test('a new namespace gets it, holding the CA kubectl trusts; deleted it comes back, edited it is set back', async () => {
     for (const v of VERSIONS) {
       const ns = `ca-${v.replace('.', '-')}`;
       assert.equal((await kubectl(v, cluster, ['create', 'namespace', ns])).code, 0);
-      const cm = await until(() => rootCA(ns), 'the ConfigMap');
+      const cm = await eventually(() => rootCA(ns), 5000, 'the ConfigMap');
       assert.deepEqual(Object.keys(cm.data), ['ca.crt']);
       assert.match(cm.data['ca.crt'], /^-----BEGIN CERTIFICATE-----\n[\s\S]+-----END CERTIFICATE-----\n$/);
       assert.equal(cm.data['ca.crt'], cluster.caCertificate);
@@ -113,9 +106,9 @@ describe('kube-root-ca.crt in every namespace (the root CA publisher)', () => {
       const table = await kubectl(v, cluster, ['get', 'configmaps', '-n', ns]);
       assert.match(table.stdout, /^NAME\s+DATA\s+AGE\nkube-root-ca\.crt\s+1\s+\S+\n$/);
       assert.equal((await kubectl(v, cluster, ['delete', 'configmap', 'kube-root-ca.crt', '-n', ns])).code, 0);
-      await until(async () => { const again = await rootCA(ns); return again && again.metadata.uid !== cm.metadata.uid; }, 'the ConfigMap made again');
+      await eventually(async () => { const again = await rootCA(ns); return again && again.metadata.uid !== cm.metadata.uid; }, 5000, 'the ConfigMap made again');
       assert.equal((await kubectl(v, cluster, ['patch', 'configmap', 'kube-root-ca.crt', '-n', ns, '-p', '{"data":{"ca.crt":"x","extra":"y"}}'])).code, 0);
-      await until(async () => { const back = await rootCA(ns); return back && Object.keys(back.data).length === 1 && back.data['ca.crt'] === cluster.caCertificate; }, 'the CA set back');
+      await eventually(async () => { const back = await rootCA(ns); return back && Object.keys(back.data).length === 1 && back.data['ca.crt'] === cluster.caCertificate; }, 5000, 'the CA set back');
     }
   });
 });

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Cluster } from '../src/index.js';
-import { http, kubectl, scratchFile, withCluster } from './helpers.js';
+import { eventually, http, kubectl, scratchFile, withCluster } from './helpers.js';
 
 const VERSIONS = ['1.27', '1.30', '1.33'];
 
@@ -53,15 +53,6 @@ function widgetCRD(group: string, scope: 'Namespaced' | 'Cluster' = 'Namespaced'
 }
 
 const widget = (group: string, name: string, spec: string) => `apiVersion: ${group}/v1\nkind: Widget\nmetadata:\n  name: ${name}\nspec:\n${spec}`;
-
-/** Polls `check` until it holds or `ms` pass. */
-async function eventually(check: () => Promise<boolean>, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 /** Creates the CRD over HTTP; resolves with how long after the create's answer discovery listed the kind. */
 async function createServed(cluster: Cluster, crd: Record<string, unknown>, group: string): Promise<number> {

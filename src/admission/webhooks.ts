@@ -15,7 +15,7 @@ import { addWarning, currentRequest } from '../api/request-context.js';
 import type { DynamicAdmission, ResourceStore, WriteAttributes } from '../api/resource-store.js';
 import type { KObject, Requester } from '../api/types.js';
 import { resources } from '../client/resources.js';
-import { typedResource } from '../client/typed-resource.js';
+import { TypedResource } from '../client/typed-resource.js';
 import { CallError, postReview, resolveTarget } from './client.js';
 import { isExemptKind, shouldCall, type Equivalent, type Invocation, type RequestAttributes } from './matching.js';
 import type { AdmissionRequest, AdmissionResponse, Webhook, WebhookConfiguration } from './types.js';
@@ -74,10 +74,17 @@ export class WebhookAdmission implements DynamicAdmission {
     for (const r of results) if (r.status === 'rejected') throw r.reason;
   }
 
+  /** The typed clients of the two configuration kinds, made once per store (every write asks). */
+  private readonly configurations = new Map<ResourceStore, TypedResource<WebhookConfiguration>>();
+
   /** Every webhook of one kind of configuration, configurations in name order. */
   private webhooks(resource: string): Webhook[] {
-    if (!this.registry.resource(resource, GROUP)) return [];
-    const configs = typedResource<WebhookConfiguration>(this.registry, resource, GROUP).lister.list();
+    const store = this.registry.resource(resource, GROUP);
+    if (!store) return [];
+    let typed = this.configurations.get(store);
+    if (!typed) this.configurations.set(store, typed = new TypedResource<WebhookConfiguration>(store));
+    const configs = typed.lister.list();
+    if (!configs.length) return [];
     return configs
       .sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0))
       .flatMap((c) => c.webhooks ?? []);

@@ -2,6 +2,7 @@
 // is due, how many were missed, the Job's name for a time, which finished Jobs the history
 // limits let go.
 import type { CronJob, Job } from '../api/batch-objects.js';
+import { rfc3339 } from '../api/time.js';
 import { nextRun, type CronSchedule } from './cron-schedule.js';
 
 /** kube waits this long past a scheduled time before looking again (nextScheduleDelta). */
@@ -75,7 +76,7 @@ export function beyondHistory<T extends Job>(jobs: T[], limit: number | undefine
 
 /** The scheduled time as the Job's annotation writes it: RFC 3339 in the CronJob's zone. */
 export function scheduledTimestamp(ms: number, zone: string | undefined): string {
-  if (!zone || zone === 'UTC') return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  if (!zone || zone === 'UTC') return rfc3339(new Date(ms));
   const parts: Record<string, string> = {};
   for (const p of new Intl.DateTimeFormat('en-US', { timeZone: zone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' }).formatToParts(new Date(ms))) parts[p.type] = p.value;
   const wallMs = Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day), Number(parts.hour), Number(parts.minute), Number(parts.second));

@@ -5,6 +5,7 @@ import { isJsonObject, objectAt } from '../api/json.js';
 import { age, AGE_COLUMN, column, NAME_COLUMN } from '../api/table.js';
 import type { CreateRequest, CreateResult, KObject, Strategy } from '../api/types.js';
 import type { ResourceStore } from '../api/resource-store.js';
+import { rfc3339 } from '../api/time.js';
 import { ISSUER, type ServiceAccountTokens } from '../server/auth/service-account-tokens.js';
 
 export interface ServiceAccount extends KObject {
@@ -47,7 +48,7 @@ function tokenHandler(tokens: ServiceAccountTokens) {
         kind: 'TokenRequest', apiVersion: 'authentication.k8s.io/v1',
         metadata: { name, namespace, creationTimestamp: null },
         spec,
-        status: { token, expirationTimestamp: expires.toISOString().replace(/\.\d{3}Z$/, 'Z') },
+        status: { token, expirationTimestamp: rfc3339(expires) },
       },
     };
   };
