@@ -10,6 +10,10 @@ import { createLogger, type LoggingOptions } from './logging/log.js';
 import { VERSION_INFO } from './server/app.js';
 import { restoreSnapshot, snapshotObjects, snapshotYAML, SnapshotError } from './snapshot.js';
 
+// Who started us, read before anything else: npm can be killed while the server is still starting,
+// and a parent read later would already be init and never change.
+const startedBy = process.ppid;
+
 /** kube's logging flags, on every command that logs. */
 const LOGGING_FLAGS = {
   v: { type: 'string', default: '0', short: 'v', value: 'level', help: 'log verbosity: 0 the start and progress, 2 each controller action, 3 each request' },
@@ -116,7 +120,7 @@ async function serve(args: string[]): Promise<void> {
   const watchCacheCapacity = capacityFlag === undefined ? undefined : Number(capacityFlag);
   if (watchCacheCapacity !== undefined && !(Number.isInteger(watchCacheCapacity) && watchCacheCapacity > 0)) throw new StartupError(`--watch-cache-capacity must be a whole number of events, not "${capacityFlag}"`);
   const started = Date.now();
-  const cluster = await startCluster({
+  const starting = startCluster({
     port, address: values.address, data: values.data, store, nodes, controlPlane: !values['api-only'],
     etcd: values['etcd-endpoints'] ? { endpoints: values['etcd-endpoints'].split(','), prefix: values['etcd-prefix'] } : undefined,
     leaderElection: store === 'etcd' ? { leaseDurationMs: leaseMs, retryPeriodMs: Math.max(200, leaseMs / 5) } : false,
@@ -127,26 +131,37 @@ async function serve(args: string[]): Promise<void> {
     tlsFiles: values['tls-cert-file'] && values['tls-private-key-file'] ? { cert: values['tls-cert-file'], key: values['tls-private-key-file'] } : undefined,
     fixtures: values.fixtures, admin: values.admin, faultSeed, tls: values.tls, tokenFile: values['token-file'], deterministic: values.deterministic, clock, eventTTLMs, watchHistory, watchCacheCapacity, logging,
   });
+  const stopping = stopOnSignals(starting);
+  const cluster = await starting;
+  if (stopping()) return;
   const where = store === 'sqlite' ? ` in ${values.data}` : store === 'etcd' ? ` at ${values['etcd-endpoints']}` : '';
   console.log(`tinykube serving at ${cluster.url} (${store} store${where}, ready in ${Date.now() - started} ms)`);
   console.log(`export KUBECONFIG=${cluster.kubeconfigPath}`);
   if (values.admin) console.log(`admin API at ${cluster.url}/tinykube/v1/ (requests, faults)`);
+}
+
+/**
+ * SIGINT and SIGTERM stop the server, and so does the end of the npm that started it (npm start,
+ * npx): npm passes SIGTERM to the shell that runs the script, and the shell dies without passing it
+ * on. (A server started by hand, nohup or not, is left alone.) Armed before the cluster starts, since
+ * a client that saw /readyz may stop us before startCluster returns; the stop then waits for the
+ * start to finish and closes what it made.
+ */
+function stopOnSignals(starting: Promise<{ close(): Promise<void> }>): () => boolean {
   let stopping = false;
-  const stop = (signal: string) => {
+  const stop = (reason: string) => {
     if (stopping) return;
     stopping = true;
-    console.log(`tinykube: ${signal}, shutting down`);
-    void cluster.close().then(() => process.exit(0));
+    console.log(`tinykube: ${reason}, shutting down`);
+    // A start that fails is reported by main's catch, as when nothing stopped it.
+    starting.then((cluster) => cluster.close().then(() => process.exit(0)), () => undefined);
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
-  // Started by npm (npm start, npx): npm passes SIGTERM to the shell that runs the script, and the
-  // shell dies without passing it on. When what started us goes away we go too, so killing npm
-  // never leaves the port held. (A server started by hand, nohup or not, is left alone.)
   if (process.env.npm_lifecycle_event !== undefined) {
-    const parent = process.ppid;
-    setInterval(() => { if (process.ppid !== parent) stop('npm exited'); }, 500).unref();
+    setInterval(() => { if (process.ppid !== startedBy) stop('npm exited'); }, 500).unref();
   }
+  return () => stopping;
 }
 
 async function snapshot(args: string[]): Promise<void> {

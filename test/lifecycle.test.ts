@@ -44,7 +44,9 @@ test("README's CI recipe: killing the npm (npx) it started frees the port", asyn
     await eventually(async () => !(await listening(port)), 20_000, 'the port freed');
     await eventually(() => /tinykube: (npm exited|SIGTERM), shutting down/.test(readFileSync(join(dir, 'log'), 'utf8')), 20_000, 'the server saying it stopped');
   } finally {
-    try { process.kill(npmPid, 'SIGKILL'); } catch { /* gone */ }
+    // A server left behind by a failure would hold its port for the rest of the run.
+    const serverPid = Number(/"Starting tinykube" .* pid=(\d+)/.exec(readFileSync(join(dir, 'log'), 'utf8'))?.[1]);
+    for (const pid of [npmPid, serverPid].filter((p) => p > 0)) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
     rmSync(dir, { recursive: true, force: true });
   }
 });
