@@ -148,6 +148,43 @@ describe('CustomResourceDefinitions', () => {
     assert.match(got.stdout, /^NAME +REPLICAS +COLOR +AGE\nc +1 +blue +\d+s\n$/, got.stderr);
   });
 
+  test('nulls are kept where the schema says nullable, and an embedded resource keeps its apiVersion, kind and metadata', async () => {
+    const group = 'nulls.example.com';
+    const crd = widgetCRD(group);
+    const spec = {
+      type: 'object',
+      properties: {
+        kept: { type: 'string', nullable: true },
+        dropped: { type: 'string' },
+        defaulted: { type: 'string', default: 'd' },
+        nullableDefaulted: { type: 'string', nullable: true, default: 'd' },
+        names: { type: 'array', items: { type: 'string' } },
+        free: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
+        template: { type: 'object', 'x-kubernetes-embedded-resource': true, properties: { spec: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } },
+      },
+    };
+    const versions = (crd.spec as { versions: { schema: unknown }[] }).versions;
+    for (const version of versions) version.schema = { openAPIV3Schema: { type: 'object', properties: { spec } } };
+    await createServed(cluster, crd, group);
+    const path = `/apis/${group}/v1/namespaces/default/widgets`;
+    const template = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'inner', labels: { app: 'a' } }, spec: { containers: [] } };
+    const created = await http(cluster, 'POST', path, {
+      apiVersion: `${group}/v1`, kind: 'Widget', metadata: { name: 'n', labels: null },
+      spec: { kept: null, dropped: null, defaulted: null, nullableDefaulted: null, free: { a: null, b: 1 }, template },
+    });
+    assert.equal(created.status, 201, created.text);
+    assert.deepEqual(created.json().spec, { kept: null, defaulted: 'd', nullableDefaulted: null, free: { a: null, b: 1 }, template });
+    const listNull = await http(cluster, 'POST', path, { apiVersion: `${group}/v1`, kind: 'Widget', metadata: { name: 'l' }, spec: { names: ['a', null] } });
+    assert.equal(listNull.status, 422, listNull.text);
+    assert.equal(listNull.json().message, `Widget.${group} "l" is invalid: spec.names[1]: Invalid value: "null": spec.names[1] in body must be of type string: "null"`);
+    // Strict decoding knows the embedded object's metadata as ObjectMeta.
+    const unknown = await http(cluster, 'POST', `${path}?fieldValidation=Strict`, { apiVersion: `${group}/v1`, kind: 'Widget', metadata: { name: 'u' }, spec: { template: { ...template, metadata: { name: 'inner', bogus: 1 } } } });
+    assert.equal(unknown.status, 400, unknown.text);
+    assert.equal(unknown.json().message, `Widget in version "v1" cannot be handled as a Widget: strict decoding error: unknown field "spec.template.metadata.bogus"`);
+    const applied = await kubectl('1.33', cluster, ['apply', '-f', scratchFile('embedded.yaml', widget(group, 'e', `  template:\n    apiVersion: v1\n    kind: Pod\n    metadata:\n      name: inner\n      labels:\n        app: a\n    spec:\n      containers: []\n`))]);
+    assert.deepEqual([applied.code, applied.stdout], [0, `widget.${group}/e created\n`], applied.stderr);
+  });
+
   test('CRD validation answers with kube\'s texts', async () => {
     const crd = widgetCRD('bad.example.com');
     crd.metadata = { name: 'gadgets.bad.example.com' };
@@ -195,4 +232,20 @@ describe('CRDs on an API server without controllers (--api-only)', () => {
       await cluster.close();
     }
   });
+});
+
+describe('categories', () => {
+  // Its own cluster: kubectl expands `all` from its cached discovery, which must not predate the CRD.
+  for (const v of ['1.27', '1.33']) {
+    test(`kubectl ${v}: get all lists the custom resources of the category all beside the built-in kinds`, async () => {
+      await using cluster = await withCluster({ controlPlane: false });
+      const group = 'all.example.com';
+      await createServed(cluster, widgetCRD(group), group);
+      const created = await http(cluster, 'POST', `/apis/${group}/v1/namespaces/default/widgets`, { apiVersion: `${group}/v1`, kind: 'Widget', metadata: { name: 'shown' }, spec: { color: 'red' } });
+      assert.equal(created.status, 201, created.text);
+      const all = await kubectl(v, cluster, ['get', 'all']);
+      assert.equal(all.code, 0, all.stderr);
+      assert.match(all.stdout, /^NAME +TYPE +CLUSTER-IP +EXTERNAL-IP +PORT\(S\) +AGE\nservice\/kubernetes +ClusterIP .*\n\nNAME +REPLICAS +COLOR +AGE\nwidget\.all\.example\.com\/shown +1 +red +\d+s\n$/, all.stdout);
+    });
+  }
 });

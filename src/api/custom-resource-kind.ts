@@ -8,7 +8,8 @@ import { definedKind, type KindDefinition } from './defined-kinds.js';
 import type { FieldError } from './errors.js';
 import type { OpenAPIDocument, Schema } from './openapi.js';
 import { printerColumnsTable } from './printer-columns.js';
-import { applyDefaults, validateValue, type JSONSchemaProps } from './structural-schema.js';
+import { additional, applyDefaults, validateValue, type JSONSchemaProps } from './structural-schema.js';
+import { OBJECT_META_REF } from './defined-kinds.js';
 import type { KObject, StorageCodec, Strategy } from './types.js';
 
 /** The group-version-resource of each served version of a CRD. */
@@ -70,7 +71,26 @@ export function customResourceStrategy(crd: CustomResourceDefinition, version: C
   };
 }
 
-/** A JSONSchemaProps node is already an OpenAPI v3 schema object; a copy is published. */
+/**
+ * A JSONSchemaProps node is already an OpenAPI v3 schema object; a copy is published, with what
+ * kube's builder adds: an embedded resource's apiVersion, kind and ObjectMeta metadata (so they
+ * are known fields, and metadata is pruned and checked as an object's).
+ */
 function toOpenAPI(schema: JSONSchemaProps): Schema {
-  return structuredClone(schema);
+  const copy = structuredClone(schema);
+  const visit = (node: JSONSchemaProps): void => {
+    if (node['x-kubernetes-embedded-resource']) node.properties = { ...EMBEDDED_PROPERTIES, ...node.properties };
+    for (const p of Object.values(node.properties ?? {})) visit(p);
+    if (node.items) visit(node.items);
+    const more = additional(node);
+    if (more) visit(more);
+  };
+  visit(copy);
+  return copy;
 }
+
+const EMBEDDED_PROPERTIES: Record<string, JSONSchemaProps> = {
+  apiVersion: { type: 'string' },
+  kind: { type: 'string' },
+  metadata: { $ref: OBJECT_META_REF },
+};

@@ -44,7 +44,9 @@ export function decodeObject(raw: unknown, opts: DecodeOptions): Decoded {
   const version = apiVersion.split('/').pop();
   const cannot = (why: string) => errors.badRequest(`${kind} in version "${version}" cannot be handled as a ${kind}: ${why}`);
   if (!isJsonObject(raw)) throw cannot(`json: cannot unmarshal ${Array.isArray(raw) ? 'array' : typeof raw} into Go value of type struct`);
-  const body = dropNulls(raw);
+  // Go's decoder turns a typed object's nulls into zero values; a custom resource keeps the ones
+  // its schema allows.
+  const body = schemas.unstructured && opts.schema ? dropNonNullableNulls(raw, opts.schema) : dropNulls(raw);
   if (body.kind !== undefined && body.kind !== kind) throw cannot(`the kind "${goText(body.kind)}" does not match the kind of the URL ("${kind}")`);
   if (body.apiVersion !== undefined && body.apiVersion !== apiVersion) throw cannot(`the API version "${goText(body.apiVersion)}" does not match the expected API version "${apiVersion}"`);
   // Quantities parse as Go decodes them, which stops at the first bad one ahead of wrong types and
@@ -69,4 +71,26 @@ export function decodeObject(raw: unknown, opts: DecodeOptions): Decoded {
   // The schema check passed: metadata, if given, is an object.
   const metadata = isJsonObject(body.metadata) ? body.metadata : {};
   return { object: { ...body, metadata }, warnings };
+}
+
+/**
+ * A custom resource's nulls as apiextensions-apiserver leaves them before defaulting: a declared
+ * field (or map value) that is null goes unless its schema is `nullable`, so that its default, if
+ * it has one, applies; nulls in list items and in fields the schema does not declare (kept unknown
+ * fields) stay, for validation and pruning to judge.
+ */
+function dropNonNullableNulls(value: Record<string, unknown>, node: SchemaNode): Record<string, unknown> {
+  const visit = (v: unknown, n: SchemaNode): unknown => {
+    if (Array.isArray(v)) return v.map((item) => visit(item, n.items()));
+    if (!isJsonObject(v)) return v;
+    const out: Record<string, unknown> = {};
+    for (const [k, child] of Object.entries(v)) {
+      const field = n.field(k);
+      if (child === null && field.schema && field.schema.nullable !== true) continue;
+      out[k] = visit(child, field);
+    }
+    return out;
+  };
+  const out = visit(value, node);
+  return isJsonObject(out) ? out : value;
 }

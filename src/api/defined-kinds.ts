@@ -41,6 +41,7 @@ const ACTION_VERBS: Record<string, string> = {
 };
 
 const META = 'io.k8s.apimachinery.pkg.apis.meta.v1';
+export const OBJECT_META_REF = `#/components/schemas/${META}.ObjectMeta`;
 const SCALE = 'io.k8s.api.autoscaling.v1.Scale';
 
 /** The Strategy of a kind defined at run time; `core` is the core group-version's document (the meta schemas' source). */

@@ -21,6 +21,8 @@ export type JSONSchemaProps = {
   format?: string;
   description?: string;
   nullable?: boolean;
+  /** Refused in CRDs; only the published copy has one (an embedded resource's ObjectMeta). */
+  $ref?: string;
   properties?: Record<string, JSONSchemaProps>;
   additionalProperties?: JSONSchemaProps | boolean;
   items?: JSONSchemaProps;
@@ -95,6 +97,7 @@ export function structuralErrors(schema: JSONSchemaProps, path: string, isRoot =
   if (schema.properties && Object.keys(schema.properties).length && schema.additionalProperties !== undefined && schema.additionalProperties !== true) {
     errs.push(fieldErrors.forbidden(`${path}.additionalProperties`, 'additionalProperties and properties are mutual exclusive'));
   }
+  if (schema.$ref !== undefined) errs.push(fieldErrors.forbidden(`${path}.$ref`, '$ref is not supported'));
   if (schema.uniqueItems === true) errs.push(fieldErrors.forbidden(`${path}.uniqueItems`, 'uniqueItems cannot be set to true since the runtime complexity becomes quadratic'));
   const listType = schema['x-kubernetes-list-type'];
   if (listType !== undefined) {
