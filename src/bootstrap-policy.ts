@@ -3,9 +3,10 @@
 // basic-user, public-info and monitoring roles, the components tinykube simulates
 // (kube-scheduler, kube-controller-manager, node, kube-proxy) and a system:controller:* role for
 // each controller it runs, each bound as kube binds it. The rules are kube's; the layout is ours.
+import { jsonEqual } from './api/json.js';
 import type { KObject, ObjectMeta } from './api/types.js';
-import type { PolicyRule, Subject } from './server/auth/rbac-rules.js';
-import type { ClusterRoleObject } from './authorization.js';
+import { covers, type PolicyRule, type Subject } from './server/auth/rbac-rules.js';
+import type { BindingObject, ClusterRoleObject } from './authorization.js';
 import { aggregatedRules } from './controllers/clusterrole-aggregation.js';
 
 /** An object bootstrap creates when missing. */
@@ -285,7 +286,7 @@ export const BOOTSTRAP_ANNOTATIONS = { 'rbac.authorization.kubernetes.io/autoupd
  * they aggregate: an API server without the control plane (`--api-only`) serves them as a
  * cluster does a moment after start, and the aggregation controller keeps them so.
  */
-export function bootstrapClusterRoles(): BootstrapObject[] {
+export function bootstrapClusterRoles(): (BootstrapObject & ClusterRoleObject)[] {
   const roles = [...CLUSTER_ROLES, ...CONTROLLER_ROLES.map((r) => ({ ...r, name: `system:controller:${r.name}` }))];
   const objects: (BootstrapObject & ClusterRoleObject)[] = roles.map((r) => ({
     apiVersion: `${RBAC}/v1`, kind: 'ClusterRole',
@@ -299,11 +300,53 @@ export function bootstrapClusterRoles(): BootstrapObject[] {
 }
 
 /** Every bootstrap ClusterRoleBinding as an object to create. */
-export function bootstrapClusterRoleBindings(): BootstrapObject[] {
+export function bootstrapClusterRoleBindings(): (BootstrapObject & BindingObject)[] {
   return CLUSTER_ROLE_BINDINGS.map((b) => ({
     apiVersion: `${RBAC}/v1`, kind: 'ClusterRoleBinding',
     metadata: { name: b.name, labels: BOOTSTRAP_LABELS, annotations: BOOTSTRAP_ANNOTATIONS },
     roleRef: { apiGroup: RBAC, kind: 'ClusterRole', name: b.role },
     ...(b.subjects.length ? { subjects: b.subjects } : {}),
   }));
+}
+
+const AUTOUPDATE = 'rbac.authorization.kubernetes.io/autoupdate';
+
+/** Missing keys added, the stored values kept (kube's merge of expected then existing). */
+function mergedMeta(current: KObject, desired: KObject): ObjectMeta {
+  const merge = (want?: Record<string, string>, have?: Record<string, string>) => (want || have ? { ...want, ...have } : undefined);
+  const labels = merge(desired.metadata.labels, current.metadata.labels);
+  const annotations = merge(desired.metadata.annotations, current.metadata.annotations);
+  return { ...current.metadata, ...(labels ? { labels } : {}), ...(annotations ? { annotations } : {}) };
+}
+
+/**
+ * A stored bootstrap ClusterRole brought up to the one this version ships, as kube-apiserver's
+ * bootstrap-roles hook reconciles at each start: missing labels, annotations, rules and
+ * aggregation selectors added, nothing taken away; left as it is when annotated autoupdate=false.
+ */
+export function reconcileClusterRole(current: ClusterRoleObject, desired: ClusterRoleObject): ClusterRoleObject {
+  if (current.metadata.annotations?.[AUTOUPDATE] === 'false') return current;
+  const { missing } = covers(current.rules ?? [], desired.rules ?? []);
+  const have = current.aggregationRule?.clusterRoleSelectors ?? [];
+  const wantedSelectors = desired.aggregationRule?.clusterRoleSelectors ?? [];
+  const selectors = [...have, ...wantedSelectors.filter((s) => !have.some((h) => jsonEqual(h, s)))];
+  return {
+    ...current,
+    metadata: mergedMeta(current, desired),
+    ...(missing.length ? { rules: [...(current.rules ?? []), ...missing] } : {}),
+    ...(selectors.length > have.length ? { aggregationRule: { ...current.aggregationRule, clusterRoleSelectors: selectors } } : {}),
+  };
+}
+
+/**
+ * A stored bootstrap ClusterRoleBinding reconciled as kube does at start: missing subjects,
+ * labels and annotations added. `recreate` when its roleRef is not the one shipped (roleRef
+ * cannot change in place); left as it is when annotated autoupdate=false.
+ */
+export function reconcileClusterRoleBinding(current: BindingObject, desired: BindingObject): { binding: BindingObject; recreate: boolean } {
+  if (current.metadata.annotations?.[AUTOUPDATE] === 'false') return { binding: current, recreate: false };
+  const have = current.subjects ?? [];
+  const subjects = [...have, ...(desired.subjects ?? []).filter((s) => !have.some((h) => jsonEqual(h, s)))];
+  const binding: BindingObject = { ...current, metadata: mergedMeta(current, desired), roleRef: desired.roleRef, ...(subjects.length ? { subjects } : {}) };
+  return { binding, recreate: !jsonEqual(current.roleRef, desired.roleRef) };
 }

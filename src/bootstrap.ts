@@ -5,7 +5,9 @@ import { isAlreadyExists } from './create-object.js';
 import { isJsonObject } from './api/json.js';
 import type { KObject, ObjectMeta } from './api/types.js';
 import { SYSTEM_NAMESPACES } from './builtin-kinds.js';
-import { bootstrapClusterRoleBindings, bootstrapClusterRoles } from './bootstrap-policy.js';
+import { bootstrapClusterRoleBindings, bootstrapClusterRoles, reconcileClusterRole, reconcileClusterRoleBinding } from './bootstrap-policy.js';
+import type { BindingObject, ClusterRoleObject } from './authorization.js';
+import { typedResource } from './client/typed-resource.js';
 
 /**
  * Creates `obj` when missing. When it exists, `reconcile` (if given) brings the fields the server
@@ -50,10 +52,33 @@ export async function bootstrap(registry: Registry, apiserver: { host: string; p
   await bootstrapPolicy(registry);
 }
 
-/** kube's bootstrap RBAC policy, when missing: created together, so one commit holds them. */
+/**
+ * kube's bootstrap RBAC policy: created when missing (together, so one commit holds them), and
+ * what a data directory kept from an earlier start lacks added, as kube-apiserver reconciles it.
+ */
 async function bootstrapPolicy(registry: Registry): Promise<void> {
   const group = 'rbac.authorization.k8s.io';
   if (!registry.resource('clusterroles', group)) return;
-  await Promise.all(bootstrapClusterRoles().map((role) => ensure(registry, 'clusterroles', undefined, role, undefined, group)));
-  await Promise.all(bootstrapClusterRoleBindings().map((binding) => ensure(registry, 'clusterrolebindings', undefined, binding, undefined, group)));
+  const roles = typedResource<ClusterRoleObject>(registry, 'clusterroles', group);
+  const bindings = typedResource<BindingObject>(registry, 'clusterrolebindings', group);
+  const write = { dryRun: false };
+  await Promise.all(bootstrapClusterRoles().map(async (role) => {
+    if (!roles.lister.get(undefined, role.metadata.name)) return ensure(registry, 'clusterroles', undefined, role, undefined, group);
+    await roles.update({ name: role.metadata.name }, (current) => reconcileClusterRole(current, role), write);
+  }));
+  await Promise.all(bootstrapClusterRoleBindings().map(async (desired) => {
+    const key = { name: desired.metadata.name };
+    const current = bindings.lister.get(undefined, key.name);
+    if (!current) return ensure(registry, 'clusterrolebindings', undefined, desired, undefined, group);
+    const { binding, recreate } = reconcileClusterRoleBinding(current, desired);
+    if (recreate) {
+      // roleRef cannot change in place: kube deletes the binding and creates it anew.
+      await bindings.delete(key, {}, write);
+      const { resourceVersion, uid, creationTimestamp, managedFields, ...metadata } = binding.metadata;
+      void resourceVersion; void uid; void creationTimestamp; void managedFields;
+      await bindings.create(undefined, { ...binding, metadata }, write);
+    } else {
+      await bindings.update(key, (latest) => reconcileClusterRoleBinding(latest, desired).binding, write);
+    }
+  }));
 }

@@ -1,10 +1,11 @@
 // The sqlite store across restarts: every object is kept and resourceVersions keep increasing.
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { startCluster } from '../src/index.js';
+import { breakdownRule, type PolicyRule } from '../src/server/auth/rbac-rules.js';
 import { http } from './helpers.js';
 
 test('restart on the sqlite store keeps every object and resourceVersions keep increasing', async () => {
@@ -63,4 +64,40 @@ test('the CLI refuses a corrupt store or an unusable data directory with a clear
   const notDir = serve(file);
   assert.equal(notDir.status, 1);
   assert.match(notDir.stderr.trim(), new RegExp(`^tinykube: cannot create the data directory ${file}: `));
+});
+
+test("a restart reconciles kube's bootstrap RBAC: what a kept role or binding lacks is added back, autoupdate=false is left alone", async () => {
+  const data = mkdtempSync(join(tmpdir(), 'tinykube-rbac-reconcile-'));
+  const rbac = '/apis/rbac.authorization.k8s.io/v1';
+  const mergePatch = { 'content-type': 'application/merge-patch+json' };
+  const first = await startCluster({ port: 0, store: 'sqlite', data, controlPlane: false });
+  let shipped: { rules: PolicyRule[] };
+  try {
+    shipped = (await http(first, 'GET', `${rbac}/clusterroles/system:controller:job-controller`)).json();
+    // As an older tinykube (or a user) left them: a rule short, the shipped subject gone, and a role its owner froze.
+    const edits: [string, unknown][] = [
+      ['clusterroles/system:controller:job-controller', { rules: shipped.rules.slice(1) }],
+      ['clusterrolebindings/system:basic-user', { subjects: [{ kind: 'User', apiGroup: 'rbac.authorization.k8s.io', name: 'carol' }] }],
+      ['clusterroles/system:discovery', { metadata: { annotations: { 'rbac.authorization.kubernetes.io/autoupdate': 'false' } }, rules: [] }],
+    ];
+    for (const [path, patch] of edits) {
+      const r = await http(first, 'PATCH', `${rbac}/${path}`, patch, mergePatch);
+      assert.equal(r.status, 200, r.text);
+    }
+  } finally {
+    await first.close();
+  }
+  const second = await startCluster({ port: 0, store: 'sqlite', data, controlPlane: false });
+  try {
+    const role = (await http(second, 'GET', `${rbac}/clusterroles/system:controller:job-controller`)).json();
+    // kube appends what is missing as Covers finds it: one verb of one resource per rule.
+    assert.deepEqual(role.rules, [...shipped.rules.slice(1), ...breakdownRule(shipped.rules[0])]);
+    const binding = (await http(second, 'GET', `${rbac}/clusterrolebindings/system:basic-user`)).json();
+    assert.deepEqual(binding.subjects.map((s: { name: string }) => s.name), ['carol', 'system:authenticated']);
+    const discovery = (await http(second, 'GET', `${rbac}/clusterroles/system:discovery`)).json();
+    assert.deepEqual(discovery.rules, [], 'autoupdate=false is left alone');
+  } finally {
+    await second.close();
+    rmSync(data, { recursive: true, force: true });
+  }
 });

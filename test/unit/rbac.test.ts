@@ -2,6 +2,7 @@
 // Covers and its message, and the clusterrole aggregation: pure, no server.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { reconcileClusterRole, reconcileClusterRoleBinding } from '../../src/bootstrap-policy.js';
 import { aggregatedRules } from '../../src/controllers/clusterrole-aggregation.js';
 import { escalation } from '../../src/resources/rbac-escalation.js';
 import { forbiddenError, RBACAuthorizer, type Binding, type PolicySource, type Role } from '../../src/server/auth/rbac.js';
@@ -105,4 +106,22 @@ test('an aggregated ClusterRole takes the rules of the roles its selectors match
   const view = { metadata: { name: 'view' }, aggregationRule: { clusterRoleSelectors: [{ matchLabels: { 'agg/view': 'true' } }] } };
   const all = [view, role('z-more', { 'agg/view': 'true' }, [jobs, pods]), role('a-base', { 'agg/view': 'true' }, [pods]), role('other', {}, [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'] }])];
   assert.deepEqual(aggregatedRules(view, all), [pods, jobs]);
+});
+
+test('bootstrap reconciliation adds what is missing, keeps stored values, recreates a binding whose roleRef moved, and leaves autoupdate=false alone', () => {
+  const meta = (labels: Record<string, string>, annotations: Record<string, string> = {}) => ({ name: 'r', labels, annotations });
+  const shipped = { metadata: meta({ a: '1', b: '2' }, { 'rbac.authorization.kubernetes.io/autoupdate': 'true' }), rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list'] }] };
+  const stored = { metadata: meta({ a: 'mine' }), rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get'] }] };
+  const role = reconcileClusterRole(stored, shipped);
+  assert.deepEqual(role.metadata.labels, { a: 'mine', b: '2' });
+  assert.deepEqual(role.rules, [{ apiGroups: [''], resources: ['pods'], verbs: ['get'] }, { apiGroups: [''], resources: ['pods'], verbs: ['list'] }]);
+  const frozen = { ...stored, metadata: meta({}, { 'rbac.authorization.kubernetes.io/autoupdate': 'false' }) };
+  assert.equal(reconcileClusterRole(frozen, shipped), frozen);
+  const roleRef = (name: string) => ({ apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name });
+  const user = (name: string) => ({ kind: 'User', apiGroup: 'rbac.authorization.k8s.io', name });
+  const want = { metadata: meta({}), roleRef: roleRef('view'), subjects: [user('a')] };
+  const same = reconcileClusterRoleBinding({ metadata: meta({}), roleRef: roleRef('view'), subjects: [user('b')] }, want);
+  assert.deepEqual([same.recreate, same.binding.subjects], [false, [user('b'), user('a')]]);
+  const moved = reconcileClusterRoleBinding({ metadata: meta({}), roleRef: roleRef('edit'), subjects: [user('a')] }, want);
+  assert.deepEqual([moved.recreate, moved.binding.roleRef.name], [true, 'view']);
 });
