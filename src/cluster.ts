@@ -37,7 +37,7 @@ import { createLogger, Duration, type Logger, type LoggingOptions } from './logg
 import { FaultInjector } from './server/admin/faults.js';
 import { RequestRecorder } from './server/admin/recorder.js';
 import { createApp, VERSION_INFO } from './server/app.js';
-import { Authenticator, parseTokenFile, TokenFileError, type UserInfo } from './server/auth/authn.js';
+import { Authenticator, parseTokenFile, TokenFileError, type TokenAuthentication, type UserInfo } from './server/auth/authn.js';
 import { ensurePKI, issueClientCertificate } from './server/auth/pki.js';
 import { ServiceAccountTokens } from './server/auth/service-account-tokens.js';
 import { ServiceAccountsController } from './controllers/serviceaccounts.js';
@@ -348,12 +348,14 @@ function loadSecurity(options: ClusterOptions, data: string): Security {
 }
 
 /** The service account a token names, while that account (the same uid) exists, as kube's legacy lookup checks. */
-function serviceAccountUser(registry: Registry, tokens: ServiceAccountTokens, token: string): UserInfo | undefined {
-  const user = tokens.verify(token, registry.now());
+function serviceAccountUser(registry: Registry, tokens: ServiceAccountTokens, token: string, audiences: readonly string[]): TokenAuthentication | undefined {
+  const verified = tokens.verify(token, registry.now(), audiences);
+  if (!verified) return undefined;
+  const { user } = verified;
   const accounts = registry.resource('serviceaccounts');
-  const sa = user && accounts?.cache.get(accounts.key(user.namespace, user.name))?.object;
-  if (!user || !sa || (user.uid && sa.metadata.uid !== user.uid)) return undefined;
-  return { username: user.username, uid: user.uid, groups: user.groups };
+  const sa = accounts?.cache.get(accounts.key(user.namespace, user.name))?.object;
+  if (!sa || (user.uid && sa.metadata.uid !== user.uid)) return undefined;
+  return { user: { username: user.username, uid: user.uid, groups: user.groups }, audiences: verified.audiences };
 }
 
 /** What the HTTP step leaves for the rest: where it listens, and the switches it reads. */
@@ -386,7 +388,7 @@ async function startServer(options: ClusterOptions, registry: Registry, metrics:
     adminApi: options.admin,
     clock: parts.clock,
     tls: pki && serving && { cert: serving.cert, key: serving.key, ca: pki.ca.cert },
-    authenticator: new Authenticator(security.tokens, !!pki || !!options.tokenFile, (token) => serviceAccountUser(registry, parts.tokens, token)),
+    authenticator: new Authenticator(security.tokens, !!pki || !!options.tokenFile, (token, audiences) => serviceAccountUser(registry, parts.tokens, token, audiences)),
     // Authorization is on with authentication, as kube-apiserver's RBAC mode.
     ...(pki || options.tokenFile ? { authorizer: new ClusterAuthorizer(registry) } : {}),
     metrics,

@@ -3,6 +3,7 @@
 // token with kube's claims that authenticates as the account on a cluster with authentication
 // on, and pods getting the account's kube-api-access volume with the token in it.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import type { Cluster } from '../src/index.js';
 import { eventually, kubectl, kubectlOk, withCluster } from './helpers.js';
@@ -57,12 +58,21 @@ describe('ServiceAccounts', () => {
         assert.equal(whoami, `ATTRIBUTE   VALUE\nUsername    system:serviceaccount:default:${name}\nUID         ${uid}\nGroups      [system:serviceaccounts system:serviceaccounts:default system:authenticated]\n`);
       }
       // TokenReview answers for the token as the API server authenticates it.
-      const review = async (t: string) => JSON.parse(await kubectlOk(v, cluster, ['create', '-o', 'json', '-f', '-'], { stdin: JSON.stringify({ apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token: t } }) }));
-      assert.deepEqual((await review(token)).status, {
-        authenticated: true, audiences: ['https://kubernetes.default.svc.cluster.local'],
-        user: { username: `system:serviceaccount:default:${name}`, uid, groups: ['system:serviceaccounts', 'system:serviceaccounts:default', 'system:authenticated'] },
-      });
+      const review = async (t: string, audiences?: string[]) => JSON.parse(await kubectlOk(v, cluster, ['create', '-o', 'json', '-f', '-'], { stdin: JSON.stringify({ apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token: t, audiences } }) }));
+      const user = { username: `system:serviceaccount:default:${name}`, uid, groups: ['system:serviceaccounts', 'system:serviceaccounts:default', 'system:authenticated'] };
+      assert.deepEqual((await review(token)).status, { authenticated: true, audiences: ['https://kubernetes.default.svc.cluster.local'], user });
       assert.deepEqual((await review('not-a-token')).status, { user: {}, error: 'invalid bearer token' });
+      // A token for another audience (a vault, a webhook) is that audience's: reviewed for it, not for the API.
+      const vaultToken = (await ok('create', 'token', name, '--audience=vault', '--audience=other')).trim();
+      assert.deepEqual((await review(vaultToken, ['vault', 'elsewhere'])).status, { authenticated: true, audiences: ['vault'], user });
+      assert.deepEqual((await review(vaultToken)).status, { user: {}, error: 'invalid bearer token' });
+      assert.deepEqual((await review(token, ['vault'])).status, { user: {}, error: 'invalid bearer token' });
+      // The token file's tokens (the kubeconfig's admin) are the API's only.
+      const adminToken = /^ {4}token: (\S+)$/m.exec(readFileSync(cluster.kubeconfigPath, 'utf8'))?.[1] ?? '';
+      assert.deepEqual((await review(adminToken, ['vault', 'https://kubernetes.default.svc.cluster.local'])).status.audiences, ['https://kubernetes.default.svc.cluster.local']);
+      assert.deepEqual((await review(adminToken, ['vault'])).status, { user: {}, error: 'invalid bearer token' });
+      const asVault = await k(['--token', vaultToken, 'get', 'pods']);
+      assert.deepEqual([asVault.code, asVault.stderr], [1, UNAUTHORIZED]);
       const forged = await k(['--token', `${token.slice(0, -4)}AAAA`, 'get', 'pods']);
       assert.deepEqual([forged.code, forged.stderr], [1, UNAUTHORIZED]);
       // A deleted account's tokens no longer authenticate.

@@ -73,6 +73,9 @@ export interface StorageCodec {
 }
 
 /** Who made a request, as authentication saw them. */
+/** Who a bearer token is and which of the audiences asked it was accepted for; undefined when not authenticated. */
+export type TokenAuthenticator = (token: string, audiences: readonly string[]) => { user: Requester; audiences: string[] } | undefined;
+
 export interface Requester { username: string; uid?: string; groups: string[] }
 
 /** A POST whose body is not stored as it is (a binding, an eviction, a review). */
@@ -89,8 +92,8 @@ export interface CreateRequest {
   fieldManager: string;
   user: Requester;
   registry: RegistryContext;
-  /** Who a bearer token authenticates as, to the API server (TokenReview asks). */
-  authenticateToken?: (token: string) => Requester | undefined;
+  /** Who a bearer token authenticates as, for which of `audiences` (TokenReview asks). */
+  authenticateToken?: TokenAuthenticator;
 }
 
 /** What a create-style handler answers: a status code and the object or Status to send. */

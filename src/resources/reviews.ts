@@ -8,7 +8,7 @@ import { isJsonObject, objectAt } from '../api/json.js';
 import type { CreateRequest, CreateResult, Strategy } from '../api/types.js';
 import { registryPolicySource } from '../authorization.js';
 import { RBACAuthorizer, type Attributes, type User } from '../server/auth/rbac.js';
-import { ISSUER } from '../server/auth/service-account-tokens.js';
+import { API_AUDIENCE } from '../server/auth/service-account-tokens.js';
 
 const GROUP = 'authorization.k8s.io';
 
@@ -149,13 +149,11 @@ export const selfSubjectReviewStrategy: Strategy = {
   },
 };
 
-/** The API server's audience (--api-audiences defaults to the service-account issuer). */
-const API_AUDIENCE = ISSUER;
 
 /**
  * Who a token is (TokenReview, what webhook authorizers and aggregated servers ask): the token
  * checked as the API server checks a bearer token, for the audiences asked (the API server's by
- * default). A token file's tokens take any audience; service-account tokens are the API's.
+ * default): a service-account token for those it was issued for, a token file's for the API's.
  */
 export const tokenReviewStrategy: Strategy = {
   group: 'authentication.k8s.io', version: 'v1', resource: 'tokenreviews',
@@ -166,12 +164,9 @@ export const tokenReviewStrategy: Strategy = {
       const token = typeof spec.token === 'string' ? spec.token : '';
       if (!token) throw errors.badRequest('token is required for TokenReview in authentication');
       const asked = Array.isArray(spec.audiences) ? spec.audiences.filter((a): a is string => typeof a === 'string') : [];
-      const audiences = asked.length ? asked : [API_AUDIENCE];
-      const user = request.authenticateToken?.(token);
-      // A service account's token is for the API's audience only.
-      const known = user && (!user.username.startsWith('system:serviceaccount:') || audiences.includes(API_AUDIENCE));
-      const status = known
-        ? { authenticated: true, user: { username: user.username, ...(user.uid ? { uid: user.uid } : {}), groups: user.groups }, audiences: user.username.startsWith('system:serviceaccount:') ? [API_AUDIENCE] : audiences }
+      const found = request.authenticateToken?.(token, asked.length ? asked : [API_AUDIENCE]);
+      const status = found
+        ? { authenticated: true, user: { username: found.user.username, ...(found.user.uid ? { uid: found.user.uid } : {}), groups: found.user.groups }, audiences: found.audiences }
         : { user: {}, error: 'invalid bearer token' };
       return {
         code: 201,

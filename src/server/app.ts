@@ -101,7 +101,7 @@ class ApiServer {
       bookmarkIntervalMs: opts.bookmarkIntervalMs ?? DEFAULT_WATCH_SETTINGS.bookmarkIntervalMs,
       currentRevision: () => registry.store.currentRevision(),
       now: () => registry.now().getTime(),
-    }, (token) => this.authenticator.authenticateToken(token));
+    }, (token, audiences) => this.authenticator.authenticateToken(token, audiences));
     if (opts.adminApi && opts.recorder) this.admin = new AdminHandler(opts.faults, opts.recorder, opts.clock);
     this.log = opts.log ?? QUIET;
     const handle = (req: IncomingMessage, res: ServerResponse) => this.handle(req, res);

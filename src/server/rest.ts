@@ -18,7 +18,7 @@ import { matchesLabels } from '../api/selectors.js';
 import { DEFAULT_TABLE, table, tableRow, type IncludeObject } from '../api/table.js';
 import { rfc3339 } from '../api/time.js';
 import { currentRequest, runInRequest } from '../api/request-context.js';
-import type { CreateRequest, DeleteOptions, KObject, Requester, StreamingEndpoint, StreamRequest, Subresource } from '../api/types.js';
+import type { CreateRequest, DeleteOptions, KObject, StreamingEndpoint, StreamRequest, Subresource, TokenAuthenticator } from '../api/types.js';
 import { bodyDuplicates, parseBody, warningHeaders } from './body.js';
 import { readBody, sendError, sendJSON, sendObject } from './http.js';
 import { chooseResponseFormat, patchType, type ResponseFormat } from './negotiation.js';
@@ -41,7 +41,7 @@ export class RestHandler {
   /** The open watches, by the store they watch. */
   private readonly watches = new Map<ResourceStore, Set<() => void>>();
 
-  constructor(private readonly registry: Registry, private readonly watchSettings: WatchSettings, private readonly authenticateToken?: (token: string) => Requester | undefined) {
+  constructor(private readonly registry: Registry, private readonly watchSettings: WatchSettings, private readonly authenticateToken?: TokenAuthenticator) {
     // A kind no longer served ends its watches, as kube's do when a CustomResourceDefinition goes.
     registry.onChange(() => {
       const served = new Set(registry.resources());

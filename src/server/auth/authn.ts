@@ -6,6 +6,7 @@
 import type { IncomingMessage } from 'node:http';
 import { TLSSocket } from 'node:tls';
 import { StatusError } from '../../api/errors.js';
+import { API_AUDIENCE } from './service-account-tokens.js';
 
 export interface UserInfo { username: string; uid?: string; groups: string[] }
 
@@ -68,17 +69,29 @@ export function unauthorized(): StatusError {
   return new StatusError(401, 'Unauthorized', 'Unauthorized');
 }
 
+/** A token's user and the audiences it was accepted for. */
+export interface TokenAuthentication { user: UserInfo; audiences: string[] }
+
+/** Authenticates the tokens the token file does not hold (service-account tokens), for `audiences`. */
+export type BearerAuthenticator = (token: string, audiences: readonly string[]) => TokenAuthentication | undefined;
+
 export class Authenticator {
   /**
    * `required` false: authentication is off. `bearer` authenticates tokens the token file does
    * not hold (service-account tokens).
    */
-  constructor(private readonly tokens: Map<string, UserInfo>, readonly required: boolean, private readonly bearer: (token: string) => UserInfo | undefined = () => undefined) {}
+  constructor(private readonly tokens: Map<string, UserInfo>, readonly required: boolean, private readonly bearer: BearerAuthenticator = () => undefined) {}
 
-  /** Who a bearer token is, from the token file or as a service account; undefined when neither knows it. */
-  authenticateToken(token: string): UserInfo | undefined {
-    const user = this.tokens.get(token) ?? this.bearer(token);
-    return user && withAuthenticated(user);
+  /**
+   * Who a bearer token is, from the token file or as a service account, and for which of
+   * `audiences` (the API's unless a TokenReview asks for others); undefined when neither knows it
+   * for any of them. The token file's tokens are the API's, as kube wraps audience-agnostic
+   * authenticators.
+   */
+  authenticateToken(token: string, audiences: readonly string[] = [API_AUDIENCE]): TokenAuthentication | undefined {
+    const fileUser = this.tokens.get(token);
+    const found = fileUser && audiences.includes(API_AUDIENCE) ? { user: fileUser, audiences: [API_AUDIENCE] } : fileUser ? undefined : this.bearer(token, audiences);
+    return found && { user: withAuthenticated(found.user), audiences: found.audiences };
   }
 
   /** Who sent `req` (remembered for userOf); throws 401 when authentication is on and no valid credentials came with it. */
@@ -93,9 +106,9 @@ export class Authenticator {
     const header = req.headers.authorization;
     if (header !== undefined) {
       const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
-      const user = m && this.authenticateToken(m[1]);
-      if (!user) throw unauthorized();
-      return user;
+      const found = m && this.authenticateToken(m[1]);
+      if (!found) throw unauthorized();
+      return found.user;
     }
     const socket = req.socket;
     if (socket instanceof TLSSocket && socket.encrypted && socket.authorized) {

@@ -9,6 +9,8 @@ import type { UserInfo } from './authn.js';
 
 /** kube-apiserver's default --service-account-issuer and API audience. */
 export const ISSUER = 'https://kubernetes.default.svc.cluster.local';
+/** The API server's audience (--api-audiences defaults to the service-account issuer). */
+export const API_AUDIENCE = ISSUER;
 
 export interface TokenSubject { namespace: string; name: string; uid: string }
 
@@ -54,12 +56,16 @@ export class ServiceAccountTokens {
     return signJWT(serviceAccountClaims(sa, audiences, Math.floor(now.getTime() / 1000), expirationSeconds, randomUUID()), this.key);
   }
 
-  /** The service account a token names, when it is ours, unexpired and for the API's audience. */
-  verify(token: string, now: Date): ReturnType<typeof serviceAccountUser> {
+  /**
+   * The service account a token names, when it is ours and unexpired, and the audiences asked
+   * (the API's, unless a TokenReview names others) that it was issued for; undefined when none.
+   */
+  verify(token: string, now: Date, audiences: readonly string[] = [API_AUDIENCE]): { user: NonNullable<ReturnType<typeof serviceAccountUser>>; audiences: string[] } | undefined {
     const claims = verifyJWT(token, this.key, Math.floor(now.getTime() / 1000));
     if (!claims || claims.iss !== ISSUER) return undefined;
     const aud = claims.aud;
-    if (!Array.isArray(aud) || !aud.includes(ISSUER)) return undefined;
-    return serviceAccountUser(claims);
+    const matched = Array.isArray(aud) ? audiences.filter((a) => aud.includes(a)) : [];
+    const user = matched.length ? serviceAccountUser(claims) : undefined;
+    return user && { user, audiences: matched };
   }
 }
