@@ -50,7 +50,7 @@ export async function evict(request: CreateRequest, pods: ResourceStore): Promis
   }
   const options: DeleteOptions = { ...deleteOptionsOf(body), dryRun: fromBody.length ? fromBody : fromQuery };
   const clientPinned = !!options.preconditions?.resourceVersion;
-  let dryRun = false;
+  let dryRun: boolean;
 
   // Pods the budget does not guard go at once, pinned to the version read (unless finished or
   // deleting) so that a pod turning ready meanwhile is not lost; a conflict reads it again.

@@ -47,7 +47,7 @@ test('the status a sync writes: the DisruptionAllowed condition follows disrupti
     conditions: [{ type: 'DisruptionAllowed', status: 'True', observedGeneration: 1, lastTransitionTime: at(0), reason: 'SufficientPods', message: '' }],
   });
   assert.equal(nextStatus({ ...pdb, status }, { expectedPods: 3, desiredHealthy: 2 }, 3, {}, now), undefined);
-  const later = withDisruptionAllowedCondition({ ...status!, disruptionsAllowed: 0 }, new Date(NOW + 5000));
+  const later = withDisruptionAllowedCondition({ ...status, disruptionsAllowed: 0 }, new Date(NOW + 5000));
   assert.deepEqual(later.conditions?.map((c) => [c.status, c.reason, c.lastTransitionTime]), [['False', 'InsufficientPods', at(5000)]]);
   const failed = failSafeStatus({ ...pdb, status }, 'found no controllers for pod "x"', now);
   assert.deepEqual([failed.disruptionsAllowed, failed.conditions?.[0].reason, failed.conditions?.[0].message], [0, 'SyncFailed', 'found no controllers for pod "x"']);
