@@ -187,6 +187,15 @@ export const CONTROLLER_ROLES: BootstrapClusterRole[] = [
     ],
   },
   {
+    name: 'disruption-controller',
+    rules: [
+      rule(['get', 'list', 'watch'], ['extensions', 'apps'], ['deployments']), rule(['get', 'list', 'watch'], ['apps', 'extensions'], ['replicasets']),
+      rule(['get', 'list', 'watch'], [''], ['replicationcontrollers']), rule(['get', 'list', 'watch'], ['policy'], ['poddisruptionbudgets']),
+      rule(['get', 'list', 'watch'], ['apps'], ['statefulsets']), rule(['update'], ['policy'], ['poddisruptionbudgets/status']),
+      rule(['patch', 'update'], [''], ['pods/status']), rule(['get'], ['*'], ['*/scale']), EVENTS,
+    ],
+  },
+  {
     name: 'endpoint-controller',
     rules: [rule(READ, [''], ['pods', 'services']), rule(['create', 'delete', 'get', 'list', 'update', 'watch'], [''], ['endpoints']), rule(['create'], [''], ['endpoints/restricted']), EVENTS],
   },

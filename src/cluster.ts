@@ -21,6 +21,7 @@ import { NamespaceController } from './controllers/namespace.js';
 import { DEFAULT_NODE_LIFECYCLE, NodeLifecycleController, type NodeLifecycleOptions } from './controllers/node-lifecycle.js';
 import { replicaSetController, replicationManager } from './controllers/replication.js';
 import { DeploymentController } from './controllers/deployment.js';
+import { DisruptionController } from './controllers/disruption.js';
 import { StatefulSetController } from './controllers/statefulset.js';
 import { DaemonSetController } from './controllers/daemonset.js';
 import { JobController } from './controllers/job.js';
@@ -480,6 +481,7 @@ async function startControlPlane(options: ClusterOptions, registry: Registry, pa
     ['persistentvolume-binder', new PersistentVolumeController(registry, log.named('controllers/persistentvolume.ts'))],
     ['pvc-protection', new StorageProtectionController(registry, log.named('controllers/storage-protection.ts'))],
     ['clusterrole-aggregation', new ClusterRoleAggregationController(registry, log.named('controllers/clusterrole-aggregation.ts'))],
+    ['disruption', new DisruptionController(registry, log.named('controllers/disruption.ts'))],
   ];
   const controllers = named.map(([, c]) => c);
   for (const c of controllers) c.start();

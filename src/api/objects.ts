@@ -524,3 +524,30 @@ export interface Lease extends KObject {
 export interface Binding extends KObject {
   target: ObjectReference;
 }
+
+// policy/v1 PodDisruptionBudget (the disruption controller and pods/eviction read it).
+
+export type UnhealthyPodEvictionPolicy = 'IfHealthyBudget' | 'AlwaysAllow';
+
+export interface PodDisruptionBudgetSpec {
+  minAvailable?: IntOrString;
+  maxUnavailable?: IntOrString;
+  selector?: MetaLabelSelector;
+  unhealthyPodEvictionPolicy?: UnhealthyPodEvictionPolicy | string;
+}
+
+export interface PodDisruptionBudgetStatus {
+  observedGeneration?: number;
+  /** Pods the eviction handler let go, by name, with when it did: not counted as healthy until the controller sees them deleted. */
+  disruptedPods?: Record<string, Time>;
+  disruptionsAllowed: number;
+  currentHealthy: number;
+  desiredHealthy: number;
+  expectedPods: number;
+  conditions?: Condition[];
+}
+
+export interface PodDisruptionBudget extends KObject {
+  spec?: PodDisruptionBudgetSpec;
+  status?: PodDisruptionBudgetStatus;
+}

@@ -32,6 +32,7 @@ import { persistentVolumeClaimStrategy, storageClaimAdmission } from './persiste
 import { storageClassStrategy } from './storageclasses.js';
 import { mutatingWebhookConfigurationStrategy, validatingWebhookConfigurationStrategy } from './webhook-configurations.js';
 import { customResourceDefinitionStrategy } from './customresourcedefinitions.js';
+import { podDisruptionBudgetStrategy } from './poddisruptionbudgets.js';
 
 /** What the built-in kinds need of the running cluster: the simulated pods' network and logs, for log, exec and proxy. */
 export interface BuiltinDependencies {
@@ -80,6 +81,7 @@ export function builtinStrategies({ network, core, tokens }: BuiltinDependencies
     validatingWebhookConfigurationStrategy,
     customResourceDefinitionStrategy,
     ...metricsStrategies(core),
+    podDisruptionBudgetStrategy,
   ];
 }
 

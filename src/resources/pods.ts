@@ -3,16 +3,16 @@
 import { bindPod } from '../api/binding.js';
 import { errors, fieldErrors, type FieldError } from '../api/errors.js';
 import { canonicalJSON } from '../api/json.js';
-import { deleteDryRun, dryRunValues } from '../api/request-options.js';
 import type { ResourceStore } from '../api/resource-store.js';
 import { STATUS_SUBRESOURCE } from '../api/reset-fields.js';
-import { isJsonObject, objectAt, stringAt } from '../api/json.js';
+import { stringAt } from '../api/json.js';
 import { age, column, NAME_COLUMN, orNone, AGE_COLUMN } from '../api/table.js';
 import { type Quantity, tryParseQuantity } from '../api/quantity.js';
 import type { Pod, PodSpec, PodStatus, ResourceRequirements } from '../api/objects.js';
-import type { CreateRequest, CreateResult, DeleteOptions, Strategy } from '../api/types.js';
+import type { CreateRequest, CreateResult, Strategy } from '../api/types.js';
 import { dns1123Label } from '../api/validation.js';
 import { ALPHANUMS } from '../api/entropy.js';
+import { evict } from './evictions.js';
 import { mountServiceAccountToken, shouldAutomount } from './service-account-admission.js';
 import { defaultProbe } from '../kubelet/probes.js';
 import { EPHEMERAL_CONTAINERS, EPHEMERAL_CONTAINERS_SUBRESOURCE, validateEphemeralContainers, validateEphemeralContainersOnCreate, validateEphemeralContainersUpdate } from './ephemeral-containers.js';
@@ -202,7 +202,7 @@ function restarts(pod: Pod, now: number): string {
   return last !== undefined && count > 0 ? `${count} (${age(new Date(last).toISOString(), now)} ago)` : String(count);
 }
 
-/** What a binding or an eviction answers, done or (in a dry run) not. */
+/** What a binding answers, done or (in a dry run) not. */
 const CREATED: CreateResult = { code: 201, body: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 } };
 
 /** pods/binding and the bindings collection: assign a pod to a node, once. */
@@ -213,39 +213,6 @@ async function bind(request: CreateRequest, pods: ResourceStore): Promise<Create
   if (!node) throw errors.invalid('Binding', '', name, [fieldErrors.required('target.name')]);
   await bindPod(pods, request.namespace, name, node, request.fieldManager, request.dryRun.length > 0);
   return CREATED;
-}
-
-/** pods/eviction: a delete with the Eviction's DeleteOptions (kube's EvictionREST, without disruption budgets yet). */
-async function evict(request: CreateRequest, pods: ResourceStore): Promise<CreateResult> {
-  const name = request.name ?? '';
-  const given = stringAt(request.body, 'metadata', 'name');
-  if (given && given !== name) throw errors.badRequest(`name in URL does not match name in Eviction object`);
-  const body = objectAt(request.body, 'deleteOptions');
-  // The dry run is the query's or the deleteOptions'; given in both, they must be the same.
-  // kube's propagateDryRun returns a plain error here (a 500); bad input is a 400 here.
-  const fromBody = dryRunValues(body?.dryRun);
-  const fromQuery = request.dryRun;
-  if (fromQuery.length && fromBody.length && fromQuery.join('\u0000') !== fromBody.join('\u0000')) {
-    throw errors.badRequest(`Non-matching dry-run options in request and content: [${fromQuery.join(' ')}] and [${fromBody.join(' ')}]`);
-  }
-  const options: DeleteOptions = { ...deleteOptionsOf(body), dryRun: fromBody.length ? fromBody : fromQuery };
-  // The pod is read before its DeleteOptions are validated: a missing pod is a 404 first.
-  await pods.get(request.namespace, name);
-  await pods.delete(request.namespace, name, options, { dryRun: deleteDryRun(options) });
-  return CREATED;
-}
-
-/** An Eviction's deleteOptions, as far as deletion reads them (their types were checked when decoded). */
-function deleteOptionsOf(body: Record<string, unknown> | undefined): DeleteOptions {
-  if (!body) return {};
-  const options: DeleteOptions = {};
-  if (typeof body.gracePeriodSeconds === 'number') options.gracePeriodSeconds = body.gracePeriodSeconds;
-  const policy = body.propagationPolicy;
-  if (policy === 'Orphan' || policy === 'Background' || policy === 'Foreground') options.propagationPolicy = policy;
-  if (typeof body.orphanDependents === 'boolean') options.orphanDependents = body.orphanDependents;
-  const pre = body.preconditions;
-  if (isJsonObject(pre)) options.preconditions = { uid: stringAt(pre, 'uid'), resourceVersion: stringAt(pre, 'resourceVersion') };
-  return options;
 }
 
 /** POST /api/v1/namespaces/{ns}/bindings: a create-only kind with no storage of its own. */
