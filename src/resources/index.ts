@@ -32,6 +32,7 @@ import { persistentVolumeClaimStrategy, storageClaimAdmission } from './persiste
 import { storageClassStrategy } from './storageclasses.js';
 import { mutatingWebhookConfigurationStrategy, validatingWebhookConfigurationStrategy } from './webhook-configurations.js';
 import { customResourceDefinitionStrategy } from './customresourcedefinitions.js';
+import { horizontalPodAutoscalerV1Strategy, horizontalPodAutoscalerV2Strategy } from './horizontalpodautoscalers.js';
 
 /** What the built-in kinds need of the running cluster: the simulated pods' network and logs, for log, exec and proxy. */
 export interface BuiltinDependencies {
@@ -79,6 +80,8 @@ export function builtinStrategies({ network, core, tokens }: BuiltinDependencies
     mutatingWebhookConfigurationStrategy,
     validatingWebhookConfigurationStrategy,
     customResourceDefinitionStrategy,
+    horizontalPodAutoscalerV2Strategy,
+    horizontalPodAutoscalerV1Strategy,
     ...metricsStrategies(core),
   ];
 }
