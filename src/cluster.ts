@@ -25,6 +25,7 @@ import { DisruptionController } from './controllers/disruption.js';
 import { StatefulSetController } from './controllers/statefulset.js';
 import { DaemonSetController } from './controllers/daemonset.js';
 import { JobController } from './controllers/job.js';
+import { HorizontalPodAutoscalerController } from './controllers/podautoscaler.js';
 import { CronJobController } from './controllers/cronjob.js';
 import { TTLAfterFinishedController } from './controllers/ttl-after-finished.js';
 import { Scheduler } from './controllers/scheduler.js';
@@ -476,6 +477,7 @@ async function startControlPlane(options: ClusterOptions, registry: Registry, pa
     ['job', new JobController(registry, log.named('controllers/job.ts'), { clock: parts.clock })],
     ['cronjob', new CronJobController(registry, log.named('controllers/cronjob.ts'), parts.clock)],
     ['ttl-after-finished', new TTLAfterFinishedController(registry, log.named('controllers/ttl-after-finished.ts'), parts.clock)],
+    ['horizontalpodautoscaling', new HorizontalPodAutoscalerController(registry, log.named('controllers/podautoscaler.ts'), parts.clock)],
     ['endpoints', new EndpointsController(registry, log.named('controllers/endpoints.ts'))],
     ['node-lifecycle', new NodeLifecycleController(registry, { ...DEFAULT_NODE_LIFECYCLE, ...options.nodeLifecycle }, log.named('controllers/node-lifecycle.ts'))],
     ['persistentvolume-binder', new PersistentVolumeController(registry, log.named('controllers/persistentvolume.ts'))],

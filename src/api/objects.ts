@@ -551,3 +551,60 @@ export interface PodDisruptionBudget extends KObject {
   spec?: PodDisruptionBudgetSpec;
   status?: PodDisruptionBudgetStatus;
 }
+
+// HorizontalPodAutoscalers (autoscaling/v2, the storage version, and autoscaling/v1).
+
+export interface CrossVersionObjectReference { apiVersion?: string; kind: string; name: string }
+
+export interface MetricTarget { type: string; value?: string; averageValue?: string; averageUtilization?: number }
+export interface MetricValueStatus { value?: string; averageValue?: string; averageUtilization?: number }
+export interface MetricIdentifier { name: string; selector?: MetaLabelSelector }
+
+export interface MetricSpec {
+  type: string;
+  resource?: { name: string; target: MetricTarget };
+  containerResource?: { name: string; container: string; target: MetricTarget };
+  pods?: { metric: MetricIdentifier; target: MetricTarget };
+  object?: { describedObject: CrossVersionObjectReference; metric: MetricIdentifier; target: MetricTarget };
+  external?: { metric: MetricIdentifier; target: MetricTarget };
+}
+
+export interface MetricStatus {
+  type: string;
+  resource?: { name: string; current: MetricValueStatus };
+  containerResource?: { name: string; container: string; current: MetricValueStatus };
+  pods?: { metric: MetricIdentifier; current: MetricValueStatus };
+  object?: { describedObject: CrossVersionObjectReference; metric: MetricIdentifier; current: MetricValueStatus };
+  external?: { metric: MetricIdentifier; current: MetricValueStatus };
+}
+
+export interface HPAScalingPolicy { type: string; value: number; periodSeconds: number }
+export interface HPAScalingRules { stabilizationWindowSeconds?: number; selectPolicy?: string; policies?: HPAScalingPolicy[] }
+export interface HorizontalPodAutoscalerBehavior { scaleUp?: HPAScalingRules; scaleDown?: HPAScalingRules }
+
+export interface HorizontalPodAutoscalerCondition { type: string; status: string; lastTransitionTime?: Time; reason?: string; message?: string }
+
+export interface HorizontalPodAutoscalerStatus {
+  observedGeneration?: number;
+  lastScaleTime?: Time;
+  currentReplicas?: number;
+  desiredReplicas?: number;
+  currentMetrics?: MetricStatus[];
+  conditions?: HorizontalPodAutoscalerCondition[];
+}
+
+export interface HorizontalPodAutoscaler extends KObject {
+  spec?: {
+    scaleTargetRef: CrossVersionObjectReference;
+    minReplicas?: number;
+    maxReplicas: number;
+    metrics?: MetricSpec[];
+    behavior?: HorizontalPodAutoscalerBehavior;
+  };
+  status?: HorizontalPodAutoscalerStatus;
+}
+
+export interface HorizontalPodAutoscalerV1 extends KObject {
+  spec?: { scaleTargetRef: CrossVersionObjectReference; minReplicas?: number; maxReplicas: number; targetCPUUtilizationPercentage?: number };
+  status?: { observedGeneration?: number; lastScaleTime?: Time; currentReplicas?: number; desiredReplicas?: number; currentCPUUtilizationPercentage?: number };
+}

@@ -33,6 +33,7 @@ import { storageClassStrategy } from './storageclasses.js';
 import { mutatingWebhookConfigurationStrategy, validatingWebhookConfigurationStrategy } from './webhook-configurations.js';
 import { customResourceDefinitionStrategy } from './customresourcedefinitions.js';
 import { podDisruptionBudgetStrategy } from './poddisruptionbudgets.js';
+import { horizontalPodAutoscalerV1Strategy, horizontalPodAutoscalerV2Strategy } from './horizontalpodautoscalers.js';
 
 /** What the built-in kinds need of the running cluster: the simulated pods' network and logs, for log, exec and proxy. */
 export interface BuiltinDependencies {
@@ -80,6 +81,8 @@ export function builtinStrategies({ network, core, tokens }: BuiltinDependencies
     mutatingWebhookConfigurationStrategy,
     validatingWebhookConfigurationStrategy,
     customResourceDefinitionStrategy,
+    horizontalPodAutoscalerV2Strategy,
+    horizontalPodAutoscalerV1Strategy,
     ...metricsStrategies(core),
     podDisruptionBudgetStrategy,
   ];

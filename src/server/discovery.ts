@@ -13,6 +13,17 @@ import type { NonResourceRequest } from './request-info.js';
 
 interface GroupInfo { name: string; versions: string[] }
 
+/** Kube's version priority (CompareKubeAwareVersionStrings): GA, then beta, then alpha, higher first. */
+function byVersionPriority(a: string, b: string): number {
+  const rank = (v: string): [number, number, number] => {
+    const m = /^v(\d+)(?:(alpha|beta)(\d+))?$/.exec(v);
+    if (!m) return [-1, 0, 0];
+    return [m[2] === undefined ? 2 : m[2] === 'beta' ? 1 : 0, Number(m[1]), Number(m[3] ?? 0)];
+  };
+  const [x, y] = [rank(a), rank(b)];
+  return y[0] - x[0] || y[1] - x[1] || y[2] - x[2] || a.localeCompare(b);
+}
+
 /** The kinds of one group-version. */
 interface GroupVersionKinds { group: string; version: string; kinds: ServedKind[] }
 
@@ -40,6 +51,7 @@ export class Discovery {
       g.versions.push(d.version);
       groups.set(d.group, g);
     }
+    for (const g of groups.values()) g.versions.sort(byVersionPriority);
     this.groups = [...groups.values()].sort((a, b) => a.name.localeCompare(b.name));
   }
 
@@ -99,7 +111,7 @@ export class Discovery {
     for (const d of docs) byGroup.set(d.group, [...(byGroup.get(d.group) ?? []), d]);
     const items = [...byGroup.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([group, gds]) => ({
       metadata: group ? { name: group, creationTimestamp: null } : { creationTimestamp: null },
-      versions: gds.map((d) => ({
+      versions: [...gds].sort((a, b) => byVersionPriority(a.version, b.version)).map((d) => ({
         version: d.version,
         freshness: 'Current',
         resources: d.kinds.map(({ shape, strategy: s }) => {
