@@ -32,6 +32,10 @@ import { persistentVolumeClaimStrategy, storageClaimAdmission } from './persiste
 import { storageClassStrategy } from './storageclasses.js';
 import { mutatingWebhookConfigurationStrategy, validatingWebhookConfigurationStrategy } from './webhook-configurations.js';
 import { customResourceDefinitionStrategy } from './customresourcedefinitions.js';
+import { resourceQuotaStrategy } from './resourcequotas.js';
+import { limitRangeStrategy } from './limitranges.js';
+import { limitRangerAdmission } from './limit-ranger.js';
+export { QuotaAdmission } from './quota-admission.js';
 
 /** What the built-in kinds need of the running cluster: the simulated pods' network and logs, for log, exec and proxy. */
 export interface BuiltinDependencies {
@@ -80,11 +84,13 @@ export function builtinStrategies({ network, core, tokens }: BuiltinDependencies
     validatingWebhookConfigurationStrategy,
     customResourceDefinitionStrategy,
     ...metricsStrategies(core),
+    resourceQuotaStrategy,
+    limitRangeStrategy,
   ];
 }
 
 /** The admission checks of the built-in kinds, in the order kube runs its plugins. */
-export const BUILTIN_ADMISSION: Admission[] = [namespaceLifecycle, storageClaimAdmission];
+export const BUILTIN_ADMISSION: Admission[] = [namespaceLifecycle, limitRangerAdmission, storageClaimAdmission];
 
 /** The namespaces every cluster has, which may not be deleted. */
 export { SYSTEM_NAMESPACES };
