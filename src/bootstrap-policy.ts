@@ -258,6 +258,7 @@ export const CONTROLLER_ROLES: BootstrapClusterRole[] = [
       rule(['update'], [''], ['replicationcontrollers/finalizers']), rule(['create', 'delete', 'list', 'patch', 'watch'], [''], ['pods']), EVENTS,
     ],
   },
+  { name: 'resourcequota-controller', rules: [rule(['list', 'watch'], ['*'], ['*']), rule(['update'], [''], ['resourcequotas/status']), EVENTS] },
   { name: 'root-ca-cert-publisher', rules: [rule(['create', 'update'], [''], ['configmaps']), EVENTS] },
   { name: 'service-account-controller', rules: [rule(['create'], [''], ['serviceaccounts']), EVENTS] },
   {

@@ -9,7 +9,7 @@ import { ContainerFiles } from './kubelet/container-files.js';
 import { registryConfigSource } from './kubelet/config-source.js';
 import { ContainerLogs } from './kubelet/containers.js';
 import { PodNetwork } from './kubelet/pod-network.js';
-import { BUILTIN_ADMISSION, builtinStrategies, SYSTEM_NAMESPACES } from './resources/index.js';
+import { BUILTIN_ADMISSION, builtinStrategies, QuotaAdmission, SYSTEM_NAMESPACES } from './resources/index.js';
 import { ServiceAccountTokens } from './server/auth/service-account-tokens.js';
 import type { Store } from './storage/store.js';
 
@@ -32,7 +32,8 @@ export async function builtinRegistry(store: Store, options: BuiltinOptions = {}
   const core = registry.library.document('', 'v1');
   if (!core) throw new Error('openapi/ has no document for the core group (api/v1)');
   for (const strategy of builtinStrategies({ network, core, tokens })) await registry.register(strategy);
-  registry.dynamicAdmission = new WebhookAdmission(registry);
+  // ResourceQuota runs last, after the validating webhooks, as in kube's plugin order.
+  registry.dynamicAdmission = new QuotaAdmission(registry, new WebhookAdmission(registry));
   return { registry, logs, network };
 }
 

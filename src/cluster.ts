@@ -44,6 +44,7 @@ import { ensurePKI, issueClientCertificate } from './server/auth/pki.js';
 import { ServiceAccountTokens } from './server/auth/service-account-tokens.js';
 import { ServiceAccountsController } from './controllers/serviceaccounts.js';
 import { RootCAPublisher } from './controllers/root-ca-publisher.js';
+import { ResourceQuotaController } from './controllers/resourcequota.js';
 import { ApiMetrics } from './server/metrics.js';
 import { SqliteStore } from './storage/sqlite.js';
 import type { Store } from './storage/store.js';
@@ -484,6 +485,7 @@ async function startControlPlane(options: ClusterOptions, registry: Registry, pa
     ['pvc-protection', new StorageProtectionController(registry, log.named('controllers/storage-protection.ts'))],
     ['clusterrole-aggregation', new ClusterRoleAggregationController(registry, log.named('controllers/clusterrole-aggregation.ts'))],
     ['disruption', new DisruptionController(registry, log.named('controllers/disruption.ts'))],
+    ['resourcequota', new ResourceQuotaController(registry, log.named('controllers/resourcequota.ts'))],
   ];
   const controllers = named.map(([, c]) => c);
   for (const c of controllers) c.start();

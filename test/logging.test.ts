@@ -91,7 +91,7 @@ test('-v=0: the start and the summary of long work, no requests, no controller a
       `fixtures.ts:0] "Loading fixtures" dir=… files=${files} objects=${manifests.length}`,
       `fixtures.ts:0] "Loaded fixtures" dir=… objects=${manifests.length} created=${manifests.length} existing=0 duration=…`,
       'cluster.ts:0] "Serving" url=… kubeconfig=… duration=…',
-      'cluster.ts:0] "Started the control plane" controllers=[namespace serviceaccount root-ca-cert-publisher garbage-collector scheduler replication replicaset deployment statefulset daemonset job cronjob ttl-after-finished horizontalpodautoscaling endpoints node-lifecycle persistentvolume-binder pvc-protection clusterrole-aggregation disruption]',
+      'cluster.ts:0] "Started the control plane" controllers=[namespace serviceaccount root-ca-cert-publisher garbage-collector scheduler replication replicaset deployment statefulset daemonset job cronjob ttl-after-finished horizontalpodautoscaling endpoints node-lifecycle persistentvolume-binder pvc-protection clusterrole-aggregation disruption resourcequota]',
       'kubelet.ts:0] "Registered nodes" nodes=1 created=1 existing=0 duration=…',
     ]);
   } finally {

@@ -608,3 +608,41 @@ export interface HorizontalPodAutoscalerV1 extends KObject {
   spec?: { scaleTargetRef: CrossVersionObjectReference; minReplicas?: number; maxReplicas: number; targetCPUUtilizationPercentage?: number };
   status?: { observedGeneration?: number; lastScaleTime?: Time; currentReplicas?: number; desiredReplicas?: number; currentCPUUtilizationPercentage?: number };
 }
+
+// ---- ResourceQuota and LimitRange (core/v1) ----------------------------------------------------
+
+/** core/v1 ScopedResourceSelectorRequirement: a quota scope and, for PriorityClass, its values. */
+export interface ScopedResourceSelectorRequirement {
+  scopeName: string;
+  operator: string;
+  values?: string[];
+}
+
+export interface ResourceQuotaSpec {
+  hard?: Record<string, Quantity>;
+  scopes?: string[];
+  scopeSelector?: { matchExpressions?: ScopedResourceSelectorRequirement[] };
+}
+
+export interface ResourceQuotaStatus {
+  hard?: Record<string, Quantity>;
+  used?: Record<string, Quantity>;
+}
+
+export interface ResourceQuota extends KObject {
+  spec?: ResourceQuotaSpec;
+  status?: ResourceQuotaStatus;
+}
+
+export interface LimitRangeItem {
+  type: string;
+  max?: Record<string, Quantity>;
+  min?: Record<string, Quantity>;
+  default?: Record<string, Quantity>;
+  defaultRequest?: Record<string, Quantity>;
+  maxLimitRequestRatio?: Record<string, Quantity>;
+}
+
+export interface LimitRange extends KObject {
+  spec?: { limits?: LimitRangeItem[] };
+}

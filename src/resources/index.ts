@@ -34,6 +34,10 @@ import { mutatingWebhookConfigurationStrategy, validatingWebhookConfigurationStr
 import { customResourceDefinitionStrategy } from './customresourcedefinitions.js';
 import { podDisruptionBudgetStrategy } from './poddisruptionbudgets.js';
 import { horizontalPodAutoscalerV1Strategy, horizontalPodAutoscalerV2Strategy } from './horizontalpodautoscalers.js';
+import { resourceQuotaStrategy } from './resourcequotas.js';
+import { limitRangeStrategy } from './limitranges.js';
+import { limitRangerAdmission } from './limit-ranger.js';
+export { QuotaAdmission } from './quota-admission.js';
 
 /** What the built-in kinds need of the running cluster: the simulated pods' network and logs, for log, exec and proxy. */
 export interface BuiltinDependencies {
@@ -85,11 +89,13 @@ export function builtinStrategies({ network, core, tokens }: BuiltinDependencies
     horizontalPodAutoscalerV1Strategy,
     ...metricsStrategies(core),
     podDisruptionBudgetStrategy,
+    resourceQuotaStrategy,
+    limitRangeStrategy,
   ];
 }
 
 /** The admission checks of the built-in kinds, in the order kube runs its plugins. */
-export const BUILTIN_ADMISSION: Admission[] = [namespaceLifecycle, storageClaimAdmission];
+export const BUILTIN_ADMISSION: Admission[] = [namespaceLifecycle, limitRangerAdmission, storageClaimAdmission];
 
 /** The namespaces every cluster has, which may not be deleted. */
 export { SYSTEM_NAMESPACES };
