@@ -524,3 +524,14 @@ export interface Lease extends KObject {
 export interface Binding extends KObject {
   target: ObjectReference;
 }
+
+// ---- scheduling.k8s.io/v1: PriorityClass ----
+
+export type PreemptionPolicy = 'PreemptLowerPriority' | 'Never';
+
+export interface PriorityClass extends KObject {
+  value: number;
+  globalDefault?: boolean;
+  description?: string;
+  preemptionPolicy?: string;
+}

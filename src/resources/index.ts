@@ -32,6 +32,8 @@ import { persistentVolumeClaimStrategy, storageClaimAdmission } from './persiste
 import { storageClassStrategy } from './storageclasses.js';
 import { mutatingWebhookConfigurationStrategy, validatingWebhookConfigurationStrategy } from './webhook-configurations.js';
 import { customResourceDefinitionStrategy } from './customresourcedefinitions.js';
+import { priorityClassStrategy, SYSTEM_PRIORITY_CLASSES } from './priorityclasses.js';
+import { priorityAdmission } from './priority-admission.js';
 
 /** What the built-in kinds need of the running cluster: the simulated pods' network and logs, for log, exec and proxy. */
 export interface BuiltinDependencies {
@@ -79,12 +81,20 @@ export function builtinStrategies({ network, core, tokens }: BuiltinDependencies
     mutatingWebhookConfigurationStrategy,
     validatingWebhookConfigurationStrategy,
     customResourceDefinitionStrategy,
+    priorityClassStrategy,
     ...metricsStrategies(core),
   ];
 }
 
 /** The admission checks of the built-in kinds, in the order kube runs its plugins. */
-export const BUILTIN_ADMISSION: Admission[] = [namespaceLifecycle, storageClaimAdmission];
+export const BUILTIN_ADMISSION: Admission[] = [
+  namespaceLifecycle,
+  priorityAdmission,
+  storageClaimAdmission,
+];
 
 /** The namespaces every cluster has, which may not be deleted. */
 export { SYSTEM_NAMESPACES };
+
+/** The PriorityClasses every cluster has (system-node-critical, system-cluster-critical). */
+export { SYSTEM_PRIORITY_CLASSES };
