@@ -4,7 +4,7 @@ import type { Registry } from './api/registry.js';
 import { isAlreadyExists } from './create-object.js';
 import { isJsonObject } from './api/json.js';
 import type { KObject, ObjectMeta } from './api/types.js';
-import { SYSTEM_NAMESPACES } from './builtin-kinds.js';
+import { SYSTEM_NAMESPACES, SYSTEM_PRIORITY_CLASSES } from './builtin-kinds.js';
 import { bootstrapClusterRoleBindings, bootstrapClusterRoles, reconcileClusterRole, reconcileClusterRoleBinding } from './bootstrap-policy.js';
 import type { BindingObject, ClusterRoleObject } from './authorization.js';
 import { typedResource } from './client/typed-resource.js';
@@ -43,6 +43,8 @@ export async function bootstrap(registry: Registry, apiserver: { host: string; p
     metadata: { name: 'standard', annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } },
     provisioner: 'rancher.io/local-path', reclaimPolicy: 'Delete', volumeBindingMode: 'WaitForFirstConsumer',
   }, undefined, 'storage.k8s.io');
+  // As kube-apiserver's scheduling post-start hook: the system PriorityClasses, when missing.
+  for (const pc of SYSTEM_PRIORITY_CLASSES) await ensure(registry, 'priorityclasses', undefined, { ...pc, metadata: { name: pc.metadata.name ?? '' } }, undefined, 'scheduling.k8s.io');
   const host = /^\d+\.\d+\.\d+\.\d+$/.test(apiserver.host) && apiserver.host !== '0.0.0.0' ? apiserver.host : '127.0.0.1';
   const subsets = [{ addresses: [{ ip: host }], ports: [{ name: 'https', port: apiserver.port, protocol: 'TCP' }] }];
   await ensure(registry, 'endpoints', 'default', {

@@ -9,7 +9,7 @@ import { ContainerFiles } from './kubelet/container-files.js';
 import { registryConfigSource } from './kubelet/config-source.js';
 import { ContainerLogs } from './kubelet/containers.js';
 import { PodNetwork } from './kubelet/pod-network.js';
-import { BUILTIN_ADMISSION, builtinStrategies, QuotaAdmission, SYSTEM_NAMESPACES } from './resources/index.js';
+import { BUILTIN_ADMISSION, builtinStrategies, QuotaAdmission, SYSTEM_NAMESPACES, SYSTEM_PRIORITY_CLASSES } from './resources/index.js';
 import { ServiceAccountTokens } from './server/auth/service-account-tokens.js';
 import type { Store } from './storage/store.js';
 
@@ -38,3 +38,4 @@ export async function builtinRegistry(store: Store, options: BuiltinOptions = {}
 }
 
 export { SYSTEM_NAMESPACES };
+export { SYSTEM_PRIORITY_CLASSES };

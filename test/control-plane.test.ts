@@ -101,7 +101,7 @@ describe(`control plane with kubectl ${v}`, () => {
   test('scheduling: too much cpu stays Pending with FailedScheduling until a big node joins; selectors, taints, cordon', async () => {
     await ok('create', '-f', BIG_POD);
     const event = await eventually(async () => (await http(cluster, 'GET', '/api/v1/namespaces/default/events?fieldSelector=involvedObject.name=big,reason=FailedScheduling')).json().items[0], 3000, 'FailedScheduling');
-    assert.equal(event.message, '0/3 nodes are available: 3 Insufficient cpu.');
+    assert.equal(event.message, '0/3 nodes are available: 3 Insufficient cpu. preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod.');
     assert.equal(event.type, 'Warning');
     assert.equal((await http(cluster, 'GET', '/api/v1/namespaces/default/pods/big')).json().status.phase, 'Pending');
     await ok('create', '-f', BIG_NODE);

@@ -646,3 +646,14 @@ export interface LimitRangeItem {
 export interface LimitRange extends KObject {
   spec?: { limits?: LimitRangeItem[] };
 }
+
+// ---- scheduling.k8s.io/v1: PriorityClass ----
+
+export type PreemptionPolicy = 'PreemptLowerPriority' | 'Never';
+
+export interface PriorityClass extends KObject {
+  value: number;
+  globalDefault?: boolean;
+  description?: string;
+  preemptionPolicy?: string;
+}

@@ -23,6 +23,8 @@ export interface ControllerOptions<R> {
   reconcile: Reconciler<R>;
   /** When two requests are the same work (default: the namespace/name of an ObjectKey). */
   identity: (request: R) => string;
+  /** Optional: requests of a higher rank are reconciled first (default: in the order they became ready). */
+  rank?: (request: R) => number;
   log?: Logger;
 }
 
@@ -42,7 +44,7 @@ export class Controller<R> implements Enqueue<R> {
 
   constructor(private readonly options: ControllerOptions<R>) {
     this.log = options.log ?? QUIET;
-    this.queue = new WorkQueue(options.identity, () => this.wake());
+    this.queue = new WorkQueue(options.identity, () => this.wake(), undefined, options.rank);
   }
 
   /** Calls `handler` on every change of `resource` once started, to enqueue what it concerns. */

@@ -7,6 +7,8 @@ export class WorkQueue<T> {
   /** Items ready to be processed, by identity, in the order they became ready. */
   private readonly ready = new Map<string, T>();
   private readonly waiting = new Map<string, { at: number; timer: NodeJS.Timeout }>();
+  /** With a rank: the ready items by rank, each bucket in the order its items became ready. */
+  private readonly ranked = new Map<number, Map<string, T>>();
   private shuttingDown = false;
 
   /**
@@ -17,6 +19,8 @@ export class WorkQueue<T> {
     private readonly identity: (item: T) => string,
     private readonly onReady: () => void = () => {},
     private readonly limiter = new ItemExponentialRateLimiter(),
+    /** Optional: items of a higher rank are taken first (kube-scheduler's priority queue), ties in order. */
+    private readonly rank?: (item: T) => number,
   ) {}
 
   get length(): number { return this.ready.size; }
@@ -26,6 +30,12 @@ export class WorkQueue<T> {
     const id = this.identity(item);
     if (this.ready.has(id)) return;
     this.ready.set(id, item);
+    if (this.rank) {
+      const r = this.rank(item);
+      let bucket = this.ranked.get(r);
+      if (!bucket) this.ranked.set(r, (bucket = new Map<string, T>()));
+      bucket.set(id, item);
+    }
     this.onReady();
   }
 
@@ -62,7 +72,22 @@ export class WorkQueue<T> {
 
   /** The next ready item, removed from the queue; undefined when none is ready. */
   take(): T | undefined {
+    if (this.rank) return this.takeRanked();
     for (const [id, item] of this.ready) {
+      this.ready.delete(id);
+      return item;
+    }
+    return undefined;
+  }
+
+  private takeRanked(): T | undefined {
+    let top: number | undefined;
+    for (const r of this.ranked.keys()) if (top === undefined || r > top) top = r;
+    if (top === undefined) return undefined;
+    const bucket = this.ranked.get(top);
+    for (const [id, item] of bucket ?? []) {
+      bucket?.delete(id);
+      if (!bucket?.size) this.ranked.delete(top);
       this.ready.delete(id);
       return item;
     }
@@ -77,5 +102,6 @@ export class WorkQueue<T> {
     for (const { timer } of this.waiting.values()) clearTimeout(timer);
     this.waiting.clear();
     this.ready.clear();
+    this.ranked.clear();
   }
 }

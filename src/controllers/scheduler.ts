@@ -1,11 +1,12 @@
-// The scheduler: pods without spec.nodeName (for default-scheduler) are filtered against every
-// node, scored, and bound through pods/binding; the rest are marked unschedulable with a
-// FailedScheduling event and retried when nodes or pods change.
+// The scheduler: pods without spec.nodeName (for default-scheduler), highest priority first, are
+// filtered against every node, scored, and bound through pods/binding; one that fits nowhere may
+// preempt lower-priority pods (preemption.ts) and is nominated to their node; the rest are marked
+// unschedulable with a FailedScheduling event and retried when nodes or pods change.
 import { bindPod } from '../api/binding.js';
 import type { Node, Pod, PodCondition } from '../api/objects.js';
 import type { Registry } from '../api/registry.js';
 import { rfc3339 } from '../api/time.js';
-import { keyController, type Controller, type Result } from '../client/controller.js';
+import { Controller, type Result } from '../client/controller.js';
 import { keyString, objectKey, type ObjectKey } from '../client/keys.js';
 import { ignoreRaces } from '../client/races.js';
 import { resources, type Resources } from '../client/resources.js';
@@ -14,6 +15,7 @@ import { kobj, kref, QUIET, type Logger } from '../logging/log.js';
 import { EventRecorder } from './events.js';
 import { preFilterMessage, VolumeBinding, type PodVolumes } from './volume-binding.js';
 import { feasibleNodesToFind, filterNode, nodeState, scoreNode, unschedulableMessage, type NodeState } from './scheduling.js';
+import { disruptionBudgetOf, podPriority, preempt, preemptionMightHelp, type DisruptionBudget, type PreemptionNode } from './preemption.js';
 
 const SCHEDULER = 'default-scheduler';
 const RETRY_MS = 10_000;
@@ -48,14 +50,20 @@ export class Scheduler {
   private readonly binding = new Set<string>();
   /** The VolumeBinding plugin: the pod's claims, checked before and with each node. */
   private readonly volumeBinding: VolumeBinding;
+  /** Pending pods nominated to a node by preemption, by node then namespace/name (kube's PodNominator). */
+  private readonly nominated = new Map<string, Map<string, Pod>>();
+  private readonly nominatedNodeOf = new Map<string, string>();
 
   constructor(private readonly registry: Registry, private readonly log: Logger = QUIET) {
     this.client = resources(registry);
     this.events = new EventRecorder(registry, { component: SCHEDULER }, log);
     this.volumeBinding = new VolumeBinding(registry);
-    this.controller = keyController('scheduler', (key) => this.schedule(key), log)
+    // The active queue in kube's PrioritySort order: higher priority first, then first come.
+    const rank = (key: ObjectKey) => { const p = this.client.pods.lister.getKey(key); return p ? podPriority(p) : 0; };
+    this.controller = new Controller<ObjectKey>({ name: 'scheduler', reconcile: (key) => this.schedule(key), identity: keyString, rank, log })
       .watch(this.client.pods, (change, queue) => {
         const pod = change.object;
+        this.trackNomination(pod, change.type === 'DELETED');
         this.forgetNodeOf(pod);
         if (change.type !== 'ADDED') this.forgetNodeOf(change.prev);
         const key = objectKey(pod);
@@ -81,16 +89,51 @@ export class Scheduler {
     if (nodeName) this.nodeStates.delete(nodeName);
   }
 
+  /** The pods bound to the node (not finished) and those assumed on it. */
+  private podsOn(name: string): Pod[] {
+    const onNode = this.client.pods.lister.byIndex('nodeName', name).filter(active);
+    const assumed = [...(this.assumed.get(name)?.values() ?? [])].filter((p) => !onNode.some((o) => o.metadata.uid === p.metadata.uid));
+    return [...onNode, ...assumed];
+  }
+
   private stateOf(node: Stored<Node>): NodeState {
     const name = node.metadata.name;
     let state = this.nodeStates.get(name);
     if (!state || state.node !== node) {
-      const onNode = this.client.pods.lister.byIndex('nodeName', name).filter(active);
-      const assumed = [...(this.assumed.get(name)?.values() ?? [])].filter((p) => !onNode.some((o) => o.metadata.uid === p.metadata.uid));
-      state = nodeState(node, [...onNode, ...assumed]);
+      state = nodeState(node, this.podsOn(name));
       this.nodeStates.set(name, state);
     }
     return state;
+  }
+
+  /**
+   * The node as `pod` sees it: with the pods nominated to it of at least its priority counted as
+   * if bound (kube's filters run with nominated pods), so room freed by preemption stays theirs.
+   */
+  private stateFor(node: Stored<Node>, pod: Pod): NodeState {
+    const nominated = this.nominatedFor(node.metadata.name, pod);
+    return nominated.length ? nodeState(node, [...this.podsOn(node.metadata.name), ...nominated]) : this.stateOf(node);
+  }
+
+  private nominatedFor(nodeName: string, pod: Pod): Pod[] {
+    const priority = podPriority(pod);
+    return [...(this.nominated.get(nodeName)?.values() ?? [])].filter((p) => p.metadata.uid !== pod.metadata.uid && podPriority(p) >= priority);
+  }
+
+  private trackNomination(pod: Pod, deleted: boolean): void {
+    const key = keyString(objectKey(pod));
+    const before = this.nominatedNodeOf.get(key);
+    if (before) {
+      this.nominated.get(before)?.delete(key);
+      if (!this.nominated.get(before)?.size) this.nominated.delete(before);
+      this.nominatedNodeOf.delete(key);
+    }
+    const nodeName = pod.status?.nominatedNodeName;
+    if (deleted || !nodeName || !pending(pod)) return;
+    let onNode = this.nominated.get(nodeName);
+    if (!onNode) this.nominated.set(nodeName, (onNode = new Map<string, Pod>()));
+    onNode.set(key, pod);
+    this.nominatedNodeOf.set(key, nodeName);
   }
 
   private retryUnschedulable(): void {
@@ -106,23 +149,24 @@ export class Scheduler {
     const volumeCheck = this.volumeBinding.preFilter(pod);
     if ('unresolvable' in volumeCheck) return this.unschedulableFor(request, pod, preFilterMessage(nodes.length, volumeCheck.unresolvable));
     const reasons: string[][] = [];
+    const failed: { node: Stored<Node>; reasons: string[] }[] = [];
     let best: { node: Stored<Node>; score: number }[] = [];
     let feasible = 0;
     let visited = 0;
     const wanted = feasibleNodesToFind(nodes.length);
     for (; visited < nodes.length && feasible < wanted; visited++) {
       const node = nodes[(this.nextStartNode + visited) % nodes.length];
-      const state = this.stateOf(node);
+      const state = this.stateFor(node, pod);
       const why = filterNode(pod, state);
       if (!why.length) why.push(...this.volumeBinding.filter(volumeCheck.volumes, node));
-      if (why.length) { reasons.push(why); continue; }
+      if (why.length) { reasons.push(why); failed.push({ node, reasons: why }); continue; }
       feasible++;
       const score = scoreNode(pod, state);
       if (!best.length || score > best[0].score) best = [{ node, score }];
       else if (score === best[0].score) best.push({ node, score });
     }
     if (nodes.length) this.nextStartNode = (this.nextStartNode + visited) % nodes.length;
-    if (!best.length) return this.unschedulableFor(request, pod, unschedulableMessage(nodes.length, reasons));
+    if (!best.length) return this.postFilter(request, pod, unschedulableMessage(nodes.length, reasons), failed);
     this.unschedulable.delete(key);
     const chosen = best[this.registry.entropy.int(best.length)].node.metadata.name;
     // The binding cycle runs on its own, as kube-scheduler's does: the next pod need not wait.
@@ -130,10 +174,70 @@ export class Scheduler {
     void this.bind(request, chosen, visited, feasible, pod, volumeCheck.volumes).finally(() => this.forget(chosen, key));
   }
 
-  private async unschedulableFor(request: ObjectKey, pod: Pod, message: string): Promise<Result> {
+  /**
+   * The pod fits nowhere: DefaultPreemption decides whether it preempts. When it does, the victims
+   * go and the pod is nominated to their node; either way it waits as unschedulable.
+   */
+  private async postFilter(request: ObjectKey, pod: Pod, message: string, failed: { node: Stored<Node>; reasons: string[] }[]): Promise<Result> {
+    const nominatedName = pod.status?.nominatedNodeName;
+    const nominatedFailure = failed.find((f) => f.node.metadata.name === nominatedName);
+    // A nominated node that no longer fits for reasons preemption cannot cure lets the pod preempt again.
+    const nominatedPods = nominatedName && (!nominatedFailure || preemptionMightHelp(nominatedFailure.reasons)) ? this.podsOn(nominatedName) : undefined;
+    const candidates = failed.map(({ node, reasons }): PreemptionNode => {
+      const name = node.metadata.name;
+      const nominated = this.nominatedFor(name, pod);
+      return { name, reasons, pods: this.podsOn(name), check: (remaining) => filterNode(pod, nodeState(node, [...remaining, ...nominated])) };
+    });
+    const outcome = preempt(pod, candidates, this.disruptionBudgets(), nominatedPods);
+    if ('message' in outcome) return this.unschedulableFor(request, pod, `${message} ${outcome.message}`, outcome.clearNomination && nominatedName ? '' : undefined);
+    this.log.V(2).info('Preempting', { pod: kobj(pod), node: outcome.node, victims: outcome.victims.map((v) => kobj(v)) });
+    await Promise.all(outcome.victims.map((victim) => this.preemptVictim(pod, victim, outcome.node)));
+    await this.clearLowerNominations(pod, outcome.node);
+    return this.unschedulableFor(request, pod, message, outcome.node);
+  }
+
+  /** The PodDisruptionBudgets, when the cluster serves policy/v1 ones. */
+  private disruptionBudgets(): DisruptionBudget[] {
+    const store = this.registry.resource('poddisruptionbudgets', 'policy');
+    if (!store) return [];
+    return store.cache.list(store.listPrefix(undefined)).flatMap((o) => disruptionBudgetOf(o.object) ?? []);
+  }
+
+  /** As kube's PreemptPod: a DisruptionTarget condition, a graceful delete, a `Preempted` event. */
+  private async preemptVictim(preemptor: Pod, victim: Pod, nodeName: string): Promise<void> {
+    const key = objectKey(victim);
+    if (!victim.metadata.deletionTimestamp) {
+      const condition: PodCondition = {
+        type: 'DisruptionTarget', status: 'True', lastProbeTime: null, lastTransitionTime: rfc3339(this.registry.now()),
+        reason: 'PreemptionByScheduler', message: `${SCHEDULER}: preempting to accommodate a higher priority pod`,
+      };
+      const marked = await ignoreRaces(this.client.pods.update(key, (p) => {
+        if (p.metadata.uid !== victim.metadata.uid) return p;
+        const status = (p.status ??= {});
+        status.conditions = [...(status.conditions ?? []).filter((c) => c.type !== 'DisruptionTarget'), condition];
+        return p;
+      }, { dryRun: false, subresource: 'status', fieldManager: SCHEDULER }));
+      if (!marked) return;
+      await ignoreRaces(this.client.pods.delete(key, { preconditions: { uid: victim.metadata.uid } }, { dryRun: false }));
+    }
+    await this.events.record(victim, 'Normal', 'Preempted', `Preempted by pod ${preemptor.metadata.uid} on node ${nodeName}`);
+  }
+
+  /** Lower-priority pods nominated to the node may no longer fit there: their nomination goes. */
+  private async clearLowerNominations(preemptor: Pod, nodeName: string): Promise<void> {
+    const priority = podPriority(preemptor);
+    const lower = [...(this.nominated.get(nodeName)?.values() ?? [])].filter((p) => podPriority(p) < priority);
+    await Promise.all(lower.map((p) => ignoreRaces(this.client.pods.update(objectKey(p), (current) => {
+      if (current.status) delete current.status.nominatedNodeName;
+      return current;
+    }, { dryRun: false, subresource: 'status', fieldManager: SCHEDULER }))));
+  }
+
+  /** `nominate`: the node to nominate the pod to, '' to clear its nomination, undefined to keep it. */
+  private async unschedulableFor(request: ObjectKey, pod: Pod, message: string, nominate?: string): Promise<Result> {
     this.unschedulable.set(keyString(request), request);
     this.log.V(2).info('Pod unschedulable, will retry', { pod: kobj(pod), reason: message, retryAfter: `${RETRY_MS / 1000}s` });
-    await this.markUnschedulable(request, message);
+    await this.markUnschedulable(request, message, nominate);
     await this.events.record(pod, 'Warning', 'FailedScheduling', message);
     return { requeueAfterMs: RETRY_MS };
   }
@@ -174,9 +278,11 @@ export class Scheduler {
   }
 
   /** PodScheduled=False with reason Unschedulable, as kube-scheduler writes it. */
-  private async markUnschedulable(pod: ObjectKey, message: string): Promise<void> {
+  private async markUnschedulable(pod: ObjectKey, message: string, nominate: string | undefined): Promise<void> {
     await ignoreRaces(this.client.pods.update(pod, (p) => {
       const status = (p.status ??= {});
+      if (nominate) status.nominatedNodeName = nominate;
+      else if (nominate === '') delete status.nominatedNodeName;
       const others = (status.conditions ?? []).filter((c) => c.type !== 'PodScheduled');
       const previous = (status.conditions ?? []).find((c) => c.type === 'PodScheduled');
       const condition: PodCondition = { type: 'PodScheduled', status: 'False', lastProbeTime: null, lastTransitionTime: previous?.status === 'False' ? previous.lastTransitionTime : rfc3339(this.registry.now()), reason: 'Unschedulable', message };

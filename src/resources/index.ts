@@ -38,6 +38,8 @@ import { resourceQuotaStrategy } from './resourcequotas.js';
 import { limitRangeStrategy } from './limitranges.js';
 import { limitRangerAdmission } from './limit-ranger.js';
 export { QuotaAdmission } from './quota-admission.js';
+import { priorityClassStrategy, SYSTEM_PRIORITY_CLASSES } from './priorityclasses.js';
+import { priorityAdmission } from './priority-admission.js';
 
 /** What the built-in kinds need of the running cluster: the simulated pods' network and logs, for log, exec and proxy. */
 export interface BuiltinDependencies {
@@ -87,6 +89,7 @@ export function builtinStrategies({ network, core, tokens }: BuiltinDependencies
     customResourceDefinitionStrategy,
     horizontalPodAutoscalerV2Strategy,
     horizontalPodAutoscalerV1Strategy,
+    priorityClassStrategy,
     ...metricsStrategies(core),
     podDisruptionBudgetStrategy,
     resourceQuotaStrategy,
@@ -95,7 +98,10 @@ export function builtinStrategies({ network, core, tokens }: BuiltinDependencies
 }
 
 /** The admission checks of the built-in kinds, in the order kube runs its plugins. */
-export const BUILTIN_ADMISSION: Admission[] = [namespaceLifecycle, limitRangerAdmission, storageClaimAdmission];
+export const BUILTIN_ADMISSION: Admission[] = [namespaceLifecycle, limitRangerAdmission, priorityAdmission, storageClaimAdmission];
 
 /** The namespaces every cluster has, which may not be deleted. */
 export { SYSTEM_NAMESPACES };
+
+/** The PriorityClasses every cluster has (system-node-critical, system-cluster-critical). */
+export { SYSTEM_PRIORITY_CLASSES };
