@@ -26,8 +26,10 @@ test('the claims are kube\'s, and a token authenticates as its service account',
   const tokens = new ServiceAccountTokens(KEY);
   const now = new Date(1_000_000);
   const token = tokens.issue(sa, [ISSUER], now, 600);
-  assert.deepEqual(tokens.verify(token, now), { username: 'system:serviceaccount:team:bot', uid: 'u-1', groups: ['system:serviceaccounts', 'system:serviceaccounts:team'], namespace: 'team', name: 'bot' });
+  const user = { username: 'system:serviceaccount:team:bot', uid: 'u-1', groups: ['system:serviceaccounts', 'system:serviceaccounts:team'], namespace: 'team', name: 'bot' };
+  assert.deepEqual(tokens.verify(token, now), { user, audiences: ['https://kubernetes.default.svc.cluster.local'] });
   assert.equal(tokens.verify(token, new Date(1_000_000 + 600_000)), undefined);
   // A token for another audience is not for the API.
   assert.equal(tokens.verify(tokens.issue(sa, ['vault'], now, 600), now), undefined);
+  assert.deepEqual(tokens.verify(tokens.issue(sa, ['vault', 'other'], now, 600), now, ['other', 'elsewhere']), { user, audiences: ['other'] });
 });
