@@ -32,6 +32,9 @@ import { persistentVolumeClaimStrategy, storageClaimAdmission } from './persiste
 import { storageClassStrategy } from './storageclasses.js';
 import { mutatingWebhookConfigurationStrategy, validatingWebhookConfigurationStrategy } from './webhook-configurations.js';
 import { customResourceDefinitionStrategy } from './customresourcedefinitions.js';
+import { defaultIngressClassAdmission, ingressStrategy } from './ingresses.js';
+import { ingressClassStrategy } from './ingressclasses.js';
+import { networkPolicyStrategy } from './networkpolicies.js';
 
 /** What the built-in kinds need of the running cluster: the simulated pods' network and logs, for log, exec and proxy. */
 export interface BuiltinDependencies {
@@ -80,11 +83,14 @@ export function builtinStrategies({ network, core, tokens }: BuiltinDependencies
     validatingWebhookConfigurationStrategy,
     customResourceDefinitionStrategy,
     ...metricsStrategies(core),
+    ingressStrategy,
+    ingressClassStrategy,
+    networkPolicyStrategy,
   ];
 }
 
 /** The admission checks of the built-in kinds, in the order kube runs its plugins. */
-export const BUILTIN_ADMISSION: Admission[] = [namespaceLifecycle, storageClaimAdmission];
+export const BUILTIN_ADMISSION: Admission[] = [namespaceLifecycle, storageClaimAdmission, defaultIngressClassAdmission];
 
 /** The namespaces every cluster has, which may not be deleted. */
 export { SYSTEM_NAMESPACES };
