@@ -18,7 +18,7 @@ function policy(name: string, spec: NetworkPolicySpec, namespace = 'default'): N
 const a = pod('a', { app: 'a' }, '10.244.1.2');
 const b = pod('b', { app: 'b' }, '10.244.1.3', 'default', [{ name: 'http', containerPort: 80 }]);
 const other = pod('o', { app: 'a' }, '10.244.2.9', 'other');
-const namespaces: NamespaceLabels = new Map([['default', {}], ['other', { team: 'x' }]]);
+const namespaces: NamespaceLabels = new Map<string, Record<string, string>>([['default', {}], ['other', { team: 'x' }]]);
 const at = (from: Pod, to: Pod, port = 80, policies: NetworkPolicy[] = []) =>
   allowed({ pod: from, ip: from.status?.podIP ?? '' }, { pod: to, ip: to.status?.podIP ?? '' }, { port }, policies, namespaces);
 
