@@ -45,6 +45,12 @@ export async function bootstrap(registry: Registry, apiserver: { host: string; p
   }, undefined, 'storage.k8s.io');
   // As kube-apiserver's scheduling post-start hook: the system PriorityClasses, when missing.
   for (const pc of SYSTEM_PRIORITY_CLASSES) await ensure(registry, 'priorityclasses', undefined, { ...pc, metadata: { name: pc.metadata.name ?? '' } }, undefined, 'scheduling.k8s.io');
+  // The default IngressClass, served by the simulated ingress controller (src/kubelet/ingress-controller.ts).
+  await ensure(registry, 'ingressclasses', undefined, {
+    apiVersion: 'networking.k8s.io/v1', kind: 'IngressClass',
+    metadata: { name: 'tinykube', annotations: { 'ingressclass.kubernetes.io/is-default-class': 'true' } },
+    spec: { controller: 'tinykube.io/ingress-controller' },
+  }, undefined, 'networking.k8s.io');
   const host = /^\d+\.\d+\.\d+\.\d+$/.test(apiserver.host) && apiserver.host !== '0.0.0.0' ? apiserver.host : '127.0.0.1';
   const subsets = [{ addresses: [{ ip: host }], ports: [{ name: 'https', port: apiserver.port, protocol: 'TCP' }] }];
   await ensure(registry, 'endpoints', 'default', {

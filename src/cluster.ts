@@ -34,6 +34,7 @@ import { StorageProtectionController } from './controllers/storage-protection.js
 import { AppCatalog } from './kubelet/apps.js';
 import type { PodNetwork } from './kubelet/pod-network.js';
 import { ServiceProxy } from './kubelet/service-proxy.js';
+import { IngressController } from './kubelet/ingress-controller.js';
 import { DEFAULT_KUBELET_OPTIONS, SimulatedKubelets, type KubeletOptions } from './kubelet/kubelet.js';
 import { createLogger, Duration, type Logger, type LoggingOptions } from './logging/log.js';
 import { FaultInjector } from './server/admin/faults.js';
@@ -91,6 +92,12 @@ export interface ClusterOptions {
    * as a cluster without a cloud provider or kube-proxy (EXTERNAL-IP stays <pending>).
    */
   loadBalancerAddress?: string | false;
+  /**
+   * The port the simulated ingress controller (IngressClass `tinykube`) listens on at the
+   * load-balancer address while an Ingress of its class exists (default 80). Not 80, the port is
+   * also in each Ingress's status.loadBalancer.ingress[].ports.
+   */
+  ingressPort?: number;
   /** A YAML file of simulated apps (what containers answer over HTTP, by image), matched before the built-in ones. */
   apps?: string;
   /**
@@ -496,6 +503,9 @@ async function startControlPlane(options: ClusterOptions, registry: Registry, pa
     const proxy = new ServiceProxy(registry, network, { address }, log.named('kubelet/service-proxy.ts'));
     proxy.start();
     controllers.push(proxy);
+    const ingress = new IngressController(registry, network, { address, port: options.ingressPort }, log.named('kubelet/ingress-controller.ts'));
+    ingress.start();
+    controllers.push(ingress);
   }
   const kubelets = new SimulatedKubelets(registry, { ...DEFAULT_KUBELET_OPTIONS, ...options.kubelet, nodes: options.nodes ?? 0 }, network, log.named('kubelet/kubelet.ts'));
   const stopControllers = () => { for (const c of controllers) c.stop(); };

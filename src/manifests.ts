@@ -64,7 +64,7 @@ export function readManifestDir(dir: string): Manifest[] {
 const KIND_ORDER = [
   // Kinds before their objects.
   'CustomResourceDefinition',
-  'Namespace', 'Node', 'Lease', 'StorageClass', 'PersistentVolume', 'PersistentVolumeClaim',
+  'Namespace', 'Node', 'Lease', 'StorageClass', 'IngressClass', 'PersistentVolume', 'PersistentVolumeClaim',
   // Kinds and permissions before what uses them (custom objects, not named here, come after).
   'CustomResourceDefinition', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding',
   // What pods read their configuration from. (ServiceAccounts come last: a pod made before its

@@ -657,3 +657,61 @@ export interface PriorityClass extends KObject {
   description?: string;
   preemptionPolicy?: string;
 }
+
+// ---- networking.k8s.io/v1: Ingress, IngressClass, NetworkPolicy --------------------------------
+
+export interface ServiceBackendPort { name?: string; number?: number }
+
+export interface IngressBackend {
+  service?: { name: string; port?: ServiceBackendPort };
+  resource?: { apiGroup?: string; kind: string; name: string };
+}
+
+export interface HTTPIngressPath { path?: string; pathType?: string; backend: IngressBackend }
+
+export interface IngressRule { host?: string; http?: { paths: HTTPIngressPath[] } }
+
+export interface IngressTLS { hosts?: string[]; secretName?: string }
+
+export interface IngressPortStatus { port: number; protocol: string; error?: string }
+
+export interface IngressLoadBalancerIngress { ip?: string; hostname?: string; ports?: IngressPortStatus[] }
+
+export interface IngressSpec {
+  ingressClassName?: string;
+  defaultBackend?: IngressBackend;
+  rules?: IngressRule[];
+  tls?: IngressTLS[];
+}
+
+export interface Ingress extends KObject {
+  spec?: IngressSpec;
+  status?: { loadBalancer?: { ingress?: IngressLoadBalancerIngress[] } };
+}
+
+export interface IngressClassParametersReference { apiGroup?: string; kind: string; name: string; namespace?: string; scope?: string }
+
+export interface IngressClass extends KObject {
+  spec?: { controller?: string; parameters?: IngressClassParametersReference };
+}
+
+export interface NetworkPolicyPort { protocol?: string; port?: IntOrString; endPort?: number }
+
+export interface IPBlock { cidr: string; except?: string[] }
+
+export interface NetworkPolicyPeer { podSelector?: MetaLabelSelector; namespaceSelector?: MetaLabelSelector; ipBlock?: IPBlock }
+
+export interface NetworkPolicyIngressRule { ports?: NetworkPolicyPort[]; from?: NetworkPolicyPeer[] }
+
+export interface NetworkPolicyEgressRule { ports?: NetworkPolicyPort[]; to?: NetworkPolicyPeer[] }
+
+export interface NetworkPolicySpec {
+  podSelector?: MetaLabelSelector;
+  policyTypes?: string[];
+  ingress?: NetworkPolicyIngressRule[];
+  egress?: NetworkPolicyEgressRule[];
+}
+
+export interface NetworkPolicy extends KObject {
+  spec?: NetworkPolicySpec;
+}

@@ -17,12 +17,33 @@ function portOf(url: URL): number {
   return url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
 }
 
+/**
+ * How long a connection whose packets are dropped (a NetworkPolicy denies it) waits when the
+ * client sets no timeout. Linux gives up after about 130 s of SYN retries; a simulated wait that
+ * long would only hold sessions open, so it is bounded here.
+ */
+export const DROPPED_CONNECT_MS = 10_000;
+
+/** Seconds as curl and wget take them (`2`, `0.5`), in ms; undefined when not a number. */
+function secondsToMs(text: string): number | undefined {
+  const n = Number(text);
+  return text !== '' && Number.isFinite(n) && n >= 0 ? Math.round(n * 1000) : undefined;
+}
+
+/** Waits as a client whose connection is dropped waits, and says how long it waited (ms). */
+async function waitDropped(p: Process, ms: number): Promise<number> {
+  const started = performance.now();
+  await p.ctx.sleep(ms);
+  return Math.max(ms, Math.round(performance.now() - started));
+}
+
 /** curl's common flags: -s -S -f -i -I -L -k -v, -X METHOD, -d DATA, -H HEADER, -o FILE, -m SECONDS, -w '%{http_code}'. */
-export function curl(p: Process): ExecResult {
+export async function curl(p: Process): Promise<ExecResult> {
   const args = p.argv.slice(1);
   const ctx = p.ctx;
   let silent = false, showError = false, fail = false, include = false, head = false;
   let method: string | undefined, data: string | undefined, output: string | undefined, writeOut: string | undefined, target: string | undefined;
+  let maxTimeMs: number | undefined, connectTimeoutMs: number | undefined;
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     const value = () => args[++i] ?? '';
@@ -30,7 +51,9 @@ export function curl(p: Process): ExecResult {
     else if (a === '-d' || a === '--data' || a === '--data-raw') data = value();
     else if (a === '-o' || a === '--output') output = value();
     else if (a === '-w' || a === '--write-out') writeOut = value();
-    else if (a === '-H' || a === '--header' || a === '-m' || a === '--max-time' || a === '--connect-timeout' || a === '-A' || a === '--user-agent') value();
+    else if (a === '-m' || a === '--max-time') maxTimeMs = secondsToMs(value());
+    else if (a === '--connect-timeout') connectTimeoutMs = secondsToMs(value());
+    else if (a === '-H' || a === '--header' || a === '-A' || a === '--user-agent') value();
     else if (a === '--silent') silent = true;
     else if (a === '--show-error') showError = true;
     else if (a === '--fail') fail = true;
@@ -49,6 +72,15 @@ export function curl(p: Process): ExecResult {
   const url = parseURL(target);
   if (!url) return failWith(3, 'URL using bad/illegal format or missing URL');
   const fetched = ctx.fetch?.(url, method ?? (head ? 'HEAD' : data !== undefined ? 'POST' : 'GET'), data) ?? { error: 'resolve', host: url.hostname, port: portOf(url) };
+  if ('error' in fetched && fetched.error === 'timeout') {
+    // Dropped packets: the connect phase runs out of the shorter of -m and --connect-timeout.
+    const limits = [maxTimeMs, connectTimeoutMs].filter((ms): ms is number => ms !== undefined && ms > 0);
+    if (!limits.length) {
+      const waited = await waitDropped(p, DROPPED_CONNECT_MS);
+      return failWith(28, `Failed to connect to ${fetched.host} port ${fetched.port} after ${waited} ms: Couldn't connect to server`);
+    }
+    return failWith(28, `Connection timed out after ${await waitDropped(p, Math.min(...limits))} milliseconds`);
+  }
   if ('error' in fetched) {
     return fetched.error === 'resolve'
       ? failWith(6, `Could not resolve host: ${fetched.host}`)
@@ -66,14 +98,16 @@ export function curl(p: Process): ExecResult {
   return result(stdout);
 }
 
-/** busybox wget: -q, -O FILE (- for stdout), -S; errors in busybox's words. */
-export function wget(p: Process): ExecResult {
+/** busybox wget: -q, -O FILE (- for stdout), -T SECONDS, -S; errors in busybox's words. */
+export async function wget(p: Process): Promise<ExecResult> {
   const args = p.argv.slice(1);
   const ctx = p.ctx;
-  let quiet = false, output: string | undefined, target: string | undefined;
+  let quiet = false, output: string | undefined, target: string | undefined, timeoutMs: number | undefined;
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     if (a === '-O' || a === '--output-document') output = args[++i];
+    else if (a === '-T' || a === '--timeout') timeoutMs = secondsToMs(args[++i] ?? '');
+    else if (/^-T\d/.test(a)) timeoutMs = secondsToMs(a.slice(2));
     else if (/^-q?O/.test(a)) { quiet ||= a.startsWith('-q'); output = a.replace(/^-q?O/, '') || args[++i]; }
     else if (a === '-q' || a === '--quiet') quiet = true;
     else if (!a.startsWith('-')) target = a;
@@ -83,6 +117,12 @@ export function wget(p: Process): ExecResult {
   const url = parseURL(target);
   if (!url) return failWith(`bad address '${target}'`);
   const fetched = ctx.fetch?.(url, 'GET') ?? { error: 'resolve', host: url.hostname, port: portOf(url) };
+  if ('error' in fetched && fetched.error === 'timeout') {
+    // Dropped packets: busybox gives up after -T seconds, else when the kernel's connect does.
+    if (timeoutMs !== undefined && timeoutMs > 0) { await waitDropped(p, timeoutMs); return failWith('download timed out'); }
+    await waitDropped(p, DROPPED_CONNECT_MS);
+    return failWith(`can't connect to remote host (${fetched.host}): Connection timed out`);
+  }
   if ('error' in fetched) return failWith(fetched.error === 'resolve' ? `bad address '${fetched.host}'` : `can't connect to remote host (${fetched.host}): Connection refused`);
   const connecting = quiet ? '' : `Connecting to ${url.host} (${url.host})\n`;
   if (fetched.status >= 400) return result('', `${connecting}wget: server returned error: HTTP/1.1 ${fetched.status} ${STATUS_CODES[fetched.status] ?? ''}\n`, 1);

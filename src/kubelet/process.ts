@@ -9,7 +9,7 @@ export interface ExecResult { stdout: Buffer; stderr: Buffer; exitCode: number }
 /** What an HTTP request from inside a pod got: the reply, or why there was none. */
 export type Fetched =
   | { status: number; headers: Record<string, string>; body: string }
-  | { error: 'resolve' | 'refused'; host: string; port: number };
+  | { error: 'resolve' | 'refused' | 'timeout'; host: string; port: number };
 
 /** A name the cluster's DNS answers: its full name and address. */
 export interface Resolved { name: string; address: string }

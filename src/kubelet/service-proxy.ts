@@ -160,16 +160,7 @@ export class ServiceProxy {
   }
 
   private bind(server: Server, port: number): Promise<string | undefined> {
-    return new Promise((resolve) => {
-      const failed = (e: NodeJS.ErrnoException) => {
-        resolve(e.code === 'EADDRINUSE' ? `listen tcp ${this.options.address}:${port}: bind: address already in use` : `listen tcp ${this.options.address}:${port}: ${e.message}`);
-      };
-      server.once('error', failed);
-      server.listen(port, this.options.address, () => {
-        server.off('error', failed);
-        resolve(undefined);
-      });
-    });
+    return listenOn(server, this.options.address, port);
   }
 
   /** The ready endpoints of a service port: the pods and the ports they serve it on. */
@@ -225,6 +216,24 @@ export class ServiceProxy {
     if (failures.length) await this.events.record(svc, 'Warning', 'SyncLoadBalancerFailed', `Error syncing load balancer: failed to ensure load balancer: ${failures.join('; ')}`);
     else if (!current.length) await this.events.record(svc, 'Normal', 'EnsuredLoadBalancer', 'Ensured load balancer');
   }
+}
+
+/**
+ * Binds `server` to `address:port` as a load balancer's listener; resolves with why it could not
+ * (in Go's words, as the cloud provider reports it), or undefined. The ingress controller binds
+ * its port the same way.
+ */
+export function listenOn(server: Server, address: string, port: number): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const failed = (e: NodeJS.ErrnoException) => {
+      resolve(e.code === 'EADDRINUSE' ? `listen tcp ${address}:${port}: bind: address already in use` : `listen tcp ${address}:${port}: ${e.message}`);
+    };
+    server.once('error', failed);
+    server.listen(port, address, () => {
+      server.off('error', failed);
+      resolve(undefined);
+    });
+  });
 }
 
 function timeoutOf(clientIP: unknown): number {

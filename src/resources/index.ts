@@ -40,6 +40,9 @@ import { limitRangerAdmission } from './limit-ranger.js';
 export { QuotaAdmission } from './quota-admission.js';
 import { priorityClassStrategy, SYSTEM_PRIORITY_CLASSES } from './priorityclasses.js';
 import { priorityAdmission } from './priority-admission.js';
+import { defaultIngressClassAdmission, ingressStrategy } from './ingresses.js';
+import { ingressClassStrategy } from './ingressclasses.js';
+import { networkPolicyStrategy } from './networkpolicies.js';
 
 /** What the built-in kinds need of the running cluster: the simulated pods' network and logs, for log, exec and proxy. */
 export interface BuiltinDependencies {
@@ -94,11 +97,14 @@ export function builtinStrategies({ network, core, tokens }: BuiltinDependencies
     podDisruptionBudgetStrategy,
     resourceQuotaStrategy,
     limitRangeStrategy,
+    ingressStrategy,
+    ingressClassStrategy,
+    networkPolicyStrategy,
   ];
 }
 
 /** The admission checks of the built-in kinds, in the order kube runs its plugins. */
-export const BUILTIN_ADMISSION: Admission[] = [namespaceLifecycle, limitRangerAdmission, priorityAdmission, storageClaimAdmission];
+export const BUILTIN_ADMISSION: Admission[] = [namespaceLifecycle, limitRangerAdmission, priorityAdmission, storageClaimAdmission, defaultIngressClassAdmission];
 
 /** The namespaces every cluster has, which may not be deleted. */
 export { SYSTEM_NAMESPACES };

@@ -186,6 +186,7 @@ const INLINE_FIELDS: Record<string, string> = {
   'k8s.io.api.core.v1.EphemeralContainer': 'ephemeralContainerCommon',
   'k8s.io.api.core.v1.PersistentVolumeSpec': 'persistentVolumeSource',
   'k8s.io.api.core.v1.Probe': 'handler',
+  'k8s.io.api.networking.v1.IngressRule': 'ingressRuleValue',
 };
 
 /**
