@@ -64,7 +64,7 @@ export function readManifestDir(dir: string): Manifest[] {
 const KIND_ORDER = [
   // Kinds before their objects.
   'CustomResourceDefinition',
-  'Namespace', 'Node', 'Lease', 'StorageClass', 'IngressClass', 'PersistentVolume', 'PersistentVolumeClaim',
+  'Namespace', 'Node', 'Lease', 'StorageClass', 'IngressClass', 'PriorityClass', 'RuntimeClass', 'PersistentVolume', 'PersistentVolumeClaim',
   // Kinds and permissions before what uses them (custom objects, not named here, come after).
   'CustomResourceDefinition', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding',
   // What pods read their configuration from. (ServiceAccounts come last: a pod made before its
@@ -73,6 +73,9 @@ const KIND_ORDER = [
   // Owners before what they own, down to the pods.
   'CronJob', 'Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'ReplicationController', 'ReplicaSet', 'ControllerRevision',
   'Pod', 'Binding', 'Event',
+  // What constrains objects goes last: a quota restored with its usage would refuse the very
+  // objects it counted (its controller recounts them), and restored pods carry their defaults.
+  'ResourceQuota', 'LimitRange',
 ];
 
 /** A stable sort by kind: dependencies first, and the given order within a kind. */

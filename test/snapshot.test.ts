@@ -57,7 +57,7 @@ test('snapshot save, kubectl apply of the file, restore into a fresh data direct
   assert.match(text, /^# tinykube snapshot of http:\/\/127\.0\.0\.1:\d+ at \S+: \d+ objects\napiVersion: v1\nkind: Namespace\n/);
   const docs = parseAllDocuments(text).map((d) => d.toJS());
   assert.deepEqual(docs.filter((o) => ['uid', 'resourceVersion', 'creationTimestamp', 'managedFields'].some((f) => f in o.metadata)), [], 'nothing a server assigns');
-  assert.deepEqual([...new Set(docs.map((o) => o.kind))], ['Namespace', 'Node', 'Lease', 'StorageClass', 'IngressClass', 'ClusterRole', 'ClusterRoleBinding', 'ConfigMap', 'Service', 'Endpoints', 'EndpointSlice', 'ReplicationController', 'Pod', 'Event', 'ServiceAccount'], 'dependencies first');
+  assert.deepEqual([...new Set(docs.map((o) => o.kind))], ['Namespace', 'Node', 'Lease', 'StorageClass', 'IngressClass', 'PriorityClass', 'ClusterRole', 'ClusterRoleBinding', 'ConfigMap', 'Service', 'Endpoints', 'EndpointSlice', 'ReplicationController', 'Pod', 'Event', 'ServiceAccount'], 'dependencies first');
   // Service accounts come after pods: a restored pod gets no token volume it did not have.
   assert.match(text, /kind: ReplicationController\nmetadata:\n {2}name: kubia\n/);
 
