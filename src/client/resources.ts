@@ -1,6 +1,6 @@
 // The typed clients of the kinds the control plane works with, each resolved from the registry
 // once, on first use, failing with the resource's name when the registry does not serve it.
-import type { ConfigMap, Deployment, Event, Endpoints, EndpointSlice, Lease, Namespace, Node, Pod, ReplicaSet, ReplicationController, Service } from '../api/objects.js';
+import type { ConfigMap, Deployment, Event, Endpoints, EndpointSlice, Lease, Namespace, Node, Pod, PodDisruptionBudget, ReplicaSet, ReplicationController, Service } from '../api/objects.js';
 import type { Registry } from '../api/registry.js';
 import type { KObject } from '../api/types.js';
 import { TypedResource, typedResource } from './typed-resource.js';
@@ -18,6 +18,7 @@ export class Resources {
   private eventsClient?: TypedResource<Event>;
   private leasesClient?: TypedResource<Lease>;
   private configMapsClient?: TypedResource<ConfigMap>;
+  private pdbsClient?: TypedResource<PodDisruptionBudget>;
 
   constructor(readonly registry: Registry) {}
 
@@ -33,6 +34,7 @@ export class Resources {
   get events(): TypedResource<Event> { return (this.eventsClient ??= typedResource(this.registry, 'events')); }
   get leases(): TypedResource<Lease> { return (this.leasesClient ??= typedResource(this.registry, 'leases', 'coordination.k8s.io')); }
   get configMaps(): TypedResource<ConfigMap> { return (this.configMapsClient ??= typedResource(this.registry, 'configmaps')); }
+  get podDisruptionBudgets(): TypedResource<PodDisruptionBudget> { return (this.pdbsClient ??= typedResource(this.registry, 'poddisruptionbudgets', 'policy')); }
 
   /** Every resource the registry serves, untyped: for controllers that work across kinds. */
   all(): TypedResource<KObject>[] {

@@ -4,8 +4,7 @@
 // would be violated first, most important first), and which node to preempt on (fewest PDB
 // violations, lowest highest victim priority, smallest priority sum, fewest victims, latest
 // start). The scheduler applies the outcome: DisruptionTarget, deletion, events, nomination.
-import { isJsonObject } from '../api/json.js';
-import type { LabelSelectorRequirement, MetaLabelSelector, Pod } from '../api/objects.js';
+import type { MetaLabelSelector, Pod, PodDisruptionBudget } from '../api/objects.js';
 import { matchesLabels, selectorFromLabelSelector, SelectorError, type LabelSelector } from '../api/selectors.js';
 import { unschedulableMessage } from './scheduling.js';
 
@@ -19,27 +18,11 @@ export interface DisruptionBudget {
   disruptedPods?: readonly string[];
 }
 
-const strings = (v: unknown): string[] | undefined =>
-  Array.isArray(v) && v.every((x) => typeof x === 'string') ? v.filter((x) => typeof x === 'string') : undefined;
-
-function metaSelector(v: unknown): MetaLabelSelector | undefined {
-  if (!isJsonObject(v)) return undefined;
-  const matchLabels: Record<string, string> = {};
-  if (isJsonObject(v.matchLabels)) for (const [k, x] of Object.entries(v.matchLabels)) if (typeof x === 'string') matchLabels[k] = x;
-  const matchExpressions: LabelSelectorRequirement[] = [];
-  for (const e of Array.isArray(v.matchExpressions) ? v.matchExpressions : []) {
-    if (isJsonObject(e) && typeof e.key === 'string' && typeof e.operator === 'string') matchExpressions.push({ key: e.key, operator: e.operator, values: strings(e.values) });
-  }
-  return { matchLabels, matchExpressions };
-}
-
-/** A policy/v1 PodDisruptionBudget as preemption reads it, from the object as stored. */
-export function disruptionBudgetOf(obj: { metadata: { namespace?: string }; spec?: unknown; status?: unknown }): DisruptionBudget | undefined {
-  const { spec, status } = obj;
-  if (!obj.metadata.namespace || !isJsonObject(spec)) return undefined;
-  const allowed = isJsonObject(status) && typeof status.disruptionsAllowed === 'number' ? status.disruptionsAllowed : 0;
-  const disrupted = isJsonObject(status) && isJsonObject(status.disruptedPods) ? Object.keys(status.disruptedPods) : [];
-  return { namespace: obj.metadata.namespace, selector: metaSelector(spec.selector), disruptionsAllowed: allowed, disruptedPods: disrupted };
+/** A policy/v1 PodDisruptionBudget as preemption reads it; undefined for one without a namespace or spec. */
+export function disruptionBudgetOf(pdb: PodDisruptionBudget): DisruptionBudget | undefined {
+  const { spec, status } = pdb;
+  if (!pdb.metadata.namespace || !spec) return undefined;
+  return { namespace: pdb.metadata.namespace, selector: spec.selector, disruptionsAllowed: status?.disruptionsAllowed ?? 0, disruptedPods: Object.keys(status?.disruptedPods ?? {}) };
 }
 
 /** A node the pod did not fit on: why, the pods on it, and the filters run again without some of them. */

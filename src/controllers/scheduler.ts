@@ -198,9 +198,8 @@ export class Scheduler {
 
   /** The PodDisruptionBudgets, when the cluster serves policy/v1 ones. */
   private disruptionBudgets(): DisruptionBudget[] {
-    const store = this.registry.resource('poddisruptionbudgets', 'policy');
-    if (!store) return [];
-    return store.cache.list(store.listPrefix(undefined)).flatMap((o) => disruptionBudgetOf(o.object) ?? []);
+    if (!this.registry.resource('poddisruptionbudgets', 'policy')) return [];
+    return this.client.podDisruptionBudgets.lister.list().flatMap((pdb) => disruptionBudgetOf(pdb) ?? []);
   }
 
   /** As kube's PreemptPod: a DisruptionTarget condition, a graceful delete, a `Preempted` event. */

@@ -106,11 +106,12 @@ test('preempt: the outcome and the PostFilter messages', () => {
 });
 
 test('disruptionBudgetOf reads a stored policy/v1 PodDisruptionBudget', () => {
-  const pdb = { metadata: { name: 'b', namespace: 'ns' }, spec: { selector: { matchLabels: { app: 'x' }, matchExpressions: [{ key: 'tier', operator: 'In', values: ['a'] }] } }, status: { disruptionsAllowed: 2, disruptedPods: { p1: '2025-01-01T00:00:00Z' } } };
+  const pdb = { metadata: { name: 'b', namespace: 'ns' }, spec: { selector: { matchLabels: { app: 'x' }, matchExpressions: [{ key: 'tier', operator: 'In', values: ['a'] }] } }, status: { currentHealthy: 3, desiredHealthy: 1, expectedPods: 3, disruptionsAllowed: 2, disruptedPods: { p1: '2025-01-01T00:00:00Z' } } };
   assert.deepEqual(disruptionBudgetOf(pdb), {
     namespace: 'ns', selector: { matchLabels: { app: 'x' }, matchExpressions: [{ key: 'tier', operator: 'In', values: ['a'] }] }, disruptionsAllowed: 2, disruptedPods: ['p1'],
   });
   assert.equal(disruptionBudgetOf({ metadata: { namespace: 'ns' } }), undefined);
+  assert.equal(disruptionBudgetOf({ metadata: {}, spec: {} }), undefined);
 });
 
 test('a ranked work queue hands out the highest rank first, first come within a rank', () => {
