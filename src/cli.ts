@@ -46,6 +46,7 @@ const SERVE = {
     stages: { type: 'string', value: 'file', help: 'YAML pod lifecycle stages replacing the built-in ones' },
     apps: { type: 'string', value: 'file', help: 'YAML apps the simulated containers run (by image), before the built-in ones' },
     'load-balancer-address': { type: 'string', default: '127.0.0.1', value: 'ip|none', help: 'the address LoadBalancer services get, where their ports and NodePorts listen (none: neither)' },
+    'ingress-port': { type: 'string', default: '80', value: 'port', help: "where the ingress controller serves Ingresses, on the load-balancer address (below 1024 needs root or CAP_NET_BIND_SERVICE)" },
     'node-monitor-grace-period': { type: 'string', default: '40s', value: 'duration', help: 'how long a node may miss heartbeats before it is NotReady' },
     'api-only': { type: 'boolean', default: false, help: 'serve the API alone: no scheduler, controllers or nodes' },
     'etcd-endpoints': { type: 'string', value: 'urls', help: 'etcd client URLs, comma-separated (with --store etcd)', aliases: ['etcd-servers'] },
@@ -108,6 +109,8 @@ async function serve(args: string[]): Promise<void> {
   const leaseMs = durationFlag('leader-lease-duration', values['leader-lease-duration']);
   if (!(leaseMs > 0)) throw new UsageError('--leader-lease-duration must be longer than 0s');
   if (!values['tls-cert-file'] !== !values['tls-private-key-file']) throw new UsageError('--tls-cert-file and --tls-private-key-file go together');
+  const ingressPort = Number(values['ingress-port']);
+  if (!Number.isInteger(ingressPort) || ingressPort < 1 || ingressPort > 65535) throw new StartupError(`--ingress-port must be a number from 1 to 65535, not "${values['ingress-port']}"`);
   const faultSeed = Number(values['fault-seed']);
   if (!Number.isInteger(faultSeed)) throw new StartupError(`--fault-seed must be a whole number, not "${values['fault-seed']}"`);
   const clock = values.clock === undefined ? undefined : new Date(values.clock);
@@ -125,7 +128,7 @@ async function serve(args: string[]): Promise<void> {
     etcd: values['etcd-endpoints'] ? { endpoints: values['etcd-endpoints'].split(','), prefix: values['etcd-prefix'] } : undefined,
     leaderElection: store === 'etcd' ? { leaseDurationMs: leaseMs, retryPeriodMs: Math.max(200, leaseMs / 5) } : false,
     kubelet: { cpu: values['node-cpu'], memory: values['node-memory'], pods: values['node-pods'], stagesFile: values.stages },
-    apps: values.apps, loadBalancerAddress: values['load-balancer-address'] === 'none' ? false : values['load-balancer-address'],
+    apps: values.apps, loadBalancerAddress: values['load-balancer-address'] === 'none' ? false : values['load-balancer-address'], ingressPort,
     nodeLifecycle: { gracePeriodMs: graceMs },
     kubeconfig: values.kubeconfig, name: values.name,
     tlsFiles: values['tls-cert-file'] && values['tls-private-key-file'] ? { cert: values['tls-cert-file'], key: values['tls-private-key-file'] } : undefined,

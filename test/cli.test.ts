@@ -63,7 +63,7 @@ describe('tinykube command', () => {
     assert.equal(serve.code, 0);
     const flags = [...serve.stdout.matchAll(/^ {6}--([a-z-]+)/gm)].map((m) => m[1]);
     assert.deepEqual(flags, ['address', 'admin', 'api-only', 'apps', 'bind-address', 'clock', 'data', 'data-dir', 'deterministic', 'etcd-endpoints', 'etcd-prefix', 'etcd-servers',
-      'event-ttl', 'fault-seed', 'fixtures', 'kubeconfig', 'leader-elect-lease-duration', 'leader-lease-duration', 'load-balancer-address', 'logging-format', 'name', 'node-cpu', 'node-memory',
+      'event-ttl', 'fault-seed', 'fixtures', 'ingress-port', 'kubeconfig', 'leader-elect-lease-duration', 'leader-lease-duration', 'load-balancer-address', 'logging-format', 'name', 'node-cpu', 'node-memory',
       'node-monitor-grace-period', 'node-pods', 'nodes', 'port', 'stages', 'store', 'tls', 'tls-cert-file', 'tls-private-key-file', 'token-auth-file', 'token-file',
       'watch-cache-capacity', 'watch-history', 'write-kubeconfig']);
     assert.match(serve.stdout, /^ {6}--bind-address ip {3,}the same as --address$/m);
