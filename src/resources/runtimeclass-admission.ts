@@ -104,7 +104,7 @@ export const runtimeClassAdmission: Admission = ({ gr, name, object }, registry)
   for (const [key, value] of Object.entries(classSelector)) {
     const podValue = merged[key];
     if (podValue !== undefined && podValue !== value) {
-      throw forbidden(`conflict: runtimeClass.scheduling.nodeSelector[${key}] = ${value}; pod.spec.nodeSelector[${key}] = ${String(podValue)}`);
+      throw forbidden(`conflict: runtimeClass.scheduling.nodeSelector[${key}] = ${value}; pod.spec.nodeSelector[${key}] = ${typeof podValue === 'string' ? podValue : JSON.stringify(podValue)}`);
     }
     merged[key] = value;
   }
