@@ -18,10 +18,12 @@ export interface BuiltinOptions extends Omit<RegistryOptions, 'admission'> {
   apps?: AppCatalog;
   /** Signs service-account tokens (default: a key for this process only). */
   tokens?: ServiceAccountTokens;
+  /** Whether this server runs the scheduler and controllers, for componentstatuses (default: yes). */
+  controlPlane?: boolean;
 }
 
 export async function builtinRegistry(store: Store, options: BuiltinOptions = {}): Promise<{ registry: Registry; logs: ContainerLogs; network: PodNetwork }> {
-  const { apps, tokens = ServiceAccountTokens.load(), ...registryOptions } = options;
+  const { apps, tokens = ServiceAccountTokens.load(), controlPlane = true, ...registryOptions } = options;
   const registry = new Registry(store, { ...registryOptions, admission: BUILTIN_ADMISSION });
   const logs = new ContainerLogs(() => registry.now());
   const catalog = apps ?? AppCatalog.load();
@@ -31,7 +33,7 @@ export async function builtinRegistry(store: Store, options: BuiltinOptions = {}
   const network = new PodNetwork(catalog, logs, files);
   const core = registry.library.document('', 'v1');
   if (!core) throw new Error('openapi/ has no document for the core group (api/v1)');
-  for (const strategy of builtinStrategies({ network, core, tokens })) await registry.register(strategy);
+  for (const strategy of builtinStrategies({ network, core, tokens, components: { controlPlane } })) await registry.register(strategy);
   // ResourceQuota runs last, after the validating webhooks, as in kube's plugin order.
   registry.dynamicAdmission = new QuotaAdmission(registry, new WebhookAdmission(registry));
   return { registry, logs, network };

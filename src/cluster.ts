@@ -298,6 +298,7 @@ function prepareDataDir(options: ClusterOptions, stack: ShutdownStack): string {
 async function startRegistry(options: ClusterOptions, store: Store, clock: ManualClock | undefined, parts: { apps: AppCatalog; tokens: ServiceAccountTokens }, stack: ShutdownStack): Promise<{ registry: Registry; network: PodNetwork; metrics: ApiMetrics }> {
   const { registry, network } = await builtinRegistry(store, {
     ...parts,
+    controlPlane: options.controlPlane ?? true,
     watchHistory: { history: options.watchHistory, capacity: options.watchCacheCapacity },
     clock: clock && (() => clock.now()),
     entropy: options.deterministic ? deterministicEntropy(options.faultSeed ?? 1) : undefined,

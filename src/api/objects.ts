@@ -715,3 +715,22 @@ export interface NetworkPolicySpec {
 export interface NetworkPolicy extends KObject {
   spec?: NetworkPolicySpec;
 }
+
+// ---- PodTemplate, ComponentStatus (core/v1) and RuntimeClass (node.k8s.io/v1) ------------------
+export interface PodTemplate extends KObject {
+  template?: PodTemplateSpec;
+}
+
+export interface ComponentCondition { type: string; status: string; message?: string; error?: string }
+
+export interface ComponentStatus extends KObject {
+  conditions?: ComponentCondition[];
+}
+
+export interface RuntimeClassScheduling { nodeSelector?: Record<string, string>; tolerations?: Toleration[] }
+
+export interface RuntimeClass extends KObject {
+  handler: string;
+  overhead?: { podFixed?: Record<string, Quantity> };
+  scheduling?: RuntimeClassScheduling;
+}

@@ -207,8 +207,8 @@ export interface Strategy<T extends KObject = KObject> {
    */
   virtual?: {
     create?(request: CreateRequest): Promise<CreateResult>;
-    /** The objects there are now, in one namespace or all. */
-    list?(registry: RegistryContext, namespace: string | undefined): KObject[];
+    /** The objects there are now, in one namespace or all (computed at once, or probed: componentstatuses). */
+    list?(registry: RegistryContext, namespace: string | undefined): KObject[] | Promise<KObject[]>;
   };
   storage?: StorageCodec;
   /** Custom resources: the schema's JSON types are checked by `validate` (422s), not when decoding (Go's 400s). */

@@ -43,6 +43,10 @@ import { priorityAdmission } from './priority-admission.js';
 import { defaultIngressClassAdmission, ingressStrategy } from './ingresses.js';
 import { ingressClassStrategy } from './ingressclasses.js';
 import { networkPolicyStrategy } from './networkpolicies.js';
+import { podTemplateStrategy } from './podtemplates.js';
+import { componentStatusStrategy, type ComponentSources } from './componentstatuses.js';
+import { runtimeClassStrategy } from './runtimeclasses.js';
+import { runtimeClassAdmission } from './runtimeclass-admission.js';
 
 /** What the built-in kinds need of the running cluster: the simulated pods' network and logs, for log, exec and proxy. */
 export interface BuiltinDependencies {
@@ -51,6 +55,8 @@ export interface BuiltinDependencies {
   core: OpenAPIDocument;
   /** Signs the tokens serviceaccounts/token issues. */
   tokens: ServiceAccountTokens;
+  /** What componentstatuses report: whether this server runs the scheduler and controllers. */
+  components?: ComponentSources;
 }
 
 /** With a subresource table extended by `more`. */
@@ -58,7 +64,7 @@ function withSubresources(strategy: Strategy, more: Strategy['subresources']): S
   return { ...strategy, subresources: { ...strategy.subresources, ...more } };
 }
 
-export function builtinStrategies({ network, core, tokens }: BuiltinDependencies): Strategy[] {
+export function builtinStrategies({ network, core, tokens, components = { controlPlane: true } }: BuiltinDependencies): Strategy[] {
   const connections = new Connections(network);
   return [
     withSubresources(podStrategy, connections.podSubresources()),
@@ -100,11 +106,14 @@ export function builtinStrategies({ network, core, tokens }: BuiltinDependencies
     ingressStrategy,
     ingressClassStrategy,
     networkPolicyStrategy,
+    podTemplateStrategy,
+    componentStatusStrategy(components),
+    runtimeClassStrategy,
   ];
 }
 
 /** The admission checks of the built-in kinds, in the order kube runs its plugins. */
-export const BUILTIN_ADMISSION: Admission[] = [namespaceLifecycle, limitRangerAdmission, priorityAdmission, storageClaimAdmission, defaultIngressClassAdmission];
+export const BUILTIN_ADMISSION: Admission[] = [namespaceLifecycle, limitRangerAdmission, priorityAdmission, storageClaimAdmission, defaultIngressClassAdmission, runtimeClassAdmission];
 
 /** The namespaces every cluster has, which may not be deleted. */
 export { SYSTEM_NAMESPACES };

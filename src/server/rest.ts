@@ -388,11 +388,20 @@ export class RestHandler {
     if ((info.verb === 'get' || info.verb === 'list') && list && !info.subresource) {
       const apiVersion = shape.group ? `${shape.group}/${shape.version}` : shape.version;
       const { labels } = parseSelection(query, { supported: new Set(['metadata.name', ...(shape.namespaced ? ['metadata.namespace'] : [])]) });
-      const items = list(this.registry, info.namespace).filter((o) => matchesLabels(labels, o.metadata.labels));
-      const yaml = chooseResponseFormat(req.headers.accept, {})?.kind === 'yaml';
+      const items = (await list(this.registry, info.namespace)).filter((o) => matchesLabels(labels, o.metadata.labels));
+      const convertor = virtual.strategy.table;
+      const format = chooseResponseFormat(req.headers.accept, { allowTable: convertor !== undefined });
       const body = info.verb === 'list' ? { kind: `${shape.kind}List`, apiVersion, metadata: {}, items } : items.find((o) => o.metadata.name === info.name);
       if (!body) throw errors.notFound({ group: shape.group, resource: shape.resource }, info.name ?? '');
-      return sendObject(res, 200, body, yaml ? { kind: 'yaml' } : { kind: 'json' });
+      const warnings = currentRequest()?.warnings ?? [];
+      const headers: Record<string, string | string[]> = warnings.length ? { Warning: warningHeaders(warnings) } : {};
+      // A kind with a printer answers `kubectl get` with its Table, as kube's REST storages do.
+      if (format?.kind === 'table' && convertor) {
+        const tableVersion = `meta.k8s.io/${format.version}`;
+        const rows = (info.verb === 'list' ? items : [body]).map((o) => tableRow(convertor, o, includeObject(query), tableVersion, this.registry.now().getTime()));
+        return sendObject(res, 200, table(convertor, rows, tableVersion, {}), format, headers);
+      }
+      return sendObject(res, 200, body, format?.kind === 'yaml' ? { kind: 'yaml' } : { kind: 'json' }, headers);
     }
     throw errors.methodNotAllowed();
   }
