@@ -43,6 +43,7 @@ import { priorityAdmission } from './priority-admission.js';
 import { defaultIngressClassAdmission, ingressStrategy } from './ingresses.js';
 import { ingressClassStrategy } from './ingressclasses.js';
 import { networkPolicyStrategy } from './networkpolicies.js';
+import { certificateSigningRequestStrategy } from './certificatesigningrequests.js';
 
 /** What the built-in kinds need of the running cluster: the simulated pods' network and logs, for log, exec and proxy. */
 export interface BuiltinDependencies {
@@ -100,6 +101,7 @@ export function builtinStrategies({ network, core, tokens }: BuiltinDependencies
     ingressStrategy,
     ingressClassStrategy,
     networkPolicyStrategy,
+    certificateSigningRequestStrategy,
   ];
 }
 
