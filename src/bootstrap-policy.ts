@@ -162,6 +162,16 @@ export const CLUSTER_ROLES: BootstrapClusterRole[] = [
 
 /** The system:controller:* roles of the controllers tinykube runs (kube-controller-manager's --use-service-account-credentials). */
 export const CONTROLLER_ROLES: BootstrapClusterRole[] = [
+  {
+    name: 'certificate-controller',
+    rules: [
+      rule(['delete', 'get', 'list', 'watch'], ['certificates.k8s.io'], ['certificatesigningrequests']),
+      rule(['update'], ['certificates.k8s.io'], ['certificatesigningrequests/approval', 'certificatesigningrequests/status']),
+      rule(['approve'], ['certificates.k8s.io'], ['signers'], ['kubernetes.io/kube-apiserver-client-kubelet']),
+      rule(['sign'], ['certificates.k8s.io'], ['signers'], ['kubernetes.io/kube-apiserver-client', 'kubernetes.io/kube-apiserver-client-kubelet', 'kubernetes.io/kubelet-serving', 'kubernetes.io/legacy-unknown']),
+      rule(['create'], ['authorization.k8s.io'], ['subjectaccessreviews']), EVENTS,
+    ],
+  },
   { name: 'clusterrole-aggregation-controller', rules: [rule(['escalate', 'get', 'list', 'patch', 'update', 'watch'], [RBAC], ['clusterroles'])] },
   {
     name: 'cronjob-controller',

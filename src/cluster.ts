@@ -46,6 +46,7 @@ import { ServiceAccountTokens } from './server/auth/service-account-tokens.js';
 import { ServiceAccountsController } from './controllers/serviceaccounts.js';
 import { RootCAPublisher } from './controllers/root-ca-publisher.js';
 import { ResourceQuotaController } from './controllers/resourcequota.js';
+import { CSRSigningController } from './controllers/csrsigning.js';
 import { ApiMetrics } from './server/metrics.js';
 import { SqliteStore } from './storage/sqlite.js';
 import type { Store } from './storage/store.js';
@@ -464,7 +465,13 @@ function writeKubeconfig(options: ClusterOptions, data: string, url: string, sec
 }
 
 /** What the control plane needs besides the registry: the pods' network, the CA pods are to trust, the fixed clock. */
-interface ControlPlaneParts { network: PodNetwork; rootCA: string; clock?: ManualClock }
+interface ControlPlaneParts {
+  network: PodNetwork;
+  rootCA: string;
+  clock?: ManualClock;
+  /** The cluster CA's certificate and key (with --tls), which the csrsigning controller signs with. */
+  signingCA?: { cert: string; key: string };
+}
 
 interface Startable { start(): void; stop(): void }
 
@@ -494,6 +501,7 @@ async function startControlPlane(options: ClusterOptions, registry: Registry, pa
     ['clusterrole-aggregation', new ClusterRoleAggregationController(registry, log.named('controllers/clusterrole-aggregation.ts'))],
     ['disruption', new DisruptionController(registry, log.named('controllers/disruption.ts'))],
     ['resourcequota', new ResourceQuotaController(registry, log.named('controllers/resourcequota.ts'))],
+    ['csrsigning', new CSRSigningController(registry, { ca: parts.signingCA }, log.named('controllers/csrsigning.ts'))],
   ];
   const controllers = named.map(([, c]) => c);
   for (const c of controllers) c.start();
@@ -565,7 +573,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     const kubeconfigPath = writeKubeconfig(options, data, serving.url, security);
     serving.setReady(true);
     log.info('Serving', { url: serving.url, kubeconfig: kubeconfigPath, duration: Duration.fromMs(performance.now() - startedAt) });
-    await runControlPlane({ ...options, store: storeKind }, registry, { network, rootCA: security.trusted ?? '', clock }, log, stack);
+    await runControlPlane({ ...options, store: storeKind }, registry, { network, rootCA: security.trusted ?? '', clock, signingCA: security.pki?.ca }, log, stack);
     return clusterHandle({ url: serving.url, kubeconfigPath, registry, serving, security, clock, log, stack });
   } catch (e) {
     await stack.unwind().catch(() => {});

@@ -26,8 +26,6 @@ const AGGREGATED = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDisco
  */
 const NOT_SERVED: Record<string, string[]> = {
   'admissionregistration.k8s.io/v1': ['validatingadmissionpolicies', 'validatingadmissionpolicybindings'],
-  // Being added by the CertificateSigningRequest work (issue 19): empty this entry when it lands.
-  'certificates.k8s.io/v1': ['certificatesigningrequests'],
   'networking.k8s.io/v1': ['ipaddresses', 'servicecidrs'],
   'storage.k8s.io/v1': ['csidrivers', 'csinodes', 'csistoragecapacities', 'volumeattachments'],
 };
@@ -38,8 +36,8 @@ const NOT_SERVED: Record<string, string[]> = {
  */
 const NOT_IN_REFERENCE = ['apiregistration.k8s.io/v1', 'flowcontrol.apiserver.k8s.io/v1'];
 
-/** Served group-versions whose kinds have no protobuf message: the reference has no .proto for them. */
-const NO_PROTOBUF = ['certificates.k8s.io/v1', 'metrics.k8s.io/v1beta1', 'node.k8s.io/v1'];
+/** Served group-versions whose kinds have no protobuf message: metrics-server's (no .proto upstream either). */
+const NO_PROTOBUF = ['metrics.k8s.io/v1beta1'];
 
 /** Served group-versions that are not kube-apiserver's own (metrics-server's, simulated). */
 const NOT_KUBE_APISERVER = ['metrics.k8s.io/v1beta1'];

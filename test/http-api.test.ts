@@ -28,7 +28,7 @@ describe('HTTP API', () => {
     const api = (await http(cluster, 'GET', '/api')).json();
     assert.deepEqual([api.kind, api.versions], ['APIVersions', ['v1']]);
     const apis = (await http(cluster, 'GET', '/apis')).json();
-    assert.deepEqual(apis.groups.map((g: any) => g.preferredVersion.groupVersion), ['admissionregistration.k8s.io/v1', 'apiextensions.k8s.io/v1', 'apps/v1', 'authentication.k8s.io/v1', 'authorization.k8s.io/v1', 'autoscaling/v2', 'batch/v1', 'coordination.k8s.io/v1', 'discovery.k8s.io/v1', 'events.k8s.io/v1', 'metrics.k8s.io/v1beta1', 'networking.k8s.io/v1', 'node.k8s.io/v1', 'policy/v1', 'rbac.authorization.k8s.io/v1', 'scheduling.k8s.io/v1', 'storage.k8s.io/v1']);
+    assert.deepEqual(apis.groups.map((g: any) => g.preferredVersion.groupVersion), ['admissionregistration.k8s.io/v1', 'apiextensions.k8s.io/v1', 'apps/v1', 'authentication.k8s.io/v1', 'authorization.k8s.io/v1', 'autoscaling/v2', 'batch/v1', 'certificates.k8s.io/v1', 'coordination.k8s.io/v1', 'discovery.k8s.io/v1', 'events.k8s.io/v1', 'metrics.k8s.io/v1beta1', 'networking.k8s.io/v1', 'node.k8s.io/v1', 'policy/v1', 'rbac.authorization.k8s.io/v1', 'scheduling.k8s.io/v1', 'storage.k8s.io/v1']);
     const v1 = (await http(cluster, 'GET', '/api/v1')).json();
     const byName = Object.fromEntries(v1.resources.map((r: any) => [r.name, r]));
     assert.deepEqual(byName['pods/eviction'], { name: 'pods/eviction', singularName: '', namespaced: true, group: 'policy', version: 'v1', kind: 'Eviction', verbs: ['create'] });
@@ -59,7 +59,7 @@ describe('HTTP API', () => {
       assert.equal((await http(cluster, 'GET', '/api', undefined, { Accept: accept, 'If-None-Match': etag })).status, 304);
     }
     const apis = (await http(cluster, 'GET', '/apis', undefined, { Accept: AGGREGATED_V2 })).json();
-    assert.deepEqual(apis.items.map((i: any) => i.metadata.name), ['admissionregistration.k8s.io', 'apiextensions.k8s.io', 'apps', 'authentication.k8s.io', 'authorization.k8s.io', 'autoscaling', 'batch', 'coordination.k8s.io', 'discovery.k8s.io', 'events.k8s.io', 'metrics.k8s.io', 'networking.k8s.io', 'node.k8s.io', 'policy', 'rbac.authorization.k8s.io', 'scheduling.k8s.io', 'storage.k8s.io']);
+    assert.deepEqual(apis.items.map((i: any) => i.metadata.name), ['admissionregistration.k8s.io', 'apiextensions.k8s.io', 'apps', 'authentication.k8s.io', 'authorization.k8s.io', 'autoscaling', 'batch', 'certificates.k8s.io', 'coordination.k8s.io', 'discovery.k8s.io', 'events.k8s.io', 'metrics.k8s.io', 'networking.k8s.io', 'node.k8s.io', 'policy', 'rbac.authorization.k8s.io', 'scheduling.k8s.io', 'storage.k8s.io']);
   });
 
   test('OpenAPI v3 by hash and v2 as gnostic protobuf', async () => {

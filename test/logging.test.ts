@@ -91,7 +91,9 @@ test('-v=0: the start and the summary of long work, no requests, no controller a
       `fixtures.ts:0] "Loading fixtures" dir=… files=${files} objects=${manifests.length}`,
       `fixtures.ts:0] "Loaded fixtures" dir=… objects=${manifests.length} created=${manifests.length} existing=0 duration=…`,
       'cluster.ts:0] "Serving" url=… kubeconfig=… duration=…',
-      'cluster.ts:0] "Started the control plane" controllers=[namespace serviceaccount root-ca-cert-publisher garbage-collector scheduler replication replicaset deployment statefulset daemonset job cronjob ttl-after-finished horizontalpodautoscaling endpoints node-lifecycle persistentvolume-binder pvc-protection clusterrole-aggregation disruption resourcequota]',
+      // Over plain HTTP there is no CA to sign CertificateSigningRequests with.
+      'csrsigning.ts:0] "Skipping CSR signer controller: the cluster has no CA (start it with --tls); approved requests stay unsigned"',
+      'cluster.ts:0] "Started the control plane" controllers=[namespace serviceaccount root-ca-cert-publisher garbage-collector scheduler replication replicaset deployment statefulset daemonset job cronjob ttl-after-finished horizontalpodautoscaling endpoints node-lifecycle persistentvolume-binder pvc-protection clusterrole-aggregation disruption resourcequota csrsigning]',
       'kubelet.ts:0] "Registered nodes" nodes=1 created=1 existing=0 duration=…',
     ]);
   } finally {

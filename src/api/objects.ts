@@ -734,3 +734,35 @@ export interface RuntimeClass extends KObject {
   overhead?: { podFixed?: Record<string, Quantity> };
   scheduling?: RuntimeClassScheduling;
 }
+
+// certificates.k8s.io/v1: CertificateSigningRequests.
+
+export interface CertificateSigningRequestCondition {
+  type: string;
+  status: string;
+  reason?: string;
+  message?: string;
+  lastUpdateTime?: string;
+  lastTransitionTime?: string;
+}
+
+export interface CertificateSigningRequestSpec {
+  /** base64 of the PEM-encoded PKCS#10 request, as on the wire. */
+  request: string;
+  signerName: string;
+  expirationSeconds?: number;
+  usages?: string[];
+  username?: string;
+  uid?: string;
+  groups?: string[];
+  extra?: Record<string, string[]>;
+}
+
+export interface CertificateSigningRequest extends KObject {
+  spec: CertificateSigningRequestSpec;
+  status?: {
+    conditions?: CertificateSigningRequestCondition[];
+    /** base64 of the issued PEM certificate chain, as on the wire. */
+    certificate?: string;
+  };
+}

@@ -47,6 +47,7 @@ import { podTemplateStrategy } from './podtemplates.js';
 import { componentStatusStrategy, type ComponentSources } from './componentstatuses.js';
 import { runtimeClassStrategy } from './runtimeclasses.js';
 import { runtimeClassAdmission } from './runtimeclass-admission.js';
+import { certificateSigningRequestStrategy } from './certificatesigningrequests.js';
 
 /** What the built-in kinds need of the running cluster: the simulated pods' network and logs, for log, exec and proxy. */
 export interface BuiltinDependencies {
@@ -109,6 +110,7 @@ export function builtinStrategies({ network, core, tokens, components = { contro
     podTemplateStrategy,
     componentStatusStrategy(components),
     runtimeClassStrategy,
+    certificateSigningRequestStrategy,
   ];
 }
 

@@ -65,7 +65,7 @@ for (const v of KUBECTL_ALL_VERSIONS) {
       assert.match(version.clientVersion.gitVersion, new RegExp(`^v${v.replace('.', '\\.')}\\.\\d+$`));
       exactVersion(version.clientVersion.gitVersion);
       assert.equal(version.serverVersion.gitVersion, 'v1.33.1+tinykube');
-      assert.equal(await ok('api-versions'), 'admissionregistration.k8s.io/v1\napiextensions.k8s.io/v1\napps/v1\nauthentication.k8s.io/v1\nauthorization.k8s.io/v1\nautoscaling/v1\nautoscaling/v2\nbatch/v1\ncoordination.k8s.io/v1\ndiscovery.k8s.io/v1\nevents.k8s.io/v1\nmetrics.k8s.io/v1beta1\nnetworking.k8s.io/v1\nnode.k8s.io/v1\npolicy/v1\nrbac.authorization.k8s.io/v1\nscheduling.k8s.io/v1\nstorage.k8s.io/v1\nv1\n');
+      assert.equal(await ok('api-versions'), 'admissionregistration.k8s.io/v1\napiextensions.k8s.io/v1\napps/v1\nauthentication.k8s.io/v1\nauthorization.k8s.io/v1\nautoscaling/v1\nautoscaling/v2\nbatch/v1\ncertificates.k8s.io/v1\ncoordination.k8s.io/v1\ndiscovery.k8s.io/v1\nevents.k8s.io/v1\nmetrics.k8s.io/v1beta1\nnetworking.k8s.io/v1\nnode.k8s.io/v1\npolicy/v1\nrbac.authorization.k8s.io/v1\nscheduling.k8s.io/v1\nstorage.k8s.io/v1\nv1\n');
       const table = rows(await ok('api-resources'));
       const byName = (name: string, group: string) => table.find((r) => r[0] === name && r.includes(group));
       assert.deepEqual(byName('pods', 'v1'), ['pods', 'po', 'v1', 'true', 'Pod']);
