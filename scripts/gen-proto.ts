@@ -1,6 +1,8 @@
 // Generates proto/*.proto: the subset of Kubernetes' protobuf messages tinykube decodes (request
 // bodies kubectl 1.32+ and other typed clients send). Only facts are kept from the upstream
 // reference: message names, field names, types and numbers; comments and options are dropped.
+// Packages the reference lacks (certificates.k8s.io, node.k8s.io) come from scripts/proto-facts/,
+// the same facts written here.
 //
 // The roots are every kind of the OpenAPI documents in openapi/ (each schema with an
 // x-kubernetes-group-version-kind of one of their group-versions), plus the envelope and the
@@ -48,9 +50,13 @@ interface Field { label: string; type: string; name: string; number: number }
 interface Message { pkg: string; name: string; fields: Field[] }
 
 
+/** Facts written here for packages the reference lacks, in the form this script writes. */
+const factsDir = join(repoRoot, 'scripts', 'proto-facts');
+const sources = [refDir, factsDir].flatMap((dir) => readdirSync(dir).filter((f) => f.startsWith('k8s.io_') && f.endsWith('.proto')).map((f) => join(dir, f)));
+
 const messages = new Map<string, Message>();
-for (const file of readdirSync(refDir).filter((f) => f.startsWith('k8s.io_') && f.endsWith('.proto'))) {
-  const text = readFileSync(join(refDir, file), 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, '');
+for (const path of sources) {
+  const text = readFileSync(path, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, '');
   const pkg = /^package\s+([\w.]+);/m.exec(text)![1];
   const re = /message\s+(\w+)\s*\{([^}]*)\}/g;
   for (let m; (m = re.exec(text));) {
