@@ -6,40 +6,20 @@
 // kube's words. The controller listens on the load-balancer address (a loopback address of this
 // cluster's own) on port 80, and writes that address into each Ingress's status.
 import assert from 'node:assert/strict';
-import { request } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import type { Cluster } from '../src/index.js';
 import { eventually, http, kubectl, kubectlOk, rows, withCluster } from './helpers.js';
+import { getOnce, loopbackAddress } from './net.js';
 
 const VERSIONS = ['1.27', '1.30', '1.33'];
 const BOOTCAMP = 'gcr.io/google-samples/kubernetes-bootcamp:v1';
-
-/** A loopback address of its own (Linux routes all of 127.0.0.0/8 to lo), so port 80 is this cluster's. */
-function loopback(): string {
-  const octet = () => 2 + Math.floor(Math.random() * 250);
-  return `127.${octet()}.${octet()}.${octet()}`;
-}
-
-/** One GET with a Host header on a new connection: status and body, or the socket error's code. */
-function get(address: string, port: number, host: string, path = '/'): Promise<{ status?: number; body?: string; error?: string }> {
-  return new Promise((resolve) => {
-    const req = request({ host: address, port, path, headers: { Host: host }, agent: false, timeout: 5000 }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => { body += c; });
-      res.on('end', () => resolve({ status: res.statusCode, body }));
-    });
-    req.on('error', (e: NodeJS.ErrnoException) => resolve({ error: e.code ?? e.message }));
-    req.end();
-  });
-}
 
 const NGINX_404 = '<html>\r\n<head><title>404 Not Found</title></head>\r\n<body>\r\n<center><h1>404 Not Found</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n';
 
 for (const v of VERSIONS) {
   describe(`Ingress and IngressClass, kubectl ${v}`, () => {
     let cluster: Cluster;
-    const address = loopback();
+    const address = loopbackAddress();
     const ok = (...args: string[]) => kubectlOk(v, cluster, args);
 
     before(async () => {
@@ -74,16 +54,16 @@ for (const v of VERSIONS) {
       assert.deepEqual(row.slice(0, 5), ['web', 'tinykube', 'a.example,b.example', address, '80']);
 
       const a = await eventually(async () => {
-        const r = await get(address, 80, 'a.example');
+        const r = await getOnce(address, 80, '/', 'a.example');
         return r.status === 200 && r;
       }, 20_000, 'app a answering through the ingress');
       assert.match(a.body ?? '', /^Hello Kubernetes bootcamp! \| Running on: a-[a-z0-9]+-[a-z0-9]{5} \| v=1\n$/);
       const b = await eventually(async () => {
-        const r = await get(address, 80, 'b.example:80', '/index.html');
+        const r = await getOnce(address, 80, '/index.html', 'b.example:80');
         return r.status === 200 && r;
       }, 20_000, 'app b answering through the ingress');
       assert.match(b.body ?? '', /<h1>Welcome to nginx!<\/h1>\n<p>nginx is serving this page from pod b-[a-z0-9]+-[a-z0-9]{5}, simulated by tinykube\.<\/p>/);
-      const none = await get(address, 80, 'c.example');
+      const none = await getOnce(address, 80, '/', 'c.example');
       assert.equal(none.status, 404);
       assert.equal(none.body, NGINX_404);
 
@@ -95,7 +75,7 @@ for (const v of VERSIONS) {
       await ok('create', 'service', 'clusterip', 'empty', '--tcp=80:8080');
       await ok('create', 'ingress', 'empty', '--rule=empty.example/*=empty:80');
       const r = await eventually(async () => {
-        const got = await get(address, 80, 'empty.example', '/x');
+        const got = await getOnce(address, 80, '/x', 'empty.example');
         return got.status === 503 && got;
       }, 10_000, 'a 503 for a service without endpoints');
       assert.match(r.body ?? '', /<title>503 Service Temporarily Unavailable<\/title>/);

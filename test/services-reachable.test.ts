@@ -4,42 +4,22 @@
 // means connection refused, and a port already taken is reported on the service, not a crash.
 // Each kubectl version gets its own cluster and its own loopback address, so ports never collide.
 import assert from 'node:assert/strict';
-import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Cluster } from '../src/index.js';
 import { eventually, http, kubectl, withCluster } from './helpers.js';
+import { getOnce, loopbackAddress } from './net.js';
 
 const VERSIONS = ['1.27', '1.30', '1.33'];
 
 /** The book's kubia RC: 3 replicas of luksa/kubia on port 8080. */
 const KUBIA_RC = join(import.meta.dirname, '..', 'fixtures', 'kubia-rc.yaml');
 
-/** A loopback address of its own (Linux routes all of 127.0.0.0/8 to lo). */
-function loopback(): string {
-  const octet = () => 2 + Math.floor(Math.random() * 250);
-  return `127.${octet()}.${octet()}.${octet()}`;
-}
-
-/** One GET on a new connection (kube-proxy balances connections): the body, or the socket error's code. */
-function fetchOnce(host: string, port: number, path = '/'): Promise<{ status?: number; body?: string; error?: string }> {
-  return new Promise((resolve) => {
-    const req = request({ host, port, path, agent: false, timeout: 5000 }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => { body += c; });
-      res.on('end', () => resolve({ status: res.statusCode, body }));
-    });
-    req.on('error', (e: NodeJS.ErrnoException) => resolve({ error: e.code ?? e.message }));
-    req.end();
-  });
-}
-
 for (const v of VERSIONS) {
   describe(`services reachable from the host, kubectl ${v}`, () => {
     let cluster: Cluster;
-    const address = loopback();
+    const address = loopbackAddress();
     const k = async (...args: string[]) => {
       const r = await kubectl(v, cluster, args);
       assert.equal(r.code, 0, `kubectl ${args.join(' ')}: ${r.stderr}`);
@@ -65,10 +45,10 @@ for (const v of VERSIONS) {
         return line?.split(/\s+/)[3] === address && line;
       }, 5000, 'an EXTERNAL-IP');
       assert.match(row, new RegExp(`^kubia-http +LoadBalancer +10\\.\\d+\\.\\d+\\.\\d+ +${address.replaceAll('.', '\\.')} +8080:3\\d{4}/TCP +\\d+s$`));
-      await eventually(async () => (await fetchOnce(address, 8080)).body?.startsWith("You've hit"), 5000, 'the load balancer answering');
+      await eventually(async () => (await getOnce(address, 8080)).body?.startsWith("You've hit"), 5000, 'the load balancer answering');
       const pods = new Set<string>();
       for (let i = 0; i < 20; i++) {
-        const r = await fetchOnce(address, 8080);
+        const r = await getOnce(address, 8080);
         assert.equal(r.status, 200, r.error);
         assert.match(r.body ?? '', /^You've hit kubia-[a-z0-9]{5}\n$/);
         pods.add(r.body ?? '');
@@ -82,12 +62,12 @@ for (const v of VERSIONS) {
       await k('expose', 'rc', 'kubia', '--type=NodePort', '--name', 'kubia-np', '--port=80', '--target-port=8080');
       const nodePort = (await http(cluster, 'GET', '/api/v1/namespaces/default/services/kubia-np')).json().spec.ports[0].nodePort;
       assert.ok(nodePort >= 30000 && nodePort <= 32767, String(nodePort));
-      const reply = await eventually(async () => (await fetchOnce(address, nodePort)).body, 5000, 'the nodePort answering');
+      const reply = await eventually(async () => (await getOnce(address, nodePort)).body, 5000, 'the nodePort answering');
       assert.match(reply, /^You've hit kubia-[a-z0-9]{5}\n$/);
       await k('patch', 'svc', 'kubia-np', '-p', '{"spec":{"sessionAffinity":"ClientIP"}}');
       await eventually(async () => (await http(cluster, 'GET', '/api/v1/namespaces/default/services/kubia-np')).json().spec.sessionAffinity === 'ClientIP', 2000, 'affinity set');
       const seen = new Set<string>();
-      for (let i = 0; i < 10; i++) seen.add((await fetchOnce(address, nodePort)).body ?? '');
+      for (let i = 0; i < 10; i++) seen.add((await getOnce(address, nodePort)).body ?? '');
       assert.equal(seen.size, 1, `one pod for one client: ${[...seen].join(', ')}`);
     });
 
@@ -139,9 +119,9 @@ for (const v of VERSIONS) {
 
     test('no ready pod: connections are refused; the pods come back and so does the answer', async () => {
       await k('scale', 'rc', 'kubia', '--replicas=0');
-      await eventually(async () => (await fetchOnce(address, 8080)).error === 'ECONNREFUSED', 8000, 'connection refused');
+      await eventually(async () => (await getOnce(address, 8080)).error === 'ECONNREFUSED', 8000, 'connection refused');
       await k('scale', 'rc', 'kubia', '--replicas=1');
-      await eventually(async () => /^You've hit kubia-/.test((await fetchOnce(address, 8080)).body ?? ''), 8000, 'an answer again');
+      await eventually(async () => /^You've hit kubia-/.test((await getOnce(address, 8080)).body ?? ''), 8000, 'an answer again');
     });
   });
 }
