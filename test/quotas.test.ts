@@ -95,6 +95,31 @@ for (const v of ['1.27', '1.30', '1.33']) {
       await eventually(async () => rows(await ok('get', 'quota', 'c', '-n', 'qc'))[1]?.slice(2).join('|') === 'requests.cpu: 300m/1|limits.cpu: 600m/2', 10_000, 'the pod counted');
     });
 
+    test('a Deployment whose pods a quota refuses: FailedCreate events and ReplicaFailure on the ReplicaSet and the Deployment, until the template asks for cpu', async () => {
+      await ok('create', 'namespace', 'qf');
+      await ok('create', 'quota', 'f', '--hard=requests.cpu=1', '-n', 'qf');
+      await counted('qf', 'f');
+      await ok('create', 'deployment', 'web', '--image=nginx', '-n', 'qf');
+      const rs = await eventually(async () => (await ok('get', 'rs', '-n', 'qf', '-o', 'name')).trim().replace('replicaset.apps/', ''), 10_000, 'the ReplicaSet');
+      const refused = new RegExp(`^Error creating: pods "${rs}-[b-z2-9]{5}" is forbidden: failed quota: f: must specify requests.cpu for: nginx$`);
+      await eventually(async () => (await ok('get', 'rs', rs, '-n', 'qf', '-o', 'jsonpath={.status.conditions[0].type}')) === 'ReplicaFailure', 10_000, 'ReplicaFailure');
+      const condition = JSON.parse(await ok('get', 'rs', rs, '-n', 'qf', '-o', 'jsonpath={.status.conditions[0]}'));
+      assert.deepEqual([condition.status, condition.reason], ['True', 'FailedCreate']);
+      assert.match(condition.message, /^pods "web-[a-z0-9]+-[b-z2-9]{5}" is forbidden: failed quota: f: must specify requests.cpu for: nginx$/);
+      const events = (await ok('get', 'events', '-n', 'qf', '--field-selector', 'reason=FailedCreate', '-o', 'jsonpath={range .items[*]}{.type} {.involvedObject.name} {.message}{"\\n"}{end}')).trim().split('\n');
+      assert.ok(events.length >= 1, 'a FailedCreate event');
+      for (const e of events) {
+        const [type, involved, ...message] = e.split(' ');
+        assert.deepEqual([type, involved], ['Warning', rs]);
+        assert.match(message.join(' '), refused);
+      }
+      await eventually(async () => (await ok('get', 'deployment', 'web', '-n', 'qf', '-o', 'jsonpath={.status.conditions[?(@.type=="ReplicaFailure")].reason}')) === 'FailedCreate', 10_000, "the Deployment's ReplicaFailure");
+      // Asking for cpu: the new ReplicaSet's pod is admitted and the Deployment's condition goes.
+      await ok('set', 'resources', 'deployment', 'web', '-n', 'qf', '--requests=cpu=100m');
+      await eventually(async () => (await ok('get', 'deployment', 'web', '-n', 'qf', '-o', 'jsonpath={.status.availableReplicas}')) === '1', 20_000, 'the pod running');
+      await eventually(async () => !(await ok('get', 'deployment', 'web', '-n', 'qf', '-o', 'jsonpath={.status.conditions[*].type}')).includes('ReplicaFailure'), 20_000, 'ReplicaFailure gone');
+    });
+
     test('a LimitRange defaults a container\'s cpu and refuses one above max', async () => {
       await ok('create', 'namespace', 'ql');
       assert.equal(await ok('create', '-n', 'ql', '-f', scratchFile(`lr-${v}.yaml`, LIMIT_RANGE)), 'limitrange/cpu created\n');

@@ -381,13 +381,16 @@ export interface ReplicationControllerSpec {
   template?: PodTemplateSpec;
 }
 
+/** A ReplicationController's or ReplicaSet's condition (ReplicaFailure is the one kube sets). */
+export interface ReplicaSetCondition { type: string; status: string; lastTransitionTime?: string; reason?: string; message?: string }
+
 export interface ReplicationControllerStatus {
   replicas: number;
   availableReplicas?: number;
   fullyLabeledReplicas?: number;
   observedGeneration?: number;
   readyReplicas?: number;
-  conditions?: unknown[];
+  conditions?: ReplicaSetCondition[];
 }
 
 export interface ReplicationController extends KObject {

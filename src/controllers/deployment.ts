@@ -368,6 +368,7 @@ export class DeploymentController {
     const now = this.now();
     let conditions = setCondition(before.conditions ?? [], availableCondition(spec, available, now));
     conditions = this.progressingCondition(sync, conditions, before, status, now);
+    conditions = replicaFailure(conditions, newRS ? [newRS, ...sync.old] : sync.old);
     const complete = deploymentComplete(spec.replicas, d.metadata.generation, status);
     if (stepDone && complete) await this.cleanup(sync);
     const next: DeploymentStatus = { ...status, conditions };
@@ -430,4 +431,15 @@ export class DeploymentController {
     }
     return conditions;
   }
+}
+
+/**
+ * The ReplicaFailure condition as syncRolloutStatus carries it over from the ReplicaSets (the new
+ * one's first): its times are the ReplicaSet condition's transition; gone when none has one.
+ */
+function replicaFailure(conditions: DeploymentCondition[], replicaSets: RS[]): DeploymentCondition[] {
+  const failed = replicaSets.flatMap((rs) => rs.status?.conditions ?? []).find((c) => c.type === 'ReplicaFailure');
+  if (!failed) return conditions.filter((c) => c.type !== 'ReplicaFailure');
+  const at = failed.lastTransitionTime ?? '';
+  return setCondition(conditions, { type: 'ReplicaFailure', status: failed.status, lastUpdateTime: at, lastTransitionTime: at, reason: failed.reason ?? '', message: failed.message ?? '' });
 }

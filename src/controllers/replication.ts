@@ -2,7 +2,8 @@
 // loop over two kinds, as kube's replication manager is its replicaset controller wrapped. Each
 // keeps its selected pods at spec.replicas, adopting orphans and releasing pods whose labels no
 // longer match, and reports replicas, fully labeled, ready and available pods.
-import type { Pod, PodTemplateSpec, ReplicaSet, ReplicationController, ReplicationControllerStatus } from '../api/objects.js';
+import { StatusError } from '../api/errors.js';
+import type { Pod, PodTemplateSpec, ReplicaSet, ReplicaSetCondition, ReplicationController, ReplicationControllerStatus } from '../api/objects.js';
 import type { Registry } from '../api/registry.js';
 import { matchesLabels, selectorFromLabelSelector, selectorFromMap, type LabelSelector } from '../api/selectors.js';
 import type { KObject, OwnerReference } from '../api/types.js';
@@ -11,6 +12,7 @@ import { objectKey, type ObjectKey } from '../client/keys.js';
 import { ignoreRaces } from '../client/races.js';
 import { resources } from '../client/resources.js';
 import type { Stored, TypedResource } from '../client/typed-resource.js';
+import { rfc3339 } from '../api/time.js';
 import { kobj, kref, QUIET, type Logger } from '../logging/log.js';
 import { EventRecorder } from './events.js';
 
@@ -128,15 +130,26 @@ export class ReplicaController<T extends KObject> {
     const active = (await this.claimPods(obj, selector)).filter(isActive);
     const want = kind.replicas(obj);
     const template = kind.template(obj);
+    let failure: Error | undefined;
     for (let i = active.length; i < want; i++) {
-      const created = await pods.create(ns, {
-        metadata: {
-          generateName: `${name}-`,
-          labels: { ...(template.metadata?.labels ?? {}) }, ...(template.metadata?.annotations ? { annotations: { ...template.metadata.annotations } } : {}),
-          ownerReferences: [this.ownerRef(obj)],
-        },
-        spec: structuredClone(template.spec ?? {}),
-      }, { dryRun: false, fieldManager: MANAGER });
+      let created;
+      try {
+        created = await pods.create(ns, {
+          metadata: {
+            generateName: `${name}-`,
+            labels: { ...(template.metadata?.labels ?? {}) }, ...(template.metadata?.annotations ? { annotations: { ...template.metadata.annotations } } : {}),
+            ownerReferences: [this.ownerRef(obj)],
+          },
+          spec: structuredClone(template.spec ?? {}),
+        }, { dryRun: false, fieldManager: MANAGER });
+      } catch (e) {
+        // Refused (a quota, a LimitRange, a webhook): kube's FailedCreate event and the
+        // ReplicaFailure condition say why, and the sync is retried with back-off.
+        if (!(e instanceof StatusError) || terminatingNamespace(e)) throw e;
+        failure = e;
+        await this.events.record(obj, 'Warning', 'FailedCreate', `Error creating: ${e.message}`);
+        break;
+      }
       active.push(created);
       this.log.V(2).info('Created pod', { [kind.logKey]: kref(ns, name), pod: kobj(created), replicas: active.length, want });
       await this.events.record(obj, 'Normal', 'SuccessfulCreate', `Created pod: ${created.metadata.name}`);
@@ -150,11 +163,13 @@ export class ReplicaController<T extends KObject> {
         }
       }
     }
-    return this.updateStatus(obj, template);
+    const result = await this.updateStatus(obj, template, failure);
+    if (failure) throw failure;
+    return result;
   }
 
   /** Writes what the pods are now; asks to come back when a ready pod will turn available. */
-  private async updateStatus(obj: Stored<T>, template: PodTemplateSpec): Promise<Result | void> {
+  private async updateStatus(obj: Stored<T>, template: PodTemplateSpec, failure: Error | undefined): Promise<Result | void> {
     const { kind } = this;
     const uid = obj.metadata.uid;
     const current = this.pods.lister.list(obj.metadata.namespace).filter((p) => controllerOf(p)?.uid === uid && isActive(p));
@@ -170,6 +185,8 @@ export class ReplicaController<T extends KObject> {
     };
     await ignoreRaces(kind.resource.update(objectKey(obj), (o) => {
       const next: ReplicationControllerStatus = { ...kind.status(o), ...status };
+      const conditions = replicaFailureConditions(next.conditions ?? [], failure, rfc3339(this.pods.store.now()));
+      if (conditions.length) next.conditions = conditions; else delete next.conditions;
       // Zero counts are left out, as kube's omitempty int32s are.
       for (const k of ['readyReplicas', 'availableReplicas', 'fullyLabeledReplicas'] as const) if (!status[k]) delete next[k];
       kind.setStatus(o, next);
@@ -178,6 +195,23 @@ export class ReplicaController<T extends KObject> {
     const pending = waits.filter((w): w is number => w !== undefined && w > 0);
     if (pending.length) return { requeueAfterMs: Math.min(...pending) };
   }
+}
+
+/** Whether a create was refused because its namespace is going away (kube records nothing then). */
+function terminatingNamespace(e: StatusError): boolean {
+  return e.code === 403 && e.message.endsWith('because it is being terminated');
+}
+
+/**
+ * The conditions with ReplicaFailure as calculateStatus keeps it: set (reason FailedCreate, the
+ * error's message) when creating pods failed and it is not there yet, removed once a sync
+ * succeeds.
+ */
+export function replicaFailureConditions(conditions: readonly ReplicaSetCondition[], failure: Error | undefined, now: string): ReplicaSetCondition[] {
+  const present = conditions.some((c) => c.type === 'ReplicaFailure');
+  if (failure && !present) return [...conditions, { type: 'ReplicaFailure', status: 'True', lastTransitionTime: now, reason: 'FailedCreate', message: failure.message }];
+  if (!failure && present) return conditions.filter((c) => c.type !== 'ReplicaFailure');
+  return [...conditions];
 }
 
 /** kube's replication manager: ReplicationControllers, selecting by a map. */
