@@ -2,6 +2,7 @@
 // of its group (kube's naming controller: NamesAccepted, with a conflict's reason), the
 // Established condition (Installing until served, then InitialNamesAccepted), and conditions set
 // as kube's SetCRDCondition sets them (lastTransitionTime moves only when the status does).
+import { transitionTime, withCondition } from '../api/conditions.js';
 import type { CRDCondition, CRDNames, CustomResourceDefinition } from '../api/apiextensions-objects.js';
 import { rfc3339 } from '../api/time.js';
 
@@ -11,12 +12,9 @@ type Status = NonNullable<CustomResourceDefinition['status']>;
 
 /** `status` with `condition` set: replaced in place if its type is there, appended otherwise. */
 export function setCondition(status: Status, condition: CRDCondition, now: Date): Status {
-  const conditions = [...(status.conditions ?? [])];
-  const i = conditions.findIndex((c) => c.type === condition.type);
-  const old = i >= 0 ? conditions[i] : undefined;
-  const next: CRDCondition = { type: condition.type, status: condition.status, lastTransitionTime: old && old.status === condition.status ? old.lastTransitionTime : rfc3339(now), reason: condition.reason, message: condition.message };
-  if (i >= 0) conditions[i] = next; else conditions.push(next);
-  return { ...status, conditions };
+  const lastTransitionTime = transitionTime(status.conditions, condition.type, condition.status, rfc3339(now));
+  const next: CRDCondition = { type: condition.type, status: condition.status, lastTransitionTime, reason: condition.reason, message: condition.message };
+  return { ...status, conditions: withCondition(status.conditions, next) };
 }
 
 export function conditionTrue(crd: CustomResourceDefinition, type: string): boolean {

@@ -2,6 +2,7 @@
 // desired healthy pods, percentages rounded up, disruptions allowed, disrupted pods expiring) and
 // the eviction handler's decisions (kube's EvictionREST: which pods skip the budget, when an
 // unhealthy pod may go, the check-and-decrement of the budget).
+import { transitionTime, withCondition } from '../api/conditions.js';
 import type { Condition, PodDisruptionBudget, PodDisruptionBudgetSpec, PodDisruptionBudgetStatus, Time } from '../api/objects.js';
 import { rfc3339 } from '../api/time.js';
 import { scaledValue } from './rollout.js';
@@ -81,12 +82,8 @@ export function disruptionsAllowed(currentHealthy: number, desiredHealthy: numbe
 
 /** apimeta.SetStatusCondition: replaces the condition of its type; lastTransitionTime moves only when the status does. */
 export function setStatusCondition(conditions: readonly Condition[] | undefined, next: Omit<Condition, 'lastTransitionTime'>, now: Date): Condition[] {
-  const list = [...(conditions ?? [])];
-  const i = list.findIndex((c) => c.type === next.type);
-  const old = i >= 0 ? list[i] : undefined;
-  const condition: Condition = { type: next.type, status: next.status, ...(next.observedGeneration !== undefined ? { observedGeneration: next.observedGeneration } : {}), lastTransitionTime: old && old.status === next.status ? old.lastTransitionTime : rfc3339(now), reason: next.reason, message: next.message };
-  if (i >= 0) list[i] = condition; else list.push(condition);
-  return list;
+  const lastTransitionTime = transitionTime(conditions, next.type, next.status, rfc3339(now));
+  return withCondition(conditions, { type: next.type, status: next.status, ...(next.observedGeneration !== undefined ? { observedGeneration: next.observedGeneration } : {}), lastTransitionTime, reason: next.reason, message: next.message });
 }
 
 /** The DisruptionAllowed condition its disruptionsAllowed implies (UpdateDisruptionAllowedCondition). */

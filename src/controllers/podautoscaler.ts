@@ -5,6 +5,7 @@
 // (src/kubelet/usage.ts), computes the replicas (replica-calculator.ts, hpa-behavior.ts),
 // updates the scale and writes status, conditions and kube's events. Under a fixed clock it
 // syncs whenever the clock has moved past an HPA's next sync.
+import { transitionTime, withCondition } from '../api/conditions.js';
 import type { ManualClock } from '../api/entropy.js';
 import { StatusError } from '../api/errors.js';
 import type { HorizontalPodAutoscaler, HorizontalPodAutoscalerCondition, HorizontalPodAutoscalerStatus, MetricSpec, MetricStatus, Pod } from '../api/objects.js';
@@ -59,13 +60,8 @@ function setNumberAt(obj: KObject, path: string, value: number): void {
 
 /** setConditionInList: its transition time moves only when its status does. */
 function setCondition(status: HorizontalPodAutoscalerStatus, type: string, value: 'True' | 'False', reason: string, message: string, now: string): void {
-  const conditions = (status.conditions ??= []);
-  let c: HorizontalPodAutoscalerCondition | undefined = conditions.find((x) => x.type === type);
-  if (!c) { c = { type, status: '' }; conditions.push(c); }
-  if (c.status !== value) c.lastTransitionTime = now;
-  c.status = value;
-  c.reason = reason;
-  c.message = message;
+  const lastTransitionTime = transitionTime(status.conditions, type, value, now);
+  status.conditions = withCondition<HorizontalPodAutoscalerCondition>(status.conditions, { type, status: value, lastTransitionTime, reason, message });
 }
 
 export class HorizontalPodAutoscalerController {
