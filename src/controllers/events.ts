@@ -9,8 +9,13 @@ import { resources } from '../client/resources.js';
 import type { TypedResource } from '../client/typed-resource.js';
 import type { Event } from '../api/objects.js';
 import { kobj, QUIET, type Logger } from '../logging/log.js';
+import { activityOf } from '../observe/activity.js';
 
 export interface EventSource { component: string; host?: string }
+
+/** Sources whose components publish their own activity. */
+const SCHEDULER_SOURCE = 'default-scheduler';
+const KUBELET_SOURCE = 'kubelet';
 
 let lastNanos = 0n;
 /** The clock in nanoseconds, strictly increasing across all recorders of this process. */
@@ -37,11 +42,23 @@ export class EventRecorder {
     // As kube's components log the events they record, at -v=3.
     const v3 = this.log.V(3);
     if (v3.enabled) v3.info('Event recorded', { object: kobj(obj), ...(fieldPath ? { fieldPath } : {}), kind: obj.kind, apiVersion: obj.apiVersion, type, reason, message });
+    this.publishActivity(obj);
     try {
       await this.write(obj, type, reason, message, fieldPath);
     } catch (e) {
       if (!(e instanceof StatusError)) throw e;
     }
+  }
+
+  /**
+   * Every controller records an event when it acts, so the recorder is the one place the
+   * controller-manager's activity is seen; the scheduler and kubelets publish their own.
+   */
+  private publishActivity(obj: KObject): void {
+    const activity = activityOf(this.registry.store);
+    const { component } = this.source;
+    if (!activity.listening || component === SCHEDULER_SOURCE || component === KUBELET_SOURCE) return;
+    activity.publish('controller-manager', component.replace(/-controller$/, ''), { kind: obj.kind ?? '', namespace: obj.metadata.namespace, name: obj.metadata.name });
   }
 
   private async write(obj: KObject, type: 'Normal' | 'Warning', reason: string, message: string, fieldPath?: string): Promise<void> {

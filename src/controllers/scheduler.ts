@@ -5,6 +5,7 @@
 import { bindPod } from '../api/binding.js';
 import type { Node, Pod, PodCondition } from '../api/objects.js';
 import type { Registry } from '../api/registry.js';
+import { activityOf } from '../observe/activity.js';
 import { rfc3339 } from '../api/time.js';
 import { Controller, type Result } from '../client/controller.js';
 import { keyString, objectKey, type ObjectKey } from '../client/keys.js';
@@ -236,6 +237,8 @@ export class Scheduler {
   private async unschedulableFor(request: ObjectKey, pod: Pod, message: string, nominate?: string): Promise<Result> {
     this.unschedulable.set(keyString(request), request);
     this.log.V(2).info('Pod unschedulable, will retry', { pod: kobj(pod), reason: message, retryAfter: `${RETRY_MS / 1000}s` });
+    const activity = activityOf(this.registry.store);
+    if (activity.listening) activity.publish('scheduler', 'unschedulable', { kind: 'Pod', namespace: request.namespace, name: request.name });
     await this.markUnschedulable(request, message, nominate);
     await this.events.record(pod, 'Warning', 'FailedScheduling', message);
     return { requeueAfterMs: RETRY_MS };
@@ -252,6 +255,8 @@ export class Scheduler {
       const boundPod = await ignoreRaces(bindPod(this.client.pods.store, namespace, name, nodeName, SCHEDULER));
       if (boundPod) {
         this.log.V(2).info('Pod scheduled', { pod: kref(namespace, name), node: nodeName, evaluatedNodes, feasibleNodes });
+        const activity = activityOf(this.registry.store);
+        if (activity.listening) activity.publish('scheduler', 'bind', { kind: 'Pod', namespace, name }, nodeName);
         await this.events.record(boundPod, 'Normal', 'Scheduled', `Successfully assigned ${namespace}/${name} to ${nodeName}`);
       }
     } catch (e) {

@@ -28,6 +28,7 @@ import { backOffEvent, containerID, crashLoopMessage, killedStatus, restartBacko
 import { containerArgv, knownImage, startProcess, type MainProcess, type ProcessExit } from './container-process.js';
 import { exitCodeOf, nextInitContainer, podPhase, restartsAfterExit, terminatedState, withInitStatus, withTerminalConditions } from './container-exits.js';
 import { EphemeralContainers } from './ephemeral-containers.js';
+import { activityOf } from '../observe/activity.js';
 import { applyStageStatus, loadStages, nextStage, stageDelay, stageEvents, withReadinessGates, type Stage } from './stages.js';
 
 const MANAGER = 'kubelet';
@@ -346,6 +347,8 @@ export class SimulatedKubelets {
     }
     for (const e of stageEvents(stage, pod)) await this.recorder(nodeName).record(pod, e.type, e.reason, e.message, e.fieldPath);
     this.log.V(4).info('Pod lifecycle stage', { pod: kobj(pod), node: nodeName, stage: stage.name });
+    const activity = activityOf(this.registry.store);
+    if (activity.listening) activity.publish('kubelet', stage.name, { kind: 'Pod', namespace: key.namespace, name: key.name }, nodeName);
     if (stage.delete) {
       await ignoreRaces(pods.delete(key, { gracePeriodSeconds: 0, preconditions: { uid } }, { dryRun: false }));
       return;

@@ -8,6 +8,7 @@ import type { RegistryContext } from '../api/resource-store.js';
 import { answer, listensOn, type AppAnswer, type AppCatalog, type AppRequest } from './apps.js';
 import type { ContainerFiles } from './container-files.js';
 import type { ContainerLogs, ContainerProcesses } from './containers.js';
+import { activityOf } from '../observe/activity.js';
 
 /** A pod and the port a connection reaches it on. */
 export interface Backend { pod: Pod; port: number }
@@ -34,6 +35,12 @@ export function serviceBackends(registry: RegistryContext, svc: Service, port: S
       return pod ? [{ pod, port: epPort.port }] : [];
     });
   });
+}
+
+/** kube-proxy sent a connection to `service` on to `pod`: activity on the pod's node. */
+export function proxied(store: object, service: { namespace?: string; name: string }, pod: Pod): void {
+  const activity = activityOf(store);
+  if (activity.listening) activity.publish('kube-proxy', 'proxy', { kind: 'Service', namespace: service.namespace, name: service.name }, pod.spec?.nodeName);
 }
 
 export class PodNetwork {
@@ -109,6 +116,7 @@ export class PodNetwork {
       const chosen = backends[pick(backends.length)];
       pod = chosen.pod;
       target = chosen.port;
+      proxied(registry.store, { namespace: svc.metadata.namespace, name: svc.metadata.name ?? '' }, pod);
     }
     const container = pod && this.listener(pod, target);
     return pod && container ? { container, pod, port: target } : { error: 'refused', host, port };

@@ -18,7 +18,7 @@ import { resources, type Resources } from '../client/resources.js';
 import type { Stored } from '../client/typed-resource.js';
 import { EventRecorder } from '../controllers/events.js';
 import { kref, QUIET, type Logger } from '../logging/log.js';
-import { serviceBackends, type Backend, type PodNetwork } from './pod-network.js';
+import { proxied, serviceBackends, type Backend, type PodNetwork } from './pod-network.js';
 
 const MANAGER = 'service-controller';
 
@@ -125,6 +125,7 @@ export class ServiceProxy {
     server.on('connection', (socket: Socket) => {
       const backend = this.pick(listener.route, socket.remoteAddress ?? '');
       if (backend) this.chosen.set(socket, backend); else socket.destroy();
+      if (backend) proxied(this.registry.store, listener.route.service, backend.pod);
     });
     const listener: Listener = { port, route, server, listening: false };
     this.listeners.set(port, listener);

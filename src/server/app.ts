@@ -13,6 +13,9 @@ import type { Registry } from '../api/registry.js';
 import { HTTP_LOG_LEVEL, logRequest } from '../logging/httplog.js';
 import { QUIET, type Logger } from '../logging/log.js';
 import { ADMIN_PREFIX, AdminHandler } from './admin/handler.js';
+import { activityOf, type ActivityBus } from '../observe/activity.js';
+import { requestKind, storeKeyResolver } from '../observe/registry-objects.js';
+import { ACTIVITY_PATH, ActivityFeed } from './activity-feed.js';
 import { actAs, Authenticator, userOf, type UserInfo } from './auth/authn.js';
 import { withRequestContext, type RequestAuthorizer, type RequestContext } from './auth/rbac.js';
 import type { FaultActions, FaultInjector } from './admin/faults.js';
@@ -90,6 +93,9 @@ class ApiServer {
   private readonly wss: WebSocketServer;
   /** Upgraded SPDY connections, which the http server no longer tracks. */
   private readonly spdySockets = new Set<Socket>();
+  /** What each component does, for the activity feed (served with or without the admin API). */
+  private readonly activity: ActivityBus;
+  private readonly feed: ActivityFeed;
 
   constructor(private readonly opts: AppOptions) {
     const { registry } = opts;
@@ -104,6 +110,9 @@ class ApiServer {
     }, (token, audiences) => this.authenticator.authenticateToken(token, audiences));
     if (opts.adminApi && opts.recorder) this.admin = new AdminHandler(opts.faults, opts.recorder, opts.clock);
     this.log = opts.log ?? QUIET;
+    this.activity = activityOf(registry.store);
+    this.activity.resolveKeysWith(storeKeyResolver(registry));
+    this.feed = new ActivityFeed(this.activity);
     const handle = (req: IncomingMessage, res: ServerResponse) => this.handle(req, res);
     this.server = opts.tls
       ? createTLSServer({ cert: opts.tls.cert, key: opts.tls.key, ca: opts.tls.ca, requestCert: true, rejectUnauthorized: false }, handle)
@@ -125,6 +134,7 @@ class ApiServer {
   /** Ends every watch, websocket and SPDY connection, as a server restart would. */
   closeWatches(): void {
     this.rest.closeWatches();
+    this.feed.closeAll();
     for (const ws of this.wss.clients) ws.close(1001);
     for (const socket of this.spdySockets) socket.destroy();
   }
@@ -147,6 +157,7 @@ class ApiServer {
       if (HEALTH_PATHS.has(path) || /^\/(healthz|livez|readyz)\//.test(path)) return this.health(path, res);
       const { metrics } = this.opts;
       if (path === '/metrics' && metrics) { metrics.serve(res); return; }
+      if (path === ACTIVITY_PATH) { this.feed.serve(req, res); return; }
       if (path.startsWith(ADMIN_PREFIX) && this.admin) { void this.admin.handle(path, req, res, query); return; }
       info = parseRequestInfo(req.method ?? 'GET', path, query);
       this.record(req, res, info);
@@ -268,6 +279,7 @@ class ApiServer {
   }
 
   private record(req: IncomingMessage, res: ServerResponse | undefined, info: RequestInfo): RecordedRequest | undefined {
+    if (this.activity.listening) this.publishRequest(info);
     const { recorder } = this.opts;
     if (!recorder) return undefined;
     const r = info.isResourceRequest ? info : undefined;
@@ -277,6 +289,13 @@ class ApiServer {
     });
     observeBody(req, (body) => recorder.body(entry, body));
     return entry;
+  }
+
+  /** A request served, for the activity feed: its verb, and the kind and object it names. */
+  private publishRequest(info: RequestInfo): void {
+    if (!info.isResourceRequest) { this.activity.publish('apiserver', info.verb); return; }
+    const kind = requestKind(this.opts.registry, info.group, info.version, info.resource);
+    this.activity.publish('apiserver', info.verb, { kind, namespace: info.namespace, name: info.name });
   }
 
   /** The faults that act on a resource request, if any. */

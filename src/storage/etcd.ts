@@ -4,6 +4,7 @@
 // (`observed`) tells when this process has seen every write up to a revision, its own or another
 // process's. Lists are read in pages at one revision, below gRPC's 4 MiB message limit.
 import { Etcd3, type IKeyValue, type Watcher } from 'etcd3';
+import { activityOf } from '../observe/activity.js';
 import {
   CompactedError, KeyExistsError, KeyNotFoundError, RevisionConflictError,
   type KeyValue, type ListResult, type Store, type StoreEvent, type WatchHandle,
@@ -77,6 +78,7 @@ export class EtcdStore implements Store {
       this.recent.push(e);
       if (this.recent.length > 10_000) this.recent.splice(0, this.recent.length - 10_000);
       for (const s of this.subscribers) if (e.key.startsWith(s.prefix)) s.onEvent(e);
+      activityOf(this).storeWrite(e.key);
     };
     this.watcher.on('put', (kv, prev) => emit('put', kv, prev));
     this.watcher.on('delete', (kv, prev) => emit('delete', kv, prev));

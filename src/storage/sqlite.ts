@@ -9,6 +9,7 @@
 // locking_mode=EXCLUSIVE makes a second process on the same file fail at start instead of
 // interleaving writes.
 import Database from 'better-sqlite3';
+import { activityOf } from '../observe/activity.js';
 import {
   CompactedError, KeyExistsError, KeyNotFoundError, RevisionConflictError, StoreClosedError,
   type KeyValue, type ListResult, type Store, type StoreEvent, type WatchHandle,
@@ -46,6 +47,8 @@ export class SqliteStore implements Store {
   private readonly subscribers = new Set<Subscriber>();
   private readonly timer?: NodeJS.Timeout;
   private readonly stmt;
+  /** Each committed write, for the activity feed (one comparison when nobody listens). */
+  private readonly activity = activityOf(this);
 
   constructor(private readonly options: SqliteStoreOptions) {
     this.backend = options.path === ':memory:' ? 'memory' : 'sqlite';
@@ -290,6 +293,7 @@ export class SqliteStore implements Store {
 
   private emit(event: StoreEvent): void {
     this.revision = event.revision;
+    this.activity.storeWrite(event.key);
     for (const sub of this.subscribers) {
       if (event.key.startsWith(sub.prefix)) sub.onEvent(event);
     }
