@@ -55,7 +55,8 @@ describe('dashboard', { skip: needs('chromium') }, () => {
   let browser: Browser;
   let page: Page;
   before(async () => {
-    cluster = await withCluster({ controlPlane: true, nodes: 3 });
+    // Quick heartbeats and a short grace: a stopped kubelet's node turns NotReady within seconds.
+    cluster = await withCluster({ controlPlane: true, nodes: 3, kubelet: { heartbeatMs: 1000 }, nodeLifecycle: { gracePeriodMs: 5000, monitorPeriodMs: 1000 } });
     browser = await launch();
     page = await (await browser.newContext()).newPage();
   });
@@ -134,8 +135,35 @@ describe('dashboard', { skip: needs('chromium') }, () => {
     assert.match(message, /^0\/3 nodes are available: 3 Insufficient cpu\./);
     assert.match(await page.locator('#cp-scheduler').innerText(), /^1 pod waiting$/);
     await screenshot(page, 'queue');
+  });
+
+  test("a node's box sums the requests of the pods bound to it, against its allocatable", async () => {
+    await kubectlOk('1.33', cluster, ['create', '-f', '-'], {
+      stdin: JSON.stringify({
+        apiVersion: 'v1', kind: 'Pod', metadata: { name: 'sized' },
+        spec: {
+          nodeSelector: { 'kubernetes.io/hostname': 'node-1' },
+          containers: [{ name: 'a', image: 'busybox', resources: { requests: { cpu: '300m', memory: '200Mi' } } }, { name: 'b', image: 'busybox', resources: { requests: { cpu: '200m', memory: '56Mi' } } }],
+        },
+      }),
+    });
+    await page.waitForFunction(() => document.querySelector('[data-node="node-1"] [data-pod="default/sized"]'), undefined, { timeout: WAIT_MS });
+    const amounts = page.locator('[data-node="node-1"] .amount');
+    await page.waitForFunction(() => document.querySelector('[data-node="node-1"] .amount')?.textContent === '500m of 4 requested', undefined, { timeout: WAIT_MS });
+    assert.deepEqual(await amounts.allInnerTexts(), ['500m of 4 requested', '256Mi of 16Gi requested']);
+  });
+
+  test("cordoned and NotReady nodes look so, in kubectl get nodes' STATUS words", async () => {
+    await kubectlOk('1.33', cluster, ['cordon', 'node-2']);
+    await kubectlOk('1.33', cluster, ['annotate', 'node', 'node-3', 'tinykube.io/kubelet=stopped']);
+    const expected = { 'node-1': 'Ready', 'node-2': 'Ready,SchedulingDisabled', 'node-3': 'NotReady' };
+    await page.waitForFunction((want) => Object.entries(want).every(([node, status]) => document.querySelector(`[data-node="${node}"] .badges`)?.textContent === status), expected, { timeout: WAIT_MS });
+    const table = (await kubectlOk('1.33', cluster, ['get', 'nodes', '--no-headers'])).trim().split('\n').map((l) => l.split(/\s+/).slice(0, 2));
+    assert.deepEqual(Object.fromEntries(table), expected);
+    assert.deepEqual(await page.locator('[data-node]').evaluateAll((els) => els.map((e) => e.className)), ['node', 'node cordoned', 'node not-ready']);
+    await screenshot(page, 'nodes-states');
     await page.emulateMedia({ colorScheme: 'dark' });
-    await screenshot(page, 'queue-dark');
+    await screenshot(page, 'nodes-states-dark');
   });
 });
 

@@ -239,17 +239,16 @@ function nodeView(name: string): NodeView {
     h('header', {}, title, badges), components, h('dl', { class: 'resources' }, cpu.row, memory.row), count, pods);
   return {
     el, title, badges, cpu, memory, count, pods,
-    summary: { name, allocatable: { cpu: 0, memory: 0 }, ready: false, cordoned: false },
+    summary: { name, allocatable: { cpu: 0, memory: 0 }, ready: false, cordoned: false, status: 'Unknown' },
     requested: { cpu: 0, memory: 0 }, podCount: 0,
   };
 }
 
 function renderNodeState(view: NodeView): void {
-  const { ready, cordoned } = view.summary;
+  const { ready, cordoned, status } = view.summary;
   view.el.classList.toggle('not-ready', !ready);
   view.el.classList.toggle('cordoned', cordoned);
-  // The words kubectl get nodes prints in its STATUS column.
-  setText(view.badges, [ready ? 'Ready' : 'NotReady', ...(cordoned ? ['SchedulingDisabled'] : [])].join(','));
+  setText(view.badges, status);
 }
 
 function renderTotals(view: NodeView): void {

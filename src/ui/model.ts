@@ -81,15 +81,21 @@ export interface NodeSummary {
   allocatable: Resources;
   ready: boolean;
   cordoned: boolean;
+  /** kubectl get nodes' STATUS: Ready, NotReady or Unknown (no Ready condition), then SchedulingDisabled when cordoned. */
+  status: string;
 }
 
 export function nodeSummary(node: Node): NodeSummary {
   const a = node.status?.allocatable ?? {};
+  const readyCondition = node.status?.conditions?.find((c) => c.type === 'Ready');
+  const ready = readyCondition?.status === 'True';
+  const cordoned = node.spec?.unschedulable === true;
   return {
     name: node.metadata.name ?? '',
     allocatable: { cpu: Math.round(quantityValue(a.cpu) * 1000), memory: quantityValue(a.memory) },
-    ready: node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false,
-    cordoned: node.spec?.unschedulable === true,
+    ready,
+    cordoned,
+    status: [readyCondition ? (ready ? 'Ready' : 'NotReady') : 'Unknown', ...(cordoned ? ['SchedulingDisabled'] : [])].join(','),
   };
 }
 

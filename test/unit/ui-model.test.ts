@@ -47,7 +47,8 @@ test('node state and the reason a pod waits', () => {
     apiVersion: 'v1', kind: 'Node', metadata: { name: 'n' }, spec: { unschedulable: true },
     status: { allocatable: { cpu: '4', memory: '16Gi' }, conditions: [{ type: 'Ready', status: 'Unknown' }] },
   };
-  assert.deepEqual(nodeSummary(node), { name: 'n', allocatable: { cpu: 4000, memory: 16 * 2 ** 30 }, ready: false, cordoned: true });
+  assert.deepEqual(nodeSummary(node), { name: 'n', allocatable: { cpu: 4000, memory: 16 * 2 ** 30 }, ready: false, cordoned: true, status: 'NotReady,SchedulingDisabled' });
+  assert.equal(nodeSummary({ ...node, spec: {}, status: {} }).status, 'Unknown');
   const message = '0/3 nodes are available: 3 Insufficient cpu.';
   assert.equal(unschedulableMessage(pod({ phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message }] })), message);
   assert.equal(unschedulableMessage(pod({ phase: 'Pending' })), undefined);
