@@ -1,6 +1,7 @@
 // The dashboard's entry point: asks for a token when the cluster wants one, then lists and watches
 // nodes and pods through the public API and hands their events to the cluster view.
 import type { Node, Pod } from '../api/objects.js';
+import { followActivity } from './activity.js';
 import { Api, ApiError, isObject, listWatch, type WatchHandler } from './api.js';
 import { ClusterView, podKey, type ClusterCounts } from './cluster-view.js';
 import { byId, setText } from './dom.js';
@@ -80,11 +81,14 @@ login.addEventListener('submit', (e) => {
   sessionStorage.setItem(TOKEN_KEY, token);
   tokenInput.value = '';
   start();
+followActivity(main);
 });
 
 forget.addEventListener('click', () => {
   sessionStorage.removeItem(TOKEN_KEY);
   start();
+followActivity(main);
 });
 
 start();
+followActivity(main);
