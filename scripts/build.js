@@ -6,7 +6,7 @@
 // dependencies or peerDependencies (test/package.test.ts checks). Runs on `npm ci` and `npm pack`
 // (the prepare script); in a checkout bin/tinykube.js falls back to tsx when dist/ is older than src/.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
@@ -43,6 +43,21 @@ await build({
   sourcemap: true,
   logLevel: 'warning',
 });
+
+// The dashboard served at /ui/ (src/server/ui.ts bundles it the same way in a checkout whose
+// src/ui/ is newer): one browser bundle, its page and its stylesheet, nothing fetched at run time.
+await build({
+  entryPoints: ['src/ui/main.ts'],
+  outfile: 'dist/ui/app.js',
+  bundle: true,
+  format: 'esm',
+  platform: 'browser',
+  target: 'es2022',
+  minify: process.env.TINYKUBE_BUILD_DEBUG !== "1",
+  logLevel: 'warning',
+});
+mkdirSync('dist/ui', { recursive: true });
+for (const f of ['index.html', 'style.css']) copyFileSync(`src/ui/${f}`, `dist/ui/${f}`);
 
 // dist/index.d.ts and the declarations it refers to, for `import { startCluster } from 'tinykube'`.
 // A type error does not stop the build (esbuild does not check types either): tsc still emits, and

@@ -64,6 +64,7 @@ const SERVE = {
     'fault-seed': { type: 'string', default: '1', value: 'number', help: "seed of the fault rules' random draws" },
     'watch-history': { type: 'string', default: 'window', value: 'window|store', help: "where watches resume from: kube's window of recent events, or all the store holds" },
     'watch-cache-capacity': { type: 'string', value: 'events', help: 'the most events a watch cache keeps (default 102400 in a window, 10000 for store)' },
+    ui: { type: 'boolean', default: true, help: 'serve the dashboard at /ui/, where a browser opening / is sent (--ui=false: off)' },
     ...LOGGING_FLAGS,
   },
 } satisfies CommandSpec<FlagTable>;
@@ -93,8 +94,25 @@ function versionText(): string {
   return `tinykube version v${String(version)}\nKubernetes version ${VERSION_INFO.gitVersion.replace(/\+.*$/, '')}\n`;
 }
 
-async function serve(args: string[]): Promise<void> {
-  const { values, positionals, help } = parseFlags(SERVE, args);
+/**
+ * `--ui=false` as Go's boolean flags take it: node's parseArgs gives booleans no value, so
+ * `--ui=true|false` is taken out of the arguments here and wins over the parsed flag.
+ */
+function assignedBoolean(args: string[], flag: string): { args: string[]; value?: boolean } {
+  let value: boolean | undefined;
+  const rest = args.filter((a) => {
+    if (!a.startsWith(`--${flag}=`)) return true;
+    const text = a.slice(flag.length + 3);
+    if (text !== 'true' && text !== 'false') throw new UsageError(`--${flag} must be true or false, not "${text}"`);
+    value = text === 'true';
+    return false;
+  });
+  return { args: rest, value };
+}
+
+async function serve(argv: string[]): Promise<void> {
+  const ui = assignedBoolean(argv, 'ui');
+  const { values, positionals, help } = parseFlags(SERVE, ui.args);
   if (help) { process.stdout.write(helpText(SERVE)); return; }
   if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}" for "tinykube serve" (see tinykube serve --help)`);
   const port = Number(values.port);
@@ -133,6 +151,7 @@ async function serve(args: string[]): Promise<void> {
     kubeconfig: values.kubeconfig, name: values.name,
     tlsFiles: values['tls-cert-file'] && values['tls-private-key-file'] ? { cert: values['tls-cert-file'], key: values['tls-private-key-file'] } : undefined,
     fixtures: values.fixtures, admin: values.admin, faultSeed, tls: values.tls, tokenFile: values['token-file'], deterministic: values.deterministic, clock, eventTTLMs, watchHistory, watchCacheCapacity, logging,
+    ui: ui.value ?? values.ui,
   });
   const stopping = stopOnSignals(starting);
   const cluster = await starting;
@@ -141,6 +160,7 @@ async function serve(args: string[]): Promise<void> {
   console.log(`tinykube serving at ${cluster.url} (${store} store${where}, ready in ${Date.now() - started} ms)`);
   console.log(`export KUBECONFIG=${cluster.kubeconfigPath}`);
   if (values.admin) console.log(`admin API at ${cluster.url}/tinykube/v1/ (requests, faults)`);
+  if (ui.value ?? values.ui) console.log(`dashboard at ${cluster.url}/ui/`);
 }
 
 /**

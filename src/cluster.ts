@@ -123,6 +123,8 @@ export interface ClusterOptions {
   fixtures?: string;
   /** Serve the admin API under /tinykube/v1/: the request recorder and fault rules over HTTP (default off). */
   admin?: boolean;
+  /** Serve the dashboard at /ui/, where a browser opening / is sent (default on). */
+  ui?: boolean;
   /** Record requests for `requests` (default: when the admin API is on); a number sets how many are kept (1,000). */
   recordRequests?: boolean | number;
   /** Seed of the fault rules' random draws (default 1): the same seed, the same faults. */
@@ -398,6 +400,7 @@ async function startServer(options: ClusterOptions, registry: Registry, metrics:
     faults,
     recorder: requests,
     adminApi: options.admin,
+    ui: options.ui ?? true,
     clock: parts.clock,
     tls: pki && serving && { cert: serving.cert, key: serving.key, ca: pki.ca.cert },
     authenticator: new Authenticator(security.tokens, !!pki || !!options.tokenFile, (token, audiences) => serviceAccountUser(registry, parts.tokens, token, audiences)),

@@ -65,7 +65,7 @@ describe('tinykube command', () => {
     assert.deepEqual(flags, ['address', 'admin', 'api-only', 'apps', 'bind-address', 'clock', 'data', 'data-dir', 'deterministic', 'etcd-endpoints', 'etcd-prefix', 'etcd-servers',
       'event-ttl', 'fault-seed', 'fixtures', 'ingress-port', 'kubeconfig', 'leader-elect-lease-duration', 'leader-lease-duration', 'load-balancer-address', 'logging-format', 'name', 'node-cpu', 'node-memory',
       'node-monitor-grace-period', 'node-pods', 'nodes', 'port', 'stages', 'store', 'tls', 'tls-cert-file', 'tls-private-key-file', 'token-auth-file', 'token-file',
-      'watch-cache-capacity', 'watch-history', 'write-kubeconfig']);
+      'ui', 'watch-cache-capacity', 'watch-history', 'write-kubeconfig']);
     assert.match(serve.stdout, /^ {6}--bind-address ip {3,}the same as --address$/m);
     assert.match(serve.stdout, /^ {6}--node-monitor-grace-period duration {3,}how long a node may miss heartbeats before it is NotReady \(default "40s"\)$/m);
     assert.match(serve.stdout, /^Each flag can also be set in the environment: TINYKUBE_NODE_CPU for --node-cpu; a flag given wins\.$/m);
@@ -89,6 +89,7 @@ describe('tinykube command', () => {
       [['snapshot', 'take', 'f'], 'tinykube: snapshot takes save or restore and a file (see tinykube snapshot --help)\n'],
       [['bogus'], 'tinykube: unknown command "bogus" for "tinykube"; the commands are serve, snapshot and version (see tinykube --help)\n'],
       [['serve', '--watch-history', 'all'], 'tinykube: --watch-history must be window or store, not "all"\n'],
+      [['serve', '--ui=maybe'], 'tinykube: --ui must be true or false, not "maybe"\n'],
       [['serve', '--store', 'memory', '--port', '0', '--apps', BAD_APPS], `tinykube: bad --apps file: ${BAD_APPS}: app 1 (broken): http: is neither echo nor a reply with a body\n`],
     ];
     for (const [args, stderr] of cases) {
@@ -106,6 +107,18 @@ describe('tinykube command', () => {
       assert.equal(ns.metadata.name, 'default');
     } finally {
       await server.stop();
+    }
+  });
+
+  test('the dashboard is served at /ui/ unless --ui=false', async () => {
+    for (const [flag, status] of [[[], 200], [['--ui=false'], 404], [['--ui=false', '--ui=true'], 200]] as const) {
+      const port = await freePort();
+      const server = await serve(['--port', String(port), '--store', 'memory', '--api-only', ...flag]);
+      try {
+        assert.equal((await fetch(`http://127.0.0.1:${port}/ui/`)).status, status, flag.join(' '));
+      } finally {
+        await server.stop();
+      }
     }
   });
 

@@ -1,20 +1,25 @@
 // The real peers some tests run against, each from a Debian package: etcd (etcd-server), the
-// Python client (python3-kubernetes) and the Ruby client (ruby-kubeclient). A test that needs a peer
+// Python client (python3-kubernetes), the Ruby client (ruby-kubeclient) and the browser the
+// dashboard's test drives (chromium). A test that needs a peer
 // the machine lacks is skipped with one line naming the package to install, and scripts/run-tests.js
 // lists those packages again at the end of the run. With TINYKUBE_REQUIRE_PEERS=1 (as .ci/run
 // sets it) a missing peer is a failing test instead: CI must run everything.
 import { spawnSync } from 'node:child_process';
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, existsSync } from 'node:fs';
 import { test } from 'node:test';
 import { etcdAvailable } from './etcd.js';
 
 /** Debian's interpreter, not whichever python3 is first on PATH: the package installs for it. */
 export const PYTHON = '/usr/bin/python3';
 
+/** Debian's Chromium, which playwright-core drives headless (it downloads no browser of its own). */
+export const CHROMIUM = '/usr/bin/chromium';
+
 const PEERS = {
   'etcd-server': { what: 'etcd', available: etcdAvailable },
   'python3-kubernetes': { what: 'python3-kubernetes', available: () => spawnSync(PYTHON, ['-c', 'import kubernetes']).status === 0 },
   'ruby-kubeclient': { what: 'ruby-kubeclient', available: () => spawnSync('ruby', ['-e', "require 'kubeclient'"]).status === 0 },
+  chromium: { what: `Chromium (${CHROMIUM})`, available: () => existsSync(CHROMIUM) },
 } as const;
 
 export type Peer = keyof typeof PEERS;

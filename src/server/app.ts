@@ -29,6 +29,7 @@ import { parseRequestInfo, type RequestInfo, type ResourceRequest } from './requ
 import { RestHandler, type PreparedUpgrade } from './rest.js';
 import { acceptSpdy, checkStream, serveSpdy, serveWebsocket, websocketProtocols } from './streaming.js';
 import { DEFAULT_WATCH_SETTINGS } from './watch.js';
+import { UiHandler } from './ui.js';
 
 export const VERSION_INFO = {
   major: '1',
@@ -66,6 +67,8 @@ export interface AppOptions {
   metrics?: ApiMetrics;
   /** Logs each request at -v=3 (kube's httplog). */
   log?: Logger;
+  /** Serve the dashboard at /ui/ (and redirect a browser opening / there). */
+  ui?: boolean;
 }
 
 /** Paths anyone may read, as kube's system:public-info-viewer role allows. */
@@ -87,6 +90,7 @@ class ApiServer {
   private readonly openapi: OpenAPIHandler;
   private readonly rest: RestHandler;
   private readonly admin?: AdminHandler;
+  private readonly ui?: UiHandler;
   private readonly log: Logger;
   /** What answers each upgrade being accepted: a streaming subresource's websocket speaks its protocol's subprotocols. */
   private readonly upgrades = new WeakMap<IncomingMessage, PreparedUpgrade>();
@@ -109,6 +113,7 @@ class ApiServer {
       now: () => registry.now().getTime(),
     }, (token, audiences) => this.authenticator.authenticateToken(token, audiences));
     if (opts.adminApi && opts.recorder) this.admin = new AdminHandler(opts.faults, opts.recorder, opts.clock);
+    if (opts.ui) this.ui = new UiHandler();
     this.log = opts.log ?? QUIET;
     this.activity = activityOf(registry.store);
     this.activity.resolveKeysWith(storeKeyResolver(registry));
@@ -153,6 +158,8 @@ class ApiServer {
     let context: RequestContext | undefined;
     if (this.observed) res.on('close', () => { longRunning?.end(); this.finished(req, path, info, started, res.statusCode); });
     try {
+      // The dashboard's files hold no data: served before authentication, as /version is.
+      if (this.ui?.handle(req, res)) return;
       if (!PUBLIC_PATHS.test(path)) context = this.authorize(req, this.authenticator.authenticate(req), path, query);
       if (HEALTH_PATHS.has(path) || /^\/(healthz|livez|readyz)\//.test(path)) return this.health(path, res);
       const { metrics } = this.opts;

@@ -1,0 +1,117 @@
+// The dashboard's only way to the cluster: the public Kubernetes API over fetch, with the bearer
+// token the page was given. listWatch is a reflector as client-go's: list, then watch from the
+// list's resourceVersion (bookmarks on), relist on 410 Expired, re-watch when a stream ends.
+import { isJsonObject } from '../api/json.js';
+import type { KObject } from '../api/types.js';
+
+/** A refused request, with kube's Status message when the answer carried one. */
+export class ApiError extends Error {
+  constructor(readonly code: number, message: string) {
+    super(message);
+  }
+}
+
+export class Api {
+  constructor(private readonly token: string | undefined) {}
+
+  private headers(): Record<string, string> {
+    return { Accept: 'application/json', ...(this.token ? { Authorization: `Bearer ${this.token}` } : {}) };
+  }
+
+  /** GET a path as JSON; a 4xx or 5xx is an ApiError worded "401 Unauthorized: <Status message>". */
+  async request(path: string, signal: AbortSignal): Promise<Response> {
+    const res = await fetch(path, { headers: this.headers(), signal, cache: 'no-store' });
+    if (res.ok) return res;
+    const text = await res.text();
+    let message = text.trim();
+    try {
+      const status: unknown = JSON.parse(text);
+      if (isJsonObject(status) && typeof status.message === 'string') message = status.message;
+    } catch { /* not a Status: the text as it came */ }
+    throw new ApiError(res.status, `${res.status} ${res.statusText}${message ? `: ${message}` : ''}`);
+  }
+
+  async get(path: string, signal: AbortSignal): Promise<unknown> {
+    const res = await this.request(path, signal);
+    const body: unknown = await res.json();
+    return body;
+  }
+
+  /** Opens a watch; its events follow, one JSON object a line, as they arrive. */
+  async watch(path: string, signal: AbortSignal): Promise<AsyncGenerator<unknown>> {
+    return jsonLines(await this.request(path, signal));
+  }
+}
+
+async function* jsonLines(res: Response): AsyncGenerator<unknown> {
+  if (!res.body) return;
+  const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffered = '';
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return;
+    buffered += value;
+    let nl: number;
+    while ((nl = buffered.indexOf('\n')) >= 0) {
+      const line = buffered.slice(0, nl);
+      buffered = buffered.slice(nl + 1);
+      if (line.trim()) yield JSON.parse(line);
+    }
+  }
+}
+
+export type EventType = 'ADDED' | 'MODIFIED' | 'DELETED';
+
+export interface WatchHandler<T> {
+  /** The whole set, after each (re)list. */
+  replace(items: T[], resourceVersion: string): void;
+  event(type: EventType, object: T, resourceVersion: string): void;
+  /** A failure; `retrying` false when it needs the person (401, 403). */
+  failed(error: Error, retrying: boolean): void;
+  /** A watch is open again after a list or a failure. */
+  watching(): void;
+}
+
+/** A JSON value that is an object with metadata, as every item of a list and watch is. */
+export function isObject(v: unknown): v is KObject {
+  return isJsonObject(v) && isJsonObject(v.metadata);
+}
+
+/** Lists and watches `path` (a collection, e.g. /api/v1/pods) until `signal` aborts. */
+export async function listWatch<T extends KObject>(api: Api, path: string, isT: (v: unknown) => v is T, handler: WatchHandler<T>, signal: AbortSignal): Promise<void> {
+  let backoffMs = 500;
+  while (!signal.aborted) {
+    try {
+      const list = await api.get(path, signal);
+      if (!isJsonObject(list) || !Array.isArray(list.items) || !isJsonObject(list.metadata)) throw new Error(`${path} did not answer a list`);
+      let rv = typeof list.metadata.resourceVersion === 'string' ? list.metadata.resourceVersion : '';
+      handler.replace(list.items.filter(isT), rv);
+      // Watches continue from the last event seen; a 410 or a broken list starts over.
+      let expired = false;
+      while (!signal.aborted && !expired) {
+        const events = await api.watch(`${path}?watch=true&allowWatchBookmarks=true&resourceVersion=${encodeURIComponent(rv)}`, signal);
+        handler.watching();
+        backoffMs = 500;
+        for await (const e of events) {
+          if (!isJsonObject(e)) continue;
+          const object = e.object;
+          if (e.type === 'ERROR') {
+            if (isJsonObject(object) && object.code === 410) { expired = true; break; }
+            throw new ApiError(isJsonObject(object) && typeof object.code === 'number' ? object.code : 500, isJsonObject(object) ? String(object.message) : 'watch error');
+          }
+          if (!isT(object)) continue;
+          rv = object.metadata.resourceVersion ?? rv;
+          if (e.type === 'ADDED' || e.type === 'MODIFIED' || e.type === 'DELETED') handler.event(e.type, object, rv);
+        }
+      }
+    } catch (e) {
+      if (signal.aborted) return;
+      const error = e instanceof Error ? e : new Error(String(e));
+      const needsPerson = error instanceof ApiError && (error.code === 401 || error.code === 403);
+      handler.failed(error, !needsPerson);
+      if (needsPerson) return;
+      await new Promise((r) => setTimeout(r, backoffMs));
+      backoffMs = Math.min(backoffMs * 2, 30_000);
+    }
+  }
+}
