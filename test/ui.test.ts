@@ -168,21 +168,22 @@ describe('dashboard', { skip: needs('chromium') }, () => {
 });
 
 describe('dashboard activity lighting', { skip: needs('chromium') }, () => {
-  // The feed (GET /tinykube/v1/activity) is being added to the server separately: until it lands
-  // the browser is handed two of its events here, and without it (404) nothing lights.
-  test("a component's box lights when the activity feed says it acted", async () => {
+  test("a component's box lights when the activity feed says it acted: the scheduler and the node's kubelet for a new pod", async () => {
     await using cluster = await withCluster({ controlPlane: true, nodes: 1 });
     const browser = await launch();
     try {
       const page = await (await browser.newContext()).newPage();
-      await page.route('**/tinykube/v1/activity', (route) => route.fulfill({
-        status: 200, contentType: 'text/event-stream',
-        body: [{ component: 'scheduler', action: 'bind' }, { component: 'kubelet', node: 'node-1', action: 'PodRunning' }].map((e) => `data: ${JSON.stringify(e)}\n\n`).join(''),
-      }));
       await page.goto(cluster.url + '/ui/');
-      await page.locator('.control-plane [data-component="scheduler"].active').waitFor({ timeout: WAIT_MS });
-      await page.locator('[data-node="node-1"] [data-component="kubelet"].active').waitFor({ timeout: WAIT_MS });
-      assert.equal(await page.locator('.control-plane [data-component="apiserver"].active').count(), 0);
+      await page.locator('[data-node="node-1"]').waitFor({ timeout: WAIT_MS });
+      // The feed is read from now on: each new pod makes the scheduler bind and the kubelet act.
+      const scheduler = page.locator('.control-plane [data-component="scheduler"].active').waitFor({ timeout: WAIT_MS });
+      const kubelet = page.locator('[data-node="node-1"] [data-component="kubelet"].active').waitFor({ timeout: WAIT_MS });
+      for (let i = 0; i < 5; i++) {
+        const created = await http(cluster, 'POST', '/api/v1/namespaces/default/pods', { metadata: { name: `lit-${i}` }, spec: { containers: [{ name: 'c', image: 'nginx' }] } });
+        assert.equal(created.status, 201, created.text);
+        await new Promise((r) => setTimeout(r, 300));
+      }
+      await Promise.all([scheduler, kubelet]);
     } finally {
       await browser.close();
     }

@@ -1,18 +1,31 @@
 // Lights a component's box when it acts, from tinykube's activity feed (GET /tinykube/v1/activity,
-// server-sent events, one JSON object each: {component, node?, action, object?, time}). A server
-// without the feed (404), or one that refuses it (EventSource sends no bearer token), leaves the
-// boxes unlit: EventSource gives up on a non-200 answer, and nothing else depends on it.
+// server-sent events, one JSON object each: {component, node?, action, object?, time}). Read with
+// fetch rather than EventSource, so that the bearer token goes with it. A server without the feed
+// (404), or one that refuses it (401, 403), leaves the boxes unlit; nothing else depends on it.
 import { isJsonObject } from '../api/json.js';
+import { ApiError, pieces, type Api } from './api.js';
 
 export const ACTIVITY_PATH = '/tinykube/v1/activity';
 
 /** How long a box stays lit after its component's last action. */
 const LIT_MS = 600;
+/** The wait before reading the feed again after it ended, as its `retry:` asks. */
+const RETRY_MS = 2000;
 
 const COMPONENTS = new Set(['apiserver', 'scheduler', 'controller-manager', 'kubelet', 'kube-proxy', 'store']);
+/** The components drawn in each node's box; the others are the control plane's. */
+const NODE_COMPONENTS = new Set(['kubelet', 'kube-proxy']);
 
-export function followActivity(root: HTMLElement): () => void {
-  const source = new EventSource(ACTIVITY_PATH);
+/** The data of a server-sent event block, when it is a plain message (not `event: counters`). */
+export function messageData(block: string): string | undefined {
+  const lines = block.split('\n');
+  if (lines.some((l) => l.startsWith('event:') && l.slice(6).trim() !== 'message')) return undefined;
+  const data = lines.filter((l) => l.startsWith('data:')).map((l) => l.slice(5).replace(/^ /, ''));
+  return data.length ? data.join('\n') : undefined;
+}
+
+/** Follows the feed through `api` until `signal` aborts, lighting the boxes under `root`. */
+export async function followActivity(root: HTMLElement, api: Api, signal: AbortSignal): Promise<void> {
   const timers = new WeakMap<Element, number>();
   let queued = new Set<string>();
   let frame = 0;
@@ -28,13 +41,25 @@ export function followActivity(root: HTMLElement): () => void {
     }
     queued = new Set();
   };
-  source.onmessage = (e: MessageEvent<string>) => {
+  const light = (data: string) => {
     let event: unknown;
-    try { event = JSON.parse(e.data); } catch { return; }
+    try { event = JSON.parse(data); } catch { return; }
     if (!isJsonObject(event) || typeof event.component !== 'string' || !COMPONENTS.has(event.component)) return;
-    const node = typeof event.node === 'string' ? event.node : undefined;
+    // The scheduler names the node it bound to, but it lives in the control plane.
+    const node = NODE_COMPONENTS.has(event.component) && typeof event.node === 'string' ? event.node : undefined;
     queued.add(node ? `[data-node="${CSS.escape(node)}"] [data-component="${event.component}"]` : `.control-plane [data-component="${event.component}"]`);
     frame ||= requestAnimationFrame(flush);
   };
-  return () => source.close();
+  while (!signal.aborted) {
+    try {
+      const res = await api.request(ACTIVITY_PATH, signal, 'text/event-stream');
+      for await (const block of pieces(res, '\n\n')) {
+        const data = messageData(block);
+        if (data !== undefined) light(data);
+      }
+    } catch (e) {
+      if (signal.aborted || e instanceof ApiError) return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
+  }
 }

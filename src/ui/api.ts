@@ -14,13 +14,13 @@ export class ApiError extends Error {
 export class Api {
   constructor(private readonly token: string | undefined) {}
 
-  private headers(): Record<string, string> {
-    return { Accept: 'application/json', ...(this.token ? { Authorization: `Bearer ${this.token}` } : {}) };
+  private headers(accept: string): Record<string, string> {
+    return { Accept: accept, ...(this.token ? { Authorization: `Bearer ${this.token}` } : {}) };
   }
 
-  /** GET a path as JSON; a 4xx or 5xx is an ApiError worded "401 Unauthorized: <Status message>". */
-  async request(path: string, signal: AbortSignal): Promise<Response> {
-    const res = await fetch(path, { headers: this.headers(), signal, cache: 'no-store' });
+  /** GET a path (as JSON unless `accept` says otherwise); a 4xx or 5xx is an ApiError worded "401 Unauthorized: <Status message>". */
+  async request(path: string, signal: AbortSignal, accept = 'application/json'): Promise<Response> {
+    const res = await fetch(path, { headers: this.headers(accept), signal, cache: 'no-store' });
     if (res.ok) return res;
     const text = await res.text();
     let message = text.trim();
@@ -43,7 +43,8 @@ export class Api {
   }
 }
 
-async function* jsonLines(res: Response): AsyncGenerator<unknown> {
+/** A streamed body cut at `separator` as it arrives (the last, unfinished piece is held back). */
+export async function* pieces(res: Response, separator: string): AsyncGenerator<string> {
   if (!res.body) return;
   const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
   let buffered = '';
@@ -51,13 +52,16 @@ async function* jsonLines(res: Response): AsyncGenerator<unknown> {
     const { done, value } = await reader.read();
     if (done) return;
     buffered += value;
-    let nl: number;
-    while ((nl = buffered.indexOf('\n')) >= 0) {
-      const line = buffered.slice(0, nl);
-      buffered = buffered.slice(nl + 1);
-      if (line.trim()) yield JSON.parse(line);
+    let at: number;
+    while ((at = buffered.indexOf(separator)) >= 0) {
+      yield buffered.slice(0, at);
+      buffered = buffered.slice(at + separator.length);
     }
   }
+}
+
+async function* jsonLines(res: Response): AsyncGenerator<unknown> {
+  for await (const line of pieces(res, '\n')) if (line.trim()) yield JSON.parse(line);
 }
 
 export type EventType = 'ADDED' | 'MODIFIED' | 'DELETED';

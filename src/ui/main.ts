@@ -63,6 +63,7 @@ function start(): void {
     handler<Node>('nodes', (items, rv) => view.replaceNodes(items, rv), (n, k, rv) => view.setNode(n, k, rv), (n) => n.metadata.name ?? ''), controller.signal);
   void listWatch(api, '/api/v1/pods', isPod,
     handler<Pod>('pods', (items, rv) => view.replacePods(items, rv), (p, k, rv) => view.setPod(p, k, rv), podKey), controller.signal);
+  void followActivity(main, api, controller.signal);
 }
 
 /** 401: the cluster wants a bearer token; the form says why (the answer's Status message). */
@@ -81,14 +82,11 @@ login.addEventListener('submit', (e) => {
   sessionStorage.setItem(TOKEN_KEY, token);
   tokenInput.value = '';
   start();
-followActivity(main);
 });
 
 forget.addEventListener('click', () => {
   sessionStorage.removeItem(TOKEN_KEY);
   start();
-followActivity(main);
 });
 
 start();
-followActivity(main);
