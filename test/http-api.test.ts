@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Cluster } from '../src/index.js';
-import { eventually, http, readWatch, sleep, withCluster } from './helpers.js';
+import { eventually, http, kubectl, readWatch, sleep, withCluster } from './helpers.js';
 
 const podBody = (name: string, extra: Record<string, unknown> = {}) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name, ...extra }, spec: { containers: [{ name: 'c', image: 'nginx:1.25' }] } });
 const AGGREGATED_V2 = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList';
@@ -22,6 +22,18 @@ describe('HTTP API', () => {
     }
     const v = (await http(cluster, 'GET', '/version')).json();
     assert.deepEqual([v.major, v.minor, v.gitVersion], ['1', '33', 'v1.33.1+tinykube']);
+  });
+
+  test("/ lists the server's paths as kube-apiserver's index does (a JSON client; a browser is sent to the dashboard)", async () => {
+    const r = await http(cluster, 'GET', '/');
+    assert.equal(r.status, 200);
+    assert.ok(r.text.startsWith('{\n  "paths": [\n    "/api",\n    "/api/v1",\n    "/apis",\n    "/apis/",\n    "/apis/admissionregistration.k8s.io",\n'), r.text.slice(0, 200));
+    assert.ok(!r.text.endsWith('\n'), 'indented, without the encoder newline, as /version');
+    const { paths } = r.json();
+    assert.deepEqual(paths, [...paths].sort());
+    for (const p of ['/apis/apps', '/apis/apps/v1', '/apis/autoscaling/v1', '/apis/autoscaling/v2', '/healthz', '/healthz/ping', '/livez', '/openapi/v2', '/openapi/v3', '/readyz', '/version']) assert.ok(paths.includes(p), p);
+    const raw = await kubectl('1.33', cluster, ['get', '--raw', '/']);
+    assert.deepEqual(JSON.parse(raw.stdout).paths, paths);
   });
 
   test('legacy discovery', async () => {

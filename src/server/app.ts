@@ -166,6 +166,8 @@ class ApiServer {
       if (path === '/metrics' && metrics) { metrics.serve(res); return; }
       if (path === ACTIVITY_PATH) { this.feed.serve(req, res); return; }
       if (path.startsWith(ADMIN_PREFIX) && this.admin) { void this.admin.handle(path, req, res, query); return; }
+      // kube's index of its paths, indented without a newline as /version is (WriteRawJSON).
+      if (path === '/' && req.method === 'GET') return sendBody(res, 200, 'application/json', JSON.stringify({ paths: this.rootPaths() }, null, 2));
       info = parseRequestInfo(req.method ?? 'GET', path, query);
       this.record(req, res, info);
       // kube writes /version indented, without the encoder's newline (WriteRawJSON).
@@ -200,6 +202,14 @@ class ApiServer {
     const method = req.method ?? 'GET';
     authorizer.authorize(acting, method, parseRequestInfo(method, path, query));
     return { user: acting, authorizer: authorizer.rbac };
+  }
+
+  /** What `/` lists: discovery, health checks, metrics, OpenAPI and the version, sorted as kube sorts them. */
+  private rootPaths(): string[] {
+    const health = ['healthz', 'livez', 'readyz'].flatMap((h) => [`/${h}`, `/${h}/etcd`, `/${h}/log`, `/${h}/ping`]);
+    const paths = [...this.discovery.rootPaths(), ...health, '/openapi/v2', '/openapi/v3', '/openapi/v3/', '/version'];
+    if (this.opts.metrics) paths.push('/metrics');
+    return paths.sort();
   }
 
   private health(path: string, res: ServerResponse): void {

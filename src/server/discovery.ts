@@ -163,6 +163,13 @@ export class DiscoveryHandler {
     return this.current;
   }
 
+  /** The discovery paths of the index kube-apiserver serves at `/` (its RootPaths): /api, /apis/ and each group and group-version. */
+  rootPaths(): string[] {
+    const paths = ['/api', '/api/v1', '/apis', '/apis/'];
+    for (const g of this.discovery.groups) paths.push(`/apis/${g.name}`, ...g.versions.map((v) => `/apis/${g.name}/${v}`));
+    return paths;
+  }
+
   /** Answers GET /api, /apis, /apis/{group} and /api(s)/.../{version}. */
   handle(d: NonNullable<NonResourceRequest['discovery']>, req: IncomingMessage, res: ServerResponse): void {
     const discovery = this.discovery;
