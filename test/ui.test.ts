@@ -3,52 +3,13 @@
 // run and be replaced, a pod that fits nowhere wait in the queue with the scheduler's reason, and
 // with authentication on ask for a token. Screenshots go to a temporary directory (printed).
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import type { Cluster } from '../src/index.js';
 import { http, kubectlOk, withCluster } from './helpers.js';
-import { CHROMIUM, needs } from './peers.js';
-
-const BROWSER_HTML = 'text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8';
-/** Generous: the machine is shared, and pods go through the scheduler and kubelet stages. */
-const WAIT_MS = 30_000;
-
-const artifacts = mkdtempSync(join(tmpdir(), 'tinykube-ui-'));
-
-/** Saves a screenshot and checks it is a picture: a blank page has one or two colours. */
-async function screenshot(page: Page, name: string): Promise<void> {
-  const png = await page.screenshot({ fullPage: true });
-  const file = join(artifacts, `${name}.png`);
-  writeFileSync(file, png);
-  console.log(`screenshot: ${file}`);
-  const blank = await page.context().newPage();
-  try {
-    const colours = await blank.evaluate(async (b64: string) => {
-      const img = new Image();
-      img.src = `data:image/png;base64,${b64}`;
-      await img.decode();
-      const canvas = new OffscreenCanvas(img.width, img.height);
-      const ctx = canvas.getContext('2d');
-      if (!ctx) return 0;
-      ctx.drawImage(img, 0, 0);
-      const data = ctx.getImageData(0, 0, img.width, img.height).data;
-      const seen = new Set<number>();
-      for (let i = 0; i < data.length; i += 4) seen.add((data[i] << 16) | (data[i + 1] << 8) | data[i + 2]);
-      return seen.size;
-    }, png.toString('base64'));
-    assert.ok(colours > 16, `${file} has ${colours} colours: a blank page?`);
-  } finally {
-    await blank.close();
-  }
-}
-
-function launch(): Promise<Browser> {
-  // As root (CI), Chromium runs only without its sandbox.
-  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
-}
+import { BROWSER_HTML, launch, screenshot, WAIT_MS } from './browser.js';
+import { needs } from './peers.js';
 
 describe('dashboard', { skip: needs('chromium') }, () => {
   let cluster: Cluster;

@@ -22,13 +22,34 @@ export class Api {
   async request(path: string, signal: AbortSignal, accept = 'application/json'): Promise<Response> {
     const res = await fetch(path, { headers: this.headers(accept), signal, cache: 'no-store' });
     if (res.ok) return res;
-    const text = await res.text();
-    let message = text.trim();
-    try {
-      const status: unknown = JSON.parse(text);
-      if (isJsonObject(status) && typeof status.message === 'string') message = status.message;
-    } catch { /* not a Status: the text as it came */ }
+    const message = statusMessage(await res.text());
     throw new ApiError(res.status, `${res.status} ${res.statusText}${message ? `: ${message}` : ''}`);
+  }
+
+  /**
+   * Sends a body (POST, PUT, PATCH; `contentType` says which patch, e.g. application/apply-patch+yaml
+   * for server-side apply) and answers the decoded JSON; a refusal is an ApiError as for request.
+   */
+  async send(method: 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body: string, contentType: string, signal: AbortSignal): Promise<unknown> {
+    const res = await fetch(path, { method, headers: { ...this.headers('application/json'), 'Content-Type': contentType }, body, signal, cache: 'no-store' });
+    const text = await res.text();
+    if (!res.ok) {
+      const message = statusMessage(text);
+      throw new ApiError(res.status, `${res.status} ${res.statusText}${message ? `: ${message}` : ''}`);
+    }
+    return text ? JSON.parse(text) : undefined;
+  }
+
+  /**
+   * A websocket to `path` (exec, attach, port-forward, watch) offering `protocols`. A browser cannot
+   * set Authorization on a websocket, so the token goes as kube-apiserver reads it there: the
+   * subprotocol base64url.bearer.authorization.k8s.io.<token, base64url, unpadded>.
+   */
+  websocket(path: string, protocols: string[]): WebSocket {
+    const url = new URL(path, location.href);
+    url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+    const bearer = this.token ? [`${BEARER_PROTOCOL_PREFIX}${base64url(this.token)}`] : [];
+    return new WebSocket(url, [...bearer, ...protocols]);
   }
 
   async get(path: string, signal: AbortSignal): Promise<unknown> {
@@ -41,6 +62,24 @@ export class Api {
   async watch(path: string, signal: AbortSignal): Promise<AsyncGenerator<unknown>> {
     return jsonLines(await this.request(path, signal));
   }
+}
+
+/** A refusal's words: its Status message, or the text as it came when it is not a Status. */
+function statusMessage(text: string): string {
+  try {
+    const status: unknown = JSON.parse(text);
+    if (isJsonObject(status) && typeof status.message === 'string') return status.message;
+  } catch { /* not JSON */ }
+  return text.trim();
+}
+
+export const BEARER_PROTOCOL_PREFIX = 'base64url.bearer.authorization.k8s.io.';
+
+function base64url(text: string): string {
+  const bytes = new TextEncoder().encode(text);
+  let binary = '';
+  for (const b of bytes) binary += String.fromCharCode(b);
+  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }
 
 /** A streamed body cut at `separator` as it arrives (the last, unfinished piece is held back). */

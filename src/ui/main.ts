@@ -1,10 +1,11 @@
-// The dashboard's entry point: asks for a token when the cluster wants one, then lists and watches
-// nodes and pods through the public API and hands their events to the cluster view.
-import type { Node, Pod } from '../api/objects.js';
-import { followActivity } from './activity.js';
-import { Api, ApiError, isObject, listWatch, type WatchHandler } from './api.js';
-import { ClusterView, podKey, type ClusterCounts } from './cluster-view.js';
+// The dashboard's entry point: asks for a token when the cluster wants one, then starts a session
+// (the views' list-watches through the public API with that token) and reports the watches on the
+// status line. A 401 from any watch ends the session and asks again.
+import type { KObject } from '../api/types.js';
+import { Api, ApiError, listWatch } from './api.js';
 import { byId, setText } from './dom.js';
+import { OBJECT_TABS, VIEWS } from './registry.js';
+import { Shell } from './shell.js';
 
 const TOKEN_KEY = 'tinykube.token';
 
@@ -14,20 +15,20 @@ const loginError = byId('login-error', HTMLElement);
 const tokenInput = byId('token', HTMLInputElement);
 const forget = byId('forget', HTMLButtonElement);
 const main = byId('cluster', HTMLElement);
+const nav = byId('views', HTMLElement);
 
-const view = new ClusterView(byId('nodes', HTMLElement), byId('queue', HTMLUListElement), showCounts);
+const shell = new Shell(VIEWS, OBJECT_TABS, {
+  nav,
+  viewsRoot: main,
+  panel: byId('object-panel', HTMLElement),
+  panelTitle: byId('object-title', HTMLElement),
+  panelTabs: byId('object-tabs', HTMLElement),
+  panelBody: byId('object-body', HTMLElement),
+  panelClose: byId('object-close', HTMLButtonElement),
+});
 let running: AbortController | undefined;
 
-function showCounts(c: ClusterCounts): void {
-  setText(byId('cp-apiserver', HTMLElement), `watching ${c.nodes} ${c.nodes === 1 ? 'node' : 'nodes'} and ${c.pods} ${c.pods === 1 ? 'pod' : 'pods'}`);
-  setText(byId('cp-scheduler', HTMLElement), c.queued ? `${c.queued} ${c.queued === 1 ? 'pod' : 'pods'} waiting` : 'queue empty');
-  setText(byId('cp-store', HTMLElement), `revision ${c.revision || '–'}`);
-}
-
-function isNode(v: unknown): v is Node { return isObject(v); }
-function isPod(v: unknown): v is Pod { return isObject(v); }
-
-/** What the watches report, for the status line: each resource's state. */
+/** What the watches report, for the status line: each collection's state. */
 const watchState = new Map<string, string>();
 
 function report(resource: string, state: string): void {
@@ -37,40 +38,45 @@ function report(resource: string, state: string): void {
   status.classList.toggle('error', failures.length > 0);
 }
 
-function handler<T>(resource: string, replace: (items: T[], rv: string) => void, set: (obj: T | null, key: string, rv: string) => void, key: (obj: T) => string): WatchHandler<T> {
-  return {
-    replace,
-    event: (type, obj, rv) => set(type === 'DELETED' ? null : obj, key(obj), rv),
-    watching: () => report(resource, 'watching'),
-    failed: (error, retrying) => {
-      report(resource, retrying ? `${error.message} (retrying)` : error.message);
-      if (!retrying && error instanceof ApiError && error.code === 401) askForToken(error.message);
-    },
-  };
+/** The collection a path names, for the status line: /apis/apps/v1/deployments -> deployments. */
+function resourceOf(path: string): string {
+  return path.split('?')[0].split('/').pop() ?? path;
 }
 
 function start(): void {
   running?.abort();
   const controller = new AbortController();
   running = controller;
+  watchState.clear();
   const token = sessionStorage.getItem(TOKEN_KEY) ?? undefined;
   forget.hidden = !token;
   login.hidden = true;
-  main.hidden = false;
+  main.hidden = nav.hidden = false;
   const api = new Api(token);
   setText(status, 'Connecting…');
-  void listWatch(api, '/api/v1/nodes', isNode,
-    handler<Node>('nodes', (items, rv) => view.replaceNodes(items, rv), (n, k, rv) => view.setNode(n, k, rv), (n) => n.metadata.name ?? ''), controller.signal);
-  void listWatch(api, '/api/v1/pods', isPod,
-    handler<Pod>('pods', (items, rv) => view.replacePods(items, rv), (p, k, rv) => view.setPod(p, k, rv), podKey), controller.signal);
-  void followActivity(main, api, controller.signal);
+  shell.start({
+    api,
+    signal: controller.signal,
+    watch<T extends KObject>(path: string, isT: (v: unknown) => v is T, on: { replace(items: T[], rv: string): void; event(type: 'ADDED' | 'MODIFIED' | 'DELETED', obj: T, rv: string): void }): void {
+      const resource = resourceOf(path);
+      void listWatch(api, path, isT, {
+        ...on,
+        watching: () => report(resource, 'watching'),
+        failed: (error, retrying) => {
+          report(resource, retrying ? `${error.message} (retrying)` : error.message);
+          if (!retrying && error instanceof ApiError && error.code === 401) askForToken(error.message);
+        },
+      }, controller.signal);
+    },
+  });
 }
 
 /** 401: the cluster wants a bearer token; the form says why (the answer's Status message). */
 function askForToken(message: string): void {
   running?.abort();
   login.hidden = false;
-  main.hidden = true;
+  main.hidden = nav.hidden = true;
+  shell.closeObject();
   setText(loginError, message);
   tokenInput.focus();
 }
