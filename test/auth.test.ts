@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import * as k8s from '@kubernetes/client-node';
+import WebSocket from 'ws';
 import { StartupError, type Cluster } from '../src/index.js';
 import { http, kubectl, scratchFile, withCluster } from './helpers.js';
 
@@ -99,5 +100,47 @@ describe('TLS and authentication', () => {
       assert.equal(e.message, `bad --token-file: ${bad}, line 2: expected token,user,uid[,"group1,group2"]`);
       return true;
     });
+  });
+
+  test("a websocket's bearer token in the subprotocol base64url.bearer.authorization.k8s.io.<token>, as a browser sends it", async () => {
+    // '>>>' is Pj4- in base64url and Pj4+ in standard base64: only the first is kube's encoding.
+    const file = scratchFile('ws-tokens.csv', 't0k3n-root,root,1,system:masters\n>>>,arrows,2,system:masters\n');
+    await using cluster = await withCluster({ tokenFile: file });
+    const url = cluster.url.replace(/^http/, 'ws') + '/api/v1/namespaces?watch=true';
+    const bearer = (token: string) => `base64url.bearer.authorization.k8s.io.${Buffer.from(token).toString('base64url')}`;
+    /** Opens a websocket offering `protocols`: the first event and the protocol echoed, or the refusal's status and body. */
+    const open = (protocols: string[]) => new Promise<{ status: number; protocol?: string; first?: any; body?: any }>((resolve, reject) => {
+      const ws = new WebSocket(url, protocols);
+      ws.on('message', (data) => { resolve({ status: 101, protocol: ws.protocol, first: JSON.parse(String(data)) }); ws.close(); });
+      ws.on('unexpected-response', (_req, res) => {
+        let body = '';
+        res.on('data', (d) => { body += d; });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(body) }));
+      });
+      ws.on('error', (e) => { if (!/Unexpected server response/.test(e.message)) reject(e); });
+    });
+    const accepted = await open([bearer('t0k3n-root'), 'base64.binary.k8s.io']);
+    assert.equal(accepted.status, 101);
+    // The token's entry is removed before the subprotocol is chosen: the other one is echoed.
+    assert.equal(accepted.protocol, 'base64.binary.k8s.io');
+    assert.equal(accepted.first.type, 'ADDED');
+    assert.equal(accepted.first.object.kind, 'Namespace');
+    assert.equal(bearer('>>>'), 'base64url.bearer.authorization.k8s.io.Pj4-');
+    assert.equal((await open([bearer('>>>'), 'base64.binary.k8s.io'])).status, 101);
+    // Refused as kube refuses them, with its plain 401: no token, a wrong one, two, standard base64
+    // rather than base64url, and a token with no other subprotocol to echo.
+    for (const protocols of [
+      ['base64.binary.k8s.io'],
+      [bearer('wrong'), 'base64.binary.k8s.io'],
+      [bearer('t0k3n-root'), bearer('>>>'), 'base64.binary.k8s.io'],
+      ['base64url.bearer.authorization.k8s.io.Pj4+', 'base64.binary.k8s.io'],
+      [bearer('t0k3n-root')],
+    ]) {
+      const refused = await open(protocols);
+      assert.deepEqual([refused.status, refused.body], [401, UNAUTHORIZED], protocols.join(', '));
+    }
+    // Over plain HTTP the entry means nothing: only websockets carry a token there.
+    const plain = await http(cluster, 'GET', '/api/v1/namespaces', undefined, { 'Sec-WebSocket-Protocol': bearer('t0k3n-root') });
+    assert.equal(plain.status, 401);
   });
 });

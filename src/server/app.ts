@@ -27,6 +27,7 @@ import { normalizedVerb, type ApiMetrics, type LongRunning } from './metrics.js'
 import { queryBool } from '../api/request-options.js';
 import { parseRequestInfo, type RequestInfo, type ResourceRequest } from './request-info.js';
 import { RestHandler, type PreparedUpgrade } from './rest.js';
+import { BEARER_PROTOCOL_PREFIX } from './auth/websocket-protocol.js';
 import { acceptSpdy, checkStream, serveSpdy, serveWebsocket, websocketProtocols } from './streaming.js';
 import { DEFAULT_WATCH_SETTINGS } from './watch.js';
 import { UiHandler } from './ui.js';
@@ -125,9 +126,9 @@ class ApiServer {
     this.server.keepAliveTimeout = 65_000;
     this.wss = new WebSocketServer({
       noServer: true,
-      // Watches take whatever subprotocol is offered.
+      // Watches take whatever subprotocol is offered (never a bearer token's, which authentication removes when it accepts it).
       handleProtocols: (protocols, req) => {
-        const offered = [...protocols];
+        const offered = [...protocols].filter((p) => !p.startsWith(BEARER_PROTOCOL_PREFIX));
         const prepared = this.upgrades.get(req);
         if (prepared?.kind === 'stream') return websocketProtocols(prepared.endpoint).find((p) => offered.includes(p)) ?? false;
         return offered[0] ?? false;

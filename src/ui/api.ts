@@ -3,6 +3,7 @@
 // list's resourceVersion (bookmarks on), relist on 410 Expired, re-watch when a stream ends.
 import { isJsonObject } from '../api/json.js';
 import type { KObject } from '../api/types.js';
+import { BEARER_PROTOCOL_PREFIX } from '../server/auth/websocket-protocol.js';
 
 /** A refused request, with kube's Status message when the answer carried one. */
 export class ApiError extends Error {
@@ -58,9 +59,16 @@ export class Api {
     return body;
   }
 
-  /** Opens a watch; its events follow, one JSON object a line, as they arrive. */
+  /**
+   * Opens a watch over a websocket (one JSON event a message), resolved once the socket is open;
+   * its events follow as they arrive. A refused upgrade is only an error to a page (the browser
+   * hides its status), so the list before each watch is what reports 401 and 403.
+   */
   async watch(path: string, signal: AbortSignal): Promise<AsyncGenerator<unknown>> {
-    return jsonLines(await this.request(path, signal));
+    // With a token, kube needs a second subprotocol to echo; base64.binary.k8s.io is the one
+    // browser clients offer (a watch's frames are JSON text whatever is named).
+    const ws = this.websocket(path, this.token ? ['base64.binary.k8s.io'] : []);
+    return socketMessages(ws, signal);
   }
 }
 
@@ -72,8 +80,6 @@ function statusMessage(text: string): string {
   } catch { /* not JSON */ }
   return text.trim();
 }
-
-export const BEARER_PROTOCOL_PREFIX = 'base64url.bearer.authorization.k8s.io.';
 
 function base64url(text: string): string {
   const bytes = new TextEncoder().encode(text);
@@ -99,8 +105,30 @@ export async function* pieces(res: Response, separator: string): AsyncGenerator<
   }
 }
 
-async function* jsonLines(res: Response): AsyncGenerator<unknown> {
-  for await (const line of pieces(res, '\n')) if (line.trim()) yield JSON.parse(line);
+/** A websocket's messages as JSON values, once it is open; ends when it closes, fails when it breaks. */
+async function socketMessages(ws: WebSocket, signal: AbortSignal): Promise<AsyncGenerator<unknown>> {
+  const queue: unknown[] = [];
+  let wake: (() => void) | undefined;
+  let ended = false;
+  const stop = () => ws.close();
+  signal.addEventListener('abort', stop, { once: true });
+  ws.addEventListener('message', (e: MessageEvent<unknown>) => {
+    if (typeof e.data === 'string') queue.push(JSON.parse(e.data));
+    wake?.();
+  });
+  ws.addEventListener('close', () => { ended = true; signal.removeEventListener('abort', stop); wake?.(); });
+  await new Promise<void>((resolve, reject) => {
+    ws.addEventListener('open', () => resolve(), { once: true });
+    ws.addEventListener('error', () => reject(new Error(`the watch on ${new URL(ws.url).pathname} could not connect`)), { once: true });
+  });
+  return (async function* () {
+    for (;;) {
+      while (queue.length) yield queue.shift();
+      if (ended) return;
+      await new Promise<void>((resolve) => { wake = resolve; });
+      wake = undefined;
+    }
+  })();
 }
 
 export type EventType = 'ADDED' | 'MODIFIED' | 'DELETED';

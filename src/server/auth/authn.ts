@@ -7,6 +7,7 @@ import type { IncomingMessage } from 'node:http';
 import { TLSSocket } from 'node:tls';
 import { StatusError } from '../../api/errors.js';
 import { API_AUDIENCE } from './service-account-tokens.js';
+import { protocolToken, ProtocolTokenError } from './websocket-protocol.js';
 
 export interface UserInfo { username: string; uid?: string; groups: string[] }
 
@@ -110,6 +111,8 @@ export class Authenticator {
       if (!found) throw unauthorized();
       return found.user;
     }
+    const fromProtocol = this.protocolUser(req);
+    if (fromProtocol) return fromProtocol;
     const socket = req.socket;
     if (socket instanceof TLSSocket && socket.encrypted && socket.authorized) {
       const cert = socket.getPeerCertificate();
@@ -120,6 +123,25 @@ export class Authenticator {
       }
     }
     throw unauthorized();
+  }
+
+  /**
+   * A websocket's token subprotocol (what a browser sends); once it authenticates, the entry is
+   * taken out of the request's subprotocols, as kube does, so the upgrade never echoes it.
+   */
+  private protocolUser(req: IncomingMessage): UserInfo | undefined {
+    let found;
+    try {
+      found = protocolToken(req);
+    } catch (e) {
+      if (e instanceof ProtocolTokenError) throw unauthorized();
+      throw e;
+    }
+    if (!found) return undefined;
+    const authenticated = this.authenticateToken(found.token);
+    if (!authenticated) throw unauthorized();
+    req.headers['sec-websocket-protocol'] = found.otherProtocols.join(',');
+    return authenticated.user;
   }
 }
 
