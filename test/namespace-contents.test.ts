@@ -134,4 +134,23 @@ describe('a namespace of every kind', () => {
     // The provisioned volume followed its claim (reclaim policy Delete).
     await eventually(async () => (await http(cluster, 'GET', `/api/v1/persistentvolumes/${claim.spec.volumeName}`)).status === 404, 10_000, 'the volume deleted');
   });
+
+  test("creating in a namespace being deleted: NamespaceLifecycle's 403 with the NamespaceTerminating cause (what controllers check to record nothing)", async () => {
+    const ns = 'leaving';
+    assert.equal((await http(cluster, 'POST', '/api/v1/namespaces', { metadata: { name: ns } })).status, 201);
+    // A finalizer nobody removes holds the namespace in Terminating.
+    assert.equal((await http(cluster, 'POST', `/api/v1/namespaces/${ns}/configmaps`, { metadata: { name: 'held', finalizers: ['example.com/hold'] } })).status, 201);
+    assert.equal((await http(cluster, 'DELETE', `/api/v1/namespaces/${ns}`)).status, 200);
+    const refused = await http(cluster, 'POST', `/api/v1/namespaces/${ns}/configmaps`, { metadata: { name: 'late' } });
+    assert.deepEqual([refused.status, refused.json()], [403, {
+      kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure',
+      message: `configmaps "late" is forbidden: unable to create new content in namespace ${ns} because it is being terminated`,
+      reason: 'Forbidden',
+      details: { name: 'late', kind: 'configmaps', causes: [{ reason: 'NamespaceTerminating', message: `namespace ${ns} is being terminated`, field: 'metadata.namespace' }] },
+      code: 403,
+    }]);
+    // Let it go.
+    assert.equal((await http(cluster, 'PATCH', `/api/v1/namespaces/${ns}/configmaps/held`, { metadata: { finalizers: null } }, { 'Content-Type': 'application/merge-patch+json' })).status, 200);
+    await eventually(async () => (await http(cluster, 'GET', `/api/v1/namespaces/${ns}`)).status === 404, 30_000, 'the namespace gone');
+  });
 });

@@ -114,10 +114,26 @@ export const errors = {
   forbidden(gr: GroupResource, name: string, why: string): StatusError {
     return new StatusError(403, 'Forbidden', `${qualified(gr)} "${name}" is forbidden: ${why}`, resourceDetails(gr, name));
   },
+  /** NamespaceLifecycle's refusal, with the cause controllers look for to record nothing. */
+  namespaceTerminating(gr: GroupResource, name: string, namespace: string): StatusError {
+    const e = errors.forbidden(gr, name, `unable to create new content in namespace ${namespace} because it is being terminated`);
+    return new StatusError(e.code, e.reason, e.message, {
+      ...e.details,
+      causes: [{ reason: NAMESPACE_TERMINATING_CAUSE, message: `namespace ${namespace} is being terminated`, field: 'metadata.namespace' }],
+    });
+  },
   internal(message: string): StatusError {
     return new StatusError(500, 'InternalError', `Internal error occurred: ${message}`, { causes: [{ message }] });
   },
 };
+
+/** The StatusCause type NamespaceLifecycle adds (core/v1 NamespaceTerminatingCause). */
+export const NAMESPACE_TERMINATING_CAUSE = 'NamespaceTerminating';
+
+/** Whether a Status names this cause, as apierrors.HasStatusCause asks. */
+export function hasStatusCause(e: StatusError, cause: string): boolean {
+  return e.details?.causes?.some((c) => c.reason === cause) ?? false;
+}
 
 export type FieldErrorType = 'FieldValueRequired' | 'FieldValueNotFound' | 'FieldValueInvalid' | 'FieldValueNotSupported' | 'FieldValueDuplicate' | 'FieldValueForbidden' | 'FieldValueTooLong' | 'FieldValueTypeInvalid';
 

@@ -2,7 +2,7 @@
 // loop over two kinds, as kube's replication manager is its replicaset controller wrapped. Each
 // keeps its selected pods at spec.replicas, adopting orphans and releasing pods whose labels no
 // longer match, and reports replicas, fully labeled, ready and available pods.
-import { StatusError } from '../api/errors.js';
+import { hasStatusCause, NAMESPACE_TERMINATING_CAUSE, StatusError } from '../api/errors.js';
 import type { Pod, PodTemplateSpec, ReplicaSet, ReplicaSetCondition, ReplicationController, ReplicationControllerStatus } from '../api/objects.js';
 import type { Registry } from '../api/registry.js';
 import { matchesLabels, selectorFromLabelSelector, selectorFromMap, type LabelSelector } from '../api/selectors.js';
@@ -199,7 +199,7 @@ export class ReplicaController<T extends KObject> {
 
 /** Whether a create was refused because its namespace is going away (kube records nothing then). */
 function terminatingNamespace(e: StatusError): boolean {
-  return e.code === 403 && e.message.endsWith('because it is being terminated');
+  return hasStatusCause(e, NAMESPACE_TERMINATING_CAUSE);
 }
 
 /**

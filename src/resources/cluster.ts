@@ -140,6 +140,6 @@ export const namespaceLifecycle: Admission = ({ gr, namespace, name }, registry)
   const ns = namespaces?.cache.get(namespaces.key(undefined, namespace))?.object;
   if (!ns) throw errors.notFound({ group: '', resource: 'namespaces' }, namespace);
   if (ns.metadata.deletionTimestamp) {
-    throw errors.forbidden(gr, name ?? '', `unable to create new content in namespace ${namespace} because it is being terminated`);
+    throw errors.namespaceTerminating(gr, name ?? '', namespace);
   }
 };
