@@ -111,7 +111,7 @@ describe('TLS and authentication', () => {
     /** Opens a websocket offering `protocols`: the first event and the protocol echoed, or the refusal's status and body. */
     const open = (protocols: string[]) => new Promise<{ status: number; protocol?: string; first?: any; body?: any }>((resolve, reject) => {
       const ws = new WebSocket(url, protocols);
-      ws.on('message', (data) => { resolve({ status: 101, protocol: ws.protocol, first: JSON.parse(String(data)) }); ws.close(); });
+      ws.on('message', (data) => { resolve({ status: 101, protocol: ws.protocol, first: JSON.parse(Buffer.isBuffer(data) ? data.toString('utf8') : '') }); ws.close(); });
       ws.on('unexpected-response', (_req, res) => {
         let body = '';
         res.on('data', (d) => { body += d; });
