@@ -42,6 +42,7 @@ export class QuotaAdmission implements DynamicAdmission {
       if (e instanceof QuotaRefusal) throw errors.forbidden(w.store.gr, w.name, e.message);
       throw e;
     };
+    // Read again in the lane, not taken from validate's check: the writes before this one may have charged them.
     const quotas: ResourceQuota[] = store.cache.list(store.listPrefix(namespace)).map((o) => o.object);
     let charges;
     try {
