@@ -3,6 +3,7 @@
 import { fieldErrors, type FieldError } from '../api/errors.js';
 import { age, column, formatLabelSelector, NAME_COLUMN, AGE_COLUMN } from '../api/table.js';
 import { STATUS_SUBRESOURCE } from '../api/reset-fields.js';
+import { clusterIPCell, externalIPCell, portsCell } from '../api/service-cells.js';
 import type { Service, ServiceSpec } from '../api/objects.js';
 import type { KObject, Strategy, WriteContext } from '../api/types.js';
 import { dns1123Label } from '../api/validation.js';
@@ -98,27 +99,6 @@ function allocate(obj: KObject, ctx: WriteContext, old?: KObject): void {
 
 const allocationErrors = new WeakMap<KObject, FieldError[]>();
 
-function portsCell(spec: ServiceSpec): string {
-  const ports = spec.ports ?? [];
-  if (!ports.length) return '<none>';
-  return ports.map((p) => (p.nodePort ? `${p.port}:${p.nodePort}/${p.protocol}` : `${p.port}/${p.protocol}`)).join(',');
-}
-
-function externalIPCell(obj: Service): string {
-  const spec = specOf(obj);
-  const external = spec.externalIPs ?? [];
-  switch (spec.type) {
-    case 'ExternalName': return spec.externalName ?? '<none>';
-    case 'LoadBalancer': {
-      const ingress = (obj.status?.loadBalancer?.ingress ?? [])
-        .map((i) => i.ip ?? i.hostname ?? '').filter(Boolean);
-      const all = [...ingress, ...external];
-      return all.length ? all.join(',') : '<pending>';
-    }
-    default: return external.length ? external.join(',') : '<none>';
-  }
-}
-
 /** kube's SetDefaults_Service. */
 function defaultService(obj: Service): void {
   const spec = (obj.spec ??= {});
@@ -198,7 +178,7 @@ export const serviceStrategy: Strategy<Service> = {
     ],
     cells(svc, now) {
       const spec = specOf(svc);
-      return [svc.metadata.name, spec.type, spec.clusterIP || '<none>', externalIPCell(svc), portsCell(spec), age(svc.metadata.creationTimestamp, now), formatLabelSelector(spec.selector)];
+      return [svc.metadata.name, spec.type, clusterIPCell(spec), externalIPCell(svc), portsCell(spec), age(svc.metadata.creationTimestamp, now), formatLabelSelector(spec.selector)];
     },
   },
 };

@@ -3,10 +3,7 @@
 // service` reads from the service's EndpointSlices, the service proxy's path for one port, and
 // which pod a reply names.
 import type { EndpointSlice, Service, ServicePort } from '../api/objects.js';
-import { humanDuration } from '../api/table.js';
-
-/** kube's printers clip a load balancer's addresses to this many characters outside -o wide. */
-const LOAD_BALANCER_WIDTH = 16;
+import { clusterIPCell, externalIPCell, portsCell } from '../api/service-cells.js';
 
 export interface ServiceCells {
   type: string;
@@ -18,41 +15,7 @@ export interface ServiceCells {
 /** TYPE, CLUSTER-IP, EXTERNAL-IP and PORT(S) as `kubectl get services` prints them. */
 export function serviceCells(svc: Service): ServiceCells {
   const spec = svc.spec ?? {};
-  const ports = (spec.ports ?? []).map((p) => (p.nodePort ? `${p.port}:${p.nodePort}/${p.protocol ?? 'TCP'}` : `${p.port}/${p.protocol ?? 'TCP'}`)).join(',');
-  return {
-    type: spec.type ?? '',
-    // The first of clusterIPs (the dual-stack list), not clusterIP.
-    clusterIP: spec.clusterIPs?.[0] ?? '<none>',
-    externalIP: externalIP(svc),
-    ports: ports || '<none>',
-  };
-}
-
-function externalIP(svc: Service): string {
-  const spec = svc.spec ?? {};
-  const external = spec.externalIPs ?? [];
-  switch (spec.type) {
-    case 'ClusterIP':
-    case 'NodePort':
-      return external.length ? external.join(',') : '<none>';
-    case 'LoadBalancer': {
-      // A sorted set of each ingress's IP, else its hostname, clipped; then the external IPs.
-      const ingress = [...new Set((svc.status?.loadBalancer?.ingress ?? []).map((i) => i.ip || i.hostname || '').filter(Boolean))].sort();
-      let lb = ingress.join(',');
-      if (lb.length > LOAD_BALANCER_WIDTH) lb = `${lb.slice(0, LOAD_BALANCER_WIDTH - 3)}...`;
-      if (external.length) return [...(lb ? lb.split(',') : []), ...external].join(',');
-      return lb || '<pending>';
-    }
-    case 'ExternalName':
-      return spec.externalName ?? '';
-    default:
-      return '<unknown>';
-  }
-}
-
-/** AGE as kubectl prints it. */
-export function age(timestamp: string | undefined, now: number): string {
-  return timestamp ? humanDuration(now - Date.parse(timestamp)) : '<unknown>';
+  return { type: spec.type ?? '', clusterIP: clusterIPCell(spec), externalIP: externalIPCell(svc), ports: portsCell(spec) };
 }
 
 /** One endpoint of a service: an address, the ports it serves, the pod behind it. */

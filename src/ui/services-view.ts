@@ -8,7 +8,8 @@ import type { EndpointSlice, Service, ServicePort } from '../api/objects.js';
 import { isObject } from './api.js';
 import { h, setText } from './dom.js';
 import { ServiceProbe } from './service-probe.js';
-import { age, portLabel, proxyPath, serviceCells, serviceEndpoints, sliceService, type ServiceEndpoint } from './services-model.js';
+import { age } from '../api/table.js';
+import { portLabel, proxyPath, serviceCells, serviceEndpoints, sliceService, type ServiceEndpoint } from './services-model.js';
 import { podRef, type UiContext, type View } from './shell.js';
 
 function isService(v: unknown): v is Service { return isObject(v); }
