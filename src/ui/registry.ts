@@ -2,10 +2,12 @@
 // module exporting a View or ObjectTab (see shell.ts), added here.
 import { CLUSTER_VIEW } from './cluster-page.js';
 import type { ObjectTab, View } from './shell.js';
+import { YAML_TAB } from './yaml-tab.js';
 
 export const VIEWS: readonly View[] = [
   CLUSTER_VIEW,
 ];
 
 export const OBJECT_TABS: readonly ObjectTab[] = [
+  YAML_TAB,
 ];
