@@ -44,7 +44,7 @@ class YamlEditor {
     this.text = h('textarea', { id, class: 'yaml-text', spellcheck: 'false', autocapitalize: 'off', autocomplete: 'off', wrap: 'off', 'aria-describedby': 'yaml-help' });
     this.text.readOnly = true;
     this.text.value = 'Loading…';
-    root.append(h('section', { class: 'yaml-tab', 'aria-label': `YAML of ${objectTitle(ref)}` },
+    root.append(h('section', { class: 'yaml-tab' },
       this.version,
       this.managed,
       h('label', { for: id }, `YAML of ${objectTitle(ref)}`),
