@@ -148,7 +148,7 @@ export function isObject(v: unknown): v is KObject {
   return isJsonObject(v) && isJsonObject(v.metadata);
 }
 
-/** Lists and watches `path` (a collection, e.g. /api/v1/pods) until `signal` aborts. */
+/** Lists and watches `path` (a collection, e.g. /api/v1/pods, maybe with a ?fieldSelector) until `signal` aborts. */
 export async function listWatch<T extends KObject>(api: Api, path: string, isT: (v: unknown) => v is T, handler: WatchHandler<T>, signal: AbortSignal): Promise<void> {
   let backoffMs = 500;
   while (!signal.aborted) {
@@ -160,7 +160,7 @@ export async function listWatch<T extends KObject>(api: Api, path: string, isT: 
       // Watches continue from the last event seen; a 410 or a broken list starts over.
       let expired = false;
       while (!signal.aborted && !expired) {
-        const events = await api.watch(`${path}?watch=true&allowWatchBookmarks=true&resourceVersion=${encodeURIComponent(rv)}`, signal);
+        const events = await api.watch(`${path}${path.includes('?') ? '&' : '?'}watch=true&allowWatchBookmarks=true&resourceVersion=${encodeURIComponent(rv)}`, signal);
         handler.watching();
         backoffMs = 500;
         for await (const e of events) {

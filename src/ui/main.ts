@@ -5,7 +5,7 @@ import type { KObject } from '../api/types.js';
 import { Api, ApiError, listWatch } from './api.js';
 import { byId, setText } from './dom.js';
 import { OBJECT_TABS, VIEWS } from './registry.js';
-import { Shell } from './shell.js';
+import { Shell, type WatchCallbacks } from './shell.js';
 
 const TOKEN_KEY = 'tinykube.token';
 
@@ -57,7 +57,7 @@ function start(): void {
   shell.start({
     api,
     signal: controller.signal,
-    watch<T extends KObject>(path: string, isT: (v: unknown) => v is T, on: { replace(items: T[], rv: string): void; event(type: 'ADDED' | 'MODIFIED' | 'DELETED', obj: T, rv: string): void }): void {
+    watch<T extends KObject>(path: string, isT: (v: unknown) => v is T, on: WatchCallbacks<T>, signal: AbortSignal): void {
       const resource = resourceOf(path);
       void listWatch(api, path, isT, {
         ...on,
@@ -66,7 +66,7 @@ function start(): void {
           report(resource, retrying ? `${error.message} (retrying)` : error.message);
           if (!retrying && error instanceof ApiError && error.code === 401) askForToken(error.message);
         },
-      }, controller.signal);
+      }, signal);
     },
   });
 }

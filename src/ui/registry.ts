@@ -3,6 +3,7 @@
 import { CLUSTER_VIEW } from './cluster-page.js';
 import { SERVICES_VIEW } from './services-view.js';
 import type { ObjectTab, View } from './shell.js';
+import { YAML_TAB } from './yaml-tab.js';
 
 export const VIEWS: readonly View[] = [
   CLUSTER_VIEW,
@@ -10,4 +11,5 @@ export const VIEWS: readonly View[] = [
 ];
 
 export const OBJECT_TABS: readonly ObjectTab[] = [
+  YAML_TAB,
 ];

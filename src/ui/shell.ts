@@ -3,6 +3,7 @@
 // module registered in registry.ts; it is mounted the first time it is shown and lives until the
 // session ends (a new token starts a new session), so its watches keep its picture current while
 // another tab is in front. Object tabs live only while shown: their signal aborts on switch or close.
+import { isJsonObject } from '../api/json.js';
 import type { KObject } from '../api/types.js';
 import type { Api } from './api.js';
 import { h, setText } from './dom.js';
@@ -19,13 +20,19 @@ export interface ObjectRef {
   name: string;
 }
 
+/** What a watch tells its view: the whole set after each (re)list, then each change. */
+export interface WatchCallbacks<T> {
+  replace(items: T[], rv: string): void;
+  event(type: 'ADDED' | 'MODIFIED' | 'DELETED', obj: T, rv: string): void;
+}
+
 /** What a view or object tab is given: the API with the session's token, and the session's end. */
 export interface UiContext {
   api: Api;
   /** Aborts when the session ends (or, for an object tab, when the tab is hidden). */
   signal: AbortSignal;
   /** Lists and watches a collection (e.g. /apis/apps/v1/deployments), reporting on the status line. */
-  watch<T extends KObject>(path: string, isT: (v: unknown) => v is T, on: { replace(items: T[], rv: string): void; event(type: 'ADDED' | 'MODIFIED' | 'DELETED', obj: T, rv: string): void }): void;
+  watch<T extends KObject>(path: string, isT: (v: unknown) => v is T, on: WatchCallbacks<T>): void;
   /** Opens the object panel on `ref`, at the tab `tab` when it applies. */
   openObject(ref: ObjectRef, tab?: string): void;
 }
@@ -56,12 +63,38 @@ export function objectTitle(ref: ObjectRef): string {
   return `${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}`;
 }
 
+/**
+ * The reference an object's URL path names (the reverse of objectPath), its kind not yet known:
+ * /api/v1/namespaces/default/pods/web-0, /apis/apps/v1/namespaces/default/deployments/web, /api/v1/nodes/node-1.
+ */
+export function refFromPath(path: string): Omit<ObjectRef, 'kind'> | undefined {
+  const parts = path.split('/').map((p) => decodeURIComponent(p));
+  const core = parts[1] === 'api';
+  if (!core && parts[1] !== 'apis') return undefined;
+  const group = core ? '' : parts[2];
+  const version = core ? parts[2] : parts[3];
+  const rest = parts.slice(core ? 3 : 4);
+  if (!version || rest.some((p) => !p)) return undefined;
+  if (rest.length === 2) return { group, version, resource: rest[0], name: rest[1] };
+  if (rest.length === 4 && rest[0] === 'namespaces') return { group, version, namespace: rest[1], resource: rest[2], name: rest[3] };
+  return undefined;
+}
+
+/** The object path a link names: #object=/api/v1/namespaces/default/pods/web-0. */
+const OBJECT_LINK = 'object=';
+
 /** A pod's reference, from its namespace and name. */
 export function podRef(namespace: string, name: string): ObjectRef {
   return { group: '', version: 'v1', resource: 'pods', kind: 'Pod', namespace, name };
 }
 
-type Session = Omit<UiContext, 'openObject'>;
+/** What main.ts starts a session with: its watch stops on the signal it is given (a view's or a tab's). */
+interface Session {
+  api: Api;
+  signal: AbortSignal;
+  watch<T extends KObject>(path: string, isT: (v: unknown) => v is T, on: WatchCallbacks<T>, signal: AbortSignal): void;
+}
+
 
 export class Shell {
   private session?: Session;
@@ -91,7 +124,10 @@ export class Shell {
     el.nav.addEventListener('keydown', (e) => arrowKeys(e, el.nav));
     el.panelTabs.addEventListener('keydown', (e) => arrowKeys(e, el.panelTabs));
     el.panelClose.addEventListener('click', () => this.closeObject());
-    window.addEventListener('hashchange', () => this.show(this.current()));
+    window.addEventListener('hashchange', () => {
+      this.show(this.current());
+      this.followObjectLink();
+    });
   }
 
   /** A new session (first load, or a new token): views are mounted again as they are shown. */
@@ -101,6 +137,26 @@ export class Shell {
     for (const panel of this.panels.values()) panel.replaceChildren();
     this.closeObject();
     this.show(this.current());
+    this.followObjectLink();
+  }
+
+  /** A link to an object (#object=<its path>) opens the panel on it; its kind comes from the object. */
+  private followObjectLink(): void {
+    const session = this.session;
+    const hash = location.hash.slice(1);
+    if (!session || !hash.startsWith(OBJECT_LINK)) return;
+    let path: string;
+    let ref: Omit<ObjectRef, 'kind'> | undefined;
+    try {
+      path = decodeURIComponent(hash.slice(OBJECT_LINK.length));
+      ref = refFromPath(path);
+    } catch { return; /* a malformed %-escape names nothing */ }
+    if (!ref) return;
+    const named = ref;
+    session.api.get(path, session.signal).then(
+      (obj) => { if (this.session === session) this.openObject({ ...named, kind: isJsonObject(obj) && typeof obj.kind === 'string' ? obj.kind : named.resource }); },
+      // Not there (or not allowed): the panel opens anyway, and its tabs say why.
+      () => { if (this.session === session && !session.signal.aborted) this.openObject({ ...named, kind: named.resource }); });
   }
 
   private current(): string {
@@ -124,7 +180,12 @@ export class Shell {
   }
 
   private context(session: Session, signal = session.signal): UiContext {
-    return { ...session, signal, openObject: (ref, tab) => this.openObject(ref, tab) };
+    return {
+      api: session.api,
+      signal,
+      watch: (path, isT, on) => session.watch(path, isT, on, signal),
+      openObject: (ref, tab) => this.openObject(ref, tab),
+    };
   }
 
   openObject(ref: ObjectRef, tabId?: string): void {
