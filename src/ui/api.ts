@@ -132,8 +132,11 @@ export async function listWatch<T extends KObject>(api: Api, path: string, isT: 
       // Watches continue from the last event seen; a 410 or a broken list starts over.
       let expired = false;
       while (!signal.aborted && !expired) {
-        const events = await api.watch(`${path}?watch=true&allowWatchBookmarks=true&resourceVersion=${encodeURIComponent(rv)}`, signal);
+        const opening = api.watch(`${path}?watch=true&allowWatchBookmarks=true&resourceVersion=${encodeURIComponent(rv)}`, signal);
+        // Firefox settles fetch() only at the body's first byte, and a quiet watch sends none (kube
+        // sends headers alone): the watch counts as open once asked for; a refusal still fails below.
         handler.watching();
+        const events = await opening;
         backoffMs = 500;
         for await (const e of events) {
           if (!isJsonObject(e)) continue;
