@@ -1,6 +1,6 @@
 // The real peers some tests run against, each from a Debian package: etcd (etcd-server), the
-// Python client (python3-kubernetes), the Ruby client (ruby-kubeclient) and the browser the
-// dashboard's test drives (chromium). A test that needs a peer
+// Python client (python3-kubernetes), the Ruby client (ruby-kubeclient) and the browsers the
+// dashboard's tests drive (chromium, firefox-esr). A test that needs a peer
 // the machine lacks is skipped with one line naming the package to install, and scripts/run-tests.js
 // lists those packages again at the end of the run. With TINYKUBE_REQUIRE_PEERS=1 (as .ci/run
 // sets it) a missing peer is a failing test instead: CI must run everything.
@@ -15,11 +15,16 @@ export const PYTHON = '/usr/bin/python3';
 /** Debian's Chromium, which playwright-core drives headless (it downloads no browser of its own). */
 export const CHROMIUM = '/usr/bin/chromium';
 
+/** Debian's Firefox ESR, which puppeteer-core drives headless over WebDriver BiDi. */
+export const FIREFOX = '/usr/bin/firefox-esr';
+
 const PEERS = {
   'etcd-server': { what: 'etcd', available: etcdAvailable },
   'python3-kubernetes': { what: 'python3-kubernetes', available: () => spawnSync(PYTHON, ['-c', 'import kubernetes']).status === 0 },
   'ruby-kubeclient': { what: 'ruby-kubeclient', available: () => spawnSync('ruby', ['-e', "require 'kubeclient'"]).status === 0 },
   chromium: { what: `Chromium (${CHROMIUM})`, available: () => existsSync(CHROMIUM) },
+  // Keyed by its package, as the others: Debian's stable release has no package named firefox.
+  'firefox-esr': { what: `Firefox (${FIREFOX})`, available: () => existsSync(FIREFOX) },
 } as const;
 
 export type Peer = keyof typeof PEERS;
