@@ -128,15 +128,15 @@ describe('dashboard: workloads and events', { skip: needs('chromium') }, () => {
     assert.match(await warning.getAttribute('class') ?? '', /\bwarning\b/);
     await screenshot(page, 'events');
 
-    await page.getByLabel('Type').selectOption('Warning');
+    await page.getByLabel('Type', { exact: true }).selectOption('Warning');
     await page.waitForFunction(() => [...document.querySelectorAll<HTMLTableRowElement>('table.events tbody tr')].every((r) => r.hidden === (r.children[1]?.textContent !== 'Warning')), undefined, { timeout: WAIT_MS });
     assert.equal(await kubiaRows.filter({ visible: true }).count(), 0, 'Warning hides the SuccessfulCreate events');
     assert.ok(await warning.isVisible(), 'and shows the FailedScheduling one');
 
     // The text box matches the message; the object opens in the panel.
-    await page.getByLabel('Type').selectOption('');
+    await page.getByLabel('Type', { exact: true }).selectOption('');
     const pod = listed[0].at(-1)?.replace('Created pod: ', '') ?? '';
-    await page.getByLabel('Filter').fill(pod);
+    await page.getByLabel('Filter', { exact: true }).fill(pod);
     await page.waitForFunction(() => [...document.querySelectorAll<HTMLTableRowElement>('table.events tbody tr')].filter((r) => !r.hidden).length >= 1, undefined, { timeout: WAIT_MS });
     const visible = await page.locator('table.events tbody tr:not([hidden])').allInnerTexts();
     assert.ok(visible.every((t) => t.includes(pod)), visible.join('\n'));

@@ -159,7 +159,7 @@ export const EVENTS_VIEW: View = {
     const body = h('tbody');
     root.classList.add('events-view');
     root.append(
-      h('div', { class: 'events-filters', role: 'search', 'aria-label': 'Filter events' },
+      h('div', { class: 'events-filters', role: 'search', 'aria-label': 'Event filters' },
         h('label', { for: 'events-filter' }, 'Filter'), search,
         h('label', { for: 'events-type' }, 'Type'), type),
       shown,
