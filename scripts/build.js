@@ -58,6 +58,7 @@ await build({
 });
 mkdirSync('dist/ui', { recursive: true });
 for (const f of ['index.html', 'style.css']) copyFileSync(`src/ui/${f}`, `dist/ui/${f}`);
+copyFileSync(require.resolve('@xterm/xterm/css/xterm.css'), 'dist/ui/xterm.css');
 
 // dist/index.d.ts and the declarations it refers to, for `import { startCluster } from 'tinykube'`.
 // A type error does not stop the build (esbuild does not check types either): tsc still emits, and

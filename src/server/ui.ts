@@ -1,5 +1,5 @@
-// The dashboard's static files at /ui/ (index.html, app.js, style.css) and the redirect of a
-// browser opening / to it. The files hold no cluster data, so they are served without
+// The dashboard's static files at /ui/ (index.html, app.js, style.css, xterm.css) and the redirect
+// of a browser opening / to it. The files hold no cluster data, so they are served without
 // authentication; everything the page shows it reads through the public API with the caller's
 // token. The files come from dist/ui/ (built by scripts/build.js); in a checkout whose src/ui/ is
 // newer, they are bundled from the sources by esbuild (a dev dependency) on the first request, so
@@ -20,11 +20,16 @@ const TYPES: Record<string, string> = {
   'index.html': 'text/html; charset=utf-8',
   'app.js': 'text/javascript; charset=utf-8',
   'style.css': 'text/css; charset=utf-8',
+  // The terminal's stylesheet, from the @xterm/xterm package (the Terminal tab).
+  'xterm.css': 'text/css; charset=utf-8',
 };
 
-/** Nothing but our own files and same-origin API calls; the page is never framed. */
+/**
+ * Nothing but our own files and same-origin API calls; the page is never framed. Inline styles
+ * only: xterm.js (the Terminal tab) sizes and colours its rows with <style> elements it writes.
+ */
 const HEADERS = {
-  'Content-Security-Policy': "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'",
+  'Content-Security-Policy': "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'",
   'X-Content-Type-Options': 'nosniff',
   'Referrer-Policy': 'no-referrer',
 };
@@ -92,6 +97,7 @@ async function loadFiles(): Promise<UiFiles> {
     return files;
   }
   for (const name of ['index.html', 'style.css']) files.set(name, { type: TYPES[name], body: readFileSync(join(sources, name)) });
+  files.set('xterm.css', { type: TYPES['xterm.css'], body: readFileSync(createRequire(import.meta.url).resolve('@xterm/xterm/css/xterm.css')) });
   files.set('app.js', { type: TYPES['app.js'], body: await bundle(sources) });
   return files;
 }

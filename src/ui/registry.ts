@@ -3,6 +3,8 @@
 import { CLUSTER_VIEW } from './cluster-page.js';
 import { EVENTS_VIEW } from './events-view.js';
 import { SERVICES_VIEW } from './services-view.js';
+import { LOGS_TAB } from './logs-tab.js';
+import { TERMINAL_TAB } from './terminal-tab.js';
 import type { ObjectTab, View } from './shell.js';
 import { YAML_TAB } from './yaml-tab.js';
 import { WORKLOADS_VIEW } from './workloads-view.js';
@@ -16,4 +18,6 @@ export const VIEWS: readonly View[] = [
 
 export const OBJECT_TABS: readonly ObjectTab[] = [
   YAML_TAB,
+  LOGS_TAB,
+  TERMINAL_TAB,
 ];
