@@ -57,6 +57,15 @@ export async function bootstrap(registry: Registry, apiserver: { host: string; p
     metadata: { name: 'kubernetes', labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' } },
     subsets,
   }, (ep) => ({ ...ep, subsets }));
+  // Its EndpointSlice, as kube-apiserver's endpoints adapter writes it beside the Endpoints (the
+  // mirroring controller is told to skip them): same name, the service-name label, ready.
+  const slicePorts = [{ name: 'https', port: apiserver.port, protocol: 'TCP' }];
+  const endpoints = [{ addresses: [host], conditions: { ready: true } }];
+  await ensure(registry, 'endpointslices', 'default', {
+    apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice',
+    metadata: { name: 'kubernetes', labels: { 'kubernetes.io/service-name': 'kubernetes' } },
+    addressType: 'IPv4', endpoints, ports: slicePorts,
+  }, (slice) => ({ ...slice, endpoints, ports: slicePorts }), 'discovery.k8s.io');
   await bootstrapPolicy(registry);
 }
 
