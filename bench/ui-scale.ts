@@ -94,8 +94,8 @@ export async function uiScale(quick: boolean, pods = quick ? 5000 : 20_000): Pro
       }
       await Promise.all([...writes, tick]);
     }
-    const updated = Math.min(pods, seconds * 100);
-    await page.waitForFunction((n) => document.querySelectorAll('[data-state="ready"]').length >= n || (document.getElementById('nodes')?.classList.contains('compact') ?? false), Math.min(updated, 50), { timeout: 60_000 });
+    // The updates reached the page: the legend counts pods Running and ready.
+    await page.waitForFunction(() => Number(document.querySelector('.legend [data-state="ready"] .n')?.textContent ?? 0) > 0, undefined, { timeout: 60_000 });
     const probe = await page.evaluate(() => window.uiProbe);
     const heap = await heapBytes(page);
     const gaps = probe?.gaps ?? [];
