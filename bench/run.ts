@@ -11,8 +11,9 @@ import { startup } from './cases/startup.js';
 import { watchFanout } from './cases/watch-fanout.js';
 import { writes } from './cases/writes.js';
 import { table, type Row } from './lib/report.js';
+import { uiScale } from './ui-scale.js';
 
-const CASES: Record<string, (quick: boolean) => Promise<Row[]>> = { startup, reads, writes, lists, 'watch-fanout': watchFanout, scheduler, kubectl, scale };
+const CASES: Record<string, (quick: boolean) => Promise<Row[]>> = { startup, reads, writes, lists, 'watch-fanout': watchFanout, scheduler, kubectl, scale, 'ui-scale': (quick) => uiScale(quick) };
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } } });
 const names = values.only ? values.only.split(',') : Object.keys(CASES);

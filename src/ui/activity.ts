@@ -2,6 +2,8 @@
 // server-sent events, one JSON object each: {component, node?, action, object?, time}). Read with
 // fetch rather than EventSource, so that the bearer token goes with it. A server without the feed
 // (404), or one that refuses it (401, 403), leaves the boxes unlit; nothing else depends on it.
+// Every second the feed also sends `event: counters` (each component's actions in that second),
+// passed on with the scheduler's bindings of the same second, counted from the messages.
 import { isJsonObject } from '../api/json.js';
 import { ApiError, pieces, type Api } from './api.js';
 
@@ -24,8 +26,24 @@ export function messageData(block: string): string | undefined {
   return data.length ? data.join('\n') : undefined;
 }
 
+/** The data of an `event: counters` block: actions per component in the last second. */
+export function countersData(block: string): Record<string, number> | undefined {
+  const lines = block.split('\n');
+  if (!lines.some((l) => l.startsWith('event:') && l.slice(6).trim() === 'counters')) return undefined;
+  let counts: unknown;
+  try { counts = JSON.parse(lines.filter((l) => l.startsWith('data:')).map((l) => l.slice(5)).join('\n')); } catch { return undefined; }
+  if (!isJsonObject(counts)) return undefined;
+  const out: Record<string, number> = {};
+  for (const [k, v] of Object.entries(counts)) if (typeof v === 'number') out[k] = v;
+  return out;
+}
+
+/** A second's counts: the feed's per component, and `binds`, the scheduler's bindings among them. */
+export type ActivityCounters = Record<string, number> & { binds: number };
+
 /** Follows the feed through `api` until `signal` aborts, lighting the boxes under `root`. */
-export async function followActivity(root: HTMLElement, api: Api, signal: AbortSignal): Promise<void> {
+export async function followActivity(root: HTMLElement, api: Api, signal: AbortSignal, onCounters?: (c: ActivityCounters) => void): Promise<void> {
+  let binds = 0;
   const timers = new WeakMap<Element, number>();
   let queued = new Set<string>();
   let frame = 0;
@@ -45,6 +63,7 @@ export async function followActivity(root: HTMLElement, api: Api, signal: AbortS
     let event: unknown;
     try { event = JSON.parse(data); } catch { return; }
     if (!isJsonObject(event) || typeof event.component !== 'string' || !COMPONENTS.has(event.component)) return;
+    if (event.component === 'scheduler' && event.action === 'bind') binds++;
     // The scheduler names the node it bound to, but it lives in the control plane.
     const node = NODE_COMPONENTS.has(event.component) && typeof event.node === 'string' ? event.node : undefined;
     queued.add(node ? `[data-node="${CSS.escape(node)}"] [data-component="${event.component}"]` : `.control-plane [data-component="${event.component}"]`);
@@ -55,7 +74,10 @@ export async function followActivity(root: HTMLElement, api: Api, signal: AbortS
       const res = await api.request(ACTIVITY_PATH, signal, 'text/event-stream');
       for await (const block of pieces(res, '\n\n')) {
         const data = messageData(block);
-        if (data !== undefined) light(data);
+        if (data !== undefined) { light(data); continue; }
+        const counters = countersData(block);
+        if (counters && onCounters) onCounters({ ...counters, binds });
+        if (counters) binds = 0;
       }
     } catch (e) {
       if (signal.aborted || e instanceof ApiError) return;

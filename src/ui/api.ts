@@ -148,15 +148,32 @@ export function isObject(v: unknown): v is KObject {
   return isJsonObject(v) && isJsonObject(v.metadata);
 }
 
+/** Items a page: as client-go's pager, so that no one answer (or its parsing) is the whole cluster. */
+const PAGE_SIZE = 1000;
+
+/** Lists `path` a page at a time (limit and continue), hands over every item, and answers the list's resourceVersion. */
+async function listAll<T extends KObject>(api: Api, path: string, isT: (v: unknown) => v is T, signal: AbortSignal, replace: (items: T[], rv: string) => void): Promise<string> {
+  const items: T[] = [];
+  let next = '';
+  let rv = '';
+  do {
+    const page = await api.get(`${path}${path.includes('?') ? '&' : '?'}limit=${PAGE_SIZE}${next ? `&continue=${encodeURIComponent(next)}` : ''}`, signal);
+    if (!isJsonObject(page) || !Array.isArray(page.items) || !isJsonObject(page.metadata)) throw new Error(`${path} did not answer a list`);
+    for (const item of page.items) if (isT(item)) items.push(item);
+    rv = typeof page.metadata.resourceVersion === 'string' ? page.metadata.resourceVersion : rv;
+    next = typeof page.metadata.continue === 'string' ? page.metadata.continue : '';
+  } while (next);
+  replace(items, rv);
+  return rv;
+}
+
 /** Lists and watches `path` (a collection, e.g. /api/v1/pods, maybe with a ?fieldSelector) until `signal` aborts. */
 export async function listWatch<T extends KObject>(api: Api, path: string, isT: (v: unknown) => v is T, handler: WatchHandler<T>, signal: AbortSignal): Promise<void> {
   let backoffMs = 500;
   while (!signal.aborted) {
     try {
-      const list = await api.get(path, signal);
-      if (!isJsonObject(list) || !Array.isArray(list.items) || !isJsonObject(list.metadata)) throw new Error(`${path} did not answer a list`);
-      let rv = typeof list.metadata.resourceVersion === 'string' ? list.metadata.resourceVersion : '';
-      handler.replace(list.items.filter(isT), rv);
+      // Nothing of the list outlives this call: the watch below may run for hours.
+      let rv = await listAll(api, path, isT, signal, (items, listRv) => handler.replace(items, listRv));
       // Watches continue from the last event seen; a 410 or a broken list starts over.
       let expired = false;
       while (!signal.aborted && !expired) {

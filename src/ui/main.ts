@@ -34,7 +34,7 @@ const watchState = new Map<string, string>();
 function report(resource: string, state: string): void {
   watchState.set(resource, state);
   const failures = [...watchState.values()].filter((s) => s !== 'watching');
-  setText(status, failures.length ? failures[0] : `Live: watching ${[...watchState.keys()].join(' and ')}`);
+  setText(status, failures.length ? failures[0] : `Live: watching ${[...watchState.keys()].join(', ')}`);
   status.classList.toggle('error', failures.length > 0);
 }
 
