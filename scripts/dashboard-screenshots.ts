@@ -42,7 +42,8 @@ try {
   await shoot('workloads');
 
   await page.getByRole('tab', { name: 'Services' }).click();
-  await page.getByRole('button', { name: 'Send 10' }).first().click();
+  // Services sort by name: kubernetes, then kubia.
+  await page.getByRole('button', { name: 'Send 10' }).nth(1).click();
   await page.waitForTimeout(4000);
   await shoot('services');
 
