@@ -11,7 +11,7 @@ import { startup } from './cases/startup.js';
 import { watchFanout } from './cases/watch-fanout.js';
 import { writes } from './cases/writes.js';
 import { table, type Row } from './lib/report.js';
-import { uiScale } from './ui-scale.js';
+import { uiScale } from './cases/ui-scale.js';
 
 const CASES: Record<string, (quick: boolean) => Promise<Row[]>> = { startup, reads, writes, lists, 'watch-fanout': watchFanout, scheduler, kubectl, scale, 'ui-scale': (quick) => uiScale(quick) };
 

@@ -3,16 +3,16 @@
 // server box counting every node and pod, the first node box with its pod count), the largest
 // gap between animation frames and the long tasks while 100 pod status updates a second flow,
 // and the page's JS heap. The nodes are objects no kubelet runs and the server serves the API
-// alone, so the browser's work is all that is measured. `tsx bench/ui-scale.ts [--pods N]` runs
+// alone, so the browser's work is all that is measured. `tsx bench/cases/ui-scale.ts [--pods N]` runs
 // it alone (e.g. --pods 150000); `npm run bench -- --only ui-scale` runs it in the table.
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { Page } from 'playwright-core';
-import { launch } from '../test/browser.js';
-import { send } from './lib/http.js';
-import { createMany, node, pod } from './lib/objects.js';
-import { startTinykube } from './lib/processes.js';
-import { table, type Row } from './lib/report.js';
+import { launch } from '../../test/browser.js';
+import { send } from '../lib/http.js';
+import { createMany, node, pod } from '../lib/objects.js';
+import { startTinykube } from '../lib/processes.js';
+import { table, type Row } from '../lib/report.js';
 
 /** What the page records about itself from its first script on: frame gaps, long tasks, when it was drawn. */
 interface Probe { drawnAt: number; gaps: number[]; longTasks: number[] }
