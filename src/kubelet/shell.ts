@@ -42,16 +42,30 @@ export function shellCommand(lookup: ProgramLookup): Command {
   };
 }
 
-class Shell {
-  private cwd: string;
+/** A shell reading commands from a terminal: each line runs in the same shell, so cd, variables and exports last. */
+export interface LineShell {
+  /** Runs one line, its output going to the shell's stream as it is written; `exited` when it ran `exit` or `exec`. */
+  runLine(line: string): Promise<{ exitCode: number; exited: boolean }>;
+  readonly cwd: string;
+  readonly env: Readonly<Record<string, string>>;
+}
+
+/** An interactive shell as `p` (`sh` with no script), writing what its commands print to `stream`. */
+export function lineShell(p: Process, lookup: ProgramLookup, stream: (fd: 1 | 2, data: Buffer) => void): LineShell {
+  return new Shell(p, lookup, [p.argv[0]], stream);
+}
+
+class Shell implements LineShell {
+  cwd: string;
   private status = 0;
+  private exited = false;
   private readonly exported: Record<string, string>;
   private readonly locals: Record<string, string> = {};
-  private readonly out: Collected;
-  private readonly err: Collected;
+  private out: Collected;
+  private err: Collected;
   private nextPid: number;
 
-  constructor(private readonly p: Process, private readonly lookup: ProgramLookup, private readonly positional: string[], stream?: (fd: 1 | 2, data: Buffer) => void) {
+  constructor(private readonly p: Process, private readonly lookup: ProgramLookup, private readonly positional: string[], private readonly stream?: (fd: 1 | 2, data: Buffer) => void) {
     this.out = new Collected(stream && ((data) => stream(1, data)));
     this.err = new Collected(stream && ((data) => stream(2, data)));
     this.cwd = p.cwd;
@@ -60,13 +74,26 @@ class Shell {
     this.nextPid = p.pid + 1;
   }
 
+  get env(): Readonly<Record<string, string>> { return this.exported; }
+
+  async runLine(line: string): Promise<{ exitCode: number; exited: boolean }> {
+    // Each line's output is new: nothing of earlier lines is kept.
+    const stream = this.stream;
+    this.out = new Collected(stream && ((data) => stream(1, data)));
+    this.err = new Collected(stream && ((data) => stream(2, data)));
+    const r = await this.run(line, true);
+    return { exitCode: r.exitCode, exited: this.exited };
+  }
+
   async run(script: string, fromArgument: boolean): Promise<ExecResult> {
     let parsed;
     try {
       parsed = parseScript(script);
     } catch (e) {
       if (!(e instanceof ShellSyntaxError)) throw e;
-      return failure(`sh: ${fromArgument ? '' : 'line 1: '}${e.message}\n`, 2);
+      this.err.add(Buffer.from(`sh: ${fromArgument ? '' : 'line 1: '}${e.message}\n`));
+      this.status = 2;
+      return result(this.out.bytes(), this.err.bytes(), 2);
     }
     // ash runs a script's only simple command in the shell's own process (ps shows it as that pid).
     const single = parsed.length === 1 && !parsed[0].rest.length && parsed[0].first.commands.length === 1 && !parsed[0].first.negated;
@@ -81,6 +108,7 @@ class Shell {
     } catch (e) {
       if (!(e instanceof ExitSignal)) throw e;
       this.status = e.code;
+      this.exited = true;
     }
     return result(this.out.bytes(), this.err.bytes(), this.status);
   }
