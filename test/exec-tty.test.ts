@@ -147,23 +147,26 @@ describe('exec with a terminal: an interactive shell', () => {
     assert.deepEqual(b.status, { metadata: {}, status: 'Success' });
   });
 
-  test('kubectl 1.33 exec -it on a pty: the prompt, the command\'s output, and kubectl exits with the shell\'s code', { skip: spawnSync('script', ['--version']).error ? 'util-linux script is not installed' : false }, async () => {
-    const cmd = `${kubectlBinary('1.33')} --kubeconfig ${cluster.kubeconfigPath} exec -it bb -- sh`;
-    const child = spawn('script', ['-qfec', cmd, '/dev/null'], { env: { ...process.env, KUBECONFIG: cluster.kubeconfigPath, TERM: 'xterm' } });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => { out += d.toString('utf8'); });
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    try {
-      await eventually(() => out.includes('/ # '), WAIT_MS, 'the prompt');
-      child.stdin.write('echo hello-$HOSTNAME\r');
-      await eventually(() => out.includes('hello-bb\r\n/ # '), WAIT_MS, 'the echo\'s output');
-      child.stdin.write('cd /tmp; pwd\r');
-      await eventually(() => out.includes('/tmp\r\n/tmp # '), WAIT_MS, 'pwd\'s output');
-      child.stdin.write('exit 3\r');
-      assert.equal(await exited, 3);
-      assert.match(out, /command terminated with exit code 3/);
-    } finally {
-      child.kill();
-    }
-  });
+  // 1.27 speaks SPDY, 1.30 and 1.33 websockets (v5).
+  for (const version of ['1.27', '1.30', '1.33']) {
+    test(`kubectl ${version} exec -it on a pty: the prompt, the command's output, and kubectl exits with the shell's code`, { skip: spawnSync('script', ['--version']).error ? 'util-linux script is not installed' : false }, async () => {
+      const cmd = `${kubectlBinary(version)} --kubeconfig ${cluster.kubeconfigPath} exec -it bb -- sh`;
+      const child = spawn('script', ['-qfec', cmd, '/dev/null'], { env: { ...process.env, KUBECONFIG: cluster.kubeconfigPath, TERM: 'xterm' } });
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => { out += d.toString('utf8'); });
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+      try {
+        await eventually(() => out.includes('/ # '), WAIT_MS, 'the prompt');
+        child.stdin.write('echo hello-$HOSTNAME\r');
+        await eventually(() => out.includes('echo hello-$HOSTNAME\r\nhello-bb\r\n/ # '), WAIT_MS, 'the echo\'s output');
+        child.stdin.write('cd /tmp; pwd\r');
+        await eventually(() => out.includes('/tmp\r\n/tmp # '), WAIT_MS, 'pwd\'s output');
+        child.stdin.write('exit 3\r');
+        assert.equal(await exited, 3);
+        assert.match(out, /\/tmp # exit 3\r\ncommand terminated with exit code 3\r?\n$/);
+      } finally {
+        child.kill();
+      }
+    });
+  }
 });

@@ -30,6 +30,17 @@ export function shellFlavor(app: string, shell: string): ShellFlavor {
   return shell === 'bash' ? 'bash' : 'dash';
 }
 
+/**
+ * The shell an exec with a terminal starts in an image of catalog app `app`, if `argv` starts
+ * one to read commands; `busybox sh` only where busybox is (Debian images have none).
+ */
+export function terminalShell(app: string, argv: string[]): ShellFlavor | undefined {
+  const name = interactiveShellName(argv);
+  if (!name) return undefined;
+  if (base(argv[0]) === 'busybox' && DEBIAN_BASED.has(app)) return undefined;
+  return shellFlavor(app, name);
+}
+
 export interface PromptState {
   cwd: string;
   /** $HOME, which ash's and bash's \w show as `~`. */

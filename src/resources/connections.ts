@@ -9,7 +9,7 @@ import type { CommandStreams, ConnectRequest, ForwardStreams, StreamRequest, Str
 import { logRun, runCommand, type ContainerLogs } from '../kubelet/containers.js';
 import { containerExecContext } from '../kubelet/exec-context.js';
 import { serviceBackends, type PodNetwork } from '../kubelet/pod-network.js';
-import { interactiveShellName, shellFlavor } from '../kubelet/shell-prompt.js';
+import { terminalShell, type ShellFlavor } from '../kubelet/shell-prompt.js';
 import { TerminalSession } from '../kubelet/terminal.js';
 import { sendBody } from '../server/http.js';
 
@@ -211,7 +211,7 @@ export class Connections {
       return;
     }
     if (subresource === 'attach' && isEphemeral(pod, c.name)) { void this.attachProcess(request, streams, pod, c.name); return; }
-    const shell = subresource === 'exec' && streams.tty && streams.stdin ? interactiveShellName(query.getAll('command')) : undefined;
+    const shell = subresource === 'exec' && streams.tty && streams.stdin ? terminalShell(this.network.apps.appFor(c.image).name, query.getAll('command')) : undefined;
     if (shell) { this.terminal(request, streams, pod, c, shell); return; }
     const stdinChunks: Buffer[] = [];
     const stdinEnded = new Promise<void>((resolve) => {
@@ -234,7 +234,7 @@ export class Connections {
    * exec of a shell with a terminal (`kubectl exec -it POD -- sh`): the shell prompts and runs each
    * line as it is typed (kubelet/terminal.ts) until it exits, the client goes, or the pod does.
    */
-  private terminal(request: StreamRequest, streams: CommandStreams, pod: Pod, c: Container, shell: string): void {
+  private terminal(request: StreamRequest, streams: CommandStreams, pod: Pod, c: Container, flavor: ShellFlavor): void {
     const { target, query, registry } = request;
     const argv = query.getAll('command');
     const stdin = streams.stdin;
@@ -248,7 +248,7 @@ export class Connections {
       streams.end(commandStatus(code, argv));
     };
     const session = new TerminalSession({
-      argv, flavor: shellFlavor(this.network.apps.appFor(c.image).name, shell),
+      argv, flavor,
       ctx: containerExecContext(this.network, registry, pod, c),
       write: (data) => { streams.stdout?.write(data); },
       exit: end,
