@@ -3,6 +3,7 @@
 // its output the next one's stdin), redirections to and from the container's filesystem,
 // parameter and command substitution, field splitting and globbing, and the builtins that change
 // the shell itself (cd, export, unset, exit, exec). Error texts are ash's.
+import { arithmetic, ArithmeticError } from './arithmetic.js';
 import { byteOrder, FsError, normalize } from './filesystem.js';
 import { Collected, EMPTY, failure, result, type Command, type ExecResult, type Process } from './process.js';
 import { parseScript, ShellSyntaxError, type Pipeline, type SimpleCommand, type Word } from './shell-parse.js';
@@ -285,6 +286,9 @@ class Shell implements LineShell {
         if ((value === undefined || value === '') && part.fallback) addExpansion((await this.expand(part.fallback, false)).join(''), part.quoted);
         else addExpansion(value ?? '', part.quoted);
         if (part.quoted) current ??= { text: '', pattern: '', glob: false };
+      } else if (/^\(.*\)$/s.test(part.script)) {
+        // `$((EXPR))` reaches here as `$(` around `(EXPR)`: arithmetic, as the shell has no `( )` subshells.
+        addExpansion(this.arithmetic(part.script.slice(1, -1)), part.quoted);
       } else {
         const sub = await new Shell({ ...this.p, cwd: this.cwd, env: this.exported, pid: this.nextPid++ }, this.lookup, this.positional).run(part.script, true);
         this.err.add(sub.stderr);
@@ -296,6 +300,19 @@ class Shell implements LineShell {
     if (current) fields.push(current);
     if (!split) return [fields.map((f) => f.text).join(' ')];
     return fields.flatMap((f) => (f.glob ? this.glob(f.pattern, f.text) : [f.text]));
+  }
+
+  /** `$((EXPR))`'s value, parameters in EXPR expanded first; an error is reported and expands to nothing. */
+  private arithmetic(expr: string): string {
+    const expanded = expr.replace(/\$\{?([A-Za-z_][A-Za-z0-9_]*|[0-9?$#])\}?/g, (_m, name: string) => this.parameter(name) ?? '');
+    try {
+      return String(arithmetic(expanded, (name) => this.parameter(name)));
+    } catch (e) {
+      if (!(e instanceof ArithmeticError)) throw e;
+      this.err.add(Buffer.from(`sh: ${e.message}\n`));
+      this.status = 2;
+      return '';
+    }
   }
 
   /** Pathname expansion: the sorted paths matching `pattern`, or the word itself when none do. */
