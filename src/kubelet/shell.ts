@@ -3,6 +3,7 @@
 // its output the next one's stdin), redirections to and from the container's filesystem,
 // parameter and command substitution, field splitting and globbing, and the builtins that change
 // the shell itself (cd, export, unset, exit, exec). Error texts are ash's.
+import { arithmetic, ArithmeticError } from './arithmetic.js';
 import { byteOrder, FsError, normalize } from './filesystem.js';
 import { Collected, EMPTY, failure, result, type Command, type ExecResult, type Process } from './process.js';
 import { parseScript, ShellSyntaxError, type Pipeline, type SimpleCommand, type Word } from './shell-parse.js';
@@ -42,16 +43,30 @@ export function shellCommand(lookup: ProgramLookup): Command {
   };
 }
 
-class Shell {
-  private cwd: string;
+/** A shell reading commands from a terminal: each line runs in the same shell, so cd, variables and exports last. */
+export interface LineShell {
+  /** Runs one line, its output going to the shell's stream as it is written; `exited` when it ran `exit` or `exec`. */
+  runLine(line: string): Promise<{ exitCode: number; exited: boolean }>;
+  readonly cwd: string;
+  readonly env: Readonly<Record<string, string>>;
+}
+
+/** An interactive shell as `p` (`sh` with no script), writing what its commands print to `stream`. */
+export function lineShell(p: Process, lookup: ProgramLookup, stream: (fd: 1 | 2, data: Buffer) => void): LineShell {
+  return new Shell(p, lookup, [p.argv[0]], stream);
+}
+
+class Shell implements LineShell {
+  cwd: string;
   private status = 0;
+  private exited = false;
   private readonly exported: Record<string, string>;
   private readonly locals: Record<string, string> = {};
-  private readonly out: Collected;
-  private readonly err: Collected;
+  private out: Collected;
+  private err: Collected;
   private nextPid: number;
 
-  constructor(private readonly p: Process, private readonly lookup: ProgramLookup, private readonly positional: string[], stream?: (fd: 1 | 2, data: Buffer) => void) {
+  constructor(private readonly p: Process, private readonly lookup: ProgramLookup, private readonly positional: string[], private readonly stream?: (fd: 1 | 2, data: Buffer) => void) {
     this.out = new Collected(stream && ((data) => stream(1, data)));
     this.err = new Collected(stream && ((data) => stream(2, data)));
     this.cwd = p.cwd;
@@ -60,13 +75,26 @@ class Shell {
     this.nextPid = p.pid + 1;
   }
 
+  get env(): Readonly<Record<string, string>> { return this.exported; }
+
+  async runLine(line: string): Promise<{ exitCode: number; exited: boolean }> {
+    // Each line's output is new: nothing of earlier lines is kept.
+    const stream = this.stream;
+    this.out = new Collected(stream && ((data) => stream(1, data)));
+    this.err = new Collected(stream && ((data) => stream(2, data)));
+    const r = await this.run(line, true);
+    return { exitCode: r.exitCode, exited: this.exited };
+  }
+
   async run(script: string, fromArgument: boolean): Promise<ExecResult> {
     let parsed;
     try {
       parsed = parseScript(script);
     } catch (e) {
       if (!(e instanceof ShellSyntaxError)) throw e;
-      return failure(`sh: ${fromArgument ? '' : 'line 1: '}${e.message}\n`, 2);
+      this.err.add(Buffer.from(`sh: ${fromArgument ? '' : 'line 1: '}${e.message}\n`));
+      this.status = 2;
+      return result(this.out.bytes(), this.err.bytes(), 2);
     }
     // ash runs a script's only simple command in the shell's own process (ps shows it as that pid).
     const single = parsed.length === 1 && !parsed[0].rest.length && parsed[0].first.commands.length === 1 && !parsed[0].first.negated;
@@ -81,6 +109,7 @@ class Shell {
     } catch (e) {
       if (!(e instanceof ExitSignal)) throw e;
       this.status = e.code;
+      this.exited = true;
     }
     return result(this.out.bytes(), this.err.bytes(), this.status);
   }
@@ -257,6 +286,9 @@ class Shell {
         if ((value === undefined || value === '') && part.fallback) addExpansion((await this.expand(part.fallback, false)).join(''), part.quoted);
         else addExpansion(value ?? '', part.quoted);
         if (part.quoted) current ??= { text: '', pattern: '', glob: false };
+      } else if (/^\(.*\)$/s.test(part.script)) {
+        // `$((EXPR))` reaches here as `$(` around `(EXPR)`: arithmetic, as the shell has no `( )` subshells.
+        addExpansion(this.arithmetic(part.script.slice(1, -1)), part.quoted);
       } else {
         const sub = await new Shell({ ...this.p, cwd: this.cwd, env: this.exported, pid: this.nextPid++ }, this.lookup, this.positional).run(part.script, true);
         this.err.add(sub.stderr);
@@ -268,6 +300,19 @@ class Shell {
     if (current) fields.push(current);
     if (!split) return [fields.map((f) => f.text).join(' ')];
     return fields.flatMap((f) => (f.glob ? this.glob(f.pattern, f.text) : [f.text]));
+  }
+
+  /** `$((EXPR))`'s value, parameters in EXPR expanded first; an error is reported and expands to nothing. */
+  private arithmetic(expr: string): string {
+    const expanded = expr.replace(/\$\{?([A-Za-z_][A-Za-z0-9_]*|[0-9?$#])\}?/g, (_m, name: string) => this.parameter(name) ?? '');
+    try {
+      return String(arithmetic(expanded, (name) => this.parameter(name)));
+    } catch (e) {
+      if (!(e instanceof ArithmeticError)) throw e;
+      this.err.add(Buffer.from(`sh: ${e.message}\n`));
+      this.status = 2;
+      return '';
+    }
   }
 
   /** Pathname expansion: the sorted paths matching `pattern`, or the word itself when none do. */

@@ -9,6 +9,8 @@ import type { CommandStreams, ConnectRequest, ForwardStreams, StreamRequest, Str
 import { logRun, runCommand, type ContainerLogs } from '../kubelet/containers.js';
 import { containerExecContext } from '../kubelet/exec-context.js';
 import { serviceBackends, type PodNetwork } from '../kubelet/pod-network.js';
+import { terminalShell, type ShellFlavor } from '../kubelet/shell-prompt.js';
+import { TerminalSession } from '../kubelet/terminal.js';
 import { sendBody } from '../server/http.js';
 
 const containersOf = (pod: Pod): Container[] => pod.spec?.containers ?? [];
@@ -209,6 +211,8 @@ export class Connections {
       return;
     }
     if (subresource === 'attach' && isEphemeral(pod, c.name)) { void this.attachProcess(request, streams, pod, c.name); return; }
+    const shell = subresource === 'exec' && streams.tty && streams.stdin ? terminalShell(this.network.apps.appFor(c.image).name, query.getAll('command')) : undefined;
+    if (shell) { this.terminal(request, streams, pod, c, shell); return; }
     const stdinChunks: Buffer[] = [];
     const stdinEnded = new Promise<void>((resolve) => {
       if (!streams.stdin) { resolve(); return; }
@@ -224,6 +228,39 @@ export class Connections {
       if (r.stderr.length) (streams.stderr ?? streams.stdout)?.write(r.stderr);
       streams.end(commandStatus(r.exitCode, argv));
     });
+  }
+
+  /**
+   * exec of a shell with a terminal (`kubectl exec -it POD -- sh`): the shell prompts and runs each
+   * line as it is typed (kubelet/terminal.ts) until it exits, the client goes, or the pod does.
+   */
+  private terminal(request: StreamRequest, streams: CommandStreams, pod: Pod, c: Container, flavor: ShellFlavor): void {
+    const { target, query, registry } = request;
+    const argv = query.getAll('command');
+    const stdin = streams.stdin;
+    if (!stdin) return;
+    let ended = false;
+    const end = (code: number) => {
+      if (ended) return;
+      ended = true;
+      stopWatch();
+      session.close();
+      streams.end(commandStatus(code, argv));
+    };
+    const session = new TerminalSession({
+      argv, flavor,
+      ctx: containerExecContext(this.network, registry, pod, c),
+      write: (data) => { streams.stdout?.write(data); },
+      exit: end,
+    });
+    // What is typed before the prompt waits for it, as typeahead does on a terminal.
+    stdin.on('data', (chunk: Buffer) => session.input(chunk));
+    stdin.on('end', () => session.endInput());
+    // The shell dies with its container: a deleted pod's session ends as a killed process's (137).
+    const uid = pod.metadata.uid;
+    const stopWatch = target.cache.watch({ matches: (p: Pod) => p.metadata.uid === uid, deliver: (type) => { if (type === 'DELETED') end(137); } });
+    streams.onClose(() => { ended = true; stopWatch(); session.close(); });
+    void sessionStarted(streams).then(() => session.start());
   }
 
   /**
