@@ -56,6 +56,17 @@ try {
   await page.getByRole('tab', { name: 'YAML' }).waitFor();
   await page.waitForTimeout(800);
   await shoot('yaml');
+
+  // An interactive shell in the pod, over the exec websocket.
+  await page.getByRole('tab', { name: 'Terminal' }).click();
+  await page.locator('.xterm').waitFor();
+  await page.waitForTimeout(1500);
+  await page.locator('.xterm').click();
+  await page.keyboard.type('hostname\r', { delay: 20 });
+  await page.keyboard.type('env | grep KUBERNETES_SERVICE\r', { delay: 10 });
+  await page.keyboard.type('ls /\r', { delay: 20 });
+  await page.waitForTimeout(1000);
+  await shoot('terminal');
 } finally {
   await browser.close();
   await cluster.close();
