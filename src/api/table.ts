@@ -24,11 +24,16 @@ export function tableRow(convertor: TableConvertor, obj: KObject, include: Inclu
   const row: TableRow = { cells: convertor.cells(obj, now) };
   if (include === 'Object') row.object = obj;
   else if (include === 'Metadata') row.object = { kind: 'PartialObjectMetadata', apiVersion: tableApiVersion, metadata: obj.metadata };
-  const phase = isJsonObject(obj.status) ? obj.status.phase : undefined;
-  if (obj.kind === 'Pod' && (phase === 'Succeeded' || phase === 'Failed')) {
-    row.conditions = [{ type: 'Completed', status: 'True', reason: phase, message: `The pod has completed ${phase === 'Succeeded' ? 'successfully' : 'with an error'}.` }];
-  }
+  const conditions = rowConditions(obj);
+  if (conditions) row.conditions = conditions;
   return row;
+}
+
+/** A finished pod's row is marked Completed, as kube's pod printer marks it. */
+export function rowConditions(obj: KObject): unknown[] | undefined {
+  const phase = isJsonObject(obj.status) ? obj.status.phase : undefined;
+  if (obj.kind !== 'Pod' || (phase !== 'Succeeded' && phase !== 'Failed')) return undefined;
+  return [{ type: 'Completed', status: 'True', reason: phase, message: `The pod has completed ${phase === 'Succeeded' ? 'successfully' : 'with an error'}.` }];
 }
 
 export function table(convertor: TableConvertor, rows: TableRow[], apiVersion: string, listMeta: Record<string, unknown>, withColumns = true): Record<string, unknown> {

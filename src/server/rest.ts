@@ -16,6 +16,7 @@ import type { SchemaSet } from '../api/schema.js';
 import { SchemaNode } from '../api/schema-navigator.js';
 import { matchesLabels } from '../api/selectors.js';
 import { DEFAULT_TABLE, table, tableRow, type IncludeObject } from '../api/table.js';
+import { encodeTable } from '../api/table-encoding.js';
 import { rfc3339 } from '../api/time.js';
 import { currentRequest, runInRequest } from '../api/request-context.js';
 import type { CreateRequest, DeleteOptions, KObject, StreamingEndpoint, StreamRequest, Subresource, TokenAuthenticator } from '../api/types.js';
@@ -158,8 +159,7 @@ export class RestHandler {
       const apiVersion = `meta.k8s.io/${format.version}`;
       const now = this.registry.now().getTime();
       const include = includeObject(query);
-      const rows = result.items.map((o) => tableRow(convertor, o.object, include, apiVersion, now));
-      return sendObject(res, 200, table(convertor, rows, apiVersion, listMeta), format);
+      return sendJSON(res, 200, encodeTable(convertor, result.items, { apiVersion, include, listMeta, withColumns: true, now }));
     }
     if (format.kind === 'partialObjectMetadata') {
       const items = result.items.map((o) => ({ kind: 'PartialObjectMetadata', apiVersion: `meta.k8s.io/${format.version}`, metadata: o.object.metadata }));
@@ -211,8 +211,8 @@ export class RestHandler {
     if (format.kind === 'table' && obj.kind === rs.kind) {
       const convertor = rs.strategy.table ?? DEFAULT_TABLE;
       const apiVersion = `meta.k8s.io/${format.version}`;
-      const row = tableRow(convertor, obj, includeObject(query), apiVersion, this.registry.now().getTime());
-      return sendObject(res, code, table(convertor, [row], apiVersion, { resourceVersion: obj.metadata.resourceVersion }), format, headers);
+      const encoding = { apiVersion, include: includeObject(query), listMeta: { resourceVersion: obj.metadata.resourceVersion }, withColumns: true, now: this.registry.now().getTime() };
+      return sendJSON(res, code, encodeTable(convertor, [rs.cached(obj) ?? obj], encoding), headers);
     }
     if (format.kind === 'partialObjectMetadata' && obj.kind === rs.kind) {
       return sendObject(res, code, { kind: 'PartialObjectMetadata', apiVersion: `meta.k8s.io/${format.version}`, metadata: obj.metadata }, format, headers);

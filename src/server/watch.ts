@@ -7,7 +7,8 @@ import type { WebSocket } from 'ws';
 import { errors, fieldErrors, StatusError } from '../api/errors.js';
 import type { Filter, ResourceStore } from '../api/resource-store.js';
 import { parseResourceVersion } from '../api/resource-version.js';
-import { DEFAULT_TABLE, table, tableRow, type IncludeObject } from '../api/table.js';
+import { DEFAULT_TABLE, type IncludeObject } from '../api/table.js';
+import { encodeTable } from '../api/table-encoding.js';
 import type { KObject } from '../api/types.js';
 import type { CachedObject, WatchEventType } from '../storage/watch-cache.js';
 import type { FaultActions } from './admin/faults.js';
@@ -96,9 +97,10 @@ export function startWatch(rs: ResourceStore, filter: Filter, w: WatchRequest, t
     if (f.kind === 'table') {
       const convertor = rs.strategy.table ?? DEFAULT_TABLE;
       const apiVersion = `meta.k8s.io/${f.version}`;
-      const t = table(convertor, [tableRow(convertor, obj.object, w.includeObject, apiVersion, settings.now())], apiVersion, { resourceVersion: obj.object.metadata.resourceVersion }, first);
+      const listMeta = { resourceVersion: obj.object.metadata.resourceVersion };
+      const t = encodeTable(convertor, [obj], { apiVersion, include: w.includeObject, listMeta, withColumns: first, now: settings.now() });
       first = false;
-      return Buffer.from(JSON.stringify(t));
+      return t;
     }
     if (f.kind === 'partialObjectMetadata') {
       return Buffer.from(JSON.stringify({ kind: 'PartialObjectMetadata', apiVersion: `meta.k8s.io/${f.version}`, metadata: obj.object.metadata }));
