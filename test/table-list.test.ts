@@ -92,4 +92,16 @@ describe('Tables from cached bytes', () => {
       assert.notDeepEqual(second.map((r) => r[r.length - 1]), first.map((r) => r[r.length - 1]));
     });
   }
+
+  test("an unknown includeObject is kube's 400, for a list and for one object; an empty one means Metadata", async () => {
+    for (const path of [`${PODS}?includeObject=Everything`, `${PODS}/annotated?includeObject=Everything`]) {
+      const r = await http(cluster, 'GET', path, undefined, { Accept: TABLE });
+      assert.deepEqual([r.status, r.json().reason, r.json().message], [400, 'BadRequest', `Unable to convert to Table as requested: includeObject: Invalid value: "Everything": must be 'Metadata', 'Object', 'None', or empty`], path);
+    }
+    const empty = await http(cluster, 'GET', `${PODS}?includeObject=`, undefined, { Accept: TABLE });
+    assert.equal(empty.status, 200);
+    assert.equal(empty.json().rows[0].object.kind, 'PartialObjectMetadata');
+    // Only a Table takes table options: a plain list ignores the parameter, as kube does.
+    assert.equal((await http(cluster, 'GET', `${PODS}?includeObject=Everything`)).status, 200);
+  });
 });

@@ -512,9 +512,12 @@ function patchFailure(e: unknown, type: string | undefined): unknown {
   return errors.badRequest(e.message);
 }
 
+/** TableOptions' includeObject: Metadata when absent or empty, a 400 as kube words it when unknown. */
 function includeObject(query: URLSearchParams): IncludeObject {
-  const v = query.get('includeObject');
-  return v === 'None' || v === 'Object' ? v : 'Metadata';
+  const v = query.get('includeObject') ?? '';
+  if (v === 'None' || v === 'Object' || v === 'Metadata') return v;
+  if (v === '') return 'Metadata';
+  throw errors.badRequest(`Unable to convert to Table as requested: includeObject: Invalid value: ${JSON.stringify(v)}: must be 'Metadata', 'Object', 'None', or empty`);
 }
 
 const DELETE_OPTIONS_SCHEMA = 'io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions';
