@@ -219,7 +219,8 @@ export class ResourceStore {
     const result: ListResult = { items, resourceVersion: String(listRevision) };
     if (limit !== undefined && i < objects.length) {
       // More may match: hand out a token that resumes after the last key returned.
-      const hasMore = objects.slice(i).some((o) => this.matches(filter, o.object));
+      let hasMore = false;
+      for (let j = i; j < objects.length && !hasMore; j++) hasMore = this.matches(filter, objects[j].object);
       if (hasMore) {
         result.continue = encodeContinue(listRevision, items[items.length - 1].key + '\u0000');
         if (!filter.labels.length && !filter.fields.length) result.remainingItemCount = objects.length - i;

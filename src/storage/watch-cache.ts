@@ -156,6 +156,12 @@ export class WatchCache<T> {
   private readonly maxCapacity: number;
   private readonly minCapacity: number;
   private readonly now: () => number;
+  /**
+   * The last list rebuilt at a past revision: the next page of a paginated list asks for the same
+   * one (a continue token keeps the first page's revision), and the past does not change, so it is
+   * built once rather than once a page. Dropped once its revision leaves the history.
+   */
+  private pastList?: { keyPrefix: string; revision: number; objects: CachedObject<T>[] };
   /** Index name to (value to keys), kept in step with `objects`. */
   private readonly indexed = new Map<string, Map<string, Set<string>>>();
 
@@ -235,13 +241,20 @@ export class WatchCache<T> {
   list(keyPrefix: string, atRevision?: number): CachedObject<T>[] {
     if (atRevision === undefined || atRevision >= this.rev) return this.currentList(keyPrefix);
     if (atRevision < this.oldest) throw new TooOldError(atRevision, this.oldest);
-    const state = new Map(this.objects);
+    const memo = this.pastList;
+    if (memo && memo.keyPrefix === keyPrefix && memo.revision === atRevision) return memo.objects;
+    // The objects under the prefix now, with every later event under it undone.
+    const state = new Map<string, CachedObject<T>>();
+    for (const o of this.currentList(keyPrefix)) state.set(o.key, o);
     for (let i = this.history.length - 1; i >= this.historyStart; i--) {
       const e = this.history[i];
       if (e.revision <= atRevision) break;
+      if (!e.object.key.startsWith(keyPrefix)) continue;
       if (e.prev) state.set(e.object.key, e.prev); else state.delete(e.object.key);
     }
-    return [...state.keys()].filter((k) => k.startsWith(keyPrefix)).sort().map((k) => state.get(k)!);
+    const objects = [...state.keys()].sort().map((k) => state.get(k)!);
+    this.pastList = { keyPrefix, revision: atRevision, objects };
+    return objects;
   }
 
   /**
@@ -329,6 +342,7 @@ export class WatchCache<T> {
     // As kube's cache counts it: resumable from just before the first event still held (the
     // event about to be recorded when the history is now empty).
     this.oldest = (this.history[this.historyStart]?.revision ?? this.rev) - 1;
+    if (this.pastList && this.pastList.revision < this.oldest) this.pastList = undefined;
     // Reclaim the dropped prefix now and then rather than shifting on every event.
     if (this.historyStart > this.capacity) {
       this.history = this.history.slice(this.historyStart);

@@ -65,3 +65,28 @@ test('watch cache store history: starts at the oldest revision the store holds a
   stored.stop();
   await s.close();
 });
+
+test('watch cache: a list at a past revision undoes only its prefix, and the pages of one paginated list share one rebuild', async () => {
+  const s = memory();
+  const cache = new WatchCache<{ v: string }>({ store: s, prefix: '/x/', capacity: 50, decode: (v) => ({ v }) });
+  await cache.start();
+  await s.create('/x/ns1/a', 'a1');
+  await s.create('/x/ns1/b', 'b1');
+  await s.create('/x/ns2/c', 'c1');
+  await new Promise((r) => setTimeout(r, 50));
+  const at = cache.revision;
+  await s.update('/x/ns1/a', 'a2');
+  await s.delete('/x/ns1/b');
+  await s.create('/x/ns1/d', 'd1');
+  await s.update('/x/ns2/c', 'c2');
+  await new Promise((r) => setTimeout(r, 50));
+  const first = cache.list('/x/ns1/', at);
+  assert.deepEqual(first.map((o) => `${o.key}=${o.object.v}`), ['/x/ns1/a=a1', '/x/ns1/b=b1']);
+  assert.deepEqual(cache.list('/x/ns2/', at).map((o) => `${o.key}=${o.object.v}`), ['/x/ns2/c=c1']);
+  assert.deepEqual(cache.list('/x/', at).map((o) => o.object.v), ['a1', 'b1', 'c1']);
+  // The next page of the same list: the same snapshot, not a rebuild.
+  const again = cache.list('/x/', at);
+  assert.equal(again, cache.list('/x/', at));
+  assert.deepEqual(cache.list('/x/ns1/').map((o) => o.object.v), ['a2', 'd1']);
+  await s.close();
+});
