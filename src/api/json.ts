@@ -72,6 +72,18 @@ export function dropNulls<T>(v: T): T {
   return v;
 }
 
+/** dropNulls for a value its caller owns: the fields go from the value itself, nothing is copied. */
+export function dropNullsInPlace<T>(v: T): T {
+  if (Array.isArray(v)) {
+    for (const item of v) dropNullsInPlace(item);
+  } else if (isJsonObject(v)) {
+    for (const k in v) {
+      if (v[k] === null) delete v[k]; else dropNullsInPlace(v[k]);
+    }
+  }
+  return v;
+}
+
 /**
  * Paths of keys that appear twice in one JSON object (`metadata.name`, `spec.containers[0].image`),
  * which JSON.parse silently resolves to the last. Empty for valid JSON without duplicates or for

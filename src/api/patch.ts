@@ -18,12 +18,12 @@ export function mergePatch(target: unknown, patch: unknown): unknown {
   return mergeObject(isObject(target) ? clone(target) : {}, patch);
 }
 
-/** Merges patch into out (a copy the caller owns), member by member. */
+/** Merges patch into out (a copy the caller owns, down to its leaves), member by member. */
 function mergeObject(out: JsonObject, patch: JsonObject): JsonObject {
   for (const [k, v] of Object.entries(patch)) {
     const cur = out[k];
     if (v === null) delete out[k];
-    else out[k] = isObject(v) ? mergeObject(isObject(cur) ? clone(cur) : {}, v) : clone(v);
+    else out[k] = isObject(v) ? mergeObject(isObject(cur) ? cur : {}, v) : clone(v);
   }
   return out;
 }

@@ -121,13 +121,13 @@ export class RestHandler {
       case 'create': {
         const options = parseMutationOptions(query, 'create', req.headers['user-agent']);
         const { object, warnings } = await this.decodeBody(rs, req, options.fieldValidation);
-        const created = await rs.create(ns, object, { dryRun: options.dryRun, fieldManager: options.fieldManager });
+        const created = await rs.createOwned(ns, object, { dryRun: options.dryRun, fieldManager: options.fieldManager });
         return this.respond(res, 201, rs, created, format, query, warnings);
       }
       case 'update': {
         const options = parseMutationOptions(query, 'update', req.headers['user-agent']);
         const { object, warnings } = await this.decodeBody(rs, req, options.fieldValidation);
-        const { object: updated } = await rs.update(ns, this.nameOf(info), () => object, { dryRun: options.dryRun, fieldManager: options.fieldManager });
+        const { object: updated } = await rs.updateOwned(ns, this.nameOf(info), () => structuredClone(object), { dryRun: options.dryRun, fieldManager: options.fieldManager });
         return this.respond(res, 200, rs, updated, format, query, warnings);
       }
       case 'patch': {
@@ -245,7 +245,8 @@ export class RestHandler {
     if (query.has('force')) throw errors.invalid('PatchOptions', 'meta.k8s.io', '', [fieldErrors.forbidden('force', 'may not be specified for non-apply patch')]);
     const patch = parsePatch(await readBody(req));
     let warnings: string[] = [];
-    const { object } = await rs.update(info.namespace, this.nameOf(info), (current) => {
+    // The patch engines return new objects and leave the cached one as it is.
+    const { object } = await rs.updateOwned(info.namespace, this.nameOf(info), (current) => {
       let patched: unknown;
       try {
         if (type === 'json') patched = jsonPatch(current, patch);
