@@ -4,7 +4,7 @@ import { type CachedObject, TooOldError, WatchCache, type CacheWatcher, type Wat
 import { KeyExistsError, KeyNotFoundError, RevisionConflictError, type KeyValue, type Store } from '../storage/store.js';
 import { checkPreconditions, deletionFinished, planDeletion } from './deletion.js';
 import { errors, type GroupResource } from './errors.js';
-import { jsonEqual } from './json.js';
+import { copyJSON, jsonEqual } from './json.js';
 import { recordUpdate } from './managed-fields.js';
 import type { SchemaNode } from './schema-navigator.js';
 import type { SchemaSet } from './schema.js';
@@ -254,7 +254,7 @@ export class ResourceStore {
   // ---- writes ------------------------------------------------------------------------------
 
   async create(namespace: string | undefined, input: KObject, opts: WriteOptions): Promise<KObject> {
-    return this.createOwned(namespace, structuredClone(input), opts);
+    return this.createOwned(namespace, copyJSON(input), opts);
   }
 
   /** create() of an object the caller hands over (a request body just decoded): changed in place, not copied. */
@@ -315,7 +315,7 @@ export class ResourceStore {
   async update<T extends KObject = KObject>(namespace: string | undefined, name: string, mutate: (current: T) => KObject, opts: WriteOptions): Promise<{ object: KObject; created: false }> {
     // The stored object passed validation against this kind's schema, which T describes. The
     // mutation may change its copy and return objects it keeps: both sides are copied.
-    return this.updateOwned(namespace, name, (current) => structuredClone(mutate(structuredClone(current) as T)), opts);
+    return this.updateOwned(namespace, name, (current) => copyJSON(mutate(copyJSON(current) as T)), opts);
   }
 
   /**

@@ -5,7 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { WebSocket } from 'ws';
 import { decodeObject, decodeOptionsFor, type DecodeOptions } from '../api/decode.js';
 import { errors, fieldErrors, StatusError } from '../api/errors.js';
-import { dropNulls, isJsonObject, numberAt } from '../api/json.js';
+import { copyJSON, dropNulls, isJsonObject, numberAt } from '../api/json.js';
 import { apply as applyConfig, ApplyConflictError } from '../api/managed-fields.js';
 import { schemaNameForKind, type GVK } from '../api/openapi.js';
 import { jsonPatch, mergePatch, PatchError, strategicMergePatch } from '../api/patch.js';
@@ -127,7 +127,7 @@ export class RestHandler {
       case 'update': {
         const options = parseMutationOptions(query, 'update', req.headers['user-agent']);
         const { object, warnings } = await this.decodeBody(rs, req, options.fieldValidation);
-        const { object: updated } = await rs.updateOwned(ns, this.nameOf(info), () => structuredClone(object), { dryRun: options.dryRun, fieldManager: options.fieldManager });
+        const { object: updated } = await rs.updateOwned(ns, this.nameOf(info), () => copyJSON(object), { dryRun: options.dryRun, fieldManager: options.fieldManager });
         return this.respond(res, 200, rs, updated, format, query, warnings);
       }
       case 'patch': {
