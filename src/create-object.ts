@@ -21,7 +21,7 @@ export function resourceFor(registry: Registry, obj: KObject): ResourceStore {
 export async function createObject(registry: Registry, input: KObject, fieldManager: string): Promise<KObject> {
   const rs = resourceFor(registry, input);
   const namespace = rs.namespaced ? input.metadata.namespace ?? 'default' : undefined;
-  const { object } = decodeObject(input, decodeOptionsFor(registry.validator, rs, 'Strict'));
+  const { object } = decodeObject(structuredClone(input), decodeOptionsFor(registry.validator, rs, 'Strict'));
   return rs.create(namespace, object, { dryRun: false, fieldManager });
 }
 

@@ -2,7 +2,7 @@
 // URL, quantities in canonical form, unknown fields handled per fieldValidation, wrong JSON types
 // rejected in Go's words.
 import { errors } from './errors.js';
-import { dropNulls, isJsonObject } from './json.js';
+import { dropNullsInPlace, isJsonObject } from './json.js';
 import { canonicalizeQuantities, QuantityError } from './quantity.js';
 import type { FieldValidation } from './request-options.js';
 import type { ResourceStore } from './resource-store.js';
@@ -37,7 +37,8 @@ const goText = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringi
 /**
  * Decodes an object for a write: checks apiVersion/kind against the URL, parses its quantities
  * into canonical form, checks the JSON types against the schema, and unknown or duplicate fields
- * per fieldValidation.
+ * per fieldValidation. `raw` is taken over (just parsed, or a patch's result): it is changed in
+ * place, not copied.
  */
 export function decodeObject(raw: unknown, opts: DecodeOptions): Decoded {
   const { validator, schemas, schemaName, kind, apiVersion, validation, duplicates = [] } = opts;
@@ -46,7 +47,7 @@ export function decodeObject(raw: unknown, opts: DecodeOptions): Decoded {
   if (!isJsonObject(raw)) throw cannot(`json: cannot unmarshal ${Array.isArray(raw) ? 'array' : typeof raw} into Go value of type struct`);
   // Go's decoder turns a typed object's nulls into zero values; a custom resource keeps the ones
   // its schema allows.
-  const body = schemas.unstructured && opts.schema ? dropNonNullableNulls(raw, opts.schema) : dropNulls(raw);
+  const body = schemas.unstructured && opts.schema ? dropNonNullableNulls(raw, opts.schema) : dropNullsInPlace(raw);
   if (body.kind !== undefined && body.kind !== kind) throw cannot(`the kind "${goText(body.kind)}" does not match the kind of the URL ("${kind}")`);
   if (body.apiVersion !== undefined && body.apiVersion !== apiVersion) throw cannot(`the API version "${goText(body.apiVersion)}" does not match the expected API version "${apiVersion}"`);
   // Quantities parse as Go decodes them, which stops at the first bad one ahead of wrong types and

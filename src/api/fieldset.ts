@@ -147,6 +147,27 @@ export class FieldSet {
     return out;
   }
 
+  /** Whether fromFieldsV1(v) would be empty: every key but "." names a member somewhere below. */
+  static isEmptyFieldsV1(v: unknown): boolean {
+    if (!isJsonObject(v)) return true;
+    for (const k in v) if (k !== '.') return false;
+    return true;
+  }
+
+  /** Whether a member of this set is a member of fromFieldsV1(v), read from `v` as it is. */
+  sharesMembersWithFieldsV1(v: unknown): boolean {
+    if (!isJsonObject(v)) return false;
+    for (const m of this.members) {
+      if (m === '.' || !Object.hasOwn(v, m)) continue;
+      // As fromFieldsV1 reads it: a member is a leaf (no keys) or a node marked "." itself.
+      const node: unknown = v[m];
+      const keys = node && typeof node === 'object' ? Object.keys(node) : [];
+      if (keys.length === 0 || keys.includes('.')) return true;
+    }
+    for (const [pe, child] of this.children) if (Object.hasOwn(v, pe) && child.sharesMembersWithFieldsV1(v[pe])) return true;
+    return false;
+  }
+
   static fromFieldsV1(v: unknown): FieldSet {
     const s = new FieldSet();
     const walk = (node: unknown, into: FieldSet) => {

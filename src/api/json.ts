@@ -73,6 +73,40 @@ export function dropNulls<T>(v: T): T {
 }
 
 /**
+ * A deep copy of JSON data, several times faster than structuredClone on objects as decoded from
+ * JSON (every write copies one). Anything else (a Date, a Map) is copied by structuredClone.
+ */
+export function copyJSON<T>(v: T): T;
+export function copyJSON(v: unknown): unknown {
+  if (typeof v !== 'object' || v === null) return v;
+  if (Array.isArray(v)) {
+    const items: unknown[] = v;
+    return items.map((item): unknown => copyJSON(item));
+  }
+  const proto: unknown = Object.getPrototypeOf(v);
+  if (proto !== Object.prototype && proto !== null) return structuredClone(v);
+  const out: Record<string, unknown> = {};
+  for (const [k, val] of Object.entries(v)) {
+    // An own "__proto__" key (JSON.parse makes one) stays a key, not the copy's prototype.
+    if (k === '__proto__') Object.defineProperty(out, k, { value: copyJSON(val), enumerable: true, writable: true, configurable: true });
+    else out[k] = copyJSON(val);
+  }
+  return out;
+}
+
+/** dropNulls for a value its caller owns: the fields go from the value itself, nothing is copied. */
+export function dropNullsInPlace<T>(v: T): T {
+  if (Array.isArray(v)) {
+    for (const item of v) dropNullsInPlace(item);
+  } else if (isJsonObject(v)) {
+    for (const k in v) {
+      if (v[k] === null) delete v[k]; else dropNullsInPlace(v[k]);
+    }
+  }
+  return v;
+}
+
+/**
  * Paths of keys that appear twice in one JSON object (`metadata.name`, `spec.containers[0].image`),
  * which JSON.parse silently resolves to the last. Empty for valid JSON without duplicates or for
  * text that is not JSON (parse errors are reported elsewhere).

@@ -260,7 +260,20 @@ export interface ManagedFieldsEntry {
   subresource?: string;
 }
 
-interface Manager { entry: ManagedFieldsEntry; set: FieldSet; changed: boolean }
+/**
+ * A manager's entry and its field set, parsed from FieldsV1 only when asked for: an update that
+ * touches none of a manager's fields leaves its entry as read.
+ */
+class Manager {
+  changed = false;
+  private parsed: FieldSet | undefined;
+  constructor(readonly entry: ManagedFieldsEntry, set?: FieldSet) { this.parsed = set; }
+  get set(): FieldSet { return (this.parsed ??= FieldSet.fromFieldsV1(this.entry.fieldsV1)); }
+  set set(s: FieldSet) { this.parsed = s; }
+  get empty(): boolean { return this.parsed ? this.parsed.empty : FieldSet.isEmptyFieldsV1(this.entry.fieldsV1); }
+  /** Whether `fields` names any of this manager's fields (read from FieldsV1 when not parsed). */
+  ownsAny(fields: FieldSet): boolean { return this.parsed ? !this.parsed.intersection(fields).empty : fields.sharesMembersWithFieldsV1(this.entry.fieldsV1); }
+}
 
 export interface Writer { manager: string; operation: 'Apply' | 'Update'; subresource?: string; apiVersion: string; time: string }
 
@@ -288,12 +301,12 @@ function isManagedFieldsEntry(e: unknown): e is ManagedFieldsEntry {
 
 function readManagers(obj: KObject | undefined): Manager[] {
   const list = obj?.metadata.managedFields ?? [];
-  return list.filter(isManagedFieldsEntry).map((entry) => ({ entry, set: FieldSet.fromFieldsV1(entry.fieldsV1), changed: false }));
+  return list.filter(isManagedFieldsEntry).map((entry) => new Manager(entry));
 }
 
 function writeManagers(obj: KObject, managers: Manager[]): void {
   // An entry whose set did not change keeps its FieldsV1 as read.
-  const entries = managers.filter((m) => !m.set.empty).map((m) => ({ ...m.entry, fieldsType: 'FieldsV1' as const, fieldsV1: m.changed ? m.set.toFieldsV1() : m.entry.fieldsV1 }));
+  const entries = managers.filter((m) => !m.empty).map((m) => ({ ...m.entry, fieldsType: 'FieldsV1' as const, fieldsV1: m.changed ? m.set.toFieldsV1() : m.entry.fieldsV1 }));
   entries.sort((a, b) => (a.operation !== b.operation ? (a.operation < b.operation ? -1 : 1) : (a.time ?? '') < (b.time ?? '') ? -1 : (a.time ?? '') > (b.time ?? '') ? 1 : a.manager < b.manager ? -1 : a.manager > b.manager ? 1 : 0));
   if (entries.length) obj.metadata.managedFields = entries.map(orderEntry); else delete obj.metadata.managedFields;
 }
@@ -308,7 +321,8 @@ function orderEntry(e: ManagedFieldsEntry): ManagedFieldsEntry {
 function writerEntry(managers: Manager[], w: Writer): Manager {
   let m = managers.find((x) => x.entry.manager === w.manager && x.entry.operation === w.operation && (x.entry.subresource ?? '') === (w.subresource ?? ''));
   if (!m) {
-    m = { entry: { manager: w.manager, operation: w.operation, apiVersion: w.apiVersion, time: w.time, fieldsType: 'FieldsV1', fieldsV1: {}, ...(w.subresource ? { subresource: w.subresource } : {}) }, set: new FieldSet(), changed: true };
+    m = new Manager({ manager: w.manager, operation: w.operation, apiVersion: w.apiVersion, time: w.time, fieldsType: 'FieldsV1', fieldsV1: {}, ...(w.subresource ? { subresource: w.subresource } : {}) }, new FieldSet());
+    m.changed = true;
     managers.push(m);
   }
   return m;
@@ -337,6 +351,8 @@ export function recordUpdate(prev: KObject | undefined, next: KObject, schema: S
   const changed = scoped(cmp.modified.empty ? cmp.added : cmp.added.union(cmp.modified), w.subresource, hasStatus);
   const removed = cmp.removed;
   for (const m of managers) {
+    // A manager none of whose fields changed or went keeps its set, unparsed.
+    if (!m.ownsAny(changed) && !m.ownsAny(removed)) continue;
     const before = m.set;
     m.set = m.set.difference(changed).difference(removed);
     if (m.set.size !== before.size) m.changed = true;

@@ -1,6 +1,7 @@
 // Patch engines: JSON patch (RFC 6902), JSON merge patch (RFC 7386) and strategic merge patch
 // (merge keys and strategies from the OpenAPI extensions). Pure functions over plain JSON; a
 // failure throws PatchError and leaves the input untouched.
+import { copyJSON } from './json.js';
 import type { SchemaNode } from './schema-navigator.js';
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
@@ -9,7 +10,7 @@ type JsonObject = { [k: string]: Json };
 export class PatchError extends Error {}
 
 const isObject = (v: unknown): v is JsonObject => !!v && typeof v === 'object' && !Array.isArray(v);
-const clone = <T>(v: T): T => structuredClone(v);
+const clone = <T>(v: T): T => copyJSON(v);
 
 // ---- RFC 7386 ---------------------------------------------------------------------------------
 
@@ -18,12 +19,12 @@ export function mergePatch(target: unknown, patch: unknown): unknown {
   return mergeObject(isObject(target) ? clone(target) : {}, patch);
 }
 
-/** Merges patch into out (a copy the caller owns), member by member. */
+/** Merges patch into out (a copy the caller owns, down to its leaves), member by member. */
 function mergeObject(out: JsonObject, patch: JsonObject): JsonObject {
   for (const [k, v] of Object.entries(patch)) {
     const cur = out[k];
     if (v === null) delete out[k];
-    else out[k] = isObject(v) ? mergeObject(isObject(cur) ? clone(cur) : {}, v) : clone(v);
+    else out[k] = isObject(v) ? mergeObject(isObject(cur) ? cur : {}, v) : clone(v);
   }
   return out;
 }

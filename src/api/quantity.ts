@@ -279,6 +279,8 @@ function goTrimSpace(s: string): string {
 
 /** Parses a quantity text; undefined if it is not one. */
 export function tryParseQuantity(v: unknown): Quantity | undefined {
+  // Absent values are common (a container without limits): no error built and thrown for them.
+  if (typeof v !== 'string' && typeof v !== 'number') return undefined;
   try {
     return Quantity.fromJSON(v);
   } catch (e) {

@@ -4,7 +4,7 @@ import { type CachedObject, TooOldError, WatchCache, type CacheWatcher, type Wat
 import { KeyExistsError, KeyNotFoundError, RevisionConflictError, type KeyValue, type Store } from '../storage/store.js';
 import { checkPreconditions, deletionFinished, planDeletion } from './deletion.js';
 import { errors, type GroupResource } from './errors.js';
-import { canonicalJSON, jsonEqual } from './json.js';
+import { copyJSON, jsonEqual } from './json.js';
 import { recordUpdate } from './managed-fields.js';
 import type { SchemaNode } from './schema-navigator.js';
 import type { SchemaSet } from './schema.js';
@@ -255,7 +255,11 @@ export class ResourceStore {
   // ---- writes ------------------------------------------------------------------------------
 
   async create(namespace: string | undefined, input: KObject, opts: WriteOptions): Promise<KObject> {
-    let obj = structuredClone(input);
+    return this.createOwned(namespace, copyJSON(input), opts);
+  }
+
+  /** create() of an object the caller hands over (a request body just decoded): changed in place, not copied. */
+  async createOwned(namespace: string | undefined, obj: KObject, opts: WriteOptions): Promise<KObject> {
     obj.apiVersion = this.apiVersion;
     obj.kind = this.shape.kind;
     const meta = obj.metadata ?? {};
@@ -310,10 +314,20 @@ export class ResourceStore {
    * and a resourceVersion the caller pinned is then stale (409).
    */
   async update<T extends KObject = KObject>(namespace: string | undefined, name: string, mutate: (current: T) => KObject, opts: WriteOptions): Promise<{ object: KObject; created: false }> {
+    // The stored object passed validation against this kind's schema, which T describes. The
+    // mutation may change its copy and return objects it keeps: both sides are copied.
+    return this.updateOwned(namespace, name, (current) => copyJSON(mutate(copyJSON(current) as T)), opts);
+  }
+
+  /**
+   * update() without copies, for a mutation that leaves `current` (the cached object, shared with
+   * every reader) untouched and returns a new object of its own each time, as the patch engines
+   * and decoding do: the store changes that object in place.
+   */
+  async updateOwned(namespace: string | undefined, name: string, mutate: (current: Readonly<KObject>) => KObject, opts: WriteOptions): Promise<{ object: KObject; created: false }> {
     const key = this.key(namespace, name);
     return this.guaranteedUpdate(key, name, async (current) => {
-      // The stored object passed validation against this kind's schema, which T describes.
-      const next = await this.prepareUpdate(namespace, name, current, structuredClone(mutate(structuredClone(current) as T)), opts);
+      const next = await this.prepareUpdate(namespace, name, current, mutate(current), opts);
       // A write that changes nothing is not persisted and keeps its resourceVersion, as kube does.
       if (jsonEqual(encodable(next), encodable(current))) return { object: current, created: false };
       if (opts.dryRun) { next.metadata.resourceVersion = current.metadata.resourceVersion; return { object: next, created: false }; }
@@ -591,8 +605,11 @@ function orderMeta(meta: Record<string, unknown>): Record<string, unknown> {
 
 /** Whether anything but metadata and status differs: what bumps metadata.generation. */
 function specChanged(a: KObject, b: KObject): boolean {
-  const desired = ({ metadata, status, ...rest }: KObject) => { void metadata; void status; return canonicalJSON(rest); };
-  return desired(a) !== desired(b);
+  // Compared in place: neither copied nor encoded (every update asks).
+  const desired = (o: KObject) => Object.keys(o).filter((k) => k !== 'metadata' && k !== 'status' && o[k] !== undefined);
+  const keys = desired(a);
+  if (keys.length !== desired(b).length) return true;
+  return keys.some((k) => !jsonEqual(a[k], b[k]));
 }
 
 function lowerBoundKey(objects: CachedObject<KObject>[], key: string): number {

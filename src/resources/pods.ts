@@ -2,7 +2,7 @@
 // validation, graceful deletion and the printer columns of `kubectl get pods`.
 import { bindPod } from '../api/binding.js';
 import { errors, fieldErrors, type FieldError } from '../api/errors.js';
-import { canonicalJSON } from '../api/json.js';
+import { canonicalJSON, jsonEqual } from '../api/json.js';
 import type { ResourceStore } from '../api/resource-store.js';
 import { STATUS_SUBRESOURCE } from '../api/reset-fields.js';
 import { stringAt } from '../api/json.js';
@@ -276,7 +276,8 @@ export const podStrategy: Strategy<Pod> = {
     const errs = [...validatePodSpec(obj.spec, 'spec'), ...validateEphemeralContainers(obj.spec, 'spec')];
     if (!old) errs.push(...validateEphemeralContainersOnCreate(obj.spec));
     if (old && subresource === EPHEMERAL_CONTAINERS) return validateEphemeralContainersUpdate(obj, old, errs);
-    if (old && errs.length === 0) {
+    // An unchanged spec (label, annotation and status writes) needs no copy to compare.
+    if (old && errs.length === 0 && !jsonEqual(specOf(obj), specOf(old))) {
       // Only images, activeDeadlineSeconds, tolerations and the grace period may change on a pod.
       const strip = (o: Pod) => {
         const s = structuredClone(specOf(o));

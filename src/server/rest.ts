@@ -5,7 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { WebSocket } from 'ws';
 import { decodeObject, decodeOptionsFor, type DecodeOptions } from '../api/decode.js';
 import { errors, fieldErrors, StatusError } from '../api/errors.js';
-import { dropNulls, isJsonObject, numberAt } from '../api/json.js';
+import { copyJSON, dropNulls, isJsonObject, numberAt } from '../api/json.js';
 import { apply as applyConfig, ApplyConflictError } from '../api/managed-fields.js';
 import { schemaNameForKind, type GVK } from '../api/openapi.js';
 import { jsonPatch, mergePatch, PatchError, strategicMergePatch } from '../api/patch.js';
@@ -122,13 +122,13 @@ export class RestHandler {
       case 'create': {
         const options = parseMutationOptions(query, 'create', req.headers['user-agent']);
         const { object, warnings } = await this.decodeBody(rs, req, options.fieldValidation);
-        const created = await rs.create(ns, object, { dryRun: options.dryRun, fieldManager: options.fieldManager });
+        const created = await rs.createOwned(ns, object, { dryRun: options.dryRun, fieldManager: options.fieldManager });
         return this.respond(res, 201, rs, created, format, query, warnings);
       }
       case 'update': {
         const options = parseMutationOptions(query, 'update', req.headers['user-agent']);
         const { object, warnings } = await this.decodeBody(rs, req, options.fieldValidation);
-        const { object: updated } = await rs.update(ns, this.nameOf(info), () => object, { dryRun: options.dryRun, fieldManager: options.fieldManager });
+        const { object: updated } = await rs.updateOwned(ns, this.nameOf(info), () => copyJSON(object), { dryRun: options.dryRun, fieldManager: options.fieldManager });
         return this.respond(res, 200, rs, updated, format, query, warnings);
       }
       case 'patch': {
@@ -245,7 +245,8 @@ export class RestHandler {
     if (query.has('force')) throw errors.invalid('PatchOptions', 'meta.k8s.io', '', [fieldErrors.forbidden('force', 'may not be specified for non-apply patch')]);
     const patch = parsePatch(await readBody(req));
     let warnings: string[] = [];
-    const { object } = await rs.update(info.namespace, this.nameOf(info), (current) => {
+    // The patch engines return new objects and leave the cached one as it is.
+    const { object } = await rs.updateOwned(info.namespace, this.nameOf(info), (current) => {
       let patched: unknown;
       try {
         if (type === 'json') patched = jsonPatch(current, patch);
