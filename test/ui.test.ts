@@ -186,7 +186,7 @@ describe('dashboard with authentication', { skip: needs('chromium') }, () => {
       await page.locator('[data-node]').nth(2).waitFor({ timeout: WAIT_MS });
       assert.equal(await page.locator('[data-node]').count(), 3);
       assert.ok(await form.isHidden());
-      assert.match(await page.locator('#status').innerText(), /^Live: watching/);
+      await page.waitForFunction(() => document.getElementById('status')?.textContent === 'Live: watching nodes, pods', undefined, { timeout: WAIT_MS });
       assert.equal(await page.evaluate(() => sessionStorage.getItem('tinykube.token')), token);
       await screenshot(page, 'after-token');
     } finally {

@@ -31,10 +31,15 @@ let running: AbortController | undefined;
 /** What the watches report, for the status line: each collection's state. */
 const watchState = new Map<string, string>();
 
+/** A watch not yet open: listed in the order the watches started, which is the order they are named in. */
+const CONNECTING = 'connecting';
+
 function report(resource: string, state: string): void {
   watchState.set(resource, state);
-  const failures = [...watchState.values()].filter((s) => s !== 'watching');
-  setText(status, failures.length ? failures[0] : `Live: watching ${[...watchState.keys()].join(', ')}`);
+  const states = [...watchState.values()];
+  const failures = states.filter((s) => s !== 'watching' && s !== CONNECTING);
+  const live = `Live: watching ${[...watchState.keys()].join(', ')}`;
+  setText(status, failures.length ? failures[0] : states.includes(CONNECTING) ? 'Connecting…' : live);
   status.classList.toggle('error', failures.length > 0);
 }
 
@@ -59,6 +64,7 @@ function start(): void {
     signal: controller.signal,
     watch<T extends KObject>(path: string, isT: (v: unknown) => v is T, on: WatchCallbacks<T>, signal: AbortSignal): void {
       const resource = resourceOf(path);
+      if (!watchState.has(resource)) report(resource, CONNECTING);
       void listWatch(api, path, isT, {
         ...on,
         watching: () => report(resource, 'watching'),
