@@ -172,7 +172,7 @@ export async function listWatch<T extends KObject>(api: Api, path: string, isT: 
       // Watches continue from the last event seen; a 410 or a broken list starts over.
       let expired = false;
       while (!signal.aborted && !expired) {
-        const events = await api.watch(`${path}${path.includes('?') ? '&' : '?'}watch=true&allowWatchBookmarks=true&resourceVersion=${encodeURIComponent(rv)}`, signal);
+        const events = await api.watch(withQuery(path, `watch=true&allowWatchBookmarks=true&resourceVersion=${encodeURIComponent(rv)}`), signal);
         handler.watching();
         backoffMs = 500;
         for await (const e of events) {
@@ -197,4 +197,22 @@ export async function listWatch<T extends KObject>(api: Api, path: string, isT: 
       backoffMs = Math.min(backoffMs * 2, 30_000);
     }
   }
+}
+
+/** `path` with more query parameters, whether or not it has some already. */
+export function withQuery(path: string, query: string): string {
+  return `${path}${path.includes('?') ? '&' : '?'}${query}`;
+}
+
+/**
+ * Follows the one object a collection narrowed to it holds (a `metadata.name` field selector):
+ * `on` gets it after each (re)list and at each change, undefined once it is gone.
+ */
+export function followOne<T extends KObject>(api: Api, path: string, isT: (v: unknown) => v is T, on: (obj: T | undefined) => void, failed: WatchHandler<T>['failed'], signal: AbortSignal): Promise<void> {
+  return listWatch(api, path, isT, {
+    replace: (items) => on(items[0]),
+    event: (type, obj) => on(type === 'DELETED' ? undefined : obj),
+    failed,
+    watching: () => undefined,
+  }, signal);
 }

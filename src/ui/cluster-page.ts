@@ -7,16 +7,12 @@ import type { Node, Pod } from '../api/objects.js';
 import { followActivity, type ActivityCounters } from './activity.js';
 import { isObject } from './api.js';
 import { ClusterView, podKey, type ClusterCounts } from './cluster-view.js';
-import { h, setText } from './dom.js';
+import { h, plural, setText } from './dom.js';
 import { POD_STATES, STATE_LABELS } from './model.js';
 import { podRef, type UiContext, type View } from './shell.js';
 
 function isNode(v: unknown): v is Node { return isObject(v); }
 function isPod(v: unknown): v is Pod { return isObject(v); }
-
-function plural(n: number, one: string, many: string): string {
-  return `${n} ${n === 1 ? one : many}`;
-}
 
 function component(id: string, title: string, ...says: HTMLElement[]): HTMLLIElement {
   return h('li', { 'data-component': id }, h('h3', {}, title), ...says);

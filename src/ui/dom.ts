@@ -23,3 +23,8 @@ export function byId<T extends HTMLElement>(id: string, type: new () => T): T {
 export function setText(el: Element, text: string): void {
   if (el.textContent !== text) el.textContent = text;
 }
+
+/** `1 pod`, `3 pods`. */
+export function plural(n: number, one: string, many: string): string {
+  return `${n} ${n === 1 ? one : many}`;
+}

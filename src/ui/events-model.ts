@@ -2,7 +2,7 @@
 // last and first seen and how often (kubectl get events' LAST SEEN and COUNT, and kubectl events'
 // "(x3 over 2m)"), its object as kind/name, and the reference the object panel opens.
 import type { Event, ObjectReference } from '../api/objects.js';
-import { humanDuration } from '../api/table.js';
+import { age } from '../api/table.js';
 import type { ObjectRef } from './shell.js';
 
 export interface EventTimes {
@@ -19,14 +19,10 @@ export function eventTimes(e: Event): EventTimes {
   return { last: e.lastTimestamp ?? first, first, count: e.count || 1 };
 }
 
-function since(t: string | undefined, now: number): string {
-  return t ? humanDuration(now - Date.parse(t)) : '<unknown>';
-}
-
 /** "12s", or "12s (x3 over 2m)" for an event seen more than once. */
 export function lastSeenText(t: EventTimes, now: number): string {
-  const last = since(t.last, now);
-  return t.count > 1 ? `${last} (x${t.count} over ${since(t.first, now)})` : last;
+  const last = age(t.last, now);
+  return t.count > 1 ? `${last} (x${t.count} over ${age(t.first, now)})` : last;
 }
 
 /** The OBJECT column: the involved object's kind in lower case, a slash and its name. */

@@ -4,11 +4,11 @@
 // waiting to start") is read once it starts, and a restarted one again from its new start; a
 // container that restarted offers its previous run's log (previous=true).
 import type { Pod } from '../api/objects.js';
-import { pieces } from './api.js';
+import { followOne, pieces } from './api.js';
 import { h, setText } from './dom.js';
 import { LogRegion } from './log-region.js';
-import { ContainerPicker, containerNames, containerStatus, defaultContainer, followPod } from './pod-containers.js';
-import { objectPath, type ObjectRef, type ObjectTab, type UiContext } from './shell.js';
+import { ContainerPicker, containerNames, containerStatus, defaultContainer, isPod } from './pod-containers.js';
+import { objectCollectionPath, objectPath, type ObjectRef, type ObjectTab, type UiContext } from './shell.js';
 
 /** As kubectl logs --tail: the last lines first, then the rest as they come. */
 const TAIL_LINES = 500;
@@ -39,7 +39,7 @@ class LogsPane {
     this.region = new LogRegion(`Log of ${ref.name}`);
     root.append(h('div', { class: 'logs-tab' }, h('div', { class: 'tab-toolbar' }, this.picker.el, this.previousButton), this.status, this.region.el));
     ctx.signal.addEventListener('abort', () => this.stream?.abort(), { once: true });
-    void followPod(ctx.api, ref, (pod) => this.onPod(pod), (error) => this.say(error.message, true), ctx.signal);
+    void followOne(ctx.api, objectCollectionPath(ref), isPod, (pod) => this.onPod(pod), (error) => this.say(error.message, true), ctx.signal);
   }
 
   private say(text: string, error = false): void {

@@ -1,11 +1,8 @@
 // What the Logs and Terminal tabs share about a pod's containers: which one kubectl would pick,
-// its status, a labelled select to choose another when the pod has more than one, and the pod
-// followed as `kubectl get pod <name> --watch` follows it.
-import { isJsonObject } from '../api/json.js';
+// its status, and a labelled select to choose another when the pod has more than one.
 import type { ContainerStatus, Pod } from '../api/objects.js';
-import { isObject, type Api } from './api.js';
+import { isObject } from './api.js';
 import { h } from './dom.js';
-import type { ObjectRef } from './shell.js';
 
 export function isPod(v: unknown): v is Pod { return isObject(v); }
 
@@ -49,33 +46,5 @@ export class ContainerPicker {
     }
     if (this.select.value !== selected) this.select.value = selected;
     this.el.hidden = names.length < 2;
-  }
-}
-
-/** How long to wait before listing again after a failure. */
-const RETRY_MS = 2000;
-
-/**
- * Reports the pod now and at each change (undefined once it is gone) until `signal` aborts: a
- * list and a watch selecting it by name (metadata.name field selector), listed again when the
- * watch ends or fails.
- */
-export async function followPod(api: Api, ref: ObjectRef, on: (pod: Pod | undefined) => void, failed: (e: Error) => void, signal: AbortSignal): Promise<void> {
-  const collection = `/api/v1/namespaces/${encodeURIComponent(ref.namespace ?? 'default')}/pods?fieldSelector=${encodeURIComponent(`metadata.name=${ref.name}`)}`;
-  while (!signal.aborted) {
-    try {
-      const list = await api.get(collection, signal);
-      const items: unknown[] = isJsonObject(list) && Array.isArray(list.items) ? list.items : [];
-      on(items.find(isPod));
-      const rv = isJsonObject(list) && isJsonObject(list.metadata) && typeof list.metadata.resourceVersion === 'string' ? list.metadata.resourceVersion : '';
-      for await (const e of await api.watch(`${collection}&watch=true&resourceVersion=${encodeURIComponent(rv)}`, signal)) {
-        if (!isJsonObject(e) || e.type === 'ERROR') break;
-        if (isPod(e.object)) on(e.type === 'DELETED' ? undefined : e.object);
-      }
-    } catch (e) {
-      if (signal.aborted) return;
-      failed(e instanceof Error ? e : new Error(String(e)));
-      await new Promise((r) => setTimeout(r, RETRY_MS));
-    }
   }
 }

@@ -58,6 +58,12 @@ export function objectPath(ref: ObjectRef, subresource?: string): string {
   return `${base}${ns}/${ref.resource}/${encodeURIComponent(ref.name)}${subresource ? `/${subresource}` : ''}`;
 }
 
+/** The object's collection narrowed to it by name, to list and watch just that object. */
+export function objectCollectionPath(ref: ObjectRef): string {
+  const path = objectPath(ref);
+  return `${path.slice(0, path.lastIndexOf('/'))}?fieldSelector=${encodeURIComponent(`metadata.name=${ref.name}`)}`;
+}
+
 /** How the panel titles an object: `Pod default/web-0`, `Node node-1`. */
 export function objectTitle(ref: ObjectRef): string {
   return `${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}`;

@@ -4,24 +4,15 @@
 // object is followed through a watch on its collection narrowed to its name: each new version is
 // shown until the person edits; after that the tab only says the object changed, keeping the edit.
 import type { KObject } from '../api/types.js';
-import { ApiError, isObject, listWatch } from './api.js';
-import { h, setText } from './dom.js';
-import { objectPath, objectTitle, type ObjectRef, type ObjectTab, type UiContext } from './shell.js';
+import { ApiError, followOne, isObject } from './api.js';
+import { h, plural, setText } from './dom.js';
+import { objectCollectionPath, objectPath, objectTitle, type ObjectRef, type ObjectTab, type UiContext } from './shell.js';
 import { applyBody, editableYaml, managedFieldsYaml, managersOf } from './yaml-text.js';
 
 /** The field manager the dashboard's writes are recorded under. */
 export const FIELD_MANAGER = 'tinykube-ui';
 
 /** The object's collection: its path without the name, e.g. /api/v1/namespaces/default/pods. */
-function collectionPath(ref: ObjectRef): string {
-  const path = objectPath(ref);
-  return path.slice(0, path.lastIndexOf('/'));
-}
-
-function plural(n: number, one: string, many: string): string {
-  return `${n} ${n === 1 ? one : many}`;
-}
-
 class YamlEditor {
   private readonly text: HTMLTextAreaElement;
   private readonly version = h('p', { class: 'yaml-version' });
@@ -72,13 +63,8 @@ class YamlEditor {
     }, (e: unknown) => {
       if (!signal.aborted) this.showError(e instanceof Error ? e.message : String(e));
     });
-    const selector = encodeURIComponent(`metadata.name=${this.ref.name}`);
-    void listWatch(api, `${collectionPath(this.ref)}?fieldSelector=${selector}`, isObject, {
-      replace: (items) => this.schedule(items[0] ?? null),
-      event: (type, obj) => this.schedule(type === 'DELETED' ? null : obj),
-      failed: (error, retrying) => setText(this.version, `Not following changes: ${error.message}${retrying ? ' (retrying)' : ''}`),
-      watching: () => undefined,
-    }, signal);
+    void followOne(api, objectCollectionPath(this.ref), isObject, (obj) => this.schedule(obj ?? null),
+      (error, retrying) => setText(this.version, `Not following changes: ${error.message}${retrying ? ' (retrying)' : ''}`), signal);
   }
 
   /** Watch events can come many a frame; only the newest is drawn. */
