@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { kubectl } from './cases/kubectl.js';
 import { lists } from './cases/lists.js';
 import { reads } from './cases/reads.js';
+import { running } from './cases/running.js';
 import { scale } from './cases/scale.js';
 import { scheduler } from './cases/scheduler.js';
 import { startup } from './cases/startup.js';
@@ -13,7 +14,7 @@ import { writes } from './cases/writes.js';
 import { table, type Row } from './lib/report.js';
 import { uiScale } from './cases/ui-scale.js';
 
-const CASES: Record<string, (quick: boolean) => Promise<Row[]>> = { startup, reads, writes, lists, 'watch-fanout': watchFanout, scheduler, kubectl, scale, 'ui-scale': (quick) => uiScale(quick) };
+const CASES: Record<string, (quick: boolean) => Promise<Row[]>> = { startup, reads, writes, lists, 'watch-fanout': watchFanout, scheduler, running, kubectl, scale, 'ui-scale': (quick) => uiScale(quick) };
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } } });
 const names = values.only ? values.only.split(',') : Object.keys(CASES);

@@ -2,19 +2,12 @@
 // creates and 1,000 patches, then 20,000 pod creates and 20,000 merge-patch updates of a label,
 // 32 in flight. Prints microseconds of server CPU (user + sys) per create and per PATCH.
 // Usage: npx tsx bench/write-cpu.ts [count]; TINYKUBE_BENCH_NODE_ARGS passes node flags (profiles).
-import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 import { createMany, pod } from './lib/objects.js';
-import { startTinykube } from './lib/processes.js';
+import { cpuSeconds, startTinykube } from './lib/processes.js';
 
 const count = Number(process.argv[2] ?? 20_000);
 const WARM = 1000;
-
-/** CPU seconds (user + sys) the process has used, from /proc/PID/stat (clock ticks of 10 ms). */
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
 
 async function patchMany(url: string, pods: number, n: number, tag: string): Promise<void> {
   let i = 0;

@@ -15,8 +15,8 @@ export function send(method: string, url: string, body: string, headers: Record<
   });
 }
 
-/** Opens a streaming GET and calls back with each newline-terminated line. */
-export function stream(url: string, onLine: (line: string) => void): Promise<() => void> {
+/** Opens a streaming GET and calls back with each newline-terminated line, and once when the server ends it. */
+export function stream(url: string, onLine: (line: string) => void, onEnd: () => void = () => {}): Promise<() => void> {
   return new Promise((resolve, reject) => {
     const req = request(url, { agent: false }, (res: IncomingMessage) => {
       let buf = '';
@@ -27,6 +27,7 @@ export function stream(url: string, onLine: (line: string) => void): Promise<() 
         while ((nl = buf.indexOf('\n')) >= 0) { onLine(buf.slice(0, nl)); buf = buf.slice(nl + 1); }
       });
       res.on('error', () => {});
+      res.on('end', onEnd);
       resolve(() => req.destroy());
     });
     req.on('error', reject);

@@ -1,8 +1,12 @@
 // Objects the benchmarks create, and fast ways to create many of them through the API.
 import autocannon from 'autocannon';
 
-/** A pod like a real one: a container with ports, env, resources and probes; about 2 KB stored. */
-export function pod(name: string, opts: { nodeName?: string; labels?: Record<string, string>; cpu?: string } = {}) {
+/**
+ * A pod like a real one: a container with ports, env, resources and probes; about 2 KB stored.
+ * `probe: false` leaves out the readiness probe, so Ready follows Running at once (as the pause
+ * pods of scheduler_perf and kwok do) instead of waiting for the first probe.
+ */
+export function pod(name: string, opts: { nodeName?: string; labels?: Record<string, string>; cpu?: string; probe?: boolean } = {}) {
   return {
     apiVersion: 'v1', kind: 'Pod',
     metadata: { name, labels: { app: 'bench', tier: 'web', ...opts.labels }, annotations: { 'bench.tinykube.io/purpose': 'a pod of realistic size for measuring' } },
@@ -13,7 +17,7 @@ export function pod(name: string, opts: { nodeName?: string; labels?: Record<str
         ports: [{ name: 'http', containerPort: 8080 }, { name: 'metrics', containerPort: 9090 }],
         env: [{ name: 'MODE', value: 'production' }, { name: 'LOG_LEVEL', value: 'info' }],
         resources: { requests: { cpu: opts.cpu ?? '10m', memory: '16Mi' }, limits: { memory: '64Mi' } },
-        readinessProbe: { httpGet: { path: '/healthz', port: 8080 }, periodSeconds: 5 },
+        ...(opts.probe === false ? {} : { readinessProbe: { httpGet: { path: '/healthz', port: 8080 }, periodSeconds: 5 } }),
       }],
     },
   };

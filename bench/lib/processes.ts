@@ -11,8 +11,12 @@ export const ROOT = join(import.meta.dirname, '..', '..');
 export interface Served {
   url: string;
   pid: number;
+  /** performance.now() at spawn: the origin of the server's --cpu-prof timeline, near enough. */
+  startedAt: number;
   /** From spawn to the first 200 from /readyz (or `/` for baselines), in ms. */
   readyMs: number;
+  /** CPU seconds (user + sys, every thread) the process has used so far. */
+  cpuSeconds(): number;
   rssBytes(): number;
   stop(): Promise<void>;
 }
@@ -37,12 +41,13 @@ async function firstSuccess(url: string, since: number, child: ChildProcess, tim
 const children = new Set<ChildProcess>();
 process.on('exit', () => { for (const c of children) c.kill('SIGKILL'); });
 
-function served(child: ChildProcess, url: string, readyMs: number, cleanup: () => void = () => {}): Served {
+function served(child: ChildProcess, url: string, startedAt: number, readyMs: number, cleanup: () => void = () => {}): Served {
   children.add(child);
   child.once('exit', () => children.delete(child));
   return {
-    url, pid: child.pid!, readyMs,
+    url, pid: child.pid!, startedAt, readyMs,
     rssBytes: () => rss(child.pid!),
+    cpuSeconds: () => cpuSeconds(child.pid!),
     stop: () => new Promise((resolve) => {
       if (child.exitCode !== null) { cleanup(); resolve(); return; }
       child.once('exit', () => { cleanup(); resolve(); });
@@ -58,12 +63,27 @@ export function rss(pid: number): number {
   return m ? Number(m[1]) * 1024 : 0;
 }
 
-export interface TinykubeOptions { store?: 'memory' | 'sqlite'; nodes?: number; apiOnly?: boolean; extra?: string[] }
+/** CPU seconds (user + sys) a process has used, from /proc/PID/stat (clock ticks of 10 ms). */
+export function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+export interface TinykubeOptions {
+  store?: 'memory' | 'sqlite'; nodes?: number; apiOnly?: boolean; extra?: string[];
+  /** Serve this data directory (a previous run's store) and keep it at stop; by default a fresh one, removed at stop. */
+  data?: string;
+}
+
+/** A fresh data directory for runs that share one store; the caller removes it. */
+export function tempDataDir(): string {
+  return mkdtempSync(join(tmpdir(), 'tinykube-bench-'));
+}
 
 /** `tinykube serve` as users run it (bin/tinykube.js), on a free port and a fresh data directory. */
 export async function startTinykube(opts: TinykubeOptions = {}): Promise<Served> {
   const port = await freePort();
-  const data = mkdtempSync(join(tmpdir(), 'tinykube-bench-'));
+  const data = opts.data ?? tempDataDir();
   const args = [join(ROOT, 'bin', 'tinykube.js'), 'serve', '--port', String(port), '--store', opts.store ?? 'memory',
     '--data', data, '--nodes', String(opts.nodes ?? 0), ...(opts.apiOnly ? ['--api-only'] : []), ...(opts.extra ?? [])];
   const since = performance.now();
@@ -72,7 +92,7 @@ export async function startTinykube(opts: TinykubeOptions = {}): Promise<Served>
   const child = spawn(process.execPath, [...nodeArgs, ...args], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, NODE_ENV: 'production' } });
   const url = `http://127.0.0.1:${port}`;
   const readyMs = await firstSuccess(`${url}/readyz`, since, child);
-  return served(child, url, readyMs, () => rmSync(data, { recursive: true, force: true }));
+  return served(child, url, since, readyMs, opts.data ? undefined : () => rmSync(data, { recursive: true, force: true }));
 }
 
 /** A baseline server script from bench/baselines/, given its arguments as environment. */
@@ -82,7 +102,7 @@ export async function startBaseline(script: string, env: Record<string, string> 
   const child = spawn(process.execPath, [join(ROOT, 'bench', 'baselines', script)], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, ...env, PORT: String(port) } });
   const url = `http://127.0.0.1:${port}`;
   const readyMs = await firstSuccess(`${url}/readyz`, since, child);
-  return served(child, url, readyMs);
+  return served(child, url, since, readyMs);
 }
 
 export function median(xs: number[]): number {
