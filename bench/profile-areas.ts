@@ -47,13 +47,15 @@ function sourceMapOf(path: string): SourceMap | null {
   return maps.get(path)!;
 }
 
-/** The source file a frame's code came from: through the bundle's source map, or its own path. */
-function sourceOf(frame: CallFrame): string {
-  if (!frame.url.startsWith('file://')) return frame.url;
+/** The source file and line (1-based) a frame's code came from: through the bundle's source map, or its own. */
+function sourceOf(frame: CallFrame): { file: string; line: number } {
+  const own = { file: frame.url, line: frame.lineNumber + 1 };
+  if (!frame.url.startsWith('file://')) return own;
   const path = fileURLToPath(frame.url);
   const entry = sourceMapOf(path)?.findEntry(frame.lineNumber, frame.columnNumber);
-  const original = entry && 'originalSource' in entry ? entry.originalSource : undefined;
-  return original ? resolve(dirname(path), original.startsWith('file://') ? fileURLToPath(original) : original) : path;
+  if (!entry || !('originalSource' in entry)) return { ...own, file: path };
+  const { originalSource: original, originalLine } = entry;
+  return { file: resolve(dirname(path), original.startsWith('file://') ? fileURLToPath(original) : original), line: originalLine + 1 };
 }
 
 function areaOfSource(source: string): string {
@@ -68,8 +70,9 @@ const profile = JSON.parse(readFileSync(positionals[0], 'utf8')) as Profile;
 const byId = new Map(profile.nodes.map((n) => [n.id, n]));
 const parent = new Map<number, number>();
 for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
-const sources = new Map<number, string>();
-const source = (n: ProfileNode) => { let s = sources.get(n.id); if (s === undefined) sources.set(n.id, (s = sourceOf(n.callFrame))); return s; };
+const sources = new Map<number, { file: string; line: number }>();
+const located = (n: ProfileNode) => { let s = sources.get(n.id); if (s === undefined) sources.set(n.id, (s = sourceOf(n.callFrame))); return s; };
+const source = (n: ProfileNode) => located(n).file;
 
 /** The area a sample in this node counts for. */
 const areas = new Map<number, string>();
@@ -107,7 +110,7 @@ for (let i = 0; i < profile.samples.length; i++) {
   const area = areaOf(n);
   perArea.set(area, (perArea.get(area) ?? 0) + us);
   if (area !== 'idle') {
-    const where = n.callFrame.url ? `${source(n).replace(/^.*\/(src|node_modules)\//, '$1/')}:${n.callFrame.lineNumber + 1}` : 'native';
+    const where = n.callFrame.url ? `${source(n).replace(/^.*\/(src|node_modules)\//, '$1/')}:${located(n).line}` : 'native';
     const fn = `${n.callFrame.functionName || '(anonymous)'} ${where}`;
     perFunction.set(fn, (perFunction.get(fn) ?? 0) + us);
   }

@@ -12,6 +12,11 @@ import type { Row } from '../lib/report.js';
 
 interface PodStatusLine { object: { metadata: { name: string }; status?: { phase?: string; conditions?: { type: string; status: string }[] } } }
 
+/** The store's current revision: a list's resourceVersion. */
+async function revision(url: string): Promise<string> {
+  return (await (await fetch(`${url}/api/v1/pods?limit=1`)).json() as { metadata: { resourceVersion: string } }).metadata.resourceVersion;
+}
+
 /** Polls the node list until `count` nodes are Ready; returns the ms it took. */
 async function nodesReady(url: string, count: number, timeoutMs: number): Promise<number> {
   const started = performance.now();
@@ -51,13 +56,14 @@ async function runningAt(nodes: number, pods: number): Promise<Row[]> {
   const tk: Served = await startTinykube({ store: 'sqlite', nodes });
   try {
     const readyMs = await nodesReady(tk.url, nodes, 180_000);
-    const rv = (await (await fetch(`${tk.url}/api/v1/pods?limit=1`)).json() as { metadata: { resourceVersion: string } }).metadata.resourceVersion;
+    const rv = await revision(tk.url);
     const watching = watchRunning(tk.url, rv, pods, 600_000);
     const cpuBefore = tk.cpuSeconds();
     const started = performance.now();
     const createRate = await createMany(tk.url, '/api/v1/namespaces/default/pods', pods, (i) => pod(`r-${i}`, { probe: false }));
     const { running, lastAt } = await watching;
     const cpu = tk.cpuSeconds() - cpuBefore;
+    const writes = Number(await revision(tk.url)) - Number(rv);
     if (process.env.TINYKUBE_BENCH_NODE_ARGS) console.error(`bench: running ${nodes}: profile window ${Math.round(started - tk.startedAt)} to ${Math.round(lastAt - tk.startedAt)} ms after spawn`);
     const seconds = (lastAt - started) / 1000;
     const rate = running / seconds;
@@ -65,6 +71,7 @@ async function runningAt(nodes: number, pods: number): Promise<Row[]> {
     return [
       { figure: `pods Running per second, ${shape}, first create to last Running (${running.toLocaleString('en-US')} Running in ${seconds.toFixed(1)} s; nodes Ready ${(readyMs / 1000).toFixed(1)} s after /readyz)`, value: rate, unit: 'pods/s', baseline: createRate, baselineLabel: 'pod creates/s, same run', ratio: rate / createRate, target: 'reported', pass: running === pods ? null : false },
       { figure: `server CPU per pod Running, ${nodes.toLocaleString('en-US')} nodes (/proc, first create to last Running)`, value: (cpu / running) * 1e6, unit: 'us', target: 'reported', pass: null },
+      { figure: `writes per pod Running, ${nodes.toLocaleString('en-US')} nodes (revisions in that time, node heartbeats included)`, value: writes / running, unit: '', target: 'reported', pass: null },
     ];
   } finally {
     await tk.stop();

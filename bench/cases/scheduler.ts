@@ -2,13 +2,15 @@
 // (tinykube.io/kubelet: stopped) and pending pods exist before the scheduler starts, so the figure
 // is binding alone, not the create rate. They are created through the API of an `--api-only`
 // server on a sqlite data directory; that server stops and the same directory is served again
-// with the control plane (`--nodes 0`). The figure is pods bound per second from the first binding
-// to the last, dated by the scheduler's Scheduled Events; beside it scheduler_perf's
-// SchedulingThroughput (pods bound in each whole second, averaged), the time from /readyz to the
-// last binding, and the server's CPU per binding (from /proc). kube-scheduler's CI floor is 680.
+// with the control plane (`--nodes 0`). The figure is pods bound per second from the control
+// plane's start (its log line) to the last binding, dated by the scheduler's Scheduled Events
+// (scheduler_perf's SchedulingThroughput averages one-second samples of the bound count; here the
+// bindings all land in about a second, so the whole run's average is the figure). Beside it: how
+// fast the bindings were acknowledged, /readyz to the last binding, and the server's CPU per
+// binding (from /proc). kube-scheduler's CI floor is 680.
 import { rmSync } from 'node:fs';
 import { createMany, node, pod } from '../lib/objects.js';
-import { startTinykube, tempDataDir } from '../lib/processes.js';
+import { cpuSeconds, startTinykube, tempDataDir } from '../lib/processes.js';
 import type { Row } from '../lib/report.js';
 
 /**
@@ -37,14 +39,6 @@ async function bindingTimes(url: string): Promise<number[]> {
   return list.items.map((e) => Number(BigInt(`0x${e.metadata.name.slice(e.metadata.name.lastIndexOf('.') + 1)}`) / 1_000_000n)).sort((a, b) => a - b);
 }
 
-/** scheduler_perf's SchedulingThroughput: pods bound in each whole second from the first binding, averaged. */
-function sampledThroughput(times: number[]): { average: number; samples: number } {
-  const counts: number[] = [];
-  for (const t of times) counts[Math.floor((t - times[0]) / 1000)] = (counts[Math.floor((t - times[0]) / 1000)] ?? 0) + 1;
-  const whole = counts.slice(0, Math.floor((times[times.length - 1] - times[0]) / 1000)).map((c) => c ?? 0);
-  return { average: whole.length ? whole.reduce((s, c) => s + c, 0) / whole.length : NaN, samples: whole.length };
-}
-
 export async function scheduler(quick: boolean): Promise<Row[]> {
   const nodes = quick ? 1000 : 5000;
   const pods = quick ? 3000 : 10_000;
@@ -55,28 +49,39 @@ export async function scheduler(quick: boolean): Promise<Row[]> {
     const createRate = await createMany(api.url, '/api/v1/namespaces/default/pods', pods, (i) => pod(`s-${i}`));
     await api.stop();
 
-    const tk = await startTinykube({ store: 'sqlite', nodes: 0, data });
+    // When the server logs that the control plane started (read from its stderr as it comes):
+    // /readyz cannot tell, it is answered only once the event loop is free.
+    let controlPlaneAt = NaN;
+    let cpuAtStart = NaN;
+    const tk = await startTinykube({
+      store: 'sqlite', nodes: 0, data,
+      onLog: (line, pid) => {
+        if (!line.includes('Started the control plane')) return;
+        controlPlaneAt = performance.timeOrigin + performance.now();
+        cpuAtStart = cpuSeconds(pid);
+      },
+    });
     const spawnedAt = performance.timeOrigin + tk.startedAt;
-    const readyAt = spawnedAt + tk.readyMs;
-    const cpuAtReady = tk.cpuSeconds();
     const bound = await waitForBindings(tk.url, pods, 120_000);
-    const cpu = tk.cpuSeconds() - cpuAtReady;
+    const cpu = tk.cpuSeconds() - cpuAtStart;
     const times = await bindingTimes(tk.url);
     await tk.stop();
     const first = times[0];
     const last = times[times.length - 1];
-    if (process.env.TINYKUBE_BENCH_NODE_ARGS) console.error(`bench: scheduler: profile window ${Math.round(first - spawnedAt)} to ${Math.round(last - spawnedAt)} ms after spawn (bindings), from ${Math.round(tk.readyMs)} (/readyz answered)`);
+    const after = (t: number) => Math.round(t - spawnedAt);
+    if (process.env.TINYKUBE_BENCH_NODE_ARGS) console.error(`bench: scheduler: after spawn: control plane started ${after(controlPlaneAt)} ms, /readyz answered ${Math.round(tk.readyMs)} ms, bindings ${after(first)} to ${after(last)} ms`);
 
-    const rate = (times.length - 1) / ((last - first) / 1000);
-    const sampled = sampledThroughput(times);
+    const rate = times.length / ((last - controlPlaneAt) / 1000);
+    const burst = (times.length - 1) / ((last - first) / 1000);
     const shape = `${nodes.toLocaleString('en-US')} nodes, ${pods.toLocaleString('en-US')} pending pods`;
     return [
-      { figure: `pods bound per second, ${shape}, first binding to last`, value: rate, unit: 'pods/s', baseline: createRate, baselineLabel: 'pod creates/s, same run, no scheduler', ratio: rate / createRate, target: '>= 5,000 pods/s (kube-scheduler CI: 680)', pass: rate >= 5000 && bound === pods && times.length === pods },
-      { figure: `SchedulingThroughput as scheduler_perf samples it (average of ${sampled.samples} whole seconds)`, value: sampled.average, unit: 'pods/s', target: 'reported', pass: null },
-      // /readyz turns ready before the control plane starts, but is answered only when the
-      // event loop is next free, so the spawn-relative times say more.
-      { figure: `/readyz to last binding (${bound.toLocaleString('en-US')} of ${pods.toLocaleString('en-US')} bound; after spawn: /readyz answered ${Math.round(tk.readyMs)} ms, first binding ${Math.round(first - spawnedAt)} ms, last ${Math.round(last - spawnedAt)} ms)`, value: last - readyAt, unit: 'ms', target: 'reported', pass: null },
-      { figure: 'server CPU per pod bound (/proc, /readyz to all bound)', value: (cpu / bound) * 1e6, unit: 'us', target: 'reported', pass: null },
+      { figure: `pods bound per second, ${shape}, control plane start to last binding`, value: rate, unit: 'pods/s', baseline: createRate, baselineLabel: 'pod creates/s, same run, no scheduler', ratio: rate / createRate, target: '>= 5,000 pods/s (kube-scheduler CI: 680)', pass: rate >= 5000 && bound === pods && times.length === pods },
+      // The scheduler's work queue runs while it has work without yielding to the event loop, so
+      // bindings are committed (and acknowledged) in a burst after the scheduling is done.
+      { figure: `bindings acknowledged per second, first to last (${bound.toLocaleString('en-US')} of ${pods.toLocaleString('en-US')} bound; after the control plane started: first ${Math.round(first - controlPlaneAt)} ms, last ${Math.round(last - controlPlaneAt)} ms)`, value: burst, unit: 'pods/s', target: 'reported', pass: null },
+      { figure: `/readyz answered after the control plane started (the event loop's longest wait; spawn to /readyz ${Math.round(tk.readyMs)} ms)`, value: tk.readyMs - (controlPlaneAt - spawnedAt), unit: 'ms', target: 'reported', pass: null },
+      { figure: `/readyz to last binding`, value: last - (spawnedAt + tk.readyMs), unit: 'ms', target: 'reported', pass: null },
+      { figure: 'server CPU per pod bound (/proc, control plane start to all bound)', value: (cpu / bound) * 1e6, unit: 'us', target: 'reported', pass: null },
     ];
   } finally {
     rmSync(data, { recursive: true, force: true });

@@ -73,6 +73,8 @@ export interface TinykubeOptions {
   store?: 'memory' | 'sqlite'; nodes?: number; apiOnly?: boolean; extra?: string[];
   /** Serve this data directory (a previous run's store) and keep it at stop; by default a fresh one, removed at stop. */
   data?: string;
+  /** Called with each line the server logs, as it arrives, and its pid (the lines still reach our stderr). */
+  onLog?: (line: string, pid: number) => void;
 }
 
 /** A fresh data directory for runs that share one store; the caller removes it. */
@@ -89,10 +91,23 @@ export async function startTinykube(opts: TinykubeOptions = {}): Promise<Served>
   const since = performance.now();
   // TINYKUBE_BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=prof' profiles the server under load.
   const nodeArgs = (process.env.TINYKUBE_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, ...args], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, NODE_ENV: 'production' } });
+  const child = spawn(process.execPath, [...nodeArgs, ...args], { stdio: ['ignore', 'ignore', opts.onLog ? 'pipe' : 'inherit'], env: { ...process.env, NODE_ENV: 'production' } });
+  if (opts.onLog) { const onLog = opts.onLog; followLog(child, (line) => onLog(line, child.pid!)); }
   const url = `http://127.0.0.1:${port}`;
   const readyMs = await firstSuccess(`${url}/readyz`, since, child);
   return served(child, url, since, readyMs, opts.data ? undefined : () => rmSync(data, { recursive: true, force: true }));
+}
+
+/** Passes a child's stderr on to ours, and each of its lines to `onLine`. */
+function followLog(child: ChildProcess, onLine: (line: string) => void): void {
+  let buf = '';
+  child.stderr!.setEncoding('utf8');
+  child.stderr!.on('data', (chunk: string) => {
+    process.stderr.write(chunk);
+    buf += chunk;
+    let nl;
+    while ((nl = buf.indexOf('\n')) >= 0) { onLine(buf.slice(0, nl)); buf = buf.slice(nl + 1); }
+  });
 }
 
 /** A baseline server script from bench/baselines/, given its arguments as environment. */
