@@ -29,27 +29,42 @@ async function nodesReady(url: string, count: number, timeoutMs: number): Promis
   }
 }
 
-/** Watches pods from `rv` until `pods` of them are Running and Ready (or the timeout); returns when the last was seen and how many. */
-async function watchRunning(url: string, rv: string, pods: number, timeoutMs: number): Promise<{ running: number; lastAt: number }> {
+/**
+ * Watches pods from `rv` until `pods` of them are Running and Ready (or the timeout); returns when
+ * the last was seen and how many. When the server ends the watch (a watcher more than 16 MiB
+ * behind is closed, as on a busy machine this process can be) it watches again from the last
+ * resourceVersion seen, as client-go's reflector does.
+ */
+async function watchRunning(url: string, rv: string, pods: number, timeoutMs: number): Promise<{ running: number; lastAt: number; rewatches: number }> {
   const running = new Set<string>();
   let lastAt = NaN;
-  let ended = false;
-  let allRunning!: () => void;
-  const done = new Promise<void>((r) => { allRunning = r; });
-  const close = await stream(`${url}/api/v1/pods?watch=true&resourceVersion=${rv}`, (line) => {
-    if (!line.includes('"phase":"Running"')) return;
-    const { object } = JSON.parse(line) as PodStatusLine;
-    if (running.has(object.metadata.name) || !object.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')) return;
-    running.add(object.metadata.name);
-    lastAt = performance.now();
-    if (running.size === pods) allRunning();
-  }, () => { ended = true; allRunning(); });
-  const timeout = setTimeout(allRunning, timeoutMs);
+  let lastRV = rv;
+  let rewatches = 0;
+  let close = () => {};
+  let finish!: () => void;
+  const done = new Promise<void>((r) => { finish = r; });
+  const open = async (): Promise<void> => {
+    close = await stream(`${url}/api/v1/pods?watch=true&resourceVersion=${lastRV}`, (line) => {
+      const version = /"resourceVersion":"(\d+)"/.exec(line);
+      if (version) lastRV = version[1];
+      if (!line.includes('"phase":"Running"')) return;
+      const { object } = JSON.parse(line) as PodStatusLine;
+      if (running.has(object.metadata.name) || !object.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')) return;
+      running.add(object.metadata.name);
+      lastAt = performance.now();
+      if (running.size === pods) finish();
+    }, () => {
+      if (running.size === pods) return;
+      rewatches++;
+      open().catch(finish);
+    });
+  };
+  await open();
+  const timeout = setTimeout(finish, timeoutMs);
   await done;
   clearTimeout(timeout);
   close();
-  if (ended && running.size < pods) throw new Error(`the server ended the watch after ${running.size} of ${pods} pods Running`);
-  return { running: running.size, lastAt };
+  return { running: running.size, lastAt, rewatches };
 }
 
 async function runningAt(nodes: number, pods: number): Promise<Row[]> {
@@ -58,10 +73,11 @@ async function runningAt(nodes: number, pods: number): Promise<Row[]> {
     const readyMs = await nodesReady(tk.url, nodes, 180_000);
     const rv = await revision(tk.url);
     const watching = watchRunning(tk.url, rv, pods, 600_000);
+    watching.catch(() => {}); // awaited below, after the creates
     const cpuBefore = tk.cpuSeconds();
     const started = performance.now();
     const createRate = await createMany(tk.url, '/api/v1/namespaces/default/pods', pods, (i) => pod(`r-${i}`, { probe: false }));
-    const { running, lastAt } = await watching;
+    const { running, lastAt, rewatches } = await watching;
     const cpu = tk.cpuSeconds() - cpuBefore;
     const writes = Number(await revision(tk.url)) - Number(rv);
     if (process.env.TINYKUBE_BENCH_NODE_ARGS) console.error(`bench: running ${nodes}: profile window ${Math.round(started - tk.startedAt)} to ${Math.round(lastAt - tk.startedAt)} ms after spawn`);
@@ -69,7 +85,7 @@ async function runningAt(nodes: number, pods: number): Promise<Row[]> {
     const rate = running / seconds;
     const shape = `${nodes.toLocaleString('en-US')} nodes, ${pods.toLocaleString('en-US')} pods`;
     return [
-      { figure: `pods Running per second, ${shape}, first create to last Running (${running.toLocaleString('en-US')} Running in ${seconds.toFixed(1)} s; nodes Ready ${(readyMs / 1000).toFixed(1)} s after /readyz)`, value: rate, unit: 'pods/s', baseline: createRate, baselineLabel: 'pod creates/s, same run', ratio: rate / createRate, target: 'reported', pass: running === pods ? null : false },
+      { figure: `pods Running per second, ${shape}, first create to last Running (${running.toLocaleString('en-US')} Running in ${seconds.toFixed(1)} s; nodes Ready ${(readyMs / 1000).toFixed(1)} s after /readyz${rewatches ? `; watched again ${rewatches} times` : ''})`, value: rate, unit: 'pods/s', baseline: createRate, baselineLabel: 'pod creates/s, same run', ratio: rate / createRate, target: 'reported', pass: running === pods ? null : false },
       { figure: `server CPU per pod Running, ${nodes.toLocaleString('en-US')} nodes (/proc, first create to last Running)`, value: (cpu / running) * 1e6, unit: 'us', target: 'reported', pass: null },
       { figure: `writes per pod Running, ${nodes.toLocaleString('en-US')} nodes (revisions in that time, node heartbeats included)`, value: writes / running, unit: '', target: 'reported', pass: null },
     ];
