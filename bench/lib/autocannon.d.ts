@@ -6,6 +6,8 @@ declare module 'autocannon' {
     pipelining?: number;
     duration?: number;
     amount?: number;
+    /** Seconds to wait for each response (autocannon: 10). */
+    timeout?: number;
     method?: string;
     body?: string | Buffer;
     headers?: Record<string, string>;

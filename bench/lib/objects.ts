@@ -40,11 +40,11 @@ export function node(name: string, opts: { withoutKubelet?: boolean } = {}) {
 }
 
 /** POSTs `count` objects made by `make(i)` with `connections` in flight; returns objects per second. */
-export async function createMany(url: string, path: string, count: number, make: (i: number) => unknown, connections = 32): Promise<number> {
+export async function createMany(url: string, path: string, count: number, make: (i: number) => unknown, connections = 32, timeoutSeconds = 10): Promise<number> {
   let i = 0;
   const started = performance.now();
   const r = await autocannon({
-    url: url + path, connections, amount: count,
+    url: url + path, connections, amount: count, timeout: timeoutSeconds,
     requests: [{ method: 'POST', headers: { 'Content-Type': 'application/json' }, setupRequest: (req: any) => ({ ...req, body: JSON.stringify(make(i++)) }) }],
   });
   if (r['2xx'] !== count) throw new Error(`created ${r['2xx']} of ${count} at ${path} (${r.non2xx} non-2xx, ${r.errors} errors)`);
