@@ -9,6 +9,9 @@ import { isRace } from './races.js';
 import type { Stored, TypedResource } from './typed-resource.js';
 import { WorkQueue } from './workqueue.js';
 
+/** How long a worker reconciles before it lets the event loop turn (I/O, commits, other workers). */
+const WORKER_SLICE_MS = 5;
+
 /** What a reconcile asks for next (controller-runtime's reconcile.Result). */
 export interface Result {
   /** Reconcile this request again after this long, even if nothing changes. */
@@ -81,13 +84,23 @@ export class Controller<R> implements Enqueue<R> {
     if (!this.working) setImmediate(() => void this.work());
   }
 
-  /** One worker: requests are reconciled one at a time, in the order they became ready. */
+  /**
+   * One worker: requests are reconciled one at a time, in the order they became ready. A reconcile
+   * that writes without waiting on I/O (the store answers in microtasks) would otherwise drain the
+   * whole queue in one turn of the event loop, holding every HTTP request, commit and timer until
+   * it is empty; the worker yields once it has run for a time slice, as a goroutine is preempted.
+   */
   private async work(): Promise<void> {
     if (this.working) return;
     this.working = true;
     try {
+      let sliceStarted = performance.now();
       for (let request = this.queue.take(); request !== undefined && !this.queue.isShuttingDown; request = this.queue.take()) {
         await this.process(request);
+        if (performance.now() - sliceStarted >= WORKER_SLICE_MS) {
+          await new Promise((resolve) => setImmediate(resolve));
+          sliceStarted = performance.now();
+        }
       }
     } finally {
       this.working = false;
