@@ -54,7 +54,10 @@ function watchCache(s: HeapSnapshot, n: number, retained: Float64Array, owned: (
     let decoded = 0, bytes = 0;
     for (const c of cached) {
       const d = s.edge(c, 'decoded'), b = s.edge(c, 'bytes');
-      if (d !== undefined && owned(c, d)) decoded += retained[d];
+      if (d !== undefined && owned(c, d)) {
+        decoded += retained[d];
+        fieldSizes(s, d, retained, owned, (field, bytes) => add(`${area} objects: decoded .${field}`, bytes));
+      }
       if (b !== undefined && owned(c, b)) bytes += retained[b];
     }
     add(`${area} objects: decoded`, decoded);
@@ -69,6 +72,15 @@ function watchCache(s: HeapSnapshot, n: number, retained: Float64Array, owned: (
   for (const edge of ['pastList', 'watchers']) {
     const to = s.edge(n, edge);
     if (to !== undefined && owned(n, to)) add(`${area} ${edge}`, retained[to]);
+  }
+}
+
+/** Retained bytes of a decoded object's top-level fields and of its metadata's fields. */
+function fieldSizes(s: HeapSnapshot, o: number, retained: Float64Array, owned: (p: number, c: number) => boolean, add: (field: string, bytes: number) => void): void {
+  for (const [name, to] of s.edges(o)) {
+    if (!owned(o, to) || name === 'map' || name === '__proto__') continue;
+    if (name === 'metadata') for (const [m, t] of s.edges(to)) { if (owned(to, t) && m !== 'map') add(`metadata.${m}`, retained[t]); }
+    else add(name, retained[to]);
   }
 }
 
