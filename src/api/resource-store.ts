@@ -5,6 +5,7 @@ import { KeyExistsError, KeyNotFoundError, RevisionConflictError, type KeyValue,
 import { checkPreconditions, deletionFinished, planDeletion } from './deletion.js';
 import { errors, type GroupResource } from './errors.js';
 import { copyJSON, jsonEqual } from './json.js';
+import { internManagedFields } from './fields-interning.js';
 import { recordUpdate } from './managed-fields.js';
 import type { SchemaNode } from './schema-navigator.js';
 import type { SchemaSet } from './schema.js';
@@ -553,10 +554,17 @@ export class ResourceStore {
 
   private decodedForCache(key: string, value: string, modRevision: number): KObject {
     const hint = this.justWritten.get(key);
-    if (hint?.value !== value) return this.decoded(value, modRevision);
-    this.justWritten.delete(key);
-    hint.object.metadata.resourceVersion = String(modRevision);
-    return hint.object;
+    let obj: KObject;
+    if (hint?.value !== value) {
+      obj = this.decoded(value, modRevision);
+    } else {
+      this.justWritten.delete(key);
+      hint.object.metadata.resourceVersion = String(modRevision);
+      obj = hint.object;
+    }
+    // Held decoded: its FieldsV1 trees shared with equal ones (compact kinds keep only bytes).
+    if (!this.strategy.compactCache) internManagedFields(obj);
+    return obj;
   }
 
   private storeError(e: unknown, name: string): unknown {
