@@ -17,6 +17,15 @@ function isTree(v: unknown): v is Tree {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** The leaf every tree shares (most nodes of a FieldsV1 tree are empty leaves). */
+const LEAF: Tree = {};
+ids.set(LEAF, 0);
+
+function isEmpty(tree: Tree): boolean {
+  for (const k in tree) { void k; return false; }
+  return true;
+}
+
 /** The one held tree equal to `tree` (itself when it is the first). */
 export function internTree(tree: Tree): Tree {
   if (ids.has(tree)) return tree;
@@ -24,7 +33,7 @@ export function internTree(tree: Tree): Tree {
   for (const k in tree) {
     const child = tree[k];
     if (!isTree(child)) return tree; // not a FieldsV1 shape: left as it is
-    const shared = internTree(child);
+    const shared = isEmpty(child) ? LEAF : internTree(child);
     const id = ids.get(shared);
     if (id === undefined) return tree; // a child that is not a FieldsV1 shape: neither is this
     if (shared !== child) tree[k] = shared;
