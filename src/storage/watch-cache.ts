@@ -61,7 +61,8 @@ export class CachedObject<T = unknown> {
     if (this.decoded !== undefined) return this.decoded;
     let o = this.weak?.deref();
     if (!o) {
-      o = (this.source ? this.convert!(this.source.jsonBytes().toString(), this.revision, this.key) : JSON.parse(this.bytes!.toString())) as T & object;
+      const { source, convert } = this;
+      o = (source && convert ? convert(source.jsonBytes().toString(), this.revision, this.key) : JSON.parse(this.bytes!.toString())) as T & object;
       this.weak = new WeakRef(o);
     }
     return o;
