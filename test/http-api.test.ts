@@ -228,6 +228,22 @@ describe('HTTP API', () => {
     assert.match(invalid.json().message, /^Event\.events\.k8s\.io "ev3" is invalid: \[eventTime: Required value/);
   });
 
+  test('watches of both Event versions resumed from one resourceVersion see the same writes, each in its own form', async () => {
+    const from = (await http(cluster, 'GET', '/api/v1/namespaces/default/events')).json().metadata.resourceVersion;
+    await http(cluster, 'POST', '/api/v1/namespaces/default/events', { metadata: { name: 'evw' }, involvedObject: { kind: 'Pod', name: 'w', namespace: 'default' }, reason: 'First', message: 'one', type: 'Normal', count: 1 });
+    await http(cluster, 'PATCH', '/api/v1/namespaces/default/events/evw', { count: 2, message: 'two' }, { 'Content-Type': 'application/merge-patch+json' });
+    await http(cluster, 'DELETE', '/api/v1/namespaces/default/events/evw');
+    const query = `watch=1&resourceVersion=${from}&fieldSelector=metadata.name=evw`;
+    const core = await readWatch(cluster, `/api/v1/namespaces/default/events?${query}`, 3, 5000);
+    const v1 = await readWatch(cluster, `/apis/events.k8s.io/v1/namespaces/default/events?${query}`, 3, 5000);
+    assert.deepEqual(core.map((e) => [e.type, e.object.count, e.object.message]), [['ADDED', 1, 'one'], ['MODIFIED', 2, 'two'], ['DELETED', 2, 'two']]);
+    assert.deepEqual(v1.map((e) => [e.type, e.object.apiVersion, e.object.deprecatedCount, e.object.note]), [['ADDED', 'events.k8s.io/v1', 1, 'one'], ['MODIFIED', 'events.k8s.io/v1', 2, 'two'], ['DELETED', 'events.k8s.io/v1', 2, 'two']]);
+    assert.deepEqual(v1.map((e) => e.object.metadata.resourceVersion), core.map((e) => e.object.metadata.resourceVersion));
+    const listed = (await http(cluster, 'GET', `/apis/events.k8s.io/v1/namespaces/default/events?resourceVersion=${from}&resourceVersionMatch=Exact`)).json();
+    assert.equal(listed.metadata.resourceVersion, from);
+    assert.ok(!listed.items.some((e: any) => e.metadata.name === 'evw'));
+  });
+
   test('deletecollection deletes what the selectors match and answers the deleted list', async () => {
     for (const [name, tier] of [['dc1', 'a'], ['dc2', 'a'], ['dc3', 'b']]) {
       await http(cluster, 'POST', '/api/v1/namespaces/default/pods', podBody(name, { labels: { dc: 'yes', tier } }));

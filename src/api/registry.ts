@@ -3,13 +3,13 @@
 // makes its kind routed, discovered, documented in OpenAPI and cached, and unregistering one
 // undoes all of that, as kube does when a CustomResourceDefinition is established or removed.
 import type { Store } from '../storage/store.js';
-import type { WatchHistoryOptions } from '../storage/watch-cache.js';
+import type { WatchCache, WatchHistoryOptions } from '../storage/watch-cache.js';
 import { RANDOM, type Entropy } from './entropy.js';
 import { groupVersionPath, OpenAPILibrary, reachableSchemas, routeTable, schemaNameForKind, servedDocument, type GroupVersionDocument, type OpenAPIFragment, type ResourceShape } from './openapi.js';
 import { ResourceStore, type Admission, type AdmissionAttributes, type DynamicAdmission, type RegistryContext } from './resource-store.js';
 import { SchemaValidator, type SchemaSet } from './schema.js';
 import { SchemaNode } from './schema-navigator.js';
-import type { Strategy } from './types.js';
+import type { KObject, Strategy } from './types.js';
 
 export interface RegistryOptions {
   clock?: () => Date;
@@ -92,12 +92,23 @@ export class Registry implements RegistryContext {
       registration.virtual = { shape, strategy, schemas };
     } else {
       const schema = SchemaNode.root(schemas.schemas, schemaName);
-      registration.stored = new ResourceStore(shape, strategy, schemaName, schema, schemas, this, this.options.watchHistory);
+      registration.stored = new ResourceStore(shape, strategy, schemaName, schema, schemas, this, this.options.watchHistory, this.sharedCache(strategy));
       if (this.started) await registration.stored.cache.start();
     }
     this.kinds.set(key, registration);
     this.changed();
     return registration.stored;
+  }
+
+  /**
+   * The watch cache a compact built-in kind stored under another version's prefix follows (Events in
+   * core/v1 and events.k8s.io/v1), so each object is held once, as kube keeps one cache per storage.
+   */
+  private sharedCache(strategy: Strategy): WatchCache<KObject> | undefined {
+    const prefix = strategy.storage?.prefix;
+    if (!prefix || !strategy.compactCache || strategy.openapi) return undefined;
+    for (const rs of this.resources()) if (rs.prefix === prefix && rs.strategy.compactCache && !rs.strategy.storage) return rs.cache;
+    return undefined;
   }
 
   /** Stops serving a kind: routing, discovery, OpenAPI and its watch cache. Its stored objects stay. */

@@ -1,10 +1,11 @@
 // The generic registry store: one implementation of get, list, watch, create, update, delete and
 // deletecollection for every resource, driven by its Strategy (kube's genericregistry.Store).
-import { type CachedObject, TooOldError, WatchCache, type CacheWatcher, type WatchEventType, type WatchHistoryOptions } from '../storage/watch-cache.js';
+import { type CachedObject, type CacheSource, TooOldError, WatchCache, type CacheWatcher, type WatchEventType, type WatchHistoryOptions } from '../storage/watch-cache.js';
 import { KeyExistsError, KeyNotFoundError, RevisionConflictError, type KeyValue, type Store } from '../storage/store.js';
 import { checkPreconditions, deletionFinished, planDeletion } from './deletion.js';
 import { errors, type GroupResource } from './errors.js';
 import { copyJSON, jsonEqual } from './json.js';
+import { internManagedFields } from './fields-interning.js';
 import { recordUpdate } from './managed-fields.js';
 import type { SchemaNode } from './schema-navigator.js';
 import type { SchemaSet } from './schema.js';
@@ -93,7 +94,8 @@ export class ResourceStore {
   readonly gr: GroupResource;
   readonly apiVersion: string;
 
-  constructor(readonly shape: ResourceShape, readonly strategy: Strategy, readonly schemaName: string, readonly schema: SchemaNode, readonly schemas: SchemaSet, private readonly ctx: RegistryContext, history: WatchHistoryOptions = {}) {
+  /** `source`: the cache of another version stored under the same prefix, to follow (WatchCacheOptions.source). */
+  constructor(readonly shape: ResourceShape, readonly strategy: Strategy, readonly schemaName: string, readonly schema: SchemaNode, readonly schemas: SchemaSet, private readonly ctx: RegistryContext, history: WatchHistoryOptions = {}, source?: CacheSource) {
     this.gr = { group: shape.group, resource: shape.resource };
     this.apiVersion = shape.group ? `${shape.group}/${shape.version}` : shape.version;
     this.prefix = strategy.storage?.prefix ?? `/registry/${shape.group ? shape.group + '/' : ''}${shape.resource}/`;
@@ -103,6 +105,7 @@ export class ResourceStore {
       ...history,
       indexes: strategy.indexes,
       compact: strategy.compactCache,
+      source,
       decode: (value, modRevision, key) => this.decodedForCache(key, value, modRevision),
     });
   }
@@ -551,10 +554,17 @@ export class ResourceStore {
 
   private decodedForCache(key: string, value: string, modRevision: number): KObject {
     const hint = this.justWritten.get(key);
-    if (hint?.value !== value) return this.decoded(value, modRevision);
-    this.justWritten.delete(key);
-    hint.object.metadata.resourceVersion = String(modRevision);
-    return hint.object;
+    let obj: KObject;
+    if (hint?.value !== value) {
+      obj = this.decoded(value, modRevision);
+    } else {
+      this.justWritten.delete(key);
+      hint.object.metadata.resourceVersion = String(modRevision);
+      obj = hint.object;
+    }
+    // Held decoded: its FieldsV1 trees shared with equal ones (compact kinds keep only bytes).
+    if (!this.strategy.compactCache) internManagedFields(obj);
+    return obj;
   }
 
   private storeError(e: unknown, name: string): unknown {

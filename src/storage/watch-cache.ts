@@ -16,8 +16,12 @@ export class CachedObject<T = unknown> {
   private decoded?: T;
   private weak?: WeakRef<T & object>;
   private bytes?: Buffer;
+  /** A derived one (see derived()): the object it is converted from, and how. */
+  private source?: CachedObject<unknown>;
+  private convert?: Converter<T>;
+  private weakBytes?: WeakRef<Buffer>;
 
-  constructor(readonly key: string, object: T, readonly revision: number) {
+  constructor(readonly key: string, object: T | undefined, readonly revision: number) {
     this.decoded = object;
   }
 
@@ -27,6 +31,18 @@ export class CachedObject<T = unknown> {
     c.decoded = undefined;
     // Reads right after the write (its answer, watchers' filters) share the object it was made from.
     if (object && typeof object === 'object') c.weak = new WeakRef(object);
+    return c;
+  }
+
+  /**
+   * One held as another cache's object converted on use: it keeps neither bytes nor a decoding of
+   * its own (both are made when read and held weakly), so a value served in two versions is held
+   * once. `convert` is given the source's JSON as if it were the stored value.
+   */
+  static derived<T>(key: string, source: CachedObject<unknown>, convert: Converter<T>): CachedObject<T> {
+    const c = new CachedObject<T>(key, undefined, source.revision);
+    c.source = source;
+    c.convert = convert;
     return c;
   }
 
@@ -45,7 +61,8 @@ export class CachedObject<T = unknown> {
     if (this.decoded !== undefined) return this.decoded;
     let o = this.weak?.deref();
     if (!o) {
-      o = JSON.parse(this.bytes!.toString()) as T & object;
+      const { source, convert } = this;
+      o = (source && convert ? convert(source.jsonBytes().toString(), this.revision, this.key) : JSON.parse(this.bytes!.toString())) as T & object;
       this.weak = new WeakRef(o);
     }
     return o;
@@ -53,6 +70,11 @@ export class CachedObject<T = unknown> {
 
   /** The JSON encoding, shared by every response and watch event that sends this object. */
   jsonBytes(): Buffer {
+    if (this.source) {
+      let b = this.weakBytes?.deref();
+      if (!b) this.weakBytes = new WeakRef(b = ownBytes(JSON.stringify(this.object)));
+      return b;
+    }
     return (this.bytes ??= ownBytes(JSON.stringify(this.decoded)));
   }
 }
@@ -65,6 +87,16 @@ function ownBytes(text: string): Buffer {
   const b = Buffer.allocUnsafeSlow(Buffer.byteLength(text));
   b.write(text);
   return b;
+}
+
+/** Decodes a stored value into the object clients see at that revision. */
+export type Converter<T> = (value: string, modRevision: number, key: string) => T;
+
+/** What a cache can follow instead of the store: another cache over the same keys (see WatchCacheOptions.source). */
+export interface CacheSource {
+  readonly revision: number;
+  list(keyPrefix: string): CachedObject<unknown>[];
+  watch(watcher: CacheWatcher<unknown>): () => void;
 }
 
 export interface CacheEvent<T> {
@@ -108,7 +140,14 @@ export interface WatchCacheOptions<T> extends WatchHistoryOptions {
   store: Store;
   prefix: string;
   /** Decodes a stored value into the object clients see at that revision. */
-  decode(value: string, modRevision: number, key: string): T;
+  decode: Converter<T>;
+  /**
+   * Another compact cache over the same keys, started before this one: one storage served in two
+   * versions (as kube keeps one watch cache per storage). This cache then follows it rather than
+   * the store and holds its objects as derived ones (CachedObject.derived), so each value is held
+   * once. Only with the 'window' history (the source's events are this cache's).
+   */
+  source?: CacheSource;
   /**
    * The most events kept for watches that resume: the window's upper bound (default 102,400, as
    * kube's), or the fixed size of the 'store' history (default 10,000).
@@ -151,6 +190,7 @@ export class WatchCache<T> {
   private rev = 0;
   private readonly watchers = new Set<CacheWatcher<T>>();
   private handle?: WatchHandle;
+  private unfollow?: () => void;
   /** How many events the history holds before it drops (or, in a window, first tries to grow). */
   private capacity: number;
   private readonly maxCapacity: number;
@@ -184,7 +224,8 @@ export class WatchCache<T> {
    * history for, replaying the history from there ('store'), and follows the store from then on.
    */
   async start(): Promise<void> {
-    const { store, prefix, decode } = this.options;
+    const { store, prefix, decode, source } = this.options;
+    if (source && this.windowed) return this.follow(source);
     const listed = this.windowed
       ? await store.list(prefix)
       : await store.list(prefix, await store.compactedRevision()).catch(() => store.list(prefix));
@@ -198,7 +239,22 @@ export class WatchCache<T> {
     this.handle = await store.watch(prefix, listed.revision, (e) => this.apply(e));
   }
 
-  stop(): void { this.handle?.cancel(); }
+  /** Starts from a source cache's current objects and applies its events as they happen. */
+  private follow(source: CacheSource): void {
+    const derive = (o: CachedObject<unknown>) => CachedObject.derived(o.key, o, this.options.decode);
+    for (const o of source.list(this.options.prefix)) {
+      const object = derive(o);
+      this.objects.set(o.key, object);
+      this.reindex(o.key, undefined, object);
+    }
+    this.oldest = this.rev = source.revision;
+    this.unfollow = source.watch({ deliver: (type, o, revision) => this.applyChange(o.key, type === 'DELETED', revision, derive(o)) });
+  }
+
+  stop(): void {
+    this.handle?.cancel();
+    this.unfollow?.();
+  }
 
   /** The revision every event up to which this cache has applied. */
   get revision(): number { return this.rev; }
@@ -290,24 +346,28 @@ export class WatchCache<T> {
   }
 
   private apply(e: StoreEvent): void {
-    const prev = this.objects.get(e.key);
-    const object = this.cached(e.key, this.options.decode(e.value, e.revision, e.key), e.revision);
+    this.applyChange(e.key, e.type === 'delete', e.revision, this.cached(e.key, this.options.decode(e.value, e.revision, e.key), e.revision));
+  }
+
+  /** One write to `key` at `revision`: `object` is its new state, or its last one when deleted. */
+  private applyChange(key: string, deleted: boolean, revision: number, object: CachedObject<T>): void {
+    const prev = this.objects.get(key);
     let event: CacheEvent<T>;
-    if (e.type === 'delete') {
-      this.objects.delete(e.key);
+    if (deleted) {
+      this.objects.delete(key);
       this.sortedKeys = null;
-      event = { type: 'DELETED', object, prev, revision: e.revision, recordedAt: this.now() };
+      event = { type: 'DELETED', object, prev, revision, recordedAt: this.now() };
     } else {
       if (!prev) this.sortedKeys = null;
-      this.objects.set(e.key, object);
-      event = { type: prev ? 'MODIFIED' : 'ADDED', object, prev, revision: e.revision, recordedAt: this.now() };
+      this.objects.set(key, object);
+      event = { type: prev ? 'MODIFIED' : 'ADDED', object, prev, revision, recordedAt: this.now() };
     }
-    if (this.indexed.size) this.reindex(e.key, prev, e.type === 'delete' ? undefined : object);
-    this.rev = e.revision;
+    if (this.indexed.size) this.reindex(key, prev, deleted ? undefined : object);
+    this.rev = revision;
     this.record(event);
     for (const w of this.watchers) this.dispatch(w, event);
     prev?.retire();
-    if (e.type === 'delete') object.retire();
+    if (deleted) object.retire();
   }
 
   private cached(key: string, object: T, revision: number): CachedObject<T> {

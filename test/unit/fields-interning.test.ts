@@ -1,0 +1,36 @@
+// FieldsV1 interning: equal trees become one object, and nothing a client sees changes.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { internManagedFields, internTree } from '../../src/api/fields-interning.js';
+import type { KObject } from '../../src/api/types.js';
+
+const tree = (ip: string) => ({ 'f:status': { 'f:phase': {}, 'f:podIPs': { '.': {}, [`k:{"ip":"${ip}"}`]: { '.': {}, 'f:ip': {} } }, 'f:conditions': { 'k:{"type":"Ready"}': { '.': {}, 'f:status': {} } } } });
+
+test('equal trees are held once; different ones share their equal subtrees', () => {
+  const a = internTree(tree('10.0.0.1'));
+  assert.equal(internTree(tree('10.0.0.1')), a);
+  const b = internTree(tree('10.0.0.2'));
+  assert.notEqual(b, a);
+  assert.deepEqual(b, tree('10.0.0.2'));
+  const status = (t: Record<string, unknown>) => t['f:status'] as Record<string, unknown>;
+  assert.equal(status(b)['f:conditions'], status(a)['f:conditions']);
+  assert.notEqual(status(b)['f:podIPs'], status(a)['f:podIPs']);
+});
+
+test('values that are not FieldsV1 trees are never merged', () => {
+  const x = internTree({ 'f:a': { v: 1 } });
+  const y = internTree({ 'f:a': { v: 2 } });
+  assert.deepEqual([x, y], [{ 'f:a': { v: 1 } }, { 'f:a': { v: 2 } }]);
+});
+
+test('an object keeps its JSON when its managedFields are interned', () => {
+  const entry = (ip: string) => ({ manager: 'kubelet', operation: 'Update', fieldsType: 'FieldsV1', fieldsV1: tree(ip) });
+  const firstEntry = entry('10.0.0.9'), secondEntry = entry('10.0.0.9');
+  const first: KObject = { metadata: { name: 'p', managedFields: [firstEntry] } };
+  const second: KObject = { metadata: { name: 'p', managedFields: [secondEntry] } };
+  const json = JSON.stringify(second);
+  internManagedFields(first);
+  internManagedFields(second);
+  assert.equal(JSON.stringify(second), json);
+  assert.equal(secondEntry.fieldsV1, firstEntry.fieldsV1);
+});
