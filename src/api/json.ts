@@ -61,6 +61,17 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
   return true;
 }
 
+/**
+ * Whether two objects are equal key by key as `sameAt` judges each key's two values (absent on a
+ * side as undefined): jsonEqual with some keys ignored or compared their own way, without copies.
+ */
+export function jsonEqualBy(a: unknown, b: unknown, sameAt: (key: string, x: unknown, y: unknown) => boolean): boolean {
+  if (!isJsonObject(a) || !isJsonObject(b)) return jsonEqual(a, b);
+  for (const k in a) if (!sameAt(k, a[k], b[k])) return false;
+  for (const k in b) if (!(k in a) && !sameAt(k, undefined, b[k])) return false;
+  return true;
+}
+
 /** Drops null-valued fields at every level, as Go's decoder leaves such fields at their zero value. */
 export function dropNulls<T>(v: T): T {
   if (Array.isArray(v)) return v.map(dropNulls) as T;

@@ -15,7 +15,7 @@ import type { Stored } from '../client/typed-resource.js';
 import { kobj, kref, QUIET, type Logger } from '../logging/log.js';
 import { EventRecorder } from './events.js';
 import { preFilterMessage, VolumeBinding, type PodVolumes } from './volume-binding.js';
-import { feasibleNodesToFind, filterNode, nodeState, scoreNode, unschedulableMessage, type NodeState } from './scheduling.js';
+import { feasibleNodesToFind, filterNode, nodeState, podDemand, scoreNode, unschedulableMessage, type NodeState } from './scheduling.js';
 import { disruptionBudgetOf, podPriority, preempt, preemptionMightHelp, type DisruptionBudget, type PreemptionNode } from './preemption.js';
 
 const SCHEDULER = 'default-scheduler';
@@ -117,8 +117,10 @@ export class Scheduler {
   }
 
   private nominatedFor(nodeName: string, pod: Pod): Pod[] {
+    const onNode = this.nominated.get(nodeName);
+    if (!onNode) return []; // most nodes, for every pod considered: no copy
     const priority = podPriority(pod);
-    return [...(this.nominated.get(nodeName)?.values() ?? [])].filter((p) => p.metadata.uid !== pod.metadata.uid && podPriority(p) >= priority);
+    return [...onNode.values()].filter((p) => p.metadata.uid !== pod.metadata.uid && podPriority(p) >= priority);
   }
 
   private trackNomination(pod: Pod, deleted: boolean): void {
@@ -155,14 +157,15 @@ export class Scheduler {
     let feasible = 0;
     let visited = 0;
     const wanted = feasibleNodesToFind(nodes.length);
+    const demand = podDemand(pod);
     for (; visited < nodes.length && feasible < wanted; visited++) {
       const node = nodes[(this.nextStartNode + visited) % nodes.length];
       const state = this.stateFor(node, pod);
-      const why = filterNode(pod, state);
+      const why = filterNode(pod, state, demand);
       if (!why.length) why.push(...this.volumeBinding.filter(volumeCheck.volumes, node));
       if (why.length) { reasons.push(why); failed.push({ node, reasons: why }); continue; }
       feasible++;
-      const score = scoreNode(pod, state);
+      const score = scoreNode(pod, state, demand);
       if (!best.length || score > best[0].score) best = [{ node, score }];
       else if (score === best[0].score) best.push({ node, score });
     }

@@ -104,6 +104,8 @@ const NON_ZERO = { cpu: 100, memory: 200 * 2 ** 20 };
 
 export interface NodeState {
   node: Node;
+  /** What the node offers (parsed once per node object). */
+  allocatable: Resources;
   /** Sum of the requests of the pods bound to it. */
   requested: Resources;
   /** The same with kube's non-zero defaults for pods that request nothing, for scoring. */
@@ -122,11 +124,18 @@ export function nodeState(node: Node, podsOnNode: Pod[]): NodeState {
     nonZero.cpu += r.cpu || NON_ZERO.cpu; nonZero.memory += r.memory || NON_ZERO.memory;
     for (const hp of hostPorts(p)) usedPorts.add(hp);
   }
-  return { node, requested, nonZero, usedPorts };
+  return { node, allocatable: nodeAllocatable(node), requested, nonZero, usedPorts };
+}
+
+/** What a pod needs of a node, worked out once per scheduling attempt rather than per node. */
+export interface PodDemand { requests: Resources; hostPorts: string[] }
+
+export function podDemand(pod: Pod): PodDemand {
+  return { requests: podRequests(pod), hostPorts: hostPorts(pod) };
 }
 
 /** The reasons a node cannot take the pod, in kube-scheduler's words; empty when it fits. */
-export function filterNode(pod: Pod, s: NodeState): string[] {
+export function filterNode(pod: Pod, s: NodeState, demand: PodDemand = podDemand(pod)): string[] {
   const node = s.node;
   const reasons: string[] = [];
   const tolerations = pod.spec?.tolerations;
@@ -137,20 +146,20 @@ export function filterNode(pod: Pod, s: NodeState): string[] {
   const selector = pod.spec?.nodeSelector ?? {};
   const labels = node.metadata.labels ?? {};
   if (Object.entries(selector).some(([k, v]) => labels[k] !== v) || !matchesNodeAffinity(pod, node)) return ["node(s) didn't match Pod's node affinity/selector"];
-  const want = podRequests(pod);
-  const have = nodeAllocatable(node);
+  const want = demand.requests;
+  const have = s.allocatable;
   if (s.requested.pods + 1 > have.pods) reasons.push('Too many pods');
   if (want.cpu > 0 && s.requested.cpu + want.cpu > have.cpu) reasons.push('Insufficient cpu');
   if (want.memory > 0 && s.requested.memory + want.memory > have.memory) reasons.push('Insufficient memory');
   if (want.ephemeralStorage > 0 && s.requested.ephemeralStorage + want.ephemeralStorage > have.ephemeralStorage) reasons.push('Insufficient ephemeral-storage');
-  if (hostPorts(pod).some((p) => s.usedPorts.has(p))) reasons.push("node(s) didn't have free ports for the requested pod ports");
+  if (demand.hostPorts.some((p) => s.usedPorts.has(p))) reasons.push("node(s) didn't have free ports for the requested pod ports");
   return reasons;
 }
 
 /** LeastAllocated plus BalancedAllocation, each 0-100, over cpu and memory. */
-export function scoreNode(pod: Pod, s: NodeState): number {
-  const want = podRequests(pod);
-  const have = nodeAllocatable(s.node);
+export function scoreNode(pod: Pod, s: NodeState, demand: PodDemand = podDemand(pod)): number {
+  const want = demand.requests;
+  const have = s.allocatable;
   const cpu = (s.nonZero.cpu + (want.cpu || NON_ZERO.cpu)) / (have.cpu || 1);
   const mem = (s.nonZero.memory + (want.memory || NON_ZERO.memory)) / (have.memory || 1);
   const least = ((1 - Math.min(cpu, 1)) * 100 + (1 - Math.min(mem, 1)) * 100) / 2;

@@ -2,7 +2,7 @@
 // validation, graceful deletion and the printer columns of `kubectl get pods`.
 import { bindPod } from '../api/binding.js';
 import { errors, fieldErrors, type FieldError } from '../api/errors.js';
-import { canonicalJSON, jsonEqual } from '../api/json.js';
+import { jsonEqual, jsonEqualBy } from '../api/json.js';
 import type { ResourceStore } from '../api/resource-store.js';
 import { STATUS_SUBRESOURCE } from '../api/reset-fields.js';
 import { stringAt } from '../api/json.js';
@@ -156,6 +156,25 @@ export function qosClass(spec: PodSpec): string {
 
 const MUTABLE_SPEC_NOTE = 'pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)';
 
+/** Spec fields a pod update may change whatever their value (kube's ValidatePodUpdate; images per container). */
+const MUTABLE_SPEC_FIELDS = new Set(['activeDeadlineSeconds', 'tolerations', 'terminationGracePeriodSeconds']);
+
+const sameButImages = (x: unknown, y: unknown): boolean => (Array.isArray(x) && Array.isArray(y)
+  ? x.length === y.length && x.every((c, i) => jsonEqualBy(c, y[i], (k, p, q) => k === 'image' || jsonEqual(p, q)))
+  : jsonEqual(x, y));
+
+/**
+ * Whether `spec` differs from `old` only where a pod update may change it: images, the deadline,
+ * tolerations, the grace period, and nodeName when a binding sets it. Compared in place: a
+ * binding asks this of every pod scheduled.
+ */
+export function onlyMutableSpecChanged(spec: PodSpec, old: PodSpec, bindingSetsNode: boolean): boolean {
+  return jsonEqualBy(spec, old, (key, x, y) => {
+    if (MUTABLE_SPEC_FIELDS.has(key) || (bindingSetsNode && key === 'nodeName')) return true;
+    return key === 'containers' || key === 'initContainers' ? sameButImages(x, y) : jsonEqual(x, y);
+  });
+}
+
 /** The printed STATUS of a pod, as kubectl's pod printer derives it. */
 export function podStatusReason(pod: Pod): string {
   const status = statusOf(pod);
@@ -278,15 +297,8 @@ export const podStrategy: Strategy<Pod> = {
     if (old && subresource === EPHEMERAL_CONTAINERS) return validateEphemeralContainersUpdate(obj, old, errs);
     // An unchanged spec (label, annotation and status writes) needs no copy to compare.
     if (old && errs.length === 0 && !jsonEqual(specOf(obj), specOf(old))) {
-      // Only images, activeDeadlineSeconds, tolerations and the grace period may change on a pod.
-      const strip = (o: Pod) => {
-        const s = structuredClone(specOf(o));
-        for (const c of [...(s.containers ?? []), ...(s.initContainers ?? [])]) delete c.image;
-        delete s.activeDeadlineSeconds; delete s.tolerations; delete s.terminationGracePeriodSeconds;
-        if (subresource === 'binding' && !specOf(old).nodeName) delete s.nodeName;
-        return canonicalJSON(s);
-      };
-      if (strip(obj) !== strip(old)) errs.push(fieldErrors.forbidden('spec', MUTABLE_SPEC_NOTE));
+      const bindingSetsNode = subresource === 'binding' && !specOf(old).nodeName;
+      if (!onlyMutableSpecChanged(specOf(obj), specOf(old), bindingSetsNode)) errs.push(fieldErrors.forbidden('spec', MUTABLE_SPEC_NOTE));
     }
     return errs;
   },
