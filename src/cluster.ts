@@ -176,7 +176,7 @@ export interface Cluster {
 export class StartupError extends Error {}
 
 export async function openStore(kind: 'sqlite' | 'memory' | 'etcd', data: string, etcd?: ClusterOptions['etcd']): Promise<Store> {
-  if (kind === 'memory') return new SqliteStore({ path: ':memory:' });
+  if (kind === 'memory') return SqliteStore.open({ path: ':memory:' });
   if (kind === 'etcd') {
     if (!etcd?.endpoints.length) throw new StartupError('the etcd store needs --etcd-endpoints');
     // Loaded only when asked for: the etcd client (gRPC) costs startup time nobody else should pay,
@@ -203,7 +203,7 @@ export async function openStore(kind: 'sqlite' | 'memory' | 'etcd', data: string
   }
   const file = join(data, 'tinykube.db');
   try {
-    return new SqliteStore({ path: file });
+    return await SqliteStore.open({ path: file });
   } catch (e) {
     const code = codeOf(e) ?? '';
     const holder = code === 'SQLITE_BUSY' ? processWithFileOpen(file) : undefined;
