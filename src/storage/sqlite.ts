@@ -36,6 +36,8 @@ export interface SqliteStoreOptions {
   compactIntervalMs?: number;
   /** Run the engine in a worker thread (default: for a file, not for ':memory:'). */
   worker?: boolean;
+  /** The error `opened` and every request reject with when the file cannot be opened (default: the driver's, with its code). */
+  describeOpenError?: (e: Error) => Error;
 }
 
 export class SqliteStore implements Store {
@@ -76,7 +78,8 @@ export class SqliteStore implements Store {
     this.opened = new Promise<void>((resolve, reject) => {
       this.request({ type: 'open', options: { path, historyRevisions, compactIntervalMs } }, (reply) => {
         if (reply.error) {
-          this.openError = fromWire(reply.error);
+          const error = fromWire(reply.error);
+          this.openError = options.describeOpenError?.(error) ?? error;
           void this.channel.terminate();
           reject(this.openError);
           return;
