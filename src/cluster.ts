@@ -176,7 +176,8 @@ export interface Cluster {
 export class StartupError extends Error {}
 
 export async function openStore(kind: 'sqlite' | 'memory' | 'etcd', data: string, etcd?: ClusterOptions['etcd']): Promise<Store> {
-  if (kind === 'memory') return SqliteStore.open({ path: ':memory:' });
+  // Not awaited, as below: the worker starts while the registry is built.
+  if (kind === 'memory') return new SqliteStore({ path: ':memory:' });
   if (kind === 'etcd') {
     if (!etcd?.endpoints.length) throw new StartupError('the etcd store needs --etcd-endpoints');
     // Loaded only when asked for: the etcd client (gRPC) costs startup time nobody else should pay,

@@ -19,7 +19,7 @@ interface Backend {
   reopen?(): Promise<Store>;
 }
 
-/** A file-backed SQLite store; `worker` as the store chooses it unless given (a worker thread for a file). */
+/** A file-backed SQLite store; its engine in a worker thread unless `worker` is false. */
 function sqliteBackend(worker?: boolean): Backend {
   let path = '';
   return {
@@ -34,7 +34,7 @@ const BACKENDS: Record<string, () => Backend> = {
   memory: () => ({ open: async () => new SqliteStore({ path: ':memory:', compactIntervalMs: 0 }) }),
   sqlite: () => sqliteBackend(),
   // The other transport of each: the engine in a worker thread or in the caller's, alike to clients.
-  'memory in a worker thread': () => ({ open: async () => new SqliteStore({ path: ':memory:', compactIntervalMs: 0, worker: true }) }),
+  'memory in the caller\'s thread': () => ({ open: async () => new SqliteStore({ path: ':memory:', compactIntervalMs: 0, worker: false }) }),
   'sqlite in the caller\'s thread': () => sqliteBackend(false),
   // Each etcd store gets a prefix of its own on one server, as separate clusters would.
   etcd: () => ({ open: async () => EtcdStore.open({ endpoints: [etcd!.endpoint], prefix: `/registry-${++etcdPrefix}` }) }),
