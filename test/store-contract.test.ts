@@ -34,7 +34,7 @@ const BACKENDS: Record<string, () => Backend> = {
   memory: () => ({ open: async () => new SqliteStore({ path: ':memory:', compactIntervalMs: 0 }) }),
   sqlite: () => sqliteBackend(),
   // The other transport of each: the engine in a worker thread or in the caller's, alike to clients.
-  'memory in the caller\'s thread': () => ({ open: async () => new SqliteStore({ path: ':memory:', compactIntervalMs: 0, worker: false }) }),
+  'memory in a worker thread': () => ({ open: async () => new SqliteStore({ path: ':memory:', compactIntervalMs: 0, worker: true }) }),
   'sqlite in the caller\'s thread': () => sqliteBackend(false),
   // Each etcd store gets a prefix of its own on one server, as separate clusters would.
   etcd: () => ({ open: async () => EtcdStore.open({ endpoints: [etcd!.endpoint], prefix: `/registry-${++etcdPrefix}` }) }),

@@ -1,6 +1,6 @@
 // How SqliteStore reaches its engine: a worker thread (the statements and the fsync of every
-// commit run on another core, off the event loop that serves HTTP), or the same thread (the
-// `worker: false` option; one engine either way). Either way requests are answered in the order they were sent, which the store relies on: a read sent
+// commit run on another core, off the event loop that serves HTTP), or the same thread (an
+// in-memory store by default; one engine either way). Either way requests are answered in the order they were sent, which the store relies on: a read sent
 // after a write batch sees it, and a watch's replay ends where the events that follow it begin.
 import { Worker } from 'node:worker_threads';
 import { SqliteEngine } from './sqlite-engine.js';

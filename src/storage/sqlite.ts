@@ -1,8 +1,9 @@
 // The SQLite Store: the revisioned key-value store the API runs on, its statements in
-// sqlite-engine.ts. The engine runs in a worker thread (sqlite-worker.ts), so its statements and
-// each commit's fsync use the second core while this thread serves HTTP; `--store memory`
-// (':memory:') too, which measured 1.4x the creates a second of the engine in this thread
-// (bench/RESULTS.md). `worker: false` keeps it in this thread: one engine either way.
+// sqlite-engine.ts. For a file the engine runs in a worker thread (sqlite-worker.ts), so its
+// statements and each commit's fsync use the second core while this thread serves HTTP. For
+// `--store memory` (':memory:') it stays in this thread by default: a worker measured 1.4x the
+// creates a second but cost startup about 90 ms on a busy 2-core machine, and the memory store's
+// startup meets its 300 ms target (bench/RESULTS.md). One engine either way.
 //
 // Group commit: the writes of one event-loop turn go to the engine as one request, and requests
 // that queue while the engine commits share its next transaction; none is answered before that
@@ -34,7 +35,7 @@ export interface SqliteStoreOptions {
   historyRevisions?: number;
   /** How often to compact, in ms (default 30 s); 0 turns background compaction off. */
   compactIntervalMs?: number;
-  /** Run the engine in a worker thread (default), or in this thread. */
+  /** Run the engine in a worker thread (default: for a file, not for ':memory:'). */
   worker?: boolean;
   /** The error `opened` and every request reject with when the file cannot be opened (default: the driver's, with its code). */
   describeOpenError?: (e: Error) => Error;
@@ -73,7 +74,7 @@ export class SqliteStore implements Store {
   constructor(options: SqliteStoreOptions) {
     const memory = options.path === ':memory:';
     this.backend = memory ? 'memory' : 'sqlite';
-    this.channel = (options.worker ?? true) ? new WorkerChannel() : new InProcessChannel();
+    this.channel = (options.worker ?? !memory) ? new WorkerChannel() : new InProcessChannel();
     const { path, historyRevisions, compactIntervalMs } = options;
     this.opened = new Promise<void>((resolve, reject) => {
       this.request({ type: 'open', options: { path, historyRevisions, compactIntervalMs } }, (reply) => {
