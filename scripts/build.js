@@ -23,7 +23,8 @@ try {
 rmSync('dist', { recursive: true, force: true });
 
 await build({
-  entryPoints: ['src/cli.ts', 'src/index.ts'],
+  // sqlite-worker.js is the SQLite store's worker thread, which src/storage/sqlite-channel.ts loads beside its own chunk.
+  entryPoints: { cli: 'src/cli.ts', index: 'src/index.ts', 'sqlite-worker': 'src/storage/sqlite-worker.ts' },
   outdir: 'dist',
   bundle: true,
   splitting: true,

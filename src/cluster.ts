@@ -176,6 +176,7 @@ export interface Cluster {
 export class StartupError extends Error {}
 
 export async function openStore(kind: 'sqlite' | 'memory' | 'etcd', data: string, etcd?: ClusterOptions['etcd']): Promise<Store> {
+  // Not awaited, as below: the worker starts while the registry is built.
   if (kind === 'memory') return new SqliteStore({ path: ':memory:' });
   if (kind === 'etcd') {
     if (!etcd?.endpoints.length) throw new StartupError('the etcd store needs --etcd-endpoints');
@@ -202,18 +203,21 @@ export async function openStore(kind: 'sqlite' | 'memory' | 'etcd', data: string
     }
   }
   const file = join(data, 'tinykube.db');
-  try {
-    return new SqliteStore({ path: file });
-  } catch (e) {
-    const code = codeOf(e) ?? '';
-    const holder = code === 'SQLITE_BUSY' ? processWithFileOpen(file) : undefined;
-    const why = code === 'SQLITE_BUSY' ? `it is in use by another tinykube process${holder ? `: ${describeProcess(holder)}` : ''}`
-      : code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT' ? 'it is not a valid tinykube database (corrupt?)'
-      : code === 'SQLITE_CANTOPEN' || code === 'SQLITE_READONLY' ? 'the data directory is not writable'
-      : code === 'SQLITE_FULL' ? 'the disk is full'
-      : messageOf(e);
-    throw new StartupError(`cannot open the store ${file}: ${why}`);
-  }
+  // Not awaited: the worker thread opens the file while this thread builds the registry; a store
+  // that could not open fails its first request (the watch caches' start) with this StartupError.
+  return new SqliteStore({ path: file, describeOpenError: (e) => storeOpenError(file, e) });
+}
+
+/** Why the store file could not be opened, in words, from the driver's code. */
+function storeOpenError(file: string, e: unknown): StartupError {
+  const code = codeOf(e) ?? '';
+  const holder = code === 'SQLITE_BUSY' ? processWithFileOpen(file) : undefined;
+  const why = code === 'SQLITE_BUSY' ? `it is in use by another tinykube process${holder ? `: ${describeProcess(holder)}` : ''}`
+    : code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT' ? 'it is not a valid tinykube database (corrupt?)'
+    : code === 'SQLITE_CANTOPEN' || code === 'SQLITE_READONLY' ? 'the data directory is not writable'
+    : code === 'SQLITE_FULL' ? 'the disk is full'
+    : messageOf(e);
+  return new StartupError(`cannot open the store ${file}: ${why}`);
 }
 
 /** A token for the kubeconfig's admin user, made once and kept beside the certificates. */
@@ -562,11 +566,12 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     const data = prepareDataDir(options, stack);
     const store = await openStore(storeKind, data, options.etcd);
     stack.push(() => store.close());
-    log.info('Starting tinykube', { version: VERSION_INFO.gitVersion, store: storeKind, data, pid: process.pid });
     const clock = options.clock ? new ManualClock(options.clock) : undefined;
     // Kept with the data, so tokens issued before a restart still authenticate after it.
     const tokens = ServiceAccountTokens.load(data);
     const { registry, network, metrics } = await startRegistry(options, store, clock, { apps, tokens }, stack);
+    // Once the store has answered (a file store opens while the registry is built).
+    log.info('Starting tinykube', { version: VERSION_INFO.gitVersion, store: storeKind, data, pid: process.pid });
     const security = loadSecurity(options, data);
     const serving = await startServer(options, registry, metrics, security, { clock, log, tokens }, stack);
     startCustomResources(registry, log, stack);

@@ -11,7 +11,7 @@ import { EtcdStore } from '../src/storage/etcd.js';
 import { startEtcd, type EtcdServer } from './etcd.js';
 import { needs } from './peers.js';
 import { SqliteStore } from '../src/storage/sqlite.js';
-import { CompactedError, guaranteedUpdate, KeyExistsError, KeyNotFoundError, RevisionConflictError, type Store, type StoreEvent } from '../src/storage/store.js';
+import { CompactedError, guaranteedUpdate, KeyExistsError, KeyNotFoundError, RevisionConflictError, StoreClosedError, type Store, type StoreEvent } from '../src/storage/store.js';
 
 interface Backend {
   open(): Promise<Store>;
@@ -19,11 +19,12 @@ interface Backend {
   reopen?(): Promise<Store>;
 }
 
-function sqliteBackend(): Backend {
+/** A file-backed SQLite store; its engine in a worker thread unless `worker` is false. */
+function sqliteBackend(worker?: boolean): Backend {
   let path = '';
   return {
-    async open() { path = join(mkdtempSync(join(tmpdir(), 'tk-contract-')), 'db'); return new SqliteStore({ path, compactIntervalMs: 0 }); },
-    async reopen() { return new SqliteStore({ path, compactIntervalMs: 0 }); },
+    async open() { path = join(mkdtempSync(join(tmpdir(), 'tk-contract-')), 'db'); return new SqliteStore({ path, compactIntervalMs: 0, worker }); },
+    async reopen() { return new SqliteStore({ path, compactIntervalMs: 0, worker }); },
   };
 }
 
@@ -31,7 +32,10 @@ let etcd: EtcdServer | undefined;
 let etcdPrefix = 0;
 const BACKENDS: Record<string, () => Backend> = {
   memory: () => ({ open: async () => new SqliteStore({ path: ':memory:', compactIntervalMs: 0 }) }),
-  sqlite: sqliteBackend,
+  sqlite: () => sqliteBackend(),
+  // The other transport of each: the engine in a worker thread or in the caller's, alike to clients.
+  'memory in a worker thread': () => ({ open: async () => new SqliteStore({ path: ':memory:', compactIntervalMs: 0, worker: true }) }),
+  'sqlite in the caller\'s thread': () => sqliteBackend(false),
   // Each etcd store gets a prefix of its own on one server, as separate clusters would.
   etcd: () => ({ open: async () => EtcdStore.open({ endpoints: [etcd!.endpoint], prefix: `/registry-${++etcdPrefix}` }) }),
 };
@@ -152,5 +156,48 @@ for (const [name, make] of Object.entries(BACKENDS)) {
         await again.close();
       });
     }
+  });
+}
+
+// What the SQLite store adds to the contract, over both transports: writes sent while a commit is
+// under way share the next one, each answered only after its event is published; close() commits
+// what is pending; a second store on the same file fails at open.
+for (const worker of [true, false]) {
+  describe(`sqlite store, engine ${worker ? 'in a worker thread' : 'in the caller\'s thread'}`, () => {
+    const open = () => new SqliteStore({ path: join(mkdtempSync(join(tmpdir(), 'tk-sqlite-')), 'db'), compactIntervalMs: 0, worker });
+
+    test('concurrent writes: events in revision order, each published before its write is answered; a failing write leaves the others', async () => {
+      const s = open();
+      const published = new Map<string, number>();
+      const h = await s.watch('/registry/g/', await s.currentRevision(), (e) => published.set(e.key, e.revision));
+      const writes = Array.from({ length: 200 }, (_, i) => s.create(`/registry/g/${i % 150}`, String(i)).then(
+        (kv) => { assert.equal(published.get(kv.key), kv.modRevision, `${kv.key} answered before its event`); return kv.modRevision; },
+        (e: unknown) => { assert.ok(e instanceof KeyExistsError); return 0; }));
+      const revisions = (await Promise.all(writes)).filter((r) => r > 0);
+      assert.equal(revisions.length, 150);
+      assert.deepEqual([...revisions].sort((a, b) => a - b), [...published.values()].sort((a, b) => a - b));
+      assert.equal(new Set(revisions).size, 150);
+      h.cancel();
+      await s.close();
+    });
+
+    test('close commits the pending writes; later writes fail with StoreClosedError', async () => {
+      const path = join(mkdtempSync(join(tmpdir(), 'tk-sqlite-')), 'db');
+      const s = new SqliteStore({ path, compactIntervalMs: 0, worker });
+      const pending = Array.from({ length: 20 }, (_, i) => s.create(`/registry/p/${i}`, String(i)));
+      await s.close();
+      assert.equal((await Promise.all(pending)).length, 20);
+      await assert.rejects(s.create('/registry/p/late', 'x'), StoreClosedError);
+      const again = await SqliteStore.open({ path, compactIntervalMs: 0, worker });
+      assert.equal((await again.list('/registry/p/')).items.length, 20);
+      await again.close();
+    });
+
+    test('a second store on the same file fails at open with SQLITE_BUSY', async () => {
+      const path = join(mkdtempSync(join(tmpdir(), 'tk-sqlite-')), 'db');
+      const first = await SqliteStore.open({ path, compactIntervalMs: 0, worker });
+      await assert.rejects(SqliteStore.open({ path, compactIntervalMs: 0, worker }), (e: unknown) => e instanceof Error && 'code' in e && e.code === 'SQLITE_BUSY');
+      await first.close();
+    });
   });
 }

@@ -63,9 +63,12 @@ export function rss(pid: number): number {
   return m ? Number(m[1]) * 1024 : 0;
 }
 
-/** CPU seconds (user + sys) a process has used, from /proc/PID/stat (clock ticks of 10 ms). */
-export function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+/**
+ * CPU seconds (user + sys) a process has used, from /proc/PID/stat (clock ticks of 10 ms); with
+ * `mainThread`, its main thread's alone (/proc/PID/task/PID/stat: the event loop serving HTTP).
+ */
+export function cpuSeconds(pid: number, mainThread = false): number {
+  const fields = readFileSync(mainThread ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
