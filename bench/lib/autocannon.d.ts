@@ -15,6 +15,10 @@ declare module 'autocannon' {
   }
   interface Histogram { average: number; mean: number; p50: number; p90: number; p99: number; max: number; total: number }
   interface Result { requests: Histogram; latency: Histogram; throughput: Histogram; errors: number; timeouts: number; non2xx: number; duration: number; '2xx': number }
-  function autocannon(opts: Options): Promise<Result>;
+  /** A run: a promise of its result that also emits each response as it arrives. */
+  interface Instance extends Promise<Result> {
+    on(event: 'response', listener: (client: unknown, statusCode: number, resBytes: number, responseTime: number) => void): this;
+  }
+  function autocannon(opts: Options): Instance;
   export default autocannon;
 }
