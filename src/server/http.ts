@@ -22,25 +22,55 @@ export async function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Pr
   return body;
 }
 
-async function readWhole(req: IncomingMessage, limit: number): Promise<Buffer> {
+/** What a stream's iterator throws when the request closes before its body ended. */
+const prematureClose = () => Object.assign(new Error('the request closed before its body ended'), { code: 'ERR_STREAM_PREMATURE_CLOSE' });
+
+/**
+ * The request's body, read with 'data' and 'end' listeners: a stream's async iterator costs a
+ * promise and an iterator state per chunk, paid on every write. A client that goes away before
+ * the end rejects (the connection's error, or a premature close).
+ */
+function readWhole(req: IncomingMessage, limit: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length'] ?? 0);
   if (declared > limit) {
     req.resume();
-    throw errors.tooLarge();
+    return Promise.reject(errors.tooLarge());
   }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const data of req) {
-    // A request without an encoding set reads as Buffers.
-    const chunk = Buffer.isBuffer(data) ? data : Buffer.from(String(data));
-    size += chunk.length;
-    if (size > limit) {
-      req.resume();
-      throw errors.tooLarge();
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
+  // Read already (the listeners below would wait for an 'end' that has been): nothing is left.
+  if (req.readableEnded) return Promise.resolve(Buffer.alloc(0));
+  if (req.destroyed) return Promise.reject(prematureClose());
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const done = () => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+      req.off('close', onClose);
+    };
+    const onData = (data: unknown) => {
+      // A request without an encoding set reads as Buffers.
+      const chunk = Buffer.isBuffer(data) ? data : Buffer.from(String(data));
+      size += chunk.length;
+      if (size > limit) {
+        done();
+        req.resume();
+        reject(errors.tooLarge());
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = () => {
+      done();
+      resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
+    };
+    const onError = (e: Error) => { done(); reject(e); };
+    const onClose = () => { done(); reject(prematureClose()); };
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+    req.on('close', onClose);
+  });
 }
 
 export function sendBody(res: ServerResponse, code: number, contentType: string, body: string | Buffer | Buffer[], headers: Record<string, string | string[]> = {}): void {
