@@ -169,7 +169,9 @@ export class SqliteStore implements Store {
     if (this.closing) return Promise.reject(new StoreClosedError());
     if (this.openError) return Promise.reject(this.openError);
     return new Promise<T>((resolve, reject) => {
-      if (!this.pending.length) setImmediate(() => this.flush());
+      // While a batch is being committed, writes wait for its answer and go as the next batch (one
+      // message and one fsync for all of them), as the worker would commit them together anyway.
+      if (!this.pending.length && !this.inFlight) setImmediate(() => this.flush());
       this.pending.push({ op, resolve: (o) => resolve(result(o)), reject });
     });
   }
@@ -196,6 +198,7 @@ export class SqliteStore implements Store {
     this.request({ type: 'write', ops: batch.map((w) => w.op) }, (reply) => {
       this.inFlight--;
       this.committed(batch, reply);
+      if (!this.inFlight) this.flush();
     });
   }
 
