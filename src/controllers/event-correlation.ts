@@ -47,23 +47,23 @@ export function aggregateKeys(e: EventDraft): { aggregateKey: string; localKey: 
   return { aggregateKey, localKey: e.message ?? '' };
 }
 
-/** The distinct messages of one group seen lately, and when the group last saw one. */
-export interface AggregateRecord { localKeys: Set<string>; lastMs: number }
+/**
+ * The distinct messages of one group seen lately, as their hashes (at most 9: a small array is far
+ * lighter than a Set, and most groups only ever see one message), and when the group last saw one.
+ */
+export interface AggregateRecord { readonly localKeys: readonly number[]; readonly lastMs: number }
 
 /**
  * Adds one event to its group: a group idle for longer than the interval starts afresh; once it
  * holds `maxEvents` distinct messages the event is combined, and one message is let go so the set
  * stays below the threshold (client-go drops an arbitrary one; here the oldest).
  */
-export function aggregate(record: AggregateRecord | undefined, localKey: string, nowMs: number,
+export function aggregate(record: AggregateRecord | undefined, localKey: number, nowMs: number,
   maxEvents = AGGREGATE_MAX_EVENTS, intervalMs = AGGREGATE_INTERVAL_MS): { record: AggregateRecord; combine: boolean } {
-  const fresh = !record || nowMs - record.lastMs > intervalMs;
-  const localKeys = new Set(fresh ? [] : record.localKeys);
-  localKeys.add(localKey);
-  if (localKeys.size < maxEvents) return { record: { localKeys, lastMs: nowMs }, combine: false };
-  const oldest = localKeys.values().next();
-  if (!oldest.done) localKeys.delete(oldest.value);
-  return { record: { localKeys, lastMs: nowMs }, combine: true };
+  const held = !record || nowMs - record.lastMs > intervalMs ? [] : record.localKeys;
+  const localKeys = held.includes(localKey) ? held : [...held, localKey];
+  if (localKeys.length < maxEvents) return { record: { localKeys, lastMs: nowMs }, combine: false };
+  return { record: { localKeys: localKeys.slice(1), lastMs: nowMs }, combine: true };
 }
 
 /** A token bucket as golang.org/x/time/rate keeps one: full at first, refilled continuously. */
@@ -108,14 +108,32 @@ export function eventName(objectName: string, now: Date): string {
   return `${objectName}.${eventNanos(now).toString(16)}`;
 }
 
+/**
+ * A 53-bit hash of a key (two 32-bit multiplicative hashes over its UTF-16 units, mixed), what the
+ * caches keep instead of the key: a kubelet's would otherwise hold some 1.2 KB of key strings per
+ * pod. Each cache holds at most 4096 keys, so two of them colliding is about a one in 10^9 chance.
+ */
+export function hash53(key: string): number {
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
+  for (let i = 0; i < key.length; i++) {
+    const c = key.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 0x9e3779b1);
+    h2 = Math.imul(h2 ^ c, 0x5f356495);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 0x85ebca6b) ^ Math.imul(h2 ^ (h2 >>> 13), 0xc2b2ae35);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 0x85ebca6b) ^ Math.imul(h1 ^ (h1 >>> 13), 0xc2b2ae35);
+  return (h2 & 0x1fffff) * 0x100000000 + (h1 >>> 0);
+}
+
 /** What to write for one recorded event: the Event, created or (patch) its count bumped; or nothing. */
-export type Correlation = { write: 'create' | 'patch'; event: EventDraft; key: string } | { write: 'none' };
+export type Correlation = { write: 'create' | 'patch'; event: EventDraft; key: number } | { write: 'none' };
 
 /** One recorder's correlator: the three caches, each bounded as client-go bounds them. */
 export class EventCorrelator {
-  private readonly aggregates = new Lru<string, AggregateRecord>(LRU_ENTRIES);
-  private readonly logs = new Lru<string, EventLog>(LRU_ENTRIES);
-  private readonly buckets = new Lru<string, TokenBucket>(LRU_ENTRIES);
+  private readonly aggregates = new Lru<number, AggregateRecord>(LRU_ENTRIES);
+  private readonly logs = new Lru<number, EventLog>(LRU_ENTRIES);
+  private readonly buckets = new Lru<number, TokenBucket>(LRU_ENTRIES);
 
   constructor(private readonly now: () => Date) {}
 
@@ -123,13 +141,14 @@ export class EventCorrelator {
     const now = this.now();
     const nowMs = now.getTime();
     const { aggregateKey, localKey } = aggregateKeys(event);
-    const { record, combine } = aggregate(this.aggregates.get(aggregateKey), localKey, nowMs);
-    this.aggregates.set(aggregateKey, record);
-    const key = combine ? aggregateKey : eventKey(event);
+    const group = hash53(aggregateKey);
+    const { record, combine } = aggregate(this.aggregates.get(group), hash53(localKey), nowMs);
+    this.aggregates.set(group, record);
+    const key = hash53(combine ? aggregateKey : eventKey(event));
     const draft = combine ? combined(event, now) : event;
     const observed = observe(this.logs.get(key), draft);
     this.logs.set(key, observed.log);
-    const spam = spamKey(observed.event);
+    const spam = hash53(spamKey(observed.event));
     const { bucket, accepted } = takeToken(this.buckets.get(spam), nowMs);
     this.buckets.set(spam, bucket);
     if (!accepted) return { write: 'none' };
@@ -138,7 +157,7 @@ export class EventCorrelator {
 
   /** What the server answered, remembered under the Event's own key as client-go does. */
   updateState(written: Event): void {
-    this.logs.set(eventKey(written), { count: written.count ?? 1, firstTimestamp: written.firstTimestamp ?? '', name: written.metadata.name ?? '' });
+    this.logs.set(hash53(eventKey(written)), { count: written.count ?? 1, firstTimestamp: written.firstTimestamp ?? '', name: written.metadata.name ?? '' });
   }
 }
 

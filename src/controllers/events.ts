@@ -14,7 +14,7 @@ import type { Event, ObjectReference } from '../api/objects.js';
 import { kobj, QUIET, type Logger } from '../logging/log.js';
 import { activityOf } from '../observe/activity.js';
 import { StoreClosedError } from '../storage/store.js';
-import { EventCorrelator, eventName, type EventDraft } from './event-correlation.js';
+import { EventCorrelator, eventName, hash53, type EventDraft } from './event-correlation.js';
 import { FINISH_MS, finishSeries, isomorphicKey, observeSeries, REFRESH_MS, seriesField, type SeriesEntry } from './event-series.js';
 
 export interface EventSource { component: string; host?: string }
@@ -44,10 +44,10 @@ async function bestEffort(write: () => Promise<void>): Promise<void> {
  * Writes about one Event in the order they were decided: a count patched while the create is
  * still in flight would find nothing to patch (client-go writes from one goroutine).
  */
-class InOrder {
-  private readonly tails = new Map<string, Promise<void>>();
+class InOrder<K> {
+  private readonly tails = new Map<K, Promise<void>>();
 
-  run(key: string, write: () => Promise<void>): Promise<void> {
+  run(key: K, write: () => Promise<void>): Promise<void> {
     const previous = this.tails.get(key);
     const done = previous ? previous.then(write, write) : write();
     const tail: Promise<void> = done.then(() => this.forget(key, tail), () => this.forget(key, tail));
@@ -55,7 +55,7 @@ class InOrder {
     return done;
   }
 
-  private forget(key: string, tail: Promise<void>): void {
+  private forget(key: K, tail: Promise<void>): void {
     if (this.tails.get(key) === tail) this.tails.delete(key);
   }
 }
@@ -67,7 +67,7 @@ function isNotFound(e: unknown): boolean {
 /** client-go's tools/record recorder, one correlator per recorder as one per broadcaster in kube. */
 export class EventRecorder {
   private readonly correlator: EventCorrelator;
-  private readonly inOrder = new InOrder();
+  private readonly inOrder = new InOrder<number>();
   private eventsClient?: TypedResource<Event>;
 
   constructor(private readonly registry: Registry, private readonly source: EventSource, private readonly log: Logger = QUIET) {
@@ -134,8 +134,9 @@ export class EventRecorder {
  */
 export class EventsV1Recorder {
   private readonly reportingInstance: string;
-  private readonly cache = new Map<string, SeriesEntry<Event>>();
-  private readonly inOrder = new InOrder();
+  /** By the isomorphic key's hash: the key would be most of an entry's size, for some 6-12 minutes of events. */
+  private readonly cache = new Map<number, SeriesEntry<Event>>();
+  private readonly inOrder = new InOrder<number>();
   private timers: NodeJS.Timeout[] = [];
   private eventsClient?: TypedResource<Event>;
 
@@ -157,7 +158,7 @@ export class EventsV1Recorder {
       involvedObject: referenceTo(regarding), ...(related ? { related: referenceTo(related) } : {}),
       reportingComponent: this.reportingController, reportingInstance: this.reportingInstance, source: {},
     };
-    const key = isomorphicKey(event);
+    const key = hash53(isomorphicKey(event));
     const { entry, write } = observeSeries(this.cache.get(key), event, now.getTime());
     this.cache.set(key, entry);
     this.startTimers();
