@@ -1,53 +1,102 @@
 // Events, recorded as kube's components record them: core/v1 Events named `<object>.<hex>`, in
-// the object's namespace (default for cluster-scoped objects), with repeats counted on one Event.
+// the object's namespace (default for cluster-scoped objects). EventRecorder is client-go's legacy
+// recorder (the kubelet, the controller manager): aggregated, counted and spam-filtered by its
+// correlator (event-correlation.ts). EventsV1Recorder is the events.k8s.io one (the scheduler):
+// repeats become a series (event-series.ts).
+import { hostname } from 'node:os';
 import { StatusError } from '../api/errors.js';
 import type { Registry } from '../api/registry.js';
-import { rfc3339 } from '../api/time.js';
+import { microTime, rfc3339 } from '../api/time.js';
 import type { KObject } from '../api/types.js';
-import { ignoreRaces } from '../client/races.js';
 import { resources } from '../client/resources.js';
 import type { TypedResource } from '../client/typed-resource.js';
-import type { Event } from '../api/objects.js';
+import type { Event, ObjectReference } from '../api/objects.js';
 import { kobj, QUIET, type Logger } from '../logging/log.js';
 import { activityOf } from '../observe/activity.js';
+import { StoreClosedError } from '../storage/store.js';
+import { EventCorrelator, eventName, hash53, type EventDraft } from './event-correlation.js';
+import { FINISH_MS, finishSeries, isomorphicKey, observeSeries, REFRESH_MS, seriesField, type SeriesEntry } from './event-series.js';
 
 export interface EventSource { component: string; host?: string }
+type EventType = 'Normal' | 'Warning';
 
 /** Sources whose components publish their own activity. */
 const SCHEDULER_SOURCE = 'default-scheduler';
 const KUBELET_SOURCE = 'kubelet';
 
-let lastNanos = 0n;
-/** The clock in nanoseconds, strictly increasing across all recorders of this process. */
-function eventNanos(now: Date): bigint {
-  const nanos = BigInt(now.getTime()) * 1_000_000n;
-  lastNanos = nanos > lastNanos ? nanos : lastNanos + 1n;
-  return lastNanos;
+function referenceTo(obj: KObject, fieldPath?: string): ObjectReference {
+  return {
+    kind: obj.kind, namespace: obj.metadata.namespace, name: obj.metadata.name, uid: obj.metadata.uid,
+    apiVersion: obj.apiVersion, resourceVersion: obj.metadata.resourceVersion, ...(fieldPath ? { fieldPath } : {}),
+  };
 }
 
+/** Best effort, as in kube: an event the server refuses, or one in flight at shutdown, is dropped. */
+async function bestEffort(write: () => Promise<void>): Promise<void> {
+  try {
+    await write();
+  } catch (e) {
+    if (!(e instanceof StatusError) && !(e instanceof StoreClosedError)) throw e;
+  }
+}
+
+/**
+ * Writes about one Event in the order they were decided: a count patched while the create is
+ * still in flight would find nothing to patch (client-go writes from one goroutine).
+ */
+class InOrder<K> {
+  private readonly tails = new Map<K, Promise<void>>();
+
+  run(key: K, write: () => Promise<void>): Promise<void> {
+    const previous = this.tails.get(key);
+    const done = previous ? previous.then(write, write) : write();
+    const tail: Promise<void> = done.then(() => this.forget(key, tail), () => this.forget(key, tail));
+    this.tails.set(key, tail);
+    return done;
+  }
+
+  private forget(key: K, tail: Promise<void>): void {
+    if (this.tails.get(key) === tail) this.tails.delete(key);
+  }
+}
+
+function isNotFound(e: unknown): boolean {
+  return e instanceof StatusError && e.code === 404;
+}
+
+/** client-go's tools/record recorder, one correlator per recorder as one per broadcaster in kube. */
 export class EventRecorder {
-  /** The Event recording each (object, type, reason, message), so repeats bump its count. */
-  private readonly seen = new Map<string, { namespace: string; name: string }>();
+  private readonly correlator: EventCorrelator;
+  private readonly inOrder = new InOrder<number>();
   private eventsClient?: TypedResource<Event>;
 
-  constructor(private readonly registry: Registry, private readonly source: EventSource, private readonly log: Logger = QUIET) {}
+  constructor(private readonly registry: Registry, private readonly source: EventSource, private readonly log: Logger = QUIET) {
+    this.correlator = new EventCorrelator(() => registry.now());
+  }
 
   /** Resolved on first use: a recorder made before the registry serves events still constructs. */
   private get events(): TypedResource<Event> {
     return (this.eventsClient ??= resources(this.registry).events);
   }
 
-  /** Best effort, as in kube: an event that cannot be written is dropped. */
-  async record(obj: KObject, type: 'Normal' | 'Warning', reason: string, message: string, fieldPath?: string): Promise<void> {
+  async record(obj: KObject, type: EventType, reason: string, message: string, fieldPath?: string): Promise<void> {
     // As kube's components log the events they record, at -v=3.
     const v3 = this.log.V(3);
     if (v3.enabled) v3.info('Event recorded', { object: kobj(obj), ...(fieldPath ? { fieldPath } : {}), kind: obj.kind, apiVersion: obj.apiVersion, type, reason, message });
     this.publishActivity(obj);
-    try {
-      await this.write(obj, type, reason, message, fieldPath);
-    } catch (e) {
-      if (!(e instanceof StatusError)) throw e;
-    }
+    const now = this.registry.now();
+    const t = rfc3339(now);
+    const draft: EventDraft = {
+      metadata: { name: eventName(obj.metadata.name ?? '', now), namespace: obj.metadata.namespace ?? 'default' },
+      involvedObject: referenceTo(obj, fieldPath),
+      reason, message, type, source: this.source,
+      firstTimestamp: t, lastTimestamp: t, count: 1,
+      reportingComponent: this.source.component, reportingInstance: this.source.host ?? '',
+    };
+    const decided = this.correlator.correlate(draft);
+    if (decided.write === 'none') return;
+    const { event } = decided;
+    await this.inOrder.run(decided.key, () => bestEffort(() => this.write(event, decided.write === 'patch')));
   }
 
   /**
@@ -61,32 +110,100 @@ export class EventRecorder {
     activity.publish('controller-manager', component.replace(/-controller$/, ''), { kind: obj.kind ?? '', namespace: obj.metadata.namespace, name: obj.metadata.name });
   }
 
-  private async write(obj: KObject, type: 'Normal' | 'Warning', reason: string, message: string, fieldPath?: string): Promise<void> {
-    const events = this.events;
-    const namespace = obj.metadata.namespace ?? 'default';
-    const key = `${obj.metadata.uid}|${type}|${reason}|${message}|${fieldPath ?? ''}`;
-    const now = rfc3339(this.registry.now());
-    const existing = this.seen.get(key);
-    if (existing && events.lister.getKey(existing)) {
-      await ignoreRaces(events.update(existing, (e) => ({ ...e, count: (e.count ?? 1) + 1, lastTimestamp: now }), { dryRun: false, fieldManager: this.source.component }));
-      return;
+  /** A repeat patches count, lastTimestamp and message (client-go's patch); a gone Event is created again. */
+  private async write(event: EventDraft, patch: boolean): Promise<void> {
+    const opts = { dryRun: false, fieldManager: this.source.component };
+    const namespace = event.metadata.namespace ?? 'default';
+    const name = event.metadata.name ?? '';
+    if (patch) {
+      try {
+        const { count, lastTimestamp, message } = event;
+        this.correlator.updateState(await this.events.update({ namespace, name }, (e) => ({ ...e, count, lastTimestamp, message }), opts));
+        return;
+      } catch (e) {
+        if (!isNotFound(e)) throw e;
+      }
     }
-    // As client-go names events: the object's name and the time in nanoseconds, in hex, so that
-    // listing (in key order) shows a pod's events in the order they happened.
-    const name = `${obj.metadata.name}.${eventNanos(this.registry.now()).toString(16)}`;
-    if (this.seen.size > 10_000) this.seen.clear();
-    this.seen.set(key, { namespace, name });
+    this.correlator.updateState(await this.events.create(namespace, { ...event, metadata: { name, namespace } }, opts));
+  }
+}
+
+/**
+ * client-go's tools/events recorder (events.k8s.io): an Event carries an action and a note, its
+ * reporting instance is `<controller>-<hostname>`, and isomorphic repeats become its series.
+ */
+export class EventsV1Recorder {
+  private readonly reportingInstance: string;
+  /** By the isomorphic key's hash: the key would be most of an entry's size, for some 6-12 minutes of events. */
+  private readonly cache = new Map<number, SeriesEntry<Event>>();
+  private readonly inOrder = new InOrder<number>();
+  private timers: NodeJS.Timeout[] = [];
+  private eventsClient?: TypedResource<Event>;
+
+  constructor(private readonly registry: Registry, private readonly reportingController: string, private readonly log: Logger = QUIET) {
+    this.reportingInstance = `${reportingController}-${hostname()}`;
+  }
+
+  private get events(): TypedResource<Event> {
+    return (this.eventsClient ??= resources(this.registry).events);
+  }
+
+  async eventf(regarding: KObject, related: KObject | undefined, type: EventType, reason: string, action: string, note: string): Promise<void> {
+    const v3 = this.log.V(3);
+    if (v3.enabled) v3.info('Event occurred', { object: kobj(regarding), kind: regarding.kind, apiVersion: regarding.apiVersion, type, reason, action, note });
+    const now = this.registry.now();
     const event: Event = {
-      metadata: { name, namespace },
-      involvedObject: {
-        kind: obj.kind, namespace: obj.metadata.namespace, name: obj.metadata.name, uid: obj.metadata.uid,
-        apiVersion: obj.apiVersion, resourceVersion: obj.metadata.resourceVersion, ...(fieldPath ? { fieldPath } : {}),
-      },
-      reason, message, type,
-      source: this.source,
-      firstTimestamp: now, lastTimestamp: now, count: 1,
-      reportingComponent: this.source.component, reportingInstance: this.source.host ?? this.source.component,
+      metadata: { name: eventName(regarding.metadata.name ?? '', now), namespace: regarding.metadata.namespace ?? 'default' },
+      eventTime: microTime(now), action, reason, type, message: note,
+      involvedObject: referenceTo(regarding), ...(related ? { related: referenceTo(related) } : {}),
+      reportingComponent: this.reportingController, reportingInstance: this.reportingInstance, source: {},
     };
-    await ignoreRaces(events.create(namespace, event, { dryRun: false, fieldManager: this.source.component }));
+    const key = hash53(isomorphicKey(event));
+    const { entry, write } = observeSeries(this.cache.get(key), event, now.getTime());
+    this.cache.set(key, entry);
+    this.startTimers();
+    if (write === 'none') return;
+    await this.inOrder.run(key, () => bestEffort(() => this.write(entry)));
+  }
+
+  /** A series is patched (only its series field); the first event, or one gone since, is created. */
+  private async write(entry: SeriesEntry<Event>): Promise<void> {
+    const opts = { dryRun: false, fieldManager: this.reportingController };
+    const { metadata: { name = '', namespace = 'default' } } = entry.event;
+    const series = entry.series && seriesField(entry.series, microTime);
+    if (series) {
+      try {
+        await this.events.update({ namespace, name }, (e) => ({ ...e, series }), opts);
+        return;
+      } catch (e) {
+        if (!isNotFound(e)) throw e;
+      }
+    }
+    await this.events.create(namespace, { ...entry.event, ...(series ? { series } : {}) }, opts);
+  }
+
+  /** The finish and refresh loops run while the cache holds anything. */
+  private startTimers(): void {
+    if (this.timers.length) return;
+    this.timers = [setInterval(() => void this.finish(), FINISH_MS).unref(), setInterval(() => void this.refresh(), REFRESH_MS).unref()];
+  }
+
+  private async finish(): Promise<void> {
+    const nowMs = this.registry.now().getTime();
+    for (const [key, entry] of this.cache) {
+      const { write, forget } = finishSeries(entry, nowMs);
+      if (forget) this.cache.delete(key);
+      if (write) await this.inOrder.run(key, () => bestEffort(() => this.write(entry)));
+    }
+    if (!this.cache.size) {
+      for (const t of this.timers) clearInterval(t);
+      this.timers = [];
+    }
+  }
+
+  private async refresh(): Promise<void> {
+    for (const [key, entry] of this.cache) {
+      if (entry.series) await this.inOrder.run(key, () => bestEffort(() => this.write(entry)));
+    }
   }
 }

@@ -13,7 +13,7 @@ import { ignoreRaces } from '../client/races.js';
 import { resources, type Resources } from '../client/resources.js';
 import type { Stored } from '../client/typed-resource.js';
 import { kobj, kref, QUIET, type Logger } from '../logging/log.js';
-import { EventRecorder } from './events.js';
+import { EventsV1Recorder } from './events.js';
 import { preFilterMessage, VolumeBinding, type PodVolumes } from './volume-binding.js';
 import { feasibleNodesToFind, filterNode, nodeState, podDemand, scoreNode, unschedulableMessage, type NodeState } from './scheduling.js';
 import { disruptionBudgetOf, podPriority, preempt, preemptionMightHelp, type DisruptionBudget, type PreemptionNode } from './preemption.js';
@@ -33,7 +33,7 @@ function active(pod: Pod): boolean {
 export class Scheduler {
   private readonly client: Resources;
   private readonly controller: Controller<ObjectKey>;
-  private readonly events: EventRecorder;
+  private readonly events: EventsV1Recorder;
   /** Pods known unschedulable, by namespace/name, retried when nodes or pods change. */
   private readonly unschedulable = new Map<string, ObjectKey>();
   /** Each node's requested resources and ports, dropped when the node or a pod on it changes. */
@@ -57,7 +57,7 @@ export class Scheduler {
 
   constructor(private readonly registry: Registry, private readonly log: Logger = QUIET) {
     this.client = resources(registry);
-    this.events = new EventRecorder(registry, { component: SCHEDULER }, log);
+    this.events = new EventsV1Recorder(registry, SCHEDULER, log);
     this.volumeBinding = new VolumeBinding(registry);
     // The active queue in kube's PrioritySort order: higher priority first, then first come.
     const rank = (key: ObjectKey) => { const p = this.client.pods.lister.getKey(key); return p ? podPriority(p) : 0; };
@@ -223,7 +223,7 @@ export class Scheduler {
       if (!marked) return;
       await ignoreRaces(this.client.pods.delete(key, { preconditions: { uid: victim.metadata.uid } }, { dryRun: false }));
     }
-    await this.events.record(victim, 'Normal', 'Preempted', `Preempted by pod ${preemptor.metadata.uid} on node ${nodeName}`);
+    await this.events.eventf(victim, preemptor, 'Normal', 'Preempted', 'Preempting', `Preempted by pod ${preemptor.metadata.uid} on node ${nodeName}`);
   }
 
   /** Lower-priority pods nominated to the node may no longer fit there: their nomination goes. */
@@ -243,7 +243,7 @@ export class Scheduler {
     const activity = activityOf(this.registry.store);
     if (activity.listening) activity.publish('scheduler', 'unschedulable', { kind: 'Pod', namespace: request.namespace, name: request.name });
     await this.markUnschedulable(request, message, nominate);
-    await this.events.record(pod, 'Warning', 'FailedScheduling', message);
+    await this.events.eventf(pod, undefined, 'Warning', 'FailedScheduling', 'Scheduling', message);
     return { requeueAfterMs: RETRY_MS };
   }
 
@@ -260,7 +260,7 @@ export class Scheduler {
         this.log.V(2).info('Pod scheduled', { pod: kref(namespace, name), node: nodeName, evaluatedNodes, feasibleNodes });
         const activity = activityOf(this.registry.store);
         if (activity.listening) activity.publish('scheduler', 'bind', { kind: 'Pod', namespace, name }, nodeName);
-        await this.events.record(boundPod, 'Normal', 'Scheduled', `Successfully assigned ${namespace}/${name} to ${nodeName}`);
+        await this.events.eventf(boundPod, undefined, 'Normal', 'Scheduled', 'Binding', `Successfully assigned ${namespace}/${name} to ${nodeName}`);
       }
     } catch (e) {
       this.log.error(e, 'Binding failed, will retry', { pod: kref(namespace, name), node: nodeName });

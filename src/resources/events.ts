@@ -9,6 +9,12 @@ function lastSeen(e: Event, now: number): string {
   return t ? age(t, now) : '<unknown>';
 }
 
+/** firstTimestamp, else eventTime: events.k8s.io events (the scheduler's) have only that. */
+function firstSeen(e: Event, now: number): string {
+  const t = e.firstTimestamp ?? e.eventTime;
+  return t ? age(t, now) : '<unknown>';
+}
+
 export const eventStrategy: Strategy<Event> = {
   group: '', version: 'v1', resource: 'events',
   singularName: 'event',
@@ -54,7 +60,7 @@ export const eventStrategy: Strategy<Event> = {
       const source = e.source?.component ? (e.source.host ? `${e.source.component}, ${e.source.host}` : e.source.component) : e.reportingComponent ?? '';
       return [
         lastSeen(e, now), e.type ?? '', e.reason ?? '', `${(io.kind ?? '').toLowerCase()}/${io.name ?? ''}`, io.fieldPath ?? '', source,
-        (e.message ?? '').trim(), e.firstTimestamp ? age(e.firstTimestamp, now) : '<unknown>', e.series?.count ?? e.count ?? 1, e.metadata.name,
+        (e.message ?? '').trim(), firstSeen(e, now), e.series?.count ?? e.count ?? 1, e.metadata.name,
       ];
     },
   },
