@@ -137,7 +137,11 @@ export class Registry implements RegistryContext {
 
   async start(): Promise<void> {
     this.started = true;
-    for (const rs of this.resources()) await rs.cache.start();
+    // Each cache's list and watch are requests to the store (round trips to its worker thread for
+    // SQLite): started together rather than one after another; caches that follow another start last.
+    const caches = this.resources().map((rs) => rs.cache);
+    await Promise.all(caches.filter((c) => !c.followsSource).map((c) => c.start()));
+    for (const c of caches.filter((c) => c.followsSource)) await c.start();
   }
 
   stop(): void {

@@ -219,6 +219,9 @@ export class WatchCache<T> {
 
   private get windowed(): boolean { return (this.options.history ?? 'window') === 'window'; }
 
+  /** Whether this cache starts from another cache's objects (which must be started first). */
+  get followsSource(): boolean { return !!this.options.source && this.windowed; }
+
   /**
    * Loads the current state ('window') or the state at the oldest revision the store still has
    * history for, replaying the history from there ('store'), and follows the store from then on.
