@@ -60,8 +60,22 @@ class InOrder<K> {
   }
 }
 
-function isNotFound(e: unknown): boolean {
-  return e instanceof StatusError && e.code === 404;
+/**
+ * A repeat's write, as both of client-go's recorders make it: `change` applied to the Event named
+ * by `whole`, which is created (again) when there is no change to make or the Event is gone.
+ */
+async function updateOrCreate(events: TypedResource<Event>, whole: Event, change: ((e: Event) => Event) | undefined, fieldManager: string): Promise<Event> {
+  const opts = { dryRun: false, fieldManager };
+  const namespace = whole.metadata.namespace ?? 'default';
+  const name = whole.metadata.name ?? '';
+  if (change) {
+    try {
+      return await events.update({ namespace, name }, change, opts);
+    } catch (e) {
+      if (!(e instanceof StatusError && e.code === 404)) throw e;
+    }
+  }
+  return events.create(namespace, { ...whole, metadata: { name, namespace } }, opts);
 }
 
 /** client-go's tools/record recorder, one correlator per recorder as one per broadcaster in kube. */
@@ -112,19 +126,9 @@ export class EventRecorder {
 
   /** A repeat patches count, lastTimestamp and message (client-go's patch); a gone Event is created again. */
   private async write(event: EventDraft, patch: boolean): Promise<void> {
-    const opts = { dryRun: false, fieldManager: this.source.component };
-    const namespace = event.metadata.namespace ?? 'default';
-    const name = event.metadata.name ?? '';
-    if (patch) {
-      try {
-        const { count, lastTimestamp, message } = event;
-        this.correlator.updateState(await this.events.update({ namespace, name }, (e) => ({ ...e, count, lastTimestamp, message }), opts));
-        return;
-      } catch (e) {
-        if (!isNotFound(e)) throw e;
-      }
-    }
-    this.correlator.updateState(await this.events.create(namespace, { ...event, metadata: { name, namespace } }, opts));
+    const { count, lastTimestamp, message } = event;
+    const change = patch ? (e: Event) => ({ ...e, count, lastTimestamp, message }) : undefined;
+    this.correlator.updateState(await updateOrCreate(this.events, event, change, this.source.component));
   }
 }
 
@@ -168,18 +172,9 @@ export class EventsV1Recorder {
 
   /** A series is patched (only its series field); the first event, or one gone since, is created. */
   private async write(entry: SeriesEntry<Event>): Promise<void> {
-    const opts = { dryRun: false, fieldManager: this.reportingController };
-    const { metadata: { name = '', namespace = 'default' } } = entry.event;
     const series = entry.series && seriesField(entry.series, microTime);
-    if (series) {
-      try {
-        await this.events.update({ namespace, name }, (e) => ({ ...e, series }), opts);
-        return;
-      } catch (e) {
-        if (!isNotFound(e)) throw e;
-      }
-    }
-    await this.events.create(namespace, { ...entry.event, ...(series ? { series } : {}) }, opts);
+    const whole = series ? { ...entry.event, series } : entry.event;
+    await updateOrCreate(this.events, whole, series ? (e) => ({ ...e, series }) : undefined, this.reportingController);
   }
 
   /** The finish and refresh loops run while the cache holds anything. */

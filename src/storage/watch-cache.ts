@@ -220,15 +220,19 @@ export class WatchCache<T> {
   private get windowed(): boolean { return (this.options.history ?? 'window') === 'window'; }
 
   /** Whether this cache starts from another cache's objects (which must be started first). */
-  get followsSource(): boolean { return !!this.options.source && this.windowed; }
+  get followsSource(): boolean { return this.followed !== undefined; }
+
+  /** The cache this one follows: a source is followed only with the 'window' history. */
+  private get followed(): CacheSource | undefined { return this.windowed ? this.options.source : undefined; }
 
   /**
    * Loads the current state ('window') or the state at the oldest revision the store still has
    * history for, replaying the history from there ('store'), and follows the store from then on.
    */
   async start(): Promise<void> {
-    const { store, prefix, decode, source } = this.options;
-    if (source && this.windowed) return this.follow(source);
+    const { store, prefix, decode } = this.options;
+    const source = this.followed;
+    if (source) return this.follow(source);
     const listed = this.windowed
       ? await store.list(prefix)
       : await store.list(prefix, await store.compactedRevision()).catch(() => store.list(prefix));
