@@ -46,6 +46,11 @@ for (const v of VERSIONS) {
       }, 5000, 'an EXTERNAL-IP');
       assert.match(row, new RegExp(`^kubia-http +LoadBalancer +10\\.\\d+\\.\\d+\\.\\d+ +${address.replaceAll('.', '\\.')} +8080:3\\d{4}/TCP +\\d+s$`));
       await eventually(async () => (await getOnce(address, 8080)).body?.startsWith("You've hit"), 5000, 'the load balancer answering');
+      // Running is not yet ready: a pod's endpoint may follow its Ready condition a moment later.
+      await eventually(async () => {
+        const slices = (await http(cluster, 'GET', '/apis/discovery.k8s.io/v1/namespaces/default/endpointslices?labelSelector=kubernetes.io/service-name=kubia-http')).json().items;
+        return slices.flatMap((s: { endpoints?: { conditions?: { ready?: boolean } }[] }) => s.endpoints ?? []).filter((e: { conditions?: { ready?: boolean } }) => e.conditions?.ready).length === 3;
+      }, 5000, '3 ready endpoints');
       const pods = new Set<string>();
       for (let i = 0; i < 20; i++) {
         const r = await getOnce(address, 8080);
