@@ -7,6 +7,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import Database from 'better-sqlite3';
 import { EtcdStore } from '../src/storage/etcd.js';
 import { startEtcd, type EtcdServer } from './etcd.js';
 import { needs } from './peers.js';
@@ -142,6 +143,32 @@ for (const [name, make] of Object.entries(BACKENDS)) {
       await s.close();
     });
 
+    test('compaction keeps each key\'s newest value at the compacted revision: reads and watches from it see every key', async () => {
+      const s = await make().open();
+      await s.create('/registry/k/a', 'a1');
+      await s.create('/registry/k/b', 'b1');
+      await s.create('/registry/k/c', 'c1');
+      await s.update('/registry/k/a', 'a2');
+      await s.delete('/registry/k/b');
+      const compacted = (await s.update('/registry/k/a', 'a3')).modRevision;
+      const atCompaction = { '/registry/k/a': 'a3', '/registry/k/c': 'c1' };
+      await s.compact(compacted);
+      await s.update('/registry/k/c', 'c2');
+      await s.delete('/registry/k/a');
+      const values = (r: { items: { key: string; value: string }[] }) => Object.fromEntries(r.items.map((kv) => [kv.key, kv.value]));
+      assert.deepEqual(values(await s.list('/registry/k/', compacted)), atCompaction);
+      const seen: StoreEvent[] = [];
+      const h = await s.watch('/registry/k/', compacted, (e) => seen.push(e));
+      await settle(() => seen.length >= 2);
+      h.cancel();
+      // A delete's event carries the value it removed, written before the compaction.
+      assert.deepEqual(seen.map((e) => [e.type, e.key, e.value]), [['put', '/registry/k/c', 'c2'], ['delete', '/registry/k/a', 'a3']]);
+      await s.compact(await s.currentRevision());
+      assert.deepEqual(values(await s.list('/registry/k/')), { '/registry/k/c': 'c2' });
+      assert.equal((await s.get('/registry/k/c'))!.value, 'c2');
+      await s.close();
+    });
+
     if (make().reopen) {
       test('revisions keep increasing across a restart', async () => {
         const backend = make();
@@ -198,6 +225,68 @@ for (const worker of [true, false]) {
       const first = await SqliteStore.open({ path, compactIntervalMs: 0, worker });
       await assert.rejects(SqliteStore.open({ path, compactIntervalMs: 0, worker }), (e: unknown) => e instanceof Error && 'code' in e && e.code === 'SQLITE_BUSY');
       await first.close();
+    });
+
+    test('each value is stored once: a row of the log, none for a delete; compaction leaves each live key\'s newest row', async () => {
+      const path = join(mkdtempSync(join(tmpdir(), 'tk-sqlite-')), 'db');
+      const s = await SqliteStore.open({ path, compactIntervalMs: 0, worker });
+      for (const key of ['a', 'b', 'c']) await s.create(`/registry/o/${key}`, `${key}1`);
+      await s.update('/registry/o/a', 'a2');
+      await s.update('/registry/o/a', 'a3');
+      await s.delete('/registry/o/b');
+      await s.close();
+      const rows = () => {
+        const db = new Database(path, { readonly: true });
+        try {
+          return {
+            kvColumns: db.prepare('SELECT name FROM pragma_table_info(\'kv\')').pluck().all(),
+            log: db.prepare('SELECT key, value FROM log ORDER BY rev').raw().all(),
+          };
+        } finally { db.close(); }
+      };
+      assert.deepEqual(rows(), {
+        kvColumns: ['key', 'create_rev', 'mod_rev'],
+        log: [['/registry/o/a', 'a1'], ['/registry/o/b', 'b1'], ['/registry/o/c', 'c1'], ['/registry/o/a', 'a2'], ['/registry/o/a', 'a3'], ['/registry/o/b', null]],
+      });
+      const again = await SqliteStore.open({ path, compactIntervalMs: 0, worker });
+      await again.compact(await again.currentRevision());
+      await again.close();
+      assert.deepEqual(rows().log, [['/registry/o/c', 'c1'], ['/registry/o/a', 'a3']]);
+    });
+
+    test('a file of the earlier layout (a value in kv and in log with the one it replaced) is rewritten at open, its history kept', async () => {
+      const path = join(mkdtempSync(join(tmpdir(), 'tk-sqlite-')), 'db');
+      // Written as tinykube before the layout change left it: revisions 1-3 compacted away (rows
+      // and all), a updated twice, b created and deleted, d last written at 3.
+      const old = new Database(path);
+      old.exec(`
+        CREATE TABLE kv (key TEXT PRIMARY KEY, value TEXT NOT NULL, create_rev INTEGER NOT NULL, mod_rev INTEGER NOT NULL);
+        CREATE TABLE log (rev INTEGER PRIMARY KEY, key TEXT NOT NULL, type INTEGER NOT NULL, value TEXT NOT NULL, prev_value TEXT, prev_rev INTEGER, create_rev INTEGER NOT NULL);
+        CREATE INDEX log_key ON log (key, rev);
+        CREATE TABLE meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+        INSERT INTO meta VALUES ('revision', 8), ('compacted', 3);
+        INSERT INTO kv VALUES ('/registry/m/a', 'a6', 2, 6), ('/registry/m/c', 'c4', 4, 4), ('/registry/m/d', 'd3', 3, 3);
+        INSERT INTO log VALUES (4, '/registry/m/c', 0, 'c4', NULL, NULL, 4), (5, '/registry/m/a', 0, 'a5', 'a2', 2, 2), (6, '/registry/m/a', 0, 'a6', 'a5', 5, 2),
+          (7, '/registry/m/b', 0, 'b7', NULL, NULL, 7), (8, '/registry/m/b', 1, 'b7', 'b7', 7, 7);
+      `);
+      old.close();
+      const s = await SqliteStore.open({ path, compactIntervalMs: 0, worker });
+      const values = async (revision?: number) => Object.fromEntries((await s.list('/registry/m/', revision)).items.map((kv) => [kv.key, `${kv.value}@${kv.modRevision}`]));
+      assert.deepEqual(await values(), { '/registry/m/a': 'a6@6', '/registry/m/c': 'c4@4', '/registry/m/d': 'd3@3' });
+      assert.deepEqual(await values(3), { '/registry/m/a': 'a2@2', '/registry/m/d': 'd3@3' });
+      assert.deepEqual(await values(7), { '/registry/m/a': 'a6@6', '/registry/m/b': 'b7@7', '/registry/m/c': 'c4@4', '/registry/m/d': 'd3@3' });
+      const seen: string[] = [];
+      const h = await s.watch('/registry/m/', 3, (e) => seen.push(`${e.revision} ${e.type} ${e.key} ${e.value}`));
+      h.cancel();
+      assert.deepEqual(seen, ['4 put /registry/m/c c4', '5 put /registry/m/a a5', '6 put /registry/m/a a6', '7 put /registry/m/b b7', '8 delete /registry/m/b b7']);
+      await assert.rejects(s.list('/registry/m/', 2), CompactedError);
+      assert.equal((await s.create('/registry/m/e', 'e9')).modRevision, 9);
+      assert.equal((await s.delete('/registry/m/a')).prev.value, 'a6');
+      await s.close();
+      const db = new Database(path, { readonly: true });
+      assert.equal(db.pragma('user_version', { simple: true }), 2);
+      assert.deepEqual(db.prepare('SELECT name FROM sqlite_master WHERE type = \'table\' ORDER BY name').pluck().all(), ['kv', 'log', 'meta']);
+      db.close();
     });
   });
 }

@@ -72,7 +72,6 @@ export class EtcdStore implements Store {
       const e: StoreEvent = {
         type, key: this.fromEtcd(kv.key), revision,
         value: type === 'put' ? kv.value.toString('utf8') : (prev?.value.toString('utf8') ?? ''),
-        prevValue: prev?.value.toString('utf8'),
         createRevision: Number(type === 'put' ? kv.create_revision : prev?.create_revision ?? 0),
       };
       this.recent.push(e);

@@ -1,7 +1,10 @@
-// The SQLite engine behind SqliteStore (better-sqlite3, WAL), like k3s's kine: the current state in
-// `kv`, every write in the `log` table keyed by revision, compacted in the background. Synchronous:
-// it runs in a worker thread for a file (sqlite-worker.ts) and in the caller's thread for
-// ':memory:' (sqlite-channel.ts), the same code either way.
+// The SQLite engine behind SqliteStore (better-sqlite3, WAL), like k3s's kine and etcd's MVCC:
+// every write is a row of the `log` table keyed by its revision, and that row is the only copy of
+// its value; `kv` maps each live key to the revision holding its current value. Compaction keeps,
+// for each key, its newest revision at or before the compacted one (as etcd does), so every read at
+// a revision not compacted away still finds its values. Synchronous: it runs in a worker thread
+// for a file (sqlite-worker.ts) and in the caller's thread for ':memory:' (sqlite-channel.ts), the
+// same code either way.
 //
 // Durability: WAL with synchronous=FULL fsyncs the log on every commit, so a write is on disk
 // before its answer leaves here (synchronous=NORMAL could lose the last commits on power loss).
@@ -15,12 +18,21 @@ import {
 } from './sqlite-protocol.js';
 import { CompactedError, KeyExistsError, KeyNotFoundError, RevisionConflictError, StoreClosedError } from './store.js';
 
+/** A live key: where its current value is. */
+interface KeyRow { create_rev: number; mod_rev: number }
 interface Row { key: string; value: string; create_rev: number; mod_rev: number }
-interface LogRow { rev: number; key: string; type: number; value: string; prev_value: string | null; prev_rev: number | null; create_rev: number }
+interface LogRow { rev: number; key: string; type: number; value: string; create_rev: number }
 
 const PUT = 0;
 const DELETE = 1;
+/** Rows deleted per compaction step, so writes are never held up for long. */
 const COMPACT_BATCH = 5000;
+/**
+ * The layout of the file, in PRAGMA user_version. 2: each value once, in `log` (a delete's row
+ * holds none: its value is the row it replaced). Files written before have version 0 and a value
+ * in `kv` and a `prev_value` in `log` as well; opening one rewrites it to version 2.
+ */
+const SCHEMA_VERSION = 2;
 
 export type WriteRequest = Extract<Request, { type: 'write' }>;
 
@@ -34,8 +46,8 @@ export class SqliteEngine {
 
   constructor(private readonly options: EngineOptions) {
     this.db = new Database(options.path);
-    // Set before the first table exists: 8 KiB pages pack the log's rows (an object and the value it
-    // replaced) densely, and free pages go back to the file system after compaction.
+    // Set before the first table exists: 8 KiB pages pack the log's rows densely, and free pages go
+    // back to the file system after compaction.
     this.db.pragma('page_size = 8192');
     this.db.pragma('auto_vacuum = INCREMENTAL');
     if (options.path !== ':memory:') {
@@ -47,24 +59,25 @@ export class SqliteEngine {
       this.db.pragma('wal_autocheckpoint = 256');
       this.db.pragma('journal_size_limit = 1048576');
     }
-    // kv is a rowid table so values of a few KB stay inline instead of spilling to overflow pages.
-    this.db.exec(`
-      CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT NULL, create_rev INTEGER NOT NULL, mod_rev INTEGER NOT NULL);
-      CREATE TABLE IF NOT EXISTS log (rev INTEGER PRIMARY KEY, key TEXT NOT NULL, type INTEGER NOT NULL, value TEXT NOT NULL, prev_value TEXT, prev_rev INTEGER, create_rev INTEGER NOT NULL);
-      CREATE INDEX IF NOT EXISTS log_key ON log (key, rev);
-      CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
-      INSERT OR IGNORE INTO meta VALUES ('revision', 1), ('compacted', 1);
-    `);
+    createSchema(this.db);
+    // A delete's row has no value of its own: it is the value of the row it replaced (prev_rev),
+    // which compaction keeps while the delete is in the history.
+    const event = 'l.rev, l.key, l.type, coalesce(l.value, p.value) AS value, l.create_rev FROM log l LEFT JOIN log p ON p.rev = l.prev_rev';
     this.stmt = {
-      get: this.db.prepare<[string], Row>('SELECT key, value, create_rev, mod_rev FROM kv WHERE key = ?'),
-      list: this.db.prepare<[string, string], Row>('SELECT key, value, create_rev, mod_rev FROM kv WHERE key >= ? AND key < ? ORDER BY key'),
-      insert: this.db.prepare('INSERT INTO kv (key, value, create_rev, mod_rev) VALUES (?, ?, ?, ?)'),
-      update: this.db.prepare('UPDATE kv SET value = ?, mod_rev = ? WHERE key = ?'),
+      key: this.db.prepare<[string], KeyRow>('SELECT create_rev, mod_rev FROM kv WHERE key = ?'),
+      get: this.db.prepare<[string], Row>('SELECT kv.key, log.value, kv.create_rev, kv.mod_rev FROM kv JOIN log ON log.rev = kv.mod_rev WHERE kv.key = ?'),
+      list: this.db.prepare<[string, string], Row>('SELECT kv.key, log.value, kv.create_rev, kv.mod_rev FROM kv JOIN log ON log.rev = kv.mod_rev WHERE kv.key >= ? AND kv.key < ? ORDER BY kv.key'),
+      // The state at a past revision: each key's newest row at or before it, when that is a put.
+      listAt: this.db.prepare<[number, string, string], Row>(`SELECT l.key, l.value, l.create_rev, l.rev AS mod_rev FROM log l
+        JOIN (SELECT key, max(rev) AS rev FROM log WHERE rev <= ? AND key >= ? AND key < ? GROUP BY key) newest ON l.rev = newest.rev
+        WHERE l.type = ${PUT} ORDER BY l.key`),
+      valueAt: this.db.prepare<[number], { value: string }>('SELECT value FROM log WHERE rev = ?'),
+      oldest: this.db.prepare<[], { rev: number | null }>('SELECT min(rev) AS rev FROM log'),
+      insert: this.db.prepare('INSERT INTO kv (key, create_rev, mod_rev) VALUES (?, ?, ?)'),
+      update: this.db.prepare('UPDATE kv SET mod_rev = ? WHERE key = ?'),
       remove: this.db.prepare('DELETE FROM kv WHERE key = ?'),
-      log: this.db.prepare('INSERT INTO log (rev, key, type, value, prev_value, prev_rev, create_rev) VALUES (?, ?, ?, ?, ?, ?, ?)'),
-      since: this.db.prepare<[number, string, string], LogRow>('SELECT rev, key, type, value, prev_value, prev_rev, create_rev FROM log WHERE rev > ? AND key >= ? AND key < ? ORDER BY rev'),
-      // The first change after a revision, per key: what the key held at that revision.
-      firstAfter: this.db.prepare<[number, string, string], LogRow>('SELECT l.rev, l.key, l.type, l.value, l.prev_value, l.prev_rev, l.create_rev FROM log l JOIN (SELECT key, MIN(rev) AS rev FROM log WHERE rev > ? AND key >= ? AND key < ? GROUP BY key) f ON l.rev = f.rev'),
+      log: this.db.prepare('INSERT INTO log (rev, key, type, value, prev_rev, create_rev) VALUES (?, ?, ?, ?, ?, ?)'),
+      since: this.db.prepare<[number, string, string], LogRow>(`SELECT ${event} WHERE l.rev > ? AND l.key >= ? AND l.key < ? ORDER BY l.rev`),
       count: this.db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM kv'),
       setMeta: this.db.prepare('UPDATE meta SET value = ? WHERE name = ?'),
       getMeta: this.db.prepare<[string], { value: number }>('SELECT value FROM meta WHERE name = ?'),
@@ -73,7 +86,10 @@ export class SqliteEngine {
       savepoint: this.db.prepare('SAVEPOINT write'),
       release: this.db.prepare('RELEASE write'),
       rollbackTo: this.db.prepare('ROLLBACK TO write'),
-      compactBatch: this.db.prepare('DELETE FROM log WHERE rev IN (SELECT rev FROM log WHERE rev <= ? ORDER BY rev LIMIT ?)'),
+      // One window of revisions (lo, hi] of a compaction to `target`: a row goes when a newer row
+      // of its key is also at or before the target, and a delete goes too (the key is gone).
+      compactWindow: this.db.prepare<[number, number, number]>(`DELETE FROM log WHERE rev > ? AND rev <= ? AND (type = ${DELETE}
+        OR EXISTS (SELECT 1 FROM log newer WHERE newer.key = log.key AND newer.rev > log.rev AND newer.rev <= ?))`),
     };
     this.revision = this.meta('revision');
     this.compacted = this.meta('compacted');
@@ -143,23 +159,23 @@ export class SqliteEngine {
 
   /** One write at revision `rev`, inside the open savepoint. */
   private apply(op: WriteOp, rev: number): WriteOutcome {
-    const row = this.stmt.get.get(op.key);
+    const row = this.stmt.key.get(op.key);
     if (op.op === 'create') {
       if (row) throw new KeyExistsError(op.key);
-      this.stmt.insert.run(op.key, op.value, rev, rev);
-      this.stmt.log.run(rev, op.key, PUT, op.value, null, null, rev);
+      this.stmt.insert.run(op.key, rev, rev);
+      this.stmt.log.run(rev, op.key, PUT, op.value, null, rev);
       return { ok: true, rev, createRev: rev };
     }
     if (!row) throw new KeyNotFoundError(op.key);
     if (op.expected !== undefined && row.mod_rev !== op.expected) throw new RevisionConflictError(op.key, row.mod_rev);
     if (op.op === 'update') {
-      this.stmt.update.run(op.value, rev, op.key);
-      this.stmt.log.run(rev, op.key, PUT, op.value, row.value, row.mod_rev, row.create_rev);
-    } else {
-      this.stmt.remove.run(op.key);
-      this.stmt.log.run(rev, op.key, DELETE, row.value, row.value, row.mod_rev, row.create_rev);
+      this.stmt.update.run(rev, op.key);
+      this.stmt.log.run(rev, op.key, PUT, op.value, row.mod_rev, row.create_rev);
+      return { ok: true, rev, createRev: row.create_rev, prevModRev: row.mod_rev };
     }
-    return { ok: true, rev, createRev: row.create_rev, prevValue: row.value, prevModRev: row.mod_rev };
+    this.stmt.remove.run(op.key);
+    this.stmt.log.run(rev, op.key, DELETE, null, row.mod_rev, row.create_rev);
+    return { ok: true, rev, createRev: row.create_rev, prevValue: this.valueAt(row.mod_rev), prevModRev: row.mod_rev };
   }
 
   private get(key: string): WireKeyValue | undefined {
@@ -169,39 +185,37 @@ export class SqliteEngine {
 
   private list(prefix: string, revision?: number): { items: WireKeyValue[]; revision: number } {
     const end = prefixEnd(prefix);
-    const rows = this.stmt.list.all(prefix, end);
-    if (revision === undefined || revision >= this.revision) return { items: rows.map(toKeyValue), revision: this.revision };
+    if (revision === undefined || revision >= this.revision) return { items: this.stmt.list.all(prefix, end).map(toKeyValue), revision: this.revision };
     if (revision < this.compacted) throw new CompactedError(revision, this.compacted);
-    // The state at `revision`: keys changed since then take the value their first later change replaced.
-    const state = new Map(rows.map((r) => [r.key, toKeyValue(r)]));
-    for (const change of this.stmt.firstAfter.all(revision, prefix, end)) {
-      if (change.prev_value === null) state.delete(change.key);
-      else state.set(change.key, { key: change.key, value: change.prev_value, createRevision: change.create_rev, modRevision: change.prev_rev ?? change.create_rev });
-    }
-    const items = [...state.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-    return { items, revision };
+    return { items: this.stmt.listAt.all(revision, prefix, end).map(toKeyValue), revision };
   }
 
   /** Every change under prefix after fromRevision, in order. */
   private since(prefix: string, fromRevision: number): WireEvent[] {
     if (fromRevision < this.compacted) throw new CompactedError(fromRevision, this.compacted);
     return this.stmt.since.all(fromRevision, prefix, prefixEnd(prefix)).map((row) => ({
-      type: row.type === DELETE ? 'delete' : 'put', key: row.key, value: row.value,
-      prevValue: row.prev_value ?? undefined, createRevision: row.create_rev, revision: row.rev,
+      type: row.type === DELETE ? 'delete' : 'put', key: row.key, value: row.value, createRevision: row.create_rev, revision: row.rev,
     }));
   }
 
+  /** The value written at `rev`, which a live key's row or a kept history row always has. */
+  private valueAt(rev: number): string {
+    const row = this.stmt.valueAt.get(rev);
+    if (!row) throw new Error(`${this.options.path}: the log has no value at revision ${rev}`);
+    return row.value;
+  }
+
   /**
-   * Drops history at and before `revision`, in batches of a few thousand rows so writes are never
+   * Drops history at and before `revision`, a window of revisions at a time so writes are never
    * held up for long; the compacted revision moves only when all of it is gone.
    */
   private async compact(revision: number): Promise<void> {
     if (revision <= this.compacted) return;
     const target = Math.min(revision, this.revision);
-    for (;;) {
+    // Rows kept by an earlier compaction can be superseded now: start at the oldest row.
+    for (let lo = (this.stmt.oldest.get()?.rev ?? target) - 1; lo < target; lo += COMPACT_BATCH) {
       if (!this.db.open) return;
-      const removed = this.stmt.compactBatch.run(target, COMPACT_BATCH).changes;
-      if (removed < COMPACT_BATCH) break;
+      this.stmt.compactWindow.run(lo, Math.min(lo + COMPACT_BATCH, target), target);
       await new Promise((r) => setImmediate(r));
     }
     if (!this.db.open) return;
@@ -232,6 +246,40 @@ export class SqliteEngine {
     if (!row) throw new Error(`${this.options.path}: the meta table has no ${name} row`);
     return row.value;
   }
+}
+
+/** Creates the tables of a new file, or brings a file written by an earlier version to this layout. */
+function createSchema(db: Database.Database): void {
+  const version = Number(db.pragma('user_version', { simple: true }));
+  if (version > SCHEMA_VERSION) throw new Error(`the file's layout (version ${version}) is newer than this tinykube's (${SCHEMA_VERSION})`);
+  const earlier = version < SCHEMA_VERSION && db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'kv'").get() !== undefined;
+  db.transaction(() => {
+    if (earlier) db.exec('ALTER TABLE kv RENAME TO kv_v0; ALTER TABLE log RENAME TO log_v0; DROP INDEX IF EXISTS log_key;');
+    // kv is WITHOUT ROWID: its rows are a key and two numbers, stored in the key's b-tree itself.
+    db.exec(`
+      CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, create_rev INTEGER NOT NULL, mod_rev INTEGER NOT NULL) WITHOUT ROWID;
+      CREATE TABLE IF NOT EXISTS log (rev INTEGER PRIMARY KEY, key TEXT NOT NULL, type INTEGER NOT NULL, value TEXT, prev_rev INTEGER, create_rev INTEGER NOT NULL);
+      CREATE INDEX IF NOT EXISTS log_key ON log (key, rev);
+      CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+      INSERT OR IGNORE INTO meta VALUES ('revision', 1), ('compacted', 1);
+    `);
+    if (earlier) {
+      // The history as it was; then the rows the old compaction dropped that reads at a revision
+      // still need: the value each key's first kept change replaced (its prev_value), and each
+      // live key's current value; then a delete keeps no value of its own (it is the row it replaced).
+      db.exec(`
+        INSERT INTO log (rev, key, type, value, prev_rev, create_rev) SELECT rev, key, type, value, prev_rev, create_rev FROM log_v0;
+        INSERT OR IGNORE INTO log (rev, key, type, value, prev_rev, create_rev)
+          SELECT prev_rev, key, ${PUT}, prev_value, NULL, create_rev FROM log_v0 WHERE prev_rev IS NOT NULL AND prev_value IS NOT NULL;
+        INSERT OR IGNORE INTO log (rev, key, type, value, prev_rev, create_rev) SELECT mod_rev, key, ${PUT}, value, NULL, create_rev FROM kv_v0;
+        UPDATE log SET value = NULL WHERE type = ${DELETE} AND EXISTS (SELECT 1 FROM log p WHERE p.rev = log.prev_rev);
+        INSERT INTO kv (key, create_rev, mod_rev) SELECT key, create_rev, mod_rev FROM kv_v0;
+        DROP TABLE kv_v0; DROP TABLE log_v0;
+      `);
+    }
+    db.pragma(`user_version = ${SCHEMA_VERSION}`);
+  })();
+  if (earlier) db.pragma('incremental_vacuum');
 }
 
 function toKeyValue(row: Row): WireKeyValue {

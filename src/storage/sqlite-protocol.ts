@@ -17,7 +17,7 @@ export type WriteOp =
   | { op: 'update'; key: string; value: string; expected?: number }
   | { op: 'delete'; key: string; expected?: number };
 
-/** What one write did: its revision, and what the key held before (update, delete). */
+/** What one write did: its revision, and what the key held before (the value only for a delete, which answers with it). */
 export type WriteOutcome =
   | { ok: true; rev: number; createRev: number; prevValue?: string; prevModRev?: number }
   | { ok: false; error: WireError };
@@ -26,7 +26,7 @@ export type WriteOutcome =
 export interface WireKeyValue { key: string; value: string; createRevision: number; modRevision: number }
 
 /** One change of the history, as a watch replays it. */
-export interface WireEvent { type: 'put' | 'delete'; key: string; value: string; prevValue?: string; createRevision: number; revision: number }
+export interface WireEvent { type: 'put' | 'delete'; key: string; value: string; createRevision: number; revision: number }
 
 export type Request =
   | { id: number; type: 'open'; options: EngineOptions }

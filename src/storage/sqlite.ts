@@ -255,9 +255,8 @@ export class SqliteStore implements Store {
 /** The event of a committed write, shaped as the Store interface gives it. */
 function eventOf(op: WriteOp, o: Committed): StoreEvent {
   if (op.op === 'create') return { type: 'put', key: op.key, value: op.value, createRevision: o.rev, revision: o.rev };
-  if (op.op === 'update') return { type: 'put', key: op.key, value: op.value, prevValue: o.prevValue, createRevision: o.createRev, revision: o.rev };
-  const value = o.prevValue ?? '';
-  return { type: 'delete', key: op.key, value, prevValue: value, createRevision: o.createRev, revision: o.rev };
+  if (op.op === 'update') return { type: 'put', key: op.key, value: op.value, createRevision: o.createRev, revision: o.rev };
+  return { type: 'delete', key: op.key, value: o.prevValue ?? '', createRevision: o.createRev, revision: o.rev };
 }
 
 function toKeyValue(row: WireKeyValue): KeyValue {

@@ -18,8 +18,6 @@ export interface StoreEvent {
   key: string;
   /** The new value for a put; the last value for a delete. */
   value: string;
-  /** The value before this event, when there was one. */
-  prevValue?: string;
   createRevision: number;
   /** The revision of this event. */
   revision: number;
