@@ -49,6 +49,7 @@ import { ResourceQuotaController } from './controllers/resourcequota.js';
 import { CSRSigningController } from './controllers/csrsigning.js';
 import { ApiMetrics } from './server/metrics.js';
 import { SqliteStore } from './storage/sqlite.js';
+import { discardPrestartedEngineThread } from './storage/sqlite-thread.js';
 import type { Store } from './storage/store.js';
 import type { WatchHistory } from './storage/watch-cache.js';
 
@@ -566,6 +567,8 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     const data = prepareDataDir(options, stack);
     const store = await openStore(storeKind, data, options.etcd);
     stack.push(() => store.close());
+    // A file store has taken the thread src/cli.ts started for it; any other leaves it unused.
+    void discardPrestartedEngineThread();
     const clock = options.clock ? new ManualClock(options.clock) : undefined;
     // Kept with the data, so tokens issued before a restart still authenticate after it.
     const tokens = ServiceAccountTokens.load(data);

@@ -2,9 +2,10 @@
 // commit run on another core, off the event loop that serves HTTP), or the same thread (an
 // in-memory store by default; one engine either way). Either way requests are answered in the order they were sent, which the store relies on: a read sent
 // after a write batch sees it, and a watch's replay ends where the events that follow it begin.
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { SqliteEngine } from './sqlite-engine.js';
 import { toWire, type Reply, type Request } from './sqlite-protocol.js';
+import { takeEngineThread } from './sqlite-thread.js';
 
 export interface EngineChannel {
   /** Sends a request; `onReply` is called with its answer, in the order requests were sent. */
@@ -42,10 +43,8 @@ export class WorkerChannel implements EngineChannel {
   private failure?: Error;
 
   constructor() {
-    const { entry, eval: isScript } = workerEntry();
-    this.worker = new Worker(entry, { eval: isScript });
-    // Only outstanding requests keep the process alive, as an open database file does not.
-    this.worker.unref();
+    // Unreferenced: only outstanding requests keep the process alive, as an open file does not.
+    this.worker = takeEngineThread();
     this.worker.on('message', (reply: Reply) => {
       const onReply = this.waiting.get(reply.id);
       this.waiting.delete(reply.id);
@@ -77,17 +76,4 @@ export class WorkerChannel implements EngineChannel {
     this.waiting.clear();
     for (const [id, onReply] of waiting) onReply({ id, revision: 0, compacted: 0, error: { kind: 'other', message: e.message } });
   }
-}
-
-/**
- * The worker's module: the bundle's dist/sqlite-worker.js (scripts/build.js), or beside this file
- * as TypeScript when the sources run through tsx (the tests; bin/tinykube.js in a checkout newer
- * than dist/). On Node 20 a worker does not get tsx's hooks from `--import tsx` in its execArgv, so
- * a small script registers tsx in the worker first (which costs the worker about 0.3 s to start).
- */
-function workerEntry(): { entry: string | URL; eval: boolean } {
-  if (!import.meta.url.endsWith('.ts')) return { entry: new URL('./sqlite-worker.js', import.meta.url), eval: false };
-  const tsx = JSON.stringify(import.meta.resolve('tsx/esm/api'));
-  const source = JSON.stringify(new URL('./sqlite-worker.ts', import.meta.url).href);
-  return { entry: `import(${tsx}).then(({ register }) => { register(); return import(${source}); });`, eval: true };
 }

@@ -1,0 +1,55 @@
+// The SQLite engine's worker thread, which can be started before it is needed: a thread takes
+// 30-70 ms to boot and load better-sqlite3, and `tinykube serve` starts it first thing (src/cli.ts)
+// so that it boots while this thread loads the rest of tinykube, instead of after, when the store
+// is opened and the registry waits for its first answer. Without the native driver: importing this
+// module costs nothing.
+import { Worker } from 'node:worker_threads';
+
+/** A thread started ahead and not yet taken by a store. */
+let prestarted: Worker | undefined;
+
+/** Starts the engine's thread now, for the first store that opens a file to take. */
+export function prestartEngineThread(): void {
+  if (prestarted) return;
+  const worker = startEngineThread();
+  // A thread that fails before a store takes it is dropped, and the store starts its own, whose
+  // failure it reports; an 'error' without a listener would end this process.
+  const drop = () => { if (prestarted === worker) prestarted = undefined; };
+  worker.once('error', drop).once('exit', drop);
+  prestarted = worker;
+}
+
+/** The thread started ahead, if any (once), or a new one. */
+export function takeEngineThread(): Worker {
+  const worker = prestarted ?? startEngineThread();
+  prestarted = undefined;
+  return worker;
+}
+
+/** Stops a thread started ahead that no store took (the command served from memory or etcd after all). */
+export async function discardPrestartedEngineThread(): Promise<void> {
+  const worker = prestarted;
+  prestarted = undefined;
+  await worker?.terminate();
+}
+
+function startEngineThread(): Worker {
+  const { entry, eval: isScript } = workerEntry();
+  const worker = new Worker(entry, { eval: isScript });
+  // Only outstanding requests keep the process alive, as an open database file does not.
+  worker.unref();
+  return worker;
+}
+
+/**
+ * The worker's module: the bundle's dist/sqlite-worker.js (scripts/build.js), or beside this file
+ * as TypeScript when the sources run through tsx (the tests; bin/tinykube.js in a checkout newer
+ * than dist/). On Node 20 a worker does not get tsx's hooks from `--import tsx` in its execArgv, so
+ * a small script registers tsx in the worker first (which costs the worker about 0.3 s to start).
+ */
+function workerEntry(): { entry: string | URL; eval: boolean } {
+  if (!import.meta.url.endsWith('.ts')) return { entry: new URL('./sqlite-worker.js', import.meta.url), eval: false };
+  const tsx = JSON.stringify(import.meta.resolve('tsx/esm/api'));
+  const source = JSON.stringify(new URL('./sqlite-worker.ts', import.meta.url).href);
+  return { entry: `import(${tsx}).then(({ register }) => { register(); return import(${source}); });`, eval: true };
+}
