@@ -1,15 +1,20 @@
 // FieldsV1 trees held once. The managedFields of pods made by one controller, or moved through
 // the same kubelet stages, are mostly the same trees (half of a decoded pod's memory), and cached
 // objects are never changed in place (writes change copies; managed-fields.ts builds new trees),
-// so equal subtrees can be one object. Subtrees are interned bottom-up, each named by its keys and
-// its children's ids, so no subtree is encoded whole. Entries are weak: a tree no cached object
-// holds any more is collected, and its entry swept once the table has doubled.
+// so equal subtrees can be one object. Subtrees are interned bottom-up: a node is found by a hash
+// of its keys and its children's ids, and is the same as a held one when both have the same keys
+// in the same order (so its JSON is the same) and the same held children; no subtree is encoded
+// whole and no string is built (naming each node by a string cost 28 us a pod write). Entries
+// are weak: a tree no cached object holds any more is collected, and its entry swept once the
+// table has doubled.
 import type { KObject } from './types.js';
 
 type Tree = Record<string, unknown>;
 
-const table = new Map<string, WeakRef<Tree>>();
+/** Held trees by hash (a few share one). */
+const table = new Map<number, WeakRef<Tree>[]>();
 const ids = new WeakMap<Tree, number>();
+let held = 0;
 let nextId = 1;
 let sweepAt = 1024;
 
@@ -26,10 +31,27 @@ function isEmpty(tree: Tree): boolean {
   return true;
 }
 
+/** FNV-1a over the key's UTF-16 units, folded into `hash`. */
+function mixKey(hash: number, key: string): number {
+  let h = hash ^ 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+  return h;
+}
+
+/** Whether `candidate` has exactly `tree`'s keys, in its order, with the same (held) children. */
+function sameNode(candidate: Tree, tree: Tree, size: number): boolean {
+  const keys = Object.keys(candidate);
+  if (keys.length !== size) return false;
+  let i = 0;
+  for (const k in tree) if (keys[i++] !== k || candidate[k] !== tree[k]) return false;
+  return true;
+}
+
 /** The one held tree equal to `tree` (itself when it is the first). */
 export function internTree(tree: Tree): Tree {
   if (ids.has(tree)) return tree;
-  let name = '';
+  let hash = 0;
+  let size = 0;
   for (const k in tree) {
     const child = tree[k];
     if (!isTree(child)) return tree; // not a FieldsV1 shape: left as it is
@@ -37,19 +59,33 @@ export function internTree(tree: Tree): Tree {
     const id = ids.get(shared);
     if (id === undefined) return tree; // a child that is not a FieldsV1 shape: neither is this
     if (shared !== child) tree[k] = shared;
-    name += `${k}\u0000${id}\u0001`;
+    hash = Math.imul(mixKey(hash, k) ^ id, 0x9e3779b1);
+    size++;
   }
-  const held = table.get(name)?.deref();
-  if (held) return held;
-  table.set(name, new WeakRef(tree));
+  let bucket = table.get(hash);
+  if (bucket) {
+    for (const ref of bucket) {
+      const candidate = ref.deref();
+      if (candidate && sameNode(candidate, tree, size)) return candidate;
+    }
+  } else {
+    table.set(hash, bucket = []);
+  }
+  bucket.push(new WeakRef(tree));
   ids.set(tree, nextId++);
-  if (table.size >= sweepAt) sweep();
+  if (++held >= sweepAt) sweep();
   return tree;
 }
 
 function sweep(): void {
-  for (const [name, ref] of table) if (!ref.deref()) table.delete(name);
-  sweepAt = Math.max(1024, table.size * 2);
+  held = 0;
+  for (const [hash, bucket] of table) {
+    const live = bucket.filter((ref) => ref.deref() !== undefined);
+    if (live.length) table.set(hash, live);
+    else table.delete(hash);
+    held += live.length;
+  }
+  sweepAt = Math.max(1024, held * 2);
 }
 
 /** Points each managedFields entry of `obj` (about to be cached) at the held copy of its tree. */

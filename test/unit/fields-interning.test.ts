@@ -17,6 +17,23 @@ test('equal trees are held once; different ones share their equal subtrees', () 
   assert.notEqual(status(b)['f:podIPs'], status(a)['f:podIPs']);
 });
 
+test('trees with the same keys in another order stay apart (their JSON differs)', () => {
+  const x = internTree({ 'f:a': {}, 'f:b': { 'f:c': {} } });
+  const y = internTree({ 'f:b': { 'f:c': {} }, 'f:a': {} });
+  assert.notEqual(x, y);
+  assert.equal(JSON.stringify(y), '{"f:b":{"f:c":{}},"f:a":{}}');
+  assert.equal(x['f:b'], y['f:b']);
+  assert.equal(internTree({ 'f:a': {}, 'f:b': { 'f:c': {} } }), x);
+});
+
+test('many distinct trees stay distinct, and each is found again', () => {
+  const make = (i: number) => ({ [`f:k${i}`]: { '.': {}, [`k:{"i":${i * 7}}`]: {} }, 'f:same': {} });
+  const held = Array.from({ length: 5000 }, (_, i) => internTree(make(i)));
+  assert.equal(new Set(held).size, 5000);
+  for (let i = 0; i < 5000; i += 37) assert.equal(internTree(make(i)), held[i]);
+  for (let i = 0; i < 5000; i += 371) assert.deepEqual(held[i], make(i));
+});
+
 test('values that are not FieldsV1 trees are never merged', () => {
   const x = internTree({ 'f:a': { v: 1 } });
   const y = internTree({ 'f:a': { v: 2 } });
