@@ -25,7 +25,6 @@ async function runBundle() {
     process.stderr.write(`tinykube: ${bundle} is missing: run npm run build\n`);
     process.exit(1);
   }
-  process.setSourceMapsEnabled(true);
   await import(bundle);
 }
 
