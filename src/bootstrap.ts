@@ -31,42 +31,48 @@ async function ensure(registry: Registry, resource: string, namespace: string | 
 }
 
 export async function bootstrap(registry: Registry, apiserver: { host: string; port: number }): Promise<void> {
-  for (const name of SYSTEM_NAMESPACES) await ensure(registry, 'namespaces', undefined, { metadata: { name } });
+  // Written together, in two rounds rather than one write after another: the store commits writes
+  // made together at once, with one fsync. The namespaces come first, for the objects in default.
+  await Promise.all([
+    ...SYSTEM_NAMESPACES.map((name) => ensure(registry, 'namespaces', undefined, { metadata: { name } })),
+    // The default StorageClass kind ships (its local-path provisioner is simulated by the PV controller).
+    ensure(registry, 'storageclasses', undefined, {
+      apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass',
+      metadata: { name: 'standard', annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } },
+      provisioner: 'rancher.io/local-path', reclaimPolicy: 'Delete', volumeBindingMode: 'WaitForFirstConsumer',
+    }, undefined, 'storage.k8s.io'),
+    // As kube-apiserver's scheduling post-start hook: the system PriorityClasses, when missing.
+    ...SYSTEM_PRIORITY_CLASSES.map((pc) => ensure(registry, 'priorityclasses', undefined, { ...pc, metadata: { name: pc.metadata.name ?? '' } }, undefined, 'scheduling.k8s.io')),
+    // The default IngressClass, served by the simulated ingress controller (src/kubelet/ingress-controller.ts).
+    ensure(registry, 'ingressclasses', undefined, {
+      apiVersion: 'networking.k8s.io/v1', kind: 'IngressClass',
+      metadata: { name: 'tinykube', annotations: { 'ingressclass.kubernetes.io/is-default-class': 'true' } },
+      spec: { controller: 'tinykube.io/ingress-controller' },
+    }, undefined, 'networking.k8s.io'),
+    bootstrapPolicy(registry),
+  ]);
   const ports = [{ name: 'https', port: 443, protocol: 'TCP', targetPort: apiserver.port }];
-  await ensure(registry, 'services', 'default', {
-    metadata: { name: 'kubernetes', labels: { component: 'apiserver', provider: 'kubernetes' } },
-    spec: { type: 'ClusterIP', clusterIP: '10.96.0.1', ports, sessionAffinity: 'None' },
-  }, (svc) => ({ ...svc, spec: { ...(isJsonObject(svc.spec) ? svc.spec : {}), ports } }));
-  // The default StorageClass kind ships (its local-path provisioner is simulated by the PV controller).
-  await ensure(registry, 'storageclasses', undefined, {
-    apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass',
-    metadata: { name: 'standard', annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } },
-    provisioner: 'rancher.io/local-path', reclaimPolicy: 'Delete', volumeBindingMode: 'WaitForFirstConsumer',
-  }, undefined, 'storage.k8s.io');
-  // As kube-apiserver's scheduling post-start hook: the system PriorityClasses, when missing.
-  for (const pc of SYSTEM_PRIORITY_CLASSES) await ensure(registry, 'priorityclasses', undefined, { ...pc, metadata: { name: pc.metadata.name ?? '' } }, undefined, 'scheduling.k8s.io');
-  // The default IngressClass, served by the simulated ingress controller (src/kubelet/ingress-controller.ts).
-  await ensure(registry, 'ingressclasses', undefined, {
-    apiVersion: 'networking.k8s.io/v1', kind: 'IngressClass',
-    metadata: { name: 'tinykube', annotations: { 'ingressclass.kubernetes.io/is-default-class': 'true' } },
-    spec: { controller: 'tinykube.io/ingress-controller' },
-  }, undefined, 'networking.k8s.io');
   const host = /^\d+\.\d+\.\d+\.\d+$/.test(apiserver.host) && apiserver.host !== '0.0.0.0' ? apiserver.host : '127.0.0.1';
   const subsets = [{ addresses: [{ ip: host }], ports: [{ name: 'https', port: apiserver.port, protocol: 'TCP' }] }];
-  await ensure(registry, 'endpoints', 'default', {
-    metadata: { name: 'kubernetes', labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' } },
-    subsets,
-  }, (ep) => ({ ...ep, subsets }));
-  // Its EndpointSlice, as kube-apiserver's endpoints adapter writes it beside the Endpoints (the
+  // The EndpointSlice, as kube-apiserver's endpoints adapter writes it beside the Endpoints (the
   // mirroring controller is told to skip them): same name, the service-name label, ready.
   const slicePorts = [{ name: 'https', port: apiserver.port, protocol: 'TCP' }];
   const endpoints = [{ addresses: [host], conditions: { ready: true } }];
-  await ensure(registry, 'endpointslices', 'default', {
-    apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice',
-    metadata: { name: 'kubernetes', labels: { 'kubernetes.io/service-name': 'kubernetes' } },
-    addressType: 'IPv4', endpoints, ports: slicePorts,
-  }, (slice) => ({ ...slice, endpoints, ports: slicePorts }), 'discovery.k8s.io');
-  await bootstrapPolicy(registry);
+  await Promise.all([
+    ensure(registry, 'services', 'default', {
+      metadata: { name: 'kubernetes', labels: { component: 'apiserver', provider: 'kubernetes' } },
+      spec: { type: 'ClusterIP', clusterIP: '10.96.0.1', ports, sessionAffinity: 'None' },
+    }, (svc) => ({ ...svc, spec: { ...(isJsonObject(svc.spec) ? svc.spec : {}), ports } })),
+    ensure(registry, 'endpoints', 'default', {
+      metadata: { name: 'kubernetes', labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' } },
+      subsets,
+    }, (ep) => ({ ...ep, subsets })),
+    ensure(registry, 'endpointslices', 'default', {
+      apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice',
+      metadata: { name: 'kubernetes', labels: { 'kubernetes.io/service-name': 'kubernetes' } },
+      addressType: 'IPv4', endpoints, ports: slicePorts,
+    }, (slice) => ({ ...slice, endpoints, ports: slicePorts }), 'discovery.k8s.io'),
+  ]);
 }
 
 /**
