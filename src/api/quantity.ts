@@ -289,9 +289,23 @@ export function tryParseQuantity(v: unknown): Quantity | undefined {
   }
 }
 
+/**
+ * Canonical texts of the quantity strings seen lately: the same few ("100m", "128Mi") recur in
+ * every object written, and parsing one (BigInt arithmetic) cost about 5 us. Bounded: cleared when full.
+ */
+const canonicalTexts = new Map<string, string>();
+const CANONICAL_TEXTS_MAX = 1024;
+
 /** The canonical text of a quantity (throws QuantityError for one that does not parse). */
 export function canonicalQuantity(v: string | number): string {
-  return Quantity.fromJSON(v).toString();
+  if (typeof v !== 'string') return Quantity.fromJSON(v).toString();
+  let canonical = canonicalTexts.get(v);
+  if (canonical === undefined) {
+    canonical = Quantity.fromJSON(v).toString();
+    if (canonicalTexts.size >= CANONICAL_TEXTS_MAX) canonicalTexts.clear();
+    canonicalTexts.set(v, canonical);
+  }
+  return canonical;
 }
 
 /** The value as a plain number (cores for cpu, bytes for memory); 0 when absent, NaN if malformed. */
@@ -310,7 +324,7 @@ export const QUANTITY_SCHEMA = 'io.k8s.apimachinery.pkg.api.resource.Quantity';
  * as kube's decoder stops there. Subtrees whose schema holds no quantity are not walked.
  */
 export function canonicalizeQuantities(obj: unknown, node: SchemaNode): unknown {
-  if (node.refName === QUANTITY_SCHEMA) return Quantity.fromJSON(obj).toString();
+  if (node.refName === QUANTITY_SCHEMA) return typeof obj === 'string' || typeof obj === 'number' ? canonicalQuantity(obj) : Quantity.fromJSON(obj).toString();
   if (!node.reaches(QUANTITY_SCHEMA)) return obj;
   if (Array.isArray(obj)) {
     const items = node.items();

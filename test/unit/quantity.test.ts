@@ -148,6 +148,15 @@ describe('canonical form', () => {
     }
   });
 
+  test('canonicalQuantity answers a string it has seen from memory, alike; a bad one throws every time', () => {
+    for (let round = 0; round < 2; round++) {
+      assert.deepEqual(['1500m', '0.5Gi', '1e3', ' 2 ', '100Mi'].map((q) => canonicalQuantity(q)), ['1500m', '512Mi', '1e3', '2', '100Mi']);
+      assert.throws(() => canonicalQuantity('12 Mi'), { message: QUANTITY_FORMAT_ERROR });
+    }
+    // Past the memory's bound it starts again, and still answers each one right.
+    for (let i = 0; i < 3000; i++) assert.equal(canonicalQuantity(`${i}000m`), Quantity.parse(String(i)).toString());
+  });
+
   test('canonicalQuantity takes JSON values', () => {
     assert.deepEqual([canonicalQuantity(' 1000m '), canonicalQuantity(0.25), canonicalQuantity(2048)], ['1', '250m', '2048']);
     assert.throws(() => canonicalQuantity('abc'), { message: QUANTITY_FORMAT_ERROR });
