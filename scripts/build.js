@@ -39,7 +39,8 @@ await build({
   },
   // Bundled CommonJS modules call require() for node's own modules.
   banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
-  // Smaller to parse at every start; the source map keeps stack traces readable.
+  // Smaller to parse at every start; the source map keeps stack traces readable (src/stack-traces.ts
+  // reads it when a stack is printed).
   minify: process.env.TINYKUBE_BUILD_DEBUG !== "1",
   sourcemap: true,
   logLevel: 'warning',
