@@ -111,7 +111,12 @@ describe('dashboard: workloads and events', { skip: needs('chromium') }, () => {
     await kubectlOk('1.33', cluster, ['run', 'huge', '--image=busybox', '--overrides={"spec":{"containers":[{"name":"huge","image":"busybox","resources":{"requests":{"cpu":"100"}}}]}}']);
     // By keyboard: from the Workloads tab, right until Events.
     await page.getByRole('tab', { name: 'Workloads' }).focus();
-    for (let i = 0; i < 6 && !(await page.getByRole('tab', { name: 'Events', selected: true }).count()); i++) await page.keyboard.press('ArrowRight');
+    for (let i = 0; i < 8 && !(await page.getByRole('tab', { name: 'Events', selected: true }).count()); i++) {
+      await page.keyboard.press('ArrowRight');
+      // The key moves focus at once and the view follows the hash a moment later: a second key
+      // before then would pass Events by (CI saw it once).
+      await page.waitForFunction(() => document.activeElement?.getAttribute('aria-selected') === 'true', undefined, { timeout: WAIT_MS });
+    }
     await page.getByRole('tabpanel', { name: 'Events' }).waitFor({ timeout: WAIT_MS });
 
     const listed = columns(await kubectlOk('1.33', cluster, ['get', 'events', '--no-headers', '--field-selector', 'reason=SuccessfulCreate,involvedObject.name=kubia']));
