@@ -177,7 +177,7 @@ export interface Cluster {
 export class StartupError extends Error {}
 
 export async function openStore(kind: 'sqlite' | 'memory' | 'etcd', data: string, etcd?: ClusterOptions['etcd']): Promise<Store> {
-  // Not awaited, as below: the worker starts while the registry is built.
+  // Not awaited, as below; the memory store's engine runs in this thread and is open at once.
   if (kind === 'memory') return new SqliteStore({ path: ':memory:' });
   if (kind === 'etcd') {
     if (!etcd?.endpoints.length) throw new StartupError('the etcd store needs --etcd-endpoints');

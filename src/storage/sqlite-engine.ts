@@ -70,10 +70,12 @@ export class SqliteEngine {
     // A delete's row has no value of its own: it is the value of the row it replaced (prev_rev),
     // which compaction keeps while the delete is in the history.
     const event = 'l.rev, l.key, l.type, coalesce(l.value, p.value) AS value, l.create_rev FROM log l LEFT JOIN log p ON p.rev = l.prev_rev';
+    // A live key and its current value, the row of the log its kv entry points at.
+    const current = 'SELECT kv.key, log.value, kv.create_rev, kv.mod_rev FROM kv JOIN log ON log.rev = kv.mod_rev';
     this.stmt = {
       key: this.db.prepare<[string], KeyRow>('SELECT create_rev, mod_rev FROM kv WHERE key = ?'),
-      get: this.db.prepare<[string], Row>('SELECT kv.key, log.value, kv.create_rev, kv.mod_rev FROM kv JOIN log ON log.rev = kv.mod_rev WHERE kv.key = ?'),
-      list: this.db.prepare<[string, string], Row>('SELECT kv.key, log.value, kv.create_rev, kv.mod_rev FROM kv JOIN log ON log.rev = kv.mod_rev WHERE kv.key >= ? AND kv.key < ? ORDER BY kv.key'),
+      get: this.db.prepare<[string], Row>(`${current} WHERE kv.key = ?`),
+      list: this.db.prepare<[string, string], Row>(`${current} WHERE kv.key >= ? AND kv.key < ? ORDER BY kv.key`),
       // The state at a past revision: each key's newest row at or before it, when that is a put.
       listAt: this.db.prepare<[number, string, string], Row>(`SELECT l.key, l.value, l.create_rev, l.rev AS mod_rev FROM log l
         JOIN (SELECT key, max(rev) AS rev FROM log WHERE rev <= ? AND key >= ? AND key < ? GROUP BY key) newest ON l.rev = newest.rev
