@@ -10,32 +10,14 @@ import { resources } from './client/resources.js';
 import { EventExpiry } from './controllers/event-expiry.js';
 import { bootstrap } from './bootstrap.js';
 import { ClusterAuthorizer } from './authorization.js';
-import { ClusterRoleAggregationController } from './controllers/clusterrole-aggregation.js';
 import { builtinRegistry } from './builtin-kinds.js';
 import { describeProcess, processListeningOn, processWithFileOpen } from './holders.js';
 import { FixtureError, loadFixtures } from './fixtures.js';
-import { EndpointsController } from './controllers/endpoints.js';
-import { GarbageCollector } from './controllers/garbage-collector.js';
-import { DEFAULT_LEADER_ELECTION, LeaderElector, type LeaderElectionOptions } from './controllers/leader-election.js';
-import { NamespaceController } from './controllers/namespace.js';
-import { DEFAULT_NODE_LIFECYCLE, NodeLifecycleController, type NodeLifecycleOptions } from './controllers/node-lifecycle.js';
-import { replicaSetController, replicationManager } from './controllers/replication.js';
-import { DeploymentController } from './controllers/deployment.js';
-import { DisruptionController } from './controllers/disruption.js';
-import { StatefulSetController } from './controllers/statefulset.js';
-import { DaemonSetController } from './controllers/daemonset.js';
-import { JobController } from './controllers/job.js';
-import { HorizontalPodAutoscalerController } from './controllers/podautoscaler.js';
-import { CronJobController } from './controllers/cronjob.js';
-import { TTLAfterFinishedController } from './controllers/ttl-after-finished.js';
-import { Scheduler } from './controllers/scheduler.js';
-import { PersistentVolumeController } from './controllers/persistentvolume.js';
-import { StorageProtectionController } from './controllers/storage-protection.js';
 import { AppCatalog } from './kubelet/apps.js';
+import type { KubeletOptions } from './kubelet/kubelet.js';
+import type { LeaderElectionOptions } from './controllers/leader-election.js';
+import type { NodeLifecycleOptions } from './controllers/node-lifecycle.js';
 import type { PodNetwork } from './kubelet/pod-network.js';
-import { ServiceProxy } from './kubelet/service-proxy.js';
-import { IngressController } from './kubelet/ingress-controller.js';
-import { DEFAULT_KUBELET_OPTIONS, SimulatedKubelets, type KubeletOptions } from './kubelet/kubelet.js';
 import { createLogger, Duration, type Logger, type LoggingOptions } from './logging/log.js';
 import { FaultInjector } from './server/admin/faults.js';
 import { RequestRecorder } from './server/admin/recorder.js';
@@ -43,10 +25,6 @@ import { createApp, VERSION_INFO } from './server/app.js';
 import { Authenticator, parseTokenFile, TokenFileError, type TokenAuthentication, type UserInfo } from './server/auth/authn.js';
 import { ensurePKI, issueClientCertificate } from './server/auth/pki.js';
 import { ServiceAccountTokens } from './server/auth/service-account-tokens.js';
-import { ServiceAccountsController } from './controllers/serviceaccounts.js';
-import { RootCAPublisher } from './controllers/root-ca-publisher.js';
-import { ResourceQuotaController } from './controllers/resourcequota.js';
-import { CSRSigningController } from './controllers/csrsigning.js';
 import { ApiMetrics } from './server/metrics.js';
 import { SqliteStore } from './storage/sqlite.js';
 import { discardPrestartedEngineThread } from './storage/sqlite-thread.js';
@@ -472,90 +450,6 @@ function writeKubeconfig(options: ClusterOptions, data: string, url: string, sec
   return path;
 }
 
-/** What the control plane needs besides the registry: the pods' network, the CA pods are to trust, the fixed clock. */
-interface ControlPlaneParts {
-  network: PodNetwork;
-  rootCA: string;
-  clock?: ManualClock;
-  /** The cluster CA's certificate and key (with --tls), which the csrsigning controller signs with. */
-  signingCA?: { cert: string; key: string };
-}
-
-interface Startable { start(): void; stop(): void }
-
-/** The scheduler, controllers and kubelets, as one unit a leader runs (fresh instances each time). */
-async function startControlPlane(options: ClusterOptions, registry: Registry, parts: ControlPlaneParts, log: Logger): Promise<() => void> {
-  const { network } = parts;
-  // Named as the control plane's start is logged.
-  const named: [string, Startable][] = [
-    ['namespace', new NamespaceController(registry, log.named('controllers/namespace.ts'))],
-    ['serviceaccount', new ServiceAccountsController(registry, log.named('controllers/serviceaccounts.ts'))],
-    ['root-ca-cert-publisher', new RootCAPublisher(registry, parts.rootCA, log.named('controllers/root-ca-publisher.ts'))],
-    ['garbage-collector', new GarbageCollector(registry, log.named('controllers/garbage-collector.ts'))],
-    ['scheduler', new Scheduler(registry, log.named('controllers/scheduler.ts'))],
-    ['replication', replicationManager(registry, log.named('controllers/replication.ts'))],
-    ['replicaset', replicaSetController(registry, log.named('controllers/replication.ts'))],
-    ['deployment', new DeploymentController(registry, log.named('controllers/deployment.ts'))],
-    ['statefulset', new StatefulSetController(registry, log.named('controllers/statefulset.ts'))],
-    ['daemonset', new DaemonSetController(registry, log.named('controllers/daemonset.ts'))],
-    ['job', new JobController(registry, log.named('controllers/job.ts'), { clock: parts.clock })],
-    ['cronjob', new CronJobController(registry, log.named('controllers/cronjob.ts'), parts.clock)],
-    ['ttl-after-finished', new TTLAfterFinishedController(registry, log.named('controllers/ttl-after-finished.ts'), parts.clock)],
-    ['horizontalpodautoscaling', new HorizontalPodAutoscalerController(registry, log.named('controllers/podautoscaler.ts'), parts.clock)],
-    ['endpoints', new EndpointsController(registry, log.named('controllers/endpoints.ts'))],
-    ['node-lifecycle', new NodeLifecycleController(registry, { ...DEFAULT_NODE_LIFECYCLE, ...options.nodeLifecycle }, log.named('controllers/node-lifecycle.ts'))],
-    ['persistentvolume-binder', new PersistentVolumeController(registry, log.named('controllers/persistentvolume.ts'))],
-    ['pvc-protection', new StorageProtectionController(registry, log.named('controllers/storage-protection.ts'))],
-    ['clusterrole-aggregation', new ClusterRoleAggregationController(registry, log.named('controllers/clusterrole-aggregation.ts'))],
-    ['disruption', new DisruptionController(registry, log.named('controllers/disruption.ts'))],
-    ['resourcequota', new ResourceQuotaController(registry, log.named('controllers/resourcequota.ts'))],
-    ['csrsigning', new CSRSigningController(registry, { ca: parts.signingCA }, log.named('controllers/csrsigning.ts'))],
-  ];
-  const controllers = named.map(([, c]) => c);
-  for (const c of controllers) c.start();
-  log.info('Started the control plane', { controllers: named.map(([name]) => name) });
-  // kube-proxy and the cloud's load balancers, for the services reachable from this machine.
-  const address = options.loadBalancerAddress ?? '127.0.0.1';
-  if (address !== false) {
-    const proxy = new ServiceProxy(registry, network, { address }, log.named('kubelet/service-proxy.ts'));
-    proxy.start();
-    controllers.push(proxy);
-    const ingress = new IngressController(registry, network, { address, port: options.ingressPort }, log.named('kubelet/ingress-controller.ts'));
-    ingress.start();
-    controllers.push(ingress);
-  }
-  const kubelets = new SimulatedKubelets(registry, { ...DEFAULT_KUBELET_OPTIONS, ...options.kubelet, nodes: options.nodes ?? 0 }, network, log.named('kubelet/kubelet.ts'));
-  const stopControllers = () => { for (const c of controllers) c.stop(); };
-  try {
-    await kubelets.start();
-  } catch (e) {
-    kubelets.stop();
-    stopControllers();
-    throw e;
-  }
-  return () => { kubelets.stop(); stopControllers(); };
-}
-
-/**
- * Runs the control plane here, or, with leader election (several processes sharing an etcd
- * store), whenever this process holds the leader Lease.
- */
-async function runControlPlane(options: ClusterOptions, registry: Registry, parts: ControlPlaneParts, log: Logger, stack: ShutdownStack): Promise<void> {
-  if (!(options.controlPlane ?? true)) return;
-  const elect = options.leaderElection ?? options.store === 'etcd';
-  if (!elect) {
-    stack.push(await startControlPlane(options, registry, parts, log));
-    return;
-  }
-  let stopControlPlane: (() => void) | undefined;
-  const elector = new LeaderElector(registry, { ...DEFAULT_LEADER_ELECTION, ...(typeof elect === 'object' ? elect : {}) }, {
-    onStartedLeading: async () => { stopControlPlane = await startControlPlane(options, registry, parts, log); },
-    onStoppedLeading: () => { stopControlPlane?.(); stopControlPlane = undefined; },
-  }, log.named('controllers/leader-election.ts'));
-  stack.push(() => { elector.stop(); stopControlPlane?.(); });
-  elector.start();
-}
-
 export async function startCluster(options: ClusterOptions = {}): Promise<Cluster> {
   const startedAt = performance.now();
   const log = createLogger(options.logging);
@@ -584,6 +478,8 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     const kubeconfigPath = writeKubeconfig(options, data, serving.url, security);
     serving.setReady(true);
     log.info('Serving', { url: serving.url, kubeconfig: kubeconfigPath, duration: Duration.fromMs(performance.now() - startedAt) });
+    // Loaded only now (see src/control-plane.ts): /readyz is answered while it loads.
+    const { runControlPlane } = await import('./control-plane.js');
     await runControlPlane({ ...options, store: storeKind }, registry, { network, rootCA: security.trusted ?? '', clock, signingCA: security.pki?.ca }, log, stack);
     return clusterHandle({ url: serving.url, kubeconfigPath, registry, serving, security, clock, log, stack });
   } catch (e) {
