@@ -11,7 +11,7 @@
 import { readFileSync, writeFileSync, mkdirSync, readdirSync, existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { reachableSchemas } from '../src/api/openapi.js';
+import { indexResources, reachableSchemas, type ResourceIndex } from '../src/api/openapi.js';
 import { describeField, describeOperation, describeParameter, describeResponse, describeSchema } from './openapi-descriptions.js';
 
 type Json = any; // the upstream documents are untyped JSON by nature
@@ -83,6 +83,7 @@ function rewriteParameter(p: Json): Json {
 }
 
 const index: Record<string, string> = {};
+const resources: ResourceIndex = {};
 for (const [gvPath, refFile] of Object.entries(referenceDocuments())) {
   const doc: Json = JSON.parse(readFileSync(join(refDir, refFile), 'utf8'));
   const paths: Json = {};
@@ -109,6 +110,10 @@ for (const [gvPath, refFile] of Object.entries(referenceDocuments())) {
   const file = gvPath.replace(/\//g, '__') + '.json';
   writeFileSync(join(outDir, file), JSON.stringify(out, null, 1) + '\n');
   index[gvPath] = file;
+  const [group, version] = gvPath.startsWith('api/') ? ['', gvPath.slice('api/'.length)] : gvPath.slice('apis/'.length).split('/');
+  resources[gvPath] = indexResources(out, group, version);
   console.log(`${file}: ${Object.keys(sortedPaths).length} paths, ${Object.keys(schemas).length} schemas`);
 }
 writeFileSync(join(outDir, 'index.json'), JSON.stringify(index, null, 1) + '\n');
+// What registering a kind reads instead of its whole document (OpenAPILibrary.resource).
+writeFileSync(join(outDir, 'resources.json'), JSON.stringify(resources, null, 1) + '\n');

@@ -81,13 +81,40 @@ const CONNECT_VERB: Record<string, string> = { get: 'get', post: 'create', put: 
 const VERB_ORDER = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
 
 
-/** The documents in openapi/, each read and parsed the first time a kind of its group-version is registered. */
+/** A resource as registering it needs to know it: its route-table entry and its kind's schema name. */
+export interface IndexedResource {
+  shape: ResourceShape;
+  schemaName: string;
+}
+
+/** openapi/resources.json: group-version path to resource name to its entry. */
+export type ResourceIndex = Record<string, Record<string, IndexedResource>>;
+
+/**
+ * The documents in openapi/. Registering a kind reads only openapi/resources.json (each resource's
+ * route-table entry and schema name, written with the documents by scripts/gen-openapi.ts); a
+ * group-version's document, the most of a start's parsing when all were read (3.3 MB), is read the
+ * first time something needs its paths or schemas (a write's validation, /openapi/v3).
+ */
 export class OpenAPILibrary {
   private index?: Record<string, string>;
+  private resourceIndex?: ResourceIndex;
   private readonly documents = new Map<string, OpenAPIDocument | undefined>();
   private readonly schemaSets = new Map<string, SchemaSet>();
 
   constructor(private readonly dir = OPENAPI_DIR) {}
+
+  /** Whether openapi/ has a document for this group-version (without reading it). */
+  has(group: string, version: string): boolean {
+    this.index ??= JSON.parse(readFileSync(join(this.dir, 'index.json'), 'utf8')) as Record<string, string>;
+    return this.index[groupVersionPath(group, version)] !== undefined;
+  }
+
+  /** A resource's route-table entry and schema name, as its document defines them. */
+  resource(group: string, version: string, resource: string): IndexedResource | undefined {
+    this.resourceIndex ??= JSON.parse(readFileSync(join(this.dir, 'resources.json'), 'utf8')) as ResourceIndex;
+    return this.resourceIndex[groupVersionPath(group, version)]?.[resource];
+  }
 
   /** The full document of a group-version, or undefined when openapi/ has none. */
   document(group: string, version: string): OpenAPIDocument | undefined {
@@ -130,9 +157,11 @@ export class OpenAPILibrary {
     const path = groupVersionPath(group, version);
     let set = this.schemaSets.get(path);
     if (!set) {
-      const doc = this.document(group, version);
-      if (!doc) return undefined;
-      set = { id: `openapi/${path}`, schemas: doc.components.schemas };
+      if (!this.has(group, version)) return undefined;
+      // The document is read when the schemas are first used, not when the set is handed out.
+      let schemas: Record<string, Schema> | undefined;
+      const document = () => this.document(group, version)!;
+      set = { id: `openapi/${path}`, get schemas() { return (schemas ??= document().components.schemas); } };
       this.schemaSets.set(path, set);
     }
     return set;
@@ -257,6 +286,16 @@ export function routeTable(doc: OpenAPIDocument, group: string, version: string)
   }
   for (const s of byName.values()) s.verbs.sort((a, b) => VERB_ORDER.indexOf(a) - VERB_ORDER.indexOf(b));
   return [...byName.values()];
+}
+
+/** What openapi/resources.json holds for one document: each resource's route-table entry and schema name. */
+export function indexResources(doc: OpenAPIDocument, group: string, version: string): Record<string, IndexedResource> {
+  const out: Record<string, IndexedResource> = {};
+  for (const shape of routeTable(doc, group, version)) {
+    const schemaName = schemaNameForKind(doc, { group: shape.group, version: shape.version, kind: shape.kind });
+    if (schemaName) out[shape.resource] = { shape, schemaName };
+  }
+  return out;
 }
 
 /** The schema name (components key) for a kind, found by its x-kubernetes-group-version-kind. */

@@ -8,7 +8,6 @@ import { RANDOM, type Entropy } from './entropy.js';
 import { groupVersionPath, OpenAPILibrary, reachableSchemas, routeTable, schemaNameForKind, servedDocument, type GroupVersionDocument, type OpenAPIFragment, type ResourceShape } from './openapi.js';
 import { ResourceStore, type Admission, type AdmissionAttributes, type DynamicAdmission, type RegistryContext } from './resource-store.js';
 import { SchemaValidator, type SchemaSet } from './schema.js';
-import { SchemaNode } from './schema-navigator.js';
 import type { KObject, Strategy } from './types.js';
 
 export interface RegistryOptions {
@@ -32,6 +31,13 @@ export interface VirtualResource {
 export interface ServedKind {
   shape: ResourceShape;
   strategy: Strategy;
+}
+
+/** How a kind is served: its route-table entry, its schema's name and the schemas that name is in. */
+interface Described {
+  shape: ResourceShape;
+  schemaName: string;
+  schemas: SchemaSet;
 }
 
 interface Registration {
@@ -77,27 +83,43 @@ export class Registry implements RegistryContext {
     const key = gvrKey(strategy.group, strategy.version, strategy.resource);
     if (this.kinds.has(key)) throw new Error(`${key} is already registered`);
     const own = strategy.openapi;
-    const paths = own?.paths ?? this.library.paths(strategy.group, strategy.version, strategy.resource);
-    const schemas: SchemaSet | undefined = own
-      ? { id: `kinds/${strategy.group || 'core'}/${strategy.version}/${strategy.resource}/${++this.generation}`, schemas: own.schemas, unstructured: strategy.unstructured }
-      : this.library.schemaSet(strategy.group, strategy.version);
-    if (!paths || !schemas) throw new Error(`no OpenAPI for ${key}: neither the strategy nor openapi/${groupVersionPath(strategy.group, strategy.version)} describes it`);
-    const doc = { openapi: '3.0.0', info: {}, paths, components: { schemas: schemas.schemas } };
-    const shape = routeTable(doc, strategy.group, strategy.version).find((r) => r.resource === strategy.resource);
-    if (!shape) throw new Error(`the OpenAPI paths of ${key} define no operations on it`);
-    const schemaName = schemaNameForKind(doc, { group: shape.group, version: shape.version, kind: shape.kind });
-    if (!schemaName) throw new Error(`no schema for ${shape.kind} in the OpenAPI of ${key}`);
-    const registration: Registration = { strategy, shape, paths, schemas, fragment: own };
+    const described = own ? this.describedByStrategy(strategy, own) : this.describedByLibrary(strategy);
+    if (typeof described === 'string') throw new Error(described);
+    const { shape, schemaName, schemas } = described;
+    const { library } = this;
+    let paths = own?.paths;
+    const registration: Registration = { strategy, shape, schemas, fragment: own, get paths() { return (paths ??= library.paths(shape.group, shape.version, shape.resource) ?? {}); } };
     if (strategy.virtual) {
       registration.virtual = { shape, strategy, schemas };
     } else {
-      const schema = SchemaNode.root(schemas.schemas, schemaName);
-      registration.stored = new ResourceStore(shape, strategy, schemaName, schema, schemas, this, this.options.watchHistory, this.sharedCache(strategy));
+      registration.stored = new ResourceStore(shape, strategy, schemaName, schemas, this, this.options.watchHistory, this.sharedCache(strategy));
       if (this.started) await registration.stored.cache.start();
     }
     this.kinds.set(key, registration);
     this.changed();
     return registration.stored;
+  }
+
+  /** A kind that brings its own OpenAPI (custom resources, kinds defined at run time): its route and schema found in it. */
+  private describedByStrategy(strategy: Strategy, own: OpenAPIFragment): Described | string {
+    const key = gvrKey(strategy.group, strategy.version, strategy.resource);
+    const schemas: SchemaSet = { id: `kinds/${strategy.group || 'core'}/${strategy.version}/${strategy.resource}/${++this.generation}`, schemas: own.schemas, unstructured: strategy.unstructured };
+    const doc = { openapi: '3.0.0', info: {}, paths: own.paths, components: { schemas: own.schemas } };
+    const shape = routeTable(doc, strategy.group, strategy.version).find((r) => r.resource === strategy.resource);
+    if (!shape) return `the OpenAPI paths of ${key} define no operations on it`;
+    const schemaName = schemaNameForKind(doc, { group: shape.group, version: shape.version, kind: shape.kind });
+    if (!schemaName) return `no schema for ${shape.kind} in the OpenAPI of ${key}`;
+    return { shape, schemaName, schemas };
+  }
+
+  /** A built-in kind: described by its group-version's document in openapi/, through its index (no document read). */
+  private describedByLibrary(strategy: Strategy): Described | string {
+    const key = gvrKey(strategy.group, strategy.version, strategy.resource);
+    const schemas = this.library.schemaSet(strategy.group, strategy.version);
+    if (!schemas) return `no OpenAPI for ${key}: neither the strategy nor openapi/${groupVersionPath(strategy.group, strategy.version)} describes it`;
+    const indexed = this.library.resource(strategy.group, strategy.version, strategy.resource);
+    if (!indexed) return `the OpenAPI paths of ${key} define no operations on it`;
+    return { ...indexed, schemas };
   }
 
   /**

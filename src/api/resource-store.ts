@@ -7,7 +7,7 @@ import { errors, type GroupResource } from './errors.js';
 import { copyJSON, jsonEqual } from './json.js';
 import { internManagedFields } from './fields-interning.js';
 import { recordUpdate } from './managed-fields.js';
-import type { SchemaNode } from './schema-navigator.js';
+import { SchemaNode } from './schema-navigator.js';
 import type { SchemaSet } from './schema.js';
 import type { Entropy } from './entropy.js';
 import { decodeContinue, encodeContinue } from './keys.js';
@@ -95,7 +95,7 @@ export class ResourceStore {
   readonly apiVersion: string;
 
   /** `source`: the cache of another version stored under the same prefix, to follow (WatchCacheOptions.source). */
-  constructor(readonly shape: ResourceShape, readonly strategy: Strategy, readonly schemaName: string, readonly schema: SchemaNode, readonly schemas: SchemaSet, private readonly ctx: RegistryContext, history: WatchHistoryOptions = {}, source?: CacheSource) {
+  constructor(readonly shape: ResourceShape, readonly strategy: Strategy, readonly schemaName: string, readonly schemas: SchemaSet, private readonly ctx: RegistryContext, history: WatchHistoryOptions = {}, source?: CacheSource) {
     this.gr = { group: shape.group, resource: shape.resource };
     this.apiVersion = shape.group ? `${shape.group}/${shape.version}` : shape.version;
     this.prefix = strategy.storage?.prefix ?? `/registry/${shape.group ? shape.group + '/' : ''}${shape.resource}/`;
@@ -109,6 +109,10 @@ export class ResourceStore {
       decode: (value, modRevision, key) => this.decodedForCache(key, value, modRevision),
     });
   }
+
+  /** The kind's schema, for field ownership and patches: made on first use (its document is read then). */
+  get schema(): SchemaNode { return (this.schemaNode ??= SchemaNode.root(this.schemas.schemas, this.schemaName)); }
+  private schemaNode?: SchemaNode;
 
   get kind(): string { return this.shape.kind; }
   now(): Date { return this.ctx.now(); }

@@ -10,7 +10,7 @@ import { dirname, join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type protobuf from 'protobufjs';
-import { OpenAPILibrary, type OpenAPIDocument } from '../../src/api/openapi.js';
+import { indexResources, OpenAPILibrary, type OpenAPIDocument } from '../../src/api/openapi.js';
 import { decodeProtobufBody, packageOf } from '../../src/server/protobuf-decode.js';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -94,6 +94,20 @@ describe('generated OpenAPI documents and .proto files', { skip: !haveReference 
       const refs = JSON.stringify(d.document).match(/"#\/components\/schemas\/[^"]+"/g) ?? [];
       for (const r of new Set(refs)) assert.ok(d.document.components.schemas[r.slice(22, -1)], `${d.path}: ${r}`);
     }
+  });
+
+  test('openapi/resources.json gives each resource the route and schema its document defines', () => {
+    const library = new OpenAPILibrary(join(repo, 'openapi'));
+    let count = 0;
+    for (const d of library.all()) {
+      const indexed = Object.fromEntries(d.resources.map((r) => [r.resource, library.resource(d.group, d.version, r.resource)]));
+      assert.deepEqual(indexed, indexResources(d.document, d.group, d.version), d.path);
+      for (const r of d.resources) assert.deepEqual(library.resource(d.group, d.version, r.resource)?.shape, r, `${d.path} ${r.resource}`);
+      count += d.resources.length;
+    }
+    assert.ok(count > 50, `${count} resources indexed`);
+    assert.equal(library.resource('', 'v1', 'pods')?.schemaName, 'io.k8s.api.core.v1.Pod');
+    assert.equal(library.resource('apis', 'v1', 'nothing'), undefined);
   });
 
   test('no description is upstream prose', () => {
