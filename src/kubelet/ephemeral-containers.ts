@@ -10,6 +10,7 @@ import { objectKey, type ObjectKey } from '../client/keys.js';
 import { ignoreRaces } from '../client/races.js';
 import type { Stored, TypedResource } from '../client/typed-resource.js';
 import { runCommand, type ContainerLogs, type ContainerProcess, type ContainerProcesses, type ExecContext } from './containers.js';
+import type { ImageStep, NodeImages } from './images.js';
 import { Sleeps } from './sleeps.js';
 
 /** How long pulling the image takes, and creating and starting the container. */
@@ -28,6 +29,8 @@ export interface EphemeralHost {
   processes: ContainerProcesses;
   /** What a command in the container sees (exec-context.ts): env, files, network, clock. */
   context(pod: Pod, container: EphemeralContainer): ExecContext;
+  /** The node's images: whether the container's start pulls its image or finds it there. */
+  images: NodeImages;
 }
 
 /** What the kubelet does next for one ephemeral container: nothing, pull its image, or start it. */
@@ -127,6 +130,10 @@ export class EphemeralContainers {
     }, { dryRun: false, subresource: 'status', fieldManager: this.host.fieldManager }));
   }
 
+  private imageStep(pod: Pod, c: EphemeralContainer): ImageStep {
+    return this.host.images.step(pod.spec?.nodeName ?? '', pod.metadata.uid ?? '', c);
+  }
+
   private current(key: ObjectKey, c: EphemeralContainer, step: 'create' | 'start'): Stored<Pod> | undefined {
     const pod = this.host.pods.lister.getKey(key);
     return pod && nextEphemeralStep(pod, c.name) === step ? pod : undefined;
@@ -135,7 +142,7 @@ export class EphemeralContainers {
   private async create(key: ObjectKey, c: EphemeralContainer): Promise<void> {
     const pod = this.current(key, c, 'create');
     if (!pod) return;
-    await this.host.record(pod, 'Pulling', `Pulling image "${c.image ?? ''}"`, fieldPathOf(c));
+    if (this.imageStep(pod, c) === 'pull') await this.host.record(pod, 'Pulling', `Pulling image "${c.image ?? ''}"`, fieldPathOf(c));
     await this.writeStatus(key, c, () => ({ waiting: { reason: 'ContainerCreating' } }));
   }
 
@@ -144,7 +151,9 @@ export class EphemeralContainers {
     if (!pod) return;
     const uid = pod.metadata.uid;
     const fieldPath = fieldPathOf(c);
-    await this.host.record(pod, 'Pulled', `Successfully pulled image "${c.image ?? ''}" in 502ms (502ms including waiting). Image size: 0 bytes.`, fieldPath);
+    const pulled = this.imageStep(pod, c) === 'pull';
+    this.host.images.started(uid, c.name);
+    await this.host.record(pod, 'Pulled', pulled ? `Successfully pulled image "${c.image ?? ''}" in 502ms (502ms including waiting). Image size: 0 bytes.` : `Container image "${c.image ?? ''}" already present on machine`, fieldPath);
     await this.host.record(pod, 'Created', `Created container: ${c.name}`, fieldPath);
     await this.host.record(pod, 'Started', `Started container ${c.name}`, fieldPath);
     const startedAt = rfc3339(this.host.now());

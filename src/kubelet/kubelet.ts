@@ -28,6 +28,7 @@ import { backOffEvent, containerID, crashLoopMessage, killedStatus, restartBacko
 import { containerArgv, knownImage, startProcess, type MainProcess, type ProcessExit } from './container-process.js';
 import { exitCodeOf, nextInitContainer, podPhase, restartsAfterExit, terminatedState, withInitStatus, withTerminalConditions } from './container-exits.js';
 import { EphemeralContainers } from './ephemeral-containers.js';
+import { NodeImages } from './images.js';
 import { activityOf } from '../observe/activity.js';
 import { applyStageStatus, loadStages, nextStage, stageDelay, stageEvents, withReadinessGates, type Stage } from './stages.js';
 
@@ -85,6 +86,8 @@ export class SimulatedKubelets {
   readonly ephemeral: EphemeralContainers;
   /** The last configuration problem told of each waiting pod, by uid, so it is told once. */
   private readonly configProblems = new Map<string, string>();
+  /** The images each node holds, and the image step each container start under way took. */
+  private readonly images = new NodeImages();
   /** The processes of running containers, by pod uid/container name. */
   private readonly processes = new Map<string, MainProcess>();
 
@@ -105,7 +108,7 @@ export class SimulatedKubelets {
       failed: (pod, container, kind) => void this.killContainer(pod, container, kind),
     });
     this.stages = loadStages(options.stagesFile);
-    this.ephemeral = new EphemeralContainers({ pods: this.client.pods, logs: this.logs, processes: network.processes, context: (pod, c) => containerExecContext(network, registry, pod, c), now: () => registry.now(), fieldManager: MANAGER, record: (pod, reason, message, fieldPath) => this.recorder(pod.spec?.nodeName ?? '').record(pod, 'Normal', reason, message, fieldPath) });
+    this.ephemeral = new EphemeralContainers({ pods: this.client.pods, logs: this.logs, processes: network.processes, context: (pod, c) => containerExecContext(network, registry, pod, c), now: () => registry.now(), fieldManager: MANAGER, record: (pod, reason, message, fieldPath) => this.recorder(pod.spec?.nodeName ?? '').record(pod, 'Normal', reason, message, fieldPath), images: this.images });
     const capacity: Record<string, string> = { cpu: options.cpu, memory: options.memory, pods: options.pods, 'ephemeral-storage': options.ephemeralStorage };
     for (const [name, v] of Object.entries(capacity)) {
       try {
@@ -170,6 +173,7 @@ export class SimulatedKubelets {
   private onNode({ type, object: node }: Change<Stored<Node>>): void {
     const cidr = node.spec?.podCIDR;
     if (type === 'DELETED' && cidr) this.cidrsInUse?.delete(cidrIndex(cidr));
+    if (type === 'DELETED') this.images.forgetNode(node.metadata.name);
     if (type === 'DELETED' || !alive(node)) return;
     void this.ensureNode(node);
     // A kubelet that comes back picks up its pods where they were left.
@@ -308,6 +312,7 @@ export class SimulatedKubelets {
       this.forgetRestarts(uid);
       this.ephemeral.forget(uid);
       this.configProblems.delete(uid);
+      this.images.started(uid);
       return;
     }
     // A pod being deleted has its containers stopped at once; the terminating stage removes it.
@@ -345,7 +350,9 @@ export class SimulatedKubelets {
       // Init containers run one by one to completion before the app containers start.
       if (nextInitContainer(pod)) { await this.advanceInit(pod); return; }
     }
-    for (const e of stageEvents(stage, pod)) await this.recorder(nodeName).record(pod, e.type, e.reason, e.message, e.fieldPath);
+    for (const e of stageEvents(stage, pod, (c) => this.images.step(nodeName, uid, c))) await this.recorder(nodeName).record(pod, e.type, e.reason, e.message, e.fieldPath);
+    // The containers are up: a later start (after a restart of the pod's sandbox) decides anew.
+    if (stage.status?.containers?.state === 'running') this.images.started(uid);
     this.log.V(4).info('Pod lifecycle stage', { pod: kobj(pod), node: nodeName, stage: stage.name });
     const activity = activityOf(this.registry.store);
     if (activity.listening) activity.publish('kubelet', stage.name, { kind: 'Pod', namespace: key.namespace, name: key.name }, nodeName);
@@ -542,9 +549,12 @@ export class SimulatedKubelets {
     const status = pod.status?.initContainerStatuses?.find((cs) => cs.name === name);
     if (this.processes.has(`${uid}/${name}`) || this.restartTimers.has(`${uid}/${name}`) || status?.state?.running || status?.state?.terminated || status?.lastState?.terminated) return;
     const image = container.image ?? '';
+    const pulls = this.images.step(pod.spec?.nodeName ?? '', uid, container) === 'pull';
+    this.images.started(uid, name);
     for (const [reason, message] of [
-      ['Pulling', `Pulling image "${image}"`],
-      ['Pulled', `Successfully pulled image "${image}" in 502ms (502ms including waiting). Image size: 0 bytes.`],
+      ...(pulls
+        ? [['Pulling', `Pulling image "${image}"`], ['Pulled', `Successfully pulled image "${image}" in 502ms (502ms including waiting). Image size: 0 bytes.`]]
+        : [['Pulled', `Container image "${image}" already present on machine`]]),
       ['Created', `Created container: ${name}`],
       ['Started', `Started container ${name}`],
     ]) await this.containerEvent(pod, container, { type: 'Normal', reason, message }, true);

@@ -1,9 +1,10 @@
 // The pod lifecycle stages a simulated kubelet follows: loaded from YAML (default-stages.yaml or
 // a user's file), matched against a pod, and turned into the pod's next status. Pure functions.
 import { readFileSync } from 'node:fs';
-import type { ContainerState, ContainerStatus, Pod, PodCondition, PodReadinessGate, PodStatus } from '../api/objects.js';
+import type { Container, ContainerState, ContainerStatus, Pod, PodCondition, PodReadinessGate, PodStatus } from '../api/objects.js';
 import { DEFAULT_STAGES_FILE } from '../paths.js';
 import { yaml } from '../lazy-modules.js';
+import type { ImageStep } from './images.js';
 
 export interface StageMatch {
   scheduled?: boolean;
@@ -15,7 +16,14 @@ export interface StageMatch {
   annotation?: string;
 }
 
-export interface StageEvent { type: 'Normal' | 'Warning'; reason: string; message: string; perContainer?: boolean }
+export interface StageEvent {
+  type: 'Normal' | 'Warning';
+  reason: string;
+  message: string;
+  perContainer?: boolean;
+  /** Per container, only when its start pulls its image (`pull`) or finds it on the node (`present`): see images.ts. */
+  image?: ImageStep;
+}
 
 export interface StageStatus {
   /** A phase, or `exit-code`: Succeeded or Failed from the tinykube.io/exit-code annotation. */
@@ -149,10 +157,15 @@ export function withReadinessGates(status: PodStatus, gates: PodReadinessGate[],
   return status;
 }
 
-/** The events a stage records, one per container where the event says so. */
-export function stageEvents(stage: Stage, pod: Pod): { type: 'Normal' | 'Warning'; reason: string; message: string; fieldPath?: string }[] {
+/**
+ * The events a stage records, one per container where the event says so; an event for one image
+ * step only for the containers whose start takes it (`imageStepOf`: the kubelet's NodeImages).
+ */
+export function stageEvents(stage: Stage, pod: Pod, imageStepOf: (c: Container) => ImageStep): { type: 'Normal' | 'Warning'; reason: string; message: string; fieldPath?: string }[] {
   const containers = pod.spec?.containers ?? [];
-  return (stage.events ?? []).flatMap((e) => e.perContainer
-    ? containers.map((c) => ({ type: e.type, reason: e.reason, message: e.message.replaceAll('{image}', c.image ?? '').replaceAll('{container}', c.name), fieldPath: `spec.containers{${c.name}}` }))
+  return (stage.events ?? []).flatMap((e) => e.perContainer || e.image
+    ? containers
+      .filter((c) => !e.image || imageStepOf(c) === e.image)
+      .map((c) => ({ type: e.type, reason: e.reason, message: e.message.replaceAll('{image}', c.image ?? '').replaceAll('{container}', c.name), fieldPath: `spec.containers{${c.name}}` }))
     : [{ type: e.type, reason: e.reason, message: e.message }]);
 }
