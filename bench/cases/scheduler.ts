@@ -6,7 +6,8 @@
 // plane's start (its log line) to the last binding, dated by the scheduler's Scheduled Events
 // (scheduler_perf's SchedulingThroughput averages one-second samples of the bound count; here the
 // bindings all land in about a second, so the whole run's average is the figure). Beside it: how
-// fast the bindings were acknowledged, /readyz to the last binding, and the server's CPU per
+// fast the bindings were acknowledged, /readyz to the last binding, the slowest /readyz answer
+// while binding (the event loop's longest wait), and the server's CPU per
 // binding (from /proc). kube-scheduler's CI floor is 680.
 import { rmSync } from 'node:fs';
 import { createMany, node, pod } from '../lib/objects.js';
@@ -39,6 +40,24 @@ async function bindingTimes(url: string): Promise<number[]> {
   return list.items.map((e) => Number(BigInt(`0x${e.metadata.name.slice(e.metadata.name.lastIndexOf('.') + 1)}`) / 1_000_000n)).sort((a, b) => a - b);
 }
 
+/**
+ * Asks /readyz one request after another until stopped; `stop` gives the slowest answer: how long
+ * the busiest stretch of the scheduler's work kept the API from answering.
+ */
+function longestReadyzWait(url: string): { stop(): Promise<number> } {
+  let stopped = false;
+  let longest = 0;
+  const loop = (async () => {
+    while (!stopped) {
+      const started = performance.now();
+      await (await fetch(`${url}/readyz`)).arrayBuffer();
+      longest = Math.max(longest, performance.now() - started);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  })();
+  return { async stop() { stopped = true; await loop; return longest; } };
+}
+
 export async function scheduler(quick: boolean): Promise<Row[]> {
   const nodes = quick ? 1000 : 5000;
   const pods = quick ? 3000 : 10_000;
@@ -62,7 +81,9 @@ export async function scheduler(quick: boolean): Promise<Row[]> {
       },
     });
     const spawnedAt = performance.timeOrigin + tk.startedAt;
+    const probing = longestReadyzWait(tk.url);
     const bound = await waitForBindings(tk.url, pods, 120_000);
+    const longestWait = await probing.stop();
     const cpu = tk.cpuSeconds() - cpuAtStart;
     const times = await bindingTimes(tk.url);
     await tk.stop();
@@ -79,7 +100,7 @@ export async function scheduler(quick: boolean): Promise<Row[]> {
       // The scheduler's work queue runs while it has work without yielding to the event loop, so
       // bindings are committed (and acknowledged) in a burst after the scheduling is done.
       { figure: `bindings acknowledged per second, first to last (${bound.toLocaleString('en-US')} of ${pods.toLocaleString('en-US')} bound; after the control plane started: first ${Math.round(first - controlPlaneAt)} ms, last ${Math.round(last - controlPlaneAt)} ms)`, value: burst, unit: 'pods/s', target: 'reported', pass: null },
-      { figure: `/readyz answered after the control plane started (the event loop's longest wait; spawn to /readyz ${Math.round(tk.readyMs)} ms)`, value: tk.readyMs - (controlPlaneAt - spawnedAt), unit: 'ms', target: 'reported', pass: null },
+      { figure: `longest /readyz answer while the pods were bound (the event loop's longest wait; spawn to /readyz ${Math.round(tk.readyMs)} ms, to the control plane's start ${Math.round(controlPlaneAt - spawnedAt)} ms)`, value: longestWait, unit: 'ms', target: 'reported', pass: null },
       { figure: `/readyz to last binding`, value: last - (spawnedAt + tk.readyMs), unit: 'ms', target: 'reported', pass: null },
       { figure: 'server CPU per pod bound (/proc, control plane start to all bound)', value: (cpu / bound) * 1e6, unit: 'us', target: 'reported', pass: null },
     ];
