@@ -107,6 +107,7 @@ export class ResourceStore {
       compact: strategy.compactCache,
       source,
       decode: (value, modRevision, key) => this.decodedForCache(key, value, modRevision),
+      encoded: (obj, value, modRevision) => this.encodedForCache(obj, value, modRevision),
     });
   }
 
@@ -545,8 +546,8 @@ export class ResourceStore {
   private async writeThrough(key: string, obj: KObject, write: (value: string) => Promise<KeyValue>): Promise<KeyValue> {
     if (this.strategy.storage) return write(encode(this.strategy.storage.toStorage(obj)));
     const stored = encodable(obj);
-    const value = JSON.stringify(stored);
-    const hint = { value, object: stored as KObject };
+    const { value, metadataEnd } = encodeStored(stored);
+    const hint = { value, object: stored as KObject, metadataEnd };
     if (isPlainJSON(stored)) this.justWritten.set(key, hint);
     try {
       return await write(value);
@@ -554,7 +555,9 @@ export class ResourceStore {
       if (this.justWritten.get(key) === hint) this.justWritten.delete(key);
     }
   }
-  private readonly justWritten = new Map<string, { value: string; object: KObject }>();
+  private readonly justWritten = new Map<string, { value: string; object: KObject; metadataEnd?: number }>();
+  /** Where the metadata of a value just written ends, by the object the cache took for it (see encodedForCache). */
+  private readonly metadataEnds = new WeakMap<KObject, number>();
 
   private decodedForCache(key: string, value: string, modRevision: number): KObject {
     const hint = this.justWritten.get(key);
@@ -565,10 +568,21 @@ export class ResourceStore {
       this.justWritten.delete(key);
       hint.object.metadata.resourceVersion = String(modRevision);
       obj = hint.object;
+      if (hint.metadataEnd !== undefined) this.metadataEnds.set(obj, hint.metadataEnd);
     }
     // Held decoded: its FieldsV1 trees shared with equal ones (compact kinds keep only bytes).
     if (!this.strategy.compactCache) internManagedFields(obj);
     return obj;
+  }
+
+  /**
+   * The JSON of an object decodedForCache just returned, when its stored value gives it without
+   * encoding the object again: the value with its resourceVersion added as metadata's last field,
+   * where the decoded object has it (compact caches keep only these bytes).
+   */
+  private encodedForCache(obj: KObject, value: string, modRevision: number): string | undefined {
+    const end = this.metadataEnds.get(obj);
+    return end === undefined ? undefined : withResourceVersion(value, end, modRevision);
   }
 
   private storeError(e: unknown, name: string): unknown {
@@ -586,6 +600,29 @@ function writeOptions(kind: 'CreateOptions' | 'UpdateOptions', opts: WriteOption
 /** The stored form: canonical field order, no resourceVersion (derived from the revision on read). */
 export function encode(obj: KObject): string {
   return JSON.stringify(encodable(obj));
+}
+
+/**
+ * JSON.stringify(stored) for a value of encodable()'s shape, and the index of the brace that
+ * closes its metadata (see withResourceVersion): the metadata and the rest are encoded apart and
+ * joined, which is the same text. Not for a top-level key that is an array index (JSON puts those
+ * first, ahead of kind): then the value is encoded whole and no end is given.
+ */
+export function encodeStored(stored: Record<string, unknown>): { value: string; metadataEnd?: number } {
+  const { kind, apiVersion, metadata, ...rest } = stored;
+  if (metadata === undefined || Object.keys(rest).some((k) => /^(0|[1-9]\d*)$/.test(k))) return { value: JSON.stringify(stored) };
+  let head = '{';
+  if (kind !== undefined) head += `"kind":${JSON.stringify(kind)},`;
+  if (apiVersion !== undefined) head += `"apiVersion":${JSON.stringify(apiVersion)},`;
+  head += `"metadata":${JSON.stringify(metadata)}`;
+  const tail = JSON.stringify(rest);
+  return { value: head + (tail === '{}' ? '}' : `,${tail.slice(1)}`), metadataEnd: head.length - 1 };
+}
+
+/** A stored value with `"resourceVersion":"<revision>"` added as the last field of its metadata, which ends at `metadataEnd`. */
+export function withResourceVersion(value: string, metadataEnd: number, revision: number): string {
+  const separator = value[metadataEnd - 1] === '{' ? '' : ',';
+  return `${value.slice(0, metadataEnd)}${separator}"resourceVersion":"${revision}"${value.slice(metadataEnd)}`;
 }
 
 /** Whether JSON.parse(JSON.stringify(v)) would give back `v` as it is (no undefined, no non-JSON values). */

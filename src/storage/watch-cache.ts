@@ -25,9 +25,10 @@ export class CachedObject<T = unknown> {
     this.decoded = object;
   }
 
-  static compact<T>(key: string, object: T, revision: number): CachedObject<T> {
+  /** `json`: the object's JSON when the caller has it already (else it is encoded here). */
+  static compact<T>(key: string, object: T, revision: number, json?: string): CachedObject<T> {
     const c = new CachedObject<T>(key, object, revision);
-    c.bytes = ownBytes(JSON.stringify(object));
+    c.bytes = ownBytes(json ?? JSON.stringify(object));
     c.decoded = undefined;
     // Reads right after the write (its answer, watchers' filters) share the object it was made from.
     if (object && typeof object === 'object') c.weak = new WeakRef(object);
@@ -159,6 +160,11 @@ export interface WatchCacheOptions<T> extends WatchHistoryOptions {
   now?: () => number;
   /** Keep objects as JSON bytes only (see CachedObject.compact). */
   compact?: boolean;
+  /**
+   * For compact caches: the JSON of an object `decode` just returned from `value`, when the
+   * caller can give it for less than encoding the object again (undefined: it is encoded).
+   */
+  encoded?: (object: T, value: string, modRevision: number) => string | undefined;
   /** Secondary indexes (as client-go's Indexers): name to the value an object is filed under. */
   indexes?: Record<string, (o: T) => string | undefined>;
 }
@@ -230,14 +236,14 @@ export class WatchCache<T> {
    * history for, replaying the history from there ('store'), and follows the store from then on.
    */
   async start(): Promise<void> {
-    const { store, prefix, decode } = this.options;
+    const { store, prefix } = this.options;
     const source = this.followed;
     if (source) return this.follow(source);
     const listed = this.windowed
       ? await store.list(prefix)
       : await store.list(prefix, await store.compactedRevision()).catch(() => store.list(prefix));
     for (const kv of listed.items) {
-      const object = this.cached(kv.key, decode(kv.value, kv.modRevision, kv.key), kv.modRevision);
+      const object = this.cached(kv.key, kv.value, kv.modRevision);
       this.objects.set(kv.key, object);
       this.reindex(kv.key, undefined, object);
     }
@@ -353,7 +359,7 @@ export class WatchCache<T> {
   }
 
   private apply(e: StoreEvent): void {
-    this.applyChange(e.key, e.type === 'delete', e.revision, this.cached(e.key, this.options.decode(e.value, e.revision, e.key), e.revision));
+    this.applyChange(e.key, e.type === 'delete', e.revision, this.cached(e.key, e.value, e.revision));
   }
 
   /** One write to `key` at `revision`: `object` is its new state, or its last one when deleted. */
@@ -377,8 +383,11 @@ export class WatchCache<T> {
     if (deleted) object.retire();
   }
 
-  private cached(key: string, object: T, revision: number): CachedObject<T> {
-    return this.options.compact ? CachedObject.compact(key, object, revision) : new CachedObject(key, object, revision);
+  /** A stored value as the cache holds it. */
+  private cached(key: string, value: string, revision: number): CachedObject<T> {
+    const { decode, compact, encoded } = this.options;
+    const object = decode(value, revision, key);
+    return compact ? CachedObject.compact(key, object, revision, encoded?.(object, value, revision)) : new CachedObject(key, object, revision);
   }
 
   private record(event: CacheEvent<T>): void {

@@ -1,0 +1,37 @@
+// A stored value encoded in parts (metadata apart from the rest) is JSON.stringify's text, and the
+// resourceVersion spliced in as metadata's last field gives the text of the object the watch cache
+// holds: compact caches keep those bytes instead of encoding the object a second time.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { encodeStored, withResourceVersion } from '../../src/api/resource-store.js';
+
+const shapes: Record<string, unknown>[] = [
+  { kind: 'Pod', apiVersion: 'v1', metadata: { name: 'a', namespace: 'default', uid: 'u', managedFields: [{ manager: 'kubectl', fieldsV1: { 'f:spec': {} } }] }, spec: { containers: [{ name: 'c', image: 'nginx' }] }, status: { phase: 'Pending' } },
+  { kind: 'ConfigMap', apiVersion: 'v1', metadata: { name: 'b' } },
+  { kind: undefined, apiVersion: 'v1', metadata: {}, data: { 'x"y': 'quote " and \\ and \u2028' } },
+  { apiVersion: 'example.com/v1', metadata: { name: 'c', labels: { 'a/b': 'é' } }, spec: null, items: [1, 2, { three: 3 }] },
+  { kind: 'Odd', metadata: { name: 'd' }, '1': 'an index key', spec: {} },
+];
+
+test('encodeStored is JSON.stringify, and gives where the metadata ends', () => {
+  for (const stored of shapes) {
+    const { value, metadataEnd } = encodeStored(stored);
+    assert.equal(value, JSON.stringify(stored));
+    if (metadataEnd === undefined) {
+      assert.ok(Object.keys(stored).includes('1'), 'only an index key at the top is encoded whole');
+      continue;
+    }
+    assert.equal(value[metadataEnd], '}');
+    assert.equal(value.slice(value.indexOf('"metadata":') + '"metadata":'.length, metadataEnd + 1), JSON.stringify(stored.metadata));
+  }
+});
+
+test('withResourceVersion gives the text of the object with its resourceVersion added last to its metadata', () => {
+  for (const stored of shapes) {
+    const { value, metadataEnd } = encodeStored(stored);
+    if (metadataEnd === undefined) continue;
+    const object = JSON.parse(value) as { metadata: Record<string, unknown> };
+    object.metadata.resourceVersion = '1234';
+    assert.equal(withResourceVersion(value, metadataEnd, 1234), JSON.stringify(object));
+  }
+});
