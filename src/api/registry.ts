@@ -154,6 +154,7 @@ export class Registry implements RegistryContext {
 
   private changed(): void {
     this.documentsMemo = undefined;
+    this.byName.clear();
     for (const l of this.listeners) l();
   }
 
@@ -178,9 +179,15 @@ export class Registry implements RegistryContext {
 
   /** A stored resource by its name, in the core group unless one is given (the first version registered). */
   resource(name: string, group = ''): ResourceStore | undefined {
-    for (const r of this.kinds.values()) if (r.stored && r.shape.resource === name && r.shape.group === group) return r.stored;
-    return undefined;
+    const key = `${group}/${name}`;
+    if (this.byName.has(key)) return this.byName.get(key);
+    let found: ResourceStore | undefined;
+    for (const r of this.kinds.values()) if (r.stored && r.shape.resource === name && r.shape.group === group) { found = r.stored; break; }
+    this.byName.set(key, found);
+    return found;
   }
+  /** resource()'s answers (admission and controllers ask on every write), forgotten when kinds change. */
+  private readonly byName = new Map<string, ResourceStore | undefined>();
 
   lookup(group: string, version: string, resource: string): ResourceStore | undefined {
     return this.kinds.get(gvrKey(group, version, resource))?.stored;

@@ -2,8 +2,16 @@
 
 /** RFC 3339 at second precision, as metav1.Time marshals. */
 export function rfc3339(d: Date): string {
-  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  // Writes stamp many times a second (managedFields, conditions, Events): the second's text is kept.
+  const second = Math.floor(d.getTime() / 1000);
+  if (second !== lastSecond) {
+    lastText = d.toISOString().replace(/\.\d{3}Z$/, 'Z'); // an invalid date (NaN) throws here, every time
+    lastSecond = second;
+  }
+  return lastText;
 }
+let lastSecond = NaN;
+let lastText = '';
 
 /** RFC 3339 with microseconds, as metav1.MicroTime marshals (Leases, events.k8s.io eventTime). */
 export function microTime(d: Date): string {
