@@ -105,6 +105,23 @@ test('apiserver_storage_objects, etcd_request_duration_seconds and the process m
   }
 });
 
+test("etcd_requests_total names a custom resource's writes by its GroupResource, whenever its CRD came", async () => {
+  const cluster = await withCluster();
+  try {
+    await scrape(cluster); // the store's keys were named before the CRD existed
+    const crd = { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'gauges.metrics.example.com' }, spec: { group: 'metrics.example.com', scope: 'Namespaced', names: { plural: 'gauges', singular: 'gauge', kind: 'Gauge' }, versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } }] } };
+    assert.equal((await http(cluster, 'POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', crd)).status, 201);
+    const create = (name: string) => http(cluster, 'POST', '/apis/metrics.example.com/v1/namespaces/default/gauges', { apiVersion: 'metrics.example.com/v1', kind: 'Gauge', metadata: { name } });
+    await eventually(async () => (await create('g0')).status === 201, 5000, 'the custom resource served');
+    for (const name of ['g1', 'g2']) assert.equal((await create(name)).status, 201);
+    const lines = (await scrape(cluster)).filter((l) => l.startsWith('etcd_requests_total{') && l.includes('gauges'));
+    assert.deepEqual(lines.filter((l) => l.includes('operation="create"')), ['etcd_requests_total{operation="create",type="gauges.metrics.example.com"} 3']);
+    assert.deepEqual(lines.filter((l) => !l.includes('type="gauges.metrics.example.com"')), [], 'no series named by a key');
+  } finally {
+    await cluster.close();
+  }
+});
+
 test('each cluster counts its own requests: two in one process neither share nor clash', async () => {
   const a = await withCluster();
   const b = await withCluster();

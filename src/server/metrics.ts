@@ -95,6 +95,16 @@ export class LongRunningSeries {
 
 type StoreOperation = 'get' | 'list' | 'create' | 'update' | 'delete';
 
+/**
+ * The GroupResource of a custom resource's key, `/registry/<group>/<plural>/...` (a CRD's group
+ * has a dot, no built-in resource's name does): its cache lists the store before the registry
+ * serves the kind, so before its prefix is known.
+ */
+function customResourceOf(key: string): string | undefined {
+  const [root, group, plural] = key.split('/').slice(1);
+  return root === 'registry' && group?.includes('.') && plural ? `${plural}.${group}` : undefined;
+}
+
 export class ApiMetrics {
   /** Request series by resource (subresource path for health checks), found by comparing labels: no key is built per request. */
   private readonly requests = new Map<string, RequestSeries[]>();
@@ -102,9 +112,17 @@ export class ApiMetrics {
   private readonly storage = new Map<string, StorageSeries>();
   /** Store key prefixes and the resource ("pods", "leases.coordination.k8s.io") each holds, longest first. */
   private prefixes?: [string, string][];
+  /** resourceOf by a key's directory (all but its last segment): a few per resource and namespace. */
+  private readonly resourceByDirectory = new Map<string, string>();
   private registry?: PromClient.Registry;
 
-  constructor(private readonly api: Registry) {}
+  constructor(private readonly api: Registry) {
+    // Kinds come and go (custom resources): their keys are found anew.
+    api.onChange(() => {
+      this.prefixes = undefined;
+      this.resourceByDirectory.clear();
+    });
+  }
 
   // ---- the request path ----------------------------------------------------------------------
 
@@ -186,6 +204,16 @@ export class ApiMetrics {
 
   /** The resource a store key belongs to, named as kube's GroupResource.String(); the key itself when none. */
   private resourceOf(key: string): string {
+    const directory = key.slice(0, key.lastIndexOf('/') + 1);
+    const known = this.resourceByDirectory.get(directory);
+    if (known !== undefined) return known;
+    const resource = this.resourceByPrefix(directory) ?? customResourceOf(directory);
+    // A key no resource holds is named by itself and not remembered (there is no bound on those).
+    if (resource !== undefined) this.resourceByDirectory.set(directory, resource);
+    return resource ?? key;
+  }
+
+  private resourceByPrefix(key: string): string | undefined {
     if (!this.prefixes) {
       const seen = new Map<string, string>();
       // Core groups first, so resources stored twice (events) take the core name.
@@ -195,7 +223,7 @@ export class ApiMetrics {
       this.prefixes = [...seen].sort((a, b) => b[0].length - a[0].length);
     }
     for (const [prefix, resource] of this.prefixes) if (key.startsWith(prefix)) return resource;
-    return key;
+    return undefined;
   }
 
   // ---- exposition ----------------------------------------------------------------------------
