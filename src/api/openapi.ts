@@ -104,10 +104,14 @@ export class OpenAPILibrary {
 
   constructor(private readonly dir = OPENAPI_DIR) {}
 
+  /** openapi/index.json: group-version path to its document's file. */
+  private get files(): Record<string, string> {
+    return (this.index ??= JSON.parse(readFileSync(join(this.dir, 'index.json'), 'utf8')) as Record<string, string>);
+  }
+
   /** Whether openapi/ has a document for this group-version (without reading it). */
   has(group: string, version: string): boolean {
-    this.index ??= JSON.parse(readFileSync(join(this.dir, 'index.json'), 'utf8')) as Record<string, string>;
-    return this.index[groupVersionPath(group, version)] !== undefined;
+    return this.files[groupVersionPath(group, version)] !== undefined;
   }
 
   /** A resource's route-table entry and schema name, as its document defines them. */
@@ -120,8 +124,7 @@ export class OpenAPILibrary {
   document(group: string, version: string): OpenAPIDocument | undefined {
     const path = groupVersionPath(group, version);
     if (!this.documents.has(path)) {
-      this.index ??= JSON.parse(readFileSync(join(this.dir, 'index.json'), 'utf8')) as Record<string, string>;
-      const file = this.index[path];
+      const file = this.files[path];
       this.documents.set(path, file === undefined ? undefined : JSON.parse(readFileSync(join(this.dir, file), 'utf8')) as OpenAPIDocument);
     }
     return this.documents.get(path);
@@ -129,8 +132,7 @@ export class OpenAPILibrary {
 
   /** Every document of the library, whole, with its route table (for tools and tests). */
   all(): GroupVersionDocument[] {
-    this.index ??= JSON.parse(readFileSync(join(this.dir, 'index.json'), 'utf8')) as Record<string, string>;
-    return Object.keys(this.index).flatMap((path) => {
+    return Object.keys(this.files).flatMap((path) => {
       const [, g, v] = path.startsWith('api/') ? ['', '', path.split('/')[1]] : path.split('/');
       const doc = this.document(g, v);
       return doc ? [wholeDocument(g, v, doc)] : [];
