@@ -568,7 +568,8 @@ export class ResourceStore {
       this.justWritten.delete(key);
       hint.object.metadata.resourceVersion = String(modRevision);
       obj = hint.object;
-      if (hint.metadataEnd !== undefined) this.metadataEnds.set(obj, hint.metadataEnd);
+      // Only a compact cache takes its bytes from the value (encodedForCache); others encode when asked.
+      if (hint.metadataEnd !== undefined && this.strategy.compactCache) this.metadataEnds.set(obj, hint.metadataEnd);
     }
     // Held decoded: its FieldsV1 trees shared with equal ones (compact kinds keep only bytes).
     if (!this.strategy.compactCache) internManagedFields(obj);

@@ -10,7 +10,7 @@ import { objectKey, type ObjectKey } from '../client/keys.js';
 import { ignoreRaces } from '../client/races.js';
 import type { Stored, TypedResource } from '../client/typed-resource.js';
 import { runCommand, type ContainerLogs, type ContainerProcess, type ContainerProcesses, type ExecContext } from './containers.js';
-import type { ImageStep, NodeImages } from './images.js';
+import { imageEvents, type ImageStep, type NodeImages } from './images.js';
 import { Sleeps } from './sleeps.js';
 
 /** How long pulling the image takes, and creating and starting the container. */
@@ -142,7 +142,8 @@ export class EphemeralContainers {
   private async create(key: ObjectKey, c: EphemeralContainer): Promise<void> {
     const pod = this.current(key, c, 'create');
     if (!pod) return;
-    if (this.imageStep(pod, c) === 'pull') await this.host.record(pod, 'Pulling', `Pulling image "${c.image ?? ''}"`, fieldPathOf(c));
+    // The image's events before Pulled (Pulling, for a pull) come as the container is created.
+    for (const e of imageEvents(c.image ?? '', this.imageStep(pod, c)).filter((e) => e.reason !== 'Pulled')) await this.host.record(pod, e.reason, e.message, fieldPathOf(c));
     await this.writeStatus(key, c, () => ({ waiting: { reason: 'ContainerCreating' } }));
   }
 
@@ -151,9 +152,9 @@ export class EphemeralContainers {
     if (!pod) return;
     const uid = pod.metadata.uid;
     const fieldPath = fieldPathOf(c);
-    const pulled = this.imageStep(pod, c) === 'pull';
+    const step = this.imageStep(pod, c);
     this.host.images.started(uid, c.name);
-    await this.host.record(pod, 'Pulled', pulled ? `Successfully pulled image "${c.image ?? ''}" in 502ms (502ms including waiting). Image size: 0 bytes.` : `Container image "${c.image ?? ''}" already present on machine`, fieldPath);
+    for (const e of imageEvents(c.image ?? '', step).filter((e) => e.reason === 'Pulled')) await this.host.record(pod, e.reason, e.message, fieldPath);
     await this.host.record(pod, 'Created', `Created container: ${c.name}`, fieldPath);
     await this.host.record(pod, 'Started', `Started container ${c.name}`, fieldPath);
     const startedAt = rfc3339(this.host.now());

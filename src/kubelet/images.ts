@@ -19,6 +19,16 @@ export function imageStep(policy: string | undefined, onNode: boolean): ImageSte
   return onNode ? 'present' : 'pull';
 }
 
+/** The events of a start's image step, as the kubelet words them. */
+export function imageEvents(image: string, step: ImageStep): { type: 'Normal'; reason: string; message: string }[] {
+  return step === 'pull'
+    ? [
+      { type: 'Normal', reason: 'Pulling', message: `Pulling image "${image}"` },
+      { type: 'Normal', reason: 'Pulled', message: `Successfully pulled image "${image}" in 502ms (502ms including waiting). Image size: 0 bytes.` },
+    ]
+    : [{ type: 'Normal', reason: 'Pulled', message: `Container image "${image}" already present on machine` }];
+}
+
 type ImageUser = Pick<Container, 'name' | 'image' | 'imagePullPolicy'>;
 
 export class NodeImages {

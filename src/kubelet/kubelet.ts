@@ -24,7 +24,7 @@ import type { PodNetwork } from './pod-network.js';
 import { ProbeRunners } from './probe-runners.js';
 import { Prober } from './prober.js';
 import { killMessage, PROBE_KINDS, probeOf, withProbeResults, type ProbeEvent } from './probes.js';
-import { backOffEvent, containerID, crashLoopMessage, killedStatus, restartBackoff, restartedStatus, restartEvents, restartsAfterKill, type Backoff } from './restarts.js';
+import { backOffEvent, containerID, crashLoopMessage, killedStatus, restartBackoff, restartedStatus, restartEvents, restartsAfterKill, startEvents, type Backoff } from './restarts.js';
 import { containerArgv, knownImage, startProcess, type MainProcess, type ProcessExit } from './container-process.js';
 import { exitCodeOf, nextInitContainer, podPhase, restartsAfterExit, terminatedState, withInitStatus, withTerminalConditions } from './container-exits.js';
 import { EphemeralContainers } from './ephemeral-containers.js';
@@ -549,15 +549,9 @@ export class SimulatedKubelets {
     const status = pod.status?.initContainerStatuses?.find((cs) => cs.name === name);
     if (this.processes.has(`${uid}/${name}`) || this.restartTimers.has(`${uid}/${name}`) || status?.state?.running || status?.state?.terminated || status?.lastState?.terminated) return;
     const image = container.image ?? '';
-    const pulls = this.images.step(pod.spec?.nodeName ?? '', uid, container) === 'pull';
+    const step = this.images.step(pod.spec?.nodeName ?? '', uid, container);
     this.images.started(uid, name);
-    for (const [reason, message] of [
-      ...(pulls
-        ? [['Pulling', `Pulling image "${image}"`], ['Pulled', `Successfully pulled image "${image}" in 502ms (502ms including waiting). Image size: 0 bytes.`]]
-        : [['Pulled', `Container image "${image}" already present on machine`]]),
-      ['Created', `Created container: ${name}`],
-      ['Started', `Started container ${name}`],
-    ]) await this.containerEvent(pod, container, { type: 'Normal', reason, message }, true);
+    for (const e of startEvents(container, step)) await this.containerEvent(pod, container, e, true);
     const now = rfc3339(this.registry.now());
     const updated = await ignoreRaces(this.client.pods.update(objectKey(pod), (p) => {
       if (p.metadata.uid !== uid) return p;

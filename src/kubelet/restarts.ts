@@ -3,6 +3,7 @@
 // doubling to 5 min, forgotten after 10 min) decides when, and the status shows the killed
 // container in lastState and CrashLoopBackOff while waiting. Pure functions.
 import type { Container, ContainerStatus, Pod } from '../api/objects.js';
+import { imageEvents, imageStep, type ImageStep } from './images.js';
 import { goDuration } from './probes.js';
 
 export const BACKOFF_INITIAL_MS = 10_000;
@@ -72,18 +73,16 @@ export interface RestartEvent { type: 'Normal'; reason: string; message: string 
 
 /**
  * The events of starting a container again: its image pulled again under pull policy Always,
- * else found on the machine; then created and started (the texts of the first start).
+ * else found on the machine (it was pulled for the first start); then created and started.
  */
 export function restartEvents(container: Container): RestartEvent[] {
-  const image = container.image ?? '';
-  const pulled: RestartEvent[] = container.imagePullPolicy === 'Always'
-    ? [
-      { type: 'Normal', reason: 'Pulling', message: `Pulling image "${image}"` },
-      { type: 'Normal', reason: 'Pulled', message: `Successfully pulled image "${image}" in 502ms (502ms including waiting). Image size: 0 bytes.` },
-    ]
-    : [{ type: 'Normal', reason: 'Pulled', message: `Container image "${image}" already present on machine` }];
+  return startEvents(container, imageStep(container.imagePullPolicy, true));
+}
+
+/** The events of a container's start whose image step is `step`: the image's, then created and started. */
+export function startEvents(container: Container, step: ImageStep): RestartEvent[] {
   return [
-    ...pulled,
+    ...imageEvents(container.image ?? '', step),
     { type: 'Normal', reason: 'Created', message: `Created container: ${container.name}` },
     { type: 'Normal', reason: 'Started', message: `Started container ${container.name}` },
   ];
