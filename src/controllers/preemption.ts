@@ -29,11 +29,11 @@ export function disruptionBudgetOf(pdb: PodDisruptionBudget): DisruptionBudget |
 export interface PreemptionNode {
   name: string;
   /** The filters' reasons the pod does not fit there now. */
-  reasons: string[];
+  reasons: readonly string[];
   /** The pods bound (or assumed) to it. */
   pods: Pod[];
   /** The filters' reasons with only `remaining` of its pods; empty when the pod fits. */
-  check(remaining: Pod[]): string[];
+  check(remaining: Pod[]): readonly string[];
 }
 
 export type PreemptionOutcome =
@@ -48,7 +48,7 @@ const MAX_INT32 = 2 ** 31 - 1;
 /** Filter failures removing pods can cure (kube's Unschedulable, not UnschedulableAndUnresolvable). */
 const RESOLVABLE = [/^Too many pods$/, /^Insufficient /, /^node\(s\) didn't have free ports/];
 
-export function preemptionMightHelp(reasons: string[]): boolean {
+export function preemptionMightHelp(reasons: readonly string[]): boolean {
   return reasons.length > 0 && reasons.every((r) => RESOLVABLE.some((re) => re.test(r)));
 }
 
@@ -125,7 +125,7 @@ export function splitByPDBViolation(pods: Pod[], pdbs: readonly DisruptionBudget
 }
 
 /** SelectVictimsOnNode: the fewest pods to remove for the pod to fit, or the reasons it cannot. */
-export function selectVictims(pod: Pod, node: PreemptionNode, pdbs: readonly DisruptionBudget[]): { victims: Pod[]; pdbViolations: number } | { reasons: string[] } {
+export function selectVictims(pod: Pod, node: PreemptionNode, pdbs: readonly DisruptionBudget[]): { victims: Pod[]; pdbViolations: number } | { reasons: readonly string[] } {
   const priority = podPriority(pod);
   const potential = node.pods.filter((p) => podPriority(p) < priority);
   if (!potential.length) return { reasons: [NO_VICTIMS] };
@@ -181,7 +181,7 @@ export function pickNode(candidates: Candidate[]): Candidate | undefined {
 export function preempt(pod: Pod, nodes: PreemptionNode[], pdbs: readonly DisruptionBudget[], nominated: Pod[] | undefined): PreemptionOutcome {
   const ineligible = ineligibleToPreempt(pod, nominated);
   if (ineligible) return { message: `preemption: ${ineligible}`, clearNomination: false };
-  const reasons: string[][] = [];
+  const reasons: (readonly string[])[] = [];
   const violating: Candidate[] = [];
   const nonViolating: Candidate[] = [];
   for (const node of nodes) {

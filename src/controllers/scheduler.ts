@@ -30,6 +30,8 @@ function active(pod: Pod): boolean {
   return phase !== 'Succeeded' && phase !== 'Failed';
 }
 
+interface NodeTable { nodes: Stored<Node>[]; states: (NodeState | undefined)[]; indexOf: Map<string, number> }
+
 export class Scheduler {
   private readonly client: Resources;
   private readonly controller: Controller<ObjectKey>;
@@ -45,8 +47,11 @@ export class Scheduler {
    * pods): counted on their node at once, so the next pods are scheduled without waiting.
    */
   private readonly assumed = new Map<string, Map<string, Pod>>();
-  /** The nodes, as listed at the last node change. */
-  private nodeList?: Stored<Node>[];
+  /**
+   * The nodes as listed at the last node change, with each one's state at the same index (filled
+   * as pods are scheduled; undefined when a pod on it changed): the search reads them in order.
+   */
+  private nodeTable?: NodeTable;
   /** Keys (namespace/name) of the pods whose binding is in flight. */
   private readonly binding = new Set<string>();
   /** The VolumeBinding plugin: the pod's claims, checked before and with each node. */
@@ -75,7 +80,7 @@ export class Scheduler {
       })
       .watch(this.client.nodes, ({ object: node }) => {
         this.nodeStates.delete(node.metadata.name);
-        this.nodeList = undefined;
+        this.nodeTable = undefined;
         this.retryUnschedulable();
       })
       // A claim made, bound or annotated may let a pod waiting for it be scheduled.
@@ -87,7 +92,22 @@ export class Scheduler {
 
   private forgetNodeOf(pod: Pod): void {
     const nodeName = pod.spec?.nodeName;
-    if (nodeName) this.nodeStates.delete(nodeName);
+    if (nodeName) this.forgetState(nodeName);
+  }
+
+  private forgetState(nodeName: string): void {
+    this.nodeStates.delete(nodeName);
+    const table = this.nodeTable;
+    const i = table?.indexOf.get(nodeName);
+    if (i !== undefined) table!.states[i] = undefined;
+  }
+
+  private nodes(): NodeTable {
+    if (!this.nodeTable) {
+      const nodes = this.client.nodes.lister.list();
+      this.nodeTable = { nodes, states: new Array<NodeState | undefined>(nodes.length), indexOf: new Map(nodes.map((n, i) => [n.metadata.name, i])) };
+    }
+    return this.nodeTable;
   }
 
   /** The pods bound to the node (not finished) and those assumed on it. */
@@ -118,7 +138,7 @@ export class Scheduler {
 
   private nominatedFor(nodeName: string, pod: Pod): Pod[] {
     const onNode = this.nominated.get(nodeName);
-    if (!onNode) return []; // most nodes, for every pod considered: no copy
+    if (!onNode) return []; // most nodes: no copy
     const priority = podPriority(pod);
     return [...onNode.values()].filter((p) => p.metadata.uid !== pod.metadata.uid && podPriority(p) >= priority);
   }
@@ -148,21 +168,23 @@ export class Scheduler {
     const pod = this.client.pods.lister.getKey(request);
     if (!pod || !pending(pod)) { this.unschedulable.delete(key); return; }
     if (this.binding.has(key)) return;
-    const nodes = (this.nodeList ??= this.client.nodes.lister.list());
+    const { nodes, states } = this.nodes();
     const volumeCheck = this.volumeBinding.preFilter(pod);
     if ('unresolvable' in volumeCheck) return this.unschedulableFor(request, pod, preFilterMessage(nodes.length, volumeCheck.unresolvable));
-    const reasons: string[][] = [];
-    const failed: { node: Stored<Node>; reasons: string[] }[] = [];
+    const reasons: (readonly string[])[] = [];
+    const failed: { node: Stored<Node>; reasons: readonly string[] }[] = [];
     let best: { node: Stored<Node>; score: number }[] = [];
     let feasible = 0;
     let visited = 0;
     const wanted = feasibleNodesToFind(nodes.length);
     const demand = podDemand(pod);
     for (; visited < nodes.length && feasible < wanted; visited++) {
-      const node = nodes[(this.nextStartNode + visited) % nodes.length];
-      const state = this.stateFor(node, pod);
-      const why = filterNode(pod, state, demand);
-      if (!why.length) why.push(...this.volumeBinding.filter(volumeCheck.volumes, node));
+      const i = (this.nextStartNode + visited) % nodes.length;
+      const node = nodes[i];
+      // Nominated pods count on their node for this pod only; otherwise the node's state is shared.
+      const state = this.nominated.size ? this.stateFor(node, pod) : (states[i] ??= this.stateOf(node));
+      let why = filterNode(pod, state, demand);
+      if (!why.length && volumeCheck.volumes) why = this.volumeBinding.filter(volumeCheck.volumes, node);
       if (why.length) { reasons.push(why); failed.push({ node, reasons: why }); continue; }
       feasible++;
       const score = scoreNode(pod, state, demand);
@@ -182,7 +204,7 @@ export class Scheduler {
    * The pod fits nowhere: DefaultPreemption decides whether it preempts. When it does, the victims
    * go and the pod is nominated to their node; either way it waits as unschedulable.
    */
-  private async postFilter(request: ObjectKey, pod: Pod, message: string, failed: { node: Stored<Node>; reasons: string[] }[]): Promise<Result> {
+  private async postFilter(request: ObjectKey, pod: Pod, message: string, failed: { node: Stored<Node>; reasons: readonly string[] }[]): Promise<Result> {
     const nominatedName = pod.status?.nominatedNodeName;
     const nominatedFailure = failed.find((f) => f.node.metadata.name === nominatedName);
     // A nominated node that no longer fits for reasons preemption cannot cure lets the pod preempt again.
@@ -273,7 +295,7 @@ export class Scheduler {
     if (!onNode) this.assumed.set(nodeName, (onNode = new Map<string, Pod>()));
     onNode.set(key, pod);
     this.binding.add(key);
-    this.nodeStates.delete(nodeName);
+    this.forgetState(nodeName);
   }
 
   private forget(nodeName: string, key: string): void {
@@ -281,7 +303,7 @@ export class Scheduler {
     onNode?.delete(key);
     if (onNode && !onNode.size) this.assumed.delete(nodeName);
     this.binding.delete(key);
-    this.nodeStates.delete(nodeName);
+    this.forgetState(nodeName);
   }
 
   /** PodScheduled=False with reason Unschedulable, as kube-scheduler writes it. */

@@ -102,72 +102,118 @@ function hostPorts(pod: Pod): string[] {
 /** kube-scheduler scores pods without requests as if they asked for 100m cpu and 200Mi memory. */
 const NON_ZERO = { cpu: 100, memory: 200 * 2 ** 20 };
 
+/**
+ * A node as the filters and scores read it, flat: the scheduler reads hundreds of these per pod,
+ * and each object further to reach (the node, nested records) is another cache miss at 5,000 nodes.
+ */
 export interface NodeState {
+  /** Ready, not cordoned, no NoSchedule or NoExecute taint: the first filters pass for any pod. */
+  open: boolean;
   node: Node;
-  /** What the node offers (parsed once per node object). */
-  allocatable: Resources;
-  /** Sum of the requests of the pods bound to it. */
-  requested: Resources;
+  ready: boolean;
+  unschedulable: boolean;
+  /** Taints with effect NoSchedule or NoExecute. */
+  hardTaints: Taint[];
+  labels: Record<string, string>;
+  /** What the node offers (allocatable, else capacity). */
+  allocatableCpu: number; allocatableMemory: number; allocatablePods: number; allocatableStorage: number;
+  /** Sums of the requests of the pods bound to it. */
+  requestedCpu: number; requestedMemory: number; requestedPods: number; requestedStorage: number;
   /** The same with kube's non-zero defaults for pods that request nothing, for scoring. */
-  nonZero: { cpu: number; memory: number };
+  nonZeroCpu: number; nonZeroMemory: number;
   /** Host ports in use (`TCP/0.0.0.0/8080`). */
   usedPorts: Set<string>;
 }
 
 export function nodeState(node: Node, podsOnNode: Pod[]): NodeState {
-  const requested = { cpu: 0, memory: 0, pods: 0, ephemeralStorage: 0 };
-  const nonZero = { cpu: 0, memory: 0 };
-  const usedPorts = new Set<string>();
+  const allocatable = nodeAllocatable(node);
+  const ready = nodeReady(node);
+  const unschedulable = !!node.spec?.unschedulable;
+  const hardTaints = (node.spec?.taints ?? []).filter((t) => t.effect === 'NoSchedule' || t.effect === 'NoExecute');
+  const s: NodeState = {
+    open: ready && !unschedulable && !hardTaints.length,
+    node, ready, unschedulable, hardTaints,
+    labels: node.metadata.labels ?? {},
+    allocatableCpu: allocatable.cpu, allocatableMemory: allocatable.memory, allocatablePods: allocatable.pods, allocatableStorage: allocatable.ephemeralStorage,
+    requestedCpu: 0, requestedMemory: 0, requestedPods: 0, requestedStorage: 0,
+    nonZeroCpu: 0, nonZeroMemory: 0,
+    usedPorts: new Set<string>(),
+  };
   for (const p of podsOnNode) {
     const r = podRequests(p);
-    requested.cpu += r.cpu; requested.memory += r.memory; requested.pods += 1; requested.ephemeralStorage += r.ephemeralStorage;
-    nonZero.cpu += r.cpu || NON_ZERO.cpu; nonZero.memory += r.memory || NON_ZERO.memory;
-    for (const hp of hostPorts(p)) usedPorts.add(hp);
+    s.requestedCpu += r.cpu; s.requestedMemory += r.memory; s.requestedPods += 1; s.requestedStorage += r.ephemeralStorage;
+    s.nonZeroCpu += r.cpu || NON_ZERO.cpu; s.nonZeroMemory += r.memory || NON_ZERO.memory;
+    for (const hp of hostPorts(p)) s.usedPorts.add(hp);
   }
-  return { node, allocatable: nodeAllocatable(node), requested, nonZero, usedPorts };
+  return s;
 }
 
-/** What a pod needs of a node, worked out once per scheduling attempt rather than per node. */
-export interface PodDemand { requests: Resources; hostPorts: string[] }
+/**
+ * What a pod needs of a node, worked out once per scheduling attempt rather than at each of the
+ * hundreds of nodes it is checked against.
+ */
+export interface PodDemand {
+  requests: Resources;
+  hostPorts: string[];
+  tolerations: Toleration[] | undefined;
+  /** spec.nodeSelector's entries. */
+  selector: [string, string][];
+  /** Whether required node affinity has terms to match. */
+  affinity: boolean;
+}
 
 export function podDemand(pod: Pod): PodDemand {
-  return { requests: podRequests(pod), hostPorts: hostPorts(pod) };
+  return {
+    requests: podRequests(pod),
+    hostPorts: hostPorts(pod),
+    tolerations: pod.spec?.tolerations,
+    selector: Object.entries(pod.spec?.nodeSelector ?? {}),
+    affinity: !!pod.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms?.length,
+  };
 }
 
+/** filterNode's answer for a node that fits: shared, as most nodes fit. */
+const FITS: readonly string[] = Object.freeze([]);
+
 /** The reasons a node cannot take the pod, in kube-scheduler's words; empty when it fits. */
-export function filterNode(pod: Pod, s: NodeState, demand: PodDemand = podDemand(pod)): string[] {
-  const node = s.node;
-  const reasons: string[] = [];
-  const tolerations = pod.spec?.tolerations;
-  if (!nodeReady(node)) return ['node(s) were not ready'];
-  if (node.spec?.unschedulable && !tolerates(tolerations, { key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' })) return ["node(s) were unschedulable"];
-  const untolerated = (node.spec?.taints ?? []).find((t) => (t.effect === 'NoSchedule' || t.effect === 'NoExecute') && !tolerates(tolerations, t));
-  if (untolerated) return [`node(s) had untolerated taint {${untolerated.key}: ${untolerated.value ?? ''}}`];
-  const selector = pod.spec?.nodeSelector ?? {};
-  const labels = node.metadata.labels ?? {};
-  if (Object.entries(selector).some(([k, v]) => labels[k] !== v) || !matchesNodeAffinity(pod, node)) return ["node(s) didn't match Pod's node affinity/selector"];
+export function filterNode(pod: Pod, s: NodeState, demand: PodDemand = podDemand(pod)): readonly string[] {
+  if (!s.open) {
+    const tolerations = demand.tolerations;
+    if (!s.ready) return ['node(s) were not ready'];
+    if (s.unschedulable && !tolerates(tolerations, { key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' })) return ["node(s) were unschedulable"];
+    const untolerated = s.hardTaints.find((t) => !tolerates(tolerations, t));
+    if (untolerated) return [`node(s) had untolerated taint {${untolerated.key}: ${untolerated.value ?? ''}}`];
+  }
+  if (demand.selector.length && demand.selector.some(([k, v]) => s.labels[k] !== v)) return [NO_MATCH];
+  if (demand.affinity && !matchesNodeAffinity(pod, s.node)) return [NO_MATCH];
   const want = demand.requests;
-  const have = s.allocatable;
-  if (s.requested.pods + 1 > have.pods) reasons.push('Too many pods');
-  if (want.cpu > 0 && s.requested.cpu + want.cpu > have.cpu) reasons.push('Insufficient cpu');
-  if (want.memory > 0 && s.requested.memory + want.memory > have.memory) reasons.push('Insufficient memory');
-  if (want.ephemeralStorage > 0 && s.requested.ephemeralStorage + want.ephemeralStorage > have.ephemeralStorage) reasons.push('Insufficient ephemeral-storage');
-  if (demand.hostPorts.some((p) => s.usedPorts.has(p))) reasons.push("node(s) didn't have free ports for the requested pod ports");
+  const tooManyPods = s.requestedPods + 1 > s.allocatablePods;
+  const cpu = want.cpu > 0 && s.requestedCpu + want.cpu > s.allocatableCpu;
+  const memory = want.memory > 0 && s.requestedMemory + want.memory > s.allocatableMemory;
+  const storage = want.ephemeralStorage > 0 && s.requestedStorage + want.ephemeralStorage > s.allocatableStorage;
+  const ports = demand.hostPorts.length > 0 && demand.hostPorts.some((p) => s.usedPorts.has(p));
+  if (!tooManyPods && !cpu && !memory && !storage && !ports) return FITS;
+  const reasons: string[] = [];
+  if (tooManyPods) reasons.push('Too many pods');
+  if (cpu) reasons.push('Insufficient cpu');
+  if (memory) reasons.push('Insufficient memory');
+  if (storage) reasons.push('Insufficient ephemeral-storage');
+  if (ports) reasons.push("node(s) didn't have free ports for the requested pod ports");
   return reasons;
 }
+
+const NO_MATCH = "node(s) didn't match Pod's node affinity/selector";
 
 /** LeastAllocated plus BalancedAllocation, each 0-100, over cpu and memory. */
 export function scoreNode(pod: Pod, s: NodeState, demand: PodDemand = podDemand(pod)): number {
   const want = demand.requests;
-  const have = s.allocatable;
-  const cpu = (s.nonZero.cpu + (want.cpu || NON_ZERO.cpu)) / (have.cpu || 1);
-  const mem = (s.nonZero.memory + (want.memory || NON_ZERO.memory)) / (have.memory || 1);
+  const cpu = (s.nonZeroCpu + (want.cpu || NON_ZERO.cpu)) / (s.allocatableCpu || 1);
+  const mem = (s.nonZeroMemory + (want.memory || NON_ZERO.memory)) / (s.allocatableMemory || 1);
   const least = ((1 - Math.min(cpu, 1)) * 100 + (1 - Math.min(mem, 1)) * 100) / 2;
   const balanced = (1 - Math.abs(cpu - mem)) * 100;
   return least + balanced;
 }
 
-/** `0/3 nodes are available: 1 node(s) were unschedulable, 2 Insufficient cpu.` */
 /**
  * How many feasible nodes to find before choosing, as kube-scheduler's percentageOfNodesToScore
  * adapts it: every node below 100, else 50% less 1% per 125 nodes (at least 5%), at least 100.
@@ -178,7 +224,8 @@ export function feasibleNodesToFind(total: number): number {
   return Math.max(100, Math.floor((total * percentage) / 100));
 }
 
-export function unschedulableMessage(total: number, reasons: string[][]): string {
+/** `0/3 nodes are available: 1 node(s) were unschedulable, 2 Insufficient cpu.` */
+export function unschedulableMessage(total: number, reasons: (readonly string[])[]): string {
   const counts = new Map<string, number>();
   for (const rs of reasons) for (const r of rs) counts.set(r, (counts.get(r) ?? 0) + 1);
   const parts = [...counts.entries()].map(([r, n]) => `${n} ${r}`).sort();
