@@ -11,7 +11,7 @@ interface BindablePod extends KObject { spec?: { nodeName?: string }; status?: {
 /** Binds a pod of `pods` (the pods store); a dry run checks and answers the same, storing nothing. */
 export async function bindPod(pods: ResourceStore, namespace: string | undefined, name: string, nodeName: string, fieldManager?: string, dryRun = false): Promise<KObject> {
   const gr = { group: pods.gr.group, resource: `${pods.gr.resource}/binding` };
-  const { object } = await pods.update(namespace, name, (pod: BindablePod) => {
+  const { object } = await pods.updateCopy(namespace, name, (pod: BindablePod) => {
     const spec = (pod.spec ??= {});
     if (spec.nodeName) throw errors.conflict(gr, name, `pod ${name} is already assigned to node "${spec.nodeName}"`);
     if (pod.metadata.deletionTimestamp) throw errors.conflict(gr, name, `pod ${name} is being deleted, cannot be assigned to a host`);

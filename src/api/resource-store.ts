@@ -322,9 +322,17 @@ export class ResourceStore {
    * and a resourceVersion the caller pinned is then stale (409).
    */
   async update<T extends KObject = KObject>(namespace: string | undefined, name: string, mutate: (current: T) => KObject, opts: WriteOptions): Promise<{ object: KObject; created: false }> {
-    // The stored object passed validation against this kind's schema, which T describes. The
-    // mutation may change its copy and return objects it keeps: both sides are copied.
-    return this.updateOwned(namespace, name, (current) => copyJSON(mutate(copyJSON(current) as T)), opts);
+    // The mutation may change its copy and return objects it keeps: both sides are copied.
+    return this.updateCopy<T>(namespace, name, (copy) => copyJSON(mutate(copy)), opts);
+  }
+
+  /**
+   * update() for a mutation that keeps nothing of what it returns (its copy, changed, or objects
+   * it made for this call): one copy instead of two.
+   */
+  async updateCopy<T extends KObject = KObject>(namespace: string | undefined, name: string, mutate: (copy: T) => KObject, opts: WriteOptions): Promise<{ object: KObject; created: false }> {
+    // The stored object passed validation against this kind's schema, which T describes.
+    return this.updateOwned(namespace, name, (current) => mutate(copyJSON(current) as T), opts);
   }
 
   /**
@@ -568,8 +576,7 @@ export class ResourceStore {
       this.justWritten.delete(key);
       hint.object.metadata.resourceVersion = String(modRevision);
       obj = hint.object;
-      // Only a compact cache takes its bytes from the value (encodedForCache); others encode when asked.
-      if (hint.metadataEnd !== undefined && this.strategy.compactCache) this.metadataEnds.set(obj, hint.metadataEnd);
+      if (hint.metadataEnd !== undefined) this.metadataEnds.set(obj, hint.metadataEnd);
     }
     // Held decoded: its FieldsV1 trees shared with equal ones (compact kinds keep only bytes).
     if (!this.strategy.compactCache) internManagedFields(obj);
@@ -583,7 +590,9 @@ export class ResourceStore {
    */
   private encodedForCache(obj: KObject, value: string, modRevision: number): string | undefined {
     const end = this.metadataEnds.get(obj);
-    return end === undefined ? undefined : withResourceVersion(value, end, modRevision);
+    if (end === undefined) return undefined;
+    this.metadataEnds.delete(obj);
+    return withResourceVersion(value, end, modRevision);
   }
 
   private storeError(e: unknown, name: string): unknown {

@@ -20,9 +20,23 @@ export class CachedObject<T = unknown> {
   private source?: CachedObject<unknown>;
   private convert?: Converter<T>;
   private weakBytes?: WeakRef<Buffer>;
+  /** The JSON of a version just written, given by the writer, until its turn ends (see WatchCache.cached). */
+  private json?: string;
 
   constructor(readonly key: string, object: T | undefined, readonly revision: number) {
     this.decoded = object;
+  }
+
+  /** A decoded version whose JSON the writer gave: its answer and watchers take that text rather than encode it. */
+  static written<T>(key: string, object: T, revision: number, json: string): CachedObject<T> {
+    const c = new CachedObject<T>(key, object, revision);
+    c.json = json;
+    return c;
+  }
+
+  /** Drops the writer's JSON (held only while the write is answered: it is the size of the bytes). */
+  forgetJson(): void {
+    this.json = undefined;
   }
 
   /** `json`: the object's JSON when the caller has it already (else it is encoded here). */
@@ -76,7 +90,11 @@ export class CachedObject<T = unknown> {
       if (!b) this.weakBytes = new WeakRef(b = ownBytes(JSON.stringify(this.object)));
       return b;
     }
-    return (this.bytes ??= ownBytes(JSON.stringify(this.decoded)));
+    if (!this.bytes) {
+      this.bytes = ownBytes(this.json ?? JSON.stringify(this.decoded));
+      this.json = undefined;
+    }
+    return this.bytes;
   }
 }
 
@@ -161,8 +179,10 @@ export interface WatchCacheOptions<T> extends WatchHistoryOptions {
   /** Keep objects as JSON bytes only (see CachedObject.compact). */
   compact?: boolean;
   /**
-   * For compact caches: the JSON of an object `decode` just returned from `value`, when the
-   * caller can give it for less than encoding the object again (undefined: it is encoded).
+   * The JSON of an object `decode` just returned from `value`, when the caller can give it for
+   * less than encoding the object again (undefined: it is encoded when asked). A compact cache
+   * keeps it as the bytes; others use it for the write's answer and its watch events, in the same
+   * turn, and then let it go.
    */
   encoded?: (object: T, value: string, modRevision: number) => string | undefined;
   /** Secondary indexes (as client-go's Indexers): name to the value an object is filed under. */
@@ -387,7 +407,21 @@ export class WatchCache<T> {
   private cached(key: string, value: string, revision: number): CachedObject<T> {
     const { decode, compact, encoded } = this.options;
     const object = decode(value, revision, key);
-    return compact ? CachedObject.compact(key, object, revision, encoded?.(object, value, revision)) : new CachedObject(key, object, revision);
+    const json = encoded?.(object, value, revision);
+    if (compact) return CachedObject.compact(key, object, revision, json);
+    if (json === undefined) return new CachedObject(key, object, revision);
+    const written = CachedObject.written(key, object, revision, json);
+    if (!this.heldJson.length) setImmediate(() => this.forgetHeldJson());
+    this.heldJson.push(written);
+    return written;
+  }
+
+  /** Versions holding their writer's JSON, let go once the turn that applied them ends. */
+  private heldJson: CachedObject<T>[] = [];
+
+  private forgetHeldJson(): void {
+    for (const c of this.heldJson) c.forgetJson();
+    this.heldJson = [];
   }
 
   private record(event: CacheEvent<T>): void {

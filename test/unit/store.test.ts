@@ -90,3 +90,24 @@ test('watch cache: a list at a past revision undoes only its prefix, and the pag
   assert.deepEqual(cache.list('/x/ns1/').map((o) => o.object.v), ['a2', 'd1']);
   await s.close();
 });
+
+test('watch cache: a version whose JSON the writer gave answers with that text in its turn, and lets it go after', async () => {
+  const s = memory();
+  // The writer's text for value 'given' differs from JSON.stringify's, so the test can tell which was used.
+  const encoded = (o: { v: string }) => (o.v === 'given' ? '{"v":"given","by":"writer"}' : undefined);
+  const cache = new WatchCache<{ v: string }>({ store: s, prefix: '/x/', decode: (v) => ({ v }), encoded });
+  await cache.start();
+  const sent: string[] = [];
+  const stop = cache.watch({ matches: () => true, deliver: (_t, o) => sent.push(o.jsonBytes().toString()) });
+  await s.create('/x/a', 'given');
+  await s.create('/x/b', 'other');
+  assert.deepEqual(sent, ['{"v":"given","by":"writer"}', '{"v":"other"}']);
+  assert.equal(cache.get('/x/a')!.jsonBytes().toString(), '{"v":"given","by":"writer"}', 'the bytes made once are kept');
+  stop();
+  // No one asks in the write's turn: the writer's text is let go, and the object is encoded when asked.
+  await s.create('/x/c', 'given');
+  await new Promise((resolve) => setImmediate(resolve));
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(cache.get('/x/c')!.jsonBytes().toString(), '{"v":"given"}');
+  await s.close();
+});
