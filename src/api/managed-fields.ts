@@ -265,9 +265,13 @@ export interface ManagedFieldsEntry {
  * touches none of a manager's fields leaves its entry as read.
  */
 class Manager {
+  /** Whether its set changed: its FieldsV1 is then emitted again, else kept as read (and interned). */
   changed = false;
   private parsed: FieldSet | undefined;
-  constructor(readonly entry: ManagedFieldsEntry, set?: FieldSet) { this.parsed = set; }
+  constructor(private current: ManagedFieldsEntry, set?: FieldSet) { this.parsed = set; }
+  get entry(): ManagedFieldsEntry { return this.current; }
+  /** The writer's time and version, on a copy: the entry read belongs to the stored object, shared with its readers. */
+  stamp(w: Writer): void { this.current = { ...this.current, time: w.time, apiVersion: w.apiVersion }; }
   get set(): FieldSet { return (this.parsed ??= FieldSet.fromFieldsV1(this.entry.fieldsV1)); }
   set set(s: FieldSet) { this.parsed = s; }
   get empty(): boolean { return this.parsed ? this.parsed.empty : FieldSet.isEmptyFieldsV1(this.entry.fieldsV1); }
@@ -350,20 +354,24 @@ export function recordUpdate(prev: KObject | undefined, next: KObject, schema: S
   const cmp = compare(stripForCompare(prev ?? emptyLike(schema, next)), stripForCompare(next), schema);
   const changed = scoped(cmp.modified.empty ? cmp.added : cmp.added.union(cmp.modified), w.subresource, hasStatus);
   const removed = cmp.removed;
+  // Only the writer is stamped, and only when it took fields; the others keep their time and version.
+  const writer = changed.empty ? undefined : writerEntry(managers, w);
+  // A writer changing only fields it owned, and losing none, keeps its set (and its FieldsV1 as read).
+  const writerKeepsSet = writer !== undefined && !writer.changed && !writer.ownsAny(removed) && writer.set.union(changed).size === writer.set.size;
   for (const m of managers) {
+    if (m === writer && writerKeepsSet) continue;
     // A manager none of whose fields changed or went keeps its set, unparsed.
     if (!m.ownsAny(changed) && !m.ownsAny(removed)) continue;
     const before = m.set;
     m.set = m.set.difference(changed).difference(removed);
     if (m.set.size !== before.size) m.changed = true;
   }
-  // Only the writer is stamped, and only when it took fields; the others keep their time and version.
-  if (!changed.empty) {
-    const mine = writerEntry(managers, w);
-    mine.set = mine.set.empty ? changed : mine.set.union(changed);
-    mine.changed = true;
-    mine.entry.time = w.time;
-    mine.entry.apiVersion = w.apiVersion;
+  if (writer) {
+    if (!writerKeepsSet) {
+      writer.set = writer.set.empty ? changed : writer.set.union(changed);
+      writer.changed = true;
+    }
+    writer.stamp(w);
   }
   writeManagers(next, managers);
 }
@@ -439,7 +447,7 @@ export function apply(live: KObject | undefined, config: KObject, schema: Schema
   mine.set = configSet;
   // kube stamps only the applier, when the apply changed the object (here also when only its set
   // changed); managers that lost fields, forced from them or removed, keep their time and version.
-  if (mine.changed || !(cmp.added.empty && cmp.modified.empty && cmp.removed.empty)) { mine.entry.time = w.time; mine.entry.apiVersion = w.apiVersion; mine.changed = true; }
+  if (mine.changed || !(cmp.added.empty && cmp.modified.empty && cmp.removed.empty)) mine.stamp(w);
   writeManagers(merged, managers);
   return merged;
 }

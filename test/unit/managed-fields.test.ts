@@ -126,6 +126,24 @@ describe('server-side apply', () => {
     assert.deepEqual([entry(live, 'm2').time, entry(live, 'm1').time], ['2026-01-07T00:00:00Z', '2026-01-04T00:00:00Z'], 'the object changed, m2\'s set did not; m1 lost the image');
   });
 
+  test('a write leaves the stored object it read untouched; changing only fields it owns keeps the writer\'s FieldsV1 as read', () => {
+    const at = (day: number) => ({ manager: 'editor', operation: 'Update' as const, apiVersion: 'v1', time: `2026-01-0${day}T00:00:00Z` });
+    const created = pod([{ name: 'a', image: '1' }], { x: '1' });
+    recordUpdate(undefined, created, podSchema, at(1), true);
+    const stored = structuredClone(created);
+    const frozen = JSON.stringify(stored);
+    // The store hands the write the stored object's entries (they are the cache's, shared with readers).
+    const relabelled = { ...structuredClone(stored), metadata: { ...structuredClone(stored.metadata), labels: { x: '2' }, managedFields: stored.metadata.managedFields } };
+    recordUpdate(stored, relabelled, podSchema, at(2), true);
+    assert.equal(JSON.stringify(stored), frozen, 'the object read is not changed');
+    assert.equal(fields(relabelled, 'editor'), fields(stored, 'editor'), 'the same FieldsV1 object: its set did not change');
+    assert.equal((relabelled.metadata.managedFields as any[])[0].time, '2026-01-02T00:00:00Z');
+    // Renaming a label (one field gone, one added: the same count) changes the set.
+    const renamed = { ...structuredClone(relabelled), metadata: { ...structuredClone(relabelled.metadata), labels: { y: '2' }, managedFields: relabelled.metadata.managedFields } };
+    recordUpdate(relabelled, renamed, podSchema, at(3), true);
+    assert.deepEqual(fields(renamed, 'editor')['f:metadata'], { 'f:labels': { '.': {}, 'f:y': {} } });
+  });
+
   test('atomic lists are replaced whole', () => {
     const live = apply(undefined, { ...pod([{ name: 'a', image: '1', args: ['x', 'y'] }]) }, podSchema, writer('m1'), false, true);
     const next = apply(live, pod([{ name: 'a', image: '1', args: ['z'] }]), podSchema, writer('m1'), false, true);
