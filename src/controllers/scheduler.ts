@@ -15,7 +15,7 @@ import type { Stored } from '../client/typed-resource.js';
 import { kobj, kref, QUIET, type Logger } from '../logging/log.js';
 import { EventsV1Recorder } from './events.js';
 import { preFilterMessage, VolumeBinding, type PodVolumes } from './volume-binding.js';
-import { feasibleNodesToFind, filterNode, nodeState, podDemand, scoreNode, unschedulableMessage, type NodeState } from './scheduling.js';
+import { feasibleNodesToFind, filterNode, nodeState, podDemand, sameNodeDemand, scoreNode, terminal, unschedulableMessage, type NodeState } from './scheduling.js';
 import { disruptionBudgetOf, podPriority, preempt, preemptionMightHelp, type DisruptionBudget, type PreemptionNode } from './preemption.js';
 
 const SCHEDULER = 'default-scheduler';
@@ -26,8 +26,7 @@ function pending(pod: Pod): boolean {
 }
 
 function active(pod: Pod): boolean {
-  const phase = pod.status?.phase;
-  return phase !== 'Succeeded' && phase !== 'Failed';
+  return !terminal(pod);
 }
 
 interface NodeTable { nodes: Stored<Node>[]; states: (NodeState | undefined)[]; indexOf: Map<string, number> }
@@ -70,8 +69,11 @@ export class Scheduler {
       .watch(this.client.pods, (change, queue) => {
         const pod = change.object;
         this.trackNomination(pod, change.type === 'DELETED');
-        this.forgetNodeOf(pod);
-        if (change.type !== 'ADDED') this.forgetNodeOf(change.prev);
+        // A pod's status updates (most of its changes) leave what it takes of its node as it was.
+        if (change.type !== 'MODIFIED' || !sameNodeDemand(change.prev, pod)) {
+          this.forgetNodeOf(pod);
+          if (change.type !== 'ADDED') this.forgetNodeOf(change.prev);
+        }
         const key = objectKey(pod);
         // Status updates of a pod already known unschedulable wait for the retry, not re-trigger it.
         if (change.type !== 'DELETED' && pending(pod) && !(change.type === 'MODIFIED' && this.unschedulable.has(keyString(key)))) queue.add(key);

@@ -95,8 +95,36 @@ export function matchesNodeAffinity(pod: Pod, node: Node): boolean {
     ((t.matchExpressions?.length ?? 0) + (t.matchFields?.length ?? 0) > 0));
 }
 
+const hostPortsMemo = new WeakMap<Pod, string[]>();
+
 function hostPorts(pod: Pod): string[] {
-  return (pod.spec?.containers ?? []).flatMap((c) => (c.ports ?? []).filter((p) => p.hostPort).map((p) => `${p.protocol ?? 'TCP'}/${p.hostIP ?? '0.0.0.0'}/${p.hostPort}`));
+  let ports = hostPortsMemo.get(pod);
+  if (!ports) {
+    ports = (pod.spec?.containers ?? []).flatMap((c) => (c.ports ?? []).filter((p) => p.hostPort).map((p) => `${p.protocol ?? 'TCP'}/${p.hostIP ?? '0.0.0.0'}/${p.hostPort}`));
+    hostPortsMemo.set(pod, ports);
+  }
+  return ports;
+}
+
+/**
+ * Whether two versions of a pod count the same on their node: the same node, both running or
+ * both finished, the same requests and host ports. Status updates mostly do, and keep the
+ * node's state.
+ */
+export function sameNodeDemand(a: Pod, b: Pod): boolean {
+  if (a.spec?.nodeName !== b.spec?.nodeName) return false;
+  if (terminal(a) !== terminal(b)) return false;
+  if (a.spec === b.spec) return true;
+  const ra = podRequests(a), rb = podRequests(b);
+  if (ra.cpu !== rb.cpu || ra.memory !== rb.memory || ra.ephemeralStorage !== rb.ephemeralStorage) return false;
+  const pa = hostPorts(a), pb = hostPorts(b);
+  return pa.length === pb.length && pa.every((p, i) => p === pb[i]);
+}
+
+/** Succeeded or Failed: a pod that no longer counts on its node. */
+export function terminal(pod: Pod): boolean {
+  const phase = pod.status?.phase;
+  return phase === 'Succeeded' || phase === 'Failed';
 }
 
 /** kube-scheduler scores pods without requests as if they asked for 100m cpu and 200Mi memory. */

@@ -1,7 +1,7 @@
 // Scheduling predicates and scores, and the kubelet's stage engine, as pure functions.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { filterNode, matchesNodeAffinity, nodeState, scoreNode, tolerates, unschedulableMessage, feasibleNodesToFind } from '../../src/controllers/scheduling.js';
+import { filterNode, matchesNodeAffinity, nodeState, sameNodeDemand, scoreNode, tolerates, unschedulableMessage, feasibleNodesToFind } from '../../src/controllers/scheduling.js';
 import { applyStageStatus, loadStages, nextStage } from '../../src/kubelet/stages.js';
 import { parseQuantity } from '../../src/api/quantity.js';
 import type { KObject } from '../../src/api/types.js';
@@ -76,4 +76,15 @@ test('stages: a bound pod goes ContainerCreating, then Running with an IP; readi
 
 test('feasibleNodesToFind follows kube-scheduler\'s adaptive percentage of nodes to score', () => {
   assert.deepEqual([3, 99, 100, 1000, 5000, 6000, 20000].map(feasibleNodesToFind), [3, 99, 100, 420, 500, 300, 1000]);
+});
+
+test('sameNodeDemand: status updates keep a pod\'s share of its node; node, finishing, requests and host ports change it', () => {
+  const on = (nodeName: string | undefined, extra: Record<string, unknown> = {}, phase = 'Running'): KObject => ({ ...req('1'), spec: { ...(req('1').spec as object), nodeName, ...extra }, status: { phase } });
+  const running = on('n1');
+  assert.ok(sameNodeDemand(running, { ...running, status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] } }));
+  assert.ok(sameNodeDemand(running, on('n1')), 'equal specs in two copies');
+  assert.ok(!sameNodeDemand(on(undefined), running), 'bound');
+  assert.ok(!sameNodeDemand(running, on('n1', {}, 'Succeeded')), 'finished');
+  assert.ok(!sameNodeDemand(running, { ...running, spec: { nodeName: 'n1', containers: [{ name: 'c', image: 'i', resources: { requests: { cpu: '2' } } }] } }), 'resized');
+  assert.ok(!sameNodeDemand(running, { ...running, spec: { nodeName: 'n1', containers: [{ name: 'c', image: 'i', resources: { requests: { cpu: '1' } }, ports: [{ containerPort: 80, hostPort: 8080 }] }] } }), 'a host port');
 });
