@@ -63,6 +63,15 @@ export class TypedResource<T extends KObject> {
     return this.typed(object);
   }
 
+  /**
+   * update() for a mutation that keeps nothing of what it returns (the copy it is given, changed,
+   * and objects made for this call): the store copies once instead of twice.
+   */
+  async updateCopy(key: ObjectKey, mutate: (copy: Stored<T>) => T, opts: WriteOptions): Promise<Stored<T>> {
+    const { object } = await this.store.updateCopy(key.namespace, key.name, (copy) => mutate(this.typed(copy)), opts);
+    return this.typed(object);
+  }
+
   async delete(key: ObjectKey, options: DeleteOptions, opts: WriteOptions): Promise<{ object: Stored<T>; deleted: boolean }> {
     const { object, deleted } = await this.store.delete(key.namespace, key.name, options, opts);
     return { object: this.typed(object), deleted };

@@ -362,7 +362,8 @@ export class SimulatedKubelets {
     }
     const now = rfc3339(this.registry.now());
     const hostIP = this.internalIP(node);
-    const updated = await ignoreRaces(pods.update(key, (p) => {
+    // The status is made anew from the copy each try; nothing of it is kept here.
+    const updated = await ignoreRaces(pods.updateCopy(key, (p) => {
       p.status = applyStageStatus(stage, p, { now, hostIP, podIP: () => this.allocatePodIP(node) });
       if (stage.status?.containers?.state === 'waiting' && nextInitContainer(p)) p.status = withInitStatus(p, p.status, now);
       // Containers with readiness or startup probes are neither ready nor started until those pass.

@@ -1,6 +1,7 @@
 // The pod lifecycle stages a simulated kubelet follows: loaded from YAML (default-stages.yaml or
 // a user's file), matched against a pod, and turned into the pod's next status. Pure functions.
 import { readFileSync } from 'node:fs';
+import { copyJSON } from '../api/json.js';
 import type { Container, ContainerState, ContainerStatus, Pod, PodCondition, PodReadinessGate, PodStatus } from '../api/objects.js';
 import { DEFAULT_STAGES_FILE } from '../paths.js';
 import { yaml } from '../lazy-modules.js';
@@ -102,7 +103,7 @@ export interface StatusInputs { now: string; hostIP: string; podIP: () => string
 /** The pod's status after a stage: containers, conditions (readiness gates honoured), phase, IPs. */
 export function applyStageStatus(stage: Stage, pod: Pod, inputs: StatusInputs): PodStatus {
   const s = stage.status ?? {};
-  const status = structuredClone(pod.status ?? {});
+  const status = copyJSON(pod.status ?? {});
   const containers = pod.spec?.containers ?? [];
   if (s.hostIP) { status.hostIP = inputs.hostIP; status.hostIPs = [{ ip: inputs.hostIP }]; }
   if (s.startTime && !status.startTime) status.startTime = inputs.now;
