@@ -5,6 +5,7 @@
 import { errors, type GroupResource } from './errors.js';
 import { rfc3339 } from './time.js';
 import type { DeleteOptions, KObject, Strategy } from './types.js';
+import { copyJSON } from './json.js';
 
 export type DeletionStep =
   /** Remove the object now. */
@@ -36,13 +37,13 @@ export function deletionFinalizers(current: KObject, options: DeleteOptions): st
 
 /** Decides what deleting `current` does now. */
 export function planDeletion(current: KObject, options: DeleteOptions, strategy: Strategy, now: Date): DeletionStep {
-  const kept = strategy.beforeDelete?.(structuredClone(current), now);
+  const kept = strategy.beforeDelete?.(copyJSON(current), now);
   if (kept) return { step: 'mark', object: kept };
   const grace = strategy.gracePeriod ? strategy.gracePeriod(current, options.gracePeriodSeconds) : 0;
   const finalizers = deletionFinalizers(current, options);
   if (grace <= 0 && !finalizers.length) return { step: 'remove' };
   if (current.metadata.deletionTimestamp && (current.metadata.deletionGracePeriodSeconds ?? 0) <= grace) return { step: 'pending' };
-  const marked = structuredClone(current);
+  const marked = copyJSON(current);
   marked.metadata.deletionTimestamp = current.metadata.deletionTimestamp ?? rfc3339(new Date(now.getTime() + grace * 1000));
   marked.metadata.deletionGracePeriodSeconds = grace;
   if (finalizers.length) marked.metadata.finalizers = finalizers;

@@ -3,7 +3,7 @@
 // apply configuration merges into the live object, and how each write moves ownership between
 // field managers. Lists and maps follow the OpenAPI extensions (list-type map/set/atomic with
 // list-map-keys, or the patch merge key; map-type atomic).
-import { canonicalJSON, isJsonObject, jsonEqual } from './json.js';
+import { canonicalJSON, copyJSON, isJsonObject, jsonEqual } from './json.js';
 import { FieldSet, fieldPE, keyPE, pathString, valuePE, type Path } from './fieldset.js';
 import type { SchemaNode } from './schema-navigator.js';
 import type { KObject } from './types.js';
@@ -153,26 +153,26 @@ function isEmptyObject(o: JsonObject): boolean {
 // ---- apply: merging a configuration into the live object --------------------------------------
 
 export function mergeApplied(live: Json, config: Json, schema: SchemaNode): Json {
-  if (config === undefined) return structuredClone(live);
+  if (config === undefined) return copyJSON(live);
   const shape = shapeOf(schema, config);
-  if (shape.kind === 'scalar') return structuredClone(config);
+  if (shape.kind === 'scalar') return copyJSON(config);
   // null merges into a granular list or map as an empty one: what is there stays (the applier
   // owns the field itself, and prune drops what it applied there before).
-  if (config === null && !(shape.kind === 'list' ? shape.type === 'atomic' : shape.atomic) && !isEmptyContainer(live) && (Array.isArray(live) || isObject(live))) return structuredClone(live);
+  if (config === null && !(shape.kind === 'list' ? shape.type === 'atomic' : shape.atomic) && !isEmptyContainer(live) && (Array.isArray(live) || isObject(live))) return copyJSON(live);
   if (shape.kind === 'list') {
-    if (shape.type === 'atomic' || !Array.isArray(config)) return structuredClone(config);
+    if (shape.type === 'atomic' || !Array.isArray(config)) return copyJSON(config);
     const items = schema.items();
-    const out = Array.isArray(live) ? structuredClone(live) : [];
+    const out = Array.isArray(live) ? copyJSON(live) : [];
     for (const [i, item] of config.entries()) {
       const pe = itemPE(shape, item, i, items);
       const at = out.findIndex((x, j) => itemPE(shape, x, j, items) === pe);
       if (at >= 0) out[at] = mergeApplied(out[at], item, items);
-      else out.push(structuredClone(item));
+      else out.push(copyJSON(item));
     }
     return out;
   }
-  if (shape.atomic || !isObject(config)) return structuredClone(config);
-  const out: JsonObject = isObject(live) ? structuredClone(live) : {};
+  if (shape.atomic || !isObject(config)) return copyJSON(config);
+  const out: JsonObject = isObject(live) ? copyJSON(live) : {};
   for (const [k, v] of Object.entries(config)) out[k] = mergeApplied(out[k], v, schema.field(k));
   return out;
 }

@@ -1,7 +1,7 @@
 // Fields a write cannot change through the path it came by, restored from the stored object:
 // kube's GetResetFields. An update of the main resource keeps `status`; one through /status
 // keeps everything but status (and the metadata ResetObjectMetaForStatus keeps).
-import { isJsonObject } from './json.js';
+import { copyJSON, isJsonObject } from './json.js';
 import type { KObject, Subresource } from './types.js';
 
 /** Every top-level field but apiVersion, kind, metadata and status: what /status may not change. */
@@ -64,7 +64,7 @@ function restore(next: Fields, current: Fields, path: string[]): void {
   const [head, ...rest] = path;
   const stored = current[head];
   if (!rest.length) {
-    if (stored === undefined) delete next[head]; else next[head] = structuredClone(stored);
+    if (stored === undefined) delete next[head]; else next[head] = copyJSON(stored);
     return;
   }
   const mine = next[head];

@@ -445,7 +445,7 @@ export class ResourceStore {
       if (opts.dryRun) return { object: current, deleted: true };
       const { revision } = await this.ctx.store.delete(key, Number(current.metadata.resourceVersion));
       await this.caughtUp(revision);
-      const last = structuredClone(current);
+      const last = copyJSON(current);
       last.metadata.resourceVersion = String(revision);
       return { object: last, deleted: true };
     });

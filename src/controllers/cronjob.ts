@@ -21,6 +21,7 @@ import {
 } from './cronjob-policy.js';
 import { EventRecorder } from './events.js';
 import { controllerOf } from './replication.js';
+import { copyJSON } from '../api/json.js';
 
 const MANAGER = 'cronjob-controller';
 export const SCHEDULED_TIMESTAMP = 'batch.kubernetes.io/cronjob-scheduled-timestamp';
@@ -60,7 +61,7 @@ export class CronJobController {
   private async reconcile(key: ObjectKey): Promise<Result | void> {
     const cj = this.cronJobs.lister.getKey(key);
     if (!cj) return;
-    const status: CronJobStatus = structuredClone(cj.status ?? {});
+    const status: CronJobStatus = copyJSON(cj.status ?? {});
     const owned = this.jobs.lister.list(cj.metadata.namespace).filter((j) => controllerOf(j)?.uid === cj.metadata.uid);
     await this.reconcileActive(cj, owned, status);
     let result: Result | void = undefined;
@@ -163,7 +164,7 @@ export class CronJobController {
         annotations: { ...(template.metadata?.annotations ?? {}), [SCHEDULED_TIMESTAMP]: scheduledTimestamp(scheduled, cj.spec?.timeZone) },
         ownerReferences: [{ apiVersion: this.cronJobs.apiVersion, kind: this.cronJobs.kind, name: cj.metadata.name, uid: cj.metadata.uid, controller: true, blockOwnerDeletion: true }],
       },
-      spec: structuredClone(template.spec ?? {}),
+      spec: copyJSON(template.spec ?? {}),
     };
     if (!Object.keys(job.metadata.labels ?? {}).length) delete job.metadata.labels;
     try {

@@ -6,6 +6,7 @@
 import type { IntOrString, Node, Pod, PodSpec, PodTemplateSpec, Taint, Toleration } from '../api/objects.js';
 import { scaledValue } from './rollout.js';
 import { matchesNodeAffinity, tolerates } from './scheduling.js';
+import { copyJSON } from '../api/json.js';
 
 /** The tolerations every daemon pod gets (AddOrUpdateDaemonPodTolerations), in kube's order. */
 export function daemonTolerations(spec: PodSpec): Toleration[] {
@@ -43,7 +44,7 @@ export function pinToNode(spec: PodSpec, node: string): PodSpec {
 
 /** The pod a node gets from `template` (before names, labels and owner). */
 export function daemonPodSpec(template: PodTemplateSpec, node: string): PodSpec {
-  return pinToNode(withDaemonTolerations(structuredClone(template.spec ?? { containers: [] })), node);
+  return pinToNode(withDaemonTolerations(copyJSON(template.spec ?? { containers: [] })), node);
 }
 
 const untolerated = (taints: Taint[], tolerations: Toleration[] | undefined, effects: string[]) =>

@@ -22,6 +22,7 @@ import {
   progressDeadline, proportionalSizes, rolloutTimedOut, scaleDownOldReplicaSets, setCondition, type ReplicaSetState,
   type RolloutSpec, type ScaledReplicaSet,
 } from './rollout.js';
+import { copyJSON } from '../api/json.js';
 
 const MANAGER = 'kube-controller-manager';
 export const POD_TEMPLATE_HASH = 'pod-template-hash';
@@ -43,7 +44,7 @@ export const revisionOf = (rs: ReplicaSet): number => {
 
 /** The template without its pod-template-hash label: how kube compares a ReplicaSet's to its Deployment's (EqualIgnoreHash). */
 function templateKey(template: PodTemplateSpec | undefined): string {
-  const t = structuredClone(template ?? {});
+  const t = copyJSON(template ?? {});
   if (t.metadata?.labels) {
     delete t.metadata.labels[POD_TEMPLATE_HASH];
     if (!Object.keys(t.metadata.labels).length) delete t.metadata.labels;
@@ -216,10 +217,10 @@ export class DeploymentController {
 
   private async createReplicaSet(sync: Sync, revision: string): Promise<RS> {
     const { d, spec } = sync;
-    const template = structuredClone(d.spec?.template ?? {});
+    const template = copyJSON(d.spec?.template ?? {});
     const hash = computeHash(template, d.status?.collisionCount);
     template.metadata = { ...template.metadata, labels: { ...template.metadata?.labels, [POD_TEMPLATE_HASH]: hash } };
-    const selector = structuredClone(d.spec?.selector ?? {});
+    const selector = copyJSON(d.spec?.selector ?? {});
     selector.matchLabels = { ...selector.matchLabels, [POD_TEMPLATE_HASH]: hash };
     const replicas = newReplicaSetReplicas(spec, sync.old.map(state), 0);
     const name = `${d.metadata.name}-${hash}`;

@@ -6,7 +6,7 @@ import type { Registry } from '../api/registry.js';
 import { rfc3339 } from '../api/time.js';
 import { matchesLabels, selectorFromMap } from '../api/selectors.js';
 import type { KObject, OwnerReference } from '../api/types.js';
-import { canonicalJSON } from '../api/json.js';
+import { canonicalJSON, copyJSON } from '../api/json.js';
 import { keyController, type Controller } from '../client/controller.js';
 import { objectKey, type ObjectKey } from '../client/keys.js';
 import { ignoreRaces } from '../client/races.js';
@@ -127,7 +127,7 @@ export class EndpointsController {
       await ignoreRaces(rs.create(key.namespace, fill(empty), { dryRun: false, fieldManager: MANAGER }));
       return;
     }
-    const next = fill(structuredClone(existing));
+    const next = fill(copyJSON(existing));
     if (unchanged?.(next, existing)) return;
     this.log.V(4).info('Updating', { kind: rs.kind, object: kref(key.namespace, key.name) });
     await ignoreRaces(rs.update(key, (cur) => fill(cur), { dryRun: false, fieldManager: MANAGER }));

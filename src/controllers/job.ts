@@ -23,6 +23,7 @@ import {
   matchPodFailurePolicy, MESSAGE_COMPLETIONS, parseIndexes, podIndex, REASON_COMPLETIONS, setCondition, succeeded, TRACKING_FINALIZER, wantedActive,
 } from './job-policy.js';
 import { controllerOf, isReady } from './replication.js';
+import { copyJSON } from '../api/json.js';
 
 const MANAGER = 'job-controller';
 
@@ -99,7 +100,7 @@ export class JobController {
   private async writeStatus(job: StoredJob, change: (status: JobStatus) => JobStatus): Promise<StoredJob | undefined> {
     return ignoreRaces(this.jobs.update(objectKey(job), (j) => {
       if (j.metadata.uid !== job.metadata.uid) return j;
-      j.status = change(structuredClone(j.status ?? {}));
+      j.status = change(copyJSON(j.status ?? {}));
       return j;
     }, { dryRun: false, subresource: 'status', fieldManager: MANAGER }));
   }
@@ -308,7 +309,7 @@ export class JobController {
   /** A pod of the Job's template: the tracking finalizer, and for an index its annotation, label, hostname and env. */
   private podFor(job: StoredJob, index: number | undefined): Pod {
     const template = job.spec?.template ?? {};
-    const spec: PodSpec = structuredClone(template.spec ?? { containers: [] });
+    const spec: PodSpec = copyJSON(template.spec ?? { containers: [] });
     const labels = { ...(template.metadata?.labels ?? {}) };
     const annotations = { ...(template.metadata?.annotations ?? {}) };
     let generateName = `${job.metadata.name}-`;

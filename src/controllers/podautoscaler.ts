@@ -24,6 +24,7 @@ import { QUIET, type Logger } from '../logging/log.js';
 import { EventRecorder } from './events.js';
 import { newHistory, normalizeLegacy, normalizeWithBehavior, storeScaleEvent, type HPAHistory } from './hpa-behavior.js';
 import { rawResourceReplicas, ReplicaCalculationError, resourceReplicas, type PodMetric } from './replica-calculator.js';
+import { copyJSON } from '../api/json.js';
 
 const MANAGER = 'horizontal-pod-autoscaler';
 export const SYNC_PERIOD_MS = 15_000;
@@ -116,7 +117,7 @@ export class HorizontalPodAutoscalerController {
     const spec = hpa.spec;
     if (!spec) return;
     const original = hpa.status ?? {};
-    const status: HorizontalPodAutoscalerStatus = structuredClone(original);
+    const status: HorizontalPodAutoscalerStatus = copyJSON(original);
     const scale = this.scaleOf(hpa);
     if (typeof scale === 'string') {
       await this.events.record(hpa, 'Warning', 'FailedGetScale', scale);

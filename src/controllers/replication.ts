@@ -15,6 +15,7 @@ import type { Stored, TypedResource } from '../client/typed-resource.js';
 import { rfc3339 } from '../api/time.js';
 import { kobj, kref, QUIET, type Logger } from '../logging/log.js';
 import { EventRecorder } from './events.js';
+import { copyJSON } from '../api/json.js';
 
 const MANAGER = 'kube-controller-manager';
 
@@ -140,7 +141,7 @@ export class ReplicaController<T extends KObject> {
             labels: { ...(template.metadata?.labels ?? {}) }, ...(template.metadata?.annotations ? { annotations: { ...template.metadata.annotations } } : {}),
             ownerReferences: [this.ownerRef(obj)],
           },
-          spec: structuredClone(template.spec ?? {}),
+          spec: copyJSON(template.spec ?? {}),
         }, { dryRun: false, fieldManager: MANAGER });
       } catch (e) {
         // Refused (a quota, a LimitRange, a webhook): kube's FailedCreate event and the

@@ -101,7 +101,7 @@ export class Scheduler {
     this.nodeStates.delete(nodeName);
     const table = this.nodeTable;
     const i = table?.indexOf.get(nodeName);
-    if (i !== undefined) table!.states[i] = undefined;
+    if (table && i !== undefined) table.states[i] = undefined;
   }
 
   private nodes(): NodeTable {

@@ -18,6 +18,7 @@ import { ControllerHistory, nextRevision, POD_REVISION_LABEL, revisionHash, revi
 import { EventRecorder } from './events.js';
 import { availableIn, controllerOf, isReady } from './replication.js';
 import { memberOrdinal, plan, statusCounts, type Action, type Member, type SetState } from './statefulset-policy.js';
+import { copyJSON } from '../api/json.js';
 
 const MANAGER = 'kube-controller-manager';
 export const POD_NAME_LABEL = 'statefulset.kubernetes.io/pod-name';
@@ -177,7 +178,7 @@ export class StatefulSetController {
   /** newVersionedStatefulSetPod: the template with the member's identity, storage and revision. */
   private newPod(set: Set, template: PodTemplateSpec, ordinal: number, revision: string): Pod {
     const name = `${set.metadata.name}-${ordinal}`;
-    const spec: PodSpec = structuredClone(template.spec ?? { containers: [] });
+    const spec: PodSpec = copyJSON(template.spec ?? { containers: [] });
     spec.hostname = name;
     if (set.spec?.serviceName) spec.subdomain = set.spec.serviceName;
     const claims = set.spec?.volumeClaimTemplates ?? [];
@@ -221,7 +222,7 @@ export class StatefulSetController {
           ...(t.metadata?.annotations ? { annotations: { ...t.metadata.annotations } } : {}),
           ...(owners ? { ownerReferences: owners } : {}),
         },
-        spec: structuredClone(t.spec ?? {}),
+        spec: copyJSON(t.spec ?? {}),
       };
       await ignoreRaces(claims.create(ns, claim, { dryRun: false, fieldManager: MANAGER }));
       await this.events.record(set, 'Normal', 'SuccessfulCreate', `create Claim ${name} Pod ${pod} in StatefulSet ${set.metadata.name} success`);

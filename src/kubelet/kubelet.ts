@@ -31,6 +31,7 @@ import { EphemeralContainers } from './ephemeral-containers.js';
 import { NodeImages } from './images.js';
 import { activityOf } from '../observe/activity.js';
 import { applyStageStatus, loadStages, nextStage, stageDelay, stageEvents, withReadinessGates, type Stage } from './stages.js';
+import { copyJSON } from '../api/json.js';
 
 const MANAGER = 'kubelet';
 export const KUBELET_ANNOTATION = 'tinykube.io/kubelet';
@@ -403,7 +404,7 @@ export class SimulatedKubelets {
     const gates = pod.spec?.readinessGates ?? [];
     if (!gates.length || pod.metadata.deletionTimestamp) return;
     await ignoreRaces(this.client.pods.update(objectKey(pod), (p) => {
-      p.status = withReadinessGates(structuredClone(p.status ?? {}), gates, rfc3339(this.registry.now()));
+      p.status = withReadinessGates(copyJSON(p.status ?? {}), gates, rfc3339(this.registry.now()));
       return p;
     }, { dryRun: false, subresource: 'status', fieldManager: MANAGER }));
   }

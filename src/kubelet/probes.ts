@@ -5,6 +5,7 @@
 // simulated pod are prober.ts's and probe-runners.ts's.
 import type { Container, ContainerStatus, PodCondition, PodStatus, Probe } from '../api/objects.js';
 import { withReadinessGates } from './stages.js';
+import { copyJSON } from '../api/json.js';
 
 export type ProbeKind = 'readiness' | 'liveness' | 'startup';
 export const PROBE_KINDS: readonly ProbeKind[] = ['startup', 'readiness', 'liveness'];
@@ -103,7 +104,7 @@ export function containerProbeState(container: Container | undefined, status: Co
  * message for containers not ready. `now` stamps conditions that change.
  */
 export function withProbeResults(status: PodStatus, containers: Container[], known: (container: string) => KnownResults, now: string, gates: { conditionType: string }[] = []): PodStatus {
-  const next = structuredClone(status);
+  const next = copyJSON(status);
   const specs = new Map(containers.map((c) => [c.name, c]));
   next.containerStatuses = (next.containerStatuses ?? []).map((cs) => ({ ...cs, ...containerProbeState(specs.get(cs.name), cs, known(cs.name)) }));
   if (!next.conditions?.some((c) => c.type === 'ContainersReady')) return next;
