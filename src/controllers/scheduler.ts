@@ -15,7 +15,7 @@ import type { Stored } from '../client/typed-resource.js';
 import { kobj, kref, QUIET, type Logger } from '../logging/log.js';
 import { EventsV1Recorder } from './events.js';
 import { preFilterMessage, VolumeBinding, type PodVolumes } from './volume-binding.js';
-import { feasibleNodesToFind, filterNode, nodeState, podDemand, sameNodeDemand, scoreNode, terminal, unschedulableMessage, type NodeState } from './scheduling.js';
+import { feasibleNodesToFind, filterNode, nodeState, podDemand, refillNodeState, sameNodeDemand, scoreNode, terminal, unschedulableMessage, type NodeState } from './scheduling.js';
 import { disruptionBudgetOf, podPriority, preempt, preemptionMightHelp, type DisruptionBudget, type PreemptionNode } from './preemption.js';
 
 const SCHEDULER = 'default-scheduler';
@@ -29,7 +29,8 @@ function active(pod: Pod): boolean {
   return !terminal(pod);
 }
 
-interface NodeTable { nodes: Stored<Node>[]; states: (NodeState | undefined)[]; indexOf: Map<string, number> }
+/** The nodes as listed, each with its state at the same index; `fresh[i]` 0 when row i must be worked out again. */
+interface NodeTable { nodes: Stored<Node>[]; states: NodeState[]; fresh: Uint8Array; indexOf: Map<string, number> }
 
 export class Scheduler {
   private readonly client: Resources;
@@ -37,8 +38,6 @@ export class Scheduler {
   private readonly events: EventsV1Recorder;
   /** Pods known unschedulable, by namespace/name, retried when nodes or pods change. */
   private readonly unschedulable = new Map<string, ObjectKey>();
-  /** Each node's requested resources and ports, dropped when the node or a pod on it changes. */
-  private readonly nodeStates = new Map<string, NodeState>();
   /** Where the next search through the nodes starts, so pods spread as kube-scheduler's do. */
   private nextStartNode = 0;
   /**
@@ -80,9 +79,15 @@ export class Scheduler {
         // A pod leaving a node frees room: give the unschedulable another chance.
         if (change.type === 'DELETED' || !active(pod)) this.retryUnschedulable();
       })
-      .watch(this.client.nodes, ({ object: node }) => {
-        this.nodeStates.delete(node.metadata.name);
-        this.nodeTable = undefined;
+      .watch(this.client.nodes, ({ type, object: node }) => {
+        // A node changed in place keeps its row; one added or gone makes the table anew.
+        const i = this.nodeTable?.indexOf.get(node.metadata.name);
+        if (this.nodeTable && i !== undefined && type === 'MODIFIED') {
+          this.nodeTable.nodes[i] = node;
+          this.nodeTable.fresh[i] = 0;
+        } else {
+          this.nodeTable = undefined;
+        }
         this.retryUnschedulable();
       })
       // A claim made, bound or annotated may let a pod waiting for it be scheduled.
@@ -98,18 +103,30 @@ export class Scheduler {
   }
 
   private forgetState(nodeName: string): void {
-    this.nodeStates.delete(nodeName);
     const table = this.nodeTable;
     const i = table?.indexOf.get(nodeName);
-    if (table && i !== undefined) table.states[i] = undefined;
+    if (table && i !== undefined) table.fresh[i] = 0;
   }
 
   private nodes(): NodeTable {
     if (!this.nodeTable) {
       const nodes = this.client.nodes.lister.list();
-      this.nodeTable = { nodes, states: new Array<NodeState | undefined>(nodes.length), indexOf: new Map(nodes.map((n, i) => [n.metadata.name, i])) };
+      // Every row's state made now, one after another: the search reads them in this order.
+      const states = nodes.map((n) => nodeState(n, this.podsOn(n.metadata.name)));
+      this.nodeTable = { nodes, states, fresh: new Uint8Array(nodes.length).fill(1), indexOf: new Map(nodes.map((n, i) => [n.metadata.name, i])) };
     }
     return this.nodeTable;
+  }
+
+  /** Row `i`'s state, worked out again in place when a pod on the node (or the node) changed. */
+  private stateAt(table: NodeTable, i: number): NodeState {
+    const state = table.states[i];
+    if (!table.fresh[i]) {
+      const node = table.nodes[i];
+      refillNodeState(state, node, this.podsOn(node.metadata.name));
+      table.fresh[i] = 1;
+    }
+    return state;
   }
 
   /** The pods bound to the node (not finished) and those assumed on it. */
@@ -119,23 +136,14 @@ export class Scheduler {
     return [...onNode, ...assumed];
   }
 
-  private stateOf(node: Stored<Node>): NodeState {
-    const name = node.metadata.name;
-    let state = this.nodeStates.get(name);
-    if (!state || state.node !== node) {
-      state = nodeState(node, this.podsOn(name));
-      this.nodeStates.set(name, state);
-    }
-    return state;
-  }
-
   /**
    * The node as `pod` sees it: with the pods nominated to it of at least its priority counted as
    * if bound (kube's filters run with nominated pods), so room freed by preemption stays theirs.
    */
-  private stateFor(node: Stored<Node>, pod: Pod): NodeState {
+  private stateFor(table: NodeTable, i: number, pod: Pod): NodeState {
+    const node = table.nodes[i];
     const nominated = this.nominatedFor(node.metadata.name, pod);
-    return nominated.length ? nodeState(node, [...this.podsOn(node.metadata.name), ...nominated]) : this.stateOf(node);
+    return nominated.length ? nodeState(node, [...this.podsOn(node.metadata.name), ...nominated]) : this.stateAt(table, i);
   }
 
   private nominatedFor(nodeName: string, pod: Pod): Pod[] {
@@ -170,7 +178,8 @@ export class Scheduler {
     const pod = this.client.pods.lister.getKey(request);
     if (!pod || !pending(pod)) { this.unschedulable.delete(key); return; }
     if (this.binding.has(key)) return;
-    const { nodes, states } = this.nodes();
+    const table = this.nodes();
+    const nodes = table.nodes;
     const volumeCheck = this.volumeBinding.preFilter(pod);
     if ('unresolvable' in volumeCheck) return this.unschedulableFor(request, pod, preFilterMessage(nodes.length, volumeCheck.unresolvable));
     const reasons: (readonly string[])[] = [];
@@ -184,7 +193,7 @@ export class Scheduler {
       const i = (this.nextStartNode + visited) % nodes.length;
       const node = nodes[i];
       // Nominated pods count on their node for this pod only; otherwise the node's state is shared.
-      const state = this.nominated.size ? this.stateFor(node, pod) : (states[i] ??= this.stateOf(node));
+      const state = this.nominated.size ? this.stateFor(table, i, pod) : this.stateAt(table, i);
       let why = filterNode(pod, state, demand);
       if (!why.length && volumeCheck.volumes) why = this.volumeBinding.filter(volumeCheck.volumes, node);
       if (why.length) { reasons.push(why); failed.push({ node, reasons: why }); continue; }

@@ -154,26 +154,39 @@ export interface NodeState {
 }
 
 export function nodeState(node: Node, podsOnNode: Pod[]): NodeState {
-  const allocatable = nodeAllocatable(node);
-  const ready = nodeReady(node);
-  const unschedulable = !!node.spec?.unschedulable;
-  const hardTaints = (node.spec?.taints ?? []).filter((t) => t.effect === 'NoSchedule' || t.effect === 'NoExecute');
   const s: NodeState = {
-    open: ready && !unschedulable && !hardTaints.length,
-    node, ready, unschedulable, hardTaints,
-    labels: node.metadata.labels ?? {},
-    allocatableCpu: allocatable.cpu, allocatableMemory: allocatable.memory, allocatablePods: allocatable.pods, allocatableStorage: allocatable.ephemeralStorage,
+    open: false, node, ready: false, unschedulable: false, hardTaints: [], labels: {},
+    allocatableCpu: 0, allocatableMemory: 0, allocatablePods: 0, allocatableStorage: 0,
     requestedCpu: 0, requestedMemory: 0, requestedPods: 0, requestedStorage: 0,
     nonZeroCpu: 0, nonZeroMemory: 0,
     usedPorts: new Set<string>(),
   };
+  refillNodeState(s, node, podsOnNode);
+  return s;
+}
+
+/**
+ * Works `s` out again in place, for the node and its pods now: the scheduler keeps its states
+ * where they were made, side by side in the order it reads them.
+ */
+export function refillNodeState(s: NodeState, node: Node, podsOnNode: Pod[]): void {
+  const allocatable = nodeAllocatable(node);
+  s.node = node;
+  s.ready = nodeReady(node);
+  s.unschedulable = !!node.spec?.unschedulable;
+  s.hardTaints = (node.spec?.taints ?? []).filter((t) => t.effect === 'NoSchedule' || t.effect === 'NoExecute');
+  s.open = s.ready && !s.unschedulable && !s.hardTaints.length;
+  s.labels = node.metadata.labels ?? {};
+  s.allocatableCpu = allocatable.cpu; s.allocatableMemory = allocatable.memory; s.allocatablePods = allocatable.pods; s.allocatableStorage = allocatable.ephemeralStorage;
+  s.requestedCpu = 0; s.requestedMemory = 0; s.requestedPods = 0; s.requestedStorage = 0;
+  s.nonZeroCpu = 0; s.nonZeroMemory = 0;
+  s.usedPorts.clear();
   for (const p of podsOnNode) {
     const r = podRequests(p);
     s.requestedCpu += r.cpu; s.requestedMemory += r.memory; s.requestedPods += 1; s.requestedStorage += r.ephemeralStorage;
     s.nonZeroCpu += r.cpu || NON_ZERO.cpu; s.nonZeroMemory += r.memory || NON_ZERO.memory;
     for (const hp of hostPorts(p)) s.usedPorts.add(hp);
   }
-  return s;
 }
 
 /**
