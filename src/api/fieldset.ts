@@ -135,15 +135,13 @@ export class FieldSet {
     const keys = [...this.members];
     for (const k of this.children.keys()) if (!this.members.has(k)) keys.push(k);
     keys.sort(comparePathElements);
-    const entries: Record<string, unknown>[] = [];
-    for (const k of keys) {
-      const child = this.children.get(k);
-      entries.push(child ? child.emit(this.members.has(k)) : {});
-    }
     const out: Record<string, unknown> = {};
     // "." marks a node that is a member itself and also has members below it.
     if (includeSelf && keys.length) out['.'] = {};
-    for (let i = 0; i < keys.length; i++) out[keys[i]] = entries[i];
+    for (const k of keys) {
+      const child = this.children.get(k);
+      out[k] = child ? child.emit(this.members.has(k)) : {};
+    }
     return out;
   }
 

@@ -290,12 +290,13 @@ const STRIPPED: Path[] = [
 
 const STRIPPED_SET = FieldSet.fromPaths(STRIPPED);
 const STATUS_SET = FieldSet.fromPaths([['f:status']]);
+const STRIPPED_AND_STATUS = STRIPPED_SET.union(STATUS_SET);
 
 /** The part of a set a writer can own: status through /status, the rest elsewhere. */
 function scoped(set: FieldSet, subresource: string | undefined, hasStatus: boolean): FieldSet {
-  const stripped = set.without(STRIPPED_SET);
-  if (subresource === 'status') return stripped.under(['f:status']);
-  return hasStatus ? stripped.without(STATUS_SET, STATUS_SET) : stripped;
+  if (subresource === 'status') return set.without(STRIPPED_SET).under(['f:status']);
+  // Both cut in one copy of the set (every write's whole set passes here).
+  return hasStatus ? set.without(STRIPPED_AND_STATUS, STATUS_SET) : set.without(STRIPPED_SET);
 }
 
 /** An entry is read when it names its manager (what kube requires); its other fields are taken as they are. */
@@ -356,10 +357,8 @@ export function recordUpdate(prev: KObject | undefined, next: KObject, schema: S
   const removed = cmp.removed;
   // Only the writer is stamped, and only when it took fields; the others keep their time and version.
   const writer = changed.empty ? undefined : writerEntry(managers, w);
-  // A writer changing only fields it owned, and losing none, keeps its set (and its FieldsV1 as read).
-  const writerKeepsSet = writer !== undefined && !writer.changed && !writer.ownsAny(removed) && writer.set.union(changed).size === writer.set.size;
   for (const m of managers) {
-    if (m === writer && writerKeepsSet) continue;
+    if (m === writer) continue;
     // A manager none of whose fields changed or went keeps its set, unparsed.
     if (!m.ownsAny(changed) && !m.ownsAny(removed)) continue;
     const before = m.set;
@@ -367,8 +366,13 @@ export function recordUpdate(prev: KObject | undefined, next: KObject, schema: S
     if (m.set.size !== before.size) m.changed = true;
   }
   if (writer) {
-    if (!writerKeepsSet) {
-      writer.set = writer.set.empty ? changed : writer.set.union(changed);
+    // Its set less what went, with what it changed (changed and removed paths are disjoint).
+    const before = writer.set;
+    const lost = writer.ownsAny(removed);
+    const merged = before.empty ? changed : before.union(changed);
+    // Changing only fields it owned, and losing none, it keeps its set and its FieldsV1 as read.
+    if (writer.changed || lost || merged.size !== before.size) {
+      writer.set = lost ? merged.difference(removed) : merged;
       writer.changed = true;
     }
     writer.stamp(w);
