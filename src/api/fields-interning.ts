@@ -7,6 +7,7 @@
 // whole and no string is built (naming each node by a string cost 28 us a pod write). Entries
 // are weak: a tree no cached object holds any more is collected, and its entry swept once the
 // table has doubled.
+import { copyJSON } from './json.js';
 import type { KObject } from './types.js';
 
 type Tree = Record<string, unknown>;
@@ -95,4 +96,19 @@ export function internManagedFields(obj: KObject): void {
   for (const entry of entries) {
     if (isTree(entry) && isTree(entry.fieldsV1) && !ids.has(entry.fieldsV1)) entry.fieldsV1 = internTree(entry.fieldsV1);
   }
+}
+
+/**
+ * A deep copy of a cached object for a write to change, except that each managedFields entry's
+ * FieldsV1, when it is a held tree (never changed in place), is shared rather than copied: the
+ * trees are most of a pod's nodes, and a copy would be interned all over again when cached.
+ */
+export function copyCached<T extends KObject>(obj: T): T {
+  const entries = obj.metadata?.managedFields;
+  if (!Array.isArray(entries)) return copyJSON(obj);
+  // Spreads keep each key where it was (the stored encoding follows the object's order).
+  const none: unknown[] = [];
+  const copy = copyJSON({ ...obj, metadata: { ...obj.metadata, managedFields: none } });
+  copy.metadata.managedFields = entries.map((e: unknown) => (isTree(e) && isTree(e.fieldsV1) && ids.has(e.fieldsV1) ? { ...e } : copyJSON(e)));
+  return copy;
 }

@@ -5,7 +5,7 @@ import { KeyExistsError, KeyNotFoundError, RevisionConflictError, type KeyValue,
 import { checkPreconditions, deletionFinished, planDeletion } from './deletion.js';
 import { errors, type GroupResource } from './errors.js';
 import { copyJSON, jsonEqual } from './json.js';
-import { internManagedFields } from './fields-interning.js';
+import { copyCached, internManagedFields } from './fields-interning.js';
 import { recordUpdate } from './managed-fields.js';
 import { SchemaNode } from './schema-navigator.js';
 import type { SchemaSet } from './schema.js';
@@ -332,7 +332,7 @@ export class ResourceStore {
    */
   async updateCopy<T extends KObject = KObject>(namespace: string | undefined, name: string, mutate: (copy: T) => KObject, opts: WriteOptions): Promise<{ object: KObject; created: false }> {
     // The stored object passed validation against this kind's schema, which T describes.
-    return this.updateOwned(namespace, name, (current) => mutate(copyJSON(current) as T), opts);
+    return this.updateOwned(namespace, name, (current) => mutate(copyCached(current) as T), opts);
   }
 
   /**

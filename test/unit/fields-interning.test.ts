@@ -1,7 +1,7 @@
 // FieldsV1 interning: equal trees become one object, and nothing a client sees changes.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { internManagedFields, internTree } from '../../src/api/fields-interning.js';
+import { copyCached, internManagedFields, internTree } from '../../src/api/fields-interning.js';
 import type { KObject } from '../../src/api/types.js';
 
 const tree = (ip: string) => ({ 'f:status': { 'f:phase': {}, 'f:podIPs': { '.': {}, [`k:{"ip":"${ip}"}`]: { '.': {}, 'f:ip': {} } }, 'f:conditions': { 'k:{"type":"Ready"}': { '.': {}, 'f:status': {} } } } });
@@ -50,4 +50,27 @@ test('an object keeps its JSON when its managedFields are interned', () => {
   internManagedFields(second);
   assert.equal(JSON.stringify(second), json);
   assert.equal(secondEntry.fieldsV1, firstEntry.fieldsV1);
+});
+
+test('copyCached: a deep copy in the same key order, sharing only held FieldsV1 trees', () => {
+  const cached: KObject = {
+    kind: 'Pod', apiVersion: 'v1',
+    metadata: { name: 'p', labels: { a: '1' }, managedFields: [
+      { manager: 'kubelet', operation: 'Update', fieldsType: 'FieldsV1', fieldsV1: { 'f:status': { 'f:phase': {} } }, subresource: 'status' },
+      { manager: 'never-interned', operation: 'Update', fieldsType: 'FieldsV1', fieldsV1: { 'f:spec': {} } },
+    ] },
+    spec: { containers: [{ name: 'c' }] }, status: { phase: 'Running' },
+  };
+  const held = { ...cached, metadata: { ...cached.metadata, managedFields: [cached.metadata.managedFields![0]] } };
+  internManagedFields(held);
+  const copy = copyCached(cached);
+  assert.equal(JSON.stringify(copy), JSON.stringify(cached));
+  const [kubelet, other] = copy.metadata.managedFields as { fieldsV1: unknown }[];
+  const [heldKubelet, notHeld] = cached.metadata.managedFields as { fieldsV1: unknown }[];
+  assert.equal(kubelet.fieldsV1, heldKubelet.fieldsV1, 'a held tree is shared');
+  assert.notEqual(kubelet, heldKubelet, 'its entry is a copy');
+  assert.notEqual(other.fieldsV1, notHeld.fieldsV1, 'a tree not held is copied');
+  assert.notEqual(copy.spec, cached.spec);
+  assert.notEqual((copy.spec as { containers: unknown[] }).containers[0], (cached.spec as { containers: unknown[] }).containers[0]);
+  assert.notEqual(copy.metadata.labels, cached.metadata.labels);
 });
