@@ -45,10 +45,7 @@ export class Scheduler {
    * pods): counted on their node at once, so the next pods are scheduled without waiting.
    */
   private readonly assumed = new Map<string, Map<string, Pod>>();
-  /**
-   * The nodes as listed at the last node change, with each one's state at the same index (filled
-   * as pods are scheduled; undefined when a pod on it changed): the search reads them in order.
-   */
+  /** The nodes and their states, made at the first search after a node came or went. */
   private nodeTable?: NodeTable;
   /** Keys (namespace/name) of the pods whose binding is in flight. */
   private readonly binding = new Set<string>();
