@@ -19,7 +19,17 @@ type Shape =
   | { kind: 'map'; atomic: boolean }
   | { kind: 'list'; type: 'atomic' | 'set' | 'map'; keys: string[] };
 
+/** Shapes of schema nodes that declare their type: the same at every visit (a walk asks at each node). */
+const declaredShapes = new WeakMap<SchemaNode, Shape>();
+
 function shapeOf(schema: SchemaNode, value: Json): Shape {
+  if (schema.schema?.type === undefined) return shapeFor(schema, value);
+  let shape = declaredShapes.get(schema);
+  if (!shape) declaredShapes.set(schema, (shape = shapeFor(schema, value)));
+  return shape;
+}
+
+function shapeFor(schema: SchemaNode, value: Json): Shape {
   const s = schema.schema;
   const type = s?.type ?? (Array.isArray(value) ? 'array' : isObject(value) ? 'object' : undefined);
   if (type === 'array') {

@@ -4,7 +4,7 @@ import { type CachedObject, type CacheSource, TooOldError, WatchCache, type Cach
 import { KeyExistsError, KeyNotFoundError, RevisionConflictError, type KeyValue, type Store } from '../storage/store.js';
 import { checkPreconditions, deletionFinished, planDeletion } from './deletion.js';
 import { errors, type GroupResource } from './errors.js';
-import { copyJSON, jsonEqual } from './json.js';
+import { copyJSON, jsonEqual, jsonEqualBy } from './json.js';
 import { copyCached, internManagedFields } from './fields-interning.js';
 import { recordUpdate } from './managed-fields.js';
 import { SchemaNode } from './schema-navigator.js';
@@ -345,7 +345,7 @@ export class ResourceStore {
     return this.guaranteedUpdate(key, name, async (current) => {
       const next = await this.prepareUpdate(namespace, name, current, mutate(current), opts);
       // A write that changes nothing is not persisted and keeps its resourceVersion, as kube does.
-      if (jsonEqual(encodable(next), encodable(current))) return { object: current, created: false };
+      if (sameStored(next, current)) return { object: current, created: false };
       if (opts.dryRun) { next.metadata.resourceVersion = current.metadata.resourceVersion; return { object: next, created: false }; }
       const currentRv = Number(current.metadata.resourceVersion);
       if (deletionFinished(next)) {
@@ -437,7 +437,7 @@ export class ResourceStore {
       if (plan.step === 'pending') return { object: current, deleted: false };
       if (plan.step === 'mark') {
         const marked = plan.object;
-        if (opts.dryRun || jsonEqual(encodable(marked), encodable(current))) return { object: marked, deleted: false };
+        if (opts.dryRun || sameStored(marked, current)) return { object: marked, deleted: false };
         const kv = await this.writeThrough(key, marked, (value) => this.ctx.store.update(key, value, Number(current.metadata.resourceVersion)));
         await this.caughtUp(kv.modRevision);
         return { object: this.written(kv), deleted: false };
@@ -646,6 +646,11 @@ function isPlainJSON(v: unknown): boolean {
   if (typeof v !== 'object' || Object.getPrototypeOf(v) !== Object.prototype) return false;
   for (const k in v) if (!isPlainJSON((v as Record<string, unknown>)[k])) return false;
   return true;
+}
+
+/** Whether two objects would be stored alike (jsonEqual of their encodable forms, without making them). */
+export function sameStored(a: KObject, b: KObject): boolean {
+  return jsonEqualBy(a, b, (k, x, y) => (k === 'metadata' ? jsonEqualBy(x, y, (field, u, v) => field === 'resourceVersion' || jsonEqual(u, v)) : jsonEqual(x, y)));
 }
 
 function encodable(obj: KObject): Record<string, unknown> {

@@ -13,6 +13,11 @@ test('jsonEqual agrees with comparing canonical JSON', () => {
     [[{ k: 'v' }], [{ k: 'v', extra: 1 }]],
     ['s', 's'],
     [1, '1'],
+    [{ a: 1 }, { a: 1, b: 2 }],
+    [{ a: 1, b: 2 }, { a: 1 }],
+    [{ a: 1 }, { a: 1, u: undefined }],
+    [{ a: undefined, b: 1 }, { a: 1, b: 1 }],
+    [{ a: 1, b: undefined }, { b: 1, c: undefined }],
   ];
   for (const [a, b] of cases) assert.equal(jsonEqual(a, b), canonicalJSON(a) === canonicalJSON(b), `${canonicalJSON(a)} vs ${canonicalJSON(b)}`);
 });

@@ -3,7 +3,7 @@
 // holds: compact caches keep those bytes instead of encoding the object a second time.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { encodeStored, withResourceVersion } from '../../src/api/resource-store.js';
+import { encodeStored, sameStored, withResourceVersion } from '../../src/api/resource-store.js';
 
 const shapes: Record<string, unknown>[] = [
   { kind: 'Pod', apiVersion: 'v1', metadata: { name: 'a', namespace: 'default', uid: 'u', managedFields: [{ manager: 'kubectl', fieldsV1: { 'f:spec': {} } }] }, spec: { containers: [{ name: 'c', image: 'nginx' }] }, status: { phase: 'Pending' } },
@@ -34,4 +34,13 @@ test('withResourceVersion gives the text of the object with its resourceVersion 
     object.metadata.resourceVersion = '1234';
     assert.equal(withResourceVersion(value, metadataEnd, 1234), JSON.stringify(object));
   }
+});
+
+test('sameStored: what a no-op write compares (the stored form: resourceVersion, key order and undefined fields aside)', () => {
+  const pod = { kind: 'Pod', apiVersion: 'v1', metadata: { name: 'p', resourceVersion: '5', labels: { a: '1' } }, spec: { nodeName: 'n' } };
+  assert.ok(sameStored(pod, { apiVersion: 'v1', kind: 'Pod', spec: { nodeName: 'n' }, metadata: { labels: { a: '1' }, name: 'p', resourceVersion: '9', annotations: undefined } }));
+  assert.ok(!sameStored(pod, { ...pod, metadata: { ...pod.metadata, labels: { a: '2' } } }));
+  assert.ok(!sameStored(pod, { ...pod, spec: { nodeName: 'm' } }));
+  assert.ok(!sameStored(pod, { ...pod, status: { phase: 'Running' } }));
+  assert.ok(!sameStored({ ...pod, status: { phase: 'Running' } }, pod));
 });
