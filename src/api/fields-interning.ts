@@ -32,11 +32,23 @@ function isEmpty(tree: Tree): boolean {
   return true;
 }
 
-/** FNV-1a over the key's UTF-16 units, folded into `hash`. */
-function mixKey(hash: number, key: string): number {
-  let h = hash ^ 0x811c9dc5;
+/** FNV-1a of path elements seen lately: the same few name most nodes, and are long (`k:{...}`). */
+const keyHashes = new Map<string, number>();
+const KEY_HASHES_HELD = 8192;
+
+function keyHash(key: string): number {
+  let h = keyHashes.get(key);
+  if (h !== undefined) return h;
+  h = 0x811c9dc5;
   for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+  if (keyHashes.size >= KEY_HASHES_HELD) keyHashes.clear();
+  keyHashes.set(key, h);
   return h;
+}
+
+/** The key's hash folded into `hash`. */
+function mixKey(hash: number, key: string): number {
+  return Math.imul(hash ^ keyHash(key), 0x01000193);
 }
 
 /** Whether `candidate` has exactly `tree`'s keys, in its order, with the same (held) children. */
@@ -60,18 +72,60 @@ export function internTree(tree: Tree): Tree {
     const id = ids.get(shared);
     if (id === undefined) return tree; // a child that is not a FieldsV1 shape: neither is this
     if (shared !== child) tree[k] = shared;
-    hash = Math.imul(mixKey(hash, k) ^ id, 0x9e3779b1);
+    hash = mixChild(hash, k, id);
     size++;
   }
-  let bucket = table.get(hash);
+  const bucket = table.get(hash);
   if (bucket) {
     for (const ref of bucket) {
       const candidate = ref.deref();
       if (candidate && sameNode(candidate, tree, size)) return candidate;
     }
-  } else {
-    table.set(hash, bucket = []);
   }
+  return hold(hash, tree);
+}
+
+/**
+ * The held node whose keys are `keys`, in this order, each leading to the held tree at the same
+ * index (LEAF for an empty one): FieldSet.toFieldsV1 builds with this, so a tree is interned as it
+ * is emitted, and no node is made where an equal one is held (the managedFields of a controller's
+ * pods are mostly trees held already).
+ */
+export function heldNode(keys: readonly string[], children: readonly Tree[]): Tree {
+  if (!keys.length) return LEAF;
+  let hash = 0;
+  for (let i = 0; i < keys.length; i++) {
+    const id = ids.get(children[i]);
+    if (id === undefined) throw new Error('heldNode: a child is not a held tree');
+    hash = mixChild(hash, keys[i], id);
+  }
+  const bucket = table.get(hash);
+  if (bucket) {
+    for (const ref of bucket) {
+      const candidate = ref.deref();
+      if (candidate && hasEntries(candidate, keys, children)) return candidate;
+    }
+  }
+  const tree: Tree = {};
+  for (let i = 0; i < keys.length; i++) tree[keys[i]] = children[i];
+  return hold(hash, tree);
+}
+
+/** Whether `candidate` has exactly `keys`, in this order, leading to `children`. */
+function hasEntries(candidate: Tree, keys: readonly string[], children: readonly Tree[]): boolean {
+  let i = 0;
+  for (const k in candidate) if (i >= keys.length || keys[i] !== k || candidate[k] !== children[i++]) return false;
+  return i === keys.length;
+}
+
+function mixChild(hash: number, key: string, id: number): number {
+  return Math.imul(mixKey(hash, key) ^ id, 0x9e3779b1);
+}
+
+/** Holds `tree` (no equal one is held) under `hash`. */
+function hold(hash: number, tree: Tree): Tree {
+  let bucket = table.get(hash);
+  if (!bucket) table.set(hash, bucket = []);
   bucket.push(new WeakRef(tree));
   ids.set(tree, nextId++);
   if (++held >= sweepAt) sweep();

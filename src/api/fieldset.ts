@@ -6,6 +6,18 @@ import { isJsonObject } from './json.js';
 
 export type Path = string[];
 
+/** Makes a FieldsV1 node with `keys`, in order, leading to `children`. */
+export type FieldsV1Builder = (keys: readonly string[], children: readonly Record<string, unknown>[]) => Record<string, unknown>;
+
+const NO_KEYS: readonly string[] = [];
+const NO_CHILDREN: readonly Record<string, unknown>[] = [];
+
+function newNode(keys: readonly string[], children: readonly Record<string, unknown>[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (let i = 0; i < keys.length; i++) out[keys[i]] = children[i];
+  return out;
+}
+
 export class FieldSet {
   /** Path elements that are members of the set themselves. */
   readonly members = new Set<string>();
@@ -126,23 +138,31 @@ export class FieldSet {
     if (!child.empty) this.children.set(pe, child);
   }
 
-  /** The FieldsV1 JSON form: `{"f:spec":{"f:containers":{"k:{\"name\":\"c\"}":{".":{},"f:image":{}}}}}`. */
-  toFieldsV1(): Record<string, unknown> {
-    return this.emit(false);
+  /**
+   * The FieldsV1 JSON form: `{"f:spec":{"f:containers":{"k:{\"name\":\"c\"}":{".":{},"f:image":{}}}}}`.
+   * `node` makes each node from its keys, in order, and their children (no keys: a leaf); by
+   * default a new object, while fields-interning's heldNode gives the held one.
+   */
+  toFieldsV1(node: FieldsV1Builder = newNode): Record<string, unknown> {
+    return this.emit(false, node);
   }
 
-  private emit(includeSelf: boolean): Record<string, unknown> {
-    const keys = [...this.members];
+  private emit(includeSelf: boolean, node: FieldsV1Builder): Record<string, unknown> {
+    const keys: string[] = [];
+    for (const m of this.members) keys.push(m);
     for (const k of this.children.keys()) if (!this.members.has(k)) keys.push(k);
-    keys.sort(comparePathElements);
-    const out: Record<string, unknown> = {};
-    // "." marks a node that is a member itself and also has members below it.
-    if (includeSelf && keys.length) out['.'] = {};
+    if (keys.length > 1) keys.sort(comparePathElements);
+    const children: Record<string, unknown>[] = [];
     for (const k of keys) {
       const child = this.children.get(k);
-      out[k] = child ? child.emit(this.members.has(k)) : {};
+      children.push(child ? child.emit(this.members.has(k), node) : node(NO_KEYS, NO_CHILDREN));
     }
-    return out;
+    // "." marks a node that is a member itself and also has members below it.
+    if (includeSelf && keys.length) {
+      keys.unshift('.');
+      children.unshift(node(NO_KEYS, NO_CHILDREN));
+    }
+    return node(keys, children);
   }
 
   /** Whether fromFieldsV1(v) would be empty: every key but "." names a member somewhere below. */
@@ -190,6 +210,8 @@ const TYPE_ORDER: Record<string, number> = { f: 0, k: 1, v: 2, i: 3 };
 
 /** structured-merge-diff's PathElement order: fields, then keys, then values, then indexes. */
 export function comparePathElements(a: string, b: string): number {
+  // Most siblings are of one type (fields): then only indexes compare other than as text.
+  if (a[0] === b[0] && a[0] !== 'i') return a < b ? -1 : a > b ? 1 : 0;
   const ta = TYPE_ORDER[a[0]] ?? 9;
   const tb = TYPE_ORDER[b[0]] ?? 9;
   if (ta !== tb) return ta - tb;

@@ -5,6 +5,7 @@
 // list-map-keys, or the patch merge key; map-type atomic).
 import { canonicalJSON, copyJSON, isJsonObject, jsonEqual } from './json.js';
 import { FieldSet, fieldPE, keyPE, pathString, valuePE, type Path } from './fieldset.js';
+import { heldNode } from './fields-interning.js';
 import type { SchemaNode } from './schema-navigator.js';
 import type { KObject } from './types.js';
 
@@ -97,14 +98,25 @@ export interface Comparison { added: FieldSet; modified: FieldSet; removed: Fiel
  * A place in a walk: its parent and last path element. Walks extend this chain instead of copying
  * path arrays at every level; a path is built into a result set only when something is inserted.
  */
-interface Position { parent: Position | undefined; pe: string }
+interface Position {
+  parent: Position | undefined;
+  pe: string;
+  /** The node of `set` at this position, once made: a walk inserts many paths under one place. */
+  node?: FieldSet;
+  set?: FieldSet;
+}
 
 function insertAt(set: FieldSet, pos: Position): void {
   nodeAt(set, pos.parent).members.add(pos.pe);
 }
 
 function nodeAt(set: FieldSet, pos: Position | undefined): FieldSet {
-  return pos ? nodeAt(set, pos.parent).child(pos.pe) : set;
+  if (!pos) return set;
+  if (pos.set === set && pos.node) return pos.node;
+  const node = nodeAt(set, pos.parent).child(pos.pe);
+  pos.set = set;
+  pos.node = node;
+  return node;
 }
 
 /** What changed from `lhs` to `rhs`. `undefined` is an absent field; null is a present one. */
@@ -321,7 +333,7 @@ function readManagers(obj: KObject | undefined): Manager[] {
 
 function writeManagers(obj: KObject, managers: Manager[]): void {
   // An entry whose set did not change keeps its FieldsV1 as read.
-  const entries = managers.filter((m) => !m.empty).map((m) => ({ ...m.entry, fieldsType: 'FieldsV1' as const, fieldsV1: m.changed ? m.set.toFieldsV1() : m.entry.fieldsV1 }));
+  const entries = managers.filter((m) => !m.empty).map((m) => ({ ...m.entry, fieldsType: 'FieldsV1' as const, fieldsV1: m.changed ? m.set.toFieldsV1(heldNode) : m.entry.fieldsV1 }));
   entries.sort((a, b) => (a.operation !== b.operation ? (a.operation < b.operation ? -1 : 1) : (a.time ?? '') < (b.time ?? '') ? -1 : (a.time ?? '') > (b.time ?? '') ? 1 : a.manager < b.manager ? -1 : a.manager > b.manager ? 1 : 0));
   if (entries.length) obj.metadata.managedFields = entries.map(orderEntry); else delete obj.metadata.managedFields;
 }

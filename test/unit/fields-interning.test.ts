@@ -1,7 +1,8 @@
 // FieldsV1 interning: equal trees become one object, and nothing a client sees changes.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { copyCached, internManagedFields, internTree } from '../../src/api/fields-interning.js';
+import { copyCached, heldNode, internManagedFields, internTree } from '../../src/api/fields-interning.js';
+import { FieldSet } from '../../src/api/fieldset.js';
 import type { KObject } from '../../src/api/types.js';
 
 const tree = (ip: string) => ({ 'f:status': { 'f:phase': {}, 'f:podIPs': { '.': {}, [`k:{"ip":"${ip}"}`]: { '.': {}, 'f:ip': {} } }, 'f:conditions': { 'k:{"type":"Ready"}': { '.': {}, 'f:status': {} } } } });
@@ -73,4 +74,24 @@ test('copyCached: a deep copy in the same key order, sharing only held FieldsV1 
   assert.notEqual(copy.spec, cached.spec);
   assert.notEqual((copy.spec as { containers: unknown[] }).containers[0], (cached.spec as { containers: unknown[] }).containers[0]);
   assert.notEqual(copy.metadata.labels, cached.metadata.labels);
+});
+
+test('a set emitted through heldNode is the held tree: the same JSON as a plain emit, and the same object as interning it', () => {
+  const set = FieldSet.fromPaths([
+    ['f:spec', 'f:containers', 'k:{"name":"web"}'], ['f:spec', 'f:containers', 'k:{"name":"web"}', 'f:image'],
+    ['f:spec', 'f:containers', 'k:{"name":"web"}', 'f:ports', 'k:{"containerPort":8080,"protocol":"TCP"}'],
+    ['f:spec', 'f:containers', 'k:{"name":"web"}', 'f:ports', 'k:{"containerPort":8080,"protocol":"TCP"}', 'f:containerPort'],
+    ['f:metadata', 'f:labels', 'f:app'], ['f:spec', 'f:restartPolicy'], ['f:spec', 'f:finalizers', 'v:"a"'], ['f:spec', 'f:args', 'i:10'], ['f:spec', 'f:args', 'i:9'],
+  ]);
+  const plain = set.toFieldsV1();
+  const held = set.toFieldsV1(heldNode);
+  assert.equal(JSON.stringify(held), JSON.stringify(plain));
+  assert.equal(JSON.stringify(plain), '{"f:metadata":{"f:labels":{"f:app":{}}},"f:spec":{"f:args":{"i:9":{},"i:10":{}},"f:containers":{"k:{\\"name\\":\\"web\\"}":{".":{},"f:image":{},"f:ports":{"k:{\\"containerPort\\":8080,\\"protocol\\":\\"TCP\\"}":{".":{},"f:containerPort":{}}}}},"f:finalizers":{"v:\\"a\\"":{}},"f:restartPolicy":{}}}');
+  assert.equal(set.toFieldsV1(heldNode), held, 'emitted again: the held tree, no new node');
+  assert.equal(internTree(plain), held, 'interning the plain tree finds the one heldNode made');
+  const spec = (t: Record<string, unknown>) => t['f:spec'] as Record<string, unknown>;
+  const other = FieldSet.fromPaths([['f:spec', 'f:restartPolicy'], ['f:spec', 'f:args', 'i:10'], ['f:spec', 'f:args', 'i:9']]).toFieldsV1(heldNode);
+  assert.equal(spec(other)['f:args'], spec(held)['f:args'], 'equal subtrees of different trees are one object');
+  assert.equal(heldNode([], []), heldNode([], []), 'leaves are one object');
+  assert.throws(() => heldNode(['f:a'], [{ 'f:b': {} }]), /not a held tree/);
 });
