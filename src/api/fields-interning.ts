@@ -143,6 +143,17 @@ function sweep(): void {
   sweepAt = Math.max(1024, held * 2);
 }
 
+/** The JSON of held trees, made once each: a held tree never changes, and most writes store trees held already. */
+const texts = new WeakMap<Tree, string>();
+
+/** JSON.stringify(tree), remembered when the tree is held (undefined when it is not: encode it yourself). */
+export function heldTreeJSON(tree: unknown): string | undefined {
+  if (!isTree(tree) || !ids.has(tree)) return undefined;
+  let text = texts.get(tree);
+  if (text === undefined) texts.set(tree, text = JSON.stringify(tree));
+  return text;
+}
+
 /** Points each managedFields entry of `obj` (about to be cached) at the held copy of its tree. */
 export function internManagedFields(obj: KObject): void {
   const entries: unknown = obj.metadata?.managedFields;

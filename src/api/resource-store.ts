@@ -4,8 +4,8 @@ import { type CachedObject, type CacheSource, TooOldError, WatchCache, type Cach
 import { KeyExistsError, KeyNotFoundError, RevisionConflictError, type KeyValue, type Store } from '../storage/store.js';
 import { checkPreconditions, deletionFinished, planDeletion } from './deletion.js';
 import { errors, type GroupResource } from './errors.js';
-import { copyJSON, jsonEqual, jsonEqualBy } from './json.js';
-import { copyCached, internManagedFields } from './fields-interning.js';
+import { copyJSON, isJsonObject, jsonEqual, jsonEqualBy } from './json.js';
+import { copyCached, heldTreeJSON, internManagedFields } from './fields-interning.js';
 import { recordUpdate } from './managed-fields.js';
 import { SchemaNode } from './schema-navigator.js';
 import type { SchemaSet } from './schema.js';
@@ -624,9 +624,37 @@ export function encodeStored(stored: Record<string, unknown>): { value: string; 
   let head = '{';
   if (kind !== undefined) head += `"kind":${JSON.stringify(kind)},`;
   if (apiVersion !== undefined) head += `"apiVersion":${JSON.stringify(apiVersion)},`;
-  head += `"metadata":${JSON.stringify(metadata)}`;
+  head += `"metadata":${encodeMetadata(metadata)}`;
   const tail = JSON.stringify(rest);
   return { value: head + (tail === '{}' ? '}' : `,${tail.slice(1)}`), metadataEnd: head.length - 1 };
+}
+
+/**
+ * JSON.stringify(metadata), with each held FieldsV1 tree of its managedFields written as the text
+ * remembered for it: the trees are about half of a pod's metadata text, and most writes keep them.
+ */
+function encodeMetadata(metadata: unknown): string {
+  const entries = isJsonObject(metadata) ? metadata.managedFields : undefined;
+  if (!isJsonObject(metadata) || !Array.isArray(entries) || !entries.length) return JSON.stringify(metadata);
+  return encodeFields(metadata, (k, v) => (k === 'managedFields' ? `[${entries.map(encodeManagedFieldsEntry).join(',')}]` : JSON.stringify(v)));
+}
+
+function encodeManagedFieldsEntry(entry: unknown): string {
+  if (!isJsonObject(entry)) return JSON.stringify(entry) ?? 'null';
+  return encodeFields(entry, (k, v) => (k === 'fieldsV1' ? heldTreeJSON(v) : undefined) ?? JSON.stringify(v));
+}
+
+/** An object's JSON as JSON.stringify writes it (its keys in their order, undefined ones left out), each value's text from `value`. */
+function encodeFields(object: Record<string, unknown>, value: (key: string, v: unknown) => string | undefined): string {
+  let out = '';
+  for (const k in object) {
+    const v = object[k];
+    if (v === undefined || typeof v === 'function' || typeof v === 'symbol') continue;
+    const text = value(k, v);
+    if (text === undefined) continue;
+    out += `${out ? ',' : ''}${JSON.stringify(k)}:${text}`;
+  }
+  return `{${out}}`;
 }
 
 /** A stored value with `"resourceVersion":"<revision>"` added as the last field of its metadata, which ends at `metadataEnd`. */

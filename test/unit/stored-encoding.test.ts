@@ -3,6 +3,7 @@
 // holds: compact caches keep those bytes instead of encoding the object a second time.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { internTree } from '../../src/api/fields-interning.js';
 import { encodeStored, sameStored, withResourceVersion } from '../../src/api/resource-store.js';
 
 const shapes: Record<string, unknown>[] = [
@@ -11,6 +12,20 @@ const shapes: Record<string, unknown>[] = [
   { kind: undefined, apiVersion: 'v1', metadata: {}, data: { 'x"y': 'quote " and \\ and \u2028' } },
   { apiVersion: 'example.com/v1', metadata: { name: 'c', labels: { 'a/b': 'é' } }, spec: null, items: [1, 2, { three: 3 }] },
   { kind: 'Odd', metadata: { name: 'd' }, '1': 'an index key', spec: {} },
+  // Held FieldsV1 trees are written from the text remembered for each (twice: the second is that text).
+  ...[1, 2].map(() => ({
+    kind: 'Pod', apiVersion: 'v1',
+    metadata: {
+      name: 'e', labels: { a: '1' }, unset: undefined,
+      managedFields: [
+        { manager: 'kubectl', operation: 'Update', apiVersion: 'v1', time: '2026-12-06T00:00:00Z', fieldsType: 'FieldsV1', fieldsV1: internTree({ 'f:spec': { 'f:containers': { 'k:{"name":"c"}': { '.': {}, 'f:image': {} } } } }) },
+        { manager: 'kubelet', operation: 'Update', subresource: 'status', fieldsType: 'FieldsV1', fieldsV1: { 'f:status': { 'f:phase': {} } }, extra: undefined },
+        'not an entry',
+      ],
+      annotations: { 'x"y': '\u2028' },
+    },
+    spec: { containers: [{ name: 'c', image: 'nginx' }] },
+  })),
 ];
 
 test('encodeStored is JSON.stringify, and gives where the metadata ends', () => {
