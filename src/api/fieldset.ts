@@ -114,6 +114,19 @@ export class FieldSet {
     return out;
   }
 
+  /**
+   * without(), made in this set itself rather than in a copy: for a set just built that nothing
+   * else holds (a write's changed fields; the copy cost as much as building it). Returns this set.
+   */
+  cut(exact: FieldSet | undefined, prefixes?: FieldSet): this {
+    for (const m of this.members) if (exact?.members.has(m) || prefixes?.members.has(m)) this.members.delete(m);
+    for (const [pe, child] of this.children) {
+      if (!prefixes?.members.has(pe)) child.cut(exact?.children.get(pe), prefixes?.children.get(pe));
+      if (prefixes?.members.has(pe) || child.empty) this.children.delete(pe);
+    }
+    return this;
+  }
+
   /** Only the paths under `prefix` (kept whole). */
   under(prefix: Path): FieldSet {
     const node = prefix.reduce<FieldSet | undefined>((n, pe) => n?.children.get(pe), this);

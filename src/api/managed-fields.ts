@@ -315,9 +315,10 @@ const STATUS_SET = FieldSet.fromPaths([['f:status']]);
 const STRIPPED_AND_STATUS = STRIPPED_SET.union(STATUS_SET);
 
 /** The part of a set a writer can own: status through /status, the rest elsewhere. */
-function scoped(set: FieldSet, subresource: string | undefined, hasStatus: boolean): FieldSet {
+function scoped(set: FieldSet, subresource: string | undefined, hasStatus: boolean, owned = false): FieldSet {
   if (subresource === 'status') return set.without(STRIPPED_SET).under(['f:status']);
-  // Both cut in one copy of the set (every write's whole set passes here).
+  // Both cut at once; in the set itself when the caller owns it (every write's whole set passes here).
+  if (owned) return hasStatus ? set.cut(STRIPPED_AND_STATUS, STATUS_SET) : set.cut(STRIPPED_SET);
   return hasStatus ? set.without(STRIPPED_AND_STATUS, STATUS_SET) : set.without(STRIPPED_SET);
 }
 
@@ -375,7 +376,8 @@ export function emptyLike(schema: SchemaNode, obj: KObject): KObject {
 export function recordUpdate(prev: KObject | undefined, next: KObject, schema: SchemaNode, w: Writer, hasStatus: boolean): void {
   const managers = readManagers(prev);
   const cmp = compare(stripForCompare(prev ?? emptyLike(schema, next)), stripForCompare(next), schema);
-  const changed = scoped(cmp.modified.empty ? cmp.added : cmp.added.union(cmp.modified), w.subresource, hasStatus);
+  // The comparison's added set is not read again: cut in place.
+  const changed = scoped(cmp.modified.empty ? cmp.added : cmp.added.union(cmp.modified), w.subresource, hasStatus, true);
   const removed = cmp.removed;
   // Only the writer is stamped, and only when it took fields; the others keep their time and version.
   const writer = changed.empty ? undefined : writerEntry(managers, w);

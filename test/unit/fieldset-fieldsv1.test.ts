@@ -33,3 +33,23 @@ test('sharesMembersWithFieldsV1 and isEmptyFieldsV1 agree with the parsed set', 
     }
   }
 });
+
+test('cut is without made in the set itself: the same paths, and no empty subtree left', () => {
+  const cuts = [
+    [FieldSet.fromPaths([['f:metadata', 'f:labels'], ['f:metadata', 'f:name']]), FieldSet.fromPaths([['f:status']])],
+    [FieldSet.fromPaths([['f:spec', 'f:containers', 'k:{"name":"c"}', 'f:image']]), undefined],
+    [undefined, FieldSet.fromPaths([['f:metadata'], ['f:spec', 'f:containers']])],
+    [FieldSet.fromPaths([['f:metadata', 'f:annotations', 'f:a']]), FieldSet.fromPaths([['f:status', 'f:phase']])],
+  ] as const;
+  for (const sample of SAMPLES) {
+    for (const [exact, prefixes] of cuts) {
+      const expected = FieldSet.fromFieldsV1(sample).without(exact, prefixes);
+      const set = FieldSet.fromFieldsV1(sample);
+      assert.equal(set.cut(exact, prefixes), set);
+      assert.deepEqual(set.paths(), expected.paths());
+      assert.deepEqual(set.toFieldsV1(), expected.toFieldsV1());
+      const emptyBelow = (s: FieldSet): boolean => [...s.children.values()].some((c) => c.empty || emptyBelow(c));
+      assert.equal(emptyBelow(set), false, JSON.stringify(sample));
+    }
+  }
+});
