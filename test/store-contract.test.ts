@@ -208,6 +208,28 @@ for (const worker of [true, false]) {
       await s.close();
     });
 
+    test('refused writes in one batch (a stale update, a delete of a missing key, a create of an existing one) change nothing; the batch\'s others stand', async () => {
+      const s = open();
+      const a = await s.create('/registry/r/a', 'a1');
+      await s.create('/registry/r/b', 'b1');
+      const results = await Promise.allSettled([
+        s.update('/registry/r/a', 'a2', a.modRevision),
+        s.update('/registry/r/b', 'stale', a.modRevision),
+        s.delete('/registry/r/missing'),
+        s.create('/registry/r/a', 'again'),
+        s.create('/registry/r/c', 'c1'),
+      ]);
+      assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'rejected', 'rejected', 'rejected', 'fulfilled']);
+      assert.ok(results[1].status === 'rejected' && results[1].reason instanceof RevisionConflictError);
+      assert.ok(results[2].status === 'rejected' && results[2].reason instanceof KeyNotFoundError);
+      assert.ok(results[3].status === 'rejected' && results[3].reason instanceof KeyExistsError);
+      const listed = await s.list('/registry/r/');
+      assert.deepEqual(listed.items.map((kv) => [kv.key, kv.value]), [['/registry/r/a', 'a2'], ['/registry/r/b', 'b1'], ['/registry/r/c', 'c1']]);
+      // Two revisions for the two writes that stood, none for the refused ones.
+      assert.equal(listed.revision, a.modRevision + 3);
+      await s.close();
+    });
+
     test('close commits the pending writes; later writes fail with StoreClosedError', async () => {
       const path = join(mkdtempSync(join(tmpdir(), 'tk-sqlite-')), 'db');
       const s = new SqliteStore({ path, compactIntervalMs: 0, worker });

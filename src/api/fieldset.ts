@@ -252,8 +252,11 @@ export const fieldPE = (name: string): string => `f:${name}`;
 
 /** `k:{...}` with the key fields sorted by name, as structured-merge-diff serializes them. */
 export function keyPE(fields: Record<string, unknown>): string {
+  const keys = Object.keys(fields);
+  // One key field (a container's name, an env var's): its text without an object made to encode.
+  if (keys.length === 1 && fields[keys[0]] !== undefined) return `k:{${JSON.stringify(keys[0])}:${JSON.stringify(fields[keys[0]])}}`;
   const sorted: Record<string, unknown> = {};
-  for (const k of Object.keys(fields).sort()) sorted[k] = fields[k];
+  for (const k of keys.sort()) sorted[k] = fields[k];
   return `k:${JSON.stringify(sorted)}`;
 }
 

@@ -9,8 +9,9 @@
 // Durability: WAL with synchronous=FULL fsyncs the log on every commit, so a write is on disk
 // before its answer leaves here (synchronous=NORMAL could lose the last commits on power loss).
 // Group commit: every write request handed to `write` together shares one transaction and its
-// fsync, as etcd batches its raft entries; each write runs in a savepoint, so one that fails
-// leaves the others. locking_mode=EXCLUSIVE makes a second process on the same file fail at open
+// fsync, as etcd batches its raft entries. A write that fails as writes do (the key exists, is
+// gone, or moved on) fails before it changes anything, so the others stand without a savepoint
+// each; any other error (the disk full, the file unreadable) fails the whole batch. locking_mode=EXCLUSIVE makes a second process on the same file fail at open
 // instead of interleaving writes.
 import Database from 'better-sqlite3';
 import {
@@ -92,9 +93,6 @@ export class SqliteEngine {
       getMeta: this.db.prepare<[string], { value: number }>('SELECT value FROM meta WHERE name = ?'),
       begin: this.db.prepare('BEGIN IMMEDIATE'),
       commit: this.db.prepare('COMMIT'),
-      savepoint: this.db.prepare('SAVEPOINT write'),
-      release: this.db.prepare('RELEASE write'),
-      rollbackTo: this.db.prepare('ROLLBACK TO write'),
       // One window of revisions (lo, hi] of a compaction to `target`: a row goes when a newer row
       // of its key is also at or before the target, and a delete goes too (the key is gone).
       compactWindow: this.db.prepare<[number, number, number]>(`DELETE FROM log WHERE rev > ? AND rev <= ? AND (type = ${DELETE}
@@ -127,9 +125,9 @@ export class SqliteEngine {
   }
 
   /**
-   * Applies the writes of all `requests` in one transaction (one fsync), each in a savepoint, and
-   * answers each request with its writes' outcomes once the commit is on disk; if the commit
-   * fails, every request gets its error and nothing of them is kept.
+   * Applies the writes of all `requests` in one transaction (one fsync) and answers each request
+   * with its writes' outcomes once the commit is on disk; if the commit (or a write, other than
+   * by a refusal) fails, every request gets its error and nothing of them is kept.
    */
   write(requests: WriteRequest[], reply: (r: Reply) => void): void {
     if (!this.db.open) {
@@ -142,15 +140,12 @@ export class SqliteEngine {
       this.stmt.begin.run();
       for (const r of requests) {
         outcomes.push(r.ops.map((op) => {
-          this.stmt.savepoint.run();
           try {
             const outcome = this.apply(op, next + 1);
-            this.stmt.release.run();
             next++;
             return outcome;
           } catch (e) {
-            this.stmt.rollbackTo.run();
-            this.stmt.release.run();
+            if (!isRefusal(e)) throw e;
             return { ok: false, error: toWire(e) };
           }
         }));
@@ -166,7 +161,10 @@ export class SqliteEngine {
     requests.forEach((r, i) => reply({ id: r.id, revision: this.revision, compacted: this.compacted, outcomes: outcomes[i] }));
   }
 
-  /** One write at revision `rev`, inside the open savepoint. */
+  /**
+   * One write at revision `rev`, in the open transaction. A refusal (isRefusal) is thrown before
+   * any statement changes the database: no savepoint is needed to undo it.
+   */
   private apply(op: WriteOp, rev: number): WriteOutcome {
     const row = this.stmt.key.get(op.key);
     if (op.op === 'create') {
@@ -309,4 +307,9 @@ function toKeyValue(row: Row): WireKeyValue {
 /** The smallest string greater than every string with this prefix. */
 export function prefixEnd(prefix: string): string {
   return prefix + '\uffff';
+}
+
+/** A write the store refuses (the key exists, is gone, or is not at the expected revision): the batch's other writes stand. */
+function isRefusal(e: unknown): boolean {
+  return e instanceof KeyExistsError || e instanceof KeyNotFoundError || e instanceof RevisionConflictError;
 }

@@ -2,7 +2,7 @@
 // what the parsed set would.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { FieldSet } from '../../src/api/fieldset.js';
+import { FieldSet, keyPE } from '../../src/api/fieldset.js';
 
 const SAMPLES: unknown[] = [
   {},
@@ -52,4 +52,14 @@ test('cut is without made in the set itself: the same paths, and no empty subtre
       assert.equal(emptyBelow(set), false, JSON.stringify(sample));
     }
   }
+});
+
+test('keyPE: the key fields sorted by name, as structured-merge-diff writes them', () => {
+  assert.equal(keyPE({ name: 'web' }), 'k:{"name":"web"}');
+  assert.equal(keyPE({ name: 'quote " and \\ é' }), `k:${JSON.stringify({ name: 'quote " and \\ é' })}`);
+  assert.equal(keyPE({ protocol: 'TCP', containerPort: 8080 }), 'k:{"containerPort":8080,"protocol":"TCP"}');
+  assert.equal(keyPE({ port: 0 }), 'k:{"port":0}');
+  assert.equal(keyPE({ ip: null }), 'k:{"ip":null}');
+  assert.equal(keyPE({ a: undefined }), 'k:{}');
+  assert.equal(keyPE({}), 'k:{}');
 });

@@ -1,0 +1,55 @@
+// The API's CPU per write for two checkouts, measured in one process: each checkout's sources are
+// loaded side by side (a memory-store cluster each, no HTTP, no control plane), and rounds of 1,000
+// pod creates, 32 in flight through ResourceStore.create, alternate between them. These machines
+// are noisy (whole-process runs of one build read 268 to 367 us a create within an hour), and
+// what slows the machine slows both alike here, so a change of a few percent shows. Prints the
+// process CPU per create of each (min, p25, median over the rounds after the warm-up).
+//
+//   npx tsx bench/write-ab.ts /path/to/checkout-a /path/to/checkout-b [--rounds 40]
+// (a checkout: a worktree with node_modules, e.g. `git worktree add --detach ../old HEAD~1`
+// and a symlink to this one's node_modules.)
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { ResourceStore } from '../src/api/resource-store.js';
+import { pod } from './lib/objects.js';
+
+interface Variant { root: string; pods: ResourceStore; micros: number[] }
+
+const { values, positionals } = parseArgs({ allowPositionals: true, options: { rounds: { type: 'string', default: '40' } } });
+if (positionals.length < 2) throw new Error('usage: write-ab.ts CHECKOUT_A CHECKOUT_B [--rounds N]');
+const rounds = Number(values.rounds);
+const PER_ROUND = 1000;
+const WARM_ROUNDS = 6;
+
+const variants: Variant[] = [];
+for (const root of positionals.map((p) => resolve(p))) {
+  const { startCluster } = await import(`${root}/src/cluster.ts`) as typeof import('../src/cluster.js');
+  const cluster = await startCluster({ store: 'memory', controlPlane: false, port: 0, nodes: 0 });
+  const pods = cluster.registry.resource('pods', '');
+  if (!pods) throw new Error(`${root}: no pods resource`);
+  variants.push({ root, pods, micros: [] });
+}
+
+let serial = 0;
+async function createRound(pods: ResourceStore): Promise<void> {
+  let started = 0;
+  await Promise.all(Array.from({ length: 32 }, async () => {
+    while (started++ < PER_ROUND) await pods.create('default', pod(`ab-${serial++}`), { dryRun: false, fieldManager: 'bench' });
+  }));
+}
+
+for (let r = 0; r < rounds; r++) {
+  // Each checkout goes first in every other round.
+  for (const v of r % 2 ? variants : [...variants].reverse()) {
+    const before = process.cpuUsage();
+    await createRound(v.pods);
+    const used = process.cpuUsage(before);
+    if (r >= WARM_ROUNDS) v.micros.push((used.user + used.system) / PER_ROUND);
+  }
+}
+for (const v of variants) {
+  const sorted = [...v.micros].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.floor(q * (sorted.length - 1))].toFixed(1);
+  console.log(`${v.root}: us per create, min ${at(0)}, p25 ${at(0.25)}, median ${at(0.5)} (${sorted.length} rounds)`);
+}
+process.exit(0);
