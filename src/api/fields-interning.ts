@@ -143,6 +143,11 @@ function sweep(): void {
   sweepAt = Math.max(1024, held * 2);
 }
 
+/** Whether `tree` is a held FieldsV1 tree (plain JSON objects all the way down, never changed). */
+export function isHeldTree(tree: unknown): boolean {
+  return isTree(tree) && ids.has(tree);
+}
+
 /** The JSON of held trees, made once each: a held tree never changes, and most writes store trees held already. */
 const texts = new WeakMap<Tree, string>();
 

@@ -5,7 +5,7 @@ import { KeyExistsError, KeyNotFoundError, RevisionConflictError, type KeyValue,
 import { checkPreconditions, deletionFinished, planDeletion } from './deletion.js';
 import { errors, type GroupResource } from './errors.js';
 import { copyJSON, isJsonObject, jsonEqual, jsonEqualBy } from './json.js';
-import { copyCached, heldTreeJSON, internManagedFields } from './fields-interning.js';
+import { copyCached, heldTreeJSON, internManagedFields, isHeldTree } from './fields-interning.js';
 import { recordUpdate } from './managed-fields.js';
 import { SchemaNode } from './schema-navigator.js';
 import type { SchemaSet } from './schema.js';
@@ -672,7 +672,12 @@ function isPlainJSON(v: unknown): boolean {
     return true;
   }
   if (typeof v !== 'object' || Object.getPrototypeOf(v) !== Object.prototype) return false;
-  for (const k in v) if (!isPlainJSON((v as Record<string, unknown>)[k])) return false;
+  for (const k in v) {
+    const value = (v as Record<string, unknown>)[k];
+    // A held FieldsV1 tree is plain by construction: most of a pod's nodes, not walked again.
+    if (k === 'fieldsV1' && isHeldTree(value)) continue;
+    if (!isPlainJSON(value)) return false;
+  }
   return true;
 }
 
