@@ -144,7 +144,7 @@ function sweep(): void {
 }
 
 /** Whether `tree` is a held FieldsV1 tree (plain JSON objects all the way down, never changed). */
-export function isHeldTree(tree: unknown): boolean {
+export function isHeldTree(tree: unknown): tree is Tree {
   return isTree(tree) && ids.has(tree);
 }
 
@@ -153,7 +153,7 @@ const texts = new WeakMap<Tree, string>();
 
 /** JSON.stringify(tree), remembered when the tree is held (undefined when it is not: encode it yourself). */
 export function heldTreeJSON(tree: unknown): string | undefined {
-  if (!isTree(tree) || !ids.has(tree)) return undefined;
+  if (!isHeldTree(tree)) return undefined;
   let text = texts.get(tree);
   if (text === undefined) texts.set(tree, text = JSON.stringify(tree));
   return text;
