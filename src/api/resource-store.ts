@@ -106,8 +106,8 @@ export class ResourceStore {
       indexes: strategy.indexes,
       compact: strategy.compactCache,
       source,
-      decode: (value, modRevision, key) => this.decodedForCache(key, value, modRevision),
-      encoded: (obj, value, modRevision) => this.encodedForCache(obj, value, modRevision),
+      decode: (value, modRevision, key) => this.decodedForCache(key, value, modRevision).object,
+      decodeWithJson: (value, modRevision, key) => this.decodedForCache(key, value, modRevision),
     });
   }
 
@@ -564,35 +564,27 @@ export class ResourceStore {
     }
   }
   private readonly justWritten = new Map<string, { value: string; object: KObject; metadataEnd?: number }>();
-  /** Where the metadata of a value just written ends, by the object the cache took for it (see encodedForCache). */
-  private readonly metadataEnds = new WeakMap<KObject, number>();
 
-  private decodedForCache(key: string, value: string, modRevision: number): KObject {
+  /**
+   * A stored value as the cache holds it. A value just written is the object that was encoded,
+   * with its JSON: the value with its resourceVersion added as metadata's last field, where the
+   * object has it (compact caches keep only these bytes).
+   */
+  private decodedForCache(key: string, value: string, modRevision: number): { object: KObject; json?: string } {
     const hint = this.justWritten.get(key);
-    let obj: KObject;
+    let object: KObject;
+    let json: string | undefined;
     if (hint?.value !== value) {
-      obj = this.decoded(value, modRevision);
+      object = this.decoded(value, modRevision);
     } else {
       this.justWritten.delete(key);
       hint.object.metadata.resourceVersion = String(modRevision);
-      obj = hint.object;
-      if (hint.metadataEnd !== undefined) this.metadataEnds.set(obj, hint.metadataEnd);
+      object = hint.object;
+      if (hint.metadataEnd !== undefined) json = withResourceVersion(value, hint.metadataEnd, modRevision);
     }
     // Held decoded: its FieldsV1 trees shared with equal ones (compact kinds keep only bytes).
-    if (!this.strategy.compactCache) internManagedFields(obj);
-    return obj;
-  }
-
-  /**
-   * The JSON of an object decodedForCache just returned, when its stored value gives it without
-   * encoding the object again: the value with its resourceVersion added as metadata's last field,
-   * where the decoded object has it (compact caches keep only these bytes).
-   */
-  private encodedForCache(obj: KObject, value: string, modRevision: number): string | undefined {
-    const end = this.metadataEnds.get(obj);
-    if (end === undefined) return undefined;
-    this.metadataEnds.delete(obj);
-    return withResourceVersion(value, end, modRevision);
+    if (!this.strategy.compactCache) internManagedFields(object);
+    return { object, json };
   }
 
   private storeError(e: unknown, name: string): unknown {
@@ -635,7 +627,7 @@ export function encodeStored(stored: Record<string, unknown>): { value: string; 
  */
 function encodeMetadata(metadata: unknown): string {
   const entries = isJsonObject(metadata) ? metadata.managedFields : undefined;
-  if (!isJsonObject(metadata) || !Array.isArray(entries) || !entries.length) return JSON.stringify(metadata);
+  if (!Array.isArray(entries) || !entries.length || !isJsonObject(metadata)) return JSON.stringify(metadata);
   return encodeFields(metadata, (k, v) => (k === 'managedFields' ? `[${entries.map(encodeManagedFieldsEntry).join(',')}]` : JSON.stringify(v)));
 }
 

@@ -179,12 +179,12 @@ export interface WatchCacheOptions<T> extends WatchHistoryOptions {
   /** Keep objects as JSON bytes only (see CachedObject.compact). */
   compact?: boolean;
   /**
-   * The JSON of an object `decode` just returned from `value`, when the caller can give it for
-   * less than encoding the object again (undefined: it is encoded when asked). A compact cache
-   * keeps it as the bytes; others use it for the write's answer and its watch events, in the same
-   * turn, and then let it go.
+   * Decodes as `decode` does (and is used instead of it), also giving the object's JSON when the
+   * caller has it for less than encoding the object again (no `json`: it is encoded when asked).
+   * A compact cache keeps it as the bytes; others use it for the write's answer and its watch
+   * events, in the same turn, and then let it go.
    */
-  encoded?: (object: T, value: string, modRevision: number) => string | undefined;
+  decodeWithJson?: (value: string, modRevision: number, key: string) => { object: T; json?: string };
   /** Secondary indexes (as client-go's Indexers): name to the value an object is filed under. */
   indexes?: Record<string, (o: T) => string | undefined>;
 }
@@ -405,9 +405,8 @@ export class WatchCache<T> {
 
   /** A stored value as the cache holds it. */
   private cached(key: string, value: string, revision: number): CachedObject<T> {
-    const { decode, compact, encoded } = this.options;
-    const object = decode(value, revision, key);
-    const json = encoded?.(object, value, revision);
+    const { decode, compact, decodeWithJson } = this.options;
+    const { object, json } = decodeWithJson ? decodeWithJson(value, revision, key) : { object: decode(value, revision, key), json: undefined };
     if (compact) return CachedObject.compact(key, object, revision, json);
     if (json === undefined) return new CachedObject(key, object, revision);
     const written = CachedObject.written(key, object, revision, json);

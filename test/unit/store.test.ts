@@ -94,8 +94,8 @@ test('watch cache: a list at a past revision undoes only its prefix, and the pag
 test('watch cache: a version whose JSON the writer gave answers with that text in its turn, and lets it go after', async () => {
   const s = memory();
   // The writer's text for value 'given' differs from JSON.stringify's, so the test can tell which was used.
-  const encoded = (o: { v: string }) => (o.v === 'given' ? '{"v":"given","by":"writer"}' : undefined);
-  const cache = new WatchCache<{ v: string }>({ store: s, prefix: '/x/', decode: (v) => ({ v }), encoded });
+  const decodeWithJson = (v: string) => ({ object: { v }, json: v === 'given' ? '{"v":"given","by":"writer"}' : undefined });
+  const cache = new WatchCache<{ v: string }>({ store: s, prefix: '/x/', decode: (v) => ({ v }), decodeWithJson });
   await cache.start();
   const sent: string[] = [];
   const stop = cache.watch({ matches: () => true, deliver: (_t, o) => sent.push(o.jsonBytes().toString()) });
