@@ -20,7 +20,7 @@ export interface DecodeOptions {
   kind: string;
   apiVersion: string;
   validation: FieldValidation;
-  /** Keys the body gave twice (see bodyDuplicates). */
+  /** Keys the body gave twice (see parseBodyWithDuplicates). */
   duplicates?: string[];
   /** The schema's node, to find the quantities by (none are checked without). */
   schema?: SchemaNode;

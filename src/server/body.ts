@@ -8,24 +8,29 @@ import { yaml } from '../lazy-modules.js';
 
 export const BODY_MEDIA_TYPES = ['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf'];
 
-/** Keys given twice in a JSON body (YAML bodies with duplicate keys fail to parse). */
-export function bodyDuplicates(body: Buffer, contentType: string | undefined): string[] {
-  return bodyFormat(contentType) === 'json' ? duplicateFields(body.toString('utf8')) : [];
-}
+/** A body parsed into a plain value, and the keys it gave twice (JSON only: YAML bodies with duplicate keys fail to parse). */
+export interface ParsedBody { value: unknown; duplicates: string[] }
 
 /** Parses a JSON or YAML body into a plain value; syntax errors are 400s. */
 export function parseBody(body: Buffer, contentType: string | undefined, what: string): unknown {
+  return parseBodyWithDuplicates(body, contentType, what).value;
+}
+
+/** parseBody, with the keys a JSON body gave twice (which JSON.parse resolves to the last). */
+export function parseBodyWithDuplicates(body: Buffer, contentType: string | undefined, what: string): ParsedBody {
   const format = bodyFormat(contentType);
   if (format === undefined) throw errors.unsupportedMediaType(contentType ?? '', BODY_MEDIA_TYPES);
-  if (format === 'protobuf') return decodeProtobufBody(body);
+  if (format === 'protobuf') return { value: decodeProtobufBody(body), duplicates: [] };
   const text = body.toString('utf8');
   if (text.trim() === '') throw errors.badRequest(`the object provided is unrecognized (must be of type ${what}): couldn't get version/kind; json parse error: unexpected end of JSON input`);
+  let value: unknown;
   try {
-    return format === 'yaml' ? yaml().parse(text) : JSON.parse(text);
+    value = format === 'yaml' ? yaml().parse(text) : JSON.parse(text);
   } catch (e) {
     const why = e instanceof Error ? e.message : String(e);
     throw errors.badRequest(`the object provided is unrecognized (must be of type ${what}): couldn't get version/kind; json parse error: ${why}`);
   }
+  return { value, duplicates: format === 'json' ? duplicateFields(text, value) : [] };
 }
 
 /** `Warning` header values: `299 - "text"`, with the text quoted as Go's strconv.Quote. */

@@ -20,7 +20,7 @@ import { encodeTable } from '../api/table-encoding.js';
 import { rfc3339 } from '../api/time.js';
 import { currentRequest, runInRequest } from '../api/request-context.js';
 import type { CreateRequest, DeleteOptions, KObject, StreamingEndpoint, StreamRequest, Subresource, TokenAuthenticator } from '../api/types.js';
-import { bodyDuplicates, parseBody, warningHeaders } from './body.js';
+import { parseBody, parseBodyWithDuplicates, warningHeaders } from './body.js';
 import { readBody, sendError, sendJSON, sendObject } from './http.js';
 import { chooseResponseFormat, patchType, type ResponseFormat } from './negotiation.js';
 import type { ResourceRequest } from './request-info.js';
@@ -226,9 +226,8 @@ export class RestHandler {
   // ---- writes ------------------------------------------------------------------------------
 
   private async decodeBody(rs: ResourceStore, req: IncomingMessage, validation: FieldValidation) {
-    const body = await readBody(req);
-    const raw = parseBody(body, req.headers['content-type'], rs.kind);
-    return decodeObject(raw, { ...this.decodeOptions(rs, validation), duplicates: bodyDuplicates(body, req.headers['content-type']) });
+    const { value, duplicates } = parseBodyWithDuplicates(await readBody(req), req.headers['content-type'], rs.kind);
+    return decodeObject(value, { ...this.decodeOptions(rs, validation), duplicates });
   }
 
   private decodeOptions(rs: ResourceStore, validation: FieldValidation): DecodeOptions {

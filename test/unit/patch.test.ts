@@ -64,3 +64,16 @@ test('duplicate JSON keys are found with their paths', async () => {
   assert.deepEqual(duplicateFields('{broken'), []);
   assert.deepEqual(duplicateFields('{"a\\u0062":1, "ab" : 2, "c":[{"x":[true,{"k":null,"k":-1.5e3}]}]}'), ['ab', 'c[0].x[1].k']);
 });
+
+test('duplicateFields given the parsed value: the same answers, colons and quotes inside strings not taken for keys', async () => {
+  const { duplicateFields } = await import('../../src/api/json.js');
+  const check = (text: string, expected: string[]) => assert.deepEqual(duplicateFields(text, JSON.parse(text)), expected, text);
+  check('{"metadata":{"name":"a","name":"b"},"spec":{"containers":[{"image":"x","image":"y"}]}}', ['metadata.name', 'spec.containers[0].image']);
+  check('{"a\\u0062":1, "ab" : 2, "c":[{"x":[true,{"k":null,"k":-1.5e3}]}]}', ['ab', 'c[0].x[1].k']);
+  check('{"a":"k: v","b":"\\":"}', []);
+  check('{"a":"x\\\\","b":{":":":"},"c":[":",{}]}', []);
+  check('{"a":"x\\\\","a":"y"}', ['a']);
+  check('{"__proto__":{"x":1},"__proto__":{}}', ['__proto__']);
+  check('[{"a":1},{"a":1,"a":2}]', ['[1].a']);
+  check('"a:b"', []);
+});
