@@ -248,7 +248,23 @@ export function pathString(path: Path): string {
   }).join('');
 }
 
-export const fieldPE = (name: string): string => `f:${name}`;
+/** Field path elements made so far, by field name: a write names the same few hundred fields. */
+const fieldPEs = new Map<string, string>();
+const FIELD_PES_MAX = 10_000;
+
+/**
+ * `f:<name>`. The same string for the same name: a new one for each field of each write was a
+ * concatenation V8 flattened and hashed again wherever the sets compared or looked it up.
+ */
+export function fieldPE(name: string): string {
+  let pe = fieldPEs.get(name);
+  if (pe === undefined) {
+    if (fieldPEs.size >= FIELD_PES_MAX) fieldPEs.clear();
+    pe = `f:${name}`;
+    fieldPEs.set(name, pe);
+  }
+  return pe;
+}
 
 /** `k:{...}` with the key fields sorted by name, as structured-merge-diff serializes them. */
 export function keyPE(fields: Record<string, unknown>): string {
