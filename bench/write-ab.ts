@@ -4,18 +4,20 @@
 // are noisy (whole-process runs of one build read 268 to 367 us a create within an hour), and
 // what slows the machine slows both alike here, so a change of a few percent shows. Prints the
 // process CPU per create of each (min, p25, median over the rounds after the warm-up).
+// With --http the creates are POSTs to each cluster's port from autocannon in this process (the
+// HTTP edge included; the client's share of the CPU is the same for both).
 //
-//   npx tsx bench/write-ab.ts /path/to/checkout-a /path/to/checkout-b [--rounds 40]
+//   npx tsx bench/write-ab.ts /path/to/checkout-a /path/to/checkout-b [--rounds 40] [--http]
 // (a checkout: a worktree with node_modules, e.g. `git worktree add --detach ../old HEAD~1`
 // and a symlink to this one's node_modules.)
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ResourceStore } from '../src/api/resource-store.js';
-import { pod } from './lib/objects.js';
+import { createMany, pod } from './lib/objects.js';
 
-interface Variant { root: string; pods: ResourceStore; micros: number[] }
+interface Variant { root: string; pods: ResourceStore; url: string; micros: number[] }
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { rounds: { type: 'string', default: '40' } } });
+const { values, positionals } = parseArgs({ allowPositionals: true, options: { rounds: { type: 'string', default: '40' }, http: { type: 'boolean', default: false } } });
 if (positionals.length < 2) throw new Error('usage: write-ab.ts CHECKOUT_A CHECKOUT_B [--rounds N]');
 const rounds = Number(values.rounds);
 const PER_ROUND = 1000;
@@ -27,11 +29,15 @@ for (const root of positionals.map((p) => resolve(p))) {
   const cluster = await startCluster({ store: 'memory', controlPlane: false, port: 0, nodes: 0 });
   const pods = cluster.registry.resource('pods', '');
   if (!pods) throw new Error(`${root}: no pods resource`);
-  variants.push({ root, pods, micros: [] });
+  variants.push({ root, pods, url: cluster.url, micros: [] });
 }
 
 let serial = 0;
-async function createRound(pods: ResourceStore): Promise<void> {
+async function createRound({ pods, url }: Variant): Promise<void> {
+  if (values.http) {
+    await createMany(url, '/api/v1/namespaces/default/pods', PER_ROUND, () => pod(`ab-${serial++}`));
+    return;
+  }
   let started = 0;
   await Promise.all(Array.from({ length: 32 }, async () => {
     while (started++ < PER_ROUND) await pods.create('default', pod(`ab-${serial++}`), { dryRun: false, fieldManager: 'bench' });
@@ -42,7 +48,7 @@ for (let r = 0; r < rounds; r++) {
   // Each checkout goes first in every other round.
   for (const v of r % 2 ? variants : [...variants].reverse()) {
     const before = process.cpuUsage();
-    await createRound(v.pods);
+    await createRound(v);
     const used = process.cpuUsage(before);
     if (r >= WARM_ROUNDS) v.micros.push((used.user + used.system) / PER_ROUND);
   }
