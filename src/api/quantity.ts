@@ -176,7 +176,16 @@ export class Quantity {
 
   /** Parses a value decoded from JSON as kube's Quantity.UnmarshalJSON does: strings trimmed, numbers as written. */
   static fromJSON(v: unknown): Quantity {
-    if (typeof v === 'string') return Quantity.parse(goTrimSpace(v));
+    if (typeof v === 'string') {
+      // Quantities are immutable, and the same few texts recur in every object read.
+      let parsed = parsedTexts.get(v);
+      if (parsed === undefined) {
+        parsed = Quantity.parse(goTrimSpace(v));
+        if (parsedTexts.size >= CANONICAL_TEXTS_MAX) parsedTexts.clear();
+        parsedTexts.set(v, parsed);
+      }
+      return parsed;
+    }
     if (typeof v === 'number' && Number.isFinite(v)) return Quantity.parse(String(v));
     // true, false, objects and arrays reach the parser as their JSON text, which never matches.
     throw new QuantityError(QUANTITY_FORMAT_ERROR);
@@ -187,6 +196,13 @@ export class Quantity {
   }
 
   isZero(): boolean { return this.unscaled === 0n; }
+
+  /** The exact sum, in this quantity's format (Go's Quantity.Add). */
+  add(other: Quantity): Quantity {
+    const exponent = Math.min(this.exponent, other.exponent);
+    const unscaled = this.unscaled * pow10(this.exponent - exponent) + other.unscaled * pow10(other.exponent - exponent);
+    return new Quantity(unscaled, exponent, this.format);
+  }
 
   /** -1, 0 or 1 as this is less than, equal to or greater than `other`. */
   cmp(other: Quantity): -1 | 0 | 1 {
@@ -294,6 +310,8 @@ export function tryParseQuantity(v: unknown): Quantity | undefined {
  * every object written, and parsing one (BigInt arithmetic) cost about 5 us. Bounded: cleared when full.
  */
 const canonicalTexts = new Map<string, string>();
+/** Quantities parsed from the texts seen lately (Quantity.fromJSON), bounded as canonicalTexts is. */
+const parsedTexts = new Map<string, Quantity>();
 const CANONICAL_TEXTS_MAX = 1024;
 
 /** The canonical text of a quantity (throws QuantityError for one that does not parse). */

@@ -2,7 +2,8 @@
 // (pkg/quota/v1/evaluator/core and apiserver's generic object count evaluator): which quota
 // resource names an object of a group-resource can consume, its usage of them, and whether a
 // quota's scopes select it. Pure functions over ResourceLists of quantity texts.
-import type { Container, Pod, ResourceQuota, ScopedResourceSelectorRequirement, Service } from '../api/objects.js';
+import type { Pod, ResourceQuota, ScopedResourceSelectorRequirement, Service } from '../api/objects.js';
+import { podQOS } from '../api/pod-qos.js';
 import { Quantity } from '../api/quantity.js';
 import type { PersistentVolumeClaim } from '../api/storage-objects.js';
 import type { KObject } from '../api/types.js';
@@ -173,16 +174,9 @@ export function podUsage(pod: Pod, now: Date): ResourceList {
   return addLists(base, computeUsage(podResources(pod, 'requests'), podResources(pod, 'limits')));
 }
 
-function containersOf(pod: Pod): Container[] {
-  return [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])];
-}
-
-/** qos.GetPodQOS(pod) == BestEffort: no container requests or limits cpu or memory. */
+/** qos.GetPodQOS(pod) == BestEffort. */
 export function isBestEffort(pod: Pod): boolean {
-  return containersOf(pod).every((c) => ['requests', 'limits'].every((w) => {
-    const list = listOf(c.resources?.[w === 'requests' ? 'requests' : 'limits']);
-    return ['cpu', 'memory'].every((r) => !(r in list) || q(list[r]).isZero());
-  }));
+  return podQOS(pod) === 'BestEffort';
 }
 
 function isTerminating(pod: Pod): boolean {

@@ -8,6 +8,7 @@ import { STATUS_SUBRESOURCE } from '../api/reset-fields.js';
 import { stringAt } from '../api/json.js';
 import { age, column, NAME_COLUMN, orNone, AGE_COLUMN } from '../api/table.js';
 import { type Quantity, tryParseQuantity } from '../api/quantity.js';
+import { qosClass } from '../api/pod-qos.js';
 import type { Pod, PodSpec, PodStatus, ResourceRequirements } from '../api/objects.js';
 import type { CreateRequest, CreateResult, Strategy } from '../api/types.js';
 import { dns1123Label } from '../api/validation.js';
@@ -134,24 +135,6 @@ function quantities(list: Record<string, unknown> | undefined): Map<string, Quan
 /** Native resources (no domain, or a kubernetes.io one) other than hugepages may be overcommitted. */
 function overcommitAllowed(name: string): boolean {
   return (!name.includes('/') || name.includes('kubernetes.io/')) && !name.startsWith('hugepages-');
-}
-
-/** QoS class from requests and limits (kube's GetPodQOS, simplified to cpu and memory). */
-export function qosClass(spec: PodSpec): string {
-  let any = false;
-  let guaranteed = true;
-  for (const c of spec.containers ?? []) {
-    const req = c.resources?.requests ?? {};
-    const lim = c.resources?.limits ?? {};
-    if (Object.keys(req).length || Object.keys(lim).length) any = true;
-    for (const r of ['cpu', 'memory']) {
-      const limit = tryParseQuantity(lim[r]);
-      const request = req[r] === undefined ? limit : tryParseQuantity(req[r]);
-      if (!limit || !request || request.cmp(limit) !== 0) guaranteed = false;
-    }
-  }
-  if (!any) return 'BestEffort';
-  return guaranteed ? 'Guaranteed' : 'Burstable';
 }
 
 const MUTABLE_SPEC_NOTE = 'pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)';
