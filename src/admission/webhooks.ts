@@ -15,7 +15,7 @@ import { addWarning, currentRequest } from '../api/request-context.js';
 import type { DynamicAdmission, ResourceStore, WriteAttributes } from '../api/resource-store.js';
 import type { KObject, Requester } from '../api/types.js';
 import { resources } from '../client/resources.js';
-import { TypedResource } from '../client/typed-resource.js';
+import { TypedResource, type Stored } from '../client/typed-resource.js';
 import { CallError, postReview, resolveTarget } from './client.js';
 import { isExemptKind, shouldCall, type Equivalent, type Invocation, type RequestAttributes } from './matching.js';
 import type { AdmissionRequest, AdmissionResponse, Webhook, WebhookConfiguration } from './types.js';
@@ -29,6 +29,11 @@ const NO_SIDE_EFFECTS_ON_DRY_RUN = ['None', 'NoneOnDryRun'];
 
 export class WebhookAdmission implements DynamicAdmission {
   constructor(private readonly registry: Registry) {}
+
+  configured(kind: 'mutating' | 'validating'): boolean {
+    // Which webhooks match the write is decided when they are called: here only whether any exist.
+    return this.configurationsOf(`${kind}webhookconfigurations`).length > 0;
+  }
 
   async mutate(w: WriteAttributes): Promise<KObject | undefined> {
     const hooks = this.webhooks('mutatingwebhookconfigurations');
@@ -79,15 +84,19 @@ export class WebhookAdmission implements DynamicAdmission {
 
   /** Every webhook of one kind of configuration, configurations in name order. */
   private webhooks(resource: string): Webhook[] {
-    const store = this.registry.resource(resource, GROUP);
-    if (!store) return [];
-    let typed = this.configurations.get(store);
-    if (!typed) this.configurations.set(store, typed = new TypedResource<WebhookConfiguration>(store));
-    const configs = typed.lister.list();
+    const configs = this.configurationsOf(resource);
     if (!configs.length) return [];
     return configs
       .sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0))
       .flatMap((c) => c.webhooks ?? []);
+  }
+
+  private configurationsOf(resource: string): Stored<WebhookConfiguration>[] {
+    const store = this.registry.resource(resource, GROUP);
+    if (!store) return [];
+    let typed = this.configurations.get(store);
+    if (!typed) this.configurations.set(store, typed = new TypedResource<WebhookConfiguration>(store));
+    return typed.lister.list();
   }
 
   private attributes(w: WriteAttributes): RequestAttributes {

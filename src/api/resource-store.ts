@@ -62,6 +62,8 @@ export interface WriteAttributes {
  * `validate` runs once the object passed validation, before it is stored. Either throws a Status.
  */
 export interface DynamicAdmission {
+  /** Whether any admission of the kind applies to the write: most writes meet none, and then wait for nothing. */
+  configured(kind: 'mutating' | 'validating', attributes: WriteAttributes): boolean;
   mutate(attributes: WriteAttributes): Promise<KObject | undefined>;
   validate(attributes: WriteAttributes): Promise<void>;
 }
@@ -297,9 +299,12 @@ export class ResourceStore {
     this.strategy.prepareForCreate?.(obj, wctx);
     this.strategy.defaults?.(obj);
     const attributes: WriteAttributes = { operation: 'CREATE', store: this, namespace: meta.namespace, name: meta.name ?? '', subresource: opts.subresource, dryRun: opts.dryRun, options: writeOptions('CreateOptions', opts) };
-    obj = await this.mutateByWebhooks(attributes, obj);
+    if (this.admission('mutating', attributes)) obj = await this.mutateByWebhooks(attributes, obj);
     this.validate(obj);
-    await this.ctx.dynamicAdmission?.validate({ ...attributes, object: obj });
+    const validated = { ...attributes, object: obj };
+    // Not `await x?.validate()`: awaiting undefined still waits a turn of the microtask queue.
+    const validating = this.admission('validating', validated);
+    if (validating) await validating.validate(validated);
     const name = obj.metadata.name ?? '';
     const key = this.key(obj.metadata.namespace, name);
     if (opts.dryRun) {
@@ -391,14 +396,22 @@ export class ResourceStore {
     else this.viewOf(opts.subresource)?.prepareForUpdate?.(next, current);
     this.strategy.defaults?.(next);
     const attributes: WriteAttributes = { operation: 'UPDATE', store: this, namespace, name, subresource: opts.subresource, oldObject: current, dryRun: opts.dryRun, options: writeOptions('UpdateOptions', opts) };
-    next = await this.mutateByWebhooks(attributes, next);
+    if (this.admission('mutating', attributes)) next = await this.mutateByWebhooks(attributes, next);
     if (this.strategy.tracksGeneration && specChanged(next, current)) {
       next.metadata.generation = (current.metadata.generation ?? 0) + 1;
     }
     this.recordManagedFields(current, next, opts, this.ctx.now());
     this.validate(next, current, opts.subresource);
-    await this.ctx.dynamicAdmission?.validate({ ...attributes, object: next });
+    const validated = { ...attributes, object: next };
+    const validating = this.admission('validating', validated);
+    if (validating) await validating.validate(validated);
     return next;
+  }
+
+  /** The dynamic admission, when any of `kind` applies to the write (else nothing to wait for). */
+  private admission(kind: 'mutating' | 'validating', attributes: WriteAttributes): DynamicAdmission | undefined {
+    const admission = this.ctx.dynamicAdmission;
+    return admission?.configured(kind, attributes) ? admission : undefined;
   }
 
   /** The mutating webhooks' object, defaulted again as kube defaults what a webhook patched. */
@@ -427,11 +440,10 @@ export class ResourceStore {
     const key = this.key(namespace, name);
     return this.guaranteedUpdate(key, name, async (current) => {
       checkPreconditions(current, options, this.gr, name);
-      const admission = this.ctx.dynamicAdmission;
-      if (admission) {
+      if (this.ctx.dynamicAdmission) {
         const attributes: WriteAttributes = { operation: 'DELETE', store: this, namespace, name, oldObject: current, dryRun: opts.dryRun, options: { kind: 'DeleteOptions', apiVersion: 'meta.k8s.io/v1', ...options } };
-        await admission.mutate(attributes);
-        await admission.validate(attributes);
+        await this.admission('mutating', attributes)?.mutate(attributes);
+        await this.admission('validating', attributes)?.validate(attributes);
       }
       const plan = planDeletion(current, options, this.strategy, this.ctx.now());
       if (plan.step === 'pending') return { object: current, deleted: false };

@@ -16,16 +16,17 @@ export class QuotaAdmission implements DynamicAdmission {
 
   constructor(private readonly registry: RegistryContext, private readonly next?: DynamicAdmission) {}
 
+  configured(kind: 'mutating' | 'validating', w: WriteAttributes): boolean {
+    return !!this.next?.configured(kind, w) || (kind === 'validating' && this.charges(w));
+  }
+
   mutate(w: WriteAttributes): Promise<KObject | undefined> {
     return this.next ? this.next.mutate(w) : Promise.resolve(undefined);
   }
 
   async validate(w: WriteAttributes): Promise<void> {
-    await this.next?.validate(w);
-    if (w.operation === 'DELETE' || w.subresource || !w.namespace || !w.object) return;
-    if (!chargesOn(w.store.gr, w.operation)) return;
-    const quotas = this.registry.resource('resourcequotas');
-    if (!quotas || quotas.cache.list(quotas.listPrefix(w.namespace)).length === 0) return;
+    if (this.next?.configured('validating', w)) await this.next.validate(w);
+    if (!this.charges(w) || !w.namespace) return;
     const namespace = w.namespace;
     const previous = this.lanes.get(namespace) ?? Promise.resolve();
     const mine = previous.then(() => this.decide(w, namespace));
@@ -33,6 +34,14 @@ export class QuotaAdmission implements DynamicAdmission {
     this.lanes.set(namespace, tail);
     void tail.then(() => { if (this.lanes.get(namespace) === tail) this.lanes.delete(namespace); });
     return mine;
+  }
+
+  /** Whether the write is one quota charges for and its namespace has quotas. */
+  private charges(w: WriteAttributes): boolean {
+    if (w.operation === 'DELETE' || w.subresource || !w.namespace || !w.object) return false;
+    if (!chargesOn(w.store.gr, w.operation)) return false;
+    const quotas = this.registry.resource('resourcequotas');
+    return !!quotas && quotas.cache.list(quotas.listPrefix(w.namespace)).length > 0;
   }
 
   private async decide(w: WriteAttributes, namespace: string): Promise<void> {
