@@ -40,9 +40,10 @@ export function queryBool(v: string | null | undefined): boolean {
 
 const NAMESPACE_SUBRESOURCES = new Set(['status', 'finalize']);
 
+const VERBS: Readonly<Record<string, string>> = { GET: 'get', HEAD: 'get', POST: 'create', PUT: 'update', PATCH: 'patch', DELETE: 'delete' };
+
 export function parseRequestInfo(method: string, pathname: string, query: URLSearchParams): RequestInfo {
-  const verbs: Record<string, string> = { GET: 'get', HEAD: 'get', POST: 'create', PUT: 'update', PATCH: 'patch', DELETE: 'delete' };
-  const baseVerb = verbs[method] ?? method.toLowerCase();
+  const baseVerb = VERBS[method] ?? method.toLowerCase();
   const parts = pathname.split('/').filter(Boolean).map(safeDecode);
   const nonResource = (discovery?: NonResourceRequest['discovery']): NonResourceRequest => ({ isResourceRequest: false, path: pathname, verb: baseVerb, ...(discovery ? { discovery } : {}) });
   if (parts[0] !== 'api' && parts[0] !== 'apis') return nonResource();
@@ -87,5 +88,7 @@ export function parseRequestInfo(method: string, pathname: string, query: URLSea
 }
 
 function safeDecode(s: string): string {
+  // Most segments have nothing escaped: no decoding (and no try) for them.
+  if (!s.includes('%')) return s;
   try { return decodeURIComponent(s); } catch { return s; }
 }
