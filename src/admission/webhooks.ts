@@ -32,7 +32,8 @@ export class WebhookAdmission implements DynamicAdmission {
 
   configured(kind: 'mutating' | 'validating'): boolean {
     // Which webhooks match the write is decided when they are called: here only whether any exist.
-    return this.configurationsOf(`${kind}webhookconfigurations`).length > 0;
+    const store = this.registry.resource(`${kind}webhookconfigurations`, GROUP);
+    return store !== undefined && store.cache.size > 0;
   }
 
   async mutate(w: WriteAttributes): Promise<KObject | undefined> {

@@ -41,7 +41,7 @@ export class QuotaAdmission implements DynamicAdmission {
     if (w.operation === 'DELETE' || w.subresource || !w.namespace || !w.object) return false;
     if (!chargesOn(w.store.gr, w.operation)) return false;
     const quotas = this.registry.resource('resourcequotas');
-    return !!quotas && quotas.cache.list(quotas.listPrefix(w.namespace)).length > 0;
+    return !!quotas && quotas.cache.size > 0 && quotas.cache.list(quotas.listPrefix(w.namespace)).length > 0;
   }
 
   private async decide(w: WriteAttributes, namespace: string): Promise<void> {
