@@ -25,7 +25,7 @@ import { observeBody, refuseUpgrade, sendBody, sendError, sendText } from './htt
 import { OpenAPIHandler } from './openapi-handler.js';
 import { normalizedVerb, type ApiMetrics, type LongRunning } from './metrics.js';
 import { queryBool } from '../api/request-options.js';
-import { parseRequestInfo, type RequestInfo, type ResourceRequest } from './request-info.js';
+import { parseRequestInfo, splitTarget, type RequestInfo, type ResourceRequest } from './request-info.js';
 import { RestHandler, type PreparedUpgrade } from './rest.js';
 import { BEARER_PROTOCOL_PREFIX } from './auth/websocket-protocol.js';
 import { acceptSpdy, checkStream, serveSpdy, serveWebsocket, websocketProtocols } from './streaming.js';
@@ -151,16 +151,15 @@ class ApiServer {
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
     const started = performance.now();
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const path = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, '') : url.pathname;
-    const query = url.searchParams;
+    const { pathname, query } = splitTarget(req.url ?? '/');
+    const path = pathname.length > 1 ? pathname.replace(/\/+$/, '') : pathname;
     let info: RequestInfo | undefined;
     let longRunning: LongRunning | undefined;
     let context: RequestContext | undefined;
     if (this.observed) res.on('close', () => { longRunning?.end(); this.finished(req, path, info, started, res.statusCode); });
     try {
       // The dashboard's files hold no data: served before authentication, as /version is.
-      if (this.ui?.handle(req, res)) return;
+      if (this.ui?.handle(req, res, pathname)) return;
       if (!PUBLIC_PATHS.test(path)) context = this.authorize(req, this.authenticator.authenticate(req), path, query);
       if (HEALTH_PATHS.has(path) || /^\/(healthz|livez|readyz)\//.test(path)) return this.health(path, res);
       const { metrics } = this.opts;
@@ -228,12 +227,12 @@ class ApiServer {
 
   private upgrade(req: IncomingMessage, socket: Socket, head: Buffer): void {
     const started = performance.now();
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const path = url.pathname.replace(/\/+$/, '');
-    const info = parseRequestInfo('GET', path, url.searchParams);
+    const { pathname, query } = splitTarget(req.url ?? '/');
+    const path = pathname.replace(/\/+$/, '');
+    const info = parseRequestInfo('GET', path, query);
     let refused: unknown;
     try {
-      this.authorize(req, this.authenticator.authenticate(req), path, url.searchParams);
+      this.authorize(req, this.authenticator.authenticate(req), path, query);
     } catch (e) {
       refused = e;
     }
@@ -254,7 +253,7 @@ class ApiServer {
       refuse(errors.badRequest('upgrades are served on watch, exec, attach and portforward requests'));
       return;
     }
-    const faults = this.faultsFor(info, url.searchParams);
+    const faults = this.faultsFor(info, query);
     // Counted and logged when the connection ends, as kube counts a hijacked request.
     const upgraded = (onClose: (listener: () => void) => void) => {
       if (entry) this.opts.recorder?.answered(entry, 101);
@@ -265,7 +264,7 @@ class ApiServer {
       if (faults?.error) { refuse(faults.error); return; }
       let prepared: PreparedUpgrade;
       try {
-        prepared = this.rest.prepareUpgrade(info, url.searchParams, faults);
+        prepared = this.rest.prepareUpgrade(info, query, faults);
         if (prepared.kind === 'stream') {
           const offered = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
           const wsProtocol = transport === 'websocket' ? websocketProtocols(prepared.endpoint).find((p) => offered.includes(p)) : undefined;

@@ -40,6 +40,24 @@ export function queryBool(v: string | null | undefined): boolean {
 
 const NAMESPACE_SUBRESOURCES = new Set(['status', 'finalize']);
 
+/** A path the WHATWG URL parser would give back as it is: no escapes, no dot segments, not `//`. */
+const PLAIN_PATH = /^\/(?!\/)[A-Za-z0-9._~:@!$&'()*+,;=/-]*$/;
+const DOT_SEGMENT = /\/\.{1,2}(?:\/|$)/;
+
+/**
+ * A request target's path and query, as `new URL(target, base)` gives them. Most targets are plain
+ * (`/api/v1/namespaces/default/pods?limit=500`), and are split without the URL parser.
+ */
+export function splitTarget(target: string): { pathname: string; query: URLSearchParams } {
+  const q = target.indexOf('?');
+  const path = q < 0 ? target : target.slice(0, q);
+  if (PLAIN_PATH.test(path) && !DOT_SEGMENT.test(path) && !target.includes('#')) {
+    return { pathname: path, query: new URLSearchParams(q < 0 ? '' : target.slice(q + 1)) };
+  }
+  const url = new URL(target, 'http://localhost');
+  return { pathname: url.pathname, query: url.searchParams };
+}
+
 const VERBS: Readonly<Record<string, string>> = { GET: 'get', HEAD: 'get', POST: 'create', PUT: 'update', PATCH: 'patch', DELETE: 'delete' };
 
 export function parseRequestInfo(method: string, pathname: string, query: URLSearchParams): RequestInfo {

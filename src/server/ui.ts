@@ -46,11 +46,10 @@ export function wantsDashboard(req: IncomingMessage): boolean {
 export class UiHandler {
   private files?: Promise<UiFiles>;
 
-  /** Answers /ui, /ui/… and a browser's / ; false for every other request. */
-  handle(req: IncomingMessage, res: ServerResponse): boolean {
+  /** Answers /ui, /ui/… and a browser's / (`path`: the target's path); false for every other request. */
+  handle(req: IncomingMessage, res: ServerResponse, path: string): boolean {
     const method = req.method ?? 'GET';
     if (method !== 'GET' && method !== 'HEAD') return false;
-    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     if ((path === '/' && wantsDashboard(req)) || path === '/ui') {
       res.writeHead(302, { Location: UI_PREFIX, 'Content-Length': 0 }).end();
       return true;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseRequestInfo, queryBool } from '../../src/server/request-info.js';
+import { parseRequestInfo, queryBool, splitTarget } from '../../src/server/request-info.js';
 
 const parse = (method: string, url: string) => {
   const u = new URL(url, 'http://x');
@@ -37,4 +37,20 @@ test('discovery and other paths', () => {
 test('booleans are parsed leniently', () => {
   for (const t of ['true', 'True', 'TRUE', '1', 't', 'T']) assert.equal(queryBool(t), true, t);
   for (const f of ['false', '0', '', 'yes', null]) assert.equal(queryBool(f), false, String(f));
+});
+
+test('splitTarget gives what the URL parser gives, for plain targets and for those it leaves to it', () => {
+  const targets = [
+    '/', '/api/v1/namespaces/default/pods', '/api/v1/namespaces/default/pods?limit=500&labelSelector=app%3Dweb',
+    '/apis/rbac.authorization.k8s.io/v1/clusterroles/system:aggregate-to-admin', '/api/v1/pods/', '/api/v1/pods?watch=1&resourceVersion=10&x=a+b',
+    '/api/v1/../v1/pods', '/api/./v1/pods', '/api/v1/namespaces/a%20b/pods', '//api/v1/pods', '/api/v1/pods#frag', '/api/v1/pods?a=1#frag',
+    '/api/v1/na mespaces', '/api\\v1\\pods', '/api/v1/pods/..', '/api/v1/pods/.x', '/api/v1/pods/x..y', "/api/v1/pods/a'b(c)", '/api/v1/pods?q="x"&r=<y>',
+    '/api/v1/pods/é', '/api/v1/pods?', '/api/v1/pods?&&a', '/api/v1/pods?a=%zz',
+  ];
+  for (const target of targets) {
+    const url = new URL(target, 'http://localhost');
+    const split = splitTarget(target);
+    assert.equal(split.pathname, url.pathname, target);
+    assert.deepEqual([...split.query], [...url.searchParams], target);
+  }
 });
