@@ -197,11 +197,11 @@ export class Quantity {
 
   isZero(): boolean { return this.unscaled === 0n; }
 
-  /** The exact sum, in this quantity's format (Go's Quantity.Add). */
+  /** The exact sum, as Go's Quantity.Add: in this quantity's format, or the other's when this is zero. */
   add(other: Quantity): Quantity {
     const exponent = Math.min(this.exponent, other.exponent);
     const unscaled = this.unscaled * pow10(this.exponent - exponent) + other.unscaled * pow10(other.exponent - exponent);
-    return new Quantity(unscaled, exponent, this.format);
+    return new Quantity(unscaled, exponent, this.isZero() ? other.format : this.format);
   }
 
   /** -1, 0 or 1 as this is less than, equal to or greater than `other`. */

@@ -42,4 +42,6 @@ test('Quantity.add is exact across scales and formats', () => {
   assert.equal(Quantity.parse('1Gi').add(Quantity.parse('1Mi')).cmp(Quantity.parse('1025Mi')), 0);
   assert.equal(Quantity.parse('1k').add(Quantity.parse('1n')).cmp(Quantity.parse('1000000000001n')), 0);
   assert.equal(Quantity.parse('2').add(Quantity.parse('-3')).cmp(Quantity.parse('-1')), 0);
+  assert.equal(Quantity.parse('1Gi').add(Quantity.parse('1Mi')).format, 'BinarySI');
+  assert.equal(Quantity.parse('0').add(Quantity.parse('1Mi')).format, 'BinarySI', 'a zero takes the format of what is added');
 });
