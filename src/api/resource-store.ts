@@ -299,7 +299,8 @@ export class ResourceStore {
     this.strategy.prepareForCreate?.(obj, wctx);
     this.strategy.defaults?.(obj);
     const attributes: WriteAttributes = { operation: 'CREATE', store: this, namespace: meta.namespace, name: meta.name ?? '', subresource: opts.subresource, dryRun: opts.dryRun, options: writeOptions('CreateOptions', opts) };
-    if (this.admission('mutating', attributes)) obj = await this.mutateByWebhooks(attributes, obj);
+    const mutating = this.admission('mutating', attributes);
+    if (mutating) obj = await this.mutateByWebhooks(mutating, attributes, obj);
     this.validate(obj);
     const validated = { ...attributes, object: obj };
     // Not `await x?.validate()`: awaiting undefined still waits a turn of the microtask queue.
@@ -396,7 +397,8 @@ export class ResourceStore {
     else this.viewOf(opts.subresource)?.prepareForUpdate?.(next, current);
     this.strategy.defaults?.(next);
     const attributes: WriteAttributes = { operation: 'UPDATE', store: this, namespace, name, subresource: opts.subresource, oldObject: current, dryRun: opts.dryRun, options: writeOptions('UpdateOptions', opts) };
-    if (this.admission('mutating', attributes)) next = await this.mutateByWebhooks(attributes, next);
+    const mutating = this.admission('mutating', attributes);
+    if (mutating) next = await this.mutateByWebhooks(mutating, attributes, next);
     if (this.strategy.tracksGeneration && specChanged(next, current)) {
       next.metadata.generation = (current.metadata.generation ?? 0) + 1;
     }
@@ -415,9 +417,7 @@ export class ResourceStore {
   }
 
   /** The mutating webhooks' object, defaulted again as kube defaults what a webhook patched. */
-  private async mutateByWebhooks(attributes: WriteAttributes, obj: KObject): Promise<KObject> {
-    const admission = this.ctx.dynamicAdmission;
-    if (!admission) return obj;
+  private async mutateByWebhooks(admission: DynamicAdmission, attributes: WriteAttributes, obj: KObject): Promise<KObject> {
     const mutated = await admission.mutate({ ...attributes, object: obj });
     if (!mutated || mutated === obj) return obj;
     this.strategy.defaults?.(mutated);
@@ -440,11 +440,11 @@ export class ResourceStore {
     const key = this.key(namespace, name);
     return this.guaranteedUpdate(key, name, async (current) => {
       checkPreconditions(current, options, this.gr, name);
-      if (this.ctx.dynamicAdmission) {
-        const attributes: WriteAttributes = { operation: 'DELETE', store: this, namespace, name, oldObject: current, dryRun: opts.dryRun, options: { kind: 'DeleteOptions', apiVersion: 'meta.k8s.io/v1', ...options } };
-        await this.admission('mutating', attributes)?.mutate(attributes);
-        await this.admission('validating', attributes)?.validate(attributes);
-      }
+      const attributes: WriteAttributes = { operation: 'DELETE', store: this, namespace, name, oldObject: current, dryRun: opts.dryRun, options: { kind: 'DeleteOptions', apiVersion: 'meta.k8s.io/v1', ...options } };
+      const mutating = this.admission('mutating', attributes);
+      if (mutating) await mutating.mutate(attributes);
+      const validating = this.admission('validating', attributes);
+      if (validating) await validating.validate(attributes);
       const plan = planDeletion(current, options, this.strategy, this.ctx.now());
       if (plan.step === 'pending') return { object: current, deleted: false };
       if (plan.step === 'mark') {

@@ -13,24 +13,28 @@ export interface ParsedBody { value: unknown; duplicates: string[] }
 
 /** Parses a JSON or YAML body into a plain value; syntax errors are 400s. */
 export function parseBody(body: Buffer, contentType: string | undefined, what: string): unknown {
-  return parseBodyWithDuplicates(body, contentType, what).value;
+  return parsed(body, contentType, what).value;
 }
 
 /** parseBody, with the keys a JSON body gave twice (which JSON.parse resolves to the last). */
 export function parseBodyWithDuplicates(body: Buffer, contentType: string | undefined, what: string): ParsedBody {
+  const { value, text } = parsed(body, contentType, what);
+  return { value, duplicates: text === undefined ? [] : duplicateFields(text, value) };
+}
+
+/** The body's value, and its text when it is JSON (the only format whose duplicate keys parse). */
+function parsed(body: Buffer, contentType: string | undefined, what: string): { value: unknown; text?: string } {
   const format = bodyFormat(contentType);
   if (format === undefined) throw errors.unsupportedMediaType(contentType ?? '', BODY_MEDIA_TYPES);
-  if (format === 'protobuf') return { value: decodeProtobufBody(body), duplicates: [] };
+  if (format === 'protobuf') return { value: decodeProtobufBody(body) };
   const text = body.toString('utf8');
   if (text.trim() === '') throw errors.badRequest(`the object provided is unrecognized (must be of type ${what}): couldn't get version/kind; json parse error: unexpected end of JSON input`);
-  let value: unknown;
   try {
-    value = format === 'yaml' ? yaml().parse(text) : JSON.parse(text);
+    return format === 'yaml' ? { value: yaml().parse(text) } : { value: JSON.parse(text), text };
   } catch (e) {
     const why = e instanceof Error ? e.message : String(e);
     throw errors.badRequest(`the object provided is unrecognized (must be of type ${what}): couldn't get version/kind; json parse error: ${why}`);
   }
-  return { value, duplicates: format === 'json' ? duplicateFields(text, value) : [] };
 }
 
 /** `Warning` header values: `299 - "text"`, with the text quoted as Go's strconv.Quote. */
