@@ -4,7 +4,7 @@
 // field managers. Lists and maps follow the OpenAPI extensions (list-type map/set/atomic with
 // list-map-keys, or the patch merge key; map-type atomic).
 import { canonicalJSON, copyJSON, isJsonObject, jsonEqual } from './json.js';
-import { FieldSet, fieldPE, keyPE, pathString, valuePE, type Path } from './fieldset.js';
+import { comparePathElements, FieldSet, fieldPE, keyPE, pathString, valuePE, type Path } from './fieldset.js';
 import { heldNode } from './fields-interning.js';
 import type { SchemaNode } from './schema-navigator.js';
 import type { KObject } from './types.js';
@@ -158,13 +158,100 @@ function walkCompare(l: Json, r: Json, schema: SchemaNode, pos: Position | undef
     const lEmpty = !lo || isEmptyObject(lo);
     const rEmpty = !ro || isEmptyObject(ro);
     if (shape.atomic || (lEmpty && rEmpty)) { leaf(l, r, pos, c); return; }
-    if (lo) for (const k in lo) walkCompare(lo[k], ro?.[k], schema.field(k), { parent: pos, pe: fieldPE(k) }, c);
-    if (ro) for (const k in ro) if (!lo || !(k in lo)) walkCompare(undefined, ro[k], schema.field(k), { parent: pos, pe: fieldPE(k) }, c);
+    // Own keys only: a field named like an Object.prototype member ("constructor") is a field.
+    if (lo) for (const k in lo) walkCompare(lo[k], ro && Object.hasOwn(ro, k) ? ro[k] : undefined, schema.field(k), { parent: pos, pe: fieldPE(k) }, c);
+    if (ro) for (const k in ro) if (!lo || !Object.hasOwn(lo, k)) walkCompare(undefined, ro[k], schema.field(k), { parent: pos, pe: fieldPE(k) }, c);
   }
   if (pos) {
     if (l === undefined) insertAt(c.added, pos);
     else if (r === undefined) insertAt(c.removed, pos);
   }
+}
+
+// ---- what a create sets ------------------------------------------------------------------------
+//
+// A create's Update records compare(emptyLike(obj), obj) cut to what the writer can own, emitted as
+// held FieldsV1 trees. Most writes are creates, and building the comparison's sets, cutting and
+// emitting them cost more than the rest of a create's field ownership: createdFields walks the
+// object once and makes each held node directly, with walkCompare's outcome at each place (an
+// equivalence test holds it to the general path). `l` is the emptyLike skeleton's value at the
+// place: undefined, null (a required field) or an object of such.
+
+type Tree = Record<string, unknown>;
+const LEAF_TREE = heldNode([], []);
+
+/** The cut that scoped() makes of a write's set (exact members, and prefixes dropped whole), followed down one path element. */
+interface Cut { exact: FieldSet | undefined; prefixes: FieldSet | undefined }
+const NO_CUT: Cut = { exact: undefined, prefixes: undefined };
+
+/**
+ * The held FieldsV1 tree a create of `obj` records for its writer (through the main resource),
+ * or undefined when the writer owns nothing. The same tree as recordUpdate(undefined, ...) stores.
+ */
+export function createdFields(obj: KObject, schema: SchemaNode, hasStatus: boolean): Tree | undefined {
+  const cut: Cut = hasStatus ? { exact: STRIPPED_AND_STATUS, prefixes: STATUS_SET } : { exact: STRIPPED_SET, prefixes: undefined };
+  return createdNode(emptyLike(schema, obj), stripForCompare(obj), schema, cut, false);
+}
+
+/**
+ * The held node for one place: LEAF when only the place itself is in the set, a node ("." first
+ * when the place is also a member) when something below it is, undefined when neither. `member`
+ * false: the cut takes the place itself out of the set.
+ */
+function createdNode(l: Json, r: Json, schema: SchemaNode, cut: Cut, member: boolean): Tree | undefined {
+  // walkCompare's outcomes: what the skeleton already has is no change; a removal is not the writer's.
+  if (l !== undefined && (r === undefined || jsonEqual(l, r))) return undefined;
+  const shape = shapeOf(schema, r ?? l);
+  if (shape.kind === 'scalar') return member ? LEAF_TREE : undefined;
+  const keys: string[] = [];
+  const trees: Tree[] = [];
+  if (shape.kind === 'list') {
+    const rl = Array.isArray(r) ? r : [];
+    if (shape.type === 'atomic' || rl.length === 0) return member ? LEAF_TREE : undefined;
+    const items = schema.items();
+    for (let i = 0; i < rl.length; i++) {
+      const pe = itemPE(shape, rl[i], i, items);
+      // The first of items with one key stands for them, as compare's index keeps it.
+      if (!keys.includes(pe)) createdChild(pe, undefined, rl[i], items, cut, keys, trees);
+    }
+  } else {
+    const lo = isObject(l) ? l : undefined;
+    const ro = isObject(r) ? r : undefined;
+    if (shape.atomic || ((!lo || isEmptyObject(lo)) && (!ro || isEmptyObject(ro)))) return member ? LEAF_TREE : undefined;
+    // Keys only the skeleton has were removed: nothing of the writer's.
+    if (ro) for (const k in ro) createdChild(fieldPE(k), lo && Object.hasOwn(lo, k) ? lo[k] : undefined, ro[k], schema.field(k), cut, keys, trees);
+  }
+  // A place the skeleton had (metadata, spec, a required field) was changed, not added: not a member itself.
+  return heldTreeOf(keys, trees, member && l === undefined);
+}
+
+/** Adds the child at `pe` to its parent's keys and trees, when it is in the set. */
+function createdChild(pe: string, l: Json, r: Json, schema: SchemaNode, cut: Cut, keys: string[], trees: Tree[]): void {
+  let tree: Tree | undefined;
+  if (cut === NO_CUT) tree = createdNode(l, r, schema, NO_CUT, true);
+  else {
+    if (cut.prefixes?.members.has(pe)) return;
+    const exact = cut.exact?.children.get(pe);
+    const prefixes = cut.prefixes?.children.get(pe);
+    tree = createdNode(l, r, schema, exact || prefixes ? { exact, prefixes } : NO_CUT, !cut.exact?.members.has(pe));
+  }
+  if (tree) { keys.push(pe); trees.push(tree); }
+}
+
+/** The held node with these keys in structured-merge-diff's order, "." first when `self`. */
+function heldTreeOf(keys: string[], trees: Tree[], self: boolean): Tree | undefined {
+  if (!keys.length) return self ? LEAF_TREE : undefined;
+  // Insertion sort of both arrays together: a node has a few keys.
+  for (let i = 1; i < keys.length; i++) {
+    const k = keys[i];
+    const t = trees[i];
+    let j = i - 1;
+    for (; j >= 0 && comparePathElements(keys[j], k) > 0; j--) { keys[j + 1] = keys[j]; trees[j + 1] = trees[j]; }
+    keys[j + 1] = k;
+    trees[j + 1] = t;
+  }
+  if (self) { keys.unshift('.'); trees.unshift(LEAF_TREE); }
+  return heldNode(keys, trees);
 }
 
 function isEmptyObject(o: JsonObject): boolean {
@@ -370,15 +457,29 @@ export function emptyLike(schema: SchemaNode, obj: KObject): KObject {
 }
 
 /**
+ * What a write of `next` over `prev` (undefined: a create) through `subresource` changed: the
+ * fields its writer takes (added or modified, cut to what it can own) and the fields it removed.
+ */
+export function writtenFields(prev: KObject | undefined, next: KObject, schema: SchemaNode, subresource: string | undefined, hasStatus: boolean): { changed: FieldSet; removed: FieldSet } {
+  const cmp = compare(stripForCompare(prev ?? emptyLike(schema, next)), stripForCompare(next), schema);
+  // The comparison's added set is not read again: cut in place.
+  return { changed: scoped(cmp.modified.empty ? cmp.added : cmp.added.union(cmp.modified), subresource, hasStatus, true), removed: cmp.removed };
+}
+
+/**
  * Records an Update by `w`: it takes ownership of every field it added or changed (from whoever
  * owned it), and removed fields leave every set.
  */
 export function recordUpdate(prev: KObject | undefined, next: KObject, schema: SchemaNode, w: Writer, hasStatus: boolean): void {
+  if (!prev && w.subresource === undefined) {
+    // A create through the main resource: the writer is the one manager, stamped when it owns anything.
+    const fieldsV1 = createdFields(next, schema, hasStatus);
+    if (fieldsV1) next.metadata.managedFields = [orderEntry({ manager: w.manager, operation: w.operation, apiVersion: w.apiVersion, time: w.time, fieldsType: 'FieldsV1', fieldsV1 })];
+    else delete next.metadata.managedFields;
+    return;
+  }
   const managers = readManagers(prev);
-  const cmp = compare(stripForCompare(prev ?? emptyLike(schema, next)), stripForCompare(next), schema);
-  // The comparison's added set is not read again: cut in place.
-  const changed = scoped(cmp.modified.empty ? cmp.added : cmp.added.union(cmp.modified), w.subresource, hasStatus, true);
-  const removed = cmp.removed;
+  const { changed, removed } = writtenFields(prev, next, schema, w.subresource, hasStatus);
   // Only the writer is stamped, and only when it took fields; the others keep their time and version.
   const writer = changed.empty ? undefined : writerEntry(managers, w);
   for (const m of managers) {

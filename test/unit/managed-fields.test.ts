@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { FieldSet, pathString } from '../../src/api/fieldset.js';
-import { apply, ApplyConflictError, compare, recordUpdate, toFieldSet } from '../../src/api/managed-fields.js';
+import { apply, ApplyConflictError, compare, createdFields, recordUpdate, toFieldSet, writtenFields } from '../../src/api/managed-fields.js';
+import { heldNode } from '../../src/api/fields-interning.js';
 import { OpenAPILibrary } from '../../src/api/openapi.js';
 import { SchemaNode } from '../../src/api/schema-navigator.js';
 import type { KObject } from '../../src/api/types.js';
@@ -460,4 +461,50 @@ describe('server-side apply: what the applier no longer applies', () => {
       assert.deepEqual(Object.keys(byManager).sort(), Object.keys(c.managed).filter((m) => c.managed[m]).sort(), 'the managers');
     });
   }
+});
+
+describe('a create\'s fields, walked directly', () => {
+  const apps = new OpenAPILibrary().document('apps', 'v1');
+  if (!apps) throw new Error('no OpenAPI document for apps/v1');
+  const deploymentSchema = SchemaNode.root(apps.components.schemas, 'io.k8s.api.apps.v1.Deployment');
+  const nodeSchema = SchemaNode.root(schemas, 'io.k8s.api.core.v1.Node');
+  const meta = (extra: object = {}) => ({ name: 'x', namespace: 'default', uid: 'u', creationTimestamp: '2026-01-01T00:00:00Z', resourceVersion: '5', generation: 1, ...extra });
+  // Objects of every shape the general path treats its own way: required fields null or empty,
+  // empty maps and lists, items with one key twice, set lists, fields named like Object.prototype
+  // members, values of the wrong type, status through the main resource.
+  const cases: { name: string; schema: SchemaNode; obj: KObject }[] = [
+    { name: 'a pod as a controller makes it', schema: podSchema, obj: { apiVersion: 'v1', kind: 'Pod', metadata: meta({ labels: { app: 'a' }, annotations: { n: 'v' }, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'r', uid: 'o', controller: true }], finalizers: ['a/b', 'c/d'] }),
+      spec: { containers: [{ name: 'web', image: 'i', ports: [{ containerPort: 80, protocol: 'TCP' }, { containerPort: 80, protocol: 'UDP' }], env: [{ name: 'A', value: '1' }, { name: 'A', value: '2' }], resources: { requests: { cpu: '1' }, limits: {} } }], tolerations: [{ key: 'k', operator: 'Exists' }], securityContext: {}, volumes: [] },
+      status: { phase: 'Pending' } } },
+    { name: 'required fields null, empty or absent', schema: podSchema, obj: { apiVersion: 'v1', kind: 'Pod', metadata: meta(), spec: { containers: null } } },
+    { name: 'an empty required list', schema: podSchema, obj: { apiVersion: 'v1', kind: 'Pod', metadata: meta(), spec: { containers: [] } } },
+    { name: 'a required field of the wrong type', schema: podSchema, obj: { apiVersion: 'v1', kind: 'Pod', metadata: meta(), spec: { containers: 'web' } } },
+    { name: 'no spec, metadata only server fields', schema: podSchema, obj: { apiVersion: 'v1', kind: 'Pod', metadata: meta() } },
+    { name: 'fields named like Object.prototype members', schema: podSchema, obj: { apiVersion: 'v1', kind: 'Pod', metadata: meta({ labels: { constructor: 'c', toString: 't', hasOwnProperty: 'h' } }), spec: { containers: [{ name: 'constructor', image: 'i' }], constructor: { toString: 1 } } } },
+    { name: 'nulls and wrong types below', schema: podSchema, obj: { apiVersion: 'v1', kind: 'Pod', metadata: meta({ labels: null, annotations: 'x' }), spec: { containers: [{ name: 'a', image: null, ports: null, env: {} }, 'stray', { image: 'no name' }], nodeSelector: {} } } },
+    { name: 'a deployment (template, selector, strategy)', schema: deploymentSchema, obj: { apiVersion: 'apps/v1', kind: 'Deployment', metadata: meta(), spec: { replicas: 2, selector: { matchLabels: { app: 'a' }, matchExpressions: [{ key: 'k', operator: 'In', values: ['x', 'y'] }] }, template: { metadata: { labels: { app: 'a' } }, spec: { containers: [{ name: 'c', image: 'i' }] } }, strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: '25%' } } }, status: { replicas: 0 } } },
+    { name: 'a node with status', schema: nodeSchema, obj: { apiVersion: 'v1', kind: 'Node', metadata: meta({ labels: { 'kubernetes.io/os': 'linux' } }), spec: { taints: [{ key: 'a', effect: 'NoSchedule' }] }, status: { capacity: { cpu: '4' }, conditions: [{ type: 'Ready', status: 'True' }] } } },
+  ];
+  for (const c of cases) {
+    for (const hasStatus of [true, false]) {
+      test(`${c.name}${hasStatus ? '' : ' (no status subresource)'}: the held tree the comparison gives`, () => {
+        const { changed } = writtenFields(undefined, c.obj, c.schema, undefined, hasStatus);
+        const want = changed.empty ? undefined : changed.toFieldsV1(heldNode);
+        // Held trees: one object for equal trees, so the same object means the same tree.
+        assert.equal(createdFields(c.obj, c.schema, hasStatus), want);
+      });
+    }
+  }
+
+  test('a create records its writer alone, stamped, with the tree', () => {
+    const obj: KObject = { apiVersion: 'v1', kind: 'Pod', metadata: meta({ labels: { app: 'a' } }), spec: { containers: [{ name: 'web', image: 'i' }] } };
+    recordUpdate(undefined, obj, podSchema, writer('kubectl-create', 'Update'), true);
+    assert.deepEqual(obj.metadata.managedFields, [{
+      manager: 'kubectl-create', operation: 'Update', apiVersion: 'v1', time: '2026-01-01T00:00:00Z', fieldsType: 'FieldsV1',
+      fieldsV1: { 'f:metadata': { 'f:labels': { '.': {}, 'f:app': {} } }, 'f:spec': { 'f:containers': { 'k:{"name":"web"}': { '.': {}, 'f:image': {}, 'f:name': {} } } } },
+    }]);
+    const bare: KObject = { apiVersion: 'v1', kind: 'Pod', metadata: meta({ managedFields: [{ manager: 'stale' }] }) };
+    recordUpdate(undefined, bare, podSchema, writer('kubectl-create', 'Update'), true);
+    assert.equal(bare.metadata.managedFields, undefined);
+  });
 });
