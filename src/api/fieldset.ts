@@ -266,11 +266,34 @@ export function fieldPE(name: string): string {
   return pe;
 }
 
+/** Single-field key path elements made so far, by field and value: a write names the same few containers, ports and env vars. */
+const singleKeyPEs = new Map<string, Map<unknown, string>>();
+let singleKeyPEsHeld = 0;
+
+/**
+ * `k:{"<field>":<value>}`: a list item keyed by one field (a container's name, an env var's). The
+ * same string for the same key when the value is a string, number or boolean: one made for each
+ * item of each write was encoded, concatenated and hashed again wherever sets looked it up.
+ */
+export function singleKeyPE(field: string, value: unknown): string {
+  const type = typeof value;
+  if (type !== 'string' && type !== 'number' && type !== 'boolean') return `k:{${JSON.stringify(field)}:${JSON.stringify(value)}}`;
+  let byValue = singleKeyPEs.get(field);
+  if (!byValue) singleKeyPEs.set(field, (byValue = new Map()));
+  let pe = byValue.get(value);
+  if (pe === undefined) {
+    if (singleKeyPEsHeld >= FIELD_PES_MAX) { singleKeyPEs.clear(); singleKeyPEsHeld = 0; singleKeyPEs.set(field, byValue = new Map()); }
+    pe = `k:{${JSON.stringify(field)}:${JSON.stringify(value)}}`;
+    byValue.set(value, pe);
+    singleKeyPEsHeld++;
+  }
+  return pe;
+}
+
 /** `k:{...}` with the key fields sorted by name, as structured-merge-diff serializes them. */
 export function keyPE(fields: Record<string, unknown>): string {
   const keys = Object.keys(fields);
-  // One key field (a container's name, an env var's): its text without an object made to encode.
-  if (keys.length === 1 && fields[keys[0]] !== undefined) return `k:{${JSON.stringify(keys[0])}:${JSON.stringify(fields[keys[0]])}}`;
+  if (keys.length === 1 && fields[keys[0]] !== undefined) return singleKeyPE(keys[0], fields[keys[0]]);
   const sorted: Record<string, unknown> = {};
   for (const k of keys.sort()) sorted[k] = fields[k];
   return `k:${JSON.stringify(sorted)}`;

@@ -4,7 +4,7 @@
 // field managers. Lists and maps follow the OpenAPI extensions (list-type map/set/atomic with
 // list-map-keys, or the patch merge key; map-type atomic).
 import { canonicalJSON, copyJSON, isJsonObject, jsonEqual } from './json.js';
-import { comparePathElements, FieldSet, fieldPE, keyPE, pathString, valuePE, type Path } from './fieldset.js';
+import { comparePathElements, FieldSet, fieldPE, keyPE, pathString, singleKeyPE, valuePE, type Path } from './fieldset.js';
 import { heldNode } from './fields-interning.js';
 import type { SchemaNode } from './schema-navigator.js';
 import type { KObject } from './types.js';
@@ -50,6 +50,10 @@ function shapeFor(schema: SchemaNode, value: Json): Shape {
 function itemPE(shape: Extract<Shape, { kind: 'list' }>, item: Json, index: number, items: SchemaNode): string {
   if (shape.type === 'set') return valuePE(item);
   if (shape.type === 'map' && isObject(item)) {
+    if (shape.keys.length === 1) {
+      const v = item[shape.keys[0]] ?? items.field(shape.keys[0]).schema?.default;
+      return v === undefined ? 'k:{}' : singleKeyPE(shape.keys[0], v);
+    }
     const key: JsonObject = {};
     for (const k of shape.keys) {
       const v = item[k] ?? items.field(k).schema?.default;
