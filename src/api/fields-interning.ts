@@ -86,15 +86,15 @@ export function internTree(tree: Tree): Tree {
 }
 
 /**
- * The held node whose keys are `keys`, in this order, each leading to the held tree at the same
- * index (LEAF for an empty one): FieldSet.toFieldsV1 builds with this, so a tree is interned as it
+ * The held node whose keys are `keys` (those in [from, to)), in this order, each leading to the
+ * held tree at the same index of `children` (LEAF for an empty one): FieldSet.toFieldsV1 builds with this, so a tree is interned as it
  * is emitted, and no node is made where an equal one is held (the managedFields of a controller's
  * pods are mostly trees held already).
  */
-export function heldNode(keys: readonly string[], children: readonly Tree[]): Tree {
-  if (!keys.length) return LEAF;
+export function heldNode(keys: readonly string[], children: readonly Tree[], from = 0, to = keys.length): Tree {
+  if (from >= to) return LEAF;
   let hash = 0;
-  for (let i = 0; i < keys.length; i++) {
+  for (let i = from; i < to; i++) {
     const id = ids.get(children[i]);
     if (id === undefined) throw new Error('heldNode: a child is not a held tree');
     hash = mixChild(hash, keys[i], id);
@@ -103,19 +103,19 @@ export function heldNode(keys: readonly string[], children: readonly Tree[]): Tr
   if (bucket) {
     for (const ref of bucket) {
       const candidate = ref.deref();
-      if (candidate && hasEntries(candidate, keys, children)) return candidate;
+      if (candidate && hasEntries(candidate, keys, children, from, to)) return candidate;
     }
   }
   const tree: Tree = {};
-  for (let i = 0; i < keys.length; i++) tree[keys[i]] = children[i];
+  for (let i = from; i < to; i++) tree[keys[i]] = children[i];
   return hold(hash, tree);
 }
 
-/** Whether `candidate` has exactly `keys`, in this order, leading to `children`. */
-function hasEntries(candidate: Tree, keys: readonly string[], children: readonly Tree[]): boolean {
-  let i = 0;
-  for (const k in candidate) if (i >= keys.length || keys[i] !== k || candidate[k] !== children[i++]) return false;
-  return i === keys.length;
+/** Whether `candidate` has exactly keys[from, to), in this order, leading to the same children. */
+function hasEntries(candidate: Tree, keys: readonly string[], children: readonly Tree[], from: number, to: number): boolean {
+  let i = from;
+  for (const k in candidate) if (i >= to || keys[i] !== k || candidate[k] !== children[i++]) return false;
+  return i === to;
 }
 
 function mixChild(hash: number, key: string, id: number): number {

@@ -194,8 +194,19 @@ const NO_CUT: Cut = { exact: undefined, prefixes: undefined };
  */
 export function createdFields(obj: KObject, schema: SchemaNode, hasStatus: boolean): Tree | undefined {
   const cut: Cut = hasStatus ? { exact: STRIPPED_AND_STATUS, prefixes: STATUS_SET } : { exact: STRIPPED_SET, prefixes: undefined };
+  // A walk left by a throw leaves entries below: the stack is the walk's alone.
+  pendingKeys.length = 0;
+  pendingTrees.length = 0;
   return createdNode(emptyLike(schema, obj), stripForCompare(obj), schema, cut, false);
 }
+
+/**
+ * The children found so far of the places the walk is in, each place's own after its start: a
+ * node's keys and trees are made without arrays of their own (they were most of a create's
+ * garbage here), and a place's slot at its start holds "." for when it is a member itself.
+ */
+const pendingKeys: string[] = [];
+const pendingTrees: Tree[] = [];
 
 /**
  * The held node for one place: LEAF when only the place itself is in the set, a node ("." first
@@ -207,30 +218,36 @@ function createdNode(l: Json, r: Json, schema: SchemaNode, cut: Cut, member: boo
   if (l !== undefined && (r === undefined || jsonEqual(l, r))) return undefined;
   const shape = shapeOf(schema, r ?? l);
   if (shape.kind === 'scalar') return member ? LEAF_TREE : undefined;
-  const keys: string[] = [];
-  const trees: Tree[] = [];
+  const start = pendingKeys.length;
   if (shape.kind === 'list') {
     const rl = Array.isArray(r) ? r : [];
     if (shape.type === 'atomic' || rl.length === 0) return member ? LEAF_TREE : undefined;
     const items = schema.items();
+    pendingKeys.push('.');
+    pendingTrees.push(LEAF_TREE);
     for (let i = 0; i < rl.length; i++) {
       const pe = itemPE(shape, rl[i], i, items);
       // The first of items with one key stands for them, as compare's index keeps it.
-      if (!keys.includes(pe)) createdChild(pe, undefined, rl[i], items, cut, keys, trees);
+      if (pendingKeys.indexOf(pe, start + 1) < 0) createdChild(pe, undefined, rl[i], items, cut);
     }
   } else {
     const lo = isObject(l) ? l : undefined;
     const ro = isObject(r) ? r : undefined;
     if (shape.atomic || ((!lo || isEmptyObject(lo)) && (!ro || isEmptyObject(ro)))) return member ? LEAF_TREE : undefined;
+    pendingKeys.push('.');
+    pendingTrees.push(LEAF_TREE);
     // Keys only the skeleton has were removed: nothing of the writer's.
-    if (ro) for (const k in ro) createdChild(fieldPE(k), lo && Object.hasOwn(lo, k) ? lo[k] : undefined, ro[k], schema.field(k), cut, keys, trees);
+    if (ro) for (const k in ro) createdChild(fieldPE(k), lo && Object.hasOwn(lo, k) ? lo[k] : undefined, ro[k], schema.field(k), cut);
   }
   // A place the skeleton had (metadata, spec, a required field) was changed, not added: not a member itself.
-  return heldTreeOf(keys, trees, member && l === undefined);
+  const tree = heldTreeOf(start, member && l === undefined);
+  pendingKeys.length = start;
+  pendingTrees.length = start;
+  return tree;
 }
 
-/** Adds the child at `pe` to its parent's keys and trees, when it is in the set. */
-function createdChild(pe: string, l: Json, r: Json, schema: SchemaNode, cut: Cut, keys: string[], trees: Tree[]): void {
+/** Adds the child at `pe` to the pending children of the place being walked, when it is in the set. */
+function createdChild(pe: string, l: Json, r: Json, schema: SchemaNode, cut: Cut): void {
   let tree: Tree | undefined;
   if (cut === NO_CUT) tree = createdNode(l, r, schema, NO_CUT, true);
   else {
@@ -239,23 +256,23 @@ function createdChild(pe: string, l: Json, r: Json, schema: SchemaNode, cut: Cut
     const prefixes = cut.prefixes?.children.get(pe);
     tree = createdNode(l, r, schema, exact || prefixes ? { exact, prefixes } : NO_CUT, !cut.exact?.members.has(pe));
   }
-  if (tree) { keys.push(pe); trees.push(tree); }
+  if (tree) { pendingKeys.push(pe); pendingTrees.push(tree); }
 }
 
-/** The held node with these keys in structured-merge-diff's order, "." first when `self`. */
-function heldTreeOf(keys: string[], trees: Tree[], self: boolean): Tree | undefined {
-  if (!keys.length) return self ? LEAF_TREE : undefined;
-  // Insertion sort of both arrays together: a node has a few keys.
-  for (let i = 1; i < keys.length; i++) {
-    const k = keys[i];
-    const t = trees[i];
+/** The held node of the place whose slot is at `start`, its children in structured-merge-diff's order, "." first when `self`. */
+function heldTreeOf(start: number, self: boolean): Tree | undefined {
+  const end = pendingKeys.length;
+  if (end === start + 1) return self ? LEAF_TREE : undefined;
+  // Insertion sort of both stacks' segments together: a node has a few keys.
+  for (let i = start + 2; i < end; i++) {
+    const k = pendingKeys[i];
+    const t = pendingTrees[i];
     let j = i - 1;
-    for (; j >= 0 && comparePathElements(keys[j], k) > 0; j--) { keys[j + 1] = keys[j]; trees[j + 1] = trees[j]; }
-    keys[j + 1] = k;
-    trees[j + 1] = t;
+    for (; j > start && comparePathElements(pendingKeys[j], k) > 0; j--) { pendingKeys[j + 1] = pendingKeys[j]; pendingTrees[j + 1] = pendingTrees[j]; }
+    pendingKeys[j + 1] = k;
+    pendingTrees[j + 1] = t;
   }
-  if (self) { keys.unshift('.'); trees.unshift(LEAF_TREE); }
-  return heldNode(keys, trees);
+  return heldNode(pendingKeys, pendingTrees, self ? start : start + 1, end);
 }
 
 function isEmptyObject(o: JsonObject): boolean {
