@@ -279,10 +279,10 @@ export function singleKeyPE(field: string, value: unknown): string {
   const type = typeof value;
   if (type !== 'string' && type !== 'number' && type !== 'boolean') return `k:{${JSON.stringify(field)}:${JSON.stringify(value)}}`;
   let byValue = singleKeyPEs.get(field);
-  if (!byValue) singleKeyPEs.set(field, (byValue = new Map()));
+  if (!byValue) singleKeyPEs.set(field, (byValue = new Map<unknown, string>()));
   let pe = byValue.get(value);
   if (pe === undefined) {
-    if (singleKeyPEsHeld >= FIELD_PES_MAX) { singleKeyPEs.clear(); singleKeyPEsHeld = 0; singleKeyPEs.set(field, byValue = new Map()); }
+    if (singleKeyPEsHeld >= FIELD_PES_MAX) { singleKeyPEs.clear(); singleKeyPEsHeld = 0; singleKeyPEs.set(field, byValue = new Map<unknown, string>()); }
     pe = `k:{${JSON.stringify(field)}:${JSON.stringify(value)}}`;
     byValue.set(value, pe);
     singleKeyPEsHeld++;
@@ -292,11 +292,25 @@ export function singleKeyPE(field: string, value: unknown): string {
 
 /** `k:{...}` with the key fields sorted by name, as structured-merge-diff serializes them. */
 export function keyPE(fields: Record<string, unknown>): string {
-  const keys = Object.keys(fields);
-  if (keys.length === 1 && fields[keys[0]] !== undefined) return singleKeyPE(keys[0], fields[keys[0]]);
-  const sorted: Record<string, unknown> = {};
-  for (const k of keys.sort()) sorted[k] = fields[k];
-  return `k:${JSON.stringify(sorted)}`;
+  return keyFieldsPE(Object.keys(fields).sort(), fields);
+}
+
+/**
+ * keyPE of the key fields `names` (sorted by name) as `item` has them; with `defaults`, a field
+ * that is null or absent takes its default. A field without a value is left out. No key object is
+ * made to sort and encode.
+ */
+export function keyFieldsPE(names: readonly string[], item: Record<string, unknown>, defaults?: (name: string) => unknown): string {
+  if (names.length === 1) {
+    const v = defaults ? item[names[0]] ?? defaults(names[0]) : item[names[0]];
+    return v === undefined ? 'k:{}' : singleKeyPE(names[0], v);
+  }
+  let fields = '';
+  for (const k of names) {
+    const v = defaults ? item[k] ?? defaults(k) : item[k];
+    if (v !== undefined) fields += `${fields ? ',' : ''}${JSON.stringify(k)}:${JSON.stringify(v)}`;
+  }
+  return `k:{${fields}}`;
 }
 
 export const valuePE = (v: unknown): string => `v:${JSON.stringify(v)}`;

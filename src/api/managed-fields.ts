@@ -4,7 +4,7 @@
 // field managers. Lists and maps follow the OpenAPI extensions (list-type map/set/atomic with
 // list-map-keys, or the patch merge key; map-type atomic).
 import { canonicalJSON, copyJSON, isJsonObject, jsonEqual } from './json.js';
-import { comparePathElements, FieldSet, fieldPE, keyPE, pathString, singleKeyPE, valuePE, type Path } from './fieldset.js';
+import { comparePathElements, FieldSet, fieldPE, keyFieldsPE, pathString, valuePE, type Path } from './fieldset.js';
 import { heldNode } from './fields-interning.js';
 import type { SchemaNode } from './schema-navigator.js';
 import type { KObject } from './types.js';
@@ -18,6 +18,7 @@ const isObject = isJsonObject;
 type Shape =
   | { kind: 'scalar' }
   | { kind: 'map'; atomic: boolean }
+  /** keys: a map list's key fields, sorted by name (as its items' path elements name them). */
   | { kind: 'list'; type: 'atomic' | 'set' | 'map'; keys: string[] };
 
 /** Shapes of schema nodes that declare their type: the same at every visit (a walk asks at each node). */
@@ -35,7 +36,7 @@ function shapeFor(schema: SchemaNode, value: Json): Shape {
   const type = s?.type ?? (Array.isArray(value) ? 'array' : isObject(value) ? 'object' : undefined);
   if (type === 'array') {
     const lt = schema.listType;
-    if (lt === 'map') return { kind: 'list', type: 'map', keys: schema.listMapKeys };
+    if (lt === 'map') return { kind: 'list', type: 'map', keys: [...schema.listMapKeys].sort() };
     if (lt === 'set') return { kind: 'list', type: 'set', keys: [] };
     if (lt === 'atomic') return { kind: 'list', type: 'atomic', keys: [] };
     const mergeKey = schema.patchMergeKey;
@@ -49,18 +50,7 @@ function shapeFor(schema: SchemaNode, value: Json): Shape {
 /** The path element of a list item: its key fields, or its value for sets. */
 function itemPE(shape: Extract<Shape, { kind: 'list' }>, item: Json, index: number, items: SchemaNode): string {
   if (shape.type === 'set') return valuePE(item);
-  if (shape.type === 'map' && isObject(item)) {
-    if (shape.keys.length === 1) {
-      const v = item[shape.keys[0]] ?? items.field(shape.keys[0]).schema?.default;
-      return v === undefined ? 'k:{}' : singleKeyPE(shape.keys[0], v);
-    }
-    const key: JsonObject = {};
-    for (const k of shape.keys) {
-      const v = item[k] ?? items.field(k).schema?.default;
-      if (v !== undefined) key[k] = v;
-    }
-    return keyPE(key);
-  }
+  if (shape.type === 'map' && isObject(item)) return keyFieldsPE(shape.keys, item, (k) => items.field(k).schema?.default);
   return `i:${index}`;
 }
 
