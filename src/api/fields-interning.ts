@@ -87,9 +87,9 @@ export function internTree(tree: Tree): Tree {
 
 /**
  * The held node whose keys are `keys` (those in [from, to)), in this order, each leading to the
- * held tree at the same index of `children` (LEAF for an empty one): FieldSet.toFieldsV1 builds with this, so a tree is interned as it
- * is emitted, and no node is made where an equal one is held (the managedFields of a controller's
- * pods are mostly trees held already).
+ * held tree at the same index of `children` (LEAF for an empty one): FieldSet.toFieldsV1 and
+ * createdFields build with this, so a tree is interned as it is emitted, and no node is made where
+ * an equal one is held (the managedFields of a controller's pods are mostly trees held already).
  */
 export function heldNode(keys: readonly string[], children: readonly Tree[], from = 0, to = keys.length): Tree {
   if (from >= to) return LEAF;
