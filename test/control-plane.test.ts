@@ -161,6 +161,21 @@ describe(`control plane with kubectl ${v}`, () => {
     assert.deepEqual((await pods()).filter((p) => !p.metadata.deletionTimestamp), []);
   });
 
+  test('the garbage collector leaves Events to their TTL, as kube\'s ignores them; other dependents go', async () => {
+    const owner = (await http(cluster, 'POST', '/api/v1/namespaces/default/configmaps', { metadata: { name: 'gc-owner' } })).json();
+    const ownerReferences = [{ apiVersion: 'v1', kind: 'ConfigMap', name: 'gc-owner', uid: owner.metadata.uid }];
+    const secret = await http(cluster, 'POST', '/api/v1/namespaces/default/secrets', { metadata: { name: 'gc-dependent', ownerReferences } });
+    assert.equal(secret.status, 201, secret.text);
+    const event = await http(cluster, 'POST', '/api/v1/namespaces/default/events', {
+      metadata: { name: 'gc-event', ownerReferences }, involvedObject: { kind: 'ConfigMap', namespace: 'default', name: 'gc-owner', uid: owner.metadata.uid }, reason: 'Tested', message: 'owned', type: 'Normal',
+    });
+    assert.equal(event.status, 201, event.text);
+    assert.equal((await http(cluster, 'DELETE', '/api/v1/namespaces/default/configmaps/gc-owner')).status, 200);
+    await eventually(async () => (await http(cluster, 'GET', '/api/v1/namespaces/default/secrets/gc-dependent')).status === 404, 5000, 'the secret collected with its owner');
+    const kept = await http(cluster, 'GET', '/api/v1/namespaces/default/events/gc-event');
+    assert.deepEqual([kept.status, kept.json().metadata.ownerReferences], [200, ownerReferences]);
+  });
+
   test('deleting a namespace removes its contents, then the namespace', async () => {
     await ok('create', 'namespace', 'doomed');
     await ok('-n', 'doomed', 'create', '-f', RC);

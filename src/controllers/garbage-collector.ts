@@ -11,6 +11,13 @@ import type { TypedResource } from '../client/typed-resource.js';
 import { kref, QUIET, type Logger } from '../logging/log.js';
 
 const MANAGER = 'generic-garbage-collector';
+
+/**
+ * Resources the collector does not follow (kube's garbagecollector DefaultIgnoredResources):
+ * Events, in both their groups. An Event naming an owner stays when the owner goes, as in kube,
+ * and the busiest kind is not decoded for a field it never has.
+ */
+const IGNORED = new Set(['/events', 'events.k8s.io/events']);
 const RETRY_MS = 300;
 
 /** An object of any resource: the garbage collector's request. */
@@ -33,6 +40,7 @@ export class GarbageCollector {
     this.dependents = new Controller<Ref>({ name: 'garbage collector', reconcile: (ref) => this.checkDependent(ref), identity: refId, log });
     this.owners = new Controller<Ref>({ name: 'garbage collector (owners)', reconcile: (ref) => this.checkOwner(ref), identity: refId, log });
     for (const resource of this.client.all()) {
+      if (IGNORED.has(`${resource.store.gr.group}/${resource.store.gr.resource}`)) continue;
       this.dependents.watch(resource, ({ type, object: obj }) => {
         const ref: Ref = { resource, ...objectKey(obj) };
         this.index(ref, type === 'DELETED' ? [] : (obj.metadata.ownerReferences ?? []).map((r) => r.uid));

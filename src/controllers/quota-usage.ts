@@ -37,8 +37,26 @@ export function countedResource(name: string): GroupResource | undefined {
   return dot < 0 ? { group: '', resource: rest } : { group: rest.slice(dot + 1), resource: rest.slice(0, dot) };
 }
 
+/**
+ * Resources quota never evaluates (kube's quota install registry, DefaultIgnoredResources): the
+ * virtual ones, which are not stored, and Events, which have never been quota-ed. A quota naming
+ * them (`count/events`) limits nothing, and its status shows no usage for them.
+ */
+const QUOTA_IGNORED = new Set([
+  '/bindings', '/componentstatuses', 'authentication.k8s.io/tokenreviews', 'authentication.k8s.io/selfsubjectreviews',
+  'authorization.k8s.io/subjectaccessreviews', 'authorization.k8s.io/selfsubjectaccessreviews',
+  'authorization.k8s.io/localsubjectaccessreviews', 'authorization.k8s.io/selfsubjectrulesreviews',
+  '/events', 'events.k8s.io/events',
+]);
+
+/** Whether quota ignores objects of `gr` (no evaluator, no charge, no usage). */
+export function quotaIgnores(gr: GroupResource): boolean {
+  return QUOTA_IGNORED.has(`${gr.group}/${gr.resource}`);
+}
+
 /** Which of `names` an object of `gr` can consume (an evaluator's MatchingResources). */
 export function matchingResources(gr: GroupResource, names: string[]): string[] {
+  if (quotaIgnores(gr)) return [];
   const core = gr.group === '';
   if (core && gr.resource === 'pods') return names.filter((n) => POD_RESOURCES.has(n) || n.startsWith('hugepages-') || n.startsWith('requests.hugepages-') || (n.startsWith('requests.') && n.includes('/')));
   if (core && gr.resource === 'services') return names.filter((n) => SERVICE_RESOURCES.has(n));

@@ -11,7 +11,7 @@ import { ignoreRaces } from '../client/races.js';
 import { resources } from '../client/resources.js';
 import { type TypedResource, typedResource } from '../client/typed-resource.js';
 import { QUIET, type Logger } from '../logging/log.js';
-import { calculateUsage, matchingResources, sameLists, trackedResources, type GroupResource } from './quota-usage.js';
+import { calculateUsage, matchingResources, quotaIgnores, sameLists, trackedResources, type GroupResource } from './quota-usage.js';
 
 const MANAGER = 'kube-controller-manager';
 const RESYNC_MS = 5 * 60 * 1000;
@@ -31,7 +31,8 @@ export class ResourceQuotaController {
       })
       .every(RESYNC_MS, ALL);
     for (const resource of resources(registry).all()) {
-      if (!resource.store.namespaced || resource.store === this.quotas.store) continue;
+      // What quota ignores (Events above all, the busiest kind) is not watched at all.
+      if (!resource.store.namespaced || resource.store === this.quotas.store || quotaIgnores(resource.store.gr)) continue;
       this.controller.watch(resource, (change, queue) => {
         const ns = change.object.metadata.namespace;
         if (ns && this.tracked(ns, resource.store.gr)) queue.add(ns);

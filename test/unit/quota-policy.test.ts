@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { LimitRange, Pod, ResourceQuota } from '../../src/api/objects.js';
-import { addQuantity, calculateUsage, podMatchesScope, podUsage, usageOf } from '../../src/controllers/quota-usage.js';
+import { addQuantity, calculateUsage, matchingResources, podMatchesScope, podUsage, usageOf } from '../../src/controllers/quota-usage.js';
 import { applyDefaults, validatePod } from '../../src/resources/limit-ranger.js';
 import { limitRangeStrategy, validateLimitRange } from '../../src/resources/limitranges.js';
 import { checkRequest, QuotaRefusal } from '../../src/resources/quota-check.js';
@@ -60,6 +60,15 @@ test('the controller\'s usage covers every hard resource, zero when nothing uses
   const q = quota('q', { pods: '2', 'requests.memory': '1Gi', 'count/deployments.apps': '1' });
   const objects = (gr: { resource: string }) => (gr.resource === 'pods' ? [pod('a', { requests: { memory: '100Mi' } })] : []);
   assert.deepEqual(calculateUsage(q, objects, NOW), { pods: '1', 'requests.memory': '100Mi', 'count/deployments.apps': '0' });
+});
+
+test('Events and virtual resources are never quota-ed (kube\'s DefaultIgnoredResources): no usage, no match', () => {
+  const q = quota('q', { 'count/events': '1', 'count/events.events.k8s.io': '1', 'count/configmaps': '2' });
+  const objects = (gr: { resource: string }) => (gr.resource === 'events' ? [{ metadata: { name: 'e' } }] : []);
+  assert.deepEqual(calculateUsage(q, objects, NOW), { 'count/configmaps': '0' });
+  assert.deepEqual(matchingResources({ group: '', resource: 'events' }, ['count/events']), []);
+  assert.deepEqual(matchingResources({ group: 'events.k8s.io', resource: 'events' }, ['count/events.events.k8s.io']), []);
+  assert.deepEqual(matchingResources({ group: '', resource: 'configmaps' }, ['count/configmaps']), ['count/configmaps']);
 });
 
 test('admission: kube\'s exceeded-quota and must-specify texts, names sorted', () => {
