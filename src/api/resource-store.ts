@@ -368,6 +368,24 @@ export class ResourceStore {
   }
 
   /**
+   * A write beneath the update path, as kube's registries write straight to storage
+   * (Storage.GuaranteedUpdate, as pods/binding does): `mutate` changes a copy of the current
+   * object (throwing refuses the write) and the copy is stored as it is, with no field ownership,
+   * generation, defaults, admission or validation. A copy that changes nothing is not written.
+   */
+  async updateInStorage<T extends KObject = KObject>(namespace: string | undefined, name: string, mutate: (copy: T) => void, dryRun: boolean): Promise<KObject> {
+    const key = this.key(namespace, name);
+    return this.guaranteedUpdate(key, name, async (current) => {
+      const next = copyCached(current) as T;
+      mutate(next);
+      if (dryRun || sameStored(next, current)) return next;
+      const kv = await this.writeThrough(key, next, (value) => this.ctx.store.update(key, value, Number(current.metadata.resourceVersion)));
+      await this.caughtUp(kv.modRevision);
+      return this.written(kv);
+    });
+  }
+
+  /**
    * The object an update would store: what the writer gave, with what it may not change through
    * this path kept as stored (system metadata, the reset fields of the main resource or of the
    * subresource), defaulted, ownership recorded, validated.

@@ -285,7 +285,7 @@ export class Scheduler {
         if (wanted()) this.controller.add(pod);
         return;
       }
-      const boundPod = await ignoreRaces(bindPod(this.client.pods.store, namespace, name, nodeName, SCHEDULER));
+      const boundPod = await ignoreRaces(bindPod(this.client.pods.store, namespace, name, nodeName));
       if (boundPod) {
         this.log.V(2).info('Pod scheduled', { pod: kref(namespace, name), node: nodeName, evaluatedNodes, feasibleNodes });
         const activity = activityOf(this.registry.store);

@@ -1,11 +1,11 @@
 // Pods: kube's defaults (SetDefaults_Pod, DefaultTolerationSeconds, ServiceAccount admission),
 // validation, graceful deletion and the printer columns of `kubectl get pods`.
-import { bindPod } from '../api/binding.js';
+import { bindPod, type BindingMeta } from '../api/binding.js';
 import { errors, fieldErrors, type FieldError } from '../api/errors.js';
 import { jsonEqual, jsonEqualBy } from '../api/json.js';
 import type { ResourceStore } from '../api/resource-store.js';
 import { STATUS_SUBRESOURCE } from '../api/reset-fields.js';
-import { stringAt } from '../api/json.js';
+import { objectAt, stringAt } from '../api/json.js';
 import { age, column, NAME_COLUMN, orNone, AGE_COLUMN } from '../api/table.js';
 import { type Quantity, tryParseQuantity } from '../api/quantity.js';
 import { qosClass } from '../api/pod-qos.js';
@@ -148,12 +148,12 @@ const sameButImages = (x: unknown, y: unknown): boolean => (Array.isArray(x) && 
 
 /**
  * Whether `spec` differs from `old` only where a pod update may change it: images, the deadline,
- * tolerations, the grace period, and nodeName when a binding sets it. Compared in place: a
- * binding asks this of every pod scheduled.
+ * tolerations, the grace period (nodeName is a binding's, which writes beneath validation).
+ * Compared in place, without copies.
  */
-export function onlyMutableSpecChanged(spec: PodSpec, old: PodSpec, bindingSetsNode: boolean): boolean {
+export function onlyMutableSpecChanged(spec: PodSpec, old: PodSpec): boolean {
   return jsonEqualBy(spec, old, (key, x, y) => {
-    if (MUTABLE_SPEC_FIELDS.has(key) || (bindingSetsNode && key === 'nodeName')) return true;
+    if (MUTABLE_SPEC_FIELDS.has(key)) return true;
     return key === 'containers' || key === 'initContainers' ? sameButImages(x, y) : jsonEqual(x, y);
   });
 }
@@ -207,13 +207,19 @@ function restarts(pod: Pod, now: number): string {
 /** What a binding answers, done or (in a dry run) not. */
 const CREATED: CreateResult = { code: 201, body: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 } };
 
+/** A Binding's metadata that bears on the pod (its JSON types were checked against Binding's schema). */
+function bindingMeta(body: unknown): BindingMeta {
+  const annotations = objectAt(body, 'metadata', 'annotations') as Record<string, string> | undefined;
+  return { uid: stringAt(body, 'metadata', 'uid'), resourceVersion: stringAt(body, 'metadata', 'resourceVersion'), annotations };
+}
+
 /** pods/binding and the bindings collection: assign a pod to a node, once. */
 async function bind(request: CreateRequest, pods: ResourceStore): Promise<CreateResult> {
   const name = request.name ?? stringAt(request.body, 'metadata', 'name');
   if (!name) throw errors.badRequest('name is required for a binding');
   const node = stringAt(request.body, 'target', 'name');
   if (!node) throw errors.invalid('Binding', '', name, [fieldErrors.required('target.name')]);
-  await bindPod(pods, request.namespace, name, node, request.fieldManager, request.dryRun.length > 0);
+  await bindPod(pods, request.namespace, name, node, bindingMeta(request.body), request.dryRun.length > 0);
   return CREATED;
 }
 
@@ -280,8 +286,7 @@ export const podStrategy: Strategy<Pod> = {
     if (old && subresource === EPHEMERAL_CONTAINERS) return validateEphemeralContainersUpdate(obj, old, errs);
     // An unchanged spec (label, annotation and status writes) needs no copy to compare.
     if (old && errs.length === 0 && !jsonEqual(specOf(obj), specOf(old))) {
-      const bindingSetsNode = subresource === 'binding' && !specOf(old).nodeName;
-      if (!onlyMutableSpecChanged(specOf(obj), specOf(old), bindingSetsNode)) errs.push(fieldErrors.forbidden('spec', MUTABLE_SPEC_NOTE));
+      if (!onlyMutableSpecChanged(specOf(obj), specOf(old))) errs.push(fieldErrors.forbidden('spec', MUTABLE_SPEC_NOTE));
     }
     return errs;
   },
