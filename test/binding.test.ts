@@ -73,6 +73,15 @@ describe('pods/binding', () => {
     assert.equal((await get('pinned')).spec.nodeName, 'node-1');
   });
 
+  test('the Binding names the pod its URL does', async () => {
+    await create('named');
+    for (const body of [binding('other', 'node-1'), { ...binding('named', 'node-1'), metadata: {} }]) {
+      const r = await http(cluster, 'POST', `${PODS}/named/binding`, body);
+      assert.deepEqual([r.status, r.json().reason, r.json().message], [400, 'BadRequest', 'name in URL does not match name in Binding object']);
+    }
+    assert.equal((await get('named')).spec.nodeName, undefined);
+  });
+
   test('a pod with scheduling gates is not bound', async () => {
     const gated = { ...pod('gated'), spec: { ...pod('gated').spec, schedulingGates: [{ name: 'example.com/wait' }] } };
     assert.equal((await http(cluster, 'POST', PODS, gated)).status, 201);

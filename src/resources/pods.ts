@@ -215,7 +215,10 @@ function bindingMeta(body: unknown): BindingMeta {
 
 /** pods/binding and the bindings collection: assign a pod to a node, once. */
 async function bind(request: CreateRequest, pods: ResourceStore): Promise<CreateResult> {
-  const name = request.name ?? stringAt(request.body, 'metadata', 'name');
+  const named = stringAt(request.body, 'metadata', 'name');
+  // kube's BindingREST: the Binding names the pod its URL does (the collection's takes the Binding's).
+  if (request.name !== undefined && named !== request.name) throw errors.badRequest('name in URL does not match name in Binding object');
+  const name = request.name ?? named;
   if (!name) throw errors.badRequest('name is required for a binding');
   const node = stringAt(request.body, 'target', 'name');
   if (!node) throw errors.invalid('Binding', '', name, [fieldErrors.required('target.name')]);
