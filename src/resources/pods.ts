@@ -209,7 +209,8 @@ const CREATED: CreateResult = { code: 201, body: { kind: 'Status', apiVersion: '
 
 /** A Binding's metadata that bears on the pod (its JSON types were checked against Binding's schema). */
 function bindingMeta(body: unknown): BindingMeta {
-  const annotations = objectAt(body, 'metadata', 'annotations') as Record<string, string> | undefined;
+  const given = objectAt(body, 'metadata', 'annotations');
+  const annotations = given && Object.fromEntries(Object.entries(given).filter((e): e is [string, string] => typeof e[1] === 'string'));
   return { uid: stringAt(body, 'metadata', 'uid'), resourceVersion: stringAt(body, 'metadata', 'resourceVersion'), annotations };
 }
 
