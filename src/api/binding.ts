@@ -2,6 +2,7 @@
 // and the scheduler. As kube's BindingREST, the pod is written straight to storage: its spec's
 // nodeName once, the binding's annotations, PodScheduled; no field manager records the write and
 // the pod's generation stays as it was.
+import { failedPrecondition } from './deletion.js';
 import { errors } from './errors.js';
 import type { ResourceStore } from './resource-store.js';
 import { rfc3339 } from './time.js';
@@ -37,14 +38,11 @@ export async function bindPod(pods: ResourceStore, namespace: string | undefined
  * The Binding's uid and resourceVersion must be the pod's, checked as kube's storage checks
  * preconditions: a conflict on pods whose message is the StorageError's.
  */
-function checkPreconditions(pods: ResourceStore, pod: KObject, { uid, resourceVersion }: BindingMeta): void {
+function checkPreconditions(pods: ResourceStore, pod: KObject, binding: BindingMeta): void {
+  const failed = failedPrecondition(pod, binding);
+  if (!failed) return;
   const name = pod.metadata.name ?? '';
-  const failed = (what: string) => errors.conflict(pods.gr, name,
-    `StorageError: invalid object, Code: 4, Key: ${pods.key(pod.metadata.namespace, name)}, ResourceVersion: 0, AdditionalErrorMsg: Precondition failed: ${what}`);
-  if (uid && uid !== pod.metadata.uid) throw failed(`UID in precondition: ${uid}, UID in object meta: ${pod.metadata.uid ?? ''}`);
-  if (resourceVersion && resourceVersion !== pod.metadata.resourceVersion) {
-    throw failed(`ResourceVersion in precondition: ${resourceVersion}, ResourceVersion in object meta: ${pod.metadata.resourceVersion ?? ''}`);
-  }
+  throw errors.conflict(pods.gr, name, `StorageError: invalid object, Code: 4, Key: ${pods.key(pod.metadata.namespace, name)}, ResourceVersion: 0, AdditionalErrorMsg: ${failed}`);
 }
 
 /**

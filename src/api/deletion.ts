@@ -17,13 +17,19 @@ export type DeletionStep =
 
 /** A precondition that does not hold is a 409, in kube's words. */
 export function checkPreconditions(current: KObject, options: DeleteOptions, gr: GroupResource, name: string): void {
-  const pre = options.preconditions;
+  const failed = failedPrecondition(current, options.preconditions);
+  if (failed) throw errors.conflict(gr, name, failed);
+}
+
+/** Why `current` fails a uid or resourceVersion precondition (kube's Preconditions.Check), if it does. */
+export function failedPrecondition(current: KObject, pre: { uid?: string; resourceVersion?: string } | undefined): string | undefined {
   if (pre?.uid && pre.uid !== current.metadata.uid) {
-    throw errors.conflict(gr, name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${current.metadata.uid}`);
+    return `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${current.metadata.uid}`;
   }
   if (pre?.resourceVersion && pre.resourceVersion !== current.metadata.resourceVersion) {
-    throw errors.conflict(gr, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion}`);
+    return `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion}`;
   }
+  return undefined;
 }
 
 /** The finalizers an object keeps while being deleted: its own plus the garbage collector's for the propagation asked. */

@@ -353,17 +353,14 @@ export class ResourceStore {
       // A write that changes nothing is not persisted and keeps its resourceVersion, as kube does.
       if (sameStored(next, current)) return { object: current, created: false };
       if (opts.dryRun) { next.metadata.resourceVersion = current.metadata.resourceVersion; return { object: next, created: false }; }
-      const currentRv = Number(current.metadata.resourceVersion);
       if (deletionFinished(next)) {
         // The last finalizer is gone from an object being deleted: it goes now.
-        const { revision } = await this.ctx.store.delete(key, currentRv);
+        const { revision } = await this.ctx.store.delete(key, Number(current.metadata.resourceVersion));
         await this.caughtUp(revision);
         next.metadata.resourceVersion = String(revision);
         return { object: next, created: false };
       }
-      const kv = await this.writeThrough(key, next, (value) => this.ctx.store.update(key, value, currentRv));
-      await this.caughtUp(kv.modRevision);
-      return { object: this.written(kv), created: false };
+      return { object: await this.storeUpdate(key, next, current), created: false };
     });
   }
 
@@ -379,10 +376,15 @@ export class ResourceStore {
       const next = copyCached(current) as T;
       mutate(next);
       if (dryRun || sameStored(next, current)) return next;
-      const kv = await this.writeThrough(key, next, (value) => this.ctx.store.update(key, value, Number(current.metadata.resourceVersion)));
-      await this.caughtUp(kv.modRevision);
-      return this.written(kv);
+      return this.storeUpdate(key, next, current);
     });
+  }
+
+  /** Writes `next` over `current` if the key is still at its revision; answers the object as stored. */
+  private async storeUpdate(key: string, next: KObject, current: KObject): Promise<KObject> {
+    const kv = await this.writeThrough(key, next, (value) => this.ctx.store.update(key, value, Number(current.metadata.resourceVersion)));
+    await this.caughtUp(kv.modRevision);
+    return this.written(kv);
   }
 
   /**
