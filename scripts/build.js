@@ -22,28 +22,48 @@ try {
 
 rmSync('dist', { recursive: true, force: true });
 
-await build({
-  // sqlite-worker.js is the SQLite store's worker thread, which src/storage/sqlite-channel.ts loads beside its own chunk.
-  entryPoints: { cli: 'src/cli.ts', index: 'src/index.ts', 'sqlite-worker': 'src/storage/sqlite-worker.ts' },
-  outdir: 'dist',
+const common = {
   bundle: true,
-  splitting: true,
-  format: 'esm',
   platform: 'node',
   target: 'node20',
   external: ['better-sqlite3', 'etcd3', 'yaml', 'protobufjs', 'node-forge', '@marcbachmann/cel-js'],
-  // The kubelet's default lifecycle stages and the simulated apps, parsed now rather than at every start.
-  define: {
-    TINYKUBE_DEFAULT_STAGES: JSON.stringify(parse(readFileSync('src/kubelet/default-stages.yaml', 'utf8'))),
-    TINYKUBE_DEFAULT_APPS: JSON.stringify(parse(readFileSync('src/kubelet/default-apps.yaml', 'utf8'))),
-  },
-  // Bundled CommonJS modules call require() for node's own modules.
-  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
   // Smaller to parse at every start; the source map keeps stack traces readable (src/stack-traces.ts
   // reads it when a stack is printed).
   minify: process.env.TINYKUBE_BUILD_DEBUG !== "1",
   sourcemap: true,
   logLevel: 'warning',
+};
+// The kubelet's default lifecycle stages and the simulated apps, parsed now rather than at every start.
+const defaults = {
+  TINYKUBE_DEFAULT_STAGES: JSON.stringify(parse(readFileSync('src/kubelet/default-stages.yaml', 'utf8'))),
+  TINYKUBE_DEFAULT_APPS: JSON.stringify(parse(readFileSync('src/kubelet/default-apps.yaml', 'utf8'))),
+};
+
+// The library (index.js), the SQLite store's worker thread (which src/storage/sqlite-thread.ts
+// loads beside the code that starts it) and cli.js, the command's entry (src/cli-bundle.ts).
+await build({
+  ...common,
+  entryPoints: { cli: 'src/cli-bundle.ts', index: 'src/index.ts', 'sqlite-worker': 'src/storage/sqlite-worker.ts' },
+  outdir: 'dist',
+  splitting: true,
+  format: 'esm',
+  define: defaults,
+  // Bundled CommonJS modules call require() for node's own modules.
+  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+});
+
+// The command itself, one CommonJS script that cli.js compiles through V8's code cache
+// (src/code-cache.ts): Node 20 keeps none for ES modules. The modules it loads only on first use
+// (the control plane, the etcd store, the metrics library) are in it, initialized when imported.
+await build({
+  ...common,
+  entryPoints: ['src/cli.ts'],
+  outfile: 'dist/cli.cjs',
+  format: 'cjs',
+  // The sources locate their files (package.json, openapi/, the SQLite worker) from their own URL:
+  // the bundle's, in dist/.
+  define: { ...defaults, 'import.meta.url': '__tinykube_bundle_url', 'import.meta.resolve': '__tinykube_resolve' },
+  banner: { js: "var __tinykube_bundle_url = require('node:url').pathToFileURL(__filename).href, __tinykube_resolve = (s) => require('node:url').pathToFileURL(require.resolve(s)).href;" },
 });
 
 // The dashboard served at /ui/ (src/server/ui.ts bundles it the same way in a checkout whose

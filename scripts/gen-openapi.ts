@@ -11,7 +11,7 @@
 import { readFileSync, writeFileSync, mkdirSync, readdirSync, existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { indexResources, reachableSchemas, type ResourceIndex } from '../src/api/openapi.js';
+import { indexResources, metaParts, reachableSchemas, schemasFile, type ResourceIndex } from '../src/api/openapi.js';
 import { describeField, describeOperation, describeParameter, describeResponse, describeSchema } from './openapi-descriptions.js';
 
 type Json = any; // the upstream documents are untyped JSON by nature
@@ -107,11 +107,17 @@ for (const [gvPath, refFile] of Object.entries(referenceDocuments())) {
     paths: sortedPaths,
     components: { schemas },
   };
+  // The paths and the schemas in two files (OpenAPILibrary.document puts them together): a kind's
+  // validation reads only the schemas.
   const file = gvPath.replace(/\//g, '__') + '.json';
-  writeFileSync(join(outDir, file), JSON.stringify(out, null, 1) + '\n');
+  const { components, ...pathsPart } = out;
+  writeFileSync(join(outDir, file), JSON.stringify(pathsPart, null, 1) + '\n');
+  writeFileSync(join(outDir, schemasFile(file)), JSON.stringify(components.schemas, null, 1) + '\n');
   index[gvPath] = file;
   const [group, version] = gvPath.startsWith('api/') ? ['', gvPath.slice('api/'.length)] : gvPath.slice('apis/'.length).split('/');
   resources[gvPath] = indexResources(out, group, version);
+  // What kinds defined at run time take from the core document (OpenAPILibrary.meta).
+  if (gvPath === 'api/v1') writeFileSync(join(outDir, 'meta.json'), JSON.stringify(metaParts(out), null, 1) + '\n');
   console.log(`${file}: ${Object.keys(sortedPaths).length} paths, ${Object.keys(schemas).length} schemas`);
 }
 writeFileSync(join(outDir, 'index.json'), JSON.stringify(index, null, 1) + '\n');

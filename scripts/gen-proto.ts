@@ -13,6 +13,7 @@
 import { readFileSync, writeFileSync, mkdirSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { schemasFile } from '../src/api/openapi.js';
 
 /** Messages that are no kind of a group-version document but are sent or needed all the same. */
 const EXTRA_ROOTS = [
@@ -37,8 +38,8 @@ function kindRoots(): string[] {
   const gvs = new Set(Object.keys(index).map((p) => (p.startsWith('api/') ? `/${p.slice(4)}` : p.slice(5))));
   const roots = new Set<string>();
   for (const file of Object.values(index)) {
-    const doc = JSON.parse(readFileSync(join(openapiDir, file), 'utf8'));
-    for (const [name, schema] of Object.entries(doc.components.schemas as Record<string, { 'x-kubernetes-group-version-kind'?: { group: string; version: string }[] }>)) {
+    const schemas = JSON.parse(readFileSync(join(openapiDir, schemasFile(file)), 'utf8'));
+    for (const [name, schema] of Object.entries(schemas as Record<string, { 'x-kubernetes-group-version-kind'?: { group: string; version: string }[] }>)) {
       if (name.startsWith('io.k8s.apimachinery.')) continue; // meta kinds (DeleteOptions, WatchEvent, Status) name every group
       if (schema['x-kubernetes-group-version-kind']?.some((g) => gvs.has(`${g.group}/${g.version}`))) roots.add(messageOfSchema(name));
     }

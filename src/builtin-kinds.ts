@@ -31,9 +31,8 @@ export async function builtinRegistry(store: Store, options: BuiltinOptions = {}
   const config = registryConfigSource(registry, tokens);
   files.mounted = (pod, container) => { const r = resolveVolumeFiles(pod, container, config); return 'ok' in r ? r.ok : {}; };
   const network = new PodNetwork(catalog, logs, files);
-  const core = registry.library.document('', 'v1');
-  if (!core) throw new Error('openapi/ has no document for the core group (api/v1)');
-  for (const strategy of builtinStrategies({ network, core, tokens, components: { controlPlane } })) await registry.register(strategy);
+  const meta = registry.library.meta();
+  for (const strategy of builtinStrategies({ network, meta, tokens, components: { controlPlane } })) await registry.register(strategy);
   // ResourceQuota runs last, after the validating webhooks, as in kube's plugin order.
   registry.dynamicAdmission = new QuotaAdmission(registry, new WebhookAdmission(registry));
   return { registry, logs, network };

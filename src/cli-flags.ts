@@ -90,7 +90,8 @@ export function parseGoDuration(text: string): number | undefined {
   let total = 0;
   let rest = body;
   while (rest) {
-    const part = /^(\d+\.?\d*|\.\d+)(ns|us|µs|μs|ms|s|m|h)/.exec(rest);
+    // µs and μs escaped: the bundle stays ASCII, which src/code-cache.ts reads as one-byte text.
+    const part = /^(\d+\.?\d*|\.\d+)(ns|us|\u00b5s|\u03bcs|ms|s|m|h)/.exec(rest);
     if (!part) return undefined;
     total += Number(part[1]) * GO_DURATION_UNITS[part[2]];
     rest = rest.slice(part[0].length);

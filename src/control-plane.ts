@@ -2,6 +2,7 @@
 // the load balancers and the kubelets, started once the API serves (src/cluster.ts). A module of
 // its own, loaded by import() after /readyz answers: its code (and what only it uses) is about a
 // third of the bundle, which a start need not read before it serves.
+import { setImmediate } from 'node:timers/promises';
 import type { ClusterOptions } from './cluster.js';
 import type { Registry } from './api/registry.js';
 import type { ManualClock } from './api/entropy.js';
@@ -73,7 +74,12 @@ async function startControlPlane(options: ClusterOptions, registry: Registry, pa
     ['csrsigning', new CSRSigningController(registry, { ca: parts.signingCA }, log.named('controllers/csrsigning.ts'))],
   ];
   const controllers = named.map(([, c]) => c);
-  for (const c of controllers) c.start();
+  // One at a time, each in a turn of its own: requests that arrive while the control plane starts
+  // (a client that saw /readyz) are answered between them, not after them all.
+  for (const c of controllers) {
+    c.start();
+    await setImmediate();
+  }
   log.info('Started the control plane', { controllers: named.map(([name]) => name) });
   // kube-proxy and the cloud's load balancers, for the services reachable from this machine.
   const address = options.loadBalancerAddress ?? '127.0.0.1';

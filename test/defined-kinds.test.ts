@@ -47,7 +47,7 @@ describe('a kind registered and unregistered at run time', () => {
     assert.equal(index['apis/example.tinykube.io/v1'], undefined);
     assert.equal((await http(cluster, 'GET', '/apis/example.tinykube.io/v1/namespaces/default/widgets')).status, 404);
 
-    await cluster.registry.register(definedKind(WIDGET, cluster.registry.library.document('', 'v1')!));
+    await cluster.registry.register(definedKind(WIDGET, cluster.registry.library.meta()));
     const after = await http(cluster, 'GET', '/apis', undefined, { Accept: 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList' });
     assert.notEqual(after.headers.get('etag'), before.headers.get('etag'));
     const group = after.json().items.find((g: { metadata: { name: string } }) => g.metadata.name === 'example.tinykube.io');
@@ -74,7 +74,7 @@ describe('a kind registered and unregistered at run time', () => {
     test(`kubectl ${v}: api-resources, explain, create, get, apply --server-side and delete; then the kind is gone`, async () => {
       const k = (...args: string[]) => kubectl(v, cluster, args);
       const tag = v.replace('.', '-');
-      await cluster.registry.register(definedKind(WIDGET, cluster.registry.library.document('', 'v1')!));
+      await cluster.registry.register(definedKind(WIDGET, cluster.registry.library.meta()));
       try {
         const resources = await k('api-resources', '--api-group=example.tinykube.io');
         assert.deepEqual([resources.code, resources.stdout], [0, 'NAME      SHORTNAMES   APIVERSION               NAMESPACED   KIND\nwidgets   wd           example.tinykube.io/v1   true         Widget\n'], resources.stderr);

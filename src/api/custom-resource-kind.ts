@@ -6,7 +6,7 @@ import type { CRDVersion, CustomResourceDefinition } from './apiextensions-objec
 import { validateRules } from './cel-rules.js';
 import { definedKind, type KindDefinition } from './defined-kinds.js';
 import type { FieldError } from './errors.js';
-import type { OpenAPIDocument, Schema } from './openapi.js';
+import type { MetaParts, Schema } from './openapi.js';
 import { printerColumnsTable } from './printer-columns.js';
 import { additional, applyDefaults, validateValue, type JSONSchemaProps } from './structural-schema.js';
 import { OBJECT_META_REF } from './defined-kinds.js';
@@ -33,8 +33,8 @@ function bodySchema(schema: JSONSchemaProps): JSONSchemaProps {
   return { ...schema, properties };
 }
 
-/** The Strategy of one served version. `core` is the core document (the meta schemas). */
-export function customResourceStrategy(crd: CustomResourceDefinition, version: CRDVersion, core: OpenAPIDocument): Strategy {
+/** The Strategy of one served version. `meta` is what its OpenAPI takes from the core document. */
+export function customResourceStrategy(crd: CustomResourceDefinition, version: CRDVersion, meta: MetaParts): Strategy {
   const { group, names, scope } = crd.spec;
   const schema: JSONSchemaProps = version.schema?.openAPIV3Schema ?? { type: 'object', 'x-kubernetes-preserve-unknown-fields': true };
   const storageVersion = crd.spec.versions.find((v) => v.storage)?.name ?? version.name;
@@ -56,7 +56,7 @@ export function customResourceStrategy(crd: CustomResourceDefinition, version: C
     },
   };
   return {
-    ...definedKind(def, core),
+    ...definedKind(def, meta),
     storage,
     unstructured: true,
     defaults: (obj) => applyDefaults(schema, obj),

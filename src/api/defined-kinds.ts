@@ -3,8 +3,8 @@
 // given, checks them against the schema, applies server-side apply from it, and carries its own
 // OpenAPI: the paths and operations kube-apiserver publishes for such a kind, with the query
 // parameters and the meta schemas (ObjectMeta, ListMeta, Status, DeleteOptions, Scale...) taken
-// from the core group-version's document.
-import { reachableSchemas, type GVK, type OpenAPIDocument, type OpenAPIFragment, type PathItem, type Schema } from './openapi.js';
+// from the core group-version's document, through its meta parts (openapi/meta.json).
+import { META, SCALE, type GVK, type MetaParts, type OpenAPIFragment, type PathItem, type Schema } from './openapi.js';
 import { STATUS_SUBRESOURCE } from './reset-fields.js';
 import { age, column, NAME_COLUMN } from './table.js';
 import type { KObject, Strategy, Subresource } from './types.js';
@@ -40,12 +40,10 @@ const ACTION_VERBS: Record<string, string> = {
   get: 'get', list: 'list', post: 'create', put: 'update', patch: 'patch', delete: 'delete', deletecollection: 'deletecollection', watch: 'watch', watchlist: 'watch',
 };
 
-const META = 'io.k8s.apimachinery.pkg.apis.meta.v1';
 export const OBJECT_META_REF = `#/components/schemas/${META}.ObjectMeta`;
-const SCALE = 'io.k8s.api.autoscaling.v1.Scale';
 
-/** The Strategy of a kind defined at run time; `core` is the core group-version's document (the meta schemas' source). */
-export function definedKind(def: KindDefinition, core: OpenAPIDocument): Strategy {
+/** The Strategy of a kind defined at run time; `meta` is what its OpenAPI takes from the core group-version's. */
+export function definedKind(def: KindDefinition, meta: MetaParts): Strategy {
   const subresources: Record<string, Subresource> = {};
   if (def.subresources?.status) subresources.status = STATUS_SUBRESOURCE;
   const scale = def.subresources?.scale;
@@ -66,7 +64,7 @@ export function definedKind(def: KindDefinition, core: OpenAPIDocument): Strateg
     ...(def.categories?.length ? { categories: def.categories } : {}),
     subresources,
     tracksGeneration: true,
-    openapi: kindFragment(def, core),
+    openapi: kindFragment(def, meta),
     table: { columns: [NAME_COLUMN, column('Age', 'How long ago the object was created.', 0, 'date')], cells: (obj, now) => [obj.metadata.name, age(obj.metadata.creationTimestamp, now)] },
   };
 }
@@ -88,13 +86,12 @@ const ref = (name: string): Schema => ({ $ref: `#/components/schemas/${name}` })
 const content = (schema: Schema) => Object.fromEntries(['application/json', 'application/yaml'].map((t) => [t, { schema }]));
 
 /** The paths and schemas of a defined kind, as kube-apiserver publishes them for a custom resource. */
-export function kindFragment(def: KindDefinition, core: OpenAPIDocument): OpenAPIFragment {
+export function kindFragment(def: KindDefinition, meta: MetaParts): OpenAPIFragment {
   const gvk: GVK = { group: def.group, version: def.version, kind: def.kind };
   const name = schemaName(def.group, def.version, def.kind);
   const listKind = def.listKind ?? `${def.kind}List`;
   const listName = schemaName(def.group, def.version, listKind);
-  const params = parametersByName(core);
-  const param = (...names: string[]) => names.flatMap((n) => params.get(n) ?? []);
+  const param = (...names: string[]) => names.flatMap((n) => meta.parameters[n] ?? []);
   const op = (action: string, operationId: string, parameters: unknown[], response: Schema, extra: Record<string, unknown> = {}): Record<string, unknown> => ({
     description: `${action} ${def.kind}`, operationId, parameters, ...extra,
     responses: { 200: { description: 'OK', content: content(response) } },
@@ -168,31 +165,6 @@ export function kindFragment(def: KindDefinition, core: OpenAPIDocument): OpenAP
       if (Object.keys(item).every((k) => k === 'parameters')) delete paths[path];
     }
   }
-  const schemas: Record<string, Schema> = { [name]: objectSchema, [listName]: listSchema };
-  const metaRoots = [`${META}.ObjectMeta`, `${META}.ListMeta`, `${META}.Status`, `${META}.DeleteOptions`, `${META}.Patch`, `${META}.WatchEvent`, SCALE];
-  Object.assign(schemas, reachableSchemas(metaRoots.map(ref), core.components.schemas));
+  const schemas: Record<string, Schema> = { [name]: objectSchema, [listName]: listSchema, ...meta.schemas };
   return { paths, schemas };
-}
-
-/** Each document's parameters by name, found once: every kind defined from it shares them. */
-const PARAMETERS = new WeakMap<OpenAPIDocument, Map<string, unknown>>();
-
-/** Every query and path parameter of a document, by name (the first definition of each). */
-function parametersByName(doc: OpenAPIDocument): Map<string, unknown> {
-  const known = PARAMETERS.get(doc);
-  if (known) return known;
-  const out = new Map<string, unknown>();
-  PARAMETERS.set(doc, out);
-  const add = (list: unknown) => {
-    if (!Array.isArray(list)) return;
-    for (const p of list as unknown[]) {
-      const n = stringAt(p, 'name');
-      if (n !== undefined && !out.has(n)) out.set(n, p);
-    }
-  };
-  for (const item of Object.values(doc.paths)) {
-    add(item.parameters);
-    for (const op of Object.values(item)) if (typeof op === 'object' && op !== null && 'parameters' in op) add(op.parameters);
-  }
-  return out;
 }

@@ -5,7 +5,7 @@
 // parts registered, with the route table (resources, scopes, verbs, subresources and their
 // kinds) and the content hashes that /openapi/v3 and its clients' caches go by.
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { OPENAPI_DIR } from '../paths.js';
 import type { SchemaSet } from './schema.js';
@@ -101,6 +101,8 @@ export class OpenAPILibrary {
   private resourceIndex?: ResourceIndex;
   private readonly documents = new Map<string, OpenAPIDocument | undefined>();
   private readonly schemaSets = new Map<string, SchemaSet>();
+  private metaParts?: MetaParts;
+  private readonly schemasByPath = new Map<string, Record<string, Schema>>();
 
   constructor(private readonly dir = OPENAPI_DIR) {}
 
@@ -120,14 +122,46 @@ export class OpenAPILibrary {
     return this.resourceIndex[groupVersionPath(group, version)]?.[resource];
   }
 
+  /**
+   * What kinds defined at run time take from the core document: openapi/meta.json, or, in a
+   * directory of documents without it, found in the core document.
+   */
+  meta(): MetaParts {
+    if (!this.metaParts) {
+      const file = join(this.dir, 'meta.json');
+      if (existsSync(file)) {
+        this.metaParts = JSON.parse(readFileSync(file, 'utf8')) as MetaParts;
+      } else {
+        const core = this.document('', 'v1');
+        if (!core) throw new Error(`${this.dir} has neither meta.json nor a document for the core group (api/v1)`);
+        this.metaParts = metaParts(core);
+      }
+    }
+    return this.metaParts;
+  }
+
   /** The full document of a group-version, or undefined when openapi/ has none. */
   document(group: string, version: string): OpenAPIDocument | undefined {
     const path = groupVersionPath(group, version);
     if (!this.documents.has(path)) {
       const file = this.files[path];
-      this.documents.set(path, file === undefined ? undefined : JSON.parse(readFileSync(join(this.dir, file), 'utf8')) as OpenAPIDocument);
+      const paths = file === undefined ? undefined : JSON.parse(readFileSync(join(this.dir, file), 'utf8')) as Omit<OpenAPIDocument, 'components'>;
+      this.documents.set(path, paths && { ...paths, components: { schemas: this.schemasOf(path, file) } });
     }
     return this.documents.get(path);
+  }
+
+  /**
+   * A document's schemas, in a file of their own (`<document>.schemas.json`): validating a kind
+   * needs them, and not the paths, which are two thirds of the core document (and its parse).
+   */
+  private schemasOf(path: string, file: string): Record<string, Schema> {
+    let schemas = this.schemasByPath.get(path);
+    if (!schemas) {
+      schemas = JSON.parse(readFileSync(join(this.dir, schemasFile(file)), 'utf8')) as Record<string, Schema>;
+      this.schemasByPath.set(path, schemas);
+    }
+    return schemas;
   }
 
   /** Every document of the library, whole, with its route table (for tools and tests). */
@@ -160,14 +194,19 @@ export class OpenAPILibrary {
     let set = this.schemaSets.get(path);
     if (!set) {
       if (!this.has(group, version)) return undefined;
-      // The document is read when the schemas are first used, not when the set is handed out.
-      let schemas: Record<string, Schema> | undefined;
-      const document = () => this.document(group, version)!;
-      set = { id: `openapi/${path}`, get schemas() { return (schemas ??= document().components.schemas); } };
+      // The schemas are read when first used, not when the set is handed out.
+      const file = this.files[path];
+      const schemasOf = () => this.schemasOf(path, file);
+      set = { id: `openapi/${path}`, get schemas() { return schemasOf(); } };
       this.schemaSets.set(path, set);
     }
     return set;
   }
+}
+
+/** The file of a document's schemas, beside the file of its paths (`api__v1.json`: `api__v1.schemas.json`). */
+export function schemasFile(documentFile: string): string {
+  return documentFile.replace(/\.json$/, '.schemas.json');
 }
 
 /** `api/v1` for the core group, `apis/<group>/<version>` for the others: the key under /openapi/v3. */
@@ -192,6 +231,38 @@ function directRefs(node: unknown, out: string[] = []): string[] {
     else directRefs(v, out);
   }
   return out;
+}
+
+export const META = 'io.k8s.apimachinery.pkg.apis.meta.v1';
+export const SCALE = 'io.k8s.api.autoscaling.v1.Scale';
+
+/**
+ * What the OpenAPI of a kind defined at run time (custom resources, metrics) takes from the core
+ * group-version's document: the query and path parameters, by name (each name's first
+ * definition), and the meta schemas (ObjectMeta, ListMeta, Status, DeleteOptions, Patch,
+ * WatchEvent, Scale) with every schema they reach. openapi/meta.json holds them
+ * (scripts/gen-openapi.ts), 35 KB of the core document's 990, so that a start need not read it.
+ */
+export interface MetaParts {
+  parameters: Record<string, unknown>;
+  schemas: Record<string, Schema>;
+}
+
+export function metaParts(core: OpenAPIDocument): MetaParts {
+  const parameters: Record<string, unknown> = {};
+  const add = (list: unknown) => {
+    if (!Array.isArray(list)) return;
+    for (const p of list as unknown[]) {
+      const name = typeof p === 'object' && p !== null && 'name' in p && typeof p.name === 'string' ? p.name : undefined;
+      if (name !== undefined && !(name in parameters)) parameters[name] = p;
+    }
+  };
+  for (const item of Object.values(core.paths)) {
+    add(item.parameters);
+    for (const op of Object.values(item)) if (typeof op === 'object' && op !== null && 'parameters' in op) add(op.parameters);
+  }
+  const roots = [`${META}.ObjectMeta`, `${META}.ListMeta`, `${META}.Status`, `${META}.DeleteOptions`, `${META}.Patch`, `${META}.WatchEvent`, SCALE];
+  return { parameters, schemas: reachableSchemas(roots.map((name) => ({ $ref: `#/components/schemas/${name}` })), core.components.schemas) };
 }
 
 /** Each schema's direct references, found once per set of schemas: every fragment of a document walks the same ones. */

@@ -32,14 +32,13 @@ export async function serveDefinition(registry: Registry, crd: CustomResourceDef
   const now = fingerprint(crd);
   if (map.get(name)?.fingerprint === now) return [];
   unserveDefinition(registry, name);
-  const core = registry.library.document('', 'v1');
-  if (!core) throw new Error('the core group-version has no OpenAPI document');
+  const meta = registry.library.meta();
   const versions: ServedVersion[] = [];
   const failed: string[] = [];
   for (const v of crd.spec.versions.filter((x) => x.served)) {
     const gvr = { group: crd.spec.group, version: v.name, resource: crd.spec.names.plural };
     if (registry.lookup(gvr.group, gvr.version, gvr.resource)) { failed.push(v.name); continue; }
-    await registry.register(customResourceStrategy(crd, v, core));
+    await registry.register(customResourceStrategy(crd, v, meta));
     versions.push(gvr);
   }
   map.set(name, { fingerprint: now, versions });

@@ -99,7 +99,8 @@ function parseField(field: string, b: Bounds): { values: Set<number>; star: bool
 /** Go's time.ParseDuration for `@every`, the units cron schedules use. */
 function parseDuration(s: string): number {
   const units: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-  const re = /([0-9]*\.?[0-9]+)(ns|us|µs|ms|s|m|h)/y;
+  // µs escaped: the bundle stays ASCII, which src/code-cache.ts reads as one-byte text.
+  const re = /([0-9]*\.?[0-9]+)(ns|us|\u00b5s|ms|s|m|h)/y;
   let total = 0;
   let at = 0;
   if (!s) throw new CronError(`failed to parse duration ${s}: time: invalid duration ""`);

@@ -2,7 +2,7 @@
 // that come with them. Which resources exist, their scope, verbs and subresources come from
 // openapi/; a Strategy adds what OpenAPI does not say (defaults, validation, printers, short
 // names, its subresources' handlers). Only the composition root imports this folder.
-import type { OpenAPIDocument } from '../api/openapi.js';
+import type { MetaParts } from '../api/openapi.js';
 import type { Admission } from '../api/resource-store.js';
 import type { Strategy } from '../api/types.js';
 import type { PodNetwork } from '../kubelet/pod-network.js';
@@ -52,8 +52,8 @@ import { certificateSigningRequestStrategy } from './certificatesigningrequests.
 /** What the built-in kinds need of the running cluster: the simulated pods' network and logs, for log, exec and proxy. */
 export interface BuiltinDependencies {
   network: PodNetwork;
-  /** The core group-version's document: the meta schemas of kinds that bring their own OpenAPI (metrics). */
-  core: OpenAPIDocument;
+  /** What kinds that bring their own OpenAPI (metrics) take from the core group-version's document. */
+  meta: MetaParts;
   /** Signs the tokens serviceaccounts/token issues. */
   tokens: ServiceAccountTokens;
   /** What componentstatuses report: whether this server runs the scheduler and controllers. */
@@ -65,7 +65,7 @@ function withSubresources(strategy: Strategy, more: Strategy['subresources']): S
   return { ...strategy, subresources: { ...strategy.subresources, ...more } };
 }
 
-export function builtinStrategies({ network, core, tokens, components = { controlPlane: true } }: BuiltinDependencies): Strategy[] {
+export function builtinStrategies({ network, meta, tokens, components = { controlPlane: true } }: BuiltinDependencies): Strategy[] {
   const connections = new Connections(network);
   return [
     withSubresources(podStrategy, connections.podSubresources()),
@@ -100,7 +100,7 @@ export function builtinStrategies({ network, core, tokens, components = { contro
     horizontalPodAutoscalerV2Strategy,
     horizontalPodAutoscalerV1Strategy,
     priorityClassStrategy,
-    ...metricsStrategies(core),
+    ...metricsStrategies(meta),
     podDisruptionBudgetStrategy,
     resourceQuotaStrategy,
     limitRangeStrategy,

@@ -4,7 +4,7 @@
 // cluster with metrics-server.
 import { definedKind, type KindDefinition } from '../api/defined-kinds.js';
 import type { Node, Pod } from '../api/objects.js';
-import type { OpenAPIDocument, Schema } from '../api/openapi.js';
+import type { MetaParts, Schema } from '../api/openapi.js';
 import type { RegistryContext } from '../api/resource-store.js';
 import { rfc3339 } from '../api/time.js';
 import type { KObject, Strategy } from '../api/types.js';
@@ -68,9 +68,9 @@ function podMetrics(registry: RegistryContext, namespace: string | undefined): K
 }
 
 /** The two metrics kinds; `core` is the core document, whose meta schemas they refer to. */
-export function metricsStrategies(core: OpenAPIDocument): Strategy[] {
+export function metricsStrategies(meta: MetaParts): Strategy[] {
   return [
-    { ...definedKind(NODE_METRICS, core), virtual: { list: nodeMetrics } },
-    { ...definedKind(POD_METRICS, core), virtual: { list: podMetrics } },
+    { ...definedKind(NODE_METRICS, meta), virtual: { list: nodeMetrics } },
+    { ...definedKind(POD_METRICS, meta), virtual: { list: podMetrics } },
   ];
 }

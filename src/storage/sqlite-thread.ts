@@ -5,31 +5,35 @@
 // module costs nothing.
 import { Worker } from 'node:worker_threads';
 
-/** A thread started ahead and not yet taken by a store. */
-let prestarted: Worker | undefined;
+/**
+ * A thread started ahead and not yet taken by a store. Kept on globalThis: dist/cli.js starts it
+ * (src/cli-bundle.ts) before it compiles dist/cli.cjs, which holds its own copy of this module.
+ */
+const PRESTARTED = Symbol.for('tinykube.prestartedEngineThread');
+const shared = globalThis as typeof globalThis & { [PRESTARTED]?: Worker };
 
 /** Starts the engine's thread now, for the first store that opens a file to take. */
 export function prestartEngineThread(): void {
-  if (prestarted) return;
+  if (shared[PRESTARTED]) return;
   const worker = startEngineThread();
   // A thread that fails before a store takes it is dropped, and the store starts its own, whose
   // failure it reports; an 'error' without a listener would end this process.
-  const drop = () => { if (prestarted === worker) prestarted = undefined; };
+  const drop = () => { if (shared[PRESTARTED] === worker) delete shared[PRESTARTED]; };
   worker.once('error', drop).once('exit', drop);
-  prestarted = worker;
+  shared[PRESTARTED] = worker;
 }
 
 /** The thread started ahead, if any (once), or a new one. */
 export function takeEngineThread(): Worker {
-  const worker = prestarted ?? startEngineThread();
-  prestarted = undefined;
+  const worker = shared[PRESTARTED] ?? startEngineThread();
+  delete shared[PRESTARTED];
   return worker;
 }
 
 /** Stops a thread started ahead that no store took (the command served from memory or etcd after all). */
 export async function discardPrestartedEngineThread(): Promise<void> {
-  const worker = prestarted;
-  prestarted = undefined;
+  const worker = shared[PRESTARTED];
+  delete shared[PRESTARTED];
   await worker?.terminate();
 }
 

@@ -3,14 +3,14 @@
 // the reference with our own descriptions, and decode protobuf bodies of the new groups.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type protobuf from 'protobufjs';
-import { indexResources, OpenAPILibrary, type OpenAPIDocument } from '../../src/api/openapi.js';
+import { indexResources, META, metaParts, OpenAPILibrary, schemasFile, type OpenAPIDocument } from '../../src/api/openapi.js';
 import { decodeProtobufBody, packageOf } from '../../src/server/protobuf-decode.js';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -110,6 +110,23 @@ describe('generated OpenAPI documents and .proto files', { skip: !haveReference 
     assert.equal(library.resource('apis', 'v1', 'nothing'), undefined);
   });
 
+  test('openapi/meta.json holds what defined kinds take from the core document, and a directory without it finds the same', () => {
+    const library = new OpenAPILibrary(join(repo, 'openapi'));
+    const core = library.document('', 'v1')!;
+    const meta = library.meta();
+    assert.deepEqual(meta, metaParts(core));
+    for (const name of ['dryRun', 'fieldManager', 'fieldValidation', 'labelSelector', 'watch', 'namespace', 'name', 'pretty', 'force']) assert.ok(meta.parameters[name], name);
+    assert.deepEqual(meta.schemas[`${META}.ObjectMeta`], core.components.schemas[`${META}.ObjectMeta`]);
+    assert.ok(!(`io.k8s.api.core.v1.Pod` in meta.schemas), 'only the meta schemas and what they reach');
+    const bare = mkdtempSync(join(tmpdir(), 'openapi-'));
+    try {
+      for (const f of ['index.json', 'resources.json', 'api__v1.json', 'api__v1.schemas.json']) writeFileSync(join(bare, f), readFileSync(join(repo, 'openapi', f)));
+      assert.deepEqual(new OpenAPILibrary(bare).meta(), meta);
+    } finally {
+      rmSync(bare, { recursive: true, force: true });
+    }
+  });
+
   test('no description is upstream prose', () => {
     const upstream = new Set<string>();
     const refFiles = ['api__v1.json', ...readdirSync(join(openapiRef, 'apis')).map((f) => `apis/${f}`)];
@@ -139,7 +156,7 @@ describe('generated OpenAPI documents and .proto files', { skip: !haveReference 
     ];
     for (const [refFile, ourFile, name] of spots) {
       const theirs = refDocs.get(refFile)!.components.schemas[name] as { description?: string; properties: Record<string, { description?: string }> };
-      const ours = JSON.parse(readFileSync(join(repo, 'openapi', ourFile), 'utf8')).components.schemas[name];
+      const ours = JSON.parse(readFileSync(join(repo, 'openapi', schemasFile(ourFile)), 'utf8'))[name];
       assert.ok(theirs.description && ours.description, name);
       assert.notEqual(ours.description, theirs.description, name);
       assert.deepEqual(Object.keys(ours.properties).sort(), Object.keys(theirs.properties).sort(), `${name}: the same fields`);
