@@ -478,7 +478,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     const kubeconfigPath = writeKubeconfig(options, data, serving.url, security);
     serving.setReady(true);
     log.info('Serving', { url: serving.url, kubeconfig: kubeconfigPath, duration: Duration.fromMs(performance.now() - startedAt) });
-    // Loaded only now (see src/control-plane.ts): /readyz is answered while it loads.
+    // Imported only now (see src/control-plane.ts): /readyz is answered while it starts.
     const { runControlPlane } = await import('./control-plane.js');
     await runControlPlane({ ...options, store: storeKind }, registry, { network, rootCA: security.trusted ?? '', clock, signingCA: security.pki?.ca }, log, stack);
     return clusterHandle({ url: serving.url, kubeconfigPath, registry, serving, security, clock, log, stack });

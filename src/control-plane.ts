@@ -1,7 +1,7 @@
 // The simulated control plane: the scheduler, kube-controller-manager's controllers, kube-proxy,
 // the load balancers and the kubelets, started once the API serves (src/cluster.ts). A module of
-// its own, loaded by import() after /readyz answers: its code (and what only it uses) is about a
-// third of the bundle, which a start need not read before it serves.
+// its own, imported after /readyz answers: its code (and what only it uses) is about a third of
+// the bundle, whose modules are initialized only then (and, run through tsx, read only then).
 import { setImmediate } from 'node:timers/promises';
 import type { ClusterOptions } from './cluster.js';
 import type { Registry } from './api/registry.js';
@@ -74,12 +74,10 @@ async function startControlPlane(options: ClusterOptions, registry: Registry, pa
     ['csrsigning', new CSRSigningController(registry, { ca: parts.signingCA }, log.named('controllers/csrsigning.ts'))],
   ];
   const controllers = named.map(([, c]) => c);
-  // One at a time, each in a turn of its own: requests that arrive while the control plane starts
-  // (a client that saw /readyz) are answered between them, not after them all.
-  for (const c of controllers) {
-    c.start();
-    await setImmediate();
-  }
+  // Requests that came while the API finished starting (a client that saw /readyz) are answered
+  // first; then every controller starts in one turn, as their informers' lists are answered.
+  await setImmediate();
+  for (const c of controllers) c.start();
   log.info('Started the control plane', { controllers: named.map(([name]) => name) });
   // kube-proxy and the cloud's load balancers, for the services reachable from this machine.
   const address = options.loadBalancerAddress ?? '127.0.0.1';
