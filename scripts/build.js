@@ -39,11 +39,10 @@ const defaults = {
   TINYKUBE_DEFAULT_APPS: JSON.stringify(parse(readFileSync('src/kubelet/default-apps.yaml', 'utf8'))),
 };
 
-// The library (index.js), the SQLite store's worker thread (which src/storage/sqlite-thread.ts
-// loads beside the code that starts it) and cli.js, the command's entry (src/cli-bundle.ts).
+// The library (index.js) and cli.js, the command's entry (src/cli-bundle.ts).
 await build({
   ...common,
-  entryPoints: { cli: 'src/cli-bundle.ts', index: 'src/index.ts', 'sqlite-worker': 'src/storage/sqlite-worker.ts' },
+  entryPoints: { cli: 'src/cli-bundle.ts', index: 'src/index.ts' },
   outdir: 'dist',
   splitting: true,
   format: 'esm',
@@ -64,6 +63,17 @@ await build({
   // the bundle's, in dist/.
   define: { ...defaults, 'import.meta.url': '__tinykube_bundle_url', 'import.meta.resolve': '__tinykube_resolve' },
   banner: { js: "var __tinykube_bundle_url = require('node:url').pathToFileURL(__filename).href, __tinykube_resolve = (s) => require('node:url').pathToFileURL(require.resolve(s)).href;" },
+});
+
+// The SQLite store's worker thread, which src/storage/sqlite-thread.ts starts from beside the code
+// that starts it (cli.cjs, or the library's chunk): one CommonJS script, which a new thread loads
+// without the ES module loader's resolving (the thread's start is on the SQLite store's path to
+// /readyz).
+await build({
+  ...common,
+  entryPoints: ['src/storage/sqlite-worker.ts'],
+  outfile: 'dist/sqlite-worker.cjs',
+  format: 'cjs',
 });
 
 // The dashboard served at /ui/ (src/server/ui.ts bundles it the same way in a checkout whose

@@ -46,13 +46,13 @@ function startEngineThread(): Worker {
 }
 
 /**
- * The worker's module: the bundle's dist/sqlite-worker.js (scripts/build.js), or beside this file
+ * The worker's module: the bundle's dist/sqlite-worker.cjs (scripts/build.js), or beside this file
  * as TypeScript when the sources run through tsx (the tests; bin/tinykube.js in a checkout newer
  * than dist/). On Node 20 a worker does not get tsx's hooks from `--import tsx` in its execArgv, so
  * a small script registers tsx in the worker first (which costs the worker about 0.3 s to start).
  */
 function workerEntry(): { entry: string | URL; eval: boolean } {
-  if (!import.meta.url.endsWith('.ts')) return { entry: new URL('./sqlite-worker.js', import.meta.url), eval: false };
+  if (!import.meta.url.endsWith('.ts')) return { entry: new URL('./sqlite-worker.cjs', import.meta.url), eval: false };
   const tsx = JSON.stringify(import.meta.resolve('tsx/esm/api'));
   const source = JSON.stringify(new URL('./sqlite-worker.ts', import.meta.url).href);
   return { entry: `import(${tsx}).then(({ register }) => { register(); return import(${source}); });`, eval: true };
