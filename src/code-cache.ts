@@ -1,8 +1,8 @@
 // Runs the command's bundle (dist/cli.cjs: src/cli.ts and all it imports as one CommonJS script,
 // scripts/build.js) from V8's code cache. Compiling that megabyte of JavaScript, and each function
-// as it first runs, is a fifth of the time to /readyz (60-90 ms of 300-400 on this project's
-// machine kind); Node 20 keeps no code cache for ES modules (module.enableCompileCache came in
-// Node 22), while vm.Script both takes one and makes one.
+// as it first runs, took 45-70 ms of every start on this project's machine kind, where reading its
+// cache takes 25-28 (bench/RESULTS.md, ninth part); Node 20 keeps no code cache for ES modules
+// (module.enableCompileCache came in Node 22), while vm.Script both takes one and makes one.
 //
 // The cache sits beside the bundle, named by Node's version: whoever can write it can write the
 // bundle too, so it trusts no one the bundle does not, and a rebuild (which empties dist/) drops
