@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { OPENAPI_DIR } from '../paths.js';
+import { stringAt } from './json.js';
 import type { SchemaSet } from './schema.js';
 
 export type Schema = Record<string, unknown> & {
@@ -146,7 +147,7 @@ export class OpenAPILibrary {
     if (!this.documents.has(path)) {
       const file = this.files[path];
       const paths = file === undefined ? undefined : JSON.parse(readFileSync(join(this.dir, file), 'utf8')) as Omit<OpenAPIDocument, 'components'>;
-      this.documents.set(path, paths && { ...paths, components: { schemas: this.schemasOf(path, file) } });
+      this.documents.set(path, paths && { ...paths, components: { schemas: this.schemasOf(path) } });
     }
     return this.documents.get(path);
   }
@@ -155,10 +156,10 @@ export class OpenAPILibrary {
    * A document's schemas, in a file of their own (`<document>.schemas.json`): validating a kind
    * needs them, and not the paths, which are two thirds of the core document (and its parse).
    */
-  private schemasOf(path: string, file: string): Record<string, Schema> {
+  private schemasOf(path: string): Record<string, Schema> {
     let schemas = this.schemasByPath.get(path);
     if (!schemas) {
-      schemas = JSON.parse(readFileSync(join(this.dir, schemasFile(file)), 'utf8')) as Record<string, Schema>;
+      schemas = JSON.parse(readFileSync(join(this.dir, schemasFile(this.files[path])), 'utf8')) as Record<string, Schema>;
       this.schemasByPath.set(path, schemas);
     }
     return schemas;
@@ -195,8 +196,7 @@ export class OpenAPILibrary {
     if (!set) {
       if (!this.has(group, version)) return undefined;
       // The schemas are read when first used, not when the set is handed out.
-      const file = this.files[path];
-      const schemasOf = () => this.schemasOf(path, file);
+      const schemasOf = () => this.schemasOf(path);
       set = { id: `openapi/${path}`, get schemas() { return schemasOf(); } };
       this.schemaSets.set(path, set);
     }
@@ -253,7 +253,7 @@ export function metaParts(core: OpenAPIDocument): MetaParts {
   const add = (list: unknown) => {
     if (!Array.isArray(list)) return;
     for (const p of list as unknown[]) {
-      const name = typeof p === 'object' && p !== null && 'name' in p && typeof p.name === 'string' ? p.name : undefined;
+      const name = stringAt(p, 'name');
       if (name !== undefined && !(name in parameters)) parameters[name] = p;
     }
   };
