@@ -183,7 +183,8 @@ export async function openStore(kind: 'sqlite' | 'memory' | 'etcd', data: string
   }
   const file = join(data, 'tinykube.db');
   // Not awaited: the worker thread opens the file while this thread builds the registry; a store
-  // that could not open fails its first request (the watch caches' start) with this StartupError.
+  // that could not open fails its first request with this StartupError (the watch caches' start,
+  // or for a new file, whose reads are answered without the engine, the bootstrap's first write).
   return new SqliteStore({ path: file, describeOpenError: (e) => storeOpenError(file, e) });
 }
 

@@ -242,6 +242,38 @@ for (const worker of [true, false]) {
       await again.close();
     });
 
+    test('a new file: reads are answered before the engine opens it (empty, at revision 1, as in etcd); writes and the reads after them wait for it', async () => {
+      const s = open();
+      let opened = false;
+      void s.opened.then(() => { opened = true; });
+      const events: string[] = [];
+      const [listed, missing, current, watch] = await Promise.all([
+        s.list('/registry/n/'), s.get('/registry/n/a'), s.currentRevision(), s.watch('/registry/n/', 1, (e) => events.push(`${e.type} ${e.key} ${e.revision}`)),
+      ]);
+      // The engine in this thread has opened before the constructor returns.
+      assert.equal(opened, !worker, 'answered without waiting for the worker thread');
+      assert.deepEqual([listed, missing, current], [{ items: [], revision: 1 }, undefined, 1]);
+      // What the engine answers: a revision before its first was never there to read.
+      await assert.rejects(s.list('/registry/n/', 0), CompactedError);
+      const created = await s.create('/registry/n/a', 'a1');
+      assert.equal(opened, true);
+      assert.deepEqual(events, ['put /registry/n/a 2']);
+      assert.deepEqual([(await s.list('/registry/n/')).items, await s.get('/registry/n/a')], [[created], created]);
+      watch.cancel();
+      await s.close();
+    });
+
+    test('a new file that cannot be made: reads answer empty, the first write fails with the open\'s error', async () => {
+      const path = join(mkdtempSync(join(tmpdir(), 'tk-sqlite-')), 'missing-directory', 'db');
+      const s = new SqliteStore({ path, compactIntervalMs: 0, worker, describeOpenError: (e) => new Error(`cannot open the store: ${e.message}`) });
+      if (worker) assert.deepEqual(await s.list('/registry/n/'), { items: [], revision: 1 });
+      const refused = await s.create('/registry/n/a', 'a1').then(() => undefined, (e: unknown) => e);
+      assert.match(String(refused), /^Error: cannot open the store: .*directory does not exist/);
+      assert.equal(await s.opened.catch((e: unknown) => e), refused);
+      assert.equal(await s.list('/registry/n/').catch((e: unknown) => e), refused);
+      await s.close();
+    });
+
     test('a second store on the same file fails at open with SQLITE_BUSY', async () => {
       const path = join(mkdtempSync(join(tmpdir(), 'tk-sqlite-')), 'db');
       const first = await SqliteStore.open({ path, compactIntervalMs: 0, worker });

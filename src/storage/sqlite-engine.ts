@@ -15,7 +15,7 @@
 // instead of interleaving writes.
 import Database from 'better-sqlite3';
 import {
-  toWire, type EngineOptions, type Reply, type Request, type WireEvent, type WireKeyValue, type WriteOp, type WriteOutcome,
+  FIRST_REVISION, toWire, type EngineOptions, type Reply, type Request, type WireEvent, type WireKeyValue, type WriteOp, type WriteOutcome,
 } from './sqlite-protocol.js';
 import { CompactedError, KeyExistsError, KeyNotFoundError, RevisionConflictError, StoreClosedError } from './store.js';
 
@@ -279,7 +279,7 @@ function createSchema(db: Database.Database): void {
       CREATE TABLE IF NOT EXISTS log (rev INTEGER PRIMARY KEY, key TEXT NOT NULL, type INTEGER NOT NULL, value TEXT, prev_rev INTEGER, create_rev INTEGER NOT NULL);
       CREATE INDEX IF NOT EXISTS log_key ON log (key, rev);
       CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
-      INSERT OR IGNORE INTO meta VALUES ('revision', 1), ('compacted', 1);
+      INSERT OR IGNORE INTO meta VALUES ('revision', ${FIRST_REVISION}), ('compacted', ${FIRST_REVISION});
     `);
     if (earlier) {
       // The history as it was; then the rows the old compaction dropped that reads at a revision

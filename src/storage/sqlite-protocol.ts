@@ -5,6 +5,9 @@ import {
   CompactedError, KeyExistsError, KeyNotFoundError, RevisionConflictError, StoreClosedError,
 } from './store.js';
 
+/** A new file's revision, and the revision compacted to: etcd's first revision (the first write is 2). */
+export const FIRST_REVISION = 1;
+
 export interface EngineOptions {
   /** A file path, or ':memory:'. */
   path: string;
