@@ -54,16 +54,19 @@ await build({
 // The command itself, one CommonJS script that cli.js compiles through V8's code cache
 // (src/code-cache.ts): Node 20 keeps none for ES modules. The modules it loads only on first use
 // (the control plane, the etcd store, the metrics library) are in it, initialized when imported.
-await build({
+const script = {
   ...common,
-  entryPoints: ['src/cli.ts'],
-  outfile: 'dist/cli.cjs',
   format: 'cjs',
-  // The sources locate their files (package.json, openapi/, the SQLite worker) from their own URL:
-  // the bundle's, in dist/.
+  // The sources locate their files (package.json, openapi/, the workers) from their own URL: the
+  // bundle's, in dist/.
   define: { ...defaults, 'import.meta.url': '__tinykube_bundle_url', 'import.meta.resolve': '__tinykube_resolve' },
   banner: { js: "var __tinykube_bundle_url = require('node:url').pathToFileURL(__filename).href, __tinykube_resolve = (s) => require('node:url').pathToFileURL(require.resolve(s)).href;" },
-});
+};
+await build({ ...script, entryPoints: ['src/cli.ts'], outfile: 'dist/cli.cjs' });
+
+// The controllers' worker thread (src/controller-thread.ts, with --controllers-in-worker): the
+// registry and the controllers, one CommonJS script as the command is.
+await build({ ...script, entryPoints: ['src/controller-worker.ts'], outfile: 'dist/controller-worker.cjs' });
 
 // The SQLite store's worker thread, which src/storage/sqlite-thread.ts starts from beside the code
 // that starts it (cli.cjs, or the library's chunk): one CommonJS script, which a new thread loads

@@ -49,6 +49,7 @@ const SERVE = {
     'ingress-port': { type: 'string', default: '80', value: 'port', help: "where the ingress controller serves Ingresses, on the load-balancer address (below 1024 needs root or CAP_NET_BIND_SERVICE)" },
     'node-monitor-grace-period': { type: 'string', default: '40s', value: 'duration', help: 'how long a node may miss heartbeats before it is NotReady' },
     'api-only': { type: 'boolean', default: false, help: 'serve the API alone: no scheduler, controllers or nodes' },
+    'controllers-in-worker': { type: 'boolean', default: false, help: 'run the scheduler and controllers in a worker thread of their own (on the second core)' },
     'etcd-endpoints': { type: 'string', value: 'urls', help: 'etcd client URLs, comma-separated (with --store etcd)', aliases: ['etcd-servers'] },
     'etcd-prefix': { type: 'string', default: '/registry', value: 'prefix', help: 'key prefix in etcd' },
     'leader-lease-duration': { type: 'string', default: '15s', value: 'duration', help: 'control-plane leader Lease duration on etcd', aliases: ['leader-elect-lease-duration'] },
@@ -142,7 +143,7 @@ async function serve(argv: string[]): Promise<void> {
   if (watchCacheCapacity !== undefined && !(Number.isInteger(watchCacheCapacity) && watchCacheCapacity > 0)) throw new StartupError(`--watch-cache-capacity must be a whole number of events, not "${capacityFlag}"`);
   const started = Date.now();
   const starting = startCluster({
-    port, address: values.address, data: values.data, store, nodes, controlPlane: !values['api-only'],
+    port, address: values.address, data: values.data, store, nodes, controlPlane: !values['api-only'], controllersInWorker: values['controllers-in-worker'],
     etcd: values['etcd-endpoints'] ? { endpoints: values['etcd-endpoints'].split(','), prefix: values['etcd-prefix'] } : undefined,
     leaderElection: store === 'etcd' ? { leaseDurationMs: leaseMs, retryPeriodMs: Math.max(200, leaseMs / 5) } : false,
     kubelet: { cpu: values['node-cpu'], memory: values['node-memory'], pods: values['node-pods'], stagesFile: values.stages },

@@ -60,6 +60,13 @@ export interface ClusterOptions {
    * server alone, as kube-apiserver without its control plane: nothing acts on the objects.
    */
   controlPlane?: boolean;
+  /**
+   * Run the scheduler and controllers in a worker thread of their own, with a registry over this
+   * process's store (src/controller-thread.ts), so that they use the second core (default false:
+   * in the API's thread). The kubelets, kube-proxy and the load balancers stay in the API's thread.
+   * Not with a fixed clock or deterministic uids.
+   */
+  controllersInWorker?: boolean;
   /** Simulated nodes to register at start (default 0 here; `tinykube serve` registers 3). */
   nodes?: number;
   /** Capacity of each simulated node, and how its kubelet behaves. */
@@ -457,6 +464,9 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   const storeKind = options.store ?? 'memory';
   // A bad apps file stops the start before anything is made.
   const apps = loadApps(options.apps);
+  // The controllers' thread has a clock and random draws of its own: a fixed clock is moved in
+  // the API's thread only, and deterministic uids drawn in two threads from one seed would collide.
+  if (options.controllersInWorker && (options.clock || options.deterministic)) throw new StartupError('the controllers cannot run in a worker thread with a fixed clock or deterministic uids');
   const stack = new ShutdownStack();
   try {
     const data = prepareDataDir(options, stack);
@@ -481,7 +491,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     log.info('Serving', { url: serving.url, kubeconfig: kubeconfigPath, duration: Duration.fromMs(performance.now() - startedAt) });
     // Imported only now (see src/control-plane.ts): /readyz is answered while it starts.
     const { runControlPlane } = await import('./control-plane.js');
-    await runControlPlane({ ...options, store: storeKind }, registry, { network, rootCA: security.trusted ?? '', clock, signingCA: security.pki?.ca }, log, stack);
+    await runControlPlane({ ...options, store: storeKind, data }, registry, { network, rootCA: security.trusted ?? '', clock, signingCA: security.pki?.ca }, log, stack);
     return clusterHandle({ url: serving.url, kubeconfigPath, registry, serving, security, clock, log, stack });
   } catch (e) {
     await stack.unwind().catch(() => {});

@@ -43,13 +43,15 @@ export interface ControlPlaneParts {
   signingCA?: { cert: string; key: string };
 }
 
-interface Startable { start(): void; stop(): void }
+export interface Startable { start(): void; stop(): void }
 
-/** The scheduler, controllers and kubelets, as one unit a leader runs (fresh instances each time). */
-async function startControlPlane(options: ClusterOptions, registry: Registry, parts: ControlPlaneParts, log: Logger): Promise<() => void> {
-  const { network } = parts;
-  // Named as the control plane's start is logged.
-  const named: [string, Startable][] = [
+/**
+ * The scheduler and kube-controller-manager's controllers, named as the control plane's start is
+ * logged: API clients only, so they run in the API's thread or in one of their own
+ * (src/controller-thread.ts) alike.
+ */
+export function controllers(options: ClusterOptions, registry: Registry, parts: Omit<ControlPlaneParts, 'network'>, log: Logger): [string, Startable][] {
+  return [
     ['namespace', new NamespaceController(registry, log.named('controllers/namespace.ts'))],
     ['serviceaccount', new ServiceAccountsController(registry, log.named('controllers/serviceaccounts.ts'))],
     ['root-ca-cert-publisher', new RootCAPublisher(registry, parts.rootCA, log.named('controllers/root-ca-publisher.ts'))],
@@ -73,32 +75,52 @@ async function startControlPlane(options: ClusterOptions, registry: Registry, pa
     ['resourcequota', new ResourceQuotaController(registry, log.named('controllers/resourcequota.ts'))],
     ['csrsigning', new CSRSigningController(registry, { ca: parts.signingCA }, log.named('controllers/csrsigning.ts'))],
   ];
-  const controllers = named.map(([, c]) => c);
+}
+
+/** Starts `named` in one turn (and logs it); returns a stop function. */
+export async function startControllers(named: [string, Startable][], log: Logger): Promise<() => void> {
   // Requests that came while the API finished starting (a client that saw /readyz) are answered
   // first; then every controller starts in one turn, as their informers' lists are answered.
   await setImmediate();
-  for (const c of controllers) c.start();
+  for (const [, c] of named) c.start();
   log.info('Started the control plane', { controllers: named.map(([name]) => name) });
+  return () => { for (const [, c] of named) c.stop(); };
+}
+
+/**
+ * The scheduler, controllers and kubelets, as one unit a leader runs (fresh instances each time).
+ * The controllers run in a thread of their own with `controllersInWorker`; kube-proxy, the load
+ * balancers and the kubelets stay in this one, where exec, logs and port-forward reach the pods.
+ */
+async function startControlPlane(options: ClusterOptions, registry: Registry, parts: ControlPlaneParts, log: Logger): Promise<() => void> {
+  const { network } = parts;
+  const stops: (() => void)[] = [];
+  if (options.controllersInWorker) {
+    const { startControllerThread } = await import('./controller-thread.js');
+    stops.push(await startControllerThread(options, registry.store, parts, log));
+  } else {
+    stops.push(await startControllers(controllers(options, registry, parts, log), log));
+  }
+  const stopAll = () => { for (const stop of stops.reverse()) stop(); };
   // kube-proxy and the cloud's load balancers, for the services reachable from this machine.
   const address = options.loadBalancerAddress ?? '127.0.0.1';
   if (address !== false) {
     const proxy = new ServiceProxy(registry, network, { address }, log.named('kubelet/service-proxy.ts'));
     proxy.start();
-    controllers.push(proxy);
+    stops.push(() => proxy.stop());
     const ingress = new IngressController(registry, network, { address, port: options.ingressPort }, log.named('kubelet/ingress-controller.ts'));
     ingress.start();
-    controllers.push(ingress);
+    stops.push(() => ingress.stop());
   }
   const kubelets = new SimulatedKubelets(registry, { ...DEFAULT_KUBELET_OPTIONS, ...options.kubelet, nodes: options.nodes ?? 0 }, network, log.named('kubelet/kubelet.ts'));
-  const stopControllers = () => { for (const c of controllers) c.stop(); };
+  stops.push(() => kubelets.stop());
   try {
     await kubelets.start();
   } catch (e) {
-    kubelets.stop();
-    stopControllers();
+    stopAll();
     throw e;
   }
-  return () => { kubelets.stop(); stopControllers(); };
+  return stopAll;
 }
 
 /**

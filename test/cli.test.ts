@@ -62,7 +62,7 @@ describe('tinykube command', () => {
     const serve = await tinykube(['serve', '--help']);
     assert.equal(serve.code, 0);
     const flags = [...serve.stdout.matchAll(/^ {6}--([a-z-]+)/gm)].map((m) => m[1]);
-    assert.deepEqual(flags, ['address', 'admin', 'api-only', 'apps', 'bind-address', 'clock', 'data', 'data-dir', 'deterministic', 'etcd-endpoints', 'etcd-prefix', 'etcd-servers',
+    assert.deepEqual(flags, ['address', 'admin', 'api-only', 'apps', 'bind-address', 'clock', 'controllers-in-worker', 'data', 'data-dir', 'deterministic', 'etcd-endpoints', 'etcd-prefix', 'etcd-servers',
       'event-ttl', 'fault-seed', 'fixtures', 'ingress-port', 'kubeconfig', 'leader-elect-lease-duration', 'leader-lease-duration', 'load-balancer-address', 'logging-format', 'name', 'node-cpu', 'node-memory',
       'node-monitor-grace-period', 'node-pods', 'nodes', 'port', 'stages', 'store', 'tls', 'tls-cert-file', 'tls-private-key-file', 'token-auth-file', 'token-file',
       'ui', 'watch-cache-capacity', 'watch-history', 'write-kubeconfig']);

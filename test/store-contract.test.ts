@@ -7,11 +7,13 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { MessageChannel } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { EtcdStore } from '../src/storage/etcd.js';
 import { startEtcd, type EtcdServer } from './etcd.js';
 import { needs } from './peers.js';
 import { SqliteStore } from '../src/storage/sqlite.js';
+import { ChannelStore, serveStore } from '../src/storage/store-channel.js';
 import { CompactedError, guaranteedUpdate, KeyExistsError, KeyNotFoundError, RevisionConflictError, StoreClosedError, type Store, type StoreEvent } from '../src/storage/store.js';
 
 interface Backend {
@@ -29,6 +31,27 @@ function sqliteBackend(worker?: boolean): Backend {
   };
 }
 
+/** A store reached through a MessagePort (the control plane's thread reaches the API's so), closing the served store with it. */
+class ThroughChannel extends ChannelStore {
+  constructor(private readonly served: Store) {
+    const { port1, port2 } = new MessageChannel();
+    serveStore(served, port1);
+    super(port2, served.backend);
+  }
+
+  override async close(): Promise<void> {
+    await super.close();
+    await this.served.close();
+  }
+}
+
+function throughChannel(inner: Backend): Backend {
+  return {
+    open: async () => new ThroughChannel(await inner.open()),
+    reopen: inner.reopen && (async () => new ThroughChannel(await inner.reopen!())),
+  };
+}
+
 let etcd: EtcdServer | undefined;
 let etcdPrefix = 0;
 const BACKENDS: Record<string, () => Backend> = {
@@ -37,6 +60,8 @@ const BACKENDS: Record<string, () => Backend> = {
   // The other transport of each: the engine in a worker thread or in the caller's, alike to clients.
   'memory in a worker thread': () => ({ open: async () => new SqliteStore({ path: ':memory:', compactIntervalMs: 0, worker: true }) }),
   'sqlite in the caller\'s thread': () => sqliteBackend(false),
+  // The API's store as the control plane's thread reaches it (src/storage/store-channel.ts).
+  'sqlite through a MessagePort': () => throughChannel(sqliteBackend()),
   // Each etcd store gets a prefix of its own on one server, as separate clusters would.
   etcd: () => ({ open: async () => EtcdStore.open({ endpoints: [etcd!.endpoint], prefix: `/registry-${++etcdPrefix}` }) }),
 };

@@ -4,6 +4,7 @@
 // is opened and the registry waits for its first answer. Without the native driver: importing this
 // module costs nothing.
 import { Worker } from 'node:worker_threads';
+import { workerEntry } from '../worker-entry.js';
 
 /**
  * A thread started ahead and not yet taken by a store. Kept on globalThis: dist/cli.js starts it
@@ -38,22 +39,9 @@ export async function discardPrestartedEngineThread(): Promise<void> {
 }
 
 function startEngineThread(): Worker {
-  const { entry, eval: isScript } = workerEntry();
+  const { entry, eval: isScript } = workerEntry('sqlite-worker', './sqlite-worker.ts', import.meta.url);
   const worker = new Worker(entry, { eval: isScript });
   // Only outstanding requests keep the process alive, as an open database file does not.
   worker.unref();
   return worker;
-}
-
-/**
- * The worker's module: the bundle's dist/sqlite-worker.cjs (scripts/build.js), or beside this file
- * as TypeScript when the sources run through tsx (the tests; bin/tinykube.js in a checkout newer
- * than dist/). On Node 20 a worker does not get tsx's hooks from `--import tsx` in its execArgv, so
- * a small script registers tsx in the worker first (which costs the worker about 0.3 s to start).
- */
-function workerEntry(): { entry: string | URL; eval: boolean } {
-  if (!import.meta.url.endsWith('.ts')) return { entry: new URL('./sqlite-worker.cjs', import.meta.url), eval: false };
-  const tsx = JSON.stringify(import.meta.resolve('tsx/esm/api'));
-  const source = JSON.stringify(new URL('./sqlite-worker.ts', import.meta.url).href);
-  return { entry: `import(${tsx}).then(({ register }) => { register(); return import(${source}); });`, eval: true };
 }

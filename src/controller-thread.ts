@@ -1,0 +1,64 @@
+// The scheduler and controllers in a worker thread of their own (`controllersInWorker`), so that
+// their work (the scheduler's search, the informers, their writes' admission, validation and
+// encoding) runs on the second core while this thread serves HTTP. The thread builds a registry of
+// its own over this process's store, reached through a MessagePort (src/storage/store-channel.ts),
+// as a second kube-apiserver with kube-controller-manager beside it runs over the same etcd: its
+// writes are this store's writes, validated by the same code, seen by this thread's watch caches.
+import { MessageChannel, Worker } from 'node:worker_threads';
+import type { ClusterOptions } from './cluster.js';
+import type { ControlPlaneParts } from './control-plane.js';
+import type { Logger, LoggingOptions } from './logging/log.js';
+import { serveStore } from './storage/store-channel.js';
+import type { Store } from './storage/store.js';
+import { workerEntry } from './worker-entry.js';
+
+/** What the thread is started with: plain data (structured clone), and the store's port. */
+export interface ControllerThreadData {
+  options: Pick<ClusterOptions, 'nodeLifecycle' | 'watchHistory' | 'watchCacheCapacity' | 'apps' | 'data'> & {
+    /** This process's logging, but for its stream: the thread's lines come here (none without logging). */
+    logging?: Omit<LoggingOptions, 'stream'>;
+  };
+  parts: { rootCA: string; signingCA?: { cert: string; key: string } };
+  /** The served store's backend, as the thread's registry reports it. */
+  backend: string;
+}
+
+/** What the thread tells this one. */
+export type ControllerThreadMessage =
+  | { type: 'started' }
+  | { type: 'failed'; message: string }
+  /** Log lines, written to this process's log stream. */
+  | { type: 'log'; text: string };
+
+/** Starts the thread and waits for its controllers to start; returns a stop function. */
+export async function startControllerThread(options: ClusterOptions, store: Store, parts: ControlPlaneParts, log: Logger): Promise<() => void> {
+  const { port1, port2 } = new MessageChannel();
+  const stopServing = serveStore(store, port1);
+  const data: ControllerThreadData = {
+    options: {
+      nodeLifecycle: options.nodeLifecycle, watchHistory: options.watchHistory,
+      watchCacheCapacity: options.watchCacheCapacity, apps: options.apps, data: options.data,
+      logging: options.logging && { verbosity: options.logging.verbosity, format: options.logging.format },
+    },
+    parts: { rootCA: parts.rootCA, signingCA: parts.signingCA },
+    backend: store.backend,
+  };
+  const { entry, eval: isScript } = workerEntry('controller-worker', './controller-worker.ts', import.meta.url);
+  const worker = new Worker(entry, { eval: isScript, workerData: { ...data, port: port2 }, transferList: [port2] });
+  const stream = options.logging?.stream ?? process.stderr;
+  const stop = () => {
+    stopServing();
+    void worker.terminate();
+  };
+  await new Promise<void>((resolve, reject) => {
+    worker.on('message', (m: ControllerThreadMessage) => {
+      if (m.type === 'log') stream.write(m.text);
+      else if (m.type === 'started') resolve();
+      else reject(new Error(`the controllers' thread failed: ${m.message}`));
+    });
+    worker.once('error', (e) => reject(e));
+    worker.once('exit', (code) => reject(new Error(`the controllers' thread exited (code ${code})`)));
+  }).catch((e: unknown) => { stop(); throw e; });
+  log.V(2).info('Controllers run in a worker thread', { threadId: worker.threadId });
+  return stop;
+}
