@@ -52,7 +52,7 @@ export interface ClusterOptions {
    * since this server started, a window of at least 75 s; older resourceVersions get 410 Expired
    * and clients relist. 'store': everything the store still holds, across restarts.
    */
-  watchHistory?: WatchHistory;
+  watchHistory?: Exclude<WatchHistory, 'none'>;
   /** The most events each resource's watch cache keeps (default 102,400 in a window, 10,000 for 'store'). */
   watchCacheCapacity?: number;
   /**

@@ -101,7 +101,7 @@ async function startControlPlane(options: ClusterOptions, registry: Registry, pa
   } else {
     stops.push(await startControllers(controllers(options, registry, parts, log), log));
   }
-  const stopAll = () => { for (const stop of stops.reverse()) stop(); };
+  const stopAll = () => { for (const stop of [...stops].reverse()) stop(); };
   // kube-proxy and the cloud's load balancers, for the services reachable from this machine.
   const address = options.loadBalancerAddress ?? '127.0.0.1';
   if (address !== false) {

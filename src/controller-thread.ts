@@ -14,7 +14,7 @@ import { workerEntry } from './worker-entry.js';
 
 /** What the thread is started with: plain data (structured clone), and the store's port. */
 export interface ControllerThreadData {
-  options: Pick<ClusterOptions, 'nodeLifecycle' | 'watchHistory' | 'watchCacheCapacity' | 'apps' | 'data'> & {
+  options: Pick<ClusterOptions, 'nodeLifecycle' | 'apps' | 'data'> & {
     /** This process's logging, but for its stream: the thread's lines come here (none without logging). */
     logging?: Omit<LoggingOptions, 'stream'>;
   };
@@ -36,8 +36,7 @@ export async function startControllerThread(options: ClusterOptions, store: Stor
   const stopServing = serveStore(store, port1);
   const data: ControllerThreadData = {
     options: {
-      nodeLifecycle: options.nodeLifecycle, watchHistory: options.watchHistory,
-      watchCacheCapacity: options.watchCacheCapacity, apps: options.apps, data: options.data,
+      nodeLifecycle: options.nodeLifecycle, apps: options.apps, data: options.data,
       logging: options.logging && { verbosity: options.logging.verbosity, format: options.logging.format },
     },
     parts: { rootCA: parts.rootCA, signingCA: parts.signingCA },
@@ -46,18 +45,26 @@ export async function startControllerThread(options: ClusterOptions, store: Stor
   const { entry, eval: isScript } = workerEntry('controller-worker', './controller-worker.ts', import.meta.url);
   const worker = new Worker(entry, { eval: isScript, workerData: { ...data, port: port2 }, transferList: [port2] });
   const stream = options.logging?.stream ?? process.stderr;
+  let stopped = false;
   const stop = () => {
+    stopped = true;
     stopServing();
     void worker.terminate();
   };
+  let started = false;
   await new Promise<void>((resolve, reject) => {
     worker.on('message', (m: ControllerThreadMessage) => {
       if (m.type === 'log') stream.write(m.text);
-      else if (m.type === 'started') resolve();
+      else if (m.type === 'started') { started = true; resolve(); }
       else reject(new Error(`the controllers' thread failed: ${m.message}`));
     });
-    worker.once('error', (e) => reject(e));
-    worker.once('exit', (code) => reject(new Error(`the controllers' thread exited (code ${code})`)));
+    // Before the start, the start fails; after it, the API goes on without its controllers, as
+    // kube-apiserver does when kube-controller-manager dies, and says so.
+    worker.on('error', (e) => { if (started) log.error(e, 'The controllers\' thread failed'); else reject(e); });
+    worker.once('exit', (code) => {
+      if (!started) reject(new Error(`the controllers' thread exited (code ${code})`));
+      else if (!stopped) log.error(undefined, 'The controllers\' thread exited', { code });
+    });
   }).catch((e: unknown) => { stop(); throw e; });
   log.V(2).info('Controllers run in a worker thread', { threadId: worker.threadId });
   return stop;

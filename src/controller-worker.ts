@@ -29,7 +29,8 @@ async function start(): Promise<void> {
   const { registry } = await builtinRegistry(store, {
     apps: AppCatalog.load(options.apps),
     tokens: ServiceAccountTokens.load(options.data),
-    watchHistory: { history: options.watchHistory, capacity: options.watchCacheCapacity },
+    // Its caches serve only the informers here, which watch from the current state.
+    watchHistory: { history: 'none' },
   });
   await registry.start();
   new CustomResourceDefinitionController(registry, log.named('controllers/customresourcedefinition.ts')).start();

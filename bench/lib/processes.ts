@@ -90,7 +90,9 @@ export async function startTinykube(opts: TinykubeOptions = {}): Promise<Served>
   const port = await freePort();
   const data = opts.data ?? tempDataDir();
   const args = [join(ROOT, 'bin', 'tinykube.js'), 'serve', '--port', String(port), '--store', opts.store ?? 'memory',
-    '--data', data, '--nodes', String(opts.nodes ?? 0), ...(opts.apiOnly ? ['--api-only'] : []), ...(opts.extra ?? [])];
+    '--data', data, '--nodes', String(opts.nodes ?? 0), ...(opts.apiOnly ? ['--api-only'] : []), ...(opts.extra ?? []),
+    // TINYKUBE_BENCH_SERVE_ARGS='--controllers-in-worker' runs every case's servers with those flags.
+    ...(process.env.TINYKUBE_BENCH_SERVE_ARGS ?? '').split(' ').filter(Boolean)];
   const since = performance.now();
   // TINYKUBE_BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=prof' profiles the server under load.
   const nodeArgs = (process.env.TINYKUBE_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);

@@ -164,7 +164,7 @@ export interface WatchCacheOptions<T> extends WatchHistoryOptions {
    * Another compact cache over the same keys, started before this one: one storage served in two
    * versions (as kube keeps one watch cache per storage). This cache then follows it rather than
    * the store and holds its objects as derived ones (CachedObject.derived), so each value is held
-   * once. Only with the 'window' history (the source's events are this cache's).
+   * once. Not with the 'store' history (the source's events are this cache's).
    */
   source?: CacheSource;
   /**
@@ -197,8 +197,11 @@ export interface WatchCacheOptions<T> extends WatchHistoryOptions {
  *   it is stale, never more than `capacity`. Informers handed an old resourceVersion relist.
  * - 'store': the cache starts at the oldest revision the store still has history for and keeps
  *   `capacity` events, so watches resume across restarts as far back as the store allows.
+ * - 'none': as 'window' with no events kept, for a registry that serves no watches, only its own
+ *   informers, which watch from the current state (the controllers' thread): a replaced version
+ *   is let go at once rather than kept as bytes, and a watch resumes only from the current revision.
  */
-export type WatchHistory = 'window' | 'store';
+export type WatchHistory = 'window' | 'store' | 'none';
 
 /** kube's watch cache bounds (staging/src/k8s.io/apiserver/pkg/storage/cacher: 100 to 100*1024, fresh for 75 s). */
 export const WINDOW_MIN_CAPACITY = 100;
@@ -243,12 +246,15 @@ export class WatchCache<T> {
     this.capacity = this.minCapacity;
   }
 
-  private get windowed(): boolean { return (this.options.history ?? 'window') === 'window'; }
+  /** Starts from the current state (and may follow a source): every history but 'store'. */
+  private get windowed(): boolean { return this.options.history !== 'store'; }
+
+  private get keepsHistory(): boolean { return this.options.history !== 'none'; }
 
   /** Whether this cache starts from another cache's objects (which must be started first). */
   get followsSource(): boolean { return this.followed !== undefined; }
 
-  /** The cache this one follows: a source is followed only with the 'window' history. */
+  /** The cache this one follows: a source is followed unless with the 'store' history. */
   private get followed(): CacheSource | undefined { return this.windowed ? this.options.source : undefined; }
 
   /**
@@ -399,6 +405,7 @@ export class WatchCache<T> {
     this.rev = revision;
     this.record(event);
     for (const w of this.watchers) this.dispatch(w, event);
+    if (!this.keepsHistory) return;
     prev?.retire();
     if (deleted) object.retire();
   }
@@ -424,6 +431,10 @@ export class WatchCache<T> {
   }
 
   private record(event: CacheEvent<T>): void {
+    if (!this.keepsHistory) {
+      this.oldest = event.revision;
+      return;
+    }
     if (this.historySize >= this.capacity) this.resize(event.recordedAt);
     if (this.historySize >= this.capacity) this.dropOldest(this.historySize - this.capacity + 1);
     this.history.push(event);

@@ -23,6 +23,27 @@ test('watch cache: filtered watchers see ADDED/MODIFIED/DELETED transitions; old
   await s.close();
 });
 
+test('watch cache without history (the controllers\' thread): informers from the current state see every change with its previous state; nothing older resumes', async () => {
+  const s = memory();
+  const cache = new WatchCache<{ v: string }>({ store: s, prefix: '/x/', history: 'none', decode: (v) => ({ v }) });
+  await cache.start();
+  const events: string[] = [];
+  cache.watch({ deliver: (t, o, revision, prev) => events.push(`${t} ${o.object.v} ${revision}${prev ? ` after ${prev.object.v}` : ''}`) });
+  const a = await s.create('/x/a', 'a1');
+  await s.update('/x/a', 'a2');
+  const deleted = await s.delete('/x/a');
+  assert.deepEqual(events, [`ADDED a1 ${a.modRevision}`, `MODIFIED a2 ${a.modRevision + 1} after a1`, `DELETED a2 ${deleted.revision} after a2`]);
+  assert.equal(cache.oldestRevision, deleted.revision);
+  assert.throws(() => cache.watch({ deliver: () => {} }, a.modRevision), TooOldError);
+  assert.throws(() => cache.list('/x/', a.modRevision), TooOldError);
+  // From the current revision: the next change, and nothing before it.
+  const later: string[] = [];
+  cache.watch({ deliver: (t, o) => later.push(`${t} ${o.object.v}`) }, deleted.revision);
+  await s.create('/x/b', 'b1');
+  assert.deepEqual(later, ['ADDED b1']);
+  await s.close();
+});
+
 test('watch cache window: sized as kube sizes it (at least 100, doubling while the oldest event is fresh, halving when stale, capped)', async () => {
   const s = memory();
   let now = 0;
