@@ -17,9 +17,9 @@
 // reads are rare: the watch caches' start, and guaranteedUpdate; everything else reads the caches.
 //
 // A file that does not exist yet holds nothing: until the first write, this side answers reads
-// itself (empty, at etcd's first revision), so the watch caches start and the API builds its bootstrap
-// objects while the engine's thread still boots (about 70 ms on two busy cores); the first write
-// waits for it, and fails with the open's error if the file could not be made.
+// itself (empty, at etcd's first revision), so the watch caches start and the API builds its
+// bootstrap objects while the engine's thread still boots (70-150 ms on two busy cores); the first
+// write waits for it, and fails with the open's error if the file could not be made.
 import { existsSync } from 'node:fs';
 import { activityOf } from '../observe/activity.js';
 import { InProcessChannel, WorkerChannel, type EngineChannel } from './sqlite-channel.js';
