@@ -4,7 +4,7 @@
 // its own over this process's store, reached through a MessagePort (src/storage/store-channel.ts),
 // as a second kube-apiserver with kube-controller-manager beside it runs over the same etcd: its
 // writes are this store's writes, validated by the same code, seen by this thread's watch caches.
-import { MessageChannel, Worker } from 'node:worker_threads';
+import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import type { ClusterOptions } from './cluster.js';
 import type { ControlPlaneParts } from './control-plane.js';
 import type { Logger, LoggingOptions } from './logging/log.js';
@@ -21,6 +21,8 @@ export interface ControllerThreadData {
   parts: { rootCA: string; signingCA?: { cert: string; key: string } };
   /** The served store's backend, as the thread's registry reports it. */
   backend: string;
+  /** The far end of the store's channel (transferred). */
+  port: MessagePort;
 }
 
 /** What the thread tells this one. */
@@ -41,9 +43,10 @@ export async function startControllerThread(options: ClusterOptions, store: Stor
     },
     parts: { rootCA: parts.rootCA, signingCA: parts.signingCA },
     backend: store.backend,
+    port: port2,
   };
   const { entry, eval: isScript } = workerEntry('controller-worker', './controller-worker.ts', import.meta.url);
-  const worker = new Worker(entry, { eval: isScript, workerData: { ...data, port: port2 }, transferList: [port2] });
+  const worker = new Worker(entry, { eval: isScript, workerData: data, transferList: [port2] });
   const stream = options.logging?.stream ?? process.stderr;
   let stopped = false;
   const stop = () => {

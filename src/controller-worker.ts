@@ -20,7 +20,7 @@ function threadPort(): MessagePort {
 
 const parent = threadPort();
 const tell = (m: ControllerThreadMessage) => parent.postMessage(m);
-const { options, parts, backend, port } = workerData as ControllerThreadData & { port: MessagePort };
+const { options, parts, backend, port } = workerData as ControllerThreadData;
 
 async function start(): Promise<void> {
   const stream = new Writable({ write(chunk: Buffer | string, _encoding, done) { tell({ type: 'log', text: chunk.toString() }); done(); } });
