@@ -8,6 +8,7 @@ import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import type { ClusterOptions } from './cluster.js';
 import type { ControlPlaneParts } from './control-plane.js';
 import type { Logger, LoggingOptions } from './logging/log.js';
+import { activityOf, type ActivityEvent } from './observe/activity.js';
 import { serveStore } from './storage/store-channel.js';
 import type { Store } from './storage/store.js';
 import { workerEntry } from './worker-entry.js';
@@ -30,7 +31,12 @@ export type ControllerThreadMessage =
   | { type: 'started' }
   | { type: 'failed'; message: string }
   /** Log lines, written to this process's log stream. */
-  | { type: 'log'; text: string };
+  | { type: 'log'; text: string }
+  /** Its components' actions, for this process's activity feed (sent only while it has listeners). */
+  | { type: 'activity'; events: ActivityEvent[] };
+
+/** What this thread tells the controllers' one: whether the activity feed has listeners. */
+export interface ControllerThreadCommand { type: 'listening'; listening: boolean }
 
 /** Starts the thread and waits for its controllers to start; returns a stop function. */
 export async function startControllerThread(options: ClusterOptions, store: Store, parts: ControlPlaneParts, log: Logger): Promise<() => void> {
@@ -48,9 +54,14 @@ export async function startControllerThread(options: ClusterOptions, store: Stor
   const { entry, eval: isScript } = workerEntry('controller-worker', './controller-worker.ts', import.meta.url);
   const worker = new Worker(entry, { eval: isScript, workerData: data, transferList: [port2] });
   const stream = options.logging?.stream ?? process.stderr;
+  const activity = activityOf(store);
+  const tellListening = (listening: boolean) => worker.postMessage({ type: 'listening', listening } satisfies ControllerThreadCommand);
+  const unwatchListening = activity.onListening(tellListening);
+  if (activity.listening) tellListening(true);
   let stopped = false;
   const stop = () => {
     stopped = true;
+    unwatchListening();
     stopServing();
     void worker.terminate();
   };
@@ -58,6 +69,7 @@ export async function startControllerThread(options: ClusterOptions, store: Stor
   await new Promise<void>((resolve, reject) => {
     worker.on('message', (m: ControllerThreadMessage) => {
       if (m.type === 'log') stream.write(m.text);
+      else if (m.type === 'activity') { for (const e of m.events) activity.relay(e); }
       else if (m.type === 'started') { started = true; resolve(); }
       else reject(new Error(`the controllers' thread failed: ${m.message}`));
     });

@@ -9,6 +9,7 @@ import { PassThrough } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { startCluster, type Cluster } from '../src/index.js';
 import { StartupError } from '../src/cluster.js';
+import { activityOf, type ActivityEvent } from '../src/observe/activity.js';
 import { eventually, http, kubectlOk, rows, withCluster } from './helpers.js';
 
 const KUBECTL = '1.33';
@@ -56,6 +57,26 @@ describe('the controllers in a worker thread', () => {
       ]);
       return sets.json().items.length === 0 && pods.json().items.length === 0;
     }, 20_000, 'the ReplicaSet and its pods collected');
+  });
+
+  test('their actions reach this thread\'s activity feed while it has listeners: the scheduler\'s binding, the controllers\' events', async () => {
+    const bus = activityOf(cluster.registry.store);
+    const seen: ActivityEvent[] = [];
+    const unsubscribe = bus.subscribe((e) => { if (e.object?.name?.startsWith('solo')) seen.push(e); });
+    try {
+      await kubectlOk(KUBECTL, cluster, ['create', 'job', 'solo', '--image=busybox', '--', 'true']);
+      const bound = await eventually(() => seen.find((e) => e.component === 'scheduler'), 10_000, 'the binding');
+      assert.equal(bound.action, 'bind');
+      assert.equal(bound.object?.kind, 'Pod');
+      assert.match(bound.object?.name ?? '', /^solo-[a-z0-9]{5}$/);
+      assert.match(bound.node ?? '', /^node-[12]$/);
+      assert.ok(!Number.isNaN(Date.parse(bound.time)));
+      // The Job controller's SuccessfulCreate, as the controller-manager's.
+      const created = await eventually(() => seen.find((e) => e.component === 'controller-manager'), 10_000, 'the job controller\'s event');
+      assert.deepEqual([created.action, created.object?.kind, created.object?.name], ['job', 'Job', 'solo']);
+    } finally {
+      unsubscribe();
+    }
   });
 
   test('a custom kind defined through this thread is served there too: the namespace controller empties its namespace', async () => {

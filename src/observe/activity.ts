@@ -44,7 +44,25 @@ export class ActivityBus {
   /** Calls `listener` with every event from now on; returns the unsubscribe. */
   subscribe(listener: ActivityListener): () => void {
     this.listeners.add(listener);
-    return () => { this.listeners.delete(listener); };
+    if (this.listeners.size === 1) this.listeningChanged(true);
+    return () => {
+      if (this.listeners.delete(listener) && !this.listeners.size) this.listeningChanged(false);
+    };
+  }
+
+  /**
+   * Calls `onChange` whenever the bus starts or stops having listeners: the controllers' thread
+   * (src/controller-thread.ts) sends its components' events only while someone here listens.
+   */
+  onListening(onChange: (listening: boolean) => void): () => void {
+    this.listeningWatchers.add(onChange);
+    return () => { this.listeningWatchers.delete(onChange); };
+  }
+
+  private readonly listeningWatchers = new Set<(listening: boolean) => void>();
+
+  private listeningChanged(listening: boolean): void {
+    for (const onChange of this.listeningWatchers) onChange(listening);
   }
 
   publish(component: Component, action: string, object?: ActivityObject, node?: string): void {
@@ -52,6 +70,11 @@ export class ActivityBus {
     const event: ActivityEvent = { component, action, time: new Date().toISOString() };
     if (node) event.node = node;
     if (object) event.object = object;
+    this.relay(event);
+  }
+
+  /** Gives listeners an event published elsewhere (the controllers' thread), as it was. */
+  relay(event: ActivityEvent): void {
     // A listener that throws must not break the component that published.
     for (const listener of this.listeners) {
       try {

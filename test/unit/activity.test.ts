@@ -19,6 +19,26 @@ describe('activity bus', () => {
     assert.equal(bus.listening, false);
   });
 
+  test('onListening tells when the first listener comes and the last goes; relay passes an event made elsewhere as it was', () => {
+    const bus = new ActivityBus();
+    const changes: boolean[] = [];
+    const unwatch = bus.onListening((listening) => changes.push(listening));
+    const seen: ActivityEvent[] = [];
+    const first = bus.subscribe((e) => seen.push(e));
+    const second = bus.subscribe(() => {});
+    second();
+    second();
+    first();
+    unwatch();
+    bus.subscribe(() => {})();
+    assert.deepEqual(changes, [true, false]);
+    const elsewhere: ActivityEvent = { component: 'scheduler', action: 'bind', node: 'node-2', object: { kind: 'Pod', name: 'p' }, time: '2026-12-07T03:00:00.000Z' };
+    const again = bus.subscribe((e) => seen.push(e));
+    bus.relay(elsewhere);
+    again();
+    assert.deepEqual(seen, [elsewhere]);
+  });
+
   test('with nobody listening, store writes do not even resolve their key', () => {
     const bus = new ActivityBus();
     let resolved = 0;
