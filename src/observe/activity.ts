@@ -30,6 +30,8 @@ export type KeyResolver = (key: string) => ActivityObject | undefined;
 
 export class ActivityBus {
   private readonly listeners = new Set<ActivityListener>();
+  /** Told when the bus starts or stops having listeners (onListening). */
+  private readonly listeningWatchers = new Set<(listening: boolean) => void>();
   private resolveKey: KeyResolver = () => undefined;
 
   /** Whether anyone listens: publishers check this before building an event. */
@@ -58,8 +60,6 @@ export class ActivityBus {
     this.listeningWatchers.add(onChange);
     return () => { this.listeningWatchers.delete(onChange); };
   }
-
-  private readonly listeningWatchers = new Set<(listening: boolean) => void>();
 
   private listeningChanged(listening: boolean): void {
     for (const onChange of this.listeningWatchers) onChange(listening);

@@ -40,6 +40,9 @@ export type Request =
   | { id: number; type: 'compact'; revision: number }
   | { id: number; type: 'close' };
 
+/** A request without its id, which the sender assigns (R a union of requests). */
+export type Unnumbered<R> = R extends unknown ? Omit<R, 'id'> : never;
+
 /** The answer to a request of the same id: `error` when it failed as a whole. */
 export interface Reply {
   id: number;

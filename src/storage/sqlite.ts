@@ -23,7 +23,7 @@
 import { existsSync } from 'node:fs';
 import { activityOf } from '../observe/activity.js';
 import { InProcessChannel, WorkerChannel, type EngineChannel } from './sqlite-channel.js';
-import { FIRST_REVISION, fromWire, type Reply, type Request, type WireKeyValue, type WriteOp, type WriteOutcome } from './sqlite-protocol.js';
+import { FIRST_REVISION, fromWire, type Reply, type Request, type Unnumbered, type WireKeyValue, type WriteOp, type WriteOutcome } from './sqlite-protocol.js';
 import { StoreClosedError, type KeyValue, type ListResult, type Store, type StoreEvent, type WatchHandle } from './store.js';
 
 export { prefixEnd } from './sqlite-engine.js';
@@ -31,8 +31,6 @@ export { prefixEnd } from './sqlite-engine.js';
 type Committed = Extract<WriteOutcome, { ok: true }>;
 interface PendingWrite { op: WriteOp; resolve(outcome: Committed): void; reject(e: Error): void }
 interface Subscriber { prefix: string; onEvent: (e: StoreEvent) => void }
-/** A request without its id, which `request` assigns. */
-type Unnumbered<R> = R extends unknown ? Omit<R, 'id'> : never;
 
 export interface SqliteStoreOptions {
   /** A file path, or ':memory:'. */
@@ -187,8 +185,8 @@ export class SqliteStore implements Store {
   }
 
   private write<T>(op: WriteOp, result: (o: Committed) => T): Promise<T> {
-    if (this.closing) return Promise.reject(new StoreClosedError());
-    if (this.openError) return Promise.reject(this.openError);
+    const refused = this.refusal();
+    if (refused) return Promise.reject(refused);
     // Reads from now on go to the engine, behind this write.
     this.empty = false;
     return new Promise<T>((resolve, reject) => {
@@ -199,17 +197,22 @@ export class SqliteStore implements Store {
     });
   }
 
+  /** Why no request can be made now: the store is closing, or its file could not be opened. */
+  private refusal(): Error | undefined {
+    return this.closing ? new StoreClosedError() : this.openError;
+  }
+
   /** A read of the store known to be empty, answered here as the engine would (failing as it would once closed or failed). */
   private unwritten<T>(answer: T): Promise<T> {
-    if (this.closing) return Promise.reject(new StoreClosedError());
-    if (this.openError) return Promise.reject(this.openError);
+    const refused = this.refusal();
+    if (refused) return Promise.reject(refused);
     return Promise.resolve(answer);
   }
 
   /** A request other than a write, sent after this turn's writes; `answer` runs as its reply arrives. */
   private read<T>(request: Unnumbered<Exclude<Request, { type: 'write' | 'open' }>>, answer: (reply: Reply) => T): Promise<T> {
-    if (this.closing) return Promise.reject(new StoreClosedError());
-    if (this.openError) return Promise.reject(this.openError);
+    const refused = this.refusal();
+    if (refused) return Promise.reject(refused);
     this.flush();
     return new Promise<T>((resolve, reject) => {
       this.request(request, (reply) => {

@@ -9,7 +9,7 @@
 // far side, the far side's watch caches have its events (read-your-writes, as in this thread).
 // Messages of one event-loop turn go together, as one postMessage each way.
 import type { MessagePort } from 'node:worker_threads';
-import { fromWire, toWire, type WireError } from './sqlite-protocol.js';
+import { fromWire, toWire, type Unnumbered, type WireError } from './sqlite-protocol.js';
 import { StoreClosedError, type KeyValue, type ListResult, type Store, type StoreEvent, type WatchHandle } from './store.js';
 
 /** A request to the served store; `id` numbers it for its answer. */
@@ -91,12 +91,9 @@ export function serveStore(store: Store, port: MessagePort): () => void {
 }
 
 interface Waiting { resolve(result: unknown): void; reject(e: Error): void }
-/** A request without its id, which `call` assigns. */
-type Unnumbered<R> = R extends unknown ? Omit<R, 'id'> : never;
 
 /** The far side of serveStore: a Store whose every call is a message to it. */
 export class ChannelStore implements Store {
-  readonly backend: string;
   private readonly outbox: Outbox<StoreRequest>;
   private readonly waiting = new Map<number, Waiting>();
   private readonly watchers = new Map<number, (e: StoreEvent) => void>();
@@ -104,8 +101,7 @@ export class ChannelStore implements Store {
   private closed = false;
 
   /** `backend` names the served store's backend (sqlite, memory, etcd), as /version and metrics report it. */
-  constructor(private readonly port: MessagePort, backend: string) {
-    this.backend = backend;
+  constructor(private readonly port: MessagePort, readonly backend: string) {
     this.outbox = new Outbox(port);
     port.on('message', (batch: StoreMessage[]) => { for (const m of batch) this.receive(m); });
     // The served side went away (its thread stopped): nothing will answer.
