@@ -13,6 +13,7 @@ import { EtcdStore } from '../src/storage/etcd.js';
 import { startEtcd, type EtcdServer } from './etcd.js';
 import { needs } from './peers.js';
 import { SqliteStore } from '../src/storage/sqlite.js';
+import { SqliteEngine } from '../src/storage/sqlite-engine.js';
 import { ChannelStore, serveStore } from '../src/storage/store-channel.js';
 import { CompactedError, guaranteedUpdate, KeyExistsError, KeyNotFoundError, RevisionConflictError, StoreClosedError, type Store, type StoreEvent } from '../src/storage/store.js';
 
@@ -194,6 +195,22 @@ for (const [name, make] of Object.entries(BACKENDS)) {
       await s.close();
     });
 
+    test('valueAt, where offered, reads back at once what each put wrote at its revision, nothing for a delete\'s; a compacted value is gone, a live key\'s newest stays', async (t) => {
+      const s = await make().open();
+      if (!s.valueAt) { await s.close(); t.skip(`${name} reads no values back synchronously (its caches keep the bytes)`); return; }
+      const a1 = await s.create('/registry/v/a', 'a1');
+      const a2 = await s.update('/registry/v/a', 'a2');
+      const b1 = await s.create('/registry/v/b', 'b1');
+      const gone = await s.delete('/registry/v/b');
+      assert.deepEqual([a1, a2, b1].map((kv) => s.valueAt!(kv.modRevision)), ['a1', 'a2', 'b1']);
+      assert.equal(s.valueAt(gone.revision), undefined);
+      assert.equal(s.valueAt(gone.revision + 1), undefined, 'a revision not yet written');
+      await s.compact(gone.revision);
+      assert.deepEqual([a1, a2, b1].map((kv) => s.valueAt!(kv.modRevision)), [undefined, 'a2', undefined]);
+      await s.close();
+      assert.equal(s.valueAt(a2.modRevision), undefined, 'a closed store');
+    });
+
     if (make().reopen) {
       test('revisions keep increasing across a restart', async () => {
         const backend = make();
@@ -297,6 +314,23 @@ for (const worker of [true, false]) {
       assert.equal(await s.opened.catch((e: unknown) => e), refused);
       assert.equal(await s.list('/registry/n/').catch((e: unknown) => e), refused);
       await s.close();
+    });
+
+    test('background compaction stays its history behind the revision the store\'s side has published (what it may still read back)', async () => {
+      const path = join(mkdtempSync(join(tmpdir(), 'tk-sqlite-')), 'db');
+      const engine = new SqliteEngine({ path, historyRevisions: 2, compactIntervalMs: 10 });
+      const compacted = () => new Promise<number>((resolve) => engine.handle({ id: 0, type: 'get', key: '/x' }, (r) => resolve(r.compacted)));
+      let id = 1;
+      // One key written again and again: the history kept is then `historyRevisions`, not the live keys' count.
+      const write = (published: number) => new Promise<void>((resolve) => engine.write([{ id: id++, type: 'write', ops: [id === 2 ? { op: 'create', key: '/registry/p/a', value: 'v' } : { op: 'update', key: '/registry/p/a', value: `v${id}` }], published }], () => resolve()));
+      for (let i = 0; i < 10; i++) await write(4);
+      await new Promise((r) => setTimeout(r, 60));
+      // 11 revisions written; published 4: kept from 2 (4 - 2), not from 9.
+      assert.equal(await compacted(), 2);
+      await write(11);
+      await new Promise((r) => setTimeout(r, 60));
+      assert.equal(await compacted(), 9);
+      engine.handle({ id: 0, type: 'close' }, () => {});
     });
 
     test('a second store on the same file fails at open with SQLITE_BUSY', async () => {

@@ -110,6 +110,7 @@ export class ResourceStore {
       source,
       decode: (value, modRevision, key) => this.decodedForCache(key, value, modRevision).object,
       decodeWithJson: (value, modRevision, key) => this.decodedForCache(key, value, modRevision),
+      valueJson: (value, modRevision) => this.valueJson(value, modRevision),
     });
   }
 
@@ -579,6 +580,16 @@ export class ResourceStore {
   }
 
   /**
+   * A stored value's JSON as clients see it at its revision, for a version the cache reads back
+   * from the log: the value with its resourceVersion spliced in, as decoding and encoding it would
+   * give (stored values are JSON.stringify's text); decoded and encoded where it is converted.
+   */
+  private valueJson(value: string, modRevision: number): string {
+    const end = this.strategy.storage ? undefined : metadataEndOf(value);
+    return end === undefined ? JSON.stringify(this.decoded(value, modRevision)) : withResourceVersion(value, end, modRevision);
+  }
+
+  /**
    * Encodes `obj` and writes it with `write`. The watch cache then takes the encoded structure
    * itself instead of parsing the bytes it was just given (a third of a small write's decoding);
    * it is exactly what JSON.parse would return: same keys in the same order, nothing undefined.
@@ -685,6 +696,29 @@ function encodeFields(object: Record<string, unknown>, value: (key: string, v: u
 export function withResourceVersion(value: string, metadataEnd: number, revision: number): string {
   const separator = value[metadataEnd - 1] === '{' ? '' : ',';
   return `${value.slice(0, metadataEnd)}${separator}"resourceVersion":"${revision}"${value.slice(metadataEnd)}`;
+}
+
+/**
+ * The index of the brace that closes a JSON object's top-level `metadata` object (what
+ * encodeStored gives as metadataEnd), found by scanning the text; undefined when it has none.
+ */
+export function metadataEndOf(value: string): number | undefined {
+  let depth = 0;
+  let inMetadata = false;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c === 0x22) {
+      const start = i;
+      for (i++; i < value.length && value.charCodeAt(i) !== 0x22; i++) if (value.charCodeAt(i) === 0x5c) i++;
+      if (depth === 1 && !inMetadata && i - start === 9 && value.startsWith('metadata":{', start + 1)) inMetadata = true;
+    } else if (c === 0x7b || c === 0x5b) {
+      depth++;
+    } else if (c === 0x7d || c === 0x5d) {
+      depth--;
+      if (inMetadata && depth === 1) return i;
+    }
+  }
+  return undefined;
 }
 
 /** Whether JSON.parse(JSON.stringify(v)) would give back `v` as it is (no undefined, no non-JSON values). */

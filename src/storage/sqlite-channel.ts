@@ -16,7 +16,8 @@ export interface EngineChannel {
 
 /** The engine in this thread: each request is answered before send returns. */
 export class InProcessChannel implements EngineChannel {
-  private engine?: SqliteEngine;
+  /** The engine once opened (SqliteStore.valueAt reads it directly: it is in this thread). */
+  engine?: SqliteEngine;
 
   send(request: Request, onReply: (reply: Reply) => void): void {
     if (request.type === 'open') {

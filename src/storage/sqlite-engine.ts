@@ -11,8 +11,12 @@
 // Group commit: every write request handed to `write` together shares one transaction and its
 // fsync, as etcd batches its raft entries. A write that fails as writes do (the key exists, is
 // gone, or moved on) fails before it changes anything, so the others stand without a savepoint
-// each; any other error (the disk full, the file unreadable) fails the whole batch. locking_mode=EXCLUSIVE makes a second process on the same file fail at open
-// instead of interleaving writes.
+// each; any other error (the disk full, the file unreadable) fails the whole batch.
+//
+// One process at a time: the engine holds an exclusive lock on a small file beside the database
+// (`<file>.lock`, SQLite's locking_mode=EXCLUSIVE), so a second process on the same file fails at
+// open instead of interleaving writes. The database itself keeps SQLite's normal locking, so that
+// the API's thread can read values back from the log through a connection of its own (LogReader).
 import Database from 'better-sqlite3';
 import {
   FIRST_REVISION, toWire, type EngineOptions, type Reply, type Request, type WireEvent, type WireKeyValue, type WriteOp, type WriteOutcome,
@@ -49,17 +53,30 @@ export class SqliteEngine {
   private revision: number;
   private compacted: number;
   private readonly timer?: NodeJS.Timeout;
+  /** Held open for the engine's life: what refuses a second process (see the header). */
+  private readonly lock?: Database.Database;
+  /**
+   * The newest revision the store's side says it has published (sent with its writes): background
+   * compaction stays `keep` revisions behind it, so a value the API's thread still reads back from
+   * the log (a version it holds without its bytes, just replaced) is never compacted before it is read.
+   */
+  private published: number;
   /** The compaction under way, if any. */
   private compaction: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: EngineOptions) {
-    this.db = new Database(options.path);
+    if (options.path !== ':memory:') this.lock = lockFile(options.path);
+    try {
+      this.db = new Database(options.path);
+    } catch (e) {
+      this.lock?.close();
+      throw e;
+    }
     // Set before the first table exists: 8 KiB pages pack the log's rows densely, and free pages go
     // back to the file system after compaction.
     this.db.pragma('page_size = 8192');
     this.db.pragma('auto_vacuum = INCREMENTAL');
     if (options.path !== ':memory:') {
-      this.db.pragma('locking_mode = EXCLUSIVE');
       this.db.pragma('journal_mode = WAL');
       this.db.pragma('synchronous = FULL');
       // Checkpoint every 2 MiB of WAL, and truncate it back to 1 MiB after, rather than letting it
@@ -99,6 +116,7 @@ export class SqliteEngine {
         OR EXISTS (SELECT 1 FROM log newer WHERE newer.key = log.key AND newer.rev > log.rev AND newer.rev <= ?))`),
     };
     this.revision = this.meta('revision');
+    this.published = this.revision;
     this.compacted = this.meta('compacted');
     const interval = options.compactIntervalMs ?? 30_000;
     if (interval > 0) {
@@ -134,6 +152,7 @@ export class SqliteEngine {
       for (const r of requests) reply({ id: r.id, revision: this.revision, compacted: this.compacted, error: toWire(new StoreClosedError()) });
       return;
     }
+    for (const r of requests) if (r.published !== undefined && r.published > this.published) this.published = r.published;
     let next = this.revision;
     const outcomes: WriteOutcome[][] = [];
     try {
@@ -205,6 +224,11 @@ export class SqliteEngine {
     }));
   }
 
+  /** The value a put wrote at `rev`, while the log has it (see Store.valueAt); in this thread only. */
+  valueAtRevision(rev: number): string | undefined {
+    return this.db.open ? this.stmt.valueAt.get(rev)?.value ?? undefined : undefined;
+  }
+
   /** The value written at `rev`, which a live key's row or a kept history row always has. */
   private valueAt(rev: number): string {
     const row = this.stmt.valueAt.get(rev);
@@ -250,12 +274,14 @@ export class SqliteEngine {
   private compactHistory(): void {
     if (!this.db.open) return;
     const keep = Math.max(this.options.historyRevisions ?? 1_000, this.stmt.count.get()?.n ?? 0); // COUNT(*) always has its row
-    if (this.revision - this.compacted > keep) void this.compact(this.revision - keep);
+    const newest = Math.min(this.revision, this.published);
+    if (newest - this.compacted > keep) void this.compact(newest - keep);
   }
 
   private close(): void {
     if (this.timer) clearInterval(this.timer);
     if (this.db.open) this.db.close();
+    if (this.lock?.open) this.lock.close();
   }
 
   /** A counter of the meta table (revision, compacted), which the schema creates with the file. */
@@ -263,6 +289,25 @@ export class SqliteEngine {
     const row = this.stmt.getMeta.get(name);
     if (!row) throw new Error(`${this.options.path}: the meta table has no ${name} row`);
     return row.value;
+  }
+}
+
+/**
+ * Takes the exclusive lock of `<path>.lock` and keeps it while the connection is open: a second
+ * process's attempt fails with SQLITE_BUSY, which startup words as the file being in use.
+ */
+function lockFile(path: string): Database.Database {
+  const lock = new Database(`${path}.lock`);
+  try {
+    lock.pragma('locking_mode = EXCLUSIVE');
+    // Nothing is ever written to it: its journal (none is needed) in memory, not a file beside it.
+    lock.pragma('journal_mode = MEMORY');
+    // A write transaction takes the exclusive lock, and the mode keeps it after the commit.
+    lock.exec('BEGIN EXCLUSIVE; COMMIT');
+    return lock;
+  } catch (e) {
+    lock.close();
+    throw e;
   }
 }
 

@@ -33,7 +33,8 @@ export interface WireEvent { type: 'put' | 'delete'; key: string; value: string;
 
 export type Request =
   | { id: number; type: 'open'; options: EngineOptions }
-  | { id: number; type: 'write'; ops: WriteOp[] }
+  /** `published`: the newest revision the store's side had published when it sent these (see SqliteEngine.published). */
+  | { id: number; type: 'write'; ops: WriteOp[]; published?: number }
   | { id: number; type: 'get'; key: string }
   | { id: number; type: 'list'; prefix: string; revision?: number }
   | { id: number; type: 'since'; prefix: string; fromRevision: number }

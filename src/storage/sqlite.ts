@@ -10,11 +10,12 @@
 // commit is on disk. Events are published in revision order once their batch has committed, and
 // before its writers are answered, so a read of the watch cache after a write's answer sees it.
 //
-// Reads (get, list, a watch's replay) go to the engine too, behind the writes sent before them.
-// A second, reading connection in this thread would need the file without locking_mode=EXCLUSIVE,
-// which is what makes a second process on the same file fail at start; and the channel answers in
-// order, so a watch subscribes when its replay arrives and no event falls between the two. These
-// reads are rare: the watch caches' start, and guaranteedUpdate; everything else reads the caches.
+// Reads (get, list, a watch's replay) go to the engine too, behind the writes sent before them:
+// the channel answers in order, so a watch subscribes when its replay arrives and no event falls
+// between the two. These reads are rare: the watch caches' start, and guaranteedUpdate; everything
+// else reads the caches. One read is synchronous: valueAt, a value read back from the log (by the
+// engine itself in this thread, or a read-only connection of this thread's, LogReader), for caches
+// that hold versions without their bytes.
 //
 // A file that does not exist yet holds nothing: until the first write, this side answers reads
 // itself (empty, at etcd's first revision), so the watch caches start and the API builds its
@@ -23,6 +24,7 @@
 import { existsSync } from 'node:fs';
 import { activityOf } from '../observe/activity.js';
 import { InProcessChannel, WorkerChannel, type EngineChannel } from './sqlite-channel.js';
+import { LogReader } from './log-reader.js';
 import { FIRST_REVISION, fromWire, type Reply, type Request, type Unnumbered, type WireKeyValue, type WriteOp, type WriteOutcome } from './sqlite-protocol.js';
 import { StoreClosedError, type KeyValue, type ListResult, type Store, type StoreEvent, type WatchHandle } from './store.js';
 
@@ -50,6 +52,10 @@ export class SqliteStore implements Store {
   /** Settles when the engine has opened the database (rejects with why it could not). */
   readonly opened: Promise<void>;
   private readonly channel: EngineChannel;
+  /** What reads the log in this thread (see valueAt): the engine itself, or a connection beside its worker's file. */
+  private readonly reader?: { valueAt(revision: number): string | undefined; close(): void };
+  /** Store.valueAt, where this thread can read the log: not an in-memory engine in a worker thread. */
+  readonly valueAt?: (revision: number) => string | undefined;
   private nextId = 1;
   private isOpen = false;
   private openError?: Error;
@@ -80,9 +86,19 @@ export class SqliteStore implements Store {
   constructor(options: SqliteStoreOptions) {
     const memory = options.path === ':memory:';
     this.backend = memory ? 'memory' : 'sqlite';
-    this.channel = (options.worker ?? !memory) ? new WorkerChannel() : new InProcessChannel();
+    if (options.worker ?? !memory) {
+      this.channel = new WorkerChannel();
+      if (!memory) this.reader = new LogReader(options.path);
+    } else {
+      const local = new InProcessChannel();
+      this.channel = local;
+      this.reader = { valueAt: (revision) => local.engine?.valueAtRevision(revision), close: () => {} };
+    }
     // The in-process engine answers at once anyway.
     this.empty = this.channel instanceof WorkerChannel && !existsSync(options.path);
+    const reader = this.reader;
+    // Before the first write committed nothing is in the log (and a new file has no table yet).
+    if (reader) this.valueAt = (revision) => this.isOpen && !this.closing && revision <= this.revision ? reader.valueAt(revision) : undefined;
     const { path, historyRevisions, compactIntervalMs } = options;
     this.opened = new Promise<void>((resolve, reject) => {
       this.request({ type: 'open', options: { path, historyRevisions, compactIntervalMs } }, (reply) => {
@@ -176,6 +192,7 @@ export class SqliteStore implements Store {
       await this.opened.catch(() => {});
       if (this.openError) return;
       this.flush();
+      this.reader?.close();
       await new Promise<void>((resolve) => this.request({ type: 'close' }, () => resolve()));
       await this.channel.terminate();
       this.subscribers.clear();
@@ -228,7 +245,7 @@ export class SqliteStore implements Store {
     if (!batch.length) return;
     this.pending = [];
     this.inFlight++;
-    this.request({ type: 'write', ops: batch.map((w) => w.op) }, (reply) => {
+    this.request({ type: 'write', ops: batch.map((w) => w.op), published: this.revision }, (reply) => {
       this.inFlight--;
       this.committed(batch, reply);
       if (!this.inFlight) this.flush();

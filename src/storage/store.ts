@@ -55,6 +55,14 @@ export interface Store {
    * read from the watch caches sees it. Absent where events are delivered as writes commit.
    */
   waitForRevision?(revision: number): Promise<void>;
+  /**
+   * The value the put at `revision` wrote, read at once from this process's copy of the log, while
+   * the log still has it (undefined when compacted away, or a delete's). A live key's current
+   * value is always there, and a value replaced at a revision this store has published stays for
+   * as long as the store keeps history. Absent where values cannot be read synchronously (etcd, a
+   * store reached over a channel): there the watch caches keep the bytes themselves.
+   */
+  valueAt?(revision: number): string | undefined;
   /** Drops history at and before revision. */
   compact(revision: number): Promise<void>;
   close(): Promise<void>;

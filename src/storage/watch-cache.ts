@@ -10,7 +10,9 @@ export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
  * An object as the cache holds it: decoded once, its JSON encoded at most once, lazily, as bytes
  * (off the JS heap, written to every response and watcher as they are). A compact one keeps only
  * the bytes and decodes on use, held weakly so that reads close together share one decoding: for
- * resources written often and read rarely, as Events.
+ * resources written often and read rarely, as Events. A logged one keeps not even the bytes: its
+ * value is read back from the store's log by its revision when it is used (the log is then the
+ * only copy, as etcd's MVCC keeps one per revision), and its bytes and decoding are held weakly.
  */
 export class CachedObject<T = unknown> {
   private decoded?: T;
@@ -22,6 +24,8 @@ export class CachedObject<T = unknown> {
   private weakBytes?: WeakRef<Buffer>;
   /** The JSON of a version just written, given by the writer, until its turn ends (see WatchCache.cached). */
   private json?: string;
+  /** A logged one's way back to its value (see logged()). */
+  private log?: LoggedValues;
 
   constructor(readonly key: string, object: T | undefined, readonly revision: number) {
     this.decoded = object;
@@ -50,6 +54,21 @@ export class CachedObject<T = unknown> {
   }
 
   /**
+   * One held as its revision: its JSON is read back from the store's log when asked (`log`), or is
+   * `json` while the writer's text is held (until its turn ends, as for written()). Only for a
+   * current version: the log keeps a live key's value, and retire() takes the bytes while the log
+   * still has them.
+   */
+  static logged<T>(key: string, object: T, revision: number, log: LoggedValues, json?: string): CachedObject<T> {
+    const c = new CachedObject<T>(key, undefined, revision);
+    c.log = log;
+    c.json = json;
+    // Reads right after the write (its answer, watchers' filters) share the object it was made from.
+    if (object && typeof object === 'object') c.weak = new WeakRef(object);
+    return c;
+  }
+
+  /**
    * One held as another cache's object converted on use: it keeps neither bytes nor a decoding of
    * its own (both are made when read and held weakly), so a value served in two versions is held
    * once. `convert` is given the source's JSON as if it were the stored value.
@@ -66,6 +85,12 @@ export class CachedObject<T = unknown> {
    * window keeps them for watches that resume, which are rare, so they need not stay decoded.
    */
   retire(): void {
+    if (this.log) {
+      this.bytes = ownBytes(this.logText());
+      this.log = undefined;
+      this.weakBytes = undefined;
+      return;
+    }
     if (this.decoded === undefined) return;
     this.jsonBytes();
     this.weak = new WeakRef(this.decoded as T & object);
@@ -77,17 +102,26 @@ export class CachedObject<T = unknown> {
     let o = this.weak?.deref();
     if (!o) {
       const { source, convert } = this;
-      o = (source && convert ? convert(source.jsonBytes().toString(), this.revision, this.key) : JSON.parse(this.bytes!.toString())) as T & object;
+      o = (source && convert ? convert(source.jsonBytes().toString(), this.revision, this.key)
+        : JSON.parse(this.log ? this.logText() : this.bytes!.toString())) as T & object;
       this.weak = new WeakRef(o);
     }
     return o;
   }
 
+  /** A logged one's JSON: the writer's text while held, else its value read back from the log. */
+  private logText(): string {
+    if (this.json !== undefined) return this.json;
+    const value = this.log!.read(this.revision);
+    if (value === undefined) throw new Error(`the store's log no longer has ${this.key} at revision ${this.revision}`);
+    return this.log!.json(value, this.revision, this.key);
+  }
+
   /** The JSON encoding, shared by every response and watch event that sends this object. */
   jsonBytes(): Buffer {
-    if (this.source) {
+    if (this.source || this.log) {
       let b = this.weakBytes?.deref();
-      if (!b) this.weakBytes = new WeakRef(b = ownBytes(JSON.stringify(this.object)));
+      if (!b) this.weakBytes = new WeakRef(b = ownBytes(this.log ? this.logText() : JSON.stringify(this.object)));
       return b;
     }
     if (!this.bytes) {
@@ -110,6 +144,12 @@ function ownBytes(text: string): Buffer {
 
 /** Decodes a stored value into the object clients see at that revision. */
 export type Converter<T> = (value: string, modRevision: number, key: string) => T;
+
+/** How a logged object gets its JSON: the value read back from the log, made into what clients see. */
+export interface LoggedValues {
+  read(revision: number): string | undefined;
+  json(value: string, revision: number, key: string): string;
+}
 
 /** What a cache can follow instead of the store: another cache over the same keys (see WatchCacheOptions.source). */
 export interface CacheSource {
@@ -176,8 +216,13 @@ export interface WatchCacheOptions<T> extends WatchHistoryOptions {
   freshMs?: number;
   /** Monotonic milliseconds (tests move it). */
   now?: () => number;
-  /** Keep objects as JSON bytes only (see CachedObject.compact). */
+  /**
+   * Keep objects as JSON bytes only (see CachedObject.compact); or, where the store reads its log
+   * back at once (Store.valueAt) and `valueJson` is given, as their revisions (CachedObject.logged).
+   */
   compact?: boolean;
+  /** A stored value as the JSON clients see at its revision (for logged objects). */
+  valueJson?: (value: string, revision: number, key: string) => string;
   /**
    * Decodes as `decode` does (and is used instead of it), also giving the object's JSON when the
    * caller has it for less than encoding the object again (no `json`: it is encoded when asked).
@@ -234,8 +279,13 @@ export class WatchCache<T> {
   /** Index name to (value to keys), kept in step with `objects`. */
   private readonly indexed = new Map<string, Map<string, Set<string>>>();
 
+  /** Where compact objects are read back from, when they are held as their revisions. */
+  private readonly log?: LoggedValues;
+
   constructor(private readonly options: WatchCacheOptions<T>) {
     for (const name of Object.keys(options.indexes ?? {})) this.indexed.set(name, new Map());
+    const { store, valueJson } = options;
+    if (options.compact && store.valueAt && valueJson) this.log = { read: (revision) => store.valueAt!(revision), json: valueJson };
     this.now = options.now ?? (() => performance.now());
     if (this.windowed) {
       this.maxCapacity = Math.max(1, options.capacity ?? WINDOW_MAX_CAPACITY);
@@ -385,7 +435,8 @@ export class WatchCache<T> {
   }
 
   private apply(e: StoreEvent): void {
-    this.applyChange(e.key, e.type === 'delete', e.revision, this.cached(e.key, e.value, e.revision));
+    const deleted = e.type === 'delete';
+    this.applyChange(e.key, deleted, e.revision, this.cached(e.key, e.value, e.revision, deleted));
   }
 
   /** One write to `key` at `revision`: `object` is its new state, or its last one when deleted. */
@@ -410,16 +461,28 @@ export class WatchCache<T> {
     if (deleted) object.retire();
   }
 
-  /** A stored value as the cache holds it. */
-  private cached(key: string, value: string, revision: number): CachedObject<T> {
+  /**
+   * A stored value as the cache holds it. `deleted`: the last value of a key deleted at `revision`,
+   * which the log holds at an earlier one (so it keeps its bytes).
+   */
+  private cached(key: string, value: string, revision: number, deleted = false): CachedObject<T> {
     const { decode, compact, decodeWithJson } = this.options;
     const { object, json } = decodeWithJson ? decodeWithJson(value, revision, key) : { object: decode(value, revision, key), json: undefined };
+    if (this.log && !deleted) {
+      const logged = CachedObject.logged(key, object, revision, this.log, json);
+      if (json !== undefined) this.holdJson(logged);
+      return logged;
+    }
     if (compact) return CachedObject.compact(key, object, revision, json);
     if (json === undefined) return new CachedObject(key, object, revision);
-    const written = CachedObject.written(key, object, revision, json);
+    return this.holdJson(CachedObject.written(key, object, revision, json));
+  }
+
+  /** Keeps a version's writer JSON until this turn ends. */
+  private holdJson(c: CachedObject<T>): CachedObject<T> {
     if (!this.heldJson.length) setImmediate(() => this.forgetHeldJson());
-    this.heldJson.push(written);
-    return written;
+    this.heldJson.push(c);
+    return c;
   }
 
   /** Versions holding their writer's JSON, let go once the turn that applied them ends. */

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { internTree } from '../../src/api/fields-interning.js';
-import { encodeStored, sameStored, withResourceVersion } from '../../src/api/resource-store.js';
+import { encodeStored, metadataEndOf, sameStored, withResourceVersion } from '../../src/api/resource-store.js';
 
 const shapes: Record<string, unknown>[] = [
   { kind: 'Pod', apiVersion: 'v1', metadata: { name: 'a', namespace: 'default', uid: 'u', managedFields: [{ manager: 'kubectl', fieldsV1: { 'f:spec': {} } }] }, spec: { containers: [{ name: 'c', image: 'nginx' }] }, status: { phase: 'Pending' } },
@@ -39,6 +39,17 @@ test('encodeStored is JSON.stringify, and gives where the metadata ends', () => 
     assert.equal(value[metadataEnd], '}');
     assert.equal(value.slice(value.indexOf('"metadata":') + '"metadata":'.length, metadataEnd + 1), JSON.stringify(stored.metadata));
   }
+});
+
+test('metadataEndOf finds in the text where encodeStored says the metadata ends', () => {
+  for (const stored of shapes) {
+    const { value, metadataEnd } = encodeStored(stored);
+    if (metadataEnd !== undefined) assert.equal(metadataEndOf(value), metadataEnd);
+  }
+  // Not a metadata key nested deeper, nor "metadata" inside a string; an empty one; none.
+  assert.equal(metadataEndOf('{"spec":{"metadata":{"a":1}},"metadata":{}}'), 41);
+  assert.equal(metadataEndOf(String.raw`{"kind":"x\\","note":"\"metadata\":{","metadata":{"name":"}"}}`), 60);
+  assert.equal(metadataEndOf('{"kind":"x","spec":{}}'), undefined);
 });
 
 test('withResourceVersion gives the text of the object with its resourceVersion added last to its metadata', () => {
