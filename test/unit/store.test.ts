@@ -132,3 +132,29 @@ test('watch cache: a version whose JSON the writer gave answers with that text i
   assert.equal(cache.get('/x/c')!.jsonBytes().toString(), '{"v":"given"}');
   await s.close();
 });
+
+test('watch cache, compact over a store that reads its log back: current versions are read from the log when used, a replaced one takes its bytes before the log lets it go', async () => {
+  const s = memory();
+  const read: number[] = [];
+  const valueAt = s.valueAt!;
+  Object.defineProperty(s, 'valueAt', { value: (revision: number) => { read.push(revision); return valueAt(revision); } });
+  const cache = new WatchCache<{ v: string }>({
+    store: s, prefix: '/x/', compact: true, decode: (v) => JSON.parse(v) as { v: string },
+    valueJson: (value, revision) => `${value.slice(0, -1)},"rv":${revision}}`,
+  });
+  await cache.start();
+  const a1 = await s.create('/x/a', '{"v":"a1"}');
+  await new Promise((r) => setImmediate(r));
+  assert.equal(cache.get('/x/a')!.jsonBytes().toString(), `{"v":"a1","rv":${a1.modRevision}}`);
+  assert.deepEqual(read, [a1.modRevision], 'read back, not held');
+  const prev = cache.get('/x/a')!;
+  const a2 = await s.update('/x/a', '{"v":"a2"}');
+  assert.deepEqual(read, [a1.modRevision, a1.modRevision], 'the replaced version read once more, for its bytes');
+  await s.compact(a2.modRevision);
+  assert.equal(s.valueAt!(a1.modRevision), undefined);
+  assert.equal(prev.jsonBytes().toString(), `{"v":"a1","rv":${a1.modRevision}}`);
+  assert.deepEqual(cache.list('/x/', a1.modRevision).map((o) => o.jsonBytes().toString()), [`{"v":"a1","rv":${a1.modRevision}}`]);
+  await new Promise((r) => setImmediate(r));
+  assert.equal(cache.get('/x/a')!.object.v, 'a2');
+  await s.close();
+});
