@@ -195,20 +195,21 @@ for (const [name, make] of Object.entries(BACKENDS)) {
       await s.close();
     });
 
-    test('valueAt, where offered, reads back at once what each put wrote at its revision, nothing for a delete\'s; a compacted value is gone, a live key\'s newest stays', async (t) => {
+    test('log.valueAt, where offered, reads back at once what each put wrote at its revision, nothing for a delete\'s; a compacted value is gone, a live key\'s newest stays', async (t) => {
       const s = await make().open();
-      if (!s.valueAt) { await s.close(); t.skip(`${name} reads no values back synchronously (its caches keep the bytes)`); return; }
+      const log = s.log;
+      if (!log) { await s.close(); t.skip(`${name} reads no values back synchronously (its caches keep the bytes)`); return; }
       const a1 = await s.create('/registry/v/a', 'a1');
       const a2 = await s.update('/registry/v/a', 'a2');
       const b1 = await s.create('/registry/v/b', 'b1');
       const gone = await s.delete('/registry/v/b');
-      assert.deepEqual([a1, a2, b1].map((kv) => s.valueAt!(kv.modRevision)), ['a1', 'a2', 'b1']);
-      assert.equal(s.valueAt(gone.revision), undefined);
-      assert.equal(s.valueAt(gone.revision + 1), undefined, 'a revision not yet written');
+      assert.deepEqual([a1, a2, b1].map((kv) => log.valueAt(kv.modRevision)), ['a1', 'a2', 'b1']);
+      assert.equal(log.valueAt(gone.revision), undefined);
+      assert.equal(log.valueAt(gone.revision + 1), undefined, 'a revision not yet written');
       await s.compact(gone.revision);
-      assert.deepEqual([a1, a2, b1].map((kv) => s.valueAt!(kv.modRevision)), [undefined, 'a2', undefined]);
+      assert.deepEqual([a1, a2, b1].map((kv) => log.valueAt(kv.modRevision)), [undefined, 'a2', undefined]);
       await s.close();
-      assert.equal(s.valueAt(a2.modRevision), undefined, 'a closed store');
+      assert.equal(log.valueAt(a2.modRevision), undefined, 'a closed store');
     });
 
     if (make().reopen) {
@@ -331,6 +332,26 @@ for (const worker of [true, false]) {
       await new Promise((r) => setTimeout(r, 60));
       assert.equal(await compacted(), 9);
       engine.handle({ id: 0, type: 'close' }, () => {});
+    });
+
+    test('log.retain: background compaction keeps every value replaced after what a reader retains; released, they go', async () => {
+      const path = join(mkdtempSync(join(tmpdir(), 'tk-sqlite-')), 'db');
+      const s = await SqliteStore.open({ path, historyRevisions: 2, compactIntervalMs: 20, worker });
+      const log = s.log!;
+      const start = await s.currentRevision();
+      const release = log.retain(() => start + 4);
+      await s.create('/registry/r/a', 'v0');
+      for (let i = 1; i < 10; i++) await s.update('/registry/r/a', `v${i}`);
+      await new Promise((r) => setTimeout(r, 150));
+      // Kept from 2 (historyRevisions) before the retained revision: v0 replaced at or before that.
+      const values = () => Array.from({ length: 10 }, (_, i) => log.valueAt(start + 1 + i) ?? '-').join(' ');
+      assert.equal(values(), '- v1 v2 v3 v4 v5 v6 v7 v8 v9');
+      release();
+      await s.update('/registry/r/a', 'v10');
+      await new Promise((r) => setTimeout(r, 150));
+      // The write carried the revision before it: kept from 2 before that (v7, the newest then).
+      assert.equal(values(), '- - - - - - - v7 v8 v9');
+      await s.close();
     });
 
     test('a second store on the same file fails at open with SQLITE_BUSY', async () => {

@@ -16,7 +16,7 @@ export interface EngineChannel {
 
 /** The engine in this thread: each request is answered before send returns. */
 export class InProcessChannel implements EngineChannel {
-  /** The engine once opened (SqliteStore.valueAt reads it directly: it is in this thread). */
+  /** The engine once opened (SqliteStore.log reads it directly: it is in this thread). */
   engine?: SqliteEngine;
 
   send(request: Request, onReply: (reply: Reply) => void): void {

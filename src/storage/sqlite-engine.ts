@@ -56,9 +56,9 @@ export class SqliteEngine {
   /** Held open for the engine's life: what refuses a second process (see the header). */
   private readonly lock?: Database.Database;
   /**
-   * The newest revision the store's side says it has published (sent with its writes): background
-   * compaction stays `keep` revisions behind it, so a value the API's thread still reads back from
-   * the log (a version it holds without its bytes, just replaced) is never compacted before it is read.
+   * What the store's side says it has published and no longer reads back before (sent with its
+   * writes): background compaction stays `keep` revisions behind it, so a version the API's thread
+   * holds as its revision (StoreLog) is not compacted while it may still read it.
    */
   private published: number;
   /** The compaction under way, if any. */
@@ -152,7 +152,8 @@ export class SqliteEngine {
       for (const r of requests) reply({ id: r.id, revision: this.revision, compacted: this.compacted, error: toWire(new StoreClosedError()) });
       return;
     }
-    for (const r of requests) if (r.published !== undefined && r.published > this.published) this.published = r.published;
+    // The latest batch's word stands: a reader may hold older versions than it did.
+    for (const r of requests) if (r.published !== undefined) this.published = r.published;
     let next = this.revision;
     const outcomes: WriteOutcome[][] = [];
     try {
@@ -224,7 +225,7 @@ export class SqliteEngine {
     }));
   }
 
-  /** The value a put wrote at `rev`, while the log has it (see Store.valueAt); in this thread only. */
+  /** The value a put wrote at `rev`, while the log has it (see StoreLog.valueAt); in this thread only. */
   valueAtRevision(rev: number): string | undefined {
     return this.db.open ? this.stmt.valueAt.get(rev)?.value ?? undefined : undefined;
   }

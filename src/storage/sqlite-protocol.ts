@@ -33,7 +33,7 @@ export interface WireEvent { type: 'put' | 'delete'; key: string; value: string;
 
 export type Request =
   | { id: number; type: 'open'; options: EngineOptions }
-  /** `published`: the newest revision the store's side had published when it sent these (see SqliteEngine.published). */
+  /** `published`: what the store's side has published and no longer reads back before (see SqliteEngine.published). */
   | { id: number; type: 'write'; ops: WriteOp[]; published?: number }
   | { id: number; type: 'get'; key: string }
   | { id: number; type: 'list'; prefix: string; revision?: number }

@@ -13,9 +13,10 @@
 // Reads (get, list, a watch's replay) go to the engine too, behind the writes sent before them:
 // the channel answers in order, so a watch subscribes when its replay arrives and no event falls
 // between the two. These reads are rare: the watch caches' start, and guaranteedUpdate; everything
-// else reads the caches. One read is synchronous: valueAt, a value read back from the log (by the
-// engine itself in this thread, or a read-only connection of this thread's, LogReader), for caches
-// that hold versions without their bytes.
+// else reads the caches. One read is synchronous: `log.valueAt`, a value read back from the log
+// (by the engine itself in this thread, or a read-only connection of this thread's, LogReader), for
+// caches that hold versions as their revisions; what they still read back they `log.retain`, and
+// the engine's background compaction stays behind it (the `published` revision of each write batch).
 //
 // A file that does not exist yet holds nothing: until the first write, this side answers reads
 // itself (empty, at etcd's first revision), so the watch caches start and the API builds its
@@ -26,7 +27,7 @@ import { activityOf } from '../observe/activity.js';
 import { InProcessChannel, WorkerChannel, type EngineChannel } from './sqlite-channel.js';
 import { LogReader } from './log-reader.js';
 import { FIRST_REVISION, fromWire, type Reply, type Request, type Unnumbered, type WireKeyValue, type WriteOp, type WriteOutcome } from './sqlite-protocol.js';
-import { StoreClosedError, type KeyValue, type ListResult, type Store, type StoreEvent, type WatchHandle } from './store.js';
+import { StoreClosedError, type KeyValue, type ListResult, type Store, type StoreEvent, type StoreLog, type WatchHandle } from './store.js';
 
 export { prefixEnd } from './sqlite-engine.js';
 
@@ -52,10 +53,12 @@ export class SqliteStore implements Store {
   /** Settles when the engine has opened the database (rejects with why it could not). */
   readonly opened: Promise<void>;
   private readonly channel: EngineChannel;
-  /** What reads the log in this thread (see valueAt): the engine itself, or a connection beside its worker's file. */
+  /** What reads the log in this thread (see `log`): the engine itself, or a connection beside its worker's file. */
   private readonly reader?: { valueAt(revision: number): string | undefined; close(): void };
-  /** Store.valueAt, where this thread can read the log: not an in-memory engine in a worker thread. */
-  readonly valueAt?: (revision: number) => string | undefined;
+  /** Store.log, where this thread can read the log: not an in-memory engine in a worker thread. */
+  readonly log?: StoreLog;
+  /** What the log's readers still read back (StoreLog.retain). */
+  private readonly retainers = new Set<(revision: number) => number | undefined>();
   private nextId = 1;
   private isOpen = false;
   private openError?: Error;
@@ -97,8 +100,16 @@ export class SqliteStore implements Store {
     // The in-process engine answers at once anyway.
     this.empty = this.channel instanceof WorkerChannel && !existsSync(options.path);
     const reader = this.reader;
-    // Before the first write committed nothing is in the log (and a new file has no table yet).
-    if (reader) this.valueAt = (revision) => this.isOpen && !this.closing && revision <= this.revision ? reader.valueAt(revision) : undefined;
+    if (reader) {
+      this.log = {
+        // Before the first write committed nothing is in the log (and a new file has no table yet).
+        valueAt: (revision) => this.isOpen && !this.closing && revision <= this.revision ? reader.valueAt(revision) : undefined,
+        retain: (oldest) => {
+          this.retainers.add(oldest);
+          return () => { this.retainers.delete(oldest); };
+        },
+      };
+    }
     const { path, historyRevisions, compactIntervalMs } = options;
     this.opened = new Promise<void>((resolve, reject) => {
       this.request({ type: 'open', options: { path, historyRevisions, compactIntervalMs } }, (reply) => {
@@ -245,7 +256,7 @@ export class SqliteStore implements Store {
     if (!batch.length) return;
     this.pending = [];
     this.inFlight++;
-    this.request({ type: 'write', ops: batch.map((w) => w.op), published: this.revision }, (reply) => {
+    this.request({ type: 'write', ops: batch.map((w) => w.op), published: this.retainedFrom() }, (reply) => {
       this.inFlight--;
       this.committed(batch, reply);
       if (!this.inFlight) this.flush();
@@ -277,6 +288,13 @@ export class SqliteStore implements Store {
       if (reply.compacted > this.compacted) this.compacted = reply.compacted;
       onReply(reply);
     });
+  }
+
+  /** The revision background compaction stays behind: the last published, or what a reader still reads back. */
+  private retainedFrom(): number {
+    let from = this.revision;
+    for (const oldest of this.retainers) from = Math.min(from, oldest(this.revision) ?? from);
+    return from;
   }
 
   private idle(): boolean {

@@ -56,16 +56,29 @@ export interface Store {
    */
   waitForRevision?(revision: number): Promise<void>;
   /**
-   * The value the put at `revision` wrote, read at once from this process's copy of the log, while
-   * the log still has it (undefined when compacted away, or a delete's). A live key's current
-   * value is always there, and a value replaced at a revision this store has published stays for
-   * as long as the store keeps history. Absent where values cannot be read synchronously (etcd, a
-   * store reached over a channel): there the watch caches keep the bytes themselves.
+   * The log read back at once, where this process has a copy it can read synchronously (SQLite,
+   * memory). Absent where it cannot (etcd, a store reached over a channel): there the watch caches
+   * keep each version's bytes themselves.
    */
-  valueAt?(revision: number): string | undefined;
+  readonly log?: StoreLog;
   /** Drops history at and before revision. */
   compact(revision: number): Promise<void>;
   close(): Promise<void>;
+}
+
+/** A store's log, read back synchronously by the watch caches that hold versions as their revisions. */
+export interface StoreLog {
+  /**
+   * The value the put at `revision` wrote, while the log still has it (undefined when compacted
+   * away, a delete's, or not yet published). A live key's current value is always there.
+   */
+  valueAt(revision: number): string | undefined;
+  /**
+   * Keeps the history a reader still reads back: `oldest(revision)`, given the store's current
+   * revision, is the oldest revision at which the reader holds a version replaced since (undefined:
+   * none), and background compaction keeps every value replaced after it. Returns the release.
+   */
+  retain(oldest: (revision: number) => number | undefined): () => void;
 }
 
 /**

@@ -55,9 +55,9 @@ export class CachedObject<T = unknown> {
 
   /**
    * One held as its revision: its JSON is read back from the store's log when asked (`log`), or is
-   * `json` while the writer's text is held (until its turn ends, as for written()). Only for a
-   * current version: the log keeps a live key's value, and retire() takes the bytes while the log
-   * still has them.
+   * `json` while the writer's text is held (until its turn ends, as for written()). The log keeps
+   * a live key's value; once replaced, the cache that holds it retains the log's history for it
+   * (StoreLog.retain) or has it take its bytes (takeBytes).
    */
   static logged<T>(key: string, object: T, revision: number, log: LoggedValues, json?: string): CachedObject<T> {
     const c = new CachedObject<T>(key, undefined, revision);
@@ -81,20 +81,32 @@ export class CachedObject<T = unknown> {
   }
 
   /**
-   * Keeps only the bytes from now on. Called on versions that are no longer current: the event
-   * window keeps them for watches that resume, which are rare, so they need not stay decoded.
+   * Called on versions that are no longer current: the event window keeps them for watches that
+   * resume, which are rare, so they need not stay decoded. With `log` (the store's, whose history
+   * the cache retains for them) they keep nothing and are read back from it; else only their bytes.
    */
-  retire(): void {
+  retire(log?: LoggedValues): void {
+    if (this.source) return;
+    if (!log) {
+      this.takeBytes();
+    } else if (!this.log) {
+      this.log = log;
+      this.bytes = undefined;
+    }
+    if (this.decoded === undefined) return;
+    this.weak = new WeakRef(this.decoded as T & object);
+    this.decoded = undefined;
+  }
+
+  /** Holds the bytes from now on (a logged one reads them back now: the log is about to let go of its value). */
+  takeBytes(): void {
     if (this.log) {
       this.bytes = ownBytes(this.logText());
       this.log = undefined;
       this.weakBytes = undefined;
-      return;
+    } else {
+      this.jsonBytes();
     }
-    if (this.decoded === undefined) return;
-    this.jsonBytes();
-    this.weak = new WeakRef(this.decoded as T & object);
-    this.decoded = undefined;
   }
 
   get object(): T {
@@ -218,11 +230,17 @@ export interface WatchCacheOptions<T> extends WatchHistoryOptions {
   now?: () => number;
   /**
    * Keep objects as JSON bytes only (see CachedObject.compact); or, where the store reads its log
-   * back at once (Store.valueAt) and `valueJson` is given, as their revisions (CachedObject.logged).
+   * back (Store.log) and `valueJson` is given, as their revisions (CachedObject.logged).
    */
   compact?: boolean;
-  /** A stored value as the JSON clients see at its revision (for logged objects). */
+  /**
+   * A stored value as the JSON clients see at its revision. Given, and where the store reads its
+   * log back (Store.log), replaced versions in the history are held as their revisions and read
+   * back from the log (CachedObject.retire), and so are current ones of a compact cache.
+   */
   valueJson?: (value: string, revision: number, key: string) => string;
+  /** How far back replaced versions are read back from the log (default LOG_RETAIN_REVISIONS; tests shorten it). */
+  logRetainRevisions?: number;
   /**
    * Decodes as `decode` does (and is used instead of it), also giving the object's JSON when the
    * caller has it for less than encoding the object again (no `json`: it is encoded when asked).
@@ -253,6 +271,11 @@ export const WINDOW_MIN_CAPACITY = 100;
 export const WINDOW_MAX_CAPACITY = 100 * 1024;
 export const WINDOW_FRESH_MS = 75_000;
 const STORE_HISTORY_CAPACITY = 10_000;
+/**
+ * How far back (in the store's revisions) a cache reads replaced versions back from the store's
+ * log rather than holding their bytes: twice the largest window, which a busy resource's fills.
+ */
+export const LOG_RETAIN_REVISIONS = 2 * WINDOW_MAX_CAPACITY;
 
 export class WatchCache<T> {
   private readonly objects = new Map<string, CachedObject<T>>();
@@ -279,13 +302,18 @@ export class WatchCache<T> {
   /** Index name to (value to keys), kept in step with `objects`. */
   private readonly indexed = new Map<string, Map<string, Set<string>>>();
 
-  /** Where compact objects are read back from, when they are held as their revisions. */
+  /** Where versions held as their revisions are read back from (see WatchCacheOptions.valueJson). */
   private readonly log?: LoggedValues;
+  /** Gives back the store's history this cache retains (StoreLog.retain). */
+  private releaseLog?: () => void;
+  /** History events at or before this revision have had their replaced versions take their bytes (see logFloor). */
+  private bytesTakenThrough = 0;
 
   constructor(private readonly options: WatchCacheOptions<T>) {
     for (const name of Object.keys(options.indexes ?? {})) this.indexed.set(name, new Map());
-    const { store, valueJson } = options;
-    if (options.compact && store.valueAt && valueJson) this.log = { read: (revision) => store.valueAt!(revision), json: valueJson };
+    const { store: { log }, valueJson } = options;
+    // Without history nothing replaced is kept, so only a compact cache's current objects are logged.
+    if (log && valueJson && (this.keepsHistory || options.compact)) this.log = { read: (revision) => log.valueAt(revision), json: valueJson };
     this.now = options.now ?? (() => performance.now());
     if (this.windowed) {
       this.maxCapacity = Math.max(1, options.capacity ?? WINDOW_MAX_CAPACITY);
@@ -313,6 +341,7 @@ export class WatchCache<T> {
    */
   async start(): Promise<void> {
     const { store, prefix } = this.options;
+    if (this.log && this.keepsHistory) this.releaseLog = store.log?.retain((revision) => this.logFloor(revision));
     const source = this.followed;
     if (source) return this.follow(source);
     const listed = this.windowed
@@ -343,6 +372,27 @@ export class WatchCache<T> {
   stop(): void {
     this.handle?.cancel();
     this.unfollow?.();
+    this.releaseLog?.();
+  }
+
+  /**
+   * The oldest revision whose replaced versions this cache may still read back from the store's
+   * log, for StoreLog.retain: its first history event's (each replaced version in the history was
+   * replaced at or after it). Events more than LOG_RETAIN_REVISIONS older than the store's
+   * `revision` have their replaced versions take their bytes first, so that an idle resource's
+   * window does not hold back the compaction of the whole store's history.
+   */
+  private logFloor(revision: number): number | undefined {
+    const limit = revision - (this.options.logRetainRevisions ?? LOG_RETAIN_REVISIONS);
+    let i = this.firstIndexAfter(this.bytesTakenThrough);
+    for (; i < this.history.length && this.history[i].revision <= limit; i++) {
+      const { object, prev } = this.history[i];
+      prev?.takeBytes();
+      // A version still current stays in the log as its key's newest value.
+      if (this.objects.get(object.key) !== object) object.takeBytes();
+      this.bytesTakenThrough = this.history[i].revision;
+    }
+    return this.history[i]?.revision;
   }
 
   /** The revision every event up to which this cache has applied. */
@@ -457,7 +507,8 @@ export class WatchCache<T> {
     this.record(event);
     for (const w of this.watchers) this.dispatch(w, event);
     if (!this.keepsHistory) return;
-    prev?.retire();
+    prev?.retire(this.log);
+    // The log holds no value at a delete's revision: the deleted version keeps its bytes.
     if (deleted) object.retire();
   }
 

@@ -133,28 +133,39 @@ test('watch cache: a version whose JSON the writer gave answers with that text i
   await s.close();
 });
 
-test('watch cache, compact over a store that reads its log back: current versions are read from the log when used, a replaced one takes its bytes before the log lets it go', async () => {
-  const s = memory();
+test('watch cache over a store that reads its log back: versions held as their revisions, the log retained for the replaced ones; old ones take their bytes and the log lets them go', async () => {
+  const s = new SqliteStore({ path: ':memory:', compactIntervalMs: 10, historyRevisions: 1 });
   const read: number[] = [];
-  const valueAt = s.valueAt!;
-  Object.defineProperty(s, 'valueAt', { value: (revision: number) => { read.push(revision); return valueAt(revision); } });
+  const log = s.log!;
+  Object.defineProperty(s, 'log', { value: { ...log, valueAt: (revision: number) => { read.push(revision); return log.valueAt(revision); } } });
   const cache = new WatchCache<{ v: string }>({
-    store: s, prefix: '/x/', compact: true, decode: (v) => JSON.parse(v) as { v: string },
+    store: s, prefix: '/x/', compact: true, logRetainRevisions: 5, decode: (v) => JSON.parse(v) as { v: string },
     valueJson: (value, revision) => `${value.slice(0, -1)},"rv":${revision}}`,
   });
   await cache.start();
+  const tick = () => new Promise((r) => setTimeout(r, 60));
   const a1 = await s.create('/x/a', '{"v":"a1"}');
   await new Promise((r) => setImmediate(r));
   assert.equal(cache.get('/x/a')!.jsonBytes().toString(), `{"v":"a1","rv":${a1.modRevision}}`);
-  assert.deepEqual(read, [a1.modRevision], 'read back, not held');
-  const prev = cache.get('/x/a')!;
+  assert.deepEqual(read, [a1.modRevision], 'a current version: read back, not held');
+  const replaced = cache.get('/x/a')!;
   const a2 = await s.update('/x/a', '{"v":"a2"}');
-  assert.deepEqual(read, [a1.modRevision, a1.modRevision], 'the replaced version read once more, for its bytes');
-  await s.compact(a2.modRevision);
-  assert.equal(s.valueAt!(a1.modRevision), undefined);
-  assert.equal(prev.jsonBytes().toString(), `{"v":"a1","rv":${a1.modRevision}}`);
+  await tick();
+  assert.deepEqual(read, [a1.modRevision], 'a replaced version holds nothing either');
+  assert.equal(log.valueAt(a1.modRevision), '{"v":"a1"}', 'retained: compaction keeps what the history reads back');
   assert.deepEqual(cache.list('/x/', a1.modRevision).map((o) => o.jsonBytes().toString()), [`{"v":"a1","rv":${a1.modRevision}}`]);
-  await new Promise((r) => setImmediate(r));
+  // Five revisions on (elsewhere), the history's replaced versions take their bytes and the log lets them go.
+  // (One key written again and again: compaction keeps as many revisions as there are live keys.)
+  await s.create('/y/f', '0');
+  for (let i = 1; i < 10; i++) await s.update('/y/f', String(i));
+  await tick();
+  await s.update('/y/f', 'last');
+  await tick();
+  assert.equal(log.valueAt(a1.modRevision), undefined);
+  assert.equal(replaced.jsonBytes().toString(), `{"v":"a1","rv":${a1.modRevision}}`);
+  assert.deepEqual(cache.list('/x/', a1.modRevision).map((o) => o.jsonBytes().toString()), [`{"v":"a1","rv":${a1.modRevision}}`]);
   assert.equal(cache.get('/x/a')!.object.v, 'a2');
+  assert.equal(cache.get('/x/a')!.revision, a2.modRevision);
+  cache.stop();
   await s.close();
 });
