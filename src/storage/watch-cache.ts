@@ -519,7 +519,7 @@ export class WatchCache<T> {
   private cached(key: string, value: string, revision: number, deleted = false): CachedObject<T> {
     const { decode, compact, decodeWithJson } = this.options;
     const { object, json } = decodeWithJson ? decodeWithJson(value, revision, key) : { object: decode(value, revision, key), json: undefined };
-    if (this.log && !deleted) {
+    if (compact && this.log && !deleted) {
       const logged = CachedObject.logged(key, object, revision, this.log, json);
       if (json !== undefined) this.holdJson(logged);
       return logged;

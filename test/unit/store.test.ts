@@ -169,3 +169,26 @@ test('watch cache over a store that reads its log back: versions held as their r
   cache.stop();
   await s.close();
 });
+
+test('watch cache (not compact) over a store that reads its log back: current objects stay decoded, replaced ones are read back from the log', async () => {
+  const s = memory();
+  const read: number[] = [];
+  const log = s.log!;
+  Object.defineProperty(s, 'log', { value: { ...log, valueAt: (revision: number) => { read.push(revision); return log.valueAt(revision); } } });
+  const cache = new WatchCache<{ v: string }>({
+    store: s, prefix: '/x/', decode: (v) => JSON.parse(v) as { v: string },
+    valueJson: (value, revision) => `${value.slice(0, -1)},"rv":${revision}}`,
+  });
+  await cache.start();
+  const a1 = await s.create('/x/a', '{"v":"a1"}');
+  await s.update('/x/a', '{"v":"a2"}');
+  await new Promise((r) => setImmediate(r));
+  const current = cache.get('/x/a')!;
+  assert.equal(current.object.v, 'a2');
+  assert.equal(current.jsonBytes().toString(), '{"v":"a2"}', 'encoded from the object it holds');
+  assert.deepEqual(read, [], 'the current object is held decoded');
+  assert.deepEqual(cache.list('/x/', a1.modRevision).map((o) => o.jsonBytes().toString()), [`{"v":"a1","rv":${a1.modRevision}}`]);
+  assert.deepEqual(read, [a1.modRevision], 'the replaced one is read back');
+  cache.stop();
+  await s.close();
+});
