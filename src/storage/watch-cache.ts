@@ -98,9 +98,14 @@ export class CachedObject<T = unknown> {
     this.decoded = undefined;
   }
 
-  /** Holds the bytes from now on (a logged one reads them back now: the log is about to let go of its value). */
+  /**
+   * Holds the bytes from now on (a logged one reads them back now: the log is about to let go of
+   * its value); a derived one has the object it is converted from hold them.
+   */
   takeBytes(): void {
-    if (this.log) {
+    if (this.source) {
+      this.source.takeBytes();
+    } else if (this.log) {
       this.bytes = ownBytes(this.logText());
       this.log = undefined;
       this.weakBytes = undefined;
