@@ -3,6 +3,7 @@
 // which WAL lets read beside the writer. Synchronous, so that a watch cache can hold a version as
 // its revision alone and read its bytes when they are wanted (CachedObject.logged).
 import Database from 'better-sqlite3';
+import { VALUE_AT } from './sqlite-engine.js';
 
 export class LogReader {
   private db?: Database.Database;
@@ -15,7 +16,7 @@ export class LogReader {
     if (!this.statement) {
       // Opened on first use: the file exists by then (its first write has committed).
       this.db = new Database(this.path, { readonly: true, fileMustExist: true });
-      this.statement = this.db.prepare<[number], { value: string | null }>('SELECT value FROM log WHERE rev = ?');
+      this.statement = this.db.prepare<[number], { value: string | null }>(VALUE_AT);
     }
     return this.statement.get(revision)?.value ?? undefined;
   }

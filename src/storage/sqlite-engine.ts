@@ -28,6 +28,9 @@ interface KeyRow { create_rev: number; mod_rev: number }
 interface Row { key: string; value: string; create_rev: number; mod_rev: number }
 interface LogRow { rev: number; key: string; type: number; value: string; create_rev: number }
 
+/** The value a write left at a revision (null for a delete's row); LogReader reads it too. */
+export const VALUE_AT = 'SELECT value FROM log WHERE rev = ?';
+
 const PUT = 0;
 const DELETE = 1;
 /**
@@ -98,7 +101,7 @@ export class SqliteEngine {
       listAt: this.db.prepare<[number, string, string], Row>(`SELECT l.key, l.value, l.create_rev, l.rev AS mod_rev FROM log l
         JOIN (SELECT key, max(rev) AS rev FROM log WHERE rev <= ? AND key >= ? AND key < ? GROUP BY key) newest ON l.rev = newest.rev
         WHERE l.type = ${PUT} ORDER BY l.key`),
-      valueAt: this.db.prepare<[number], { value: string }>('SELECT value FROM log WHERE rev = ?'),
+      valueAt: this.db.prepare<[number], { value: string | null }>(VALUE_AT),
       oldest: this.db.prepare<[], { rev: number | null }>('SELECT min(rev) AS rev FROM log'),
       insert: this.db.prepare('INSERT INTO kv (key, create_rev, mod_rev) VALUES (?, ?, ?)'),
       update: this.db.prepare('UPDATE kv SET mod_rev = ? WHERE key = ?'),
@@ -232,9 +235,9 @@ export class SqliteEngine {
 
   /** The value written at `rev`, which a live key's row or a kept history row always has. */
   private valueAt(rev: number): string {
-    const row = this.stmt.valueAt.get(rev);
-    if (!row) throw new Error(`${this.options.path}: the log has no value at revision ${rev}`);
-    return row.value;
+    const value = this.valueAtRevision(rev);
+    if (value === undefined) throw new Error(`${this.options.path}: the log has no value at revision ${rev}`);
+    return value;
   }
 
   /**
