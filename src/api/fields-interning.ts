@@ -1,23 +1,31 @@
-// FieldsV1 trees held once. The managedFields of pods made by one controller, or moved through
-// the same kubelet stages, are mostly the same trees (half of a decoded pod's memory), and cached
-// objects are never changed in place (writes change copies; managed-fields.ts builds new trees),
-// so equal subtrees can be one object. Subtrees are interned bottom-up: a node is found by a hash
-// of its keys and its children's ids, and is the same as a held one when both have the same keys
-// in the same order (so its JSON is the same) and the same held children; no subtree is encoded
-// whole and no string is built (naming each node by a string cost 28 us a pod write). Entries
-// are weak: a tree no cached object holds any more is collected, and its entry swept once the
-// table has doubled.
+// FieldsV1 trees, and the other values of cached objects (below), held once. The managedFields
+// of pods made by one controller, or moved through the same kubelet stages, are mostly the same
+// trees (half of a decoded pod's memory), and cached objects are never changed in place (writes
+// change copies; managed-fields.ts builds new trees), so equal subtrees can be one object.
+// Subtrees are interned bottom-up: a node is found by a hash of its keys and its children's
+// hashes, and is the same as a held one when both have the same keys in the same order (so its
+// JSON is the same) and the same held children; no subtree is encoded whole and no string is
+// built (naming each node by a string cost 28 us a pod write). Entries are weak: a tree no cached
+// object holds any more is collected, and its entry swept once the table has doubled.
 import { copyJSON } from './json.js';
 import type { KObject } from './types.js';
 
 type Tree = Record<string, unknown>;
+/** A held node: a FieldsV1 tree, or (below) any JSON object or array. */
+type Held = Tree | unknown[];
 
-/** Held trees by hash (a few share one). */
-const table = new Map<number, WeakRef<Tree>[]>();
-const ids = new WeakMap<Tree, number>();
+/** Held nodes by hash: one, or the few that share it. */
+const table = new Map<number, WeakRef<Held> | WeakRef<Held>[]>();
+/** Each held node's hash (what its parents' hashes mix in). */
+const ids = new WeakMap<Held, number>();
 let held = 0;
-let nextId = 1;
 let sweepAt = 1024;
+
+/** The held nodes under `hash`, newest last. */
+function candidates(hash: number): readonly WeakRef<Held>[] {
+  const entry = table.get(hash);
+  return entry === undefined ? [] : Array.isArray(entry) ? entry : [entry];
+}
 
 function isTree(v: unknown): v is Tree {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -75,12 +83,9 @@ export function internTree(tree: Tree): Tree {
     hash = mixChild(hash, k, id);
     size++;
   }
-  const bucket = table.get(hash);
-  if (bucket) {
-    for (const ref of bucket) {
-      const candidate = ref.deref();
-      if (candidate && sameNode(candidate, tree, size)) return candidate;
-    }
+  for (const ref of candidates(hash)) {
+    const candidate = ref.deref();
+    if (candidate && !Array.isArray(candidate) && sameNode(candidate, tree, size)) return candidate;
   }
   return hold(hash, tree);
 }
@@ -99,12 +104,9 @@ export function heldNode(keys: readonly string[], children: readonly Tree[], fro
     if (id === undefined) throw new Error('heldNode: a child is not a held tree');
     hash = mixChild(hash, keys[i], id);
   }
-  const bucket = table.get(hash);
-  if (bucket) {
-    for (const ref of bucket) {
-      const candidate = ref.deref();
-      if (candidate && hasEntries(candidate, keys, children, from, to)) return candidate;
-    }
+  for (const ref of candidates(hash)) {
+    const candidate = ref.deref();
+    if (candidate && !Array.isArray(candidate) && hasEntries(candidate, keys, children, from, to)) return candidate;
   }
   const tree: Tree = {};
   for (let i = from; i < to; i++) tree[keys[i]] = children[i];
@@ -123,21 +125,23 @@ function mixChild(hash: number, key: string, id: number): number {
 }
 
 /** Holds `tree` (no equal one is held) under `hash`. */
-function hold(hash: number, tree: Tree): Tree {
-  let bucket = table.get(hash);
-  if (!bucket) table.set(hash, bucket = []);
-  bucket.push(new WeakRef(tree));
-  ids.set(tree, nextId++);
+function hold<T extends Held>(hash: number, tree: T): T {
+  const ref = new WeakRef<Held>(tree);
+  const entry = table.get(hash);
+  if (entry === undefined) table.set(hash, ref);
+  else if (Array.isArray(entry)) entry.push(ref);
+  else table.set(hash, [entry, ref]);
+  ids.set(tree, hash);
   if (++held >= sweepAt) sweep();
   return tree;
 }
 
 function sweep(): void {
   held = 0;
-  for (const [hash, bucket] of table) {
-    const live = bucket.filter((ref) => ref.deref() !== undefined);
-    if (live.length) table.set(hash, live);
-    else table.delete(hash);
+  for (const [hash, entry] of table) {
+    const live = (Array.isArray(entry) ? entry : [entry]).filter((ref) => ref.deref() !== undefined);
+    if (!live.length) table.delete(hash);
+    else table.set(hash, live.length === 1 ? live[0] : live);
     held += live.length;
   }
   sweepAt = Math.max(1024, held * 2);
@@ -159,12 +163,136 @@ export function heldTreeJSON(tree: unknown): string | undefined {
   return text;
 }
 
-/** Points each managedFields entry of `obj` (about to be cached) at the held copy of its tree. */
-export function internManagedFields(obj: KObject): void {
-  const entries: unknown = obj.metadata?.managedFields;
-  if (!Array.isArray(entries)) return;
-  for (const entry of entries) {
-    if (isTree(entry) && isTree(entry.fieldsV1) && !ids.has(entry.fieldsV1)) entry.fieldsV1 = internTree(entry.fieldsV1);
+// ---- Any JSON value -------------------------------------------------------------------------
+// The rest of a cached object is interned the same way: the pods of one controller share most of
+// their spec (tolerations, the service account's projected volume, resources, ports), their owner
+// reference and labels, and the conditions and managedFields entries of the pods that reached a
+// stage in the same second. A node is hashed by its structure (keys, and its children's hashes, a
+// string's from its characters) and held only the second time its hash is seen: a node with a
+// uid, a random name or a time of its own is the only one of its kind, and an entry for it would
+// cost more than it saves. Held nodes are frozen: a change in place, which would reach every
+// object sharing the node, throws instead.
+
+/** Hashes of nodes seen once lately (small integers, so a Set holds them without boxing). */
+const seenOnce = new Set<number>();
+/** Cleared when full: a node seen before a clear is held the next time but one, no sooner. */
+const SEEN_HELD = 1 << 16;
+
+/** The structural hash of the value interned last. */
+let lastHash = 0;
+
+function stringHash(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h;
+}
+
+function isPlainObject(v: object): v is Tree {
+  const proto: unknown = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+}
+
+/** `node` when it is held or `v` is not a node; otherwise the held node equal to it, or it. */
+function internAny(v: unknown): unknown {
+  switch (typeof v) {
+    case 'string': lastHash = stringHash(v); return v;
+    case 'number': lastHash = Number.isInteger(v) ? v | 0 : Math.imul(Math.round(v * 1e6) | 0, 0x45d9f3b); return v;
+    case 'boolean': lastHash = v ? 0x6b43a9b5 : 0x3c6ef372; return v;
+    case 'object': {
+      if (v === null) { lastHash = 0x1b873593; return v; }
+      const id = ids.get(v as Held);
+      if (id !== undefined) { lastHash = id; return v; }
+      if (Array.isArray(v)) return internArray(v);
+      if (isPlainObject(v)) return internObject(v);
+    }
+  }
+  lastHash = 0x5bd1e995;
+  return v;
+}
+
+function internObject(node: Tree): Tree {
+  let hash = 0;
+  let size = 0;
+  for (const k in node) {
+    const child = node[k];
+    const shared = internAny(child);
+    if (shared !== child) node[k] = shared;
+    hash = mixChild(hash, k, lastHash);
+    size++;
+  }
+  if (size === 0) return found(LEAF);
+  for (const ref of candidates(hash)) {
+    const candidate = ref.deref();
+    if (candidate && !Array.isArray(candidate) && sameNode(candidate, node, size)) return found(candidate);
+  }
+  return holdOnRepeat(hash, node);
+}
+
+function internArray(node: unknown[]): unknown[] {
+  let hash = 0x7f4a7c15 ^ node.length;
+  for (let i = 0; i < node.length; i++) {
+    const child = node[i];
+    const shared = internAny(child);
+    if (shared !== child) node[i] = shared;
+    hash = Math.imul(hash ^ lastHash, 0x9e3779b1);
+  }
+  for (const ref of candidates(hash)) {
+    const candidate = ref.deref();
+    if (Array.isArray(candidate) && sameElements(candidate, node)) return found(candidate);
+  }
+  return holdOnRepeat(hash, node);
+}
+
+function sameElements(candidate: readonly unknown[], node: readonly unknown[]): boolean {
+  if (candidate.length !== node.length) return false;
+  for (let i = 0; i < node.length; i++) if (candidate[i] !== node[i]) return false;
+  return true;
+}
+
+function found<T extends Held>(held: T): T {
+  lastHash = ids.get(held) ?? 0;
+  return held;
+}
+
+/** Holds `node` (frozen) if its hash was seen before; otherwise remembers the hash. */
+function holdOnRepeat<T extends Held>(hash: number, node: T): T {
+  lastHash = hash;
+  const key = hash & 0x3fffffff;
+  if (!seenOnce.delete(key)) {
+    if (seenOnce.size >= SEEN_HELD) seenOnce.clear();
+    seenOnce.add(key);
+    return node;
+  }
+  Object.freeze(node);
+  return hold(hash, node);
+}
+
+/**
+ * Interns a cached object's values (it is about to be cached, and nothing else changes it): each
+ * nested node equal to a held one becomes that one, nodes whose strings were all seen before are
+ * held, and strings become their first copy. The object itself and its metadata are never held
+ * (the cache sets their resourceVersion), nor metadata's own strings (a name, uid, revision and
+ * time each of their own, which would only churn the strings' table).
+ */
+export function internValues(obj: KObject): void {
+  const top: Tree = obj;
+  for (const k in top) {
+    const child = top[k];
+    if (k === 'metadata' && typeof child === 'object' && child !== null && !Array.isArray(child)) internObjectChildren(child as Tree);
+    else {
+      const shared = internAny(child);
+      if (shared !== child) top[k] = shared;
+    }
+  }
+}
+
+/** Interns `node`'s object and array children (labels, owner references, managedFields). */
+function internObjectChildren(node: Tree): void {
+  for (const k in node) {
+    const child = node[k];
+    if (typeof child !== 'object') continue;
+    const shared = internAny(child);
+    if (shared !== child) node[k] = shared;
   }
 }
 

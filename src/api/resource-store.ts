@@ -5,7 +5,7 @@ import { KeyExistsError, KeyNotFoundError, RevisionConflictError, type KeyValue,
 import { checkPreconditions, deletionFinished, planDeletion } from './deletion.js';
 import { errors, type GroupResource } from './errors.js';
 import { copyJSON, isJsonObject, jsonEqual, jsonEqualBy } from './json.js';
-import { copyCached, heldTreeJSON, internManagedFields, isHeldTree } from './fields-interning.js';
+import { copyCached, heldTreeJSON, internValues, isHeldTree } from './fields-interning.js';
 import { recordUpdate } from './managed-fields.js';
 import { SchemaNode } from './schema-navigator.js';
 import type { SchemaSet } from './schema.js';
@@ -625,8 +625,8 @@ export class ResourceStore {
       object = hint.object;
       if (hint.metadataEnd !== undefined) json = withResourceVersion(value, hint.metadataEnd, modRevision);
     }
-    // Held decoded: its FieldsV1 trees shared with equal ones (compact kinds keep only bytes).
-    if (!this.strategy.compactCache) internManagedFields(object);
+    // Held decoded, its nodes shared with equal ones of other objects (compact kinds keep only bytes).
+    if (!this.strategy.compactCache) internValues(object);
     return { object, json };
   }
 

@@ -1,7 +1,7 @@
 // FieldsV1 interning: equal trees become one object, and nothing a client sees changes.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { copyCached, heldNode, internManagedFields, internTree } from '../../src/api/fields-interning.js';
+import { copyCached, heldNode, internTree, internValues } from '../../src/api/fields-interning.js';
 import { FieldSet } from '../../src/api/fieldset.js';
 import type { KObject } from '../../src/api/types.js';
 
@@ -43,14 +43,14 @@ test('values that are not FieldsV1 trees are never merged', () => {
 
 test('an object keeps its JSON when its managedFields are interned', () => {
   const entry = (ip: string) => ({ manager: 'kubelet', operation: 'Update', fieldsType: 'FieldsV1', fieldsV1: tree(ip) });
-  const firstEntry = entry('10.0.0.9'), secondEntry = entry('10.0.0.9');
-  const first: KObject = { metadata: { name: 'p', managedFields: [firstEntry] } };
-  const second: KObject = { metadata: { name: 'p', managedFields: [secondEntry] } };
-  const json = JSON.stringify(second);
-  internManagedFields(first);
-  internManagedFields(second);
-  assert.equal(JSON.stringify(second), json);
-  assert.equal(secondEntry.fieldsV1, firstEntry.fieldsV1);
+  const entries = [entry('10.0.0.9'), entry('10.0.0.9'), entry('10.0.0.9')];
+  const objects: KObject[] = entries.map((e) => ({ metadata: { name: 'p', managedFields: [e] } }));
+  const json = JSON.stringify(objects[2]);
+  for (const o of objects) internValues(o);
+  assert.equal(JSON.stringify(objects[2]), json);
+  const [, second, third] = objects.map((o) => (o.metadata.managedFields as { fieldsV1: unknown }[])[0]);
+  assert.equal(third.fieldsV1, second.fieldsV1);
+  assert.equal(third, second, 'the entries too: the same manager, operation and tree');
 });
 
 test('copyCached: a deep copy in the same key order, sharing only held FieldsV1 trees', () => {
@@ -62,8 +62,8 @@ test('copyCached: a deep copy in the same key order, sharing only held FieldsV1 
     ] },
     spec: { containers: [{ name: 'c' }] }, status: { phase: 'Running' },
   };
-  const held = { ...cached, metadata: { ...cached.metadata, managedFields: [cached.metadata.managedFields![0]] } };
-  internManagedFields(held);
+  const kubeletEntry = cached.metadata.managedFields![0] as { fieldsV1: Record<string, unknown> };
+  kubeletEntry.fieldsV1 = internTree(kubeletEntry.fieldsV1);
   const copy = copyCached(cached);
   assert.equal(JSON.stringify(copy), JSON.stringify(cached));
   const [kubelet, other] = copy.metadata.managedFields as { fieldsV1: unknown }[];
@@ -94,4 +94,59 @@ test('a set emitted through heldNode is the held tree: the same JSON as a plain 
   assert.equal(spec(other)['f:args'], spec(held)['f:args'], 'equal subtrees of different trees are one object');
   assert.equal(heldNode([], []), heldNode([], []), 'leaves are one object');
   assert.throws(() => heldNode(['f:a'], [{ 'f:b': {} }]), /not a held tree/);
+});
+
+/** A pod as a ReplicationController's template makes them: the same spec but for its own volume's name and node. */
+function templatePod(i: number, node: string, time: string): KObject {
+  return JSON.parse(JSON.stringify({
+    kind: 'Pod', apiVersion: 'v1',
+    metadata: { name: `rc-0-${i}`, uid: `uid-${i}`, labels: { rc: 'rc-0' }, ownerReferences: [{ apiVersion: 'v1', kind: 'ReplicationController', name: 'rc-0', uid: 'rc-uid', controller: true }] },
+    spec: {
+      volumes: [{ name: `kube-api-access-${i}`, projected: { sources: [{ serviceAccountToken: { expirationSeconds: 3607, path: 'token' } }], defaultMode: 420 } }],
+      containers: [{ name: 'c', image: 'registry.example.com/app:1', resources: { requests: { cpu: '10m', memory: '16Mi' } } }],
+      nodeName: node,
+      tolerations: [{ key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 }],
+      securityContext: {},
+    },
+    status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True', lastProbeTime: null, lastTransitionTime: time }], podIP: `10.244.0.${i}` },
+  })) as KObject;
+}
+
+test('internValues: a controller\'s pods share their equal nodes, held from the second sight, and each keeps its JSON', () => {
+  const pods = [0, 1, 2, 3].map((i) => templatePod(i, `node-${i % 2}`, '2026-12-07T10:00:00Z'));
+  const texts = pods.map((p) => JSON.stringify(p));
+  for (const p of pods) internValues(p);
+  assert.deepEqual(pods.map((p) => JSON.stringify(p)), texts);
+  const spec = (p: KObject) => p.spec as { tolerations: unknown[]; volumes: { projected: unknown }[]; containers: { resources: unknown }[]; securityContext: unknown };
+  const status = (p: KObject) => p.status as { conditions: unknown[] };
+  // The first sight is remembered, the second held, and later ones are the held node.
+  assert.notEqual(spec(pods[0]).tolerations, spec(pods[1]).tolerations);
+  assert.equal(spec(pods[2]).tolerations, spec(pods[1]).tolerations);
+  assert.equal(spec(pods[3]).volumes[0].projected, spec(pods[1]).volumes[0].projected);
+  assert.equal(spec(pods[3]).containers[0].resources, spec(pods[1]).containers[0].resources);
+  assert.equal(status(pods[3]).conditions, status(pods[1]).conditions);
+  assert.equal(pods[3].metadata.ownerReferences, pods[1].metadata.ownerReferences);
+  assert.equal(spec(pods[3]).securityContext, spec(pods[0]).securityContext, 'an empty object is the one leaf');
+  // Nodes of a pod's own (its volume's name, its IP) are neither merged nor held.
+  assert.notEqual(spec(pods[3]).volumes, spec(pods[2]).volumes);
+  assert.equal(Object.isFrozen(spec(pods[3]).volumes[0]), false);
+  assert.equal(Object.isFrozen(pods[3].status), false);
+  // A held node is frozen: a change in place would reach every pod sharing it.
+  assert.throws(() => { (spec(pods[3]).tolerations).push({}); }, TypeError);
+  // The object and its metadata stay the cache's to finish.
+  pods[3].metadata.resourceVersion = '42';
+  assert.equal(pods[3].metadata.resourceVersion, '42');
+});
+
+test('internValues: nodes merge only when their JSON is the same (key order, types, arrays against objects)', () => {
+  const make = (status: unknown) => JSON.parse(JSON.stringify({ kind: 'X', metadata: { name: 'x' }, status })) as KObject;
+  const values = [{ a: 1, b: 2 }, { b: 2, a: 1 }, { a: '1', b: 2 }, ['a', 'b'], { 0: 'a', 1: 'b' }, [1, 2], [2, 1], [[]], [{}]];
+  const texts = values.map((v) => JSON.stringify(v));
+  const seen: KObject[] = [];
+  // Three sights each: held at the second, shared at the third.
+  for (let round = 0; round < 3; round++) for (const v of values) { const o = make(v); internValues(o); seen.push(o); }
+  const third = seen.slice(values.length * 2);
+  assert.deepEqual(third.map((o) => JSON.stringify(o.status)), texts);
+  assert.equal(new Set(third.map((o) => o.status)).size, values.length);
+  for (let i = 0; i < values.length; i++) assert.equal(third[i].status, seen[values.length + i].status, texts[i]);
 });
