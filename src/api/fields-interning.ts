@@ -31,8 +31,11 @@ function isTree(v: unknown): v is Tree {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** The leaf every tree shares (most nodes of a FieldsV1 tree are empty leaves). */
-const LEAF: Tree = {};
+/**
+ * The leaf every tree shares (most nodes of a FieldsV1 tree are empty leaves), and every empty
+ * object of a cached value: frozen as every held node is.
+ */
+const LEAF: Tree = Object.freeze({});
 ids.set(LEAF, 0);
 
 function isEmpty(tree: Tree): boolean {
@@ -192,7 +195,7 @@ function isPlainObject(v: object): v is Tree {
   return proto === Object.prototype || proto === null;
 }
 
-/** `node` when it is held or `v` is not a node; otherwise the held node equal to it, or it. */
+/** The held value equal to `v` (`v` itself when none is, or it is not a JSON node); its hash left in lastHash. */
 function internAny(v: unknown): unknown {
   switch (typeof v) {
     case 'string': lastHash = stringHash(v); return v;
