@@ -21,10 +21,19 @@ const ids = new WeakMap<Held, number>();
 let held = 0;
 let sweepAt = 1024;
 
-/** The held nodes under `hash`, newest last. */
-function candidates(hash: number): readonly WeakRef<Held>[] {
+/** The held node under `hash` that `same` accepts, if any (most hashes hold one node, and no array is made for it). */
+function heldMatching<T extends Held>(hash: number, same: (candidate: Held) => candidate is T): T | undefined {
   const entry = table.get(hash);
-  return entry === undefined ? [] : Array.isArray(entry) ? entry : [entry];
+  if (entry === undefined) return undefined;
+  if (!Array.isArray(entry)) {
+    const candidate = entry.deref();
+    return candidate && same(candidate) ? candidate : undefined;
+  }
+  for (const ref of entry) {
+    const candidate = ref.deref();
+    if (candidate && same(candidate)) return candidate;
+  }
+  return undefined;
 }
 
 function isTree(v: unknown): v is Tree {
@@ -86,11 +95,7 @@ export function internTree(tree: Tree): Tree {
     hash = mixChild(hash, k, id);
     size++;
   }
-  for (const ref of candidates(hash)) {
-    const candidate = ref.deref();
-    if (candidate && !Array.isArray(candidate) && sameNode(candidate, tree, size)) return candidate;
-  }
-  return hold(hash, tree);
+  return heldMatching(hash, (c): c is Tree => !Array.isArray(c) && sameNode(c, tree, size)) ?? hold(hash, tree);
 }
 
 /**
@@ -107,10 +112,8 @@ export function heldNode(keys: readonly string[], children: readonly Tree[], fro
     if (id === undefined) throw new Error('heldNode: a child is not a held tree');
     hash = mixChild(hash, keys[i], id);
   }
-  for (const ref of candidates(hash)) {
-    const candidate = ref.deref();
-    if (candidate && !Array.isArray(candidate) && hasEntries(candidate, keys, children, from, to)) return candidate;
-  }
+  const heldOne = heldMatching(hash, (c): c is Tree => !Array.isArray(c) && hasEntries(c, keys, children, from, to));
+  if (heldOne) return heldOne;
   const tree: Tree = {};
   for (let i = from; i < to; i++) tree[keys[i]] = children[i];
   return hold(hash, tree);
@@ -224,11 +227,8 @@ function internObject(node: Tree): Tree {
     size++;
   }
   if (size === 0) return found(LEAF);
-  for (const ref of candidates(hash)) {
-    const candidate = ref.deref();
-    if (candidate && !Array.isArray(candidate) && sameNode(candidate, node, size)) return found(candidate);
-  }
-  return holdOnRepeat(hash, node);
+  const heldOne = heldMatching(hash, (c): c is Tree => !Array.isArray(c) && sameNode(c, node, size));
+  return heldOne ? found(heldOne) : holdOnRepeat(hash, node);
 }
 
 function internArray(node: unknown[]): unknown[] {
@@ -239,11 +239,8 @@ function internArray(node: unknown[]): unknown[] {
     if (shared !== child) node[i] = shared;
     hash = Math.imul(hash ^ lastHash, 0x9e3779b1);
   }
-  for (const ref of candidates(hash)) {
-    const candidate = ref.deref();
-    if (Array.isArray(candidate) && sameElements(candidate, node)) return found(candidate);
-  }
-  return holdOnRepeat(hash, node);
+  const heldOne = heldMatching(hash, (c): c is unknown[] => Array.isArray(c) && sameElements(c, node));
+  return heldOne ? found(heldOne) : holdOnRepeat(hash, node);
 }
 
 function sameElements(candidate: readonly unknown[], node: readonly unknown[]): boolean {

@@ -79,6 +79,11 @@ export function sendBody(res: ServerResponse, code: number, contentType: string,
   sendSized(res, code, contentType, body, byteLength(body), headers);
 }
 
+/** Every answer's type and caching headers, then the handler's own. */
+function answerHeaders(contentType: string, headers: Record<string, string | string[]>): Record<string, string | string[]> {
+  return { 'Content-Type': contentType, 'Cache-Control': 'no-cache, private', ...headers };
+}
+
 function byteLength(body: string | Buffer | Buffer[]): number {
   return Array.isArray(body) ? body.reduce((n, b) => n + b.length, 0) : Buffer.byteLength(body);
 }
@@ -90,7 +95,7 @@ function sendSized(res: ServerResponse, code: number, contentType: string, body:
   // as Go's net/http does: what is left of the body would otherwise be read as the next request,
   // or waited for from a client that stopped sending it.
   const close = res.req && !res.req.complete ? { Connection: 'close' } : {};
-  res.writeHead(code, { 'Content-Type': contentType, 'Cache-Control': 'no-cache, private', ...headers, ...close, 'Content-Length': length });
+  res.writeHead(code, { ...answerHeaders(contentType, headers), ...close, 'Content-Length': length });
   if (!Array.isArray(body)) { res.end(body); return; }
   for (let i = 0; i < body.length - 1; i++) res.write(body[i]);
   res.end(body[body.length - 1]);
@@ -102,7 +107,7 @@ function sendSized(res: ServerResponse, code: number, contentType: string, body:
  * the answer is longer than 128 KiB (APIResponseCompression, on by default since 1.16), at gzip's
  * fastest level, whose ratio on API objects is close to the best at a fraction of the CPU.
  */
-export const GZIP_THRESHOLD_BYTES = 128 * 1024;
+const GZIP_THRESHOLD_BYTES = 128 * 1024;
 const GZIP_LEVEL = 1;
 /** The gzip stream is fed in chunks of about this size: one per pass of zlib on libuv's pool rather than one per list item. */
 const GZIP_CHUNK_BYTES = 1024 * 1024;
@@ -110,7 +115,7 @@ const GZIP_CHUNK_BYTES = 1024 * 1024;
 const GZIP_OUTPUT_CHUNK_BYTES = 256 * 1024;
 
 /** Whether an Accept-Encoding value names gzip: kube takes a comma-separated token equal to "gzip" once trimmed (so not "gzip;q=0.5"). */
-export function acceptsGzip(acceptEncoding: string | undefined): boolean {
+function acceptsGzip(acceptEncoding: string | undefined): boolean {
   return !!acceptEncoding && acceptEncoding.split(',').some((token) => token.trim() === 'gzip');
 }
 
@@ -121,7 +126,7 @@ function sendEncoded(res: ServerResponse, code: number, contentType: string, bod
     sendSized(res, code, contentType, body, length, headers);
     return;
   }
-  res.writeHead(code, { 'Content-Type': contentType, 'Cache-Control': 'no-cache, private', ...headers, 'Content-Encoding': 'gzip', Vary: 'Accept-Encoding' });
+  res.writeHead(code, { ...answerHeaders(contentType, headers), 'Content-Encoding': 'gzip', Vary: 'Accept-Encoding' });
   // Compressed on libuv's threads as the socket takes it; a client gone mid-answer ends the stream.
   pipeline(Readable.from(gzipChunks(body)), createGzip({ level: GZIP_LEVEL, chunkSize: GZIP_OUTPUT_CHUNK_BYTES }), res, () => undefined);
 }
