@@ -153,8 +153,13 @@ function sweep(): void {
   sweepAt = Math.max(1024, held * 2);
 }
 
+/** Whether `v` is a held node: plain JSON all the way down (it was parsed, or built as a FieldsV1 tree), never changed. */
+export function isHeld(v: unknown): boolean {
+  return typeof v === 'object' && v !== null && ids.has(v as Held);
+}
+
 /** Whether `tree` is a held FieldsV1 tree (plain JSON objects all the way down, never changed). */
-export function isHeldTree(tree: unknown): tree is Tree {
+function isHeldTree(tree: unknown): tree is Tree {
   return isTree(tree) && ids.has(tree);
 }
 
@@ -308,5 +313,23 @@ export function copyCached<T extends KObject>(obj: T): T {
   const none: unknown[] = [];
   const copy = copyJSON({ ...obj, metadata: { ...obj.metadata, managedFields: none } });
   copy.metadata.managedFields = entries.map((e: unknown) => (isTree(e) && isTree(e.fieldsV1) && ids.has(e.fieldsV1) ? { ...e } : copyJSON(e)));
+  return copy;
+}
+
+/**
+ * A copy of a cached object for a write that only sets or replaces fields of the object and of
+ * its top-level objects (metadata, spec, status), as a binding does: those are copied, and every
+ * deeper node is the cached one. Unchanged nodes then cost neither a copy nor a walk when the
+ * result is cached (they are held already), and a change made in place below the top levels, which
+ * would reach the cached object, throws on a held node (held nodes are frozen).
+ */
+export function copyTopLevels<T extends KObject>(obj: T): T {
+  const copy = { ...obj };
+  const top: Tree = copy;
+  for (const k in top) {
+    const v = top[k];
+    if (Array.isArray(v)) top[k] = [...(v as unknown[])];
+    else if (isTree(v)) top[k] = { ...v };
+  }
   return copy;
 }

@@ -5,7 +5,7 @@ import { KeyExistsError, KeyNotFoundError, RevisionConflictError, type KeyValue,
 import { checkPreconditions, deletionFinished, planDeletion } from './deletion.js';
 import { errors, type GroupResource } from './errors.js';
 import { copyJSON, isJsonObject, jsonEqual, jsonEqualBy } from './json.js';
-import { copyCached, heldTreeJSON, internValues, isHeldTree } from './fields-interning.js';
+import { copyCached, copyTopLevels, heldTreeJSON, internValues, isHeld } from './fields-interning.js';
 import { recordUpdate } from './managed-fields.js';
 import { SchemaNode } from './schema-navigator.js';
 import type { SchemaSet } from './schema.js';
@@ -367,14 +367,16 @@ export class ResourceStore {
 
   /**
    * A write beneath the update path, as kube's registries write straight to storage
-   * (Storage.GuaranteedUpdate, as pods/binding does): `mutate` changes a copy of the current
-   * object (throwing refuses the write) and the copy is stored as it is, with no field ownership,
-   * generation, defaults, admission or validation. A copy that changes nothing is not written.
+   * (Storage.GuaranteedUpdate, as pods/binding does): `mutate` sets or replaces fields of a copy
+   * of the current object and of its top-level objects (deeper nodes are the cached ones: see
+   * copyTopLevels; throwing refuses the write), and the copy is stored as it is, with no field
+   * ownership, generation, defaults, admission or validation. A copy that changes nothing is not
+   * written.
    */
   async updateInStorage<T extends KObject = KObject>(namespace: string | undefined, name: string, mutate: (copy: T) => void, dryRun: boolean): Promise<KObject> {
     const key = this.key(namespace, name);
     return this.guaranteedUpdate(key, name, async (current) => {
-      const next = copyCached(current) as T;
+      const next = copyTopLevels(current) as T;
       mutate(next);
       if (dryRun || sameStored(next, current)) return next;
       return this.storeUpdate(key, next, current);
@@ -725,17 +727,15 @@ export function metadataEndOf(value: string): number | undefined {
 function isPlainJSON(v: unknown): boolean {
   if (v === null || typeof v === 'string' || typeof v === 'boolean') return true;
   if (typeof v === 'number') return Number.isFinite(v) && !Object.is(v, -0);
+  // A held node (a FieldsV1 tree, or a node shared between cached objects) is plain by
+  // construction: most of a pod's nodes, not walked again.
+  if (isHeld(v)) return true;
   if (Array.isArray(v)) {
     for (const x of v) if (!isPlainJSON(x)) return false;
     return true;
   }
   if (typeof v !== 'object' || Object.getPrototypeOf(v) !== Object.prototype) return false;
-  for (const k in v) {
-    const value = (v as Record<string, unknown>)[k];
-    // A held FieldsV1 tree is plain by construction: most of a pod's nodes, not walked again.
-    if (k === 'fieldsV1' && isHeldTree(value)) continue;
-    if (!isPlainJSON(value)) return false;
-  }
+  for (const k in v) if (!isPlainJSON((v as Record<string, unknown>)[k])) return false;
   return true;
 }
 

@@ -15,5 +15,15 @@ let lastText = '';
 
 /** RFC 3339 with microseconds, as metav1.MicroTime marshals (Leases, events.k8s.io eventTime). */
 export function microTime(d: Date): string {
-  return d.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
+  // The second's text is kept, as rfc3339 keeps it; the milliseconds are appended as microseconds.
+  const ms = d.getTime();
+  const second = Math.floor(ms / 1000);
+  if (second !== microSecond) {
+    microPrefix = d.toISOString().slice(0, -4); // up to the '.' before the milliseconds; an invalid date throws
+    microSecond = second;
+  }
+  const milli = ms - second * 1000;
+  return `${microPrefix}${milli < 10 ? '00' : milli < 100 ? '0' : ''}${milli}000Z`;
 }
+let microSecond = NaN;
+let microPrefix = '';

@@ -1,7 +1,7 @@
 // FieldsV1 interning: equal trees become one object, and nothing a client sees changes.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { copyCached, heldNode, internTree, internValues } from '../../src/api/fields-interning.js';
+import { copyCached, copyTopLevels, heldNode, internTree, internValues } from '../../src/api/fields-interning.js';
 import { FieldSet } from '../../src/api/fieldset.js';
 import type { KObject } from '../../src/api/types.js';
 
@@ -149,4 +149,24 @@ test('internValues: nodes merge only when their JSON is the same (key order, typ
   assert.deepEqual(third.map((o) => JSON.stringify(o.status)), texts);
   assert.equal(new Set(third.map((o) => o.status)).size, values.length);
   for (let i = 0; i < values.length; i++) assert.equal(third[i].status, seen[values.length + i].status, texts[i]);
+});
+
+test('copyTopLevels: the object and its top-level objects are the copy\'s own, deeper nodes the cached ones', () => {
+  const pods = [0, 1, 2].map((i) => templatePod(i, 'node-0', '2026-12-07T10:00:00Z'));
+  for (const p of pods) internValues(p);
+  const cached = pods[2];
+  const text = JSON.stringify(cached);
+  const copy = copyTopLevels(cached);
+  assert.equal(JSON.stringify(copy), text);
+  for (const k of ['metadata', 'spec', 'status'] as const) assert.notEqual(copy[k], cached[k], k);
+  const spec = (p: KObject) => p.spec as { nodeName?: string; tolerations: unknown[] };
+  assert.equal(spec(copy).tolerations, spec(cached).tolerations, 'a held node is shared, not copied');
+  // What a binding does: top-level fields set or replaced; the cached object is untouched.
+  spec(copy).nodeName = 'node-1';
+  copy.metadata.annotations = { a: 'b' };
+  (copy.status as { conditions: unknown[] }).conditions = [];
+  assert.equal(JSON.stringify(cached), text);
+  // A change in place below the top levels would reach the cached object: on a held node it throws.
+  assert.throws(() => { spec(copy).tolerations.push({}); }, TypeError);
+  assert.equal(JSON.stringify(cached), text);
 });
