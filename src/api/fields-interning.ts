@@ -163,14 +163,28 @@ function isHeldTree(tree: unknown): tree is Tree {
   return isTree(tree) && ids.has(tree);
 }
 
-/** The JSON of held trees, made once each: a held tree never changes, and most writes store trees held already. */
-const texts = new WeakMap<Tree, string>();
+/**
+ * The JSON of held trees written lately, in two generations: a tree asked for in the current or
+ * the last one keeps its text, and the current one becomes the last when it is full. A held tree
+ * never changes, and most writes store trees held already (a controller's, a kubelet stage's); a
+ * tree of one pod's own (its kubelet's, naming its IP) is written only while the pod changes, and
+ * its text, kept for as long as the tree lived, was 0.9 KB of every running pod.
+ */
+let recentTexts = new Map<Tree, string>();
+let olderTexts = new Map<Tree, string>();
+const TEXTS_PER_GENERATION = 1024;
 
 /** JSON.stringify(tree), remembered when the tree is held (undefined when it is not: encode it yourself). */
 export function heldTreeJSON(tree: unknown): string | undefined {
   if (!isHeldTree(tree)) return undefined;
-  let text = texts.get(tree);
-  if (text === undefined) texts.set(tree, text = JSON.stringify(tree));
+  let text = recentTexts.get(tree);
+  if (text !== undefined) return text;
+  text = olderTexts.get(tree) ?? JSON.stringify(tree);
+  if (recentTexts.size >= TEXTS_PER_GENERATION) {
+    olderTexts = recentTexts;
+    recentTexts = new Map();
+  }
+  recentTexts.set(tree, text);
   return text;
 }
 
