@@ -5,8 +5,9 @@
 // Subtrees are interned bottom-up: a node is found by a hash of its keys and its children's
 // hashes, and is the same as a held one when both have the same keys in the same order (so its
 // JSON is the same) and the same held children; no subtree is encoded whole and no string is
-// built (naming each node by a string cost 28 us a pod write). Entries are weak: a tree no cached
-// object holds any more is collected, and its entry swept once the table has doubled.
+// built (naming each node by a string cost 28 us a pod write). The table that finds held nodes is
+// bounded (two generations, below): a node no write has met lately is not found any more, though
+// the objects holding it still share it.
 import { copyJSON } from './json.js';
 import type { KObject } from './types.js';
 
@@ -14,26 +15,53 @@ type Tree = Record<string, unknown>;
 /** A held node: a FieldsV1 tree, or (below) any JSON object or array. */
 type Held = Tree | unknown[];
 
-/** Held nodes by hash: one, or the few that share it. */
-const table = new Map<number, WeakRef<Held> | WeakRef<Held>[]>();
-/** Each held node's hash (what its parents' hashes mix in). */
-const ids = new WeakMap<Held, number>();
-let held = 0;
-let sweepAt = 1024;
+/** The held nodes one hash leads to when there are several (a held node may itself be an array). */
+class Bucket {
+  constructor(readonly nodes: Held[]) {}
+}
 
-/** The held node under `hash` that `same` accepts, if any (most hashes hold one node, and no array is made for it). */
+/**
+ * Held nodes by hash (one, or a Bucket of the few that share it), in two generations: a node held
+ * or found in the current or the last one stays findable (found in the last, it is filed in the
+ * current again), and the current one becomes the last when it is full. So the table is bounded
+ * and needs no WeakRef a node: a node no write has met for two generations (a pod's own, once the
+ * pod stops changing) is let go by the table and lives as long as the objects holding it, and an
+ * equal one met later is held anew. Weak entries cost 0.9 KB of every running pod (a WeakRef and
+ * an entry for each of its 11 held nodes) and had to be swept.
+ */
+let recentNodes = new Map<number, Held | Bucket>();
+let olderNodes = new Map<number, Held | Bucket>();
+const NODES_PER_GENERATION = 16_384;
+/** Each held node's hash (what its parents' hashes mix in); also what tells a held node. */
+const ids = new WeakMap<Held, number>();
+
+/** The held node under `hash` that `same` accepts, if any. */
 function heldMatching<T extends Held>(hash: number, same: (candidate: Held) => candidate is T): T | undefined {
-  const entry = table.get(hash);
+  const recent = matching(recentNodes.get(hash), same);
+  if (recent !== undefined) return recent;
+  const older = matching(olderNodes.get(hash), same);
+  if (older !== undefined) file(hash, older);
+  return older;
+}
+
+/** The node of a table's entry that `same` accepts (most hashes lead to one node, and no array is made for it). */
+function matching<T extends Held>(entry: Held | Bucket | undefined, same: (candidate: Held) => candidate is T): T | undefined {
   if (entry === undefined) return undefined;
-  if (!Array.isArray(entry)) {
-    const candidate = entry.deref();
-    return candidate && same(candidate) ? candidate : undefined;
-  }
-  for (const ref of entry) {
-    const candidate = ref.deref();
-    if (candidate && same(candidate)) return candidate;
-  }
+  if (!(entry instanceof Bucket)) return same(entry) ? entry : undefined;
+  for (const candidate of entry.nodes) if (same(candidate)) return candidate;
   return undefined;
+}
+
+/** Files a held node under its hash in the current generation, which becomes the last when full. */
+function file(hash: number, node: Held): void {
+  if (recentNodes.size >= NODES_PER_GENERATION) {
+    olderNodes = recentNodes;
+    recentNodes = new Map();
+  }
+  const entry = recentNodes.get(hash);
+  if (entry === undefined) recentNodes.set(hash, node);
+  else if (entry instanceof Bucket) entry.nodes.push(node);
+  else recentNodes.set(hash, new Bucket([entry, node]));
 }
 
 function isTree(v: unknown): v is Tree {
@@ -132,25 +160,9 @@ function mixChild(hash: number, key: string, id: number): number {
 
 /** Holds `tree` (no equal one is held) under `hash`. */
 function hold<T extends Held>(hash: number, tree: T): T {
-  const ref = new WeakRef<Held>(tree);
-  const entry = table.get(hash);
-  if (entry === undefined) table.set(hash, ref);
-  else if (Array.isArray(entry)) entry.push(ref);
-  else table.set(hash, [entry, ref]);
   ids.set(tree, hash);
-  if (++held >= sweepAt) sweep();
+  file(hash, tree);
   return tree;
-}
-
-function sweep(): void {
-  held = 0;
-  for (const [hash, entry] of table) {
-    const live = (Array.isArray(entry) ? entry : [entry]).filter((ref) => ref.deref() !== undefined);
-    if (!live.length) table.delete(hash);
-    else table.set(hash, live.length === 1 ? live[0] : live);
-    held += live.length;
-  }
-  sweepAt = Math.max(1024, held * 2);
 }
 
 /** Whether `v` is a held node: plain JSON all the way down (it was parsed, or built as a FieldsV1 tree), never changed. */

@@ -9,10 +9,12 @@ export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 /**
  * An object as the cache holds it: decoded once, its JSON encoded at most once, lazily, as bytes
  * (off the JS heap, written to every response and watcher as they are). A compact one keeps only
- * the bytes and decodes on use, held weakly so that reads close together share one decoding: for
- * resources written often and read rarely, as Events. A logged one keeps not even the bytes: its
- * value is read back from the store's log by its revision when it is used (the log is then the
- * only copy, as etcd's MVCC keeps one per revision), and its bytes and decoding are held weakly.
+ * the bytes and decodes on use, for resources written often and read rarely, as Events: the object
+ * it was written from is kept until that turn ends (its answer and watchers' filters read it),
+ * and a later decoding is held weakly so that reads close together share it. A logged one keeps
+ * not even the bytes: its value is read back from the store's log by its revision when it is used
+ * (the log is then the only copy, as etcd's MVCC keeps one per revision), and its bytes and later
+ * decodings are held weakly.
  */
 export class CachedObject<T = unknown> {
   private decoded?: T;
@@ -47,9 +49,8 @@ export class CachedObject<T = unknown> {
   static compact<T>(key: string, object: T, revision: number, json?: string): CachedObject<T> {
     const c = new CachedObject<T>(key, object, revision);
     c.bytes = ownBytes(json ?? JSON.stringify(object));
-    c.decoded = undefined;
-    // Reads right after the write (its answer, watchers' filters) share the object it was made from.
-    if (object && typeof object === 'object') c.weak = new WeakRef(object);
+    // Reads right after the write (its answer, watchers' filters) share the object it was made
+    // from, until the turn ends (WatchCache.holdDecodedForTurn): no WeakRef is left behind.
     return c;
   }
 
@@ -60,11 +61,10 @@ export class CachedObject<T = unknown> {
    * (StoreLog.retain) or has it take its bytes (takeBytes).
    */
   static logged<T>(key: string, object: T, revision: number, log: LoggedValues, json?: string): CachedObject<T> {
-    const c = new CachedObject<T>(key, undefined, revision);
+    const c = new CachedObject<T>(key, object, revision);
     c.log = log;
     c.json = json;
-    // Reads right after the write (its answer, watchers' filters) share the object it was made from.
-    if (object && typeof object === 'object') c.weak = new WeakRef(object);
+    // Reads right after the write share the object it was made from, until the turn ends (as compact()).
     return c;
   }
 
@@ -84,17 +84,26 @@ export class CachedObject<T = unknown> {
    * Called on versions that are no longer current: the event window keeps them for watches that
    * resume, which are rare, so they need not stay decoded. With `log` (the store's, whose history
    * the cache retains for them) they keep nothing and are read back from it; else only their bytes.
+   * Answers whether it still holds its decoding, for its cache to let go of when the turn ends
+   * (forgetDecoded): readers in this turn, as informers reading the state before a change, share it.
    */
-  retire(log?: LoggedValues): void {
-    if (this.source) return;
+  retire(log?: LoggedValues): boolean {
+    if (this.source) return false;
     if (!log) {
       this.takeBytes();
     } else if (!this.log) {
       this.log = log;
       this.bytes = undefined;
     }
-    if (this.decoded === undefined) return;
-    this.weak = new WeakRef(this.decoded as T & object);
+    return this.decoded !== undefined;
+  }
+
+  /**
+   * Lets go of the decoding a compact or logged version was made with, or a retired one had, once
+   * the turn that made or retired it ends: decoded again if read later (rare: a watch resuming, a
+   * list of Events), and no WeakRef is left behind for each (they were half a KB of a running pod).
+   */
+  forgetDecoded(): void {
     this.decoded = undefined;
   }
 
@@ -512,9 +521,9 @@ export class WatchCache<T> {
     this.record(event);
     for (const w of this.watchers) this.dispatch(w, event);
     if (!this.keepsHistory) return;
-    prev?.retire(this.log);
+    if (prev?.retire(this.log)) this.holdForTurn(prev, 'decoded');
     // The log holds no value at a delete's revision: the deleted version keeps its bytes.
-    if (deleted) object.retire();
+    if (deleted && object.retire()) this.holdForTurn(object, 'decoded');
   }
 
   /**
@@ -525,28 +534,31 @@ export class WatchCache<T> {
     const { decode, compact, decodeWithJson } = this.options;
     const { object, json } = decodeWithJson ? decodeWithJson(value, revision, key) : { object: decode(value, revision, key), json: undefined };
     if (compact && this.log && !deleted) {
-      const logged = CachedObject.logged(key, object, revision, this.log, json);
-      if (json !== undefined) this.holdJson(logged);
+      const logged = this.holdForTurn(CachedObject.logged(key, object, revision, this.log, json), 'decoded');
+      if (json !== undefined) this.holdForTurn(logged, 'json');
       return logged;
     }
-    if (compact) return CachedObject.compact(key, object, revision, json);
+    if (compact) return this.holdForTurn(CachedObject.compact(key, object, revision, json), 'decoded');
     if (json === undefined) return new CachedObject(key, object, revision);
-    return this.holdJson(CachedObject.written(key, object, revision, json));
+    return this.holdForTurn(CachedObject.written(key, object, revision, json), 'json');
   }
 
-  /** Keeps a version's writer JSON until this turn ends. */
-  private holdJson(c: CachedObject<T>): CachedObject<T> {
-    if (!this.heldJson.length) setImmediate(() => this.forgetHeldJson());
-    this.heldJson.push(c);
+  /** Keeps a version's writer JSON, or the decoding of a compact, logged or retired one, until this turn ends. */
+  private holdForTurn(c: CachedObject<T>, what: 'json' | 'decoded'): CachedObject<T> {
+    if (!this.heldJson.length && !this.heldDecoded.length) setImmediate(() => this.endTurn());
+    (what === 'json' ? this.heldJson : this.heldDecoded).push(c);
     return c;
   }
 
-  /** Versions holding their writer's JSON, let go once the turn that applied them ends. */
+  /** Versions holding their writer's JSON, and versions holding a decoding they keep no longer, let go once the turn that applied them ends. */
   private heldJson: CachedObject<T>[] = [];
+  private heldDecoded: CachedObject<T>[] = [];
 
-  private forgetHeldJson(): void {
+  private endTurn(): void {
     for (const c of this.heldJson) c.forgetJson();
+    for (const c of this.heldDecoded) c.forgetDecoded();
     this.heldJson = [];
+    this.heldDecoded = [];
   }
 
   private record(event: CacheEvent<T>): void {

@@ -170,3 +170,17 @@ test('copyTopLevels: the object and its top-level objects are the copy\'s own, d
   assert.throws(() => { spec(copy).tolerations.push({}); }, TypeError);
   assert.equal(JSON.stringify(cached), text);
 });
+
+test('the table is bounded: a held node no write meets for two generations is found no more (its objects keep it), one met often stays found', () => {
+  const often = internTree({ 'f:often': { 'f:x': {} } });
+  const rare = internTree({ 'f:rare': { 'f:y': {} } });
+  for (let i = 0; i < 70_000; i++) {
+    internTree({ [`f:bounded-${i}`]: {} });
+    if (i % 1000 === 0) assert.equal(internTree({ 'f:often': { 'f:x': {} } }), often);
+  }
+  assert.equal(internTree({ 'f:often': { 'f:x': {} } }), often);
+  const again = internTree({ 'f:rare': { 'f:y': {} } });
+  assert.notEqual(again, rare);
+  assert.deepEqual(again, rare);
+  assert.equal(internTree({ 'f:rare': { 'f:y': {} } }), again, 'held anew, and found from then on');
+});

@@ -192,3 +192,37 @@ test('watch cache (not compact) over a store that reads its log back: current ob
   cache.stop();
   await s.close();
 });
+
+test('watch cache, compact: a version\'s readers in the turn of its write share the object it was written from; later ones decode its bytes again, and nothing of it is held weakly', async () => {
+  const s = memory();
+  const cache = new WatchCache<{ v: string }>({ store: s, prefix: '/x/', compact: true, decode: (v) => JSON.parse(v) as { v: string } });
+  await cache.start();
+  const filtered: { v: string }[] = [];
+  cache.watch({ matches: (o) => { filtered.push(o); return true; }, deliver: () => {} });
+  await s.create('/x/a', '{"v":"a1"}');
+  const written = cache.get('/x/a')!;
+  assert.equal(written.object, filtered[0], 'the watcher\'s filter and a read in the same turn: one decoding');
+  await new Promise((r) => setImmediate(r));
+  const later = written.object;
+  assert.notEqual(later, filtered[0], 'after the turn: decoded again, though the first decoding is still alive here');
+  assert.deepEqual(later, { v: 'a1' });
+  cache.stop();
+  await s.close();
+});
+
+test('watch cache: a replaced version\'s decoding is shared by readers in the turn it was replaced (informers\' previous state), then let go', async () => {
+  const s = memory();
+  const cache = new WatchCache<{ v: string }>({ store: s, prefix: '/x/', decode: (v) => JSON.parse(v) as { v: string } });
+  await cache.start();
+  await s.create('/x/a', '{"v":"a1"}');
+  const current = cache.get('/x/a')!.object;
+  const before: { v: string }[] = [];
+  cache.watch({ deliver: (_t, _o, _r, prev) => { queueMicrotask(() => { if (prev) before.push(prev.object); }); } });
+  await s.update('/x/a', '{"v":"a2"}');
+  await new Promise((r) => setImmediate(r));
+  assert.equal(before[0], current, 'read in the turn of the change: the object that was current');
+  assert.notEqual(cache.list('/x/', cache.revision - 1)[0].object, current, 'after the turn: read back and decoded anew');
+  assert.deepEqual(cache.list('/x/', cache.revision - 1)[0].object, { v: 'a1' });
+  cache.stop();
+  await s.close();
+});
