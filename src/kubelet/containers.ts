@@ -7,7 +7,14 @@ import { seededFileSystem } from './container-files.js';
 import { result, type ExecContext, type ExecResult, type Process } from './process.js';
 import { findProgram } from './programs.js';
 
-export interface LogLine { time: string; text: string }
+/**
+ * A line a container wrote, and when: kept as a number, its timestamp's text (RFC 3339 with
+ * nanoseconds, as the CRI's log files have it) made when read. Every running pod keeps its lines.
+ */
+export class LogLine {
+  constructor(readonly at: number, readonly text: string) {}
+  get time(): string { return `${new Date(this.at).toISOString().slice(0, -1)}000000Z`; }
+}
 
 /**
  * Log lines per container (pod uid + container name), kept in memory with a cap per container:
@@ -28,7 +35,7 @@ export class ContainerLogs {
   append(uid: string, container: string, text: string, time = this.clock()): void {
     const key = this.key(uid, container);
     const list = this.lines.get(key) ?? [];
-    const line = { time: time.toISOString().replace('Z', '000000Z').replace(/(\.\d{9})\d*Z$/, '$1Z'), text };
+    const line = new LogLine(time.getTime(), text);
     list.push(line);
     if (list.length > ContainerLogs.CAP) list.splice(0, list.length - ContainerLogs.CAP);
     this.lines.set(key, list);

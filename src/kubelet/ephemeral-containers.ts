@@ -11,6 +11,7 @@ import { ignoreRaces } from '../client/races.js';
 import type { Stored, TypedResource } from '../client/typed-resource.js';
 import { runCommand, type ContainerLogs, type ContainerProcess, type ContainerProcesses, type ExecContext } from './containers.js';
 import { imageEvents, type ImageStep, type NodeImages } from './images.js';
+import { imageIDOf } from './stages.js';
 import { Sleeps } from './sleeps.js';
 
 /** How long pulling the image takes, and creating and starting the container. */
@@ -60,7 +61,7 @@ export function ephemeralContainerStatus(pod: Pod, c: EphemeralContainer, state:
   const created = !state?.waiting;
   return {
     name: c.name, state, lastState: {}, ready: false, restartCount: 0, image,
-    imageID: created ? `docker.io/library/${image}@sha256:${'0'.repeat(64)}` : '',
+    imageID: created ? imageIDOf(image) : '',
     ...(created ? { containerID: containerID(pod, c) } : {}),
   };
 }

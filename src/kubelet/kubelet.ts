@@ -30,7 +30,7 @@ import { exitCodeOf, nextInitContainer, podPhase, restartsAfterExit, terminatedS
 import { EphemeralContainers } from './ephemeral-containers.js';
 import { NodeImages } from './images.js';
 import { activityOf } from '../observe/activity.js';
-import { applyStageStatus, loadStages, nextStage, stageDelay, stageEvents, withReadinessGates, type Stage } from './stages.js';
+import { applyStageStatus, imageIDOf, loadStages, nextStage, stageDelay, stageEvents, withReadinessGates, type Stage } from './stages.js';
 import { copyJSON } from '../api/json.js';
 
 const MANAGER = 'kubelet';
@@ -559,7 +559,7 @@ export class SimulatedKubelets {
       if (p.metadata.uid !== uid) return p;
       const base = withInitStatus(p, p.status ?? {}, now);
       const running: ContainerStatus = {
-        name, image, imageID: `docker.io/library/${image}@sha256:${'0'.repeat(64)}`, containerID: containerID(p, name, 0),
+        name, image, imageID: imageIDOf(image), containerID: containerID(p, name, 0),
         state: { running: { startedAt: now } }, lastState: {}, ready: false, restartCount: 0, started: true,
       };
       p.status = withInitStatus(p, { ...base, initContainerStatuses: (base.initContainerStatuses ?? []).map((cs) => (cs.name === name ? running : cs)) }, now);

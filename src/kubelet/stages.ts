@@ -121,7 +121,7 @@ export function applyStageStatus(stage: Stage, pod: Pod, inputs: StatusInputs): 
         : target.state === 'running' ? { running: { startedAt: started } }
         : { terminated: { exitCode, reason: exitCode === 0 ? 'Completed' : 'Error', startedAt: started, finishedAt: inputs.now, containerID: `tinykube://${pod.metadata.uid}-${c.name}` } };
       return {
-        name: c.name, image: c.image ?? '', imageID: `docker.io/library/${c.image}@sha256:${'0'.repeat(64)}`,
+        name: c.name, image: c.image ?? '', imageID: imageIDOf(c.image ?? ''),
         ...(target.state !== 'waiting' ? { containerID: `tinykube://${pod.metadata.uid}-${c.name}` } : {}),
         state, lastState: before?.lastState ?? {}, ready: target.ready, restartCount: before?.restartCount ?? 0,
         started: target.state === 'running',
@@ -140,6 +140,20 @@ export function applyStageStatus(stage: Stage, pod: Pod, inputs: StatusInputs): 
 }
 
 /** Ready is True only while the containers are ready and every readiness gate's condition is True. */
+/**
+ * The imageID a container of `image` reports (the runtime's digest form: nothing is pulled, so
+ * the digest is zeros). One string for each image: every running pod's status holds it.
+ */
+export function imageIDOf(image: string): string {
+  let id = imageIDs.get(image);
+  if (id === undefined) {
+    if (imageIDs.size >= 1024) imageIDs.clear();
+    imageIDs.set(image, (id = `docker.io/library/${image}@sha256:${'0'.repeat(64)}`));
+  }
+  return id;
+}
+const imageIDs = new Map<string, string>();
+
 export function withReadinessGates(status: PodStatus, gates: PodReadinessGate[], now: string): PodStatus {
   const conditions: PodCondition[] = status.conditions ?? [];
   const ready = conditions.find((c) => c.type === 'Ready');

@@ -6,7 +6,7 @@ import { errors, StatusError } from '../api/errors.js';
 import { queryBool } from '../api/request-options.js';
 import type { Container, Pod, Service } from '../api/objects.js';
 import type { CommandStreams, ConnectRequest, ForwardStreams, StreamRequest, StreamStatus, Subresource } from '../api/types.js';
-import { logRun, runCommand, type ContainerLogs } from '../kubelet/containers.js';
+import { logRun, runCommand, type ContainerLogs, type LogLine } from '../kubelet/containers.js';
 import { containerExecContext } from '../kubelet/exec-context.js';
 import { serviceBackends, type PodNetwork } from '../kubelet/pod-network.js';
 import { terminalShell, type ShellFlavor } from '../kubelet/shell-prompt.js';
@@ -130,8 +130,8 @@ export class Connections {
     const since = query.has('sinceSeconds') ? registry.now().getTime() - Number(query.get('sinceSeconds')) * 1000 : undefined;
     const tail = query.has('tailLines') ? Number(query.get('tailLines')) : undefined;
     let budget = query.has('limitBytes') ? Number(query.get('limitBytes')) : Infinity;
-    const format = (l: { time: string; text: string }) => `${timestamps ? `${l.time} ` : ''}${l.text}\n`;
-    let lines = this.logs.read(uid, c.name, run.id).filter((l) => since === undefined || Date.parse(l.time) >= since);
+    const format = (l: LogLine) => `${timestamps ? `${l.time} ` : ''}${l.text}\n`;
+    let lines = this.logs.read(uid, c.name, run.id).filter((l) => since === undefined || l.at >= since);
     if (tail !== undefined && tail >= 0) lines = lines.slice(Math.max(0, lines.length - tail));
     const take = (text: string) => {
       const chunk = text.length > budget ? text.slice(0, budget) : text;
