@@ -60,6 +60,38 @@ describe('events aggregated as kube records them', () => {
     assert.deepEqual(described[0].filter((_, i) => i !== 2), ['Normal', 'Scheduled', 'default-scheduler', `Successfully assigned default/${pod.metadata.name} to ${pod.spec.nodeName}`]);
   });
 
+  test('the scheduler\'s FailedScheduling, repeated for the same pod version, becomes a series on the first Event (made again as it was when it is gone): count 2', async () => {
+    const nowhere = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'nowhere' }, spec: { nodeSelector: { 'example.com/missing': 'yes' }, containers: [{ name: 'c', image: 'nginx' }] } };
+    assert.equal((await http(cluster, 'POST', '/api/v1/namespaces/default/pods', nowhere)).status, 201);
+    type Failed = { metadata: { name: string; uid: string }; involvedObject: { resourceVersion: string }; message?: string; series?: { count: number; lastObservedTime: string } } & Record<string, unknown>;
+    const failed = async (): Promise<Failed[]> => (await http(cluster, 'GET', '/api/v1/namespaces/default/events?fieldSelector=involvedObject.name=nowhere,reason=FailedScheduling')).json().items;
+    const podVersion = async () => (await http(cluster, 'GET', '/api/v1/namespaces/default/pods/nowhere')).json().metadata.resourceVersion;
+    // A pod deleted makes the scheduler try the unschedulable ones again.
+    const retry = async (name: string) => {
+      const other = { apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { containers: [{ name: 'c', image: 'nginx' }] } };
+      assert.equal((await http(cluster, 'POST', '/api/v1/namespaces/default/pods', other)).status, 201);
+      assert.equal((await http(cluster, 'DELETE', `/api/v1/namespaces/default/pods/${name}?gracePeriodSeconds=0`)).status, 200);
+    };
+    // Each attempt's Event regards the pod as it was: the first as created; the next after its
+    // PodScheduled condition was written, as it stays from then on.
+    await eventually(async () => (await failed()).length, 8000, 'FailedScheduling');
+    await retry('short-1');
+    const first = await eventually(async () => { const version = await podVersion(); return (await failed()).find((e) => e.involvedObject.resourceVersion === version); }, 8000, 'FailedScheduling for the pod as it is');
+    assert.equal(first.series, undefined);
+    // Gone before it repeats, the Event is created again as the series' first: as it was, from what the recorder kept.
+    assert.equal((await http(cluster, 'DELETE', `/api/v1/namespaces/default/events/${first.metadata.name}`)).status, 200);
+    await retry('short-2');
+    const series = await eventually(async () => (await failed()).find((e) => e.metadata.name === first.metadata.name && e.series), 8000, 'a series');
+    const fields = (e: Record<string, unknown>) => ['eventTime', 'message', 'type', 'action', 'reason', 'reportingComponent', 'reportingInstance', 'involvedObject', 'source'].map((k) => e[k]);
+    assert.deepEqual(fields(series), fields(first), 'the first Event as it was, now a series');
+    assert.notEqual(series.metadata.uid, first.metadata.uid, 'created again');
+    assert.match(series.message ?? '', /^0\/3 nodes are available: 3 node\(s\) didn't match Pod's node affinity\/selector\./);
+    assert.equal(series.series?.count, 2);
+    assert.match(series.series?.lastObservedTime ?? '', /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
+    assert.equal((await failed()).filter((e) => e.involvedObject.resourceVersion === first.involvedObject.resourceVersion).length, 1, 'one Event for that version');
+    assert.equal((await http(cluster, 'DELETE', '/api/v1/namespaces/default/pods/nowhere?gracePeriodSeconds=0')).status, 200);
+  });
+
   test('a crash-looping container: each BackOff counts on one Event, which describe shows as (xN over ...)', async () => {
     assert.equal(await kubectlOk('1.33', cluster, ['create', '-f', '-'], { stdin: crashManifest }), 'pod/crash created\n');
     // The first restart is at once, the next after 10 s: the second BackOff comes about 10 s in.

@@ -138,8 +138,12 @@ export class EventRecorder {
  */
 export class EventsV1Recorder {
   private readonly reportingInstance: string;
-  /** By the isomorphic key's hash: the key would be most of an entry's size, for some 6-12 minutes of events. */
-  private readonly cache = new Map<number, SeriesEntry<Event>>();
+  /**
+   * By the isomorphic key's hash: the key would be most of an entry's size, for some 6-12 minutes
+   * of events. An Event seen once is kept as its name and note (FirstSeen), the whole Event only
+   * once it repeats (see eventf).
+   */
+  private readonly cache = new Map<number, SeriesEntry<Event | FirstSeen>>();
   private readonly inOrder = new InOrder<number>();
   private timers: NodeJS.Timeout[] = [];
   private eventsClient?: TypedResource<Event>;
@@ -164,10 +168,16 @@ export class EventsV1Recorder {
     };
     const key = hash53(isomorphicKey(event));
     const { entry, write } = observeSeries(this.cache.get(key), event, now.getTime());
-    this.cache.set(key, entry);
     this.startTimers();
-    if (write === 'none') return;
-    await this.inOrder.run(key, () => bestEffort(() => this.write(entry)));
+    if (write === 'none') {
+      this.cache.set(key, entry);
+      return;
+    }
+    // The first time: created whole, kept as its name and note. The second: the first Event made
+    // whole again from this one, which is alike in every other field (isomorphic), and kept so.
+    const whole: SeriesEntry<Event> = write === 'create' ? { ...entry, event } : { ...entry, event: firstEvent(entry.event, event, entry.eventTimeMs) };
+    this.cache.set(key, write === 'create' ? { ...entry, event: new FirstSeen(event.metadata.name ?? '', event.message) } : whole);
+    await this.inOrder.run(key, () => bestEffort(() => this.write(whole)));
   }
 
   /** A series is patched (only its series field); the first event, or one gone since, is created. */
@@ -188,7 +198,7 @@ export class EventsV1Recorder {
     for (const [key, entry] of this.cache) {
       const { write, forget } = finishSeries(entry, nowMs);
       if (forget) this.cache.delete(key);
-      if (write) await this.inOrder.run(key, () => bestEffort(() => this.write(entry)));
+      if (write && isWhole(entry)) await this.inOrder.run(key, () => bestEffort(() => this.write(entry)));
     }
     if (!this.cache.size) {
       for (const t of this.timers) clearInterval(t);
@@ -198,7 +208,23 @@ export class EventsV1Recorder {
 
   private async refresh(): Promise<void> {
     for (const [key, entry] of this.cache) {
-      if (entry.series) await this.inOrder.run(key, () => bestEffort(() => this.write(entry)));
+      if (entry.series && isWhole(entry)) await this.inOrder.run(key, () => bestEffort(() => this.write(entry)));
     }
   }
+}
+
+/** What EventsV1Recorder keeps of an Event seen once: what an isomorphic repeat does not share with it. */
+class FirstSeen {
+  constructor(readonly name: string, readonly note: string | undefined) {}
+}
+
+/** Whether an entry holds its whole Event (it has repeated: only a series is ever written again). */
+function isWhole(entry: SeriesEntry<Event | FirstSeen>): entry is SeriesEntry<Event> {
+  return !(entry.event instanceof FirstSeen);
+}
+
+/** The first Event of a series, made from an isomorphic repeat and what was kept of the first. */
+function firstEvent(first: Event | FirstSeen, repeat: Event, eventTimeMs: number): Event {
+  if (!(first instanceof FirstSeen)) return first;
+  return { ...repeat, metadata: { ...repeat.metadata, name: first.name }, eventTime: microTime(new Date(eventTimeMs)), message: first.note };
 }
