@@ -28,9 +28,11 @@ const common = {
   target: 'node20',
   external: ['better-sqlite3', 'etcd3', 'yaml', 'protobufjs', 'node-forge', '@marcbachmann/cel-js'],
   // Smaller to parse at every start; the source map keeps stack traces readable (src/stack-traces.ts
-  // reads it when a stack is printed).
+  // reads it when a stack is printed). Its mappings only: the sources are not in the package, and
+  // their text was most of the maps' size.
   minify: process.env.TINYKUBE_BUILD_DEBUG !== "1",
   sourcemap: true,
+  sourcesContent: false,
   logLevel: 'warning',
 };
 // The kubelet's default lifecycle stages and the simulated apps, parsed now rather than at every start.
