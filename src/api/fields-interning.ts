@@ -354,7 +354,7 @@ export function copyTopLevels<T extends KObject>(obj: T): T {
   const top: Tree = copy;
   for (const k in top) {
     const v = top[k];
-    if (Array.isArray(v)) top[k] = [...(v as unknown[])];
+    if (Array.isArray(v)) top[k] = v.slice();
     else if (isTree(v)) top[k] = { ...v };
   }
   return copy;

@@ -50,7 +50,7 @@ export class CachedObject<T = unknown> {
     const c = new CachedObject<T>(key, object, revision);
     c.bytes = ownBytes(json ?? JSON.stringify(object));
     // Reads right after the write (its answer, watchers' filters) share the object it was made
-    // from, until the turn ends (WatchCache.holdDecodedForTurn): no WeakRef is left behind.
+    // from, until the turn ends (its cache then calls forgetDecoded): no WeakRef is left behind.
     return c;
   }
 
