@@ -15,6 +15,27 @@ type Tree = Record<string, unknown>;
 /** A held node: a FieldsV1 tree, or (below) any JSON object or array. */
 type Held = Tree | unknown[];
 
+/**
+ * A map bounded in two generations: entries set go to the current one, which becomes the last
+ * when it holds `size`; the last one's entries stay readable until the next turn over (a caller
+ * that finds one there sets it again to keep it). Neither the table of held nodes nor the texts
+ * of held trees need a WeakRef an entry: what no write has met for two generations is let go.
+ */
+class Generations<K, V> {
+  private current = new Map<K, V>();
+  private last = new Map<K, V>();
+  constructor(private readonly size: number) {}
+  get(key: K): V | undefined { return this.current.get(key); }
+  getLast(key: K): V | undefined { return this.last.get(key); }
+  set(key: K, value: V): void {
+    if (this.current.size >= this.size) {
+      this.last = this.current;
+      this.current = new Map();
+    }
+    this.current.set(key, value);
+  }
+}
+
 /** The held nodes one hash leads to when there are several (a held node may itself be an array). */
 class Bucket {
   constructor(readonly nodes: Held[]) {}
@@ -29,17 +50,15 @@ class Bucket {
  * equal one met later is held anew. Weak entries cost 0.9 KB of every running pod (a WeakRef and
  * an entry for each of its 11 held nodes) and had to be swept.
  */
-let recentNodes = new Map<number, Held | Bucket>();
-let olderNodes = new Map<number, Held | Bucket>();
-const NODES_PER_GENERATION = 16_384;
+const table = new Generations<number, Held | Bucket>(16_384);
 /** Each held node's hash (what its parents' hashes mix in); also what tells a held node. */
 const ids = new WeakMap<Held, number>();
 
 /** The held node under `hash` that `same` accepts, if any. */
 function heldMatching<T extends Held>(hash: number, same: (candidate: Held) => candidate is T): T | undefined {
-  const recent = matching(recentNodes.get(hash), same);
+  const recent = matching(table.get(hash), same);
   if (recent !== undefined) return recent;
-  const older = matching(olderNodes.get(hash), same);
+  const older = matching(table.getLast(hash), same);
   if (older !== undefined) file(hash, older);
   return older;
 }
@@ -54,14 +73,10 @@ function matching<T extends Held>(entry: Held | Bucket | undefined, same: (candi
 
 /** Files a held node under its hash in the current generation, which becomes the last when full. */
 function file(hash: number, node: Held): void {
-  if (recentNodes.size >= NODES_PER_GENERATION) {
-    olderNodes = recentNodes;
-    recentNodes = new Map();
-  }
-  const entry = recentNodes.get(hash);
-  if (entry === undefined) recentNodes.set(hash, node);
+  const entry = table.get(hash);
+  if (entry === undefined) table.set(hash, node);
   else if (entry instanceof Bucket) entry.nodes.push(node);
-  else recentNodes.set(hash, new Bucket([entry, node]));
+  else table.set(hash, new Bucket([entry, node]));
 }
 
 function isTree(v: unknown): v is Tree {
@@ -182,21 +197,15 @@ function isHeldTree(tree: unknown): tree is Tree {
  * tree of one pod's own (its kubelet's, naming its IP) is written only while the pod changes, and
  * its text, kept for as long as the tree lived, was 0.9 KB of every running pod.
  */
-let recentTexts = new Map<Tree, string>();
-let olderTexts = new Map<Tree, string>();
-const TEXTS_PER_GENERATION = 1024;
+const texts = new Generations<Tree, string>(1024);
 
 /** JSON.stringify(tree), remembered when the tree is held (undefined when it is not: encode it yourself). */
 export function heldTreeJSON(tree: unknown): string | undefined {
   if (!isHeldTree(tree)) return undefined;
-  let text = recentTexts.get(tree);
+  let text = texts.get(tree);
   if (text !== undefined) return text;
-  text = olderTexts.get(tree) ?? JSON.stringify(tree);
-  if (recentTexts.size >= TEXTS_PER_GENERATION) {
-    olderTexts = recentTexts;
-    recentTexts = new Map();
-  }
-  recentTexts.set(tree, text);
+  text = texts.getLast(tree) ?? JSON.stringify(tree);
+  texts.set(tree, text);
   return text;
 }
 
