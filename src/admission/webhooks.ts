@@ -11,7 +11,7 @@ import { errors, StatusError, type StatusDetails } from '../api/errors.js';
 import { isJsonObject, jsonEqual } from '../api/json.js';
 import { jsonPatch, PatchError } from '../api/patch.js';
 import type { Registry } from '../api/registry.js';
-import { addWarning, currentRequest } from '../api/request-context.js';
+import { addWarning } from '../api/request-context.js';
 import type { DynamicAdmission, ResourceStore, WriteAttributes } from '../api/resource-store.js';
 import type { KObject, Requester } from '../api/types.js';
 import { resources } from '../client/resources.js';
@@ -156,7 +156,7 @@ export class WebhookAdmission implements DynamicAdmission {
       if (e instanceof CallError) return this.failed(hook, `received invalid webhook response: ${e.message}`);
       throw e;
     }
-    for (const warning of response.warnings ?? []) addWarning(warning);
+    for (const warning of response.warnings ?? []) addWarning(w.request, warning);
     if (!response.allowed) throw denial(name, response.status);
     return response;
   }
@@ -180,7 +180,7 @@ export class WebhookAdmission implements DynamicAdmission {
       ...(w.name ? { name: w.name } : {}),
       ...(w.namespace ? { namespace: w.namespace } : {}),
       operation: attrs.operation,
-      userInfo: currentRequest()?.user ?? CONTROLLERS,
+      userInfo: w.request?.user ?? CONTROLLERS,
       object: convert(attrs.object),
       oldObject: convert(attrs.oldObject),
       dryRun: w.dryRun,

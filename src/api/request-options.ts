@@ -6,6 +6,7 @@ import { errors, fieldErrors, FieldError } from './errors.js';
 import { parseResourceVersion } from './resource-version.js';
 import { parseFieldSelector, parseLabelSelector, SelectorError, type FieldSelector, type LabelSelector } from './selectors.js';
 import type { DeleteOptions } from './types.js';
+import type { RequestContext } from './request-context.js';
 
 /** Query booleans as kube parses them: true, True, TRUE, 1, t, T. */
 export function queryBool(v: string | null | undefined): boolean {
@@ -94,6 +95,8 @@ export interface WriteOptions {
   fieldManager?: string;
   /** The write already carries its managedFields (server-side apply computed them). */
   managedFieldsSet?: boolean;
+  /** The request the write serves (its user, authorizer and warnings); none for controllers' writes. */
+  request?: RequestContext;
 }
 
 /** Create, update and patch options from a query: kube's CreateOptions, UpdateOptions and PatchOptions. */

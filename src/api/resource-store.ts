@@ -13,6 +13,7 @@ import type { Entropy } from './entropy.js';
 import { decodeContinue, encodeContinue } from './keys.js';
 import type { ResourceShape } from './openapi.js';
 import type { FieldLabels, ListOptions, Selection, WriteOptions } from './request-options.js';
+import type { RequestContext } from './request-context.js';
 import { isUnconditional, parseResourceVersion } from './resource-version.js';
 import { resetFields } from './reset-fields.js';
 import { matchesFields, matchesLabels } from './selectors.js';
@@ -54,6 +55,8 @@ export interface WriteAttributes {
   dryRun: boolean;
   /** The write's CreateOptions, UpdateOptions or DeleteOptions, as kube sends them to webhooks. */
   options: Record<string, unknown>;
+  /** The request the write serves: its user (a webhook's userInfo) and the warnings webhooks add. */
+  request?: RequestContext;
 }
 
 /**
@@ -292,17 +295,17 @@ export class ResourceStore {
     delete meta.deletionTimestamp;
     delete meta.deletionGracePeriodSeconds;
     if (this.strategy.tracksGeneration) meta.generation = 1; else delete meta.generation;
-    const wctx = this.writeContext(now);
+    const wctx = this.writeContext(now, opts.request);
     // As in kube: defaults are applied when decoding, so the writer owns them; what the strategy
     // adds on create (status, allocations, admission defaults) belongs to nobody.
     this.strategy.defaults?.(obj);
     this.recordManagedFields(undefined, obj, opts, now);
     this.strategy.prepareForCreate?.(obj, wctx);
     this.strategy.defaults?.(obj);
-    const attributes: WriteAttributes = { operation: 'CREATE', store: this, namespace: meta.namespace, name: meta.name ?? '', subresource: opts.subresource, dryRun: opts.dryRun, options: writeOptions('CreateOptions', opts) };
+    const attributes: WriteAttributes = { operation: 'CREATE', store: this, namespace: meta.namespace, name: meta.name ?? '', subresource: opts.subresource, dryRun: opts.dryRun, options: writeOptions('CreateOptions', opts), request: opts.request };
     const mutating = this.admission('mutating', attributes);
     if (mutating) obj = await this.mutateByWebhooks(mutating, attributes, obj);
-    this.validate(obj);
+    this.validate(obj, undefined, undefined, opts.request);
     const validated = { ...attributes, object: obj };
     // Not `await x?.validate()`: awaiting undefined still waits a turn of the microtask queue.
     const validating = this.admission('validating', validated);
@@ -416,17 +419,17 @@ export class ResourceStore {
     next.kind = this.shape.kind;
     this.keepSystemMetadata(next, current);
     resetFields(next, current, this.resetFieldsFor(opts.subresource));
-    if (opts.subresource === undefined) this.strategy.prepareForUpdate?.(next, current, this.writeContext(this.ctx.now()));
+    if (opts.subresource === undefined) this.strategy.prepareForUpdate?.(next, current, this.writeContext(this.ctx.now(), opts.request));
     else this.viewOf(opts.subresource)?.prepareForUpdate?.(next, current);
     this.strategy.defaults?.(next);
-    const attributes: WriteAttributes = { operation: 'UPDATE', store: this, namespace, name, subresource: opts.subresource, oldObject: current, dryRun: opts.dryRun, options: writeOptions('UpdateOptions', opts) };
+    const attributes: WriteAttributes = { operation: 'UPDATE', store: this, namespace, name, subresource: opts.subresource, oldObject: current, dryRun: opts.dryRun, options: writeOptions('UpdateOptions', opts), request: opts.request };
     const mutating = this.admission('mutating', attributes);
     if (mutating) next = await this.mutateByWebhooks(mutating, attributes, next);
     if (this.strategy.tracksGeneration && specChanged(next, current)) {
       next.metadata.generation = (current.metadata.generation ?? 0) + 1;
     }
     this.recordManagedFields(current, next, opts, this.ctx.now());
-    this.validate(next, current, opts.subresource);
+    this.validate(next, current, opts.subresource, opts.request);
     const validated = { ...attributes, object: next };
     const validating = this.admission('validating', validated);
     if (validating) await validating.validate(validated);
@@ -463,7 +466,7 @@ export class ResourceStore {
     const key = this.key(namespace, name);
     return this.guaranteedUpdate(key, name, async (current) => {
       checkPreconditions(current, options, this.gr, name);
-      const attributes: WriteAttributes = { operation: 'DELETE', store: this, namespace, name, oldObject: current, dryRun: opts.dryRun, options: { kind: 'DeleteOptions', apiVersion: 'meta.k8s.io/v1', ...options } };
+      const attributes: WriteAttributes = { operation: 'DELETE', store: this, namespace, name, oldObject: current, dryRun: opts.dryRun, options: { kind: 'DeleteOptions', apiVersion: 'meta.k8s.io/v1', ...options }, request: opts.request };
       const mutating = this.admission('mutating', attributes);
       if (mutating) await mutating.mutate(attributes);
       const validating = this.admission('validating', attributes);
@@ -531,9 +534,10 @@ export class ResourceStore {
     return type === 'view' || type === 'scale' ? subresource : undefined;
   }
 
-  private writeContext(now: Date): WriteContext {
+  private writeContext(now: Date, request: RequestContext | undefined): WriteContext {
     return {
       now,
+      request,
       random: (max) => this.ctx.entropy.int(max),
       list: (resource, namespace) => {
         const rs = this.ctx.resource(resource);
@@ -542,11 +546,11 @@ export class ResourceStore {
     };
   }
 
-  private validate(obj: KObject, old?: KObject, subresource?: string): void {
+  private validate(obj: KObject, old: KObject | undefined, subresource: string | undefined, request: RequestContext | undefined): void {
     const nameCheck = this.strategy.nameFormat === 'label' ? dns1123Label : this.strategy.nameFormat === 'path' ? pathSegmentName : dns1123Subdomain;
     const errs = old ? [] : validateObjectMeta(obj, nameCheck, this.shape.namespaced);
     if (old) errs.push(...validateObjectMeta(obj, () => [], this.shape.namespaced));
-    errs.push(...(this.strategy.validate?.(obj, old, subresource) ?? []));
+    errs.push(...(this.strategy.validate?.(obj, old, subresource, request) ?? []));
     if (errs.length) throw errors.invalid(this.shape.kind, this.shape.group, obj.metadata.name ?? '', errs);
   }
 

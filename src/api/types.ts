@@ -5,6 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex, Readable, Writable } from 'node:stream';
 import type { FieldError } from './errors.js';
 import type { OpenAPIFragment } from './openapi.js';
+import type { RequestContext } from './request-context.js';
 import type { RegistryContext, ResourceStore } from './resource-store.js';
 
 export interface OwnerReference {
@@ -63,6 +64,8 @@ export interface WriteContext {
   random(max: number): number;
   /** Objects of another resource, read from its cache (for allocation and cross-checks). */
   list(resource: string, namespace?: string): KObject[];
+  /** The request the write serves; none for writes made outside a request (controllers). */
+  request?: RequestContext;
 }
 
 /** How a resource shares storage with another version of the same objects (events.k8s.io/v1 Events are core/v1 Events). */
@@ -90,7 +93,8 @@ export interface CreateRequest {
   /** The dryRun values of the query, already checked to be `All`. */
   dryRun: string[];
   fieldManager: string;
-  user: Requester;
+  /** Who asks, and the warnings of the answer. */
+  context: RequestContext;
   registry: RegistryContext;
   /** Who a bearer token authenticates as, for which of `audiences` (TokenReview asks). */
   authenticateToken?: TokenAuthenticator;
@@ -208,7 +212,7 @@ export interface Strategy<T extends KObject = KObject> {
   virtual?: {
     create?(request: CreateRequest): Promise<CreateResult>;
     /** The objects there are now, in one namespace or all (computed at once, or probed: componentstatuses). */
-    list?(registry: RegistryContext, namespace: string | undefined): KObject[] | Promise<KObject[]>;
+    list?(registry: RegistryContext, namespace: string | undefined, request: RequestContext): KObject[] | Promise<KObject[]>;
   };
   storage?: StorageCodec;
   /** Custom resources: the schema's JSON types are checked by `validate` (422s), not when decoding (Go's 400s). */
@@ -235,7 +239,7 @@ export interface Strategy<T extends KObject = KObject> {
   /** Called for updates of the main resource, after its reset fields were restored. */
   prepareForUpdate?(obj: T, old: T, ctx: WriteContext): void;
   /** `subresource` names the subresource an update came through (`status`, `binding`...). */
-  validate?(obj: T, old?: T, subresource?: string): FieldError[];
+  validate?(obj: T, old?: T, subresource?: string, request?: RequestContext): FieldError[];
   /**
    * Called before a delete: may throw to refuse it, or return the object to keep (with its
    * deletion recorded) instead of removing it, as namespaces do until their contents are gone.

@@ -6,14 +6,14 @@
 // CertificateSubjectRestriction (no system:masters from kube-apiserver-client), CertificateApproval
 // (`approve` on the signer for /approval) and CertificateSigning (`sign` on it for /status).
 import type { CertificateSigningRequest } from '../api/objects.js';
-import { currentRequest as requestContext } from '../api/request-context.js';
+import type { RequestContext } from '../api/request-context.js';
 import { ALL_BUT_STATUS, allFieldsBut } from '../api/reset-fields.js';
 import { age, AGE_COLUMN, column, humanDuration, NAME_COLUMN } from '../api/table.js';
 import { rfc3339 } from '../api/time.js';
 import type { KObject, Strategy } from '../api/types.js';
 import { conditionSummary, KUBE_APISERVER_CLIENT } from '../controllers/csr-policy.js';
 import { CertificateRequestError, parseCSR } from '../controllers/csr-signer.js';
-import { currentRequest as authorizationContext, forbidden } from '../server/auth/rbac.js';
+import { forbidden } from '../server/auth/rbac.js';
 import { decodeBytes, validateCSR, type CSRWritePath } from './csr-validation.js';
 
 const GROUP = 'certificates.k8s.io';
@@ -44,15 +44,15 @@ function preserveConditions(csr: CertificateSigningRequest, old: CertificateSign
 }
 
 /** IsAuthorizedForSignerName: `verb` on signers for the signer's name, or for every signer of its domain. */
-function authorizedForSigner(verb: string, signerName: string): boolean {
-  const request = authorizationContext();
-  if (!request) return true;
-  const ask = (name: string) => request.authorizer.authorize({ user: request.user, resourceRequest: true, verb, apiGroup: GROUP, resource: 'signers', name }).allowed;
+function authorizedForSigner(request: RequestContext | undefined, verb: string, signerName: string): boolean {
+  const authorizer = request?.authorizer;
+  if (!authorizer) return true;
+  const ask = (name: string) => authorizer.authorize({ user: request.user, resourceRequest: true, verb, apiGroup: GROUP, resource: 'signers', name }).allowed;
   return ask(signerName) || ask(`${signerName.split('/')[0]}/*`);
 }
 
 /** The admission plugins' say once the object is valid: a 403 as admission.NewForbidden words it. */
-function admit(csr: CertificateSigningRequest, old: CertificateSigningRequest | undefined, path: CSRWritePath): void {
+function admit(csr: CertificateSigningRequest, old: CertificateSigningRequest | undefined, path: CSRWritePath, request: RequestContext | undefined): void {
   const name = csr.metadata.name ?? '';
   if (path === 'create' && csr.spec.signerName === KUBE_APISERVER_CLIENT) {
     let organizations: string[];
@@ -66,11 +66,11 @@ function admit(csr: CertificateSigningRequest, old: CertificateSigningRequest | 
   }
   if (!old) return;
   const signerName = old.spec.signerName;
-  if (path === 'approval' && !authorizedForSigner('approve', signerName)) {
+  if (path === 'approval' && !authorizedForSigner(request, 'approve', signerName)) {
     throw forbidden(GROUP, RESOURCE, name, `user not permitted to approve requests with signerName ${JSON.stringify(signerName)}`);
   }
   const statusChanged = (csr.status?.certificate ?? '') !== (old.status?.certificate ?? '') || JSON.stringify(csr.status?.conditions ?? []) !== JSON.stringify(old.status?.conditions ?? []);
-  if (path === 'status' && statusChanged && !authorizedForSigner('sign', signerName)) {
+  if (path === 'status' && statusChanged && !authorizedForSigner(request, 'sign', signerName)) {
     throw forbidden(GROUP, RESOURCE, name, `user not permitted to sign requests with signerName ${JSON.stringify(signerName)}`);
   }
 }
@@ -114,19 +114,19 @@ export const certificateSigningRequestStrategy: Strategy<CertificateSigningReque
       },
     },
   },
-  prepareForCreate(obj) {
+  prepareForCreate(obj, ctx) {
     // What the requester says of itself goes: the API server says who asked.
-    const user = requestContext()?.user;
+    const user = ctx.request?.user;
     obj.spec = { ...obj.spec, username: user?.username, uid: user?.uid, groups: user?.groups };
     for (const field of ['username', 'uid', 'groups'] as const) if (obj.spec[field] === undefined || obj.spec[field] === '') delete obj.spec[field];
     delete obj.spec.extra;
     // Be explicit that nobody creates a pre-approved request.
     obj.status = {};
   },
-  validate(obj, old, subresource) {
+  validate(obj, old, subresource, request) {
     const path = writePath(old, subresource);
     const errs = validateCSR(obj, old, path);
-    if (!errs.length) admit(obj, old, path);
+    if (!errs.length) admit(obj, old, path, request);
     return errs;
   },
   // Strategies report their fields for an empty object too (ResourceStore.fieldLabels).

@@ -4,7 +4,7 @@
 // health; here the scheduler and controllers are the simulated control plane (running unless the
 // server was started with --api-only) and `etcd-0` is the store tinykube runs on.
 import type { ComponentCondition, ComponentStatus } from '../api/objects.js';
-import { addWarning } from '../api/request-context.js';
+import { addWarning, type RequestContext } from '../api/request-context.js';
 import type { RegistryContext } from '../api/resource-store.js';
 import { column, NAME_COLUMN } from '../api/table.js';
 import type { Strategy } from '../api/types.js';
@@ -52,9 +52,9 @@ async function storeCondition(registry: RegistryContext): Promise<ComponentCondi
 const status = (name: string, condition: ComponentCondition): ComponentStatus =>
   ({ kind: 'ComponentStatus', apiVersion: 'v1', metadata: { name }, conditions: [condition] });
 
-async function componentStatuses(sources: ComponentSources, registry: RegistryContext): Promise<ComponentStatus[]> {
+async function componentStatuses(sources: ComponentSources, registry: RegistryContext, request: RequestContext): Promise<ComponentStatus[]> {
   // Every request to a deprecated API is answered with kube's deprecation warning.
-  addWarning(COMPONENT_STATUS_WARNING);
+  addWarning(request, COMPONENT_STATUS_WARNING);
   return [
     ...PROBED.map(({ name, port }) => status(name, sources.controlPlane ? healthy : unreachable(port))),
     status('etcd-0', await storeCondition(registry)),
@@ -73,7 +73,7 @@ export function componentStatusStrategy(sources: ComponentSources): Strategy {
     group: '', version: 'v1', resource: 'componentstatuses',
     singularName: 'componentstatus',
     shortNames: ['cs'],
-    virtual: { list: (registry) => componentStatuses(sources, registry) },
+    virtual: { list: (registry, _namespace, request) => componentStatuses(sources, registry, request) },
     table: {
       columns: [
         NAME_COLUMN,

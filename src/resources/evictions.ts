@@ -113,7 +113,7 @@ async function checkAndDecrement(request: CreateRequest, budgets: ResourceStore,
     if (dryRun) return;
     const pinned = pdb.metadata.resourceVersion;
     try {
-      await budgets.update(request.namespace, pdbName, (current: PodDisruptionBudget) => ({ ...current, metadata: { ...current.metadata, resourceVersion: pinned }, status: spent.status }), { dryRun: false, subresource: 'status', fieldManager: request.fieldManager });
+      await budgets.update(request.namespace, pdbName, (current: PodDisruptionBudget) => ({ ...current, metadata: { ...current.metadata, resourceVersion: pinned }, status: spent.status }), { dryRun: false, subresource: 'status', fieldManager: request.fieldManager, request: request.context });
       return;
     } catch (e) {
       if (!isConflict(e)) throw e;
@@ -140,10 +140,10 @@ async function markAndDelete(request: CreateRequest, pods: ResourceStore, name: 
         throw errors.conflict(gr, name, `the ResourceVersion in the precondition (${pre.resourceVersion}) does not match the ResourceVersion in record (${current.metadata.resourceVersion}). The object might have been modified`);
       }
       return { ...current, status: { ...current.status, conditions: withDisruptionTarget(current.status?.conditions ?? [], rfc3339(request.registry.now())) } };
-    }, { dryRun: false, subresource: 'status', fieldManager: request.fieldManager });
+    }, { dryRun: false, subresource: 'status', fieldManager: request.fieldManager, request: request.context });
     if (options.preconditions?.resourceVersion) deleteOptions = withResourceVersion(options, object.metadata.resourceVersion);
   }
-  await pods.delete(request.namespace, name, deleteOptions, { dryRun });
+  await pods.delete(request.namespace, name, deleteOptions, { dryRun, request: request.context });
 }
 
 /** podutil.UpdatePodCondition with DisruptionTarget=True: its transition time moves only with its status. */

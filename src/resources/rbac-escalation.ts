@@ -4,7 +4,8 @@
 // holds, unless the writer may `bind` that role. system:masters may always. In-process writers
 // (bootstrap, controllers) are not requests and are not checked.
 import { errors } from '../api/errors.js';
-import { currentRequest, forbidden, MASTERS, RBAC_GROUP, type RBACAuthorizer, type User } from '../server/auth/rbac.js';
+import type { RequestContext } from '../api/request-context.js';
+import { forbidden, MASTERS, RBAC_GROUP, type RBACAuthorizer, type User } from '../server/auth/rbac.js';
 import { compactRules, compactString, covers, quotedList, type PolicyRule, type RoleRef } from '../server/auth/rbac-rules.js';
 
 /** The 403 text of ConfirmNoEscalation, if `user` does not hold every rule of `rules` in `namespace`. */
@@ -19,10 +20,10 @@ export function escalation(authorizer: RBACAuthorizer, user: User, namespace: st
 }
 
 /** Refuses a Role or ClusterRole write holding rules its writer lacks and may not `escalate`. */
-export function checkRoleEscalation(resource: string, name: string, namespace: string | undefined, rules: readonly PolicyRule[]): void {
-  const request = currentRequest();
-  if (!request || request.user.groups.includes(MASTERS)) return;
-  const { user, authorizer } = request;
+export function checkRoleEscalation(request: RequestContext | undefined, resource: string, name: string, namespace: string | undefined, rules: readonly PolicyRule[]): void {
+  const authorizer = request?.authorizer;
+  if (!authorizer || request.user.groups.includes(MASTERS)) return;
+  const { user } = request;
   const mayEscalate = authorizer.authorize({ user, resourceRequest: true, verb: 'escalate', apiGroup: RBAC_GROUP, resource, name, ...(namespace ? { namespace } : {}) });
   if (mayEscalate.allowed) return;
   const why = escalation(authorizer, user, namespace ?? '', rules);
@@ -30,10 +31,10 @@ export function checkRoleEscalation(resource: string, name: string, namespace: s
 }
 
 /** Refuses a binding to a role whose rules its writer lacks, unless the writer may `bind` it. */
-export function checkBindingEscalation(resource: string, name: string, namespace: string | undefined, roleRef: RoleRef): void {
-  const request = currentRequest();
-  if (!request || request.user.groups.includes(MASTERS)) return;
-  const { user, authorizer } = request;
+export function checkBindingEscalation(request: RequestContext | undefined, resource: string, name: string, namespace: string | undefined, roleRef: RoleRef): void {
+  const authorizer = request?.authorizer;
+  if (!authorizer || request.user.groups.includes(MASTERS)) return;
+  const { user } = request;
   const roleResource = roleRef.kind === 'ClusterRole' ? 'clusterroles' : roleRef.kind === 'Role' ? 'roles' : undefined;
   if (roleResource) {
     const mayBind = authorizer.authorize({ user, resourceRequest: true, verb: 'bind', apiGroup: roleRef.apiGroup, resource: roleResource, name: roleRef.name, ...(namespace ? { namespace } : {}) });

@@ -116,8 +116,8 @@ export const roleStrategy: Strategy<RoleObject> = {
   group: RBAC_GROUP, version: 'v1', resource: 'roles',
   singularName: 'role',
   nameFormat: 'path',
-  prepareForCreate(obj) { checkRoleEscalation('roles', obj.metadata.name ?? '', obj.metadata.namespace, obj.rules ?? []); },
-  prepareForUpdate(obj, old) { if (!sameRules(obj, old)) checkRoleEscalation('roles', obj.metadata.name ?? '', obj.metadata.namespace, obj.rules ?? []); },
+  prepareForCreate(obj, ctx) { checkRoleEscalation(ctx.request, 'roles', obj.metadata.name ?? '', obj.metadata.namespace, obj.rules ?? []); },
+  prepareForUpdate(obj, old, ctx) { if (!sameRules(obj, old)) checkRoleEscalation(ctx.request, 'roles', obj.metadata.name ?? '', obj.metadata.namespace, obj.rules ?? []); },
   validate: (obj) => validateRules(obj, true),
 };
 
@@ -125,8 +125,8 @@ export const clusterRoleStrategy: Strategy<ClusterRoleObject> = {
   group: RBAC_GROUP, version: 'v1', resource: 'clusterroles',
   singularName: 'clusterrole',
   nameFormat: 'path',
-  prepareForCreate(obj) { checkRoleEscalation('clusterroles', obj.metadata.name ?? '', undefined, obj.rules ?? []); },
-  prepareForUpdate(obj, old) { if (!sameRules(obj, old)) checkRoleEscalation('clusterroles', obj.metadata.name ?? '', undefined, obj.rules ?? []); },
+  prepareForCreate(obj, ctx) { checkRoleEscalation(ctx.request, 'clusterroles', obj.metadata.name ?? '', undefined, obj.rules ?? []); },
+  prepareForUpdate(obj, old, ctx) { if (!sameRules(obj, old)) checkRoleEscalation(ctx.request, 'clusterroles', obj.metadata.name ?? '', undefined, obj.rules ?? []); },
   validate: (obj) => [...validateRules(obj, false), ...validateAggregation(obj)],
 };
 
@@ -135,8 +135,8 @@ export const roleBindingStrategy: Strategy<BindingObject> = {
   singularName: 'rolebinding',
   nameFormat: 'path',
   defaults: defaultSubjects,
-  prepareForCreate(obj) { checkBindingEscalation('rolebindings', obj.metadata.name ?? '', obj.metadata.namespace, obj.roleRef); },
-  prepareForUpdate(obj, old) { if (!jsonEqual(obj.subjects ?? null, old.subjects ?? null)) checkBindingEscalation('rolebindings', obj.metadata.name ?? '', obj.metadata.namespace, obj.roleRef); },
+  prepareForCreate(obj, ctx) { checkBindingEscalation(ctx.request, 'rolebindings', obj.metadata.name ?? '', obj.metadata.namespace, obj.roleRef); },
+  prepareForUpdate(obj, old, ctx) { if (!jsonEqual(obj.subjects ?? null, old.subjects ?? null)) checkBindingEscalation(ctx.request, 'rolebindings', obj.metadata.name ?? '', obj.metadata.namespace, obj.roleRef); },
   validate: (obj, old) => validateBinding(obj, old, true),
   table: bindingTable('roleBinding'),
 };
@@ -146,8 +146,8 @@ export const clusterRoleBindingStrategy: Strategy<BindingObject> = {
   singularName: 'clusterrolebinding',
   nameFormat: 'path',
   defaults: defaultSubjects,
-  prepareForCreate(obj) { checkBindingEscalation('clusterrolebindings', obj.metadata.name ?? '', undefined, obj.roleRef); },
-  prepareForUpdate(obj, old) { if (!jsonEqual(obj.subjects ?? null, old.subjects ?? null)) checkBindingEscalation('clusterrolebindings', obj.metadata.name ?? '', undefined, obj.roleRef); },
+  prepareForCreate(obj, ctx) { checkBindingEscalation(ctx.request, 'clusterrolebindings', obj.metadata.name ?? '', undefined, obj.roleRef); },
+  prepareForUpdate(obj, old, ctx) { if (!jsonEqual(obj.subjects ?? null, old.subjects ?? null)) checkBindingEscalation(ctx.request, 'clusterrolebindings', obj.metadata.name ?? '', undefined, obj.roleRef); },
   validate: (obj, old) => validateBinding(obj, old, false),
   table: bindingTable('clusterRoleBinding'),
 };

@@ -100,7 +100,7 @@ export const selfSubjectAccessReviewStrategy: Strategy = {
       const spec = objectAt(request.body, 'spec') ?? {};
       const errs = attributesErrors(spec);
       if (errs.length) throw errors.invalid('SelfSubjectAccessReview', GROUP, '', errs);
-      return answer(request, 'SelfSubjectAccessReview', request.user, spec);
+      return answer(request, 'SelfSubjectAccessReview', request.context.user, spec);
     },
   },
 };
@@ -114,7 +114,7 @@ export const selfSubjectRulesReviewStrategy: Strategy = {
       const spec = objectAt(request.body, 'spec') ?? {};
       const namespace = text(spec.namespace);
       if (!namespace) throw errors.badRequest('no namespace on request');
-      const { rules, errors: errs } = authorizerFor(request).rulesFor(request.user, namespace);
+      const { rules, errors: errs } = authorizerFor(request).rulesFor(request.context.user, namespace);
       const resourceRules = rules.filter((r) => r.resources?.length).map((r) => ({
         verbs: r.verbs, ...(r.apiGroups?.length ? { apiGroups: r.apiGroups } : {}), resources: r.resources, ...(r.resourceNames?.length ? { resourceNames: r.resourceNames } : {}),
       }));
@@ -137,7 +137,7 @@ export const selfSubjectReviewStrategy: Strategy = {
   singularName: 'selfsubjectreview',
   virtual: {
     async create(request) {
-      const { username, uid, groups } = request.user;
+      const { username, uid, groups } = request.context.user;
       return {
         code: 201,
         body: {

@@ -17,7 +17,7 @@ import { activityOf, type ActivityBus } from '../observe/activity.js';
 import { requestKind, storeKeyResolver } from '../observe/registry-objects.js';
 import { ACTIVITY_PATH, ActivityFeed } from './activity-feed.js';
 import { actAs, Authenticator, userOf, type UserInfo } from './auth/authn.js';
-import { withRequestContext, type RequestAuthorizer, type RequestContext } from './auth/rbac.js';
+import type { RBACAuthorizer, RequestAuthorizer } from './auth/rbac.js';
 import type { FaultActions, FaultInjector } from './admin/faults.js';
 import type { RecordedRequest, RequestRecorder } from './admin/recorder.js';
 import { DiscoveryHandler } from './discovery.js';
@@ -155,12 +155,12 @@ class ApiServer {
     const path = pathname.length > 1 ? pathname.replace(/\/+$/, '') : pathname;
     let info: RequestInfo | undefined;
     let longRunning: LongRunning | undefined;
-    let context: RequestContext | undefined;
+    let authorizer: RBACAuthorizer | undefined;
     if (this.observed) res.on('close', () => { longRunning?.end(); this.finished(req, path, info, started, res.statusCode); });
     try {
       // The dashboard's files hold no data: served before authentication, as /version is.
       if (this.ui?.handle(req, res, pathname)) return;
-      if (!PUBLIC_PATHS.test(path)) context = this.authorize(req, this.authenticator.authenticate(req), path, query);
+      if (!PUBLIC_PATHS.test(path)) authorizer = this.authorize(req, this.authenticator.authenticate(req), path, query);
       if (HEALTH_PATHS.has(path) || /^\/(healthz|livez|readyz)\//.test(path)) return this.health(path, res);
       const { metrics } = this.opts;
       if (path === '/metrics' && metrics) { metrics.serve(res); return; }
@@ -182,8 +182,7 @@ class ApiServer {
         longRunning = metrics.startLongRunning(req.method, req.headers['content-type'], info);
       }
       const resourceInfo = info;
-      if (context) withRequestContext(context, () => this.serveResource(resourceInfo, req, res, query));
-      else this.serveResource(info, req, res, query);
+      this.serveResource(resourceInfo, req, res, query, authorizer);
     } catch (e) {
       sendError(res, e);
     }
@@ -191,17 +190,17 @@ class ApiServer {
 
   /**
    * Authorization after authentication, as kube's filters run: impersonation (its targets
-   * checked with the impersonate verb), then the request itself. Returns the context handlers
-   * run in (for RBAC's escalation checks); nothing when authorization is off.
+   * checked with the impersonate verb), then the request itself. Returns the authorizer its
+   * handlers ask (RBAC's escalation checks); nothing when authorization is off.
    */
-  private authorize(req: IncomingMessage, user: UserInfo, path: string, query: URLSearchParams): RequestContext | undefined {
+  private authorize(req: IncomingMessage, user: UserInfo, path: string, query: URLSearchParams): RBACAuthorizer | undefined {
     const { authorizer } = this.opts;
     if (!authorizer) return undefined;
     const acting = authorizer.actingAs(req.headers, user);
     if (acting !== user) actAs(req, acting);
     const method = req.method ?? 'GET';
     authorizer.authorize(acting, method, parseRequestInfo(method, path, query));
-    return { user: acting, authorizer: authorizer.rbac };
+    return authorizer.rbac;
   }
 
   /** What `/` lists: discovery, health checks, metrics, OpenAPI and the version, sorted as kube sorts them. */
@@ -218,11 +217,11 @@ class ApiServer {
   }
 
   /** A resource request, through the fault rules (an error or latency) to the REST handler. */
-  private serveResource(info: ResourceRequest, req: IncomingMessage, res: ServerResponse, query: URLSearchParams): void {
+  private serveResource(info: ResourceRequest, req: IncomingMessage, res: ServerResponse, query: URLSearchParams, authorizer: RBACAuthorizer | undefined): void {
     const faults = this.faultsFor(info, query);
     if (faults?.error) { const error = faults.error; setTimeout(() => sendError(res, error), faults.latencyMs); return; }
-    if (faults?.latencyMs) { setTimeout(() => void this.rest.handle(info, req, res, query, faults), faults.latencyMs); return; }
-    void this.rest.handle(info, req, res, query, faults);
+    if (faults?.latencyMs) { setTimeout(() => void this.rest.handle(info, req, res, query, authorizer, faults), faults.latencyMs); return; }
+    void this.rest.handle(info, req, res, query, authorizer, faults);
   }
 
   private upgrade(req: IncomingMessage, socket: Socket, head: Buffer): void {

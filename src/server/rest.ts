@@ -18,13 +18,14 @@ import { matchesLabels } from '../api/selectors.js';
 import { DEFAULT_TABLE, table, tableRow, type IncludeObject } from '../api/table.js';
 import { encodeTable } from '../api/table-encoding.js';
 import { rfc3339 } from '../api/time.js';
-import { currentRequest, runInRequest } from '../api/request-context.js';
+import type { RequestContext } from '../api/request-context.js';
 import type { CreateRequest, DeleteOptions, KObject, StreamingEndpoint, StreamRequest, Subresource, TokenAuthenticator } from '../api/types.js';
 import { parseBody, parseBodyWithDuplicates, warningHeaders } from './body.js';
 import { readBody, sendError, sendJSON, sendObject } from './http.js';
 import { chooseResponseFormat, patchType, type ResponseFormat } from './negotiation.js';
 import type { ResourceRequest } from './request-info.js';
 import type { FaultActions } from './admin/faults.js';
+import type { RBACAuthorizer } from './auth/rbac.js';
 import { userOf } from './auth/authn.js';
 import { checkWatchRequest, httpTransport, startWatch, websocketTransport, type WatchRequest, type WatchSettings, type WatchTransport } from './watch.js';
 
@@ -55,12 +56,12 @@ export class RestHandler {
     for (const closes of [...this.watches.values()]) for (const close of [...closes]) close();
   }
 
-  async handle(info: ResourceRequest, req: IncomingMessage, res: ServerResponse, query: URLSearchParams, faults?: FaultActions): Promise<void> {
+  async handle(info: ResourceRequest, req: IncomingMessage, res: ServerResponse, query: URLSearchParams, authorizer?: RBACAuthorizer, faults?: FaultActions): Promise<void> {
     try {
       // Admission reads who asks from the request's context and adds warnings to it; they are
       // headers at once, so an error answer carries them too (as kube's warning recorder).
       const onWarning = (all: string[]) => { if (!res.headersSent) res.setHeader('Warning', warningHeaders(all)); };
-      await runInRequest({ user: userOf(req), warnings: [], onWarning }, () => this.dispatch(info, req, res, query, faults));
+      await this.dispatch(info, req, res, query, { user: userOf(req), authorizer, warnings: [], onWarning }, faults);
     } catch (e) {
       sendError(res, e);
     }
@@ -95,9 +96,9 @@ export class RestHandler {
     return rs;
   }
 
-  private async dispatch(info: ResourceRequest, req: IncomingMessage, res: ServerResponse, query: URLSearchParams, faults?: FaultActions): Promise<void> {
+  private async dispatch(info: ResourceRequest, req: IncomingMessage, res: ServerResponse, query: URLSearchParams, ctx: RequestContext, faults?: FaultActions): Promise<void> {
     const virtual = this.registry.virtual(info.group, info.version, info.resource);
-    if (virtual) return this.serveVirtual(virtual, info, req, res, query);
+    if (virtual) return this.serveVirtual(virtual, info, req, res, query, ctx);
     const rs = this.resolve(info);
     const format = chooseResponseFormat(req.headers.accept, { allowTable: true });
     if (!format) throw errors.notAcceptable(['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf']);
@@ -111,9 +112,9 @@ export class RestHandler {
     const declared = info.subresource ? rs.strategy.subresources?.[info.subresource] : undefined;
     // Connections (logs, proxies, exec) take no options: a dryRun in their query is the target's.
     const dryRun = declared?.type !== 'connect' && isWriteVerb(info.verb) && parseDryRun(query, info.verb).length > 0;
-    if (info.subresource) return this.subresource(rs, declared, info, req, res, query, format, dryRun);
+    if (info.subresource) return this.subresource(rs, declared, info, req, res, query, format, dryRun, ctx);
     switch (info.verb) {
-      case 'get': return this.respond(res, 200, rs, await rs.get(ns, this.nameOf(info), query.get('resourceVersion') ?? undefined), format, query);
+      case 'get': return this.respond(res, 200, rs, await rs.get(ns, this.nameOf(info), query.get('resourceVersion') ?? undefined), format, query, ctx);
       case 'list': return this.list(rs, ns, res, query, format);
       case 'watch': {
         this.prepareWatch(rs, info, query, format, faults)(httpTransport(res));
@@ -122,21 +123,21 @@ export class RestHandler {
       case 'create': {
         const options = parseMutationOptions(query, 'create', req.headers['user-agent']);
         const { object, warnings } = await this.decodeBody(rs, req, options.fieldValidation);
-        const created = await rs.createOwned(ns, object, { dryRun: options.dryRun, fieldManager: options.fieldManager });
-        return this.respond(res, 201, rs, created, format, query, warnings);
+        const created = await rs.createOwned(ns, object, { dryRun: options.dryRun, fieldManager: options.fieldManager, request: ctx });
+        return this.respond(res, 201, rs, created, format, query, ctx, warnings);
       }
       case 'update': {
         const options = parseMutationOptions(query, 'update', req.headers['user-agent']);
         const { object, warnings } = await this.decodeBody(rs, req, options.fieldValidation);
-        const { object: updated } = await rs.updateOwned(ns, this.nameOf(info), () => copyJSON(object), { dryRun: options.dryRun, fieldManager: options.fieldManager });
-        return this.respond(res, 200, rs, updated, format, query, warnings);
+        const { object: updated } = await rs.updateOwned(ns, this.nameOf(info), () => copyJSON(object), { dryRun: options.dryRun, fieldManager: options.fieldManager, request: ctx });
+        return this.respond(res, 200, rs, updated, format, query, ctx, warnings);
       }
       case 'patch': {
-        const updated = await this.patch(rs, info, req, query);
-        return this.respond(res, updated.created ? 201 : 200, rs, updated.object, format, query, updated.warnings);
+        const updated = await this.patch(rs, info, req, query, ctx);
+        return this.respond(res, updated.created ? 201 : 200, rs, updated.object, format, query, ctx, updated.warnings);
       }
-      case 'delete': return this.delete(rs, ns, this.nameOf(info), req, res, query, format);
-      case 'deletecollection': return this.deleteCollection(rs, ns, req, res, query, format);
+      case 'delete': return this.delete(rs, ns, this.nameOf(info), req, res, query, format, ctx);
+      case 'deletecollection': return this.deleteCollection(rs, ns, req, res, query, format, ctx);
     }
     throw errors.methodNotSupported(rs.gr, info.verb);
   }
@@ -205,8 +206,8 @@ export class RestHandler {
     };
   }
 
-  private respond(res: ServerResponse, code: number, rs: ResourceStore, obj: KObject, format: ResponseFormat, query: URLSearchParams, decodeWarnings: string[] = []): void {
-    const warnings = [...decodeWarnings, ...(currentRequest()?.warnings ?? [])];
+  private respond(res: ServerResponse, code: number, rs: ResourceStore, obj: KObject, format: ResponseFormat, query: URLSearchParams, ctx: RequestContext, decodeWarnings: string[] = []): void {
+    const warnings = [...decodeWarnings, ...ctx.warnings];
     const headers: Record<string, string | string[]> = warnings.length ? { Warning: warningHeaders(warnings) } : {};
     if (format.kind === 'table' && obj.kind === rs.kind) {
       const convertor = rs.strategy.table ?? DEFAULT_TABLE;
@@ -234,13 +235,13 @@ export class RestHandler {
     return decodeOptionsFor(this.registry.validator, rs, validation);
   }
 
-  private async patch(rs: ResourceStore, info: ResourceRequest, req: IncomingMessage, query: URLSearchParams, subresource?: string): Promise<{ object: KObject; warnings: string[]; created: boolean }> {
+  private async patch(rs: ResourceStore, info: ResourceRequest, req: IncomingMessage, query: URLSearchParams, ctx: RequestContext, subresource?: string): Promise<{ object: KObject; warnings: string[]; created: boolean }> {
     const type = patchType(req.headers['content-type']);
     if (!type) {
       throw errors.unsupportedMediaType(req.headers['content-type'] ?? '', ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json', 'application/apply-patch+yaml']);
     }
     const options = parseMutationOptions(query, 'patch', req.headers['user-agent']);
-    if (type === 'apply') return this.apply(rs, info, req, options, subresource);
+    if (type === 'apply') return this.apply(rs, info, req, options, ctx, subresource);
     if (query.has('force')) throw errors.invalid('PatchOptions', 'meta.k8s.io', '', [fieldErrors.forbidden('force', 'may not be specified for non-apply patch')]);
     const patch = parsePatch(await readBody(req));
     let warnings: string[] = [];
@@ -257,12 +258,12 @@ export class RestHandler {
       const decoded = decodeObject(patched, this.decodeOptions(rs, options.fieldValidation));
       warnings = decoded.warnings;
       return decoded.object;
-    }, { dryRun: options.dryRun, subresource, fieldManager: options.fieldManager });
+    }, { dryRun: options.dryRun, subresource, fieldManager: options.fieldManager, request: ctx });
     return { object, warnings, created: false };
   }
 
   /** Server-side apply: merge the configuration, move field ownership, 409 on conflicts unless forced. */
-  private async apply(rs: ResourceStore, info: ResourceRequest, req: IncomingMessage, options: MutationOptions, subresource?: string): Promise<{ object: KObject; warnings: string[]; created: boolean }> {
+  private async apply(rs: ResourceStore, info: ResourceRequest, req: IncomingMessage, options: MutationOptions, ctx: RequestContext, subresource?: string): Promise<{ object: KObject; warnings: string[]; created: boolean }> {
     const manager = options.fieldManagerParameter;
     if (!manager) throw errors.invalid('PatchOptions', 'meta.k8s.io', '', [fieldErrors.required('fieldManager', 'is required for apply patch')]);
     const name = this.nameOf(info);
@@ -283,14 +284,14 @@ export class RestHandler {
     if (!rs.cache.get(rs.key(info.namespace, name))) {
       if (subresource) throw errors.notFound(rs.gr, name);
       const created = run(() => applyConfig(undefined, { ...config, metadata: { ...config.metadata, name } }, rs.schema, writer, options.force, rs.hasStatus));
-      const object = await rs.create(info.namespace, created, { dryRun: options.dryRun, managedFieldsSet: true });
+      const object = await rs.create(info.namespace, created, { dryRun: options.dryRun, managedFieldsSet: true, request: ctx });
       return { object, warnings, created: true };
     }
     const { object } = await rs.update(info.namespace, name, (current) => {
       const merged = run(() => applyConfig(current, config, rs.schema, writer, options.force, rs.hasStatus));
       if (config.metadata.resourceVersion === undefined) delete merged.metadata.resourceVersion;
       return merged;
-    }, { dryRun: options.dryRun, subresource, managedFieldsSet: true });
+    }, { dryRun: options.dryRun, subresource, managedFieldsSet: true, request: ctx });
     return { object, warnings, created: false };
   }
 
@@ -309,23 +310,23 @@ export class RestHandler {
     return parseDeleteOptions(given, query, verb);
   }
 
-  private async delete(rs: ResourceStore, ns: string | undefined, name: string, req: IncomingMessage, res: ServerResponse, query: URLSearchParams, format: ResponseFormat): Promise<void> {
+  private async delete(rs: ResourceStore, ns: string | undefined, name: string, req: IncomingMessage, res: ServerResponse, query: URLSearchParams, format: ResponseFormat, ctx: RequestContext): Promise<void> {
     const { options, dryRun } = await this.deleteOptions(rs, req, query, 'delete');
-    const { object, deleted } = await rs.delete(ns, name, options, { dryRun });
+    const { object, deleted } = await rs.delete(ns, name, options, { dryRun, request: ctx });
     // 200 even while finalizers or a grace period hold the object: kube answers 202 only when the
     // client asked for cascading with orphanDependents=false (older clients depend on that).
     const code = !deleted && options.orphanDependents === false ? 202 : 200;
-    if (rs.strategy.returnsDeletedObject) return this.respond(res, code, rs, object, format, query);
+    if (rs.strategy.returnsDeletedObject) return this.respond(res, code, rs, object, format, query, ctx);
     sendObject(res, code, deleted ? successStatus(rs, object) : object);
   }
 
-  private async deleteCollection(rs: ResourceStore, ns: string | undefined, req: IncomingMessage, res: ServerResponse, query: URLSearchParams, format: ResponseFormat): Promise<void> {
+  private async deleteCollection(rs: ResourceStore, ns: string | undefined, req: IncomingMessage, res: ServerResponse, query: URLSearchParams, format: ResponseFormat, ctx: RequestContext): Promise<void> {
     const { options, dryRun } = await this.deleteOptions(rs, req, query, 'deletecollection');
     const listed = await rs.list(ns, parseSelection(query, rs.fieldLabels));
     const items: KObject[] = [];
     for (const o of listed.items) {
       try {
-        items.push((await rs.delete(o.object.metadata.namespace, o.object.metadata.name ?? '', options, { dryRun })).object);
+        items.push((await rs.delete(o.object.metadata.namespace, o.object.metadata.name ?? '', options, { dryRun, request: ctx })).object);
       } catch (e) {
         if (!(e instanceof StatusError && e.code === 404)) throw e;
       }
@@ -335,31 +336,31 @@ export class RestHandler {
 
   // ---- subresources ------------------------------------------------------------------------
 
-  private async subresource(rs: ResourceStore, declared: Subresource | undefined, info: ResourceRequest, req: IncomingMessage, res: ServerResponse, query: URLSearchParams, format: ResponseFormat, dryRun: boolean): Promise<void> {
+  private async subresource(rs: ResourceStore, declared: Subresource | undefined, info: ResourceRequest, req: IncomingMessage, res: ServerResponse, query: URLSearchParams, format: ResponseFormat, dryRun: boolean, ctx: RequestContext): Promise<void> {
     const sub = info.subresource ?? '';
     const name = this.nameOf(info);
     const ns = info.namespace;
     switch (declared?.type) {
       case 'view': {
         // The object itself, written with the subresource's reset fields kept as stored.
-        if (info.verb === 'get') return this.respond(res, 200, rs, await rs.get(ns, name), format, query);
+        if (info.verb === 'get') return this.respond(res, 200, rs, await rs.get(ns, name), format, query, ctx);
         if (info.verb === 'update') {
           const options = parseMutationOptions(query, 'update', req.headers['user-agent']);
           const { object, warnings } = await this.decodeBody(rs, req, options.fieldValidation);
-          const { object: updated } = await rs.update(ns, name, () => object, { dryRun, subresource: sub, fieldManager: options.fieldManager });
-          return this.respond(res, 200, rs, updated, format, query, warnings);
+          const { object: updated } = await rs.update(ns, name, () => object, { dryRun, subresource: sub, fieldManager: options.fieldManager, request: ctx });
+          return this.respond(res, 200, rs, updated, format, query, ctx, warnings);
         }
         if (info.verb === 'patch') {
-          const { object, warnings } = await this.patch(rs, info, req, query, sub);
-          return this.respond(res, 200, rs, object, format, query, warnings);
+          const { object, warnings } = await this.patch(rs, info, req, query, ctx, sub);
+          return this.respond(res, 200, rs, object, format, query, ctx, warnings);
         }
         break;
       }
-      case 'scale': return this.scale(rs, declared, info, req, res, query, dryRun);
+      case 'scale': return this.scale(rs, declared, info, req, res, query, dryRun, ctx);
       case 'create': {
         if (info.verb !== 'create') break;
         const kind = rs.shape.subresources.find((s) => s.name === sub)?.kind ?? { group: rs.shape.group, version: rs.shape.version, kind: sub };
-        const request = await this.createRequest(info, req, query, { gvk: kind, schemas: rs.schemas }, dryRun);
+        const request = await this.createRequest(info, req, query, { gvk: kind, schemas: rs.schemas }, dryRun, ctx);
         const { code, body } = await declared.create(request, rs);
         return sendObject(res, code, body);
       }
@@ -375,25 +376,25 @@ export class RestHandler {
    * A kind with no storage: a create goes to its Strategy's handler (bindings, reviews), a get or
    * list reads what it computes (metrics).
    */
-  private async serveVirtual(virtual: VirtualResource, info: ResourceRequest, req: IncomingMessage, res: ServerResponse, query: URLSearchParams): Promise<void> {
+  private async serveVirtual(virtual: VirtualResource, info: ResourceRequest, req: IncomingMessage, res: ServerResponse, query: URLSearchParams, ctx: RequestContext): Promise<void> {
     const { create, list } = virtual.strategy.virtual ?? {};
     const { shape } = virtual;
     if (!shape.namespaced && info.namespace !== undefined) throw errors.pathNotFound();
     if (info.verb === 'create' && create && !info.name && !info.subresource) {
       if (shape.namespaced && info.namespace === undefined) throw errors.pathNotFound();
       const dryRun = parseDryRun(query, 'create').length > 0;
-      const { code, body } = await create(await this.createRequest(info, req, query, { gvk: { group: shape.group, version: shape.version, kind: shape.kind }, schemas: virtual.schemas }, dryRun));
+      const { code, body } = await create(await this.createRequest(info, req, query, { gvk: { group: shape.group, version: shape.version, kind: shape.kind }, schemas: virtual.schemas }, dryRun, ctx));
       return sendObject(res, code, body);
     }
     if ((info.verb === 'get' || info.verb === 'list') && list && !info.subresource) {
       const apiVersion = shape.group ? `${shape.group}/${shape.version}` : shape.version;
       const { labels } = parseSelection(query, { supported: new Set(['metadata.name', ...(shape.namespaced ? ['metadata.namespace'] : [])]) });
-      const items = (await list(this.registry, info.namespace)).filter((o) => matchesLabels(labels, o.metadata.labels));
+      const items = (await list(this.registry, info.namespace, ctx)).filter((o) => matchesLabels(labels, o.metadata.labels));
       const convertor = virtual.strategy.table;
       const format = chooseResponseFormat(req.headers.accept, { allowTable: convertor !== undefined });
       const body = info.verb === 'list' ? { kind: `${shape.kind}List`, apiVersion, metadata: {}, items } : items.find((o) => o.metadata.name === info.name);
       if (!body) throw errors.notFound({ group: shape.group, resource: shape.resource }, info.name ?? '');
-      const warnings = currentRequest()?.warnings ?? [];
+      const { warnings } = ctx;
       const headers: Record<string, string | string[]> = warnings.length ? { Warning: warningHeaders(warnings) } : {};
       // A kind with a printer answers `kubectl get` with its Table, as kube's REST storages do.
       if (format?.kind === 'table' && convertor) {
@@ -410,7 +411,7 @@ export class RestHandler {
    * The body of a create-only kind (a binding, an eviction, a review), its JSON types checked
    * against the kind's schema as Go's decoder checks them: a wrong one is a 400 naming the first.
    */
-  private async createRequest(info: ResourceRequest, req: IncomingMessage, query: URLSearchParams, of: { gvk: GVK; schemas: SchemaSet }, dryRun: boolean): Promise<CreateRequest> {
+  private async createRequest(info: ResourceRequest, req: IncomingMessage, query: URLSearchParams, of: { gvk: GVK; schemas: SchemaSet }, dryRun: boolean, ctx: RequestContext): Promise<CreateRequest> {
     const { kind, version } = of.gvk;
     const body = parseBody(await readBody(req), req.headers['content-type'], kind);
     const schemaName = schemaNameForKind({ openapi: '', info: {}, paths: {}, components: { schemas: of.schemas.schemas } }, of.gvk);
@@ -421,13 +422,13 @@ export class RestHandler {
     const options = parseMutationOptions(query, 'create', req.headers['user-agent']);
     return {
       version: info.version, namespace: info.namespace, name: info.name, body,
-      dryRun: dryRun ? query.getAll('dryRun') : [], fieldManager: options.fieldManager, user: userOf(req), registry: this.registry,
+      dryRun: dryRun ? query.getAll('dryRun') : [], fieldManager: options.fieldManager, context: ctx, registry: this.registry,
       authenticateToken: this.authenticateToken,
     };
   }
 
   /** The autoscaling/v1 Scale of an object, read from and written to the paths its Strategy declares. */
-  private async scale(rs: ResourceStore, declared: ScaleSubresource, info: ResourceRequest, req: IncomingMessage, res: ServerResponse, query: URLSearchParams, dryRun: boolean): Promise<void> {
+  private async scale(rs: ResourceStore, declared: ScaleSubresource, info: ResourceRequest, req: IncomingMessage, res: ServerResponse, query: URLSearchParams, dryRun: boolean, ctx: RequestContext): Promise<void> {
     const ns = info.namespace;
     const name = this.nameOf(info);
     const toScale = (obj: KObject): KObject => scaleOf(obj, declared);
@@ -462,7 +463,7 @@ export class RestHandler {
       const pinnedRv = info.verb === 'update' ? decoded.metadata.resourceVersion : undefined;
       if (pinnedRv) current.metadata.resourceVersion = pinnedRv;
       return current;
-    }, { dryRun, subresource: 'scale', fieldManager });
+    }, { dryRun, subresource: 'scale', fieldManager, request: ctx });
     sendObject(res, 200, toScale(object));
   }
 }

@@ -3,7 +3,6 @@
 // of a role bound to them allows, cluster bindings first, then the request namespace's bindings.
 // Denials are kube's 403s (responsewriters' forbiddenMessage), with the reason RBAC gives when a
 // binding names a role that does not exist.
-import { AsyncLocalStorage } from 'node:async_hooks';
 import type { IncomingHttpHeaders } from 'node:http';
 import { StatusError } from '../../api/errors.js';
 import type { RequestInfo } from '../request-info.js';
@@ -133,20 +132,5 @@ export interface RequestAuthorizer {
   actingAs(headers: IncomingHttpHeaders, user: User): User;
   /** Throws kube's 403 unless `user` may make the request. */
   authorize(user: User, method: string, info: RequestInfo): void;
-}
-
-/** What a handler may ask about the request it serves: who sent it, and the authorizer (for RBAC's escalation checks). */
-export interface RequestContext { user: User; authorizer: RBACAuthorizer }
-
-const contexts = new AsyncLocalStorage<RequestContext>();
-
-/** Runs `f` as serving a request of `ctx.user`. */
-export function withRequestContext<T>(ctx: RequestContext, f: () => T): T {
-  return contexts.run(ctx, f);
-}
-
-/** The request being served, when authorization is on; undefined for in-process clients (controllers, bootstrap). */
-export function currentRequest(): RequestContext | undefined {
-  return contexts.getStore();
 }
 
