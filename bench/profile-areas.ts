@@ -9,59 +9,14 @@
 //   --from/--to: a window in ms after the profile's start (the cases print theirs after spawn, a
 //   few ms earlier than the profiler's start); --pods: also print the time per pod.
 import { readFileSync } from 'node:fs';
-import { SourceMap } from 'node:module';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { areaOfSource, sourceOf, type CallFrame } from './lib/profile-sources.js';
 
-interface CallFrame { functionName: string; url: string; lineNumber: number; columnNumber: number }
 interface ProfileNode { id: number; callFrame: CallFrame; children?: number[] }
 interface Profile { nodes: ProfileNode[]; startTime: number; endTime: number; samples: number[]; timeDeltas: number[] }
 
-/** Areas in the order printed; the first matching source prefix decides. */
-const SOURCE_AREAS: [RegExp, string][] = [
-  [/\/src\/server\//, 'src/server'],
-  [/\/src\/api\//, 'src/api'],
-  [/\/src\/resources\//, 'src/resources (strategies)'],
-  [/\/src\/storage\//, 'src/storage'],
-  [/\/src\/controllers\/(scheduler|scheduling|volume-binding)/, 'scheduler'],
-  [/\/src\/controllers\//, 'other controllers'],
-  [/\/src\/kubelet\//, 'src/kubelet'],
-  [/\/src\/client\//, 'src/client'],
-  [/\/src\//, 'other src'],
-  [/\/node_modules\/better-sqlite3\//, 'better-sqlite3/native'],
-  [/\/node_modules\//, 'libraries'],
-];
 const SQLITE_CALLS = new Set(['run', 'get', 'all', 'iterate', 'exec', 'prepare', 'pragma', 'transaction', 'bind', 'raw']);
 const SQLITE_CALLERS = /\/src\/storage\/sqlite[^/]*$|\/node_modules\/better-sqlite3\//;
-
-const maps = new Map<string, SourceMap | null>();
-function sourceMapOf(path: string): SourceMap | null {
-  if (!maps.has(path)) {
-    try {
-      maps.set(path, new SourceMap(JSON.parse(readFileSync(`${path}.map`, 'utf8'))));
-    } catch {
-      maps.set(path, null);
-    }
-  }
-  return maps.get(path)!;
-}
-
-/** The source file and line (1-based) a frame's code came from: through the bundle's source map, or its own. */
-function sourceOf(frame: CallFrame): { file: string; line: number } {
-  const own = { file: frame.url, line: frame.lineNumber + 1 };
-  if (!frame.url.startsWith('file://')) return own;
-  const path = fileURLToPath(frame.url);
-  const entry = sourceMapOf(path)?.findEntry(frame.lineNumber, frame.columnNumber);
-  if (!entry || !('originalSource' in entry)) return { ...own, file: path };
-  const { originalSource: original, originalLine } = entry;
-  return { file: resolve(dirname(path), original.startsWith('file://') ? fileURLToPath(original) : original), line: originalLine + 1 };
-}
-
-function areaOfSource(source: string): string {
-  if (source.startsWith('node:')) return 'node internals';
-  return SOURCE_AREAS.find(([re]) => re.test(source))?.[1] ?? 'other';
-}
 
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { from: { type: 'string' }, to: { type: 'string' }, pods: { type: 'string' }, top: { type: 'string', default: '0' } } });
 if (positionals.length !== 1) throw new Error('usage: profile-areas.ts FILE.cpuprofile [--from MS] [--to MS] [--pods N] [--top N]');

@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../test/net.js';
+import { sampleAllocations, type AllocationSampler } from './allocation-sampling.js';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -41,19 +42,26 @@ async function firstSuccess(url: string, since: number, child: ChildProcess, tim
 const children = new Set<ChildProcess>();
 process.on('exit', () => { for (const c of children) c.kill('SIGKILL'); });
 
-function served(child: ChildProcess, url: string, startedAt: number, readyMs: number, cleanup: () => void = () => {}): Served {
+function served(child: ChildProcess, url: string, startedAt: number, readyMs: number, cleanup: () => void = () => {}, sampler?: AllocationSampler): Served {
   children.add(child);
   child.once('exit', () => children.delete(child));
   return {
     url, pid: child.pid!, startedAt, readyMs,
     rssBytes: () => rss(child.pid!),
     cpuSeconds: () => cpuSeconds(child.pid!),
-    stop: () => new Promise((resolve) => {
-      if (child.exitCode !== null) { cleanup(); resolve(); return; }
-      child.once('exit', () => { cleanup(); resolve(); });
-      child.kill('SIGTERM');
-      setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
-    }),
+    stop: async () => {
+      // The profile is read over the inspector before the process goes.
+      if (sampler && child.exitCode === null) {
+        const file = await sampler.finish().catch((e: unknown) => `none: ${String(e)}`);
+        console.error(`bench: allocation profile ${file}`);
+      }
+      await new Promise<void>((resolve) => {
+        if (child.exitCode !== null) { cleanup(); resolve(); return; }
+        child.once('exit', () => { cleanup(); resolve(); });
+        child.kill('SIGTERM');
+        setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
+      });
+    },
   };
 }
 
@@ -96,11 +104,16 @@ export async function startTinykube(opts: TinykubeOptions = {}): Promise<Served>
   const since = performance.now();
   // TINYKUBE_BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=prof' profiles the server under load.
   const nodeArgs = (process.env.TINYKUBE_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  // TINYKUBE_BENCH_ALLOC_PROF=DIR: where the server allocates (bench/lib/allocation-sampling.ts).
+  const allocDir = process.env.TINYKUBE_BENCH_ALLOC_PROF;
+  const inspectPort = allocDir ? await freePort() : 0;
+  if (allocDir) nodeArgs.push(`--inspect=127.0.0.1:${inspectPort}`);
   const child = spawn(process.execPath, [...nodeArgs, ...args], { stdio: ['ignore', 'ignore', opts.onLog ? 'pipe' : 'inherit'], env: { ...process.env, NODE_ENV: 'production' } });
   if (opts.onLog) { const onLog = opts.onLog; followLog(child, (line) => onLog(line, child.pid!)); }
+  const sampler = allocDir ? await sampleAllocations(inspectPort, child.pid!, allocDir) : undefined;
   const url = `http://127.0.0.1:${port}`;
   const readyMs = await firstSuccess(`${url}/readyz`, since, child);
-  return served(child, url, since, readyMs, opts.data ? undefined : () => rmSync(data, { recursive: true, force: true }));
+  return served(child, url, since, readyMs, opts.data ? undefined : () => rmSync(data, { recursive: true, force: true }), sampler);
 }
 
 /** Passes a child's stderr on to ours, and each of its lines to `onLine`. */

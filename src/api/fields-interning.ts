@@ -116,11 +116,37 @@ function mixKey(hash: number, key: string): number {
 
 /** Whether `candidate` has exactly `tree`'s keys, in its order, with the same (held) children. */
 function sameNode(candidate: Tree, tree: Tree, size: number): boolean {
-  const keys = Object.keys(candidate);
-  if (keys.length !== size) return false;
+  // The candidate's keys in order, into one array kept for every comparison (Object.keys made one
+  // each time: a twentieth of what binding pods allocated).
+  let n = 0;
+  for (const k in candidate) {
+    if (n === size) return false;
+    candidateKeys[n++] = k;
+  }
+  if (n !== size) return false;
   let i = 0;
-  for (const k in tree) if (keys[i++] !== k || candidate[k] !== tree[k]) return false;
+  for (const k in tree) if (candidateKeys[i++] !== k || candidate[k] !== tree[k]) return false;
   return true;
+}
+const candidateKeys: string[] = [];
+
+// What the node being interned is compared with, for the predicates below: module state, as
+// lastHash is, since a comparison is synchronous and starts no other. A predicate closing over the
+// node was a closure and its context made for every node interned.
+let queryTree: Tree = LEAF;
+let querySize = 0;
+const NO_ARRAY: readonly unknown[] = Object.freeze([]);
+let queryArray = NO_ARRAY;
+const sameAsQueryTree = (c: Held): c is Tree => !Array.isArray(c) && sameNode(c, queryTree, querySize);
+const sameAsQueryArray = (c: Held): c is unknown[] => Array.isArray(c) && sameElements(c, queryArray);
+
+/** The held node equal to the object `tree` of `size` keys, if any. */
+function heldTreeMatching(hash: number, tree: Tree, size: number): Tree | undefined {
+  queryTree = tree;
+  querySize = size;
+  const held = heldMatching(hash, sameAsQueryTree);
+  queryTree = LEAF;
+  return held;
 }
 
 /** The one held tree equal to `tree` (itself when it is the first). */
@@ -138,7 +164,7 @@ export function internTree(tree: Tree): Tree {
     hash = mixChild(hash, k, id);
     size++;
   }
-  return heldMatching(hash, (c): c is Tree => !Array.isArray(c) && sameNode(c, tree, size)) ?? hold(hash, tree);
+  return heldTreeMatching(hash, tree, size) ?? hold(hash, tree);
 }
 
 /**
@@ -267,7 +293,7 @@ function internObject(node: Tree): Tree {
     size++;
   }
   if (size === 0) return found(LEAF);
-  const heldOne = heldMatching(hash, (c): c is Tree => !Array.isArray(c) && sameNode(c, node, size));
+  const heldOne = heldTreeMatching(hash, node, size);
   return heldOne ? found(heldOne) : holdOnRepeat(hash, node);
 }
 
@@ -279,7 +305,9 @@ function internArray(node: unknown[]): unknown[] {
     if (shared !== child) node[i] = shared;
     hash = Math.imul(hash ^ lastHash, 0x9e3779b1);
   }
-  const heldOne = heldMatching(hash, (c): c is unknown[] => Array.isArray(c) && sameElements(c, node));
+  queryArray = node;
+  const heldOne = heldMatching(hash, sameAsQueryArray);
+  queryArray = NO_ARRAY;
   return heldOne ? found(heldOne) : holdOnRepeat(hash, node);
 }
 

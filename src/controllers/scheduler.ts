@@ -30,6 +30,17 @@ function active(pod: Pod): boolean {
 }
 
 /** The nodes as listed, each with its state at the same index; `fresh[i]` 0 when row i must be worked out again. */
+/** What a search of the nodes for a pod found. */
+interface NodeSearch {
+  visited: number;
+  feasible: number;
+  /** Why each node checked and found unfit is so, and the node. */
+  reasons: (readonly string[])[];
+  failed: { node: Stored<Node>; reasons: readonly string[] }[];
+  /** The feasible nodes of the best score: the scheduler's one array, good until its next search. */
+  best: readonly Stored<Node>[];
+}
+
 interface NodeTable { nodes: Stored<Node>[]; states: NodeState[]; fresh: Uint8Array; indexOf: Map<string, number> }
 
 export class Scheduler {
@@ -53,6 +64,8 @@ export class Scheduler {
   private readonly volumeBinding: VolumeBinding;
   /** Pending pods nominated to a node by preemption, by node then namespace/name (kube's PodNominator). */
   private readonly nominated = new Map<string, Map<string, Pod>>();
+  /** The last search's nodes of the best score (NodeSearch.best). */
+  private readonly bestNodes: Stored<Node>[] = [];
   private readonly nominatedNodeOf = new Map<string, string>();
 
   constructor(private readonly registry: Registry, private readonly log: Logger = QUIET) {
@@ -179,9 +192,30 @@ export class Scheduler {
     const nodes = table.nodes;
     const volumeCheck = this.volumeBinding.preFilter(pod);
     if ('unresolvable' in volumeCheck) return this.unschedulableFor(request, pod, preFilterMessage(nodes.length, volumeCheck.unresolvable));
+    const { visited, feasible, reasons, failed, best } = this.search(table, pod, volumeCheck.volumes);
+    if (nodes.length) this.nextStartNode = (this.nextStartNode + visited) % nodes.length;
+    if (!best.length) return this.postFilter(request, pod, unschedulableMessage(nodes.length, reasons), failed);
+    this.unschedulable.delete(key);
+    const chosen = best[this.registry.entropy.int(best.length)].metadata.name;
+    // The binding cycle runs on its own, as kube-scheduler's does: the next pod need not wait.
+    this.assume(chosen, key, pod);
+    void this.bind(request, chosen, visited, feasible, pod, volumeCheck.volumes).finally(() => this.forget(chosen, key));
+  }
+
+  /**
+   * Filters and scores nodes from where the last search stopped until enough feasible ones are
+   * found (percentageOfNodesToScore). Not in the async schedule(): there a double kept from one
+   * node to the next was a heap number each time.
+   */
+  private search(table: NodeTable, pod: Pod, volumes: PodVolumes | undefined): NodeSearch {
+    const nodes = table.nodes;
     const reasons: (readonly string[])[] = [];
     const failed: { node: Stored<Node>; reasons: readonly string[] }[] = [];
-    let best: { node: Stored<Node>; score: number }[] = [];
+    // The nodes of the best score so far: one array kept for every attempt (with nodes alike, most
+    // of the hundreds checked tie, and an object a tie was a fifth of what the scheduler allocated).
+    const best = this.bestNodes;
+    best.length = 0;
+    let bestScore = -Infinity;
     let feasible = 0;
     let visited = 0;
     const wanted = feasibleNodesToFind(nodes.length);
@@ -192,20 +226,13 @@ export class Scheduler {
       // Nominated pods count on their node for this pod only; otherwise the node's state is shared.
       const state = this.nominated.size ? this.stateFor(table, i, pod) : this.stateAt(table, i);
       let why = filterNode(pod, state, demand);
-      if (!why.length && volumeCheck.volumes) why = this.volumeBinding.filter(volumeCheck.volumes, node);
+      if (!why.length && volumes) why = this.volumeBinding.filter(volumes, node);
       if (why.length) { reasons.push(why); failed.push({ node, reasons: why }); continue; }
       feasible++;
       const score = scoreNode(pod, state, demand);
-      if (!best.length || score > best[0].score) best = [{ node, score }];
-      else if (score === best[0].score) best.push({ node, score });
+      if (!best.length || score > bestScore) { best.length = 0; bestScore = score; best.push(node); } else if (score === bestScore) best.push(node);
     }
-    if (nodes.length) this.nextStartNode = (this.nextStartNode + visited) % nodes.length;
-    if (!best.length) return this.postFilter(request, pod, unschedulableMessage(nodes.length, reasons), failed);
-    this.unschedulable.delete(key);
-    const chosen = best[this.registry.entropy.int(best.length)].node.metadata.name;
-    // The binding cycle runs on its own, as kube-scheduler's does: the next pod need not wait.
-    this.assume(chosen, key, pod);
-    void this.bind(request, chosen, visited, feasible, pod, volumeCheck.volumes).finally(() => this.forget(chosen, key));
+    return { visited, feasible, reasons, failed, best };
   }
 
   /**

@@ -219,20 +219,17 @@ const FITS: readonly string[] = Object.freeze([]);
 /** The reasons a node cannot take the pod, in kube-scheduler's words; empty when it fits. */
 export function filterNode(pod: Pod, s: NodeState, demand: PodDemand = podDemand(pod)): readonly string[] {
   if (!s.open) {
-    const tolerations = demand.tolerations;
-    if (!s.ready) return ['node(s) were not ready'];
-    if (s.unschedulable && !tolerates(tolerations, { key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' })) return ["node(s) were unschedulable"];
-    const untolerated = s.hardTaints.find((t) => !tolerates(tolerations, t));
-    if (untolerated) return [`node(s) had untolerated taint {${untolerated.key}: ${untolerated.value ?? ''}}`];
+    const closed = closedReasons(s, demand.tolerations);
+    if (closed) return closed;
   }
-  if (demand.selector.length && demand.selector.some(([k, v]) => s.labels[k] !== v)) return [NO_MATCH];
+  if (demand.selector.length && !labelsMatch(demand.selector, s.labels)) return [NO_MATCH];
   if (demand.affinity && !matchesNodeAffinity(pod, s.node)) return [NO_MATCH];
   const want = demand.requests;
   const tooManyPods = s.requestedPods + 1 > s.allocatablePods;
   const cpu = want.cpu > 0 && s.requestedCpu + want.cpu > s.allocatableCpu;
   const memory = want.memory > 0 && s.requestedMemory + want.memory > s.allocatableMemory;
   const storage = want.ephemeralStorage > 0 && s.requestedStorage + want.ephemeralStorage > s.allocatableStorage;
-  const ports = demand.hostPorts.length > 0 && demand.hostPorts.some((p) => s.usedPorts.has(p));
+  const ports = demand.hostPorts.length > 0 && anyUsed(demand.hostPorts, s.usedPorts);
   if (!tooManyPods && !cpu && !memory && !storage && !ports) return FITS;
   const reasons: string[] = [];
   if (tooManyPods) reasons.push('Too many pods');
@@ -244,6 +241,28 @@ export function filterNode(pod: Pod, s: NodeState, demand: PodDemand = podDemand
 }
 
 const NO_MATCH = "node(s) didn't match Pod's node affinity/selector";
+
+/** Why a node not open to every pod (not ready, unschedulable, tainted) is closed to this one, if it is. */
+function closedReasons(s: NodeState, tolerations: Toleration[] | undefined): readonly string[] | undefined {
+  if (!s.ready) return ['node(s) were not ready'];
+  if (s.unschedulable && !tolerates(tolerations, { key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' })) return ["node(s) were unschedulable"];
+  const untolerated = s.hardTaints.find((t) => !tolerates(tolerations, t));
+  if (untolerated) return [`node(s) had untolerated taint {${untolerated.key}: ${untolerated.value ?? ''}}`];
+  return undefined;
+}
+
+// filterNode's checks as loops and functions of their own, not closures: a closure in its body
+// made V8 allocate a context at every call (for each of the hundreds of nodes a pod is checked
+// against: a sixth of all the scheduler case allocated).
+function labelsMatch(selector: [string, string][], labels: Record<string, string>): boolean {
+  for (const [k, v] of selector) if (labels[k] !== v) return false;
+  return true;
+}
+
+function anyUsed(ports: string[], used: ReadonlySet<string>): boolean {
+  for (const p of ports) if (used.has(p)) return true;
+  return false;
+}
 
 /** LeastAllocated plus BalancedAllocation, each 0-100, over cpu and memory. */
 export function scoreNode(pod: Pod, s: NodeState, demand: PodDemand = podDemand(pod)): number {
