@@ -37,8 +37,9 @@ interface NodeSearch {
   /** Why each node checked and found unfit is so, and the node. */
   reasons: (readonly string[])[];
   failed: { node: Stored<Node>; reasons: readonly string[] }[];
-  /** The feasible nodes of the best score: the scheduler's one array, good until its next search. */
+  /** The feasible nodes of the best score: the first `tied` of the scheduler's one array, good until its next search. */
   best: readonly Stored<Node>[];
+  tied: number;
 }
 
 interface NodeTable { nodes: Stored<Node>[]; states: NodeState[]; fresh: Uint8Array; indexOf: Map<string, number> }
@@ -192,11 +193,11 @@ export class Scheduler {
     const nodes = table.nodes;
     const volumeCheck = this.volumeBinding.preFilter(pod);
     if ('unresolvable' in volumeCheck) return this.unschedulableFor(request, pod, preFilterMessage(nodes.length, volumeCheck.unresolvable));
-    const { visited, feasible, reasons, failed, best } = this.search(table, pod, volumeCheck.volumes);
+    const { visited, feasible, reasons, failed, best, tied } = this.search(table, pod, volumeCheck.volumes);
     if (nodes.length) this.nextStartNode = (this.nextStartNode + visited) % nodes.length;
-    if (!best.length) return this.postFilter(request, pod, unschedulableMessage(nodes.length, reasons), failed);
+    if (!tied) return this.postFilter(request, pod, unschedulableMessage(nodes.length, reasons), failed);
     this.unschedulable.delete(key);
-    const chosen = best[this.registry.entropy.int(best.length)].metadata.name;
+    const chosen = best[this.registry.entropy.int(tied)].metadata.name;
     // The binding cycle runs on its own, as kube-scheduler's does: the next pod need not wait.
     this.assume(chosen, key, pod);
     void this.bind(request, chosen, visited, feasible, pod, volumeCheck.volumes).finally(() => this.forget(chosen, key));
@@ -211,10 +212,11 @@ export class Scheduler {
     const nodes = table.nodes;
     const reasons: (readonly string[])[] = [];
     const failed: { node: Stored<Node>; reasons: readonly string[] }[] = [];
-    // The nodes of the best score so far: one array kept for every attempt (with nodes alike, most
-    // of the hundreds checked tie, and an object a tie was a fifth of what the scheduler allocated).
+    // The nodes of the best score so far, the first `tied` of one array kept for every search: with
+    // nodes alike most of the hundreds checked tie (an object a tie was a fifth of what the scheduler
+    // allocated, and emptying the array by its length frees its store, grown again by the pushes).
     const best = this.bestNodes;
-    best.length = 0;
+    let tied = 0;
     let bestScore = -Infinity;
     let feasible = 0;
     let visited = 0;
@@ -230,9 +232,9 @@ export class Scheduler {
       if (why.length) { reasons.push(why); failed.push({ node, reasons: why }); continue; }
       feasible++;
       const score = scoreNode(pod, state, demand);
-      if (!best.length || score > bestScore) { best.length = 0; bestScore = score; best.push(node); } else if (score === bestScore) best.push(node);
+      if (!tied || score > bestScore) { bestScore = score; best[0] = node; tied = 1; } else if (score === bestScore) best[tied++] = node;
     }
-    return { visited, feasible, reasons, failed, best };
+    return { visited, feasible, reasons, failed, best, tied };
   }
 
   /**
