@@ -29,7 +29,6 @@ function active(pod: Pod): boolean {
   return !terminal(pod);
 }
 
-/** The nodes as listed, each with its state at the same index; `fresh[i]` 0 when row i must be worked out again. */
 /** What a search of the nodes for a pod found. */
 interface NodeSearch {
   visited: number;
@@ -42,6 +41,7 @@ interface NodeSearch {
   tied: number;
 }
 
+/** The nodes as listed, each with its state at the same index; `fresh[i]` 0 when row i must be worked out again. */
 interface NodeTable { nodes: Stored<Node>[]; states: NodeState[]; fresh: Uint8Array; indexOf: Map<string, number> }
 
 export class Scheduler {
@@ -205,8 +205,8 @@ export class Scheduler {
 
   /**
    * Filters and scores nodes from where the last search stopped until enough feasible ones are
-   * found (percentageOfNodesToScore). Not in the async schedule(): there a double kept from one
-   * node to the next was a heap number each time.
+   * found (percentageOfNodesToScore): the scheduler's hot loop, which allocates nothing for a node
+   * that fits (bench/alloc-areas.ts).
    */
   private search(table: NodeTable, pod: Pod, volumes: PodVolumes | undefined): NodeSearch {
     const nodes = table.nodes;
