@@ -149,6 +149,14 @@ function heldTreeMatching(hash: number, tree: Tree, size: number): Tree | undefi
   return held;
 }
 
+/** The held array with the elements of `node`, if any. */
+function heldArrayMatching(hash: number, node: readonly unknown[]): unknown[] | undefined {
+  queryArray = node;
+  const held = heldMatching(hash, sameAsQueryArray);
+  queryArray = NO_ARRAY;
+  return held;
+}
+
 /** The one held tree equal to `tree` (itself when it is the first). */
 export function internTree(tree: Tree): Tree {
   if (ids.has(tree)) return tree;
@@ -305,9 +313,7 @@ function internArray(node: unknown[]): unknown[] {
     if (shared !== child) node[i] = shared;
     hash = Math.imul(hash ^ lastHash, 0x9e3779b1);
   }
-  queryArray = node;
-  const heldOne = heldMatching(hash, sameAsQueryArray);
-  queryArray = NO_ARRAY;
+  const heldOne = heldArrayMatching(hash, node);
   return heldOne ? found(heldOne) : holdOnRepeat(hash, node);
 }
 
