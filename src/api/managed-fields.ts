@@ -6,6 +6,7 @@
 import { canonicalJSON, copyJSON, isJsonObject, jsonEqual } from './json.js';
 import { comparePathElements, FieldSet, fieldPE, keyFieldsPE, pathString, valuePE, type Path } from './fieldset.js';
 import { heldNode } from './fields-interning.js';
+import { ShapeMemo } from './shape-memo.js';
 import type { SchemaNode } from './schema-navigator.js';
 import type { KObject } from './types.js';
 
@@ -184,85 +185,29 @@ const NO_CUT: Cut = { exact: undefined, prefixes: undefined };
  */
 export function createdFields(obj: KObject, schema: SchemaNode, hasStatus: boolean): Tree | undefined {
   const memo = createdMemo(schema, hasStatus);
-  const shape = createdShape(obj);
-  const known = shape === undefined ? undefined : memo.get(shape);
+  const known = memo.get(obj);
   if (known !== undefined) return known ?? undefined;
   const cut: Cut = hasStatus ? { exact: STRIPPED_AND_STATUS, prefixes: STATUS_SET } : { exact: STRIPPED_SET, prefixes: undefined };
   // A walk left by a throw leaves entries below: the stack is the walk's alone.
   pendingKeys.length = 0;
   pendingTrees.length = 0;
   const tree = createdNode(emptyLike(schema, obj), stripForCompare(obj), schema, cut, false);
-  if (shape === undefined) return tree;
-  if (memo.size >= CREATED_MEMO_ENTRIES) memo.clear();
-  memo.set(shape, tree ?? null);
+  memo.set(obj, tree ?? null);
   return tree;
 }
 
-// ---- creates alike: one walk for each shape ----------------------------------------------------
-// The objects a client creates are mostly alike (a controller's pods from one template, a
-// recorder's Events): their trees differ only where their shapes do. The walk above reads of a
-// value no more than its keys, whether it is null, undefined, an object, an array or another
-// scalar, and, inside lists, the items themselves (their key fields and set values name path
-// elements); so objects of one shape, so described, have one tree. It is held (interned, never
-// changed), so every create of that shape is given the same one. Describing the shape is a walk
-// that makes one string; the walk it spares names path elements, navigates the schema and interns
-// (a tenth of a pod create's cost in ResourceStore.create, measured).
+// The walk below reads of a value no more than a ShapeMemo's shape holds (keys, whether it is null,
+// undefined, an object, a list or a scalar, and lists whole: their items' key fields and set
+// values name path elements), so objects of one shape have one tree. It is held (interned, never
+// changed): every create of that shape is given the same one, and the walk (naming path elements,
+// navigating the schema, interning) is made once per shape rather than once per create.
+const createdMemos = new WeakMap<SchemaNode, [ShapeMemo<Tree | null>, ShapeMemo<Tree | null>]>();
+const createdMemoOptions = { capacity: 256, ignored: { metadata: ['managedFields', 'resourceVersion'] } };
 
-/** Shapes remembered per schema and status split before starting afresh (a few templates' worth). */
-const CREATED_MEMO_ENTRIES = 256;
-const createdMemos = new WeakMap<SchemaNode, [Map<string, Tree | null>, Map<string, Tree | null>]>();
-
-function createdMemo(schema: SchemaNode, hasStatus: boolean): Map<string, Tree | null> {
+function createdMemo(schema: SchemaNode, hasStatus: boolean): ShapeMemo<Tree | null> {
   let memos = createdMemos.get(schema);
-  if (!memos) createdMemos.set(schema, (memos = [new Map<string, Tree | null>(), new Map<string, Tree | null>()]));
+  if (!memos) createdMemos.set(schema, (memos = [new ShapeMemo(createdMemoOptions), new ShapeMemo(createdMemoOptions)]));
   return memos[hasStatus ? 1 : 0];
-}
-
-/**
- * What createdFields reads of an object, as text (metadata's managedFields and resourceVersion do
- * not count); undefined when it holds a value JSON has no form for (not remembered).
- */
-export function createdShape(obj: KObject): string | undefined {
-  unusual = false;
-  let out = '{';
-  for (const k in obj) {
-    const v = obj[k];
-    out += `${k.length}:${k}=${k === 'metadata' && isObject(v) ? metadataShape(v) : shapeText(v, false)},`;
-  }
-  return unusual ? undefined : `${out}}`;
-}
-
-/** Set by shapeText on a value that is not JSON's (a function, a class's instance). */
-let unusual = false;
-
-function metadataShape(meta: JsonObject): string {
-  let out = '{';
-  for (const k in meta) if (k !== 'managedFields' && k !== 'resourceVersion') out += `${k.length}:${k}=${shapeText(meta[k], false)},`;
-  return `${out}}`;
-}
-
-/** A value's shape: its scalars as their kind alone outside lists, whole inside them. */
-function shapeText(v: Json, inList: boolean): string {
-  if (v === undefined) return 'u';
-  if (v === null) return 'z';
-  switch (typeof v) {
-    case 'string': return inList ? `${v.length}"${v}` : 's';
-    case 'number': return inList ? `n${v}` : 'n';
-    case 'boolean': return inList ? (v ? 't' : 'f') : 'b';
-    case 'object': break;
-    default: unusual = true; return '?';
-  }
-  let out: string;
-  if (Array.isArray(v)) {
-    out = '[';
-    for (let i = 0; i < v.length; i++) out += `${shapeText(v[i], true)},`;
-    return `${out}]`;
-  }
-  const proto: unknown = Object.getPrototypeOf(v);
-  if (proto !== Object.prototype && proto !== null) { unusual = true; return '?'; }
-  out = '{';
-  for (const k in v as JsonObject) out += `${k.length}:${k}=${shapeText((v as JsonObject)[k], inList)},`;
-  return `${out}}`;
 }
 
 /**
