@@ -6,6 +6,7 @@ import { typeMismatchText } from './go-json-errors.js';
 import { SchemaNode } from './schema-navigator.js';
 import type { Schema } from './openapi.js';
 import { isJsonObject } from './json.js';
+import { ShapeMemo } from './shape-memo.js';
 
 const Ajv = AjvModule.default ?? AjvModule;
 
@@ -51,7 +52,14 @@ export class SchemaValidator {
   /** Checks `obj` against the schema `schemaName` of `set`. */
   check(set: SchemaSet, schemaName: string, obj: unknown): DecodeProblems {
     const validate = this.validator(set, schemaName);
+    // A built-in kind's closed schema asks of a value only its keys and JSON types (and Go's
+    // integer ranges): a shape found clean once is clean again. Custom resources' schemas ask more
+    // (patterns, bounds), and an object with problems is checked in full for their texts.
+    const object = isJsonObject(obj) ? obj : undefined;
+    const clean = set.unstructured || !object ? undefined : this.clean.get(validate);
+    if (object && clean?.get(object)) return { unknownFields: [], unknownPaths: [], typeErrors: [] };
     validate(obj);
+    if (object && clean && !validate.errors?.length) clean.set(object, true);
     const unknownFields: string[] = [];
     const unknownPaths: string[][] = [];
     const mistyped: string[] = [];
@@ -74,8 +82,11 @@ export class SchemaValidator {
   forget(set: SchemaSet): void {
     if (!this.added.delete(set.id)) return;
     this.ajv.removeSchema(set.id);
-    for (const id of [...this.compiled.keys()]) if (id.startsWith(`${set.id}#`)) this.compiled.delete(id);
+    for (const [id, v] of [...this.compiled]) if (id.startsWith(`${set.id}#`)) { this.compiled.delete(id); this.clean.delete(v); }
   }
+
+  /** The object shapes each compiled validator of a built-in kind found clean. */
+  private readonly clean = new Map<ValidateFunction, ShapeMemo<true>>();
 
   private validator(set: SchemaSet, schemaName: string): ValidateFunction {
     const id = `${set.id}#/components/schemas/${schemaName}`;
@@ -87,6 +98,7 @@ export class SchemaValidator {
     }
     v = this.ajv.compile({ $ref: id });
     this.compiled.set(id, v);
+    if (!set.unstructured) this.clean.set(v, new ShapeMemo<true>({ capacity: 256 }));
     return v;
   }
 }

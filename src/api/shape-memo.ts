@@ -1,6 +1,8 @@
 // A value remembered per object shape, for work whose outcome an object's shape decides: its keys
 // (in their order), whether each value is null, undefined, an object, a list or which kind of
-// scalar, and, inside lists, the items whole (their key fields and set values matter there). Two
+// scalar (a string, a boolean, an integer in Go's int32 range, one in int64's, another integer, a
+// number that is not one),
+// and, inside lists, the items whole (their key fields and set values matter there). Two
 // walks of the object and no allocation find a shape met before: one hashes it, the other
 // compares it with the copy kept of the shape first met (a copy: the object itself may change).
 //
@@ -9,10 +11,21 @@
 // their shapes do.
 
 /** A scalar outside lists, as a shape keeps it: its kind. */
-class ScalarKind { constructor(readonly kind: string) {} }
-const STRING = new ScalarKind('string');
-const NUMBER = new ScalarKind('number');
-const BOOLEAN = new ScalarKind('boolean');
+class ScalarKind { constructor(readonly kind: string, readonly code: number) {} }
+const STRING = new ScalarKind('string', 3);
+const INT32 = new ScalarKind('int32', 4);
+const INT64 = new ScalarKind('int64', 10);
+const INTEGER = new ScalarKind('integer', 11);
+const NUMBER = new ScalarKind('number', 12);
+const BOOLEAN = new ScalarKind('boolean', 5);
+
+/** A number's kind: what a schema's integer type and Go's ranges tell apart. */
+function numberKind(v: number): ScalarKind {
+  if (!Number.isInteger(v)) return NUMBER;
+  if (v >= -2147483648 && v <= 2147483647) return INT32;
+  // As the decoding check's int64 range: a double cannot hold 2^63 - 1.
+  return v >= -(2 ** 63) && v <= 2 ** 63 ? INT64 : INTEGER;
+}
 
 /** An object's shape: its keys in order and each value's shape. */
 class ObjectShape {
@@ -22,6 +35,8 @@ class ObjectShape {
 /** Outside lists: a kind, null, undefined or an object's shape; inside them, the values themselves. */
 type Shape = ScalarKind | ObjectShape | Shape[] | string | number | boolean | null | undefined;
 
+interface Entry<V> { readonly shape: ObjectShape; readonly value: V }
+
 export interface ShapeMemoOptions {
   /** Entries kept before the memo starts afresh. */
   capacity: number;
@@ -30,7 +45,8 @@ export interface ShapeMemoOptions {
 }
 
 export class ShapeMemo<V> {
-  private readonly entries = new Map<number, { shape: ObjectShape; value: V }[]>();
+  private readonly entries = new Map<number, Entry<V>[]>();
+  private last?: Entry<V>;
   private size = 0;
   private readonly ignored: Map<string, ReadonlySet<string>>;
 
@@ -40,9 +56,17 @@ export class ShapeMemo<V> {
 
   /** The value remembered for `obj`'s shape; undefined when none is (or `obj` holds values JSON has no form for). */
   get(obj: Record<string, unknown>): V | undefined {
+    // Objects of one shape tend to come in runs (a controller's pods): the last one found is tried first, one walk.
+    const last = this.last;
+    if (last && this.matches(obj, last.shape)) return last.value;
     const hash = this.hash(obj);
     if (hash === undefined) return undefined;
-    for (const e of this.entries.get(hash) ?? []) if (this.matches(obj, e.shape)) return e.value;
+    for (const e of this.entries.get(hash) ?? []) {
+      if (e !== last && this.matches(obj, e.shape)) {
+        this.last = e;
+        return e.value;
+      }
+    }
     return undefined;
   }
 
@@ -51,10 +75,11 @@ export class ShapeMemo<V> {
     const hash = this.hash(obj);
     if (hash === undefined) return;
     if (this.size >= this.options.capacity) { this.entries.clear(); this.size = 0; }
-    const shape = copyObject(obj, false, undefined, this.ignored);
+    const entry = { shape: copyObject(obj, false, undefined, this.ignored), value };
     const bucket = this.entries.get(hash);
-    if (bucket) bucket.push({ shape, value }); else this.entries.set(hash, [{ shape, value }]);
+    if (bucket) bucket.push(entry); else this.entries.set(hash, [entry]);
     this.size++;
+    this.last = entry;
   }
 
   private hash(obj: Record<string, unknown>): number | undefined {
@@ -99,9 +124,9 @@ function hashValue(h: number, v: unknown, inList: boolean, skip: ReadonlySet<str
   if (v === undefined) return mix(h, 1);
   if (v === null) return mix(h, 2);
   switch (typeof v) {
-    case 'string': return inList ? mixString(mix(h, 3), v) : mix(h, 3);
-    case 'number': return inList ? mix(mix(h, 4), v | 0) : mix(h, 4);
-    case 'boolean': return inList ? mix(h, v ? 5 : 6) : mix(h, 5);
+    case 'string': return inList ? mixString(mix(h, 3), v) : mix(h, STRING.code);
+    case 'number': return inList ? mix(mix(h, 4), v | 0) : mix(h, numberKind(v).code);
+    case 'boolean': return inList ? mix(h, v ? 5 : 6) : mix(h, BOOLEAN.code);
     case 'object': break;
     default: unusual = true; return h;
   }
@@ -123,7 +148,7 @@ function matchesValue(v: unknown, s: Shape, inList: boolean, skip: ReadonlySet<s
   if (v === null || v === undefined) return v === s;
   switch (typeof v) {
     case 'string': return inList ? v === s : s === STRING;
-    case 'number': return inList ? v === s : s === NUMBER;
+    case 'number': return inList ? v === s : s === numberKind(v);
     case 'boolean': return inList ? v === s : s === BOOLEAN;
     case 'object': break;
     default: return false;
@@ -148,7 +173,7 @@ function copyValue(v: unknown, inList: boolean): Shape {
   if (v === null || v === undefined) return v;
   switch (typeof v) {
     case 'string': return inList ? v : STRING;
-    case 'number': return inList ? v : NUMBER;
+    case 'number': return inList ? v : numberKind(v);
     case 'boolean': return inList ? v : BOOLEAN;
     default: break;
   }

@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import { ShapeMemo } from '../../src/api/shape-memo.js';
 
 describe('ShapeMemo', () => {
-  const memo = () => new ShapeMemo<string>({ capacity: 8, ignored: { metadata: ['managedFields', 'resourceVersion'] } });
+  const memo = (capacity = 16) => new ShapeMemo<string>({ capacity, ignored: { metadata: ['managedFields', 'resourceVersion'] } });
   const pod = (spec: unknown, meta: object = {}) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'a', labels: { app: 'x' }, ...meta }, spec });
 
   test('scalars outside lists count by their kind alone', () => {
@@ -30,7 +30,7 @@ describe('ShapeMemo', () => {
 
   test('null, undefined, absent, objects, lists and each scalar kind are apart; keys count in their order', () => {
     const m = memo();
-    const specs = [{ a: null }, { a: undefined }, {}, { a: 's' }, { a: 1 }, { a: false }, { a: {} }, { a: [] }];
+    const specs = [{ a: null }, { a: undefined }, {}, { a: 's' }, { a: 1 }, { a: 2 ** 40 }, { a: 2 ** 64 }, { a: 1.5 }, { a: false }, { a: {} }, { a: [] }];
     specs.forEach((spec, i) => m.set(pod(spec), `shape ${i}`));
     specs.forEach((spec, i) => assert.equal(m.get(pod(spec)), `shape ${i}`));
     const n = memo();
@@ -58,8 +58,17 @@ describe('ShapeMemo', () => {
     assert.equal(m.get(pod({ containers: [{ name: 'web' }] })), 'web');
   });
 
-  test('values JSON has no form for are not remembered; a full memo starts afresh', () => {
+  test("numbers count as integers in int32's range, in int64's, or others", () => {
     const m = memo();
+    m.set(pod({ a: 1, b: 2 ** 40, c: 0.5, d: 2 ** 64 }), 'kinds');
+    assert.equal(m.get(pod({ a: -2147483648, b: -(2 ** 63), c: -3.25, d: -(2 ** 70) })), 'kinds');
+    assert.equal(m.get(pod({ a: 1, b: 2 ** 40, c: 0.5, d: 0.5 })), undefined);
+    assert.equal(m.get(pod({ a: 2147483648, b: 2 ** 40, c: 0.5 })), undefined);
+    assert.equal(m.get(pod({ a: 1, b: 2 ** 40, c: 3, d: 2 ** 64 })), undefined);
+  });
+
+  test('values JSON has no form for are not remembered; a full memo starts afresh', () => {
+    const m = memo(8);
     m.set({ ...pod({}), at: new Date(0) }, 'date');
     assert.equal(m.get({ ...pod({}), at: new Date(0) }), undefined);
     m.set({ ...pod({}), f: () => 1 }, 'function');
