@@ -131,9 +131,12 @@ export type Correlation = { write: 'create' | 'patch'; event: EventDraft; key: n
 
 /** One recorder's correlator: the three caches, each bounded as client-go bounds them. */
 export class EventCorrelator {
-  private readonly aggregates = new Lru<number, AggregateRecord>(LRU_ENTRIES);
-  private readonly logs = new Lru<number, EventLog>(LRU_ENTRIES);
-  private readonly buckets = new Lru<number, TokenBucket>(LRU_ENTRIES);
+  /** Per group: its last time and, when it has seen one message, that message's hash; when more, all of them. */
+  private readonly aggregates = new Lru<readonly number[]>(LRU_ENTRIES, 2, 1);
+  /** Per event key: the count, and the name and firstTimestamp of the Event written for it. */
+  private readonly logs = new Lru<string>(LRU_ENTRIES, 1, 2);
+  /** Per source and object: the spam filter's tokens and when they were counted. */
+  private readonly buckets = new Lru<never>(LRU_ENTRIES, 2, 0);
 
   constructor(private readonly now: () => Date) {}
 
@@ -141,24 +144,59 @@ export class EventCorrelator {
     const now = this.now();
     const nowMs = now.getTime();
     const { aggregateKey, localKey } = aggregateKeys(event);
-    const group = hash53(aggregateKey);
-    const { record, combine } = aggregate(this.aggregates.get(group), hash53(localKey), nowMs);
-    this.aggregates.set(group, record);
+    const group = this.aggregates.slotFor(hash53(aggregateKey));
+    const { record, combine } = aggregate(this.aggregateRecord(group), hash53(localKey), nowMs);
+    this.setAggregateRecord(group, record);
     const key = hash53(combine ? aggregateKey : eventKey(event));
     const draft = combine ? combined(event, now) : event;
-    const observed = observe(this.logs.get(key), draft);
-    this.logs.set(key, observed.log);
-    const spam = hash53(spamKey(observed.event));
-    const { bucket, accepted } = takeToken(this.buckets.get(spam), nowMs);
-    this.buckets.set(spam, bucket);
+    const logged = this.logs.slotFor(key);
+    const observed = observe(this.eventLog(logged), draft);
+    this.setEventLog(logged, observed.log);
+    const spam = this.buckets.slotFor(hash53(spamKey(observed.event)));
+    const held = this.buckets.number(spam, 0);
+    const { bucket, accepted } = takeToken(Number.isNaN(held) ? undefined : { tokens: held, lastMs: this.buckets.number(spam, 1) }, nowMs);
+    this.buckets.setNumber(spam, 0, bucket.tokens);
+    this.buckets.setNumber(spam, 1, bucket.lastMs);
     if (!accepted) return { write: 'none' };
     return { write: observed.patch ? 'patch' : 'create', event: observed.event, key };
   }
 
   /** What the server answered, remembered under the Event's own key as client-go does. */
   updateState(written: Event): void {
-    this.logs.set(hash53(eventKey(written)), { count: written.count ?? 1, firstTimestamp: written.firstTimestamp ?? '', name: written.metadata.name ?? '' });
+    this.setEventLog(this.logs.slotFor(hash53(eventKey(written))), { count: written.count ?? 1, firstTimestamp: written.firstTimestamp ?? '', name: written.metadata.name ?? '' });
   }
+
+  private aggregateRecord(slot: number): AggregateRecord | undefined {
+    const lastMs = this.aggregates.number(slot, 0);
+    if (Number.isNaN(lastMs)) return undefined;
+    const only = this.aggregates.number(slot, 1);
+    return { localKeys: Number.isNaN(only) ? this.aggregates.value(slot, 0) ?? [] : [only], lastMs };
+  }
+
+  private setAggregateRecord(slot: number, record: AggregateRecord): void {
+    this.aggregates.setNumber(slot, 0, record.lastMs);
+    const one = record.localKeys.length === 1;
+    this.aggregates.setNumber(slot, 1, one ? record.localKeys[0] : NaN);
+    this.aggregates.setValue(slot, 0, one ? undefined : record.localKeys);
+  }
+
+  private eventLog(slot: number): EventLog | undefined {
+    const count = this.logs.number(slot, 0);
+    return Number.isNaN(count) ? undefined : { count, name: this.logs.value(slot, 0) ?? '', firstTimestamp: this.logs.value(slot, 1) ?? '' };
+  }
+
+  private setEventLog(slot: number, log: EventLog): void {
+    this.logs.setNumber(slot, 0, log.count);
+    this.logs.setValue(slot, 0, log.name);
+    this.logs.setValue(slot, 1, sharedTimestamp(log.firstTimestamp));
+  }
+}
+
+/** The last timestamp text remembered: events of one second, across every recorder, hold one copy. */
+let lastTimestamp = '';
+function sharedTimestamp(t: string): string {
+  if (t !== lastTimestamp) lastTimestamp = t;
+  return lastTimestamp;
 }
 
 /**

@@ -112,9 +112,39 @@ test('the series: the first is created, the second patches count 2, later ones o
 });
 
 test('Lru: reads and writes make an entry recent; the least recent goes', () => {
-  const l = new Lru<string, number>(2);
-  l.set('a', 1); l.set('b', 2);
-  assert.equal(l.get('a'), 1);
-  l.set('c', 3);
-  assert.deepEqual([l.get('a'), l.get('b'), l.get('c'), l.size], [1, undefined, 3, 2]);
+  const l = new Lru<string>(2, 1, 1);
+  const set = (key: number, n: number, text: string) => { const slot = l.slotFor(key); l.setNumber(slot, 0, n); l.setValue(slot, 0, text); };
+  const get = (key: number) => { const slot = l.find(key); return slot < 0 ? undefined : [l.number(slot, 0), l.value(slot, 0)]; };
+  set(1, 10, 'a'); set(2, 20, 'b');
+  assert.deepEqual(get(1), [10, 'a']);
+  set(3, 30, 'c');
+  assert.deepEqual([get(1), get(2), get(3), l.size], [[10, 'a'], undefined, [30, 'c'], 2]);
+  const fresh = l.slotFor(4);
+  assert.deepEqual([l.number(fresh, 0), l.value(fresh, 0)], [NaN, undefined], 'a new entry starts unset, not with the forgotten one\'s fields');
+});
+
+test('Lru: behaves as a Map kept in recency order, through growth, eviction and reindexing', () => {
+  // A model: a Map re-inserted on every use, its first key the least recent.
+  let seed = 7;
+  const random = (n: number) => { seed = (Math.imul(seed, 1103515245) + 12345) >>> 0; return seed % n; };
+  for (const max of [1, 3, 16, 100]) {
+    const l = new Lru<string>(max, 1, 1, 1);
+    const model = new Map<number, number>();
+    for (let step = 0; step < 20_000; step++) {
+      // Keys as the correlator's: 53-bit hashes, some sharing their low 32 bits (the index's start).
+      const key = (random(4) * 2 ** 32) + random(max * 3);
+      if (random(2)) {
+        const slot = l.find(key);
+        const want = model.get(key);
+        assert.equal(slot < 0 ? undefined : l.number(slot, 0), want, `find ${key} at step ${step}`);
+        if (want !== undefined) { model.delete(key); model.set(key, want); }
+      } else {
+        l.setNumber(l.slotFor(key), 0, step);
+        model.delete(key);
+        model.set(key, step);
+        if (model.size > max) model.delete(model.keys().next().value!);
+      }
+      assert.equal(l.size, model.size);
+    }
+  }
 });
