@@ -6,9 +6,9 @@
 // walks of the object and no allocation find a shape met before: one hashes it, the other
 // compares it with the copy kept of the shape first met (a copy: the object itself may change).
 //
-// Used by managed-fields' createdFields: the objects a client creates are mostly alike (a
-// controller's pods from one template, a recorder's Events), and their trees differ only where
-// their shapes do.
+// The objects a client writes are mostly alike (a controller's pods from one template, a
+// recorder's Events): managed-fields' createdFields remembers each shape's FieldsV1 tree, and the
+// decoding check (schema.ts) the shapes it found clean.
 
 /** A scalar outside lists, as a shape keeps it: its kind. */
 class ScalarKind { constructor(readonly kind: string, readonly code: number) {} }
