@@ -1,10 +1,10 @@
 // A value remembered per object shape, for work whose outcome an object's shape decides: its keys
 // (in their order), whether each value is null, undefined, an object, a list or which kind of
 // scalar (a string, a boolean, an integer in Go's int32 range, one in int64's, another integer, a
-// number that is not one),
-// and, inside lists, the items whole (their key fields and set values matter there). Two
-// walks of the object and no allocation find a shape met before: one hashes it, the other
-// compares it with the copy kept of the shape first met (a copy: the object itself may change).
+// number that is not one), and, inside lists, the items whole (their key fields and set values
+// matter there). A shape met before is found without allocating: compared with the last one found,
+// else hashed and compared with the copies kept of the shapes first met (copies: the objects
+// themselves may change).
 //
 // The objects a client writes are mostly alike (a controller's pods from one template, a
 // recorder's Events): managed-fields' createdFields remembers each shape's FieldsV1 tree, and the
