@@ -8,7 +8,7 @@
 // built (naming each node by a string cost 28 us a pod write). The table that finds held nodes is
 // bounded (two generations, below): a node no write has met lately is not found any more, though
 // the objects holding it still share it.
-import { copyJSON } from './json.js';
+import { copyJSON, isPlainObject } from './json.js';
 import type { KObject } from './types.js';
 
 type Tree = Record<string, unknown>;
@@ -265,11 +265,6 @@ function stringHash(s: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
   return h;
-}
-
-function isPlainObject(v: object): v is Tree {
-  const proto: unknown = Object.getPrototypeOf(v);
-  return proto === Object.prototype || proto === null;
 }
 
 /** The held value equal to `v` (`v` itself when none is, or it is not a JSON node); its hash left in lastHash. */

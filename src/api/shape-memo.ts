@@ -10,6 +10,8 @@
 // recorder's Events): managed-fields' createdFields remembers each shape's FieldsV1 tree, and the
 // decoding check (schema.ts) the shapes it found clean.
 
+import { isPlainObject } from './json.js';
+
 /** A scalar outside lists, as a shape keeps it: its kind. */
 class ScalarKind { constructor(readonly kind: string, readonly code: number) {} }
 const STRING = new ScalarKind('string', 3);
@@ -75,7 +77,15 @@ export class ShapeMemo<V> {
     const hash = this.hash(obj);
     if (hash === undefined) return;
     if (this.size >= this.options.capacity) { this.entries.clear(); this.size = 0; }
-    const entry = { shape: copyObject(obj, false, undefined, this.ignored), value };
+    const keys: string[] = [];
+    const values: Shape[] = [];
+    for (const k in obj) {
+      keys.push(k);
+      const v = obj[k];
+      const skip = this.ignored.get(k);
+      values.push(skip && v !== null && typeof v === 'object' && !Array.isArray(v) ? copyObject(v as Record<string, unknown>, false, skip) : copyValue(v, false));
+    }
+    const entry = { shape: new ObjectShape(keys, values), value };
     const bucket = this.entries.get(hash);
     if (bucket) bucket.push(entry); else this.entries.set(hash, [entry]);
     this.size++;
@@ -115,11 +125,6 @@ function mixString(h: number, s: string): number {
   return n ? mix(mix(mix(h, s.charCodeAt(0)), s.charCodeAt(n >> 1)), s.charCodeAt(n - 1)) : h;
 }
 
-function isPlainObject(v: object): boolean {
-  const proto: unknown = Object.getPrototypeOf(v);
-  return proto === Object.prototype || proto === null;
-}
-
 function hashValue(h: number, v: unknown, inList: boolean, skip: ReadonlySet<string> | undefined): number {
   if (v === undefined) return mix(h, 1);
   if (v === null) return mix(h, 2);
@@ -137,9 +142,9 @@ function hashValue(h: number, v: unknown, inList: boolean, skip: ReadonlySet<str
   }
   if (!isPlainObject(v)) { unusual = true; return h; }
   h = mix(h, 8);
-  for (const k in v as Record<string, unknown>) {
+  for (const k in v) {
     if (skip?.has(k)) continue;
-    h = hashValue(mixString(h, k), (v as Record<string, unknown>)[k], inList, undefined);
+    h = hashValue(mixString(h, k), v[k], inList, undefined);
   }
   return mix(h, 9);
 }
@@ -178,18 +183,16 @@ function copyValue(v: unknown, inList: boolean): Shape {
     default: break;
   }
   if (Array.isArray(v)) return v.map((x) => copyValue(x, true));
-  return copyObject(v as Record<string, unknown>, inList, undefined, undefined);
+  return copyObject(v as Record<string, unknown>, inList, undefined);
 }
 
-function copyObject(o: Record<string, unknown>, inList: boolean, skip: ReadonlySet<string> | undefined, ignored: Map<string, ReadonlySet<string>> | undefined): ObjectShape {
+function copyObject(o: Record<string, unknown>, inList: boolean, skip: ReadonlySet<string> | undefined): ObjectShape {
   const keys: string[] = [];
   const values: Shape[] = [];
   for (const k in o) {
     if (skip?.has(k)) continue;
     keys.push(k);
-    const v = o[k];
-    const below = ignored?.get(k);
-    values.push(below && v !== null && typeof v === 'object' && !Array.isArray(v) ? copyObject(v as Record<string, unknown>, inList, below, undefined) : copyValue(v, inList));
+    values.push(copyValue(o[k], inList));
   }
   return new ObjectShape(keys, values);
 }
