@@ -4,7 +4,9 @@
 // GC (bench/lib/memory-hook.mjs) and, with --snapshot DIR, writes a heap snapshot for
 // bench/heap-areas.ts. Prints one JSON line.
 //
-//   npx tsx bench/memory-probe.ts --nodes 500 --rcs 10 --replicas 1000 [--snapshot DIR] [--settle 30] [--node-args '...']
+//   npx tsx bench/memory-probe.ts --nodes 500 --rcs 10 --replicas 1000 [--snapshot DIR] [--settle 30] [--node-args=...] [--server-stdout]
+// (--server-stdout passes the server's stdout on, where V8's tracing writes: --node-args=--trace-gc-verbose
+// prints each old-generation limit V8 sets and why, its allocation and marking rates.)
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,7 +20,7 @@ const { values: args } = parseArgs({
   options: {
     nodes: { type: 'string', default: '500' }, rcs: { type: 'string', default: '10' }, replicas: { type: 'string', default: '1000' },
     snapshot: { type: 'string' }, settle: { type: 'string', default: '30' }, 'node-args': { type: 'string', default: '' },
-    root: { type: 'string', default: ROOT },
+    root: { type: 'string', default: ROOT }, 'server-stdout': { type: 'boolean', default: false },
   },
 });
 const nodes = Number(args.nodes), rcs = Number(args.rcs), replicas = Number(args.replicas);
@@ -39,7 +41,7 @@ async function main(): Promise<void> {
   const nodeArgs = ['--expose-gc', '--import', join(ROOT, 'bench', 'lib', 'memory-hook.mjs'),
     ...(args.snapshot ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${args.snapshot}`] : []), ...args['node-args'].split(' ').filter(Boolean)];
   const child = spawn(process.execPath, [...nodeArgs, join(args.root, 'bin', 'tinykube.js'), 'serve', '--store', 'sqlite', '--nodes', String(nodes), '--data', data, '--port', String(port)],
-    { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, NODE_ENV: 'production', TINYKUBE_MEMORY_REPORT: report } });
+    { stdio: ['ignore', args['server-stdout'] ? 'inherit' : 'ignore', 'inherit'], env: { ...process.env, NODE_ENV: 'production', TINYKUBE_MEMORY_REPORT: report } });
   const url = `http://127.0.0.1:${port}`;
   const usage = async (): Promise<{ before: Usage; after: Usage; rssAfter: number }> => {
     rmSync(report, { force: true });

@@ -5,6 +5,7 @@
 // sampling as soon as the inspector answers (its first few ms of startup go unsampled: with
 // --inspect-brk the server's SQLite thread never came up) and writes DIR/alloc-<pid>.heapprofile
 // when the server is stopped; bench/alloc-areas.ts sums it by area and function.
+// TINYKUBE_BENCH_ALLOC_SURVIVORS=1: only what survived the young generation (see below).
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import WebSocket from 'ws';
@@ -45,7 +46,11 @@ export async function sampleAllocations(port: number, pid: number, dir: string):
     waiting.set(id, (reply) => { waiting.delete(id); if (reply.error) reject(new Error(`${method}: ${reply.error.message}`)); else resolve(reply.result); });
     ws.send(JSON.stringify({ id, method, params }));
   });
-  await send('HeapProfiler.startSampling', { samplingInterval: SAMPLING_INTERVAL, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+  // TINYKUBE_BENCH_ALLOC_SURVIVORS=1 leaves out what the young generation's collections took: what
+  // is left is what reached the old generation (or is live), the allocation rate V8 sizes that
+  // generation's growth from.
+  const survivors = process.env.TINYKUBE_BENCH_ALLOC_SURVIVORS === '1';
+  await send('HeapProfiler.startSampling', { samplingInterval: SAMPLING_INTERVAL, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: !survivors });
   return {
     async finish() {
       const { profile } = await send('HeapProfiler.stopSampling') as { profile: unknown };

@@ -4,7 +4,7 @@ import { type CachedObject, type CacheSource, TooOldError, WatchCache, type Cach
 import { KeyExistsError, KeyNotFoundError, RevisionConflictError, type KeyValue, type Store } from '../storage/store.js';
 import { checkPreconditions, deletionFinished, planDeletion } from './deletion.js';
 import { errors, type GroupResource } from './errors.js';
-import { copyJSON, isJsonObject, jsonEqual, jsonEqualBy } from './json.js';
+import { copyJSON, flattened, isJsonObject, jsonEqual, jsonEqualBy } from './json.js';
 import { copyCached, copyTopLevels, heldTreeJSON, internValues, isHeld } from './fields-interning.js';
 import { recordUpdate } from './managed-fields.js';
 import { SchemaNode } from './schema-navigator.js';
@@ -667,7 +667,7 @@ export function encodeStored(stored: Record<string, unknown>): { value: string; 
   if (apiVersion !== undefined) head += `"apiVersion":${JSON.stringify(apiVersion)},`;
   head += `"metadata":${encodeMetadata(metadata)}`;
   const tail = JSON.stringify(rest);
-  return { value: head + (tail === '{}' ? '}' : `,${tail.slice(1)}`), metadataEnd: head.length - 1 };
+  return { value: flattened(head + (tail === '{}' ? '}' : `,${tail.slice(1)}`)), metadataEnd: head.length - 1 };
 }
 
 /**
