@@ -100,6 +100,27 @@ for (const [name, make] of Object.entries(BACKENDS)) {
       await s.close();
     });
 
+    test('a value given as UTF-8 bytes is stored as its text: read, listed, replayed and deleted as the string would be', async () => {
+      const s = await make().open();
+      const from = await s.currentRevision();
+      const text = '{"name":"café ✓","n":1}';
+      const created = await s.create('/registry/bytes/a', Buffer.from(text));
+      assert.equal(Buffer.from(created.value).toString(), text, 'the result gives the value as it was given');
+      const updated = await s.update('/registry/bytes/a', new Uint8Array(Buffer.from(`${text} `)), created.modRevision);
+      assert.equal((await s.get('/registry/bytes/a'))!.value, `${text} `);
+      assert.deepEqual((await s.list('/registry/bytes/')).items.map((kv) => kv.value), [`${text} `]);
+      assert.deepEqual((await s.list('/registry/bytes/', created.modRevision)).items.map((kv) => kv.value), [text]);
+      if (s.log) assert.equal(s.log.valueAt(created.modRevision), text);
+      const replayed: StoreEvent[] = [];
+      const handle = await s.watch('/registry/bytes/', from, (e) => replayed.push(e));
+      const del = await s.delete('/registry/bytes/a', updated.modRevision);
+      assert.equal(del.prev.value, `${text} `);
+      for (let i = 0; i < 100 && replayed.length < 3; i++) await new Promise((r) => setTimeout(r, 10));
+      handle.cancel();
+      assert.deepEqual(replayed.map((e) => [e.type, typeof e.value === 'string' ? e.value : Buffer.from(e.value).toString()]), [['put', text], ['put', `${text} `], ['delete', `${text} `]]);
+      await s.close();
+    });
+
     test('guaranteed updates under contention lose no increment', async () => {
       const s = await make().open();
       await s.create('/registry/counter', '0');

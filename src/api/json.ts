@@ -243,16 +243,3 @@ function keysIn(value: unknown): number {
   for (const k in value) n += 1 + keysIn(value[k]);
   return n;
 }
-
-/**
- * `text` made one flat string now. A concatenation is a rope, a tree of its parts, until something
- * reads it whole; whatever first does (the message to the SQLite worker, a Buffer's write) copies
- * it then, and into the old generation directly when the rope was promoted in between, as a
- * value waiting on its write's commit often is. Flattened while young, the parts die young and
- * only the flat text lives on with the write.
- */
-export function flattened(text: string): string {
-  // Reads it whole, which flattens it in place; a call into node the optimizer cannot drop.
-  Buffer.byteLength(text);
-  return text;
-}

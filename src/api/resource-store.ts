@@ -1,10 +1,10 @@
 // The generic registry store: one implementation of get, list, watch, create, update, delete and
 // deletecollection for every resource, driven by its Strategy (kube's genericregistry.Store).
-import { type CachedObject, type CacheSource, TooOldError, WatchCache, type CacheWatcher, type WatchEventType, type WatchHistoryOptions } from '../storage/watch-cache.js';
-import { KeyExistsError, KeyNotFoundError, RevisionConflictError, type KeyValue, type Store } from '../storage/store.js';
+import { type CachedObject, type CacheSource, type JsonText, TooOldError, WatchCache, type CacheWatcher, type WatchEventType, type WatchHistoryOptions } from '../storage/watch-cache.js';
+import { KeyExistsError, KeyNotFoundError, RevisionConflictError, valueText, type KeyValue, type Store, type StoreValue } from '../storage/store.js';
 import { checkPreconditions, deletionFinished, planDeletion } from './deletion.js';
 import { errors, type GroupResource } from './errors.js';
-import { copyJSON, flattened, isJsonObject, jsonEqual, jsonEqualBy } from './json.js';
+import { copyJSON, isJsonObject, jsonEqual, jsonEqualBy } from './json.js';
 import { copyCached, copyTopLevels, heldTreeJSON, internValues, isHeld } from './fields-interning.js';
 import { recordUpdate } from './managed-fields.js';
 import { SchemaNode } from './schema-navigator.js';
@@ -572,9 +572,9 @@ export class ResourceStore {
    * What a write stored, as the watch cache holds it once caught up (so the answer and every
    * watcher share one decoding and one encoding); decoded again only when the cache is behind.
    */
-  private written(kv: KeyValue): KObject {
+  private written(kv: KeyValue<StoreValue>): KObject {
     const entry = this.cache.get(kv.key);
-    return entry && entry.revision === kv.modRevision ? entry.object : this.decoded(kv.value, kv.modRevision);
+    return entry && entry.revision === kv.modRevision ? entry.object : this.decoded(valueText(kv.value), kv.modRevision);
   }
 
   /** A stored value as this resource's clients see it, at its revision. */
@@ -600,11 +600,15 @@ export class ResourceStore {
    * itself instead of parsing the bytes it was just given (a third of a small write's decoding);
    * it is exactly what JSON.parse would return: same keys in the same order, nothing undefined.
    */
-  private async writeThrough(key: string, obj: KObject, write: (value: string) => Promise<KeyValue>): Promise<KeyValue> {
+  private async writeThrough(key: string, obj: KObject, write: (value: StoreValue) => Promise<KeyValue<StoreValue>>): Promise<KeyValue<StoreValue>> {
     if (this.strategy.storage) return write(encode(this.strategy.storage.toStorage(obj)));
     const stored = encodable(obj);
-    const { value, metadataEnd } = encodeStored(stored);
-    const hint = { value, object: stored as KObject, metadataEnd };
+    const { value: text, metadataEnd } = encodeStored(stored);
+    // Bytes from here on: the text (a rope of its parts) dies young, and what waits on the commit,
+    // goes to the store's worker and becomes the answer is held off the JS heap. Pooled: they live
+    // as long as the write (the answer's and the cache's bytes are their own, made from them).
+    const value = Buffer.from(text);
+    const hint = { value, object: stored as KObject, metadataEnd: metadataEnd === undefined ? undefined : byteOffset(text, value, metadataEnd) };
     if (isPlainJSON(stored)) this.justWritten.set(key, hint);
     try {
       return await write(value);
@@ -612,24 +616,26 @@ export class ResourceStore {
       if (this.justWritten.get(key) === hint) this.justWritten.delete(key);
     }
   }
-  private readonly justWritten = new Map<string, { value: string; object: KObject; metadataEnd?: number }>();
+  /** A write in flight: its bytes (matched by identity in its event), the object encoded, and where its metadata ends in the bytes. */
+  private readonly justWritten = new Map<string, { value: Buffer; object: KObject; metadataEnd?: number }>();
 
   /**
    * A stored value as the cache holds it. A value just written is the object that was encoded,
    * with its JSON: the value with its resourceVersion added as metadata's last field, where the
    * object has it (compact caches keep only these bytes).
    */
-  private decodedForCache(key: string, value: string, modRevision: number): { object: KObject; json?: string } {
+  private decodedForCache(key: string, value: StoreValue, modRevision: number): { object: KObject; json?: JsonText } {
     const hint = this.justWritten.get(key);
     let object: KObject;
-    let json: string | undefined;
-    if (hint?.value !== value) {
-      object = this.decoded(value, modRevision);
+    let json: JsonText | undefined;
+    if (!hint || !isWrittenValue(hint.value, value)) {
+      object = this.decoded(valueText(value), modRevision);
     } else {
       this.justWritten.delete(key);
       hint.object.metadata.resourceVersion = String(modRevision);
       object = hint.object;
-      if (hint.metadataEnd !== undefined) json = withResourceVersion(value, hint.metadataEnd, modRevision);
+      const end = hint.metadataEnd;
+      if (end !== undefined) json = () => withResourceVersionBytes(hint.value, end, modRevision);
     }
     // Held decoded, its nodes shared with equal ones of other objects (compact kinds keep only bytes).
     if (!this.strategy.compactCache) internValues(object);
@@ -667,7 +673,7 @@ export function encodeStored(stored: Record<string, unknown>): { value: string; 
   if (apiVersion !== undefined) head += `"apiVersion":${JSON.stringify(apiVersion)},`;
   head += `"metadata":${encodeMetadata(metadata)}`;
   const tail = JSON.stringify(rest);
-  return { value: flattened(head + (tail === '{}' ? '}' : `,${tail.slice(1)}`)), metadataEnd: head.length - 1 };
+  return { value: head + (tail === '{}' ? '}' : `,${tail.slice(1)}`), metadataEnd: head.length - 1 };
 }
 
 /**
@@ -700,8 +706,37 @@ function encodeFields(object: Record<string, unknown>, value: (key: string, v: u
 
 /** A stored value with `"resourceVersion":"<revision>"` added as the last field of its metadata, which ends at `metadataEnd`. */
 export function withResourceVersion(value: string, metadataEnd: number, revision: number): string {
-  const separator = value[metadataEnd - 1] === '{' ? '' : ',';
-  return `${value.slice(0, metadataEnd)}${separator}"resourceVersion":"${revision}"${value.slice(metadataEnd)}`;
+  return `${value.slice(0, metadataEnd)}${resourceVersionField(value.charCodeAt(metadataEnd - 1), revision)}${value.slice(metadataEnd)}`;
+}
+
+/** withResourceVersion() of a value's UTF-8 bytes, `metadataEnd` a byte offset: bytes of their own. */
+export function withResourceVersionBytes(value: Uint8Array, metadataEnd: number, revision: number): Buffer {
+  const field = resourceVersionField(value[metadataEnd - 1], revision);
+  const out = Buffer.allocUnsafeSlow(value.length + field.length);
+  out.set(value.subarray(0, metadataEnd), 0);
+  out.write(field, metadataEnd, 'latin1');
+  out.set(value.subarray(metadataEnd), metadataEnd + field.length);
+  return out;
+}
+
+/** The field added, after `before` (the character that precedes metadata's closing brace: none needs a comma after `{`). */
+function resourceVersionField(before: number, revision: number): string {
+  return `${before === 0x7b ? '' : ','}"resourceVersion":"${revision}"`;
+}
+
+/**
+ * Whether a stored event's value is what a write in flight gave as `given`: the same bytes, or
+ * their copy (through a channel to another thread) or text (from a store that gives strings, etcd).
+ */
+function isWrittenValue(given: Buffer, value: StoreValue): boolean {
+  if (value === given) return true;
+  if (typeof value === 'string') return value.length <= given.length && given.toString() === value;
+  return given.equals(value);
+}
+
+/** Where `text`'s character `index` starts in `bytes`, its UTF-8 encoding. */
+function byteOffset(text: string, bytes: Uint8Array, index: number): number {
+  return bytes.length === text.length ? index : Buffer.byteLength(text.slice(0, index));
 }
 
 /**

@@ -7,7 +7,7 @@ import { Etcd3, type IKeyValue, type Watcher } from 'etcd3';
 import { activityOf } from '../observe/activity.js';
 import {
   CompactedError, KeyExistsError, KeyNotFoundError, RevisionConflictError,
-  type KeyValue, type ListResult, type Store, type StoreEvent, type WatchHandle,
+  type KeyValue, type ListResult, type Store, type StoreEvent, type StoreValue, type WatchHandle,
 } from './store.js';
 
 export interface EtcdStoreOptions {
@@ -150,7 +150,7 @@ export class EtcdStore implements Store {
     return { items, revision: at };
   }
 
-  async create(key: string, value: string): Promise<KeyValue> {
+  async create(key: string, value: StoreValue): Promise<KeyValue<StoreValue>> {
     const k = this.toEtcd(key);
     const res = await this.client.kv.txn({
       compare: [{ key: k, target: 'Create', result: 'Equal', create_revision: 0 }],
@@ -161,7 +161,7 @@ export class EtcdStore implements Store {
     return { key, value, createRevision: rev, modRevision: rev };
   }
 
-  async update(key: string, value: string, expectedModRevision?: number): Promise<KeyValue> {
+  async update(key: string, value: StoreValue, expectedModRevision?: number): Promise<KeyValue<StoreValue>> {
     const k = this.toEtcd(key);
     const compare = expectedModRevision !== undefined
       ? { key: k, target: 'Mod' as const, result: 'Equal' as const, mod_revision: expectedModRevision }

@@ -106,7 +106,8 @@ export class SqliteEngine {
       insert: this.db.prepare('INSERT INTO kv (key, create_rev, mod_rev) VALUES (?, ?, ?)'),
       update: this.db.prepare('UPDATE kv SET mod_rev = ? WHERE key = ?'),
       remove: this.db.prepare('DELETE FROM kv WHERE key = ?'),
-      log: this.db.prepare('INSERT INTO log (rev, key, type, value, prev_rev, create_rev) VALUES (?, ?, ?, ?, ?, ?)'),
+      // A value given as bytes is its UTF-8 text: stored as TEXT, as a string would be.
+      log: this.db.prepare('INSERT INTO log (rev, key, type, value, prev_rev, create_rev) VALUES (?, ?, ?, CAST(? AS TEXT), ?, ?)'),
       since: this.db.prepare<[number, string, string], LogRow>(`SELECT ${event} WHERE l.rev > ? AND l.key >= ? AND l.key < ? ORDER BY l.rev`),
       count: this.db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM kv'),
       setMeta: this.db.prepare('UPDATE meta SET value = ? WHERE name = ?'),

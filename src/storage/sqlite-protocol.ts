@@ -2,7 +2,7 @@
 // same thread for an in-memory store), and the store errors in a form that survives structured
 // clone (class instances do not: they arrive as plain Errors).
 import {
-  CompactedError, KeyExistsError, KeyNotFoundError, RevisionConflictError, StoreClosedError,
+  CompactedError, KeyExistsError, KeyNotFoundError, RevisionConflictError, StoreClosedError, type StoreValue,
 } from './store.js';
 
 /** A new file's revision, and the revision compacted to: etcd's first revision (the first write is 2). */
@@ -16,8 +16,8 @@ export interface EngineOptions {
 }
 
 export type WriteOp =
-  | { op: 'create'; key: string; value: string }
-  | { op: 'update'; key: string; value: string; expected?: number }
+  | { op: 'create'; key: string; value: StoreValue }
+  | { op: 'update'; key: string; value: StoreValue; expected?: number }
   | { op: 'delete'; key: string; expected?: number };
 
 /** What one write did: its revision, and what the key held before (the value only for a delete, which answers with it). */

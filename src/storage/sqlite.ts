@@ -27,7 +27,7 @@ import { activityOf } from '../observe/activity.js';
 import { InProcessChannel, WorkerChannel, type EngineChannel } from './sqlite-channel.js';
 import { LogReader } from './log-reader.js';
 import { FIRST_REVISION, fromWire, type Reply, type Request, type Unnumbered, type WireKeyValue, type WriteOp, type WriteOutcome } from './sqlite-protocol.js';
-import { StoreClosedError, type KeyValue, type ListResult, type Store, type StoreEvent, type StoreLog, type WatchHandle } from './store.js';
+import { StoreClosedError, type KeyValue, type ListResult, type Store, type StoreEvent, type StoreLog, type StoreValue, type WatchHandle } from './store.js';
 
 export { prefixEnd } from './sqlite-engine.js';
 
@@ -177,11 +177,11 @@ export class SqliteStore implements Store {
     });
   }
 
-  create(key: string, value: string): Promise<KeyValue> {
+  create(key: string, value: StoreValue): Promise<KeyValue<StoreValue>> {
     return this.write({ op: 'create', key, value }, (o) => ({ key, value, createRevision: o.rev, modRevision: o.rev }));
   }
 
-  update(key: string, value: string, expectedModRevision?: number): Promise<KeyValue> {
+  update(key: string, value: StoreValue, expectedModRevision?: number): Promise<KeyValue<StoreValue>> {
     return this.write({ op: 'update', key, value, expected: expectedModRevision }, (o) => ({ key, value, createRevision: o.createRev, modRevision: o.rev }));
   }
 

@@ -10,15 +10,15 @@
 // Messages of one event-loop turn go together, as one postMessage each way.
 import type { MessagePort } from 'node:worker_threads';
 import { fromWire, toWire, type Unnumbered, type WireError } from './sqlite-protocol.js';
-import { StoreClosedError, type KeyValue, type ListResult, type Store, type StoreEvent, type WatchHandle } from './store.js';
+import { StoreClosedError, type KeyValue, type ListResult, type Store, type StoreEvent, type StoreValue, type WatchHandle } from './store.js';
 
 /** A request to the served store; `id` numbers it for its answer. */
 export type StoreRequest =
   | { id: number; op: 'currentRevision' | 'compactedRevision' }
   | { id: number; op: 'get'; key: string }
   | { id: number; op: 'list'; prefix: string; revision?: number }
-  | { id: number; op: 'create'; key: string; value: string }
-  | { id: number; op: 'update'; key: string; value: string; expected?: number }
+  | { id: number; op: 'create'; key: string; value: StoreValue }
+  | { id: number; op: 'update'; key: string; value: StoreValue; expected?: number }
   | { id: number; op: 'delete'; key: string; expected?: number }
   | { id: number; op: 'compact'; revision: number }
   | { id: number; op: 'waitForRevision'; revision: number }
@@ -112,8 +112,8 @@ export class ChannelStore implements Store {
   compactedRevision(): Promise<number> { return this.call({ op: 'compactedRevision' }); }
   get(key: string): Promise<KeyValue | undefined> { return this.call({ op: 'get', key }); }
   list(prefix: string, revision?: number): Promise<ListResult> { return this.call({ op: 'list', prefix, revision }); }
-  create(key: string, value: string): Promise<KeyValue> { return this.call({ op: 'create', key, value }); }
-  update(key: string, value: string, expectedModRevision?: number): Promise<KeyValue> { return this.call({ op: 'update', key, value, expected: expectedModRevision }); }
+  create(key: string, value: StoreValue): Promise<KeyValue<StoreValue>> { return this.call({ op: 'create', key, value }); }
+  update(key: string, value: StoreValue, expectedModRevision?: number): Promise<KeyValue<StoreValue>> { return this.call({ op: 'update', key, value, expected: expectedModRevision }); }
   delete(key: string, expectedModRevision?: number): Promise<{ prev: KeyValue; revision: number }> { return this.call({ op: 'delete', key, expected: expectedModRevision }); }
   compact(revision: number): Promise<void> { return this.call({ op: 'compact', revision }); }
   /** Answered after every event up to `revision` the served side has published, so the watches here have them. */

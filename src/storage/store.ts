@@ -1,12 +1,26 @@
 // The Store: a revisioned key-value store with watch, shaped like etcd's API.
 //
 // One global revision counter: every write takes the next revision; a key's modRevision is the
-// revision of its last write. Values are opaque strings (the API layer stores JSON without
-// metadata.resourceVersion, which it derives from modRevision on every read, as kube does).
+// revision of its last write. Values are opaque JSON text (the API layer stores JSON without
+// metadata.resourceVersion, which it derives from modRevision on every read, as kube does), given
+// as a string or as its UTF-8 bytes.
 
-export interface KeyValue {
+/**
+ * A value as written: a string, or its UTF-8 bytes, which a writer that has them gives so that the
+ * text waiting on its write's commit is held off the JS heap. Reads give strings; a write's result
+ * and its event give the value as it was given.
+ */
+export type StoreValue = string | Uint8Array;
+
+/** A value's text. */
+export function valueText(value: StoreValue): string {
+  return typeof value === 'string' ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('utf8');
+}
+
+/** A key's value at a revision: read back, a string; a write's result, the value as it was given. */
+export interface KeyValue<V extends StoreValue = string> {
   key: string;
-  value: string;
+  value: V;
   createRevision: number;
   modRevision: number;
 }
@@ -16,8 +30,8 @@ export type StoreEventType = 'put' | 'delete';
 export interface StoreEvent {
   type: StoreEventType;
   key: string;
-  /** The new value for a put; the last value for a delete. */
-  value: string;
+  /** The new value for a put (as its writer gave it); the last value for a delete. */
+  value: StoreValue;
   createRevision: number;
   /** The revision of this event. */
   revision: number;
@@ -43,9 +57,9 @@ export interface Store {
   /** Keys under prefix at `revision` (current when undefined); CompactedError when that history is gone. */
   list(prefix: string, revision?: number): Promise<ListResult>;
   /** Creates key; throws KeyExistsError if it is there. */
-  create(key: string, value: string): Promise<KeyValue>;
+  create(key: string, value: StoreValue): Promise<KeyValue<StoreValue>>;
   /** Replaces key's value when its modRevision is still expectedModRevision (any when undefined). */
-  update(key: string, value: string, expectedModRevision?: number): Promise<KeyValue>;
+  update(key: string, value: StoreValue, expectedModRevision?: number): Promise<KeyValue<StoreValue>>;
   /** Deletes key when its modRevision is still expectedModRevision; returns the last value and the delete's revision. */
   delete(key: string, expectedModRevision?: number): Promise<{ prev: KeyValue; revision: number }>;
   /** Delivers every event under prefix after fromRevision, in order; throws CompactedError when that history is gone. */
@@ -85,7 +99,7 @@ export interface StoreLog {
  * Reads the key and writes `update(current)` with the read revision as precondition, retrying when
  * another writer got in between: kube's GuaranteedUpdate.
  */
-export async function guaranteedUpdate(store: Store, key: string, update: (current: string) => string, attempts = 100): Promise<KeyValue> {
+export async function guaranteedUpdate(store: Store, key: string, update: (current: string) => string, attempts = 100): Promise<KeyValue<StoreValue>> {
   for (let i = 0; ; i++) {
     const current = await store.get(key);
     if (!current) throw new KeyNotFoundError(key);

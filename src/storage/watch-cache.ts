@@ -2,7 +2,7 @@
 // one key prefix in memory (decoded once) and an ordered window of recent events. Every watcher of
 // the resource reads from it, lists are served from it, and an event is encoded once per encoding
 // however many watchers receive it.
-import type { Store, StoreEvent, WatchHandle } from './store.js';
+import { valueText, type Store, type StoreEvent, type StoreValue, type WatchHandle } from './store.js';
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
@@ -24,8 +24,8 @@ export class CachedObject<T = unknown> {
   private source?: CachedObject<unknown>;
   private convert?: Converter<T>;
   private weakBytes?: WeakRef<Buffer>;
-  /** The JSON of a version just written, given by the writer, until its turn ends (see WatchCache.cached). */
-  private json?: string;
+  /** The JSON of a version just written, given by the writer (as text or bytes), until its turn ends (see WatchCache.cached). */
+  private json?: JsonText;
   /** A logged one's way back to its value (see logged()). */
   private log?: LoggedValues;
 
@@ -34,7 +34,7 @@ export class CachedObject<T = unknown> {
   }
 
   /** A decoded version whose JSON the writer gave: its answer and watchers take that text rather than encode it. */
-  static written<T>(key: string, object: T, revision: number, json: string): CachedObject<T> {
+  static written<T>(key: string, object: T, revision: number, json: JsonText): CachedObject<T> {
     const c = new CachedObject<T>(key, object, revision);
     c.json = json;
     return c;
@@ -46,9 +46,9 @@ export class CachedObject<T = unknown> {
   }
 
   /** `json`: the object's JSON when the caller has it already (else it is encoded here). */
-  static compact<T>(key: string, object: T, revision: number, json?: string): CachedObject<T> {
+  static compact<T>(key: string, object: T, revision: number, json?: JsonText): CachedObject<T> {
     const c = new CachedObject<T>(key, object, revision);
-    c.bytes = ownBytes(json ?? JSON.stringify(object));
+    c.bytes = bytesOf(json ?? JSON.stringify(object));
     // Reads right after the write (its answer, watchers' filters) share the object it was made
     // from, until the turn ends (its cache then calls forgetDecoded): no WeakRef is left behind.
     return c;
@@ -60,7 +60,7 @@ export class CachedObject<T = unknown> {
    * a live key's value; once replaced, the cache that holds it retains the log's history for it
    * (StoreLog.retain) or has it take its bytes (takeBytes).
    */
-  static logged<T>(key: string, object: T, revision: number, log: LoggedValues, json?: string): CachedObject<T> {
+  static logged<T>(key: string, object: T, revision: number, log: LoggedValues, json?: JsonText): CachedObject<T> {
     const c = new CachedObject<T>(key, object, revision);
     c.log = log;
     c.json = json;
@@ -137,7 +137,7 @@ export class CachedObject<T = unknown> {
 
   /** A logged one's JSON: the writer's text while held, else its value read back from the log. */
   private logText(): string {
-    if (this.json !== undefined) return this.json;
+    if (this.json !== undefined) return typeof this.json === 'string' ? this.json : bytesOf(this.json).toString();
     const value = this.log!.read(this.revision);
     if (value === undefined) throw new Error(`the store's log no longer has ${this.key} at revision ${this.revision}`);
     return this.log!.json(value, this.revision, this.key);
@@ -147,15 +147,26 @@ export class CachedObject<T = unknown> {
   jsonBytes(): Buffer {
     if (this.source || this.log) {
       let b = this.weakBytes?.deref();
-      if (!b) this.weakBytes = new WeakRef(b = ownBytes(this.log ? this.logText() : JSON.stringify(this.object)));
+      if (!b) this.weakBytes = new WeakRef(b = this.log ? bytesOf(this.json ?? this.logText()) : ownBytes(JSON.stringify(this.object)));
       return b;
     }
     if (!this.bytes) {
-      this.bytes = ownBytes(this.json ?? JSON.stringify(this.decoded));
+      this.bytes = bytesOf(this.json ?? JSON.stringify(this.decoded));
       this.json = undefined;
     }
     return this.bytes;
   }
+}
+
+/**
+ * An object's JSON as a writer gives it: its text, its UTF-8 bytes (in memory of their own, see
+ * ownBytes), or what makes those bytes when they are first wanted (many versions are never sent).
+ */
+export type JsonText = string | Buffer | (() => Buffer);
+
+function bytesOf(json: JsonText): Buffer {
+  if (typeof json === 'string') return ownBytes(json);
+  return typeof json === 'function' ? json() : json;
 }
 
 /**
@@ -261,7 +272,7 @@ export interface WatchCacheOptions<T> extends WatchHistoryOptions {
    * A compact cache keeps it as the bytes; others use it for the write's answer and its watch
    * events, in the same turn, and then let it go.
    */
-  decodeWithJson?: (value: string, modRevision: number, key: string) => { object: T; json?: string };
+  decodeWithJson?: (value: StoreValue, modRevision: number, key: string) => { object: T; json?: JsonText };
   /** Secondary indexes (as client-go's Indexers): name to the value an object is filed under. */
   indexes?: Record<string, (o: T) => string | undefined>;
 }
@@ -530,9 +541,9 @@ export class WatchCache<T> {
    * A stored value as the cache holds it. `deleted`: the last value of a key deleted at `revision`,
    * which the log holds at an earlier one (so it keeps its bytes).
    */
-  private cached(key: string, value: string, revision: number, deleted = false): CachedObject<T> {
+  private cached(key: string, value: StoreValue, revision: number, deleted = false): CachedObject<T> {
     const { decode, compact, decodeWithJson } = this.options;
-    const { object, json } = decodeWithJson ? decodeWithJson(value, revision, key) : { object: decode(value, revision, key), json: undefined };
+    const { object, json } = decodeWithJson ? decodeWithJson(value, revision, key) : { object: decode(valueText(value), revision, key), json: undefined };
     if (compact && this.log && !deleted) {
       const logged = this.holdForTurn(CachedObject.logged(key, object, revision, this.log, json), 'decoded');
       if (json !== undefined) this.holdForTurn(logged, 'json');

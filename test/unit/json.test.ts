@@ -1,7 +1,7 @@
 // JSON helpers as pure functions.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { canonicalJSON, flattened, jsonEqual } from '../../src/api/json.js';
+import { canonicalJSON, jsonEqual } from '../../src/api/json.js';
 
 test('jsonEqual agrees with comparing canonical JSON', () => {
   const cases: [unknown, unknown][] = [
@@ -20,14 +20,4 @@ test('jsonEqual agrees with comparing canonical JSON', () => {
     [{ a: 1, b: undefined }, { b: 1, c: undefined }],
   ];
   for (const [a, b] of cases) assert.equal(jsonEqual(a, b), canonicalJSON(a) === canonicalJSON(b), `${canonicalJSON(a)} vs ${canonicalJSON(b)}`);
-});
-
-test('flattened gives back the same text, built from parts or not', () => {
-  let rope = '{';
-  for (let i = 0; i < 50; i++) rope += `"k${i}":"välue ${i} ✓",`;
-  rope += '"end":null}';
-  const copy = JSON.stringify(JSON.parse(rope));
-  assert.equal(flattened(rope), copy);
-  assert.equal(flattened(''), '');
-  assert.deepEqual(JSON.parse(flattened(rope)), JSON.parse(copy));
 });

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { SqliteStore } from '../../src/storage/sqlite.js';
+import { valueText, type StoreValue } from '../../src/storage/store.js';
 import { TooOldError, WatchCache } from '../../src/storage/watch-cache.js';
 
 const memory = () => new SqliteStore({ path: ':memory:', compactIntervalMs: 0 });
@@ -114,15 +115,21 @@ test('watch cache: a list at a past revision undoes only its prefix, and the pag
 
 test('watch cache: a version whose JSON the writer gave answers with that text in its turn, and lets it go after', async () => {
   const s = memory();
-  // The writer's text for value 'given' differs from JSON.stringify's, so the test can tell which was used.
-  const decodeWithJson = (v: string) => ({ object: { v }, json: v === 'given' ? '{"v":"given","by":"writer"}' : undefined });
+  // The writer's text for value 'given' differs from JSON.stringify's, so the test can tell which was
+  // used; for a value written as bytes, the writer gives its JSON as bytes too.
+  const decodeWithJson = (value: StoreValue) => {
+    const v = valueText(value);
+    return { object: { v }, json: v === 'given' ? '{"v":"given","by":"writer"}' : typeof value === 'string' ? undefined : Buffer.from(`{"v":"${v}","as":"bytes"}`) };
+  };
   const cache = new WatchCache<{ v: string }>({ store: s, prefix: '/x/', decode: (v) => ({ v }), decodeWithJson });
   await cache.start();
   const sent: string[] = [];
   const stop = cache.watch({ matches: () => true, deliver: (_t, o) => sent.push(o.jsonBytes().toString()) });
   await s.create('/x/a', 'given');
   await s.create('/x/b', 'other');
-  assert.deepEqual(sent, ['{"v":"given","by":"writer"}', '{"v":"other"}']);
+  await s.create('/x/d', Buffer.from('bytes ✓'));
+  assert.deepEqual(sent, ['{"v":"given","by":"writer"}', '{"v":"other"}', '{"v":"bytes ✓","as":"bytes"}']);
+  assert.equal((await s.get('/x/d'))!.value, 'bytes ✓', 'a value written as bytes reads back as its text');
   assert.equal(cache.get('/x/a')!.jsonBytes().toString(), '{"v":"given","by":"writer"}', 'the bytes made once are kept');
   stop();
   // No one asks in the write's turn: the writer's text is let go, and the object is encoded when asked.
