@@ -604,11 +604,12 @@ export class ResourceStore {
     if (this.strategy.storage) return write(encode(this.strategy.storage.toStorage(obj)));
     const stored = encodable(obj);
     const { value: text, metadataEnd } = encodeStored(stored);
-    // Bytes from here on: the text (a rope of its parts) dies young, and what waits on the commit,
-    // goes to the store's worker and becomes the answer is held off the JS heap. Pooled: they live
-    // as long as the write (the answer's and the cache's bytes are their own, made from them).
-    const value = Buffer.from(text);
-    const hint = { value, object: stored as KObject, metadataEnd: metadataEnd === undefined ? undefined : byteOffset(text, value, metadataEnd) };
+    // Where the write waits across turns (Store.takesBytes), bytes from here on: the text (a rope
+    // of its parts) dies young, and what waits on the commit, goes to the store's worker and
+    // becomes the answer is held off the JS heap. Pooled: they live as long as the write (the
+    // answer's and the cache's bytes are their own, made from them).
+    const value = this.ctx.store.takesBytes ? Buffer.from(text) : text;
+    const hint = { value, object: stored as KObject, metadataEnd: metadataEnd === undefined || typeof value === 'string' ? metadataEnd : byteOffset(text, value, metadataEnd) };
     if (isPlainJSON(stored)) this.justWritten.set(key, hint);
     try {
       return await write(value);
@@ -616,8 +617,8 @@ export class ResourceStore {
       if (this.justWritten.get(key) === hint) this.justWritten.delete(key);
     }
   }
-  /** A write in flight: its bytes (matched by identity in its event), the object encoded, and where its metadata ends in the bytes. */
-  private readonly justWritten = new Map<string, { value: Buffer; object: KObject; metadataEnd?: number }>();
+  /** A write in flight: its value (text or bytes, known again in its event), the object encoded, and where its metadata ends in the value. */
+  private readonly justWritten = new Map<string, { value: string | Buffer; object: KObject; metadataEnd?: number }>();
 
   /**
    * A stored value as the cache holds it. A value just written is the object that was encoded,
@@ -634,8 +635,8 @@ export class ResourceStore {
       this.justWritten.delete(key);
       hint.object.metadata.resourceVersion = String(modRevision);
       object = hint.object;
-      const end = hint.metadataEnd;
-      if (end !== undefined) json = () => withResourceVersionBytes(hint.value, end, modRevision);
+      const { value: given, metadataEnd: end } = hint;
+      if (end !== undefined) json = typeof given === 'string' ? withResourceVersion(given, end, modRevision) : () => withResourceVersionBytes(given, end, modRevision);
     }
     // Held decoded, its nodes shared with equal ones of other objects (compact kinds keep only bytes).
     if (!this.strategy.compactCache) internValues(object);
@@ -725,11 +726,13 @@ function resourceVersionField(before: number, revision: number): string {
 }
 
 /**
- * Whether a stored event's value is what a write in flight gave as `given`: the same bytes, or
- * their copy (through a channel to another thread) or text (from a store that gives strings, etcd).
+ * Whether a stored event's value is what a write in flight gave as `given`: the same text or
+ * bytes, or the bytes' copy (through a channel to another thread) or text (from a store that gives
+ * strings, etcd).
  */
-function isWrittenValue(given: Buffer, value: StoreValue): boolean {
+function isWrittenValue(given: string | Buffer, value: StoreValue): boolean {
   if (value === given) return true;
+  if (typeof given === 'string') return false;
   if (typeof value === 'string') return value.length <= given.length && given.toString() === value;
   return given.equals(value);
 }

@@ -26,6 +26,8 @@ interface Subscriber { prefix: string; onEvent: (e: StoreEvent) => void }
 
 export class EtcdStore implements Store {
   readonly backend = 'etcd';
+  /** Store.takesBytes: a write waits on the network, and etcd is sent bytes either way. */
+  readonly takesBytes = true;
   private readonly client: Etcd3;
   private readonly prefix: string;
   private watcher?: Watcher;

@@ -50,6 +50,8 @@ export interface SqliteStoreOptions {
 
 export class SqliteStore implements Store {
   readonly backend: string;
+  /** Store.takesBytes: the engine in a worker thread (a write waits there on its commit). */
+  readonly takesBytes: boolean;
   /** Settles when the engine has opened the database (rejects with why it could not). */
   readonly opened: Promise<void>;
   private readonly channel: EngineChannel;
@@ -89,7 +91,8 @@ export class SqliteStore implements Store {
   constructor(options: SqliteStoreOptions) {
     const memory = options.path === ':memory:';
     this.backend = memory ? 'memory' : 'sqlite';
-    if (options.worker ?? !memory) {
+    this.takesBytes = options.worker ?? !memory;
+    if (this.takesBytes) {
       this.channel = new WorkerChannel();
       if (!memory) this.reader = new LogReader(options.path);
     } else {

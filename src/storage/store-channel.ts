@@ -101,6 +101,9 @@ export class ChannelStore implements Store {
   private closed = false;
 
   /** `backend` names the served store's backend (sqlite, memory, etcd), as /version and metrics report it. */
+  /** Store.takesBytes: a write crosses to another thread and waits there. */
+  readonly takesBytes = true;
+
   constructor(private readonly port: MessagePort, readonly backend: string) {
     this.outbox = new Outbox(port);
     port.on('message', (batch: StoreMessage[]) => { for (const m of batch) this.receive(m); });

@@ -49,6 +49,12 @@ export interface WatchHandle {
 
 export interface Store {
   readonly backend: string;
+  /**
+   * Whether writers should give values as bytes: where a write's value waits across event-loop
+   * turns (for a worker thread, another thread through a channel, the network) held as a string it
+   * outlives the young generation; a store that writes in this thread at once takes the string.
+   */
+  readonly takesBytes: boolean;
   /** The revision of the last write. */
   currentRevision(): Promise<number>;
   /** The oldest revision a watch can resume after. */
