@@ -100,10 +100,10 @@ export class ChannelStore implements Store {
   private nextId = 1;
   private closed = false;
 
-  /** `backend` names the served store's backend (sqlite, memory, etcd), as /version and metrics report it. */
   /** Store.takesBytes: a write crosses to another thread and waits there. */
   readonly takesBytes = true;
 
+  /** `backend` names the served store's backend (sqlite, memory, etcd), as /version and metrics report it. */
   constructor(private readonly port: MessagePort, readonly backend: string) {
     this.outbox = new Outbox(port);
     port.on('message', (batch: StoreMessage[]) => { for (const m of batch) this.receive(m); });
