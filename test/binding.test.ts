@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Cluster } from '../src/index.js';
-import { eventually, http, withCluster } from './helpers.js';
+import { eventually, http, readWatch, withCluster } from './helpers.js';
 
 const NS = 'default';
 const PODS = `/api/v1/namespaces/${NS}/pods`;
@@ -87,6 +87,30 @@ describe('pods/binding', () => {
     assert.equal((await http(cluster, 'POST', PODS, gated)).status, 201);
     const r = await http(cluster, 'POST', `${PODS}/gated/binding`, binding('gated', 'node-1'));
     assert.deepEqual([r.status, r.json().message], [409, 'Operation cannot be fulfilled on pods/binding "gated": pod gated has non-empty .spec.schedulingGates']);
+  });
+
+  test('a watch of one node\'s pods (spec.nodeName, or its alias spec.host) sees a pod bound there and deleted, and no other node\'s', async () => {
+    // Labelled, so the kubelets' updates of the other tests' pods on these nodes stay out of it.
+    const labelled = async (name: string) => {
+      const r = await http(cluster, 'POST', PODS, { ...pod(name), metadata: { name, labels: { test: 'node-watch' } } });
+      assert.equal(r.status, 201, r.text);
+      return r.json();
+    };
+    const rv = (await labelled('watched')).metadata.resourceVersion;
+    const watch = (selector: string) => `${PODS}?watch=1&resourceVersion=${rv}&labelSelector=test%3Dnode-watch&fieldSelector=${encodeURIComponent(selector)}`;
+    let nodeOneOpen!: () => void;
+    const opened = new Promise<void>((resolve) => { nodeOneOpen = resolve; });
+    const onNodeOne = readWatch(cluster, watch('spec.nodeName=node-1'), 1, 8000, {}, () => nodeOneOpen());
+    await opened;
+    // Both watches are open before anything is bound: the events reach them as they happen, not replayed.
+    const onNodeTwo = await readWatch(cluster, watch('spec.host=node-2'), 2, 8000, {}, async () => {
+      assert.equal((await http(cluster, 'POST', `${PODS}/watched/binding`, binding('watched', 'node-2'))).status, 201);
+      assert.equal((await http(cluster, 'DELETE', `${PODS}/watched?gracePeriodSeconds=0`)).status, 200);
+      await labelled('marker');
+      assert.equal((await http(cluster, 'POST', `${PODS}/marker/binding`, binding('marker', 'node-1'))).status, 201);
+    });
+    assert.deepEqual(onNodeTwo.map((e) => [e.type, e.object.metadata.name, e.object.spec.nodeName]), [['ADDED', 'watched', 'node-2'], ['DELETED', 'watched', 'node-2']]);
+    assert.deepEqual((await onNodeOne).map((e) => [e.type, e.object.metadata.name, e.object.spec.nodeName]), [['ADDED', 'marker', 'node-1']]);
   });
 
   test('the scheduler\'s binding leaves the pod\'s managedFields and generation alone', async () => {

@@ -104,11 +104,13 @@ export class ResourceStore {
     this.gr = { group: shape.group, resource: shape.resource };
     this.apiVersion = shape.group ? `${shape.group}/${shape.version}` : shape.version;
     this.prefix = strategy.storage?.prefix ?? `/registry/${shape.group ? shape.group + '/' : ''}${shape.resource}/`;
+    const triggerField = strategy.watchTriggerField;
     this.cache = new WatchCache<KObject>({
       store: ctx.store,
       prefix: this.prefix,
       ...history,
       indexes: strategy.indexes,
+      trigger: triggerField === undefined ? undefined : (o) => this.fieldsOf(o)[triggerField] ?? '',
       compact: strategy.compactCache,
       source,
       decode: (value, modRevision, key) => this.decodedForCache(key, value, modRevision).object,
@@ -248,9 +250,11 @@ export class ResourceStore {
    * (resourceVersion unset or "0"), as kube does.
    */
   watch(filter: Filter, fromRevision: number | undefined, deliver: (type: WatchEventType, obj: CachedObject<KObject>) => void): { initial: CachedObject<KObject>[]; cancel: () => void } {
+    const field = this.strategy.watchTriggerField;
     const watcher: CacheWatcher<KObject> = {
       matches: (o) => this.matches(filter, o),
       deliver: (type, obj) => deliver(type, obj),
+      triggerValue: field === undefined ? undefined : filter.fields.find((r) => r.field === field && r.operator === '=')?.value,
     };
     let initial: CachedObject<KObject>[] = [];
     if (fromRevision === undefined) {

@@ -256,6 +256,11 @@ export interface Strategy<T extends KObject = KObject> {
   indexes?: Record<string, (obj: KObject) => string | undefined>;
   /** Field-selector attributes beyond metadata.name and metadata.namespace. */
   selectableFields?(obj: T): Record<string, string>;
+  /**
+   * The selectable field the watch cache files watchers under when their field selector requires
+   * one value of it (WatchCacheOptions.trigger): as kube's cacher's TriggerFunc, pods' spec.nodeName.
+   */
+  watchTriggerField?: string;
   /** Field labels accepted by field selectors but renamed (pods' legacy `spec.host`). */
   fieldLabelAliases?: Record<string, string>;
   table?: TableConvertor<T>;

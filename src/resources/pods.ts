@@ -301,6 +301,7 @@ export const podStrategy: Strategy<Pod> = {
   },
   fieldLabelAliases: { 'spec.host': 'spec.nodeName' },
   indexes: { nodeName: (obj) => stringAt(obj, 'spec', 'nodeName') || undefined },
+  watchTriggerField: 'spec.nodeName',
   selectableFields(obj) {
     const spec = specOf(obj);
     const status = statusOf(obj);

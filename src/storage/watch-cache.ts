@@ -218,6 +218,13 @@ export interface CacheWatcher<T> {
    * handlers); watchers that do not need it ignore it, and it is passed undecoded.
    */
   deliver(type: WatchEventType, object: CachedObject<T>, revision: number, prev?: CachedObject<T>): void;
+  /**
+   * The trigger value (WatchCacheOptions.trigger) this watcher's filter requires, when it requires
+   * one exactly (a kubelet's `spec.nodeName=<node>`): the cache then hands it only the events whose
+   * object had or has that value, as kube's cacher files such watchers by the value, so an event is
+   * matched against its node's watchers rather than every node's. `matches` still decides.
+   */
+  triggerValue?: string;
 }
 
 export class TooOldError extends Error {
@@ -275,6 +282,11 @@ export interface WatchCacheOptions<T> extends WatchHistoryOptions {
   decodeWithJson?: (value: StoreValue, modRevision: number, key: string) => { object: T; json?: JsonText };
   /** Secondary indexes (as client-go's Indexers): name to the value an object is filed under. */
   indexes?: Record<string, (o: T) => string | undefined>;
+  /**
+   * The value of the one field watchers may be filed under (CacheWatcher.triggerValue; kube's
+   * cacher's indexed trigger, spec.nodeName for pods). Absent: every watcher sees every event.
+   */
+  trigger?: (o: T) => string;
 }
 
 /**
@@ -310,7 +322,11 @@ export class WatchCache<T> {
   /** Every event after this revision is in history. */
   private oldest = 0;
   private rev = 0;
+  /** Watchers not filed under a trigger value: each sees every event. */
   private readonly watchers = new Set<CacheWatcher<T>>();
+  /** Watchers filed under a trigger value (CacheWatcher.triggerValue), by that value. */
+  private readonly triggered = new Map<string, Set<CacheWatcher<T>>>();
+  private triggeredCount = 0;
   private handle?: WatchHandle;
   private unfollow?: () => void;
   /** How many events the history holds before it drops (or, in a window, first tries to grow). */
@@ -424,7 +440,7 @@ export class WatchCache<T> {
   get revision(): number { return this.rev; }
   get oldestRevision(): number { return this.oldest; }
   get size(): number { return this.objects.size; }
-  get watcherCount(): number { return this.watchers.size; }
+  get watcherCount(): number { return this.watchers.size + this.triggeredCount; }
 
   get(key: string): CachedObject<T> | undefined { return this.objects.get(key); }
 
@@ -486,8 +502,20 @@ export class WatchCache<T> {
       if (fromRevision < this.oldest) throw new TooOldError(fromRevision, this.oldest);
       for (let i = this.firstIndexAfter(fromRevision); i < this.history.length; i++) this.dispatch(watcher, this.history[i]);
     }
-    this.watchers.add(watcher);
-    return () => { this.watchers.delete(watcher); };
+    const value = this.options.trigger ? watcher.triggerValue : undefined;
+    if (value === undefined) {
+      this.watchers.add(watcher);
+      return () => { this.watchers.delete(watcher); };
+    }
+    let filed = this.triggered.get(value);
+    if (!filed) this.triggered.set(value, (filed = new Set()));
+    filed.add(watcher);
+    this.triggeredCount++;
+    return () => {
+      if (!filed.delete(watcher)) return;
+      this.triggeredCount--;
+      if (!filed.size && this.triggered.get(value) === filed) this.triggered.delete(value);
+    };
   }
 
   private currentList(keyPrefix: string): CachedObject<T>[] {
@@ -531,6 +559,7 @@ export class WatchCache<T> {
     this.rev = revision;
     this.record(event);
     for (const w of this.watchers) this.dispatch(w, event);
+    if (this.triggeredCount) this.dispatchTriggered(event);
     if (!this.keepsHistory) return;
     if (prev?.retire(this.log)) this.holdForTurn(prev, 'decoded');
     // The log holds no value at a delete's revision: the deleted version keeps its bytes.
@@ -610,6 +639,18 @@ export class WatchCache<T> {
       this.history = this.history.slice(this.historyStart);
       this.historyStart = 0;
     }
+  }
+
+  /** An event to the watchers filed under its object's trigger value before it and after it. */
+  private dispatchTriggered(e: CacheEvent<T>): void {
+    const trigger = this.options.trigger!;
+    const after = trigger(e.object.object);
+    const before = e.prev === undefined ? after : trigger(e.prev.object);
+    const filed = this.triggered.get(after);
+    if (filed) for (const w of filed) this.dispatch(w, e);
+    if (before === after) return;
+    const filedBefore = this.triggered.get(before);
+    if (filedBefore) for (const w of filedBefore) this.dispatch(w, e);
   }
 
   /** Translates one event through a watcher's filter, as kube does for selector watches. */

@@ -24,6 +24,41 @@ test('watch cache: filtered watchers see ADDED/MODIFIED/DELETED transitions; old
   await s.close();
 });
 
+test('watch cache: watchers filed under a trigger value are matched only against events whose object had or has it', async () => {
+  const s = memory();
+  // Values `node/phase`; the trigger is the node, as pods' spec.nodeName.
+  const cache = new WatchCache<{ node: string; phase: string }>({ store: s, prefix: '/x/', decode: (v) => { const [node, phase] = v.split('/'); return { node, phase }; }, trigger: (o) => o.node });
+  await cache.start();
+  const asked: Record<string, number> = { a: 0, b: 0, all: 0 };
+  const seen: Record<string, string[]> = { a: [], b: [], all: [] };
+  const watcher = (node: string | undefined, name: string) => ({
+    triggerValue: node,
+    matches: (o: { node: string }) => { asked[name]++; return node === undefined || o.node === node; },
+    deliver: (t: string, o: { object: { node: string; phase: string } }) => seen[name].push(`${t} ${o.object.node}/${o.object.phase}`),
+  });
+  cache.watch(watcher('a', 'a'));
+  const stopB = cache.watch(watcher('b', 'b'));
+  cache.watch(watcher(undefined, 'all'));
+  assert.equal(cache.watcherCount, 3);
+  await s.create('/x/p', '/Pending'); // unbound: no node's watchers asked
+  await s.update('/x/p', 'a/Pending'); // bound to a
+  await s.update('/x/p', 'a/Running');
+  await s.update('/x/p', 'b/Running'); // moved: a's watcher sees it leave, b's arrive
+  await s.delete('/x/p');
+  assert.deepEqual(seen.a, ['ADDED a/Pending', 'MODIFIED a/Running', 'DELETED b/Running']);
+  assert.deepEqual(seen.b, ['ADDED b/Running', 'DELETED b/Running']);
+  assert.equal(seen.all.length, 5);
+  // Each filed watcher was asked about its own node's events only (the state after and the one
+  // before, a delete the one before alone); the unfiltered one about all five.
+  assert.deepEqual(asked, { a: 6, b: 3, all: 8 });
+  stopB();
+  stopB();
+  assert.equal(cache.watcherCount, 2);
+  await s.create('/x/q', 'b/Pending');
+  assert.deepEqual(seen.b, ['ADDED b/Running', 'DELETED b/Running']);
+  await s.close();
+});
+
 test('watch cache without history (the controllers\' thread): informers from the current state see every change with its previous state; nothing older resumes', async () => {
   const s = memory();
   const cache = new WatchCache<{ v: string }>({ store: s, prefix: '/x/', history: 'none', decode: (v) => ({ v }) });
