@@ -198,4 +198,15 @@ describe(`control plane with kubectl ${v}`, () => {
     await eventually(async () => rows(await ok('get', 'node', 'node-3'))[1][1] === 'Ready', 8000, 'Ready again');
     await eventually(async () => (await http(cluster, 'GET', '/api/v1/namespaces/default/pods/doomed-pod')).status === 404, 5000, 'the returning kubelet finishes the deletion');
   });
+
+  test('a pod bound to a node that does not exist is deleted at once (kube\'s pod garbage collector); one on a node that does stays', async () => {
+    for (const [name, nodeName] of [['ghost-pod', 'ghost-node'], ['kept-pod', 'node-1']]) {
+      const created = await http(cluster, 'POST', '/api/v1/namespaces/default/pods', { apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { nodeName, containers: [{ name: 'c', image: 'nginx' }] } });
+      assert.equal(created.status, 201, created.text);
+    }
+    await eventually(async () => (await http(cluster, 'GET', '/api/v1/namespaces/default/pods/ghost-pod')).status === 404, 5000, 'the pod of a node that does not exist deleted');
+    const kept = (await http(cluster, 'GET', '/api/v1/namespaces/default/pods/kept-pod')).json();
+    assert.deepEqual([kept.spec.nodeName, kept.metadata.deletionTimestamp], ['node-1', undefined]);
+    await http(cluster, 'DELETE', '/api/v1/namespaces/default/pods/kept-pod?gracePeriodSeconds=0');
+  });
 });

@@ -23,6 +23,11 @@ export class Lister<T extends KObject> {
     return store.cache.list(store.listPrefix(namespace)).map((o) => this.resource.cached(o));
   }
 
+  /** The values some object is filed under in one of the resource's indexes (Strategy.indexes). */
+  indexValues(index: string): string[] {
+    return this.resource.store.cache.indexValues(index);
+  }
+
   /** The objects filed under `value` in one of the resource's indexes (Strategy.indexes). */
   byIndex(index: string, value: string): Stored<T>[] {
     return this.resource.store.cache.byIndex(index, value).map((o) => this.resource.cached(o));

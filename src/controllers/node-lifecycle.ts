@@ -103,11 +103,13 @@ export class NodeLifecycleController {
   /** Pods bound to a node that no longer exists are deleted at once (kube's pod garbage collector). */
   private async collectOrphanedPods(): Promise<void> {
     const { nodes, pods } = this.client;
-    for (const pod of pods.lister.list()) {
-      const nodeName = pod.spec?.nodeName;
-      if (!nodeName || nodes.lister.get(undefined, nodeName)) continue;
-      this.log.V(2).info('Deleting pod bound to a node that no longer exists', { pod: kobj(pod), node: nodeName });
-      await ignoreRaces(pods.delete(objectKey(pod), { gracePeriodSeconds: 0 }, { dryRun: false }));
+    // Through the pods' nodeName index: a look at each node some pod is bound to, not at every pod.
+    for (const nodeName of pods.lister.indexValues('nodeName')) {
+      if (nodes.lister.get(undefined, nodeName)) continue;
+      for (const pod of pods.lister.byIndex('nodeName', nodeName)) {
+        this.log.V(2).info('Deleting pod bound to a node that no longer exists', { pod: kobj(pod), node: nodeName });
+        await ignoreRaces(pods.delete(objectKey(pod), { gracePeriodSeconds: 0 }, { dryRun: false }));
+      }
     }
   }
 

@@ -59,6 +59,30 @@ test('watch cache: watchers filed under a trigger value are matched only against
   await s.close();
 });
 
+test('watch cache: lists stay in key order as keys are added, deleted and added again between them', async () => {
+  const s = memory();
+  const cache = new WatchCache<string>({ store: s, prefix: '/x/', decode: (v) => v });
+  await s.create('/x/m', 'before the start');
+  await cache.start();
+  const model = new Set(['/x/m']);
+  let seed = 7;
+  const random = (n: number) => { seed = (seed * 1103515245 + 12345) % 2 ** 31; return seed % n; };
+  for (let step = 0; step < 400; step++) {
+    const key = `/x/${String.fromCharCode(97 + random(20))}${random(3) || ''}`;
+    if (model.has(key)) { await s.delete(key); model.delete(key); } else { await s.create(key, key); model.add(key); }
+    if (random(4) === 0) assert.deepEqual(cache.list('/x/').map((o) => o.key), [...model].sort(), `after step ${step}`);
+  }
+  assert.deepEqual(cache.list('/x/').map((o) => o.key), [...model].sort());
+  assert.deepEqual(cache.list('/x/b').map((o) => o.key), [...model].filter((k) => k.startsWith('/x/b')).sort());
+  // Deleted and added again between two lists: listed once.
+  if (!model.has('/x/zz')) await s.create('/x/zz', 'zz');
+  assert.equal(cache.list('/x/zz').length, 1);
+  await s.delete('/x/zz');
+  await s.create('/x/zz', 'again');
+  assert.deepEqual(cache.list('/x/zz').map((o) => o.object), ['again']);
+  await s.close();
+});
+
 test('watch cache without history (the controllers\' thread): informers from the current state see every change with its previous state; nothing older resumes', async () => {
   const s = memory();
   const cache = new WatchCache<{ v: string }>({ store: s, prefix: '/x/', history: 'none', decode: (v) => ({ v }) });
@@ -181,9 +205,10 @@ test('watch cache over a store that reads its log back: versions held as their r
   const log = s.log!;
   Object.defineProperty(s, 'log', { value: { ...log, valueAt: (revision: number) => { read.push(revision); return log.valueAt(revision); } } });
   const cache = new WatchCache<{ v: string }>({
-    store: s, prefix: '/x/', compact: true, logRetainRevisions: 5, decode: (v) => JSON.parse(v) as { v: string },
+    store: s, prefix: '/x/', compact: true, logRetainRevisions: 5, freshMs: 1000, now: () => clock, decode: (v) => JSON.parse(v) as { v: string },
     valueJson: (value, revision) => `${value.slice(0, -1)},"rv":${revision}}`,
   });
+  let clock = 0;
   await cache.start();
   const tick = () => new Promise((r) => setTimeout(r, 60));
   const a1 = await s.create('/x/a', '{"v":"a1"}');
@@ -196,11 +221,17 @@ test('watch cache over a store that reads its log back: versions held as their r
   assert.deepEqual(read, [a1.modRevision], 'a replaced version holds nothing either');
   assert.equal(log.valueAt(a1.modRevision), '{"v":"a1"}', 'retained: compaction keeps what the history reads back');
   assert.deepEqual(cache.list('/x/', a1.modRevision).map((o) => o.jsonBytes().toString()), [`{"v":"a1","rv":${a1.modRevision}}`]);
-  // Five revisions on (elsewhere), the history's replaced versions take their bytes and the log lets them go.
-  // (One key written again and again: compaction keeps as many revisions as there are live keys.)
+  // Five revisions on (elsewhere), and twice the fresh time later, the history's replaced versions
+  // take their bytes and the log lets them go. (One key written again and again: compaction keeps
+  // as many revisions as there are live keys.)
   await s.create('/y/f', '0');
   for (let i = 1; i < 10; i++) await s.update('/y/f', String(i));
   await tick();
+  await s.update('/y/f', 'again');
+  await tick();
+  assert.equal(log.valueAt(a1.modRevision), '{"v":"a1"}', 'not yet twice the fresh time old: still read back from the log');
+  assert.deepEqual(read, [a1.modRevision]);
+  clock = 2000;
   await s.update('/y/f', 'last');
   await tick();
   assert.equal(log.valueAt(a1.modRevision), undefined);
