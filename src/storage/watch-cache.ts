@@ -273,6 +273,8 @@ export interface WatchCacheOptions<T> extends WatchHistoryOptions {
   valueJson?: (value: string, revision: number, key: string) => string;
   /** How far back replaced versions are read back from the log (default LOG_RETAIN_REVISIONS; tests shorten it). */
   logRetainRevisions?: number;
+  /** How long, at least, replaced versions are read back from the log (default LOG_RETAIN_MS; tests shorten it). */
+  logRetainMs?: number;
   /**
    * Decodes as `decode` does (and is used instead of it), also giving the object's JSON when the
    * caller has it for less than encoding the object again (no `json`: it is encoded when asked).
@@ -313,6 +315,14 @@ const STORE_HISTORY_CAPACITY = 10_000;
  * log rather than holding their bytes: twice the largest window, which a busy resource's fills.
  */
 export const LOG_RETAIN_REVISIONS = 2 * WINDOW_MAX_CAPACITY;
+/**
+ * And for at least this long: five minutes, as kube-apiserver has etcd keep (it compacts etcd's
+ * history every 5 minutes by default, --etcd-compaction-interval). A busy window spans less, and
+ * drops its events before they would take their bytes (in the scale case, 5,000 nodes, reading
+ * each back from the log and holding its bytes until then grew with the pod count: the API's
+ * thread's time and the process's RSS).
+ */
+export const LOG_RETAIN_MS = 5 * 60_000;
 
 export class WatchCache<T> {
   private readonly objects = new Map<string, CachedObject<T>>();
@@ -421,14 +431,12 @@ export class WatchCache<T> {
    * log, for StoreLog.retain: its first history event's (each replaced version in the history was
    * replaced at or after it). Events more than LOG_RETAIN_REVISIONS older than the store's
    * `revision` have their replaced versions take their bytes first, so that an idle resource's
-   * window does not hold back the compaction of the whole store's history. Not before they are
-   * twice the fresh time old: a busy window spans less than that (it stops doubling once its
-   * oldest event is older than the fresh time) and drops them before long; reading each back to
-   * hold its bytes until then was, at 150,000 pods, a twelfth of the API's thread.
+   * window does not hold back the compaction of the whole store's history; not before they are
+   * LOG_RETAIN_MS old.
    */
   private logFloor(revision: number): number | undefined {
     const limit = revision - (this.options.logRetainRevisions ?? LOG_RETAIN_REVISIONS);
-    const recordedBy = this.now() - 2 * (this.options.freshMs ?? WINDOW_FRESH_MS);
+    const recordedBy = this.now() - (this.options.logRetainMs ?? LOG_RETAIN_MS);
     let i = this.firstIndexAfter(this.bytesTakenThrough);
     for (; i < this.history.length && this.history[i].revision <= limit && this.history[i].recordedAt <= recordedBy; i++) {
       const { object, prev } = this.history[i];

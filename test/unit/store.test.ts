@@ -205,7 +205,7 @@ test('watch cache over a store that reads its log back: versions held as their r
   const log = s.log!;
   Object.defineProperty(s, 'log', { value: { ...log, valueAt: (revision: number) => { read.push(revision); return log.valueAt(revision); } } });
   const cache = new WatchCache<{ v: string }>({
-    store: s, prefix: '/x/', compact: true, logRetainRevisions: 5, freshMs: 1000, now: () => clock, decode: (v) => JSON.parse(v) as { v: string },
+    store: s, prefix: '/x/', compact: true, logRetainRevisions: 5, logRetainMs: 1000, now: () => clock, decode: (v) => JSON.parse(v) as { v: string },
     valueJson: (value, revision) => `${value.slice(0, -1)},"rv":${revision}}`,
   });
   let clock = 0;
@@ -221,7 +221,7 @@ test('watch cache over a store that reads its log back: versions held as their r
   assert.deepEqual(read, [a1.modRevision], 'a replaced version holds nothing either');
   assert.equal(log.valueAt(a1.modRevision), '{"v":"a1"}', 'retained: compaction keeps what the history reads back');
   assert.deepEqual(cache.list('/x/', a1.modRevision).map((o) => o.jsonBytes().toString()), [`{"v":"a1","rv":${a1.modRevision}}`]);
-  // Five revisions on (elsewhere), and twice the fresh time later, the history's replaced versions
+  // Five revisions on (elsewhere), and the retention time later, the history's replaced versions
   // take their bytes and the log lets them go. (One key written again and again: compaction keeps
   // as many revisions as there are live keys.)
   await s.create('/y/f', '0');
@@ -229,7 +229,7 @@ test('watch cache over a store that reads its log back: versions held as their r
   await tick();
   await s.update('/y/f', 'again');
   await tick();
-  assert.equal(log.valueAt(a1.modRevision), '{"v":"a1"}', 'not yet twice the fresh time old: still read back from the log');
+  assert.equal(log.valueAt(a1.modRevision), '{"v":"a1"}', 'not yet retained for its time: still read back from the log');
   assert.deepEqual(read, [a1.modRevision]);
   clock = 2000;
   await s.update('/y/f', 'last');
