@@ -2,6 +2,7 @@
 // deletecollection for every resource, driven by its Strategy (kube's genericregistry.Store).
 import { type CachedObject, type CacheSource, type JsonText, TooOldError, WatchCache, type CacheWatcher, type WatchEventType, type WatchHistoryOptions } from '../storage/watch-cache.js';
 import { KeyExistsError, KeyNotFoundError, RevisionConflictError, valueText, type KeyValue, type Store, type StoreValue } from '../storage/store.js';
+import { valueBytes } from '../storage/value-bytes.js';
 import { checkPreconditions, deletionFinished, planDeletion } from './deletion.js';
 import { errors, type GroupResource } from './errors.js';
 import { copyJSON, isJsonObject, jsonEqual, jsonEqualBy } from './json.js';
@@ -610,9 +611,9 @@ export class ResourceStore {
     const { value: text, metadataEnd } = encodeStored(stored);
     // Where the write waits across turns (Store.takesBytes), bytes from here on: the text (a rope
     // of its parts) dies young, and what waits on the commit, goes to the store's worker and
-    // becomes the answer is held off the JS heap. Pooled: they live as long as the write (the
-    // answer's and the cache's bytes are their own, made from them).
-    const value = this.ctx.store.takesBytes ? Buffer.from(text) : text;
+    // becomes the answer is held off the JS heap. Cut from a slab: they live as long as the write
+    // (the answer's and the cache's bytes are their own, made from them).
+    const value = this.ctx.store.takesBytes ? valueBytes(text) : text;
     const hint = { value, object: stored as KObject, metadataEnd: metadataEnd === undefined || typeof value === 'string' ? metadataEnd : byteOffset(text, value, metadataEnd) };
     if (isPlainJSON(stored)) this.justWritten.set(key, hint);
     try {
