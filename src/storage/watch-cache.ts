@@ -335,8 +335,7 @@ export class WatchCache<T> {
   /** Watchers not filed under a trigger value: each sees every event. */
   private readonly watchers = new Set<CacheWatcher<T>>();
   /** Watchers filed under a trigger value (CacheWatcher.triggerValue), by that value. */
-  private readonly triggered = new Map<string, Set<CacheWatcher<T>>>();
-  private triggeredCount = 0;
+  private readonly triggered = new Filed<CacheWatcher<T>>();
   private handle?: WatchHandle;
   private unfollow?: () => void;
   /** How many events the history holds before it drops (or, in a window, first tries to grow). */
@@ -351,7 +350,7 @@ export class WatchCache<T> {
    */
   private pastList?: { keyPrefix: string; revision: number; objects: CachedObject<T>[] };
   /** Index name to (value to keys), kept in step with `objects`. */
-  private readonly indexed = new Map<string, Map<string, Set<string>>>();
+  private readonly indexed = new Map<string, Filed<string>>();
 
   /** Where versions held as their revisions are read back from (see WatchCacheOptions.valueJson). */
   private readonly log?: LoggedValues;
@@ -361,7 +360,7 @@ export class WatchCache<T> {
   private bytesTakenThrough = 0;
 
   constructor(private readonly options: WatchCacheOptions<T>) {
-    for (const name of Object.keys(options.indexes ?? {})) this.indexed.set(name, new Map());
+    for (const name of Object.keys(options.indexes ?? {})) this.indexed.set(name, new Filed());
     const { store: { log }, valueJson } = options;
     // Without history nothing replaced is kept, so only a compact cache's current objects are logged.
     if (log && valueJson && (this.keepsHistory || options.compact)) this.log = { read: (revision) => log.valueAt(revision), json: valueJson };
@@ -452,22 +451,24 @@ export class WatchCache<T> {
   get revision(): number { return this.rev; }
   get oldestRevision(): number { return this.oldest; }
   get size(): number { return this.objects.size; }
-  get watcherCount(): number { return this.watchers.size + this.triggeredCount; }
+  get watcherCount(): number { return this.watchers.size + this.triggered.count; }
 
   get(key: string): CachedObject<T> | undefined { return this.objects.get(key); }
 
   /** The current objects filed under `value` in the index `name` (declared in the options). */
   byIndex(name: string, value: string): CachedObject<T>[] {
-    const index = this.indexed.get(name);
-    if (!index) throw new Error(`no index ${name}`);
-    return [...(index.get(value) ?? [])].map((k) => this.objects.get(k)!);
+    return [...(this.index(name).get(value) ?? [])].map((k) => this.objects.get(k)!);
   }
 
   /** The values some current object is filed under in the index `name`. */
   indexValues(name: string): string[] {
+    return this.index(name).values();
+  }
+
+  private index(name: string): Filed<string> {
     const index = this.indexed.get(name);
     if (!index) throw new Error(`no index ${name}`);
-    return [...index.keys()];
+    return index;
   }
 
   private reindex(key: string, prev: CachedObject<T> | undefined, next: CachedObject<T> | undefined): void {
@@ -476,16 +477,8 @@ export class WatchCache<T> {
       const was = prev && of(prev.object);
       const is = next && of(next.object);
       if (was === is) continue;
-      if (was !== undefined) {
-        const keys = index.get(was)!;
-        keys.delete(key);
-        if (!keys.size) index.delete(was);
-      }
-      if (is !== undefined) {
-        let keys = index.get(is);
-        if (!keys) index.set(is, (keys = new Set()));
-        keys.add(key);
-      }
+      if (was !== undefined) index.delete(was, key);
+      if (is !== undefined) index.add(is, key);
     }
   }
 
@@ -526,15 +519,8 @@ export class WatchCache<T> {
       this.watchers.add(watcher);
       return () => { this.watchers.delete(watcher); };
     }
-    let filed = this.triggered.get(value);
-    if (!filed) this.triggered.set(value, (filed = new Set()));
-    filed.add(watcher);
-    this.triggeredCount++;
-    return () => {
-      if (!filed.delete(watcher)) return;
-      this.triggeredCount--;
-      if (!filed.size && this.triggered.get(value) === filed) this.triggered.delete(value);
-    };
+    this.triggered.add(value, watcher);
+    return () => { this.triggered.delete(value, watcher); };
   }
 
   private currentList(keyPrefix: string): CachedObject<T>[] {
@@ -576,7 +562,7 @@ export class WatchCache<T> {
     this.rev = revision;
     this.record(event);
     for (const w of this.watchers) this.dispatch(w, event);
-    if (this.triggeredCount) this.dispatchTriggered(event);
+    if (this.triggered.count) this.dispatchTriggered(event);
     if (!this.keepsHistory) return;
     if (prev?.retire(this.log)) this.holdForTurn(prev, 'decoded');
     // The log holds no value at a delete's revision: the deleted version keeps its bytes.
@@ -680,6 +666,29 @@ export class WatchCache<T> {
     else if (now) w.deliver('ADDED', e.object, e.revision);
     else if (before) w.deliver('DELETED', e.object, e.revision, e.prev);
   }
+}
+
+/** Items filed under string values, each under one (an index's keys, watchers by trigger value). */
+class Filed<I> {
+  private readonly byValue = new Map<string, Set<I>>();
+  /** How many items are filed. */
+  count = 0;
+
+  add(value: string, item: I): void {
+    let items = this.byValue.get(value);
+    if (!items) this.byValue.set(value, (items = new Set()));
+    if (!items.has(item)) { items.add(item); this.count++; }
+  }
+
+  delete(value: string, item: I): void {
+    const items = this.byValue.get(value);
+    if (!items?.delete(item)) return;
+    this.count--;
+    if (!items.size) this.byValue.delete(value);
+  }
+
+  get(value: string): ReadonlySet<I> | undefined { return this.byValue.get(value); }
+  values(): string[] { return [...this.byValue.keys()]; }
 }
 
 /**
