@@ -219,27 +219,24 @@ export function isHeld(v: unknown): boolean {
   return typeof v === 'object' && v !== null && ids.has(v as Held);
 }
 
-/** Whether `tree` is a held FieldsV1 tree (plain JSON objects all the way down, never changed). */
-function isHeldTree(tree: unknown): tree is Tree {
-  return isTree(tree) && ids.has(tree);
-}
-
 /**
- * The JSON of held trees written lately, in two generations: a tree asked for in the current or
- * the last one keeps its text, and the current one becomes the last when it is full. A held tree
- * never changes, and most writes store trees held already (a controller's, a kubelet stage's); a
- * tree of one pod's own (its kubelet's, naming its IP) is written only while the pod changes, and
- * its text, kept for as long as the tree lived, was 0.9 KB of every running pod.
+ * The JSON of held nodes written lately, in two generations: a node asked for in the current or
+ * the last one keeps its text, and the current one becomes the last when it is full. A held node
+ * never changes, and most writes store nodes held already (a controller's FieldsV1 trees, a pod
+ * template's containers and tolerations, a kubelet stage's conditions); a node of one pod's own
+ * (its kubelet's tree, naming its IP) is written only while the pod changes, and its text, kept
+ * for as long as the node lived, was 0.9 KB of every running pod.
  */
-const texts = new Generations<Tree, string>(1024);
+const texts = new Generations<Held, string>(1024);
 
-/** JSON.stringify(tree), remembered when the tree is held (undefined when it is not: encode it yourself). */
-export function heldTreeJSON(tree: unknown): string | undefined {
-  if (!isHeldTree(tree)) return undefined;
-  let text = texts.get(tree);
+/** JSON.stringify(v), remembered when `v` is a held node (undefined when it is not: encode it yourself). */
+export function heldJSON(v: unknown): string | undefined {
+  if (!isHeld(v)) return undefined;
+  const node = v as Held;
+  let text = texts.get(node);
   if (text !== undefined) return text;
-  text = texts.getLast(tree) ?? JSON.stringify(tree);
-  texts.set(tree, text);
+  text = texts.getLast(node) ?? JSON.stringify(node);
+  texts.set(node, text);
   return text;
 }
 

@@ -6,7 +6,7 @@ import { valueBytes } from '../storage/value-bytes.js';
 import { checkPreconditions, deletionFinished, planDeletion } from './deletion.js';
 import { errors, type GroupResource } from './errors.js';
 import { copyJSON, isJsonObject, jsonEqual, jsonEqualBy } from './json.js';
-import { copyCached, copyTopLevels, heldTreeJSON, internValues, isHeld } from './fields-interning.js';
+import { copyCached, copyTopLevels, heldJSON, internValues, isHeld } from './fields-interning.js';
 import { recordUpdate } from './managed-fields.js';
 import { SchemaNode } from './schema-navigator.js';
 import type { SchemaSet } from './schema.js';
@@ -678,23 +678,51 @@ export function encodeStored(stored: Record<string, unknown>): { value: string; 
   if (kind !== undefined) head += `"kind":${JSON.stringify(kind)},`;
   if (apiVersion !== undefined) head += `"apiVersion":${JSON.stringify(apiVersion)},`;
   head += `"metadata":${encodeMetadata(metadata)}`;
-  const tail = JSON.stringify(rest);
+  const tail = encodeFields(rest, encodeTopLevel);
   return { value: head + (tail === '{}' ? '}' : `,${tail.slice(1)}`), metadataEnd: head.length - 1 };
 }
 
 /**
- * JSON.stringify(metadata), with each held FieldsV1 tree of its managedFields written as the text
- * remembered for it: the trees are about half of a pod's metadata text, and most writes keep them.
+ * A value's JSON, the text remembered for it when it is a held node (heldJSON). Below the top
+ * levels the object is a cached one's nodes, most of them held: a binding or a status update
+ * copies spec and status and keeps their containers, volumes, tolerations and conditions, whose
+ * text (most of a pod's) is then written again without encoding it again.
+ */
+function encodeValue(_key: string, v: unknown): string | undefined {
+  return heldJSON(v) ?? JSON.stringify(v);
+}
+
+/**
+ * A top-level field's JSON (spec, status): a held node's remembered text, or an object's fields
+ * each as encodeValue writes it when any of them is held (a new object, a create's, has none, and
+ * is encoded in one call).
+ */
+function encodeTopLevel(_key: string, v: unknown): string | undefined {
+  const held = heldJSON(v);
+  if (held !== undefined) return held;
+  return isJsonObject(v) && Object.getPrototypeOf(v) === Object.prototype && someHeld(v) ? encodeFields(v, encodeValue) : JSON.stringify(v);
+}
+
+function someHeld(object: Record<string, unknown>): boolean {
+  for (const k in object) if (isHeld(object[k])) return true;
+  return false;
+}
+
+/**
+ * JSON.stringify(metadata), with its held nodes (labels, owner references) and each held FieldsV1
+ * tree of its managedFields written as the text remembered for it: the trees are about half of a
+ * pod's metadata text, and most writes keep them.
  */
 function encodeMetadata(metadata: unknown): string {
-  const entries = isJsonObject(metadata) ? metadata.managedFields : undefined;
-  if (!Array.isArray(entries) || !entries.length || !isJsonObject(metadata)) return JSON.stringify(metadata);
-  return encodeFields(metadata, (k, v) => (k === 'managedFields' ? `[${entries.map(encodeManagedFieldsEntry).join(',')}]` : JSON.stringify(v)));
+  if (!isJsonObject(metadata)) return JSON.stringify(metadata);
+  const entries = metadata.managedFields;
+  if (!Array.isArray(entries) || !entries.length || isHeld(entries)) return someHeld(metadata) ? encodeFields(metadata, encodeValue) : JSON.stringify(metadata);
+  return encodeFields(metadata, (k, v) => (k === 'managedFields' ? `[${entries.map(encodeManagedFieldsEntry).join(',')}]` : encodeValue(k, v)));
 }
 
 function encodeManagedFieldsEntry(entry: unknown): string {
-  if (!isJsonObject(entry)) return JSON.stringify(entry) ?? 'null';
-  return encodeFields(entry, (k, v) => (k === 'fieldsV1' ? heldTreeJSON(v) : undefined) ?? JSON.stringify(v));
+  if (!isJsonObject(entry) || isHeld(entry)) return heldJSON(entry) ?? JSON.stringify(entry) ?? 'null';
+  return encodeFields(entry, encodeValue);
 }
 
 /** An object's JSON as JSON.stringify writes it (its keys in their order, undefined ones left out), each value's text from `value`. */

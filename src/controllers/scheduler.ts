@@ -15,7 +15,7 @@ import type { Stored } from '../client/typed-resource.js';
 import { kobj, kref, QUIET, type Logger } from '../logging/log.js';
 import { EventsV1Recorder } from './events.js';
 import { preFilterMessage, VolumeBinding, type PodVolumes } from './volume-binding.js';
-import { feasibleNodesToFind, filterNode, nodeState, podDemand, refillNodeState, sameNodeDemand, scoreNode, terminal, unschedulableMessage, type NodeState } from './scheduling.js';
+import { addPodToState, feasibleNodesToFind, filterNode, nodeState, podDemand, refillNodeState, sameDemand, sameNodeDemand, scoreNode, terminal, unschedulableMessage, type NodeState } from './scheduling.js';
 import { disruptionBudgetOf, podPriority, preempt, preemptionMightHelp, type DisruptionBudget, type PreemptionNode } from './preemption.js';
 
 const SCHEDULER = 'default-scheduler';
@@ -80,7 +80,8 @@ export class Scheduler {
         const pod = change.object;
         this.trackNomination(pod, change.type === 'DELETED');
         // A pod's status updates (most of its changes) leave what it takes of its node as it was.
-        if (change.type !== 'MODIFIED' || !sameNodeDemand(change.prev, pod)) {
+        // Nor does the binding of a pod assumed on its node: the node's state counts it already.
+        if ((change.type !== 'MODIFIED' || !sameNodeDemand(change.prev, pod)) && !(change.type === 'MODIFIED' && this.isAssumedBinding(change.prev, pod))) {
           this.forgetNodeOf(pod);
           if (change.type !== 'ADDED') this.forgetNodeOf(change.prev);
         }
@@ -107,6 +108,14 @@ export class Scheduler {
 
   start(): void { this.controller.start(); }
   stop(): void { this.controller.stop(); }
+
+  /** Whether `pod` is the binding of `prev`, assumed on that node with what it asks of it. */
+  private isAssumedBinding(prev: Pod, pod: Pod): boolean {
+    const nodeName = pod.spec?.nodeName;
+    if (!nodeName || prev.spec?.nodeName) return false;
+    const assumed = this.assumed.get(nodeName)?.get(keyString(objectKey(pod)));
+    return !!assumed && assumed.metadata.uid === pod.metadata.uid && sameDemand(assumed, pod);
+  }
 
   private forgetNodeOf(pod: Pod): void {
     const nodeName = pod.spec?.nodeName;
@@ -200,7 +209,7 @@ export class Scheduler {
     const chosen = best[this.registry.entropy.int(tied)].metadata.name;
     // The binding cycle runs on its own, as kube-scheduler's does: the next pod need not wait.
     this.assume(chosen, key, pod);
-    void this.bind(request, chosen, visited, feasible, pod, volumeCheck.volumes).finally(() => this.forget(chosen, key));
+    void this.bind(request, chosen, visited, feasible, pod, volumeCheck.volumes).finally(() => this.forget(chosen, request, pod));
   }
 
   /**
@@ -327,20 +336,29 @@ export class Scheduler {
     }
   }
 
+  /** Counts `pod` on its node while its binding is written; the node's state, if worked out, takes it as kube's cache.AssumePod does. */
   private assume(nodeName: string, key: string, pod: Pod): void {
     let onNode = this.assumed.get(nodeName);
     if (!onNode) this.assumed.set(nodeName, (onNode = new Map<string, Pod>()));
     onNode.set(key, pod);
     this.binding.add(key);
-    this.forgetState(nodeName);
+    const table = this.nodeTable;
+    const i = table?.indexOf.get(nodeName);
+    if (table && i !== undefined && table.fresh[i]) addPodToState(table.states[i], pod);
   }
 
-  private forget(nodeName: string, key: string): void {
+  /**
+   * The binding is done: the pod no longer counts as assumed. Bound there, it counts from the
+   * cache as it did assumed, and the node's state stands; otherwise it is worked out again.
+   */
+  private forget(nodeName: string, request: ObjectKey, pod: Pod): void {
+    const key = keyString(request);
     const onNode = this.assumed.get(nodeName);
     onNode?.delete(key);
     if (onNode && !onNode.size) this.assumed.delete(nodeName);
     this.binding.delete(key);
-    this.forgetState(nodeName);
+    const bound = this.client.pods.lister.getKey(request);
+    if (!(bound && bound.metadata.uid === pod.metadata.uid && bound.spec?.nodeName === nodeName && active(bound) && sameDemand(pod, bound))) this.forgetState(nodeName);
   }
 
   /** PodScheduled=False with reason Unschedulable, as kube-scheduler writes it. */

@@ -107,12 +107,15 @@ function hostPorts(pod: Pod): string[] {
 }
 
 /**
- * Whether two versions of a pod count the same on their node: the same node, both running or
- * both finished, the same requests and host ports. Status updates mostly do, and keep the
- * node's state.
+ * Whether two versions of a pod count the same on their node: the same node and sameDemand.
+ * Status updates mostly do, and keep the node's state.
  */
 export function sameNodeDemand(a: Pod, b: Pod): boolean {
-  if (a.spec?.nodeName !== b.spec?.nodeName) return false;
+  return a.spec?.nodeName === b.spec?.nodeName && sameDemand(a, b);
+}
+
+/** Whether two versions of a pod would count the same on one node: both running or both finished, the same requests and host ports. */
+export function sameDemand(a: Pod, b: Pod): boolean {
   if (terminal(a) !== terminal(b)) return false;
   if (a.spec === b.spec) return true;
   const ra = podRequests(a), rb = podRequests(b);
@@ -181,12 +184,15 @@ export function refillNodeState(s: NodeState, node: Node, podsOnNode: Pod[]): vo
   s.requestedCpu = 0; s.requestedMemory = 0; s.requestedPods = 0; s.requestedStorage = 0;
   s.nonZeroCpu = 0; s.nonZeroMemory = 0;
   s.usedPorts.clear();
-  for (const p of podsOnNode) {
-    const r = podRequests(p);
-    s.requestedCpu += r.cpu; s.requestedMemory += r.memory; s.requestedPods += 1; s.requestedStorage += r.ephemeralStorage;
-    s.nonZeroCpu += r.cpu || NON_ZERO.cpu; s.nonZeroMemory += r.memory || NON_ZERO.memory;
-    for (const hp of hostPorts(p)) s.usedPorts.add(hp);
-  }
+  for (const p of podsOnNode) addPodToState(s, p);
+}
+
+/** Counts one more pod on the node `s` describes (kube-scheduler's NodeInfo.AddPod). */
+export function addPodToState(s: NodeState, pod: Pod): void {
+  const r = podRequests(pod);
+  s.requestedCpu += r.cpu; s.requestedMemory += r.memory; s.requestedPods += 1; s.requestedStorage += r.ephemeralStorage;
+  s.nonZeroCpu += r.cpu || NON_ZERO.cpu; s.nonZeroMemory += r.memory || NON_ZERO.memory;
+  for (const hp of hostPorts(pod)) s.usedPorts.add(hp);
 }
 
 /**

@@ -3,7 +3,8 @@
 // holds: compact caches keep those bytes instead of encoding the object a second time.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { internTree } from '../../src/api/fields-interning.js';
+import { internTree, internValues, isHeld } from '../../src/api/fields-interning.js';
+import type { KObject } from '../../src/api/types.js';
 import { encodeStored, metadataEndOf, sameStored, withResourceVersion } from '../../src/api/resource-store.js';
 
 const shapes: Record<string, unknown>[] = [
@@ -26,7 +27,27 @@ const shapes: Record<string, unknown>[] = [
     },
     spec: { containers: [{ name: 'c', image: 'nginx' }] },
   })),
+  // Held nodes anywhere (a cached object's, interned: held the second time they are seen) are
+  // written from their remembered text, the second time of each of these two from that text.
+  ...[1, 2].map(() => heldPod()),
+  { kind: 'Dated', metadata: { name: 'f' }, spec: { at: new Date(0), '2': 'two', '10': 'ten', a: undefined, nested: { skip: undefined, n: -0, nan: Number.NaN } }, status: [1, 'x'] },
 ];
+
+/** A pod whose spec and status hold held nodes beside nodes of its own, and a spec field undefined. */
+function heldPod(): Record<string, unknown> {
+  const make = () => ({
+    kind: 'Pod', apiVersion: 'v1', metadata: { name: 'g', labels: { app: 'web' }, ownerReferences: [{ kind: 'ReplicaSet', name: 'rs', uid: 'u1' }] },
+    spec: { containers: [{ name: 'c', image: 'nginx', ports: [{ containerPort: 80 }] }], tolerations: [{ key: 'k', operator: 'Exists' }], nodeName: 'n1', dnsPolicy: 'ClusterFirst' },
+    status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }], hostIP: '10.0.0.1' },
+  });
+  internValues(make() as unknown as KObject);
+  const pod = make() as unknown as KObject;
+  internValues(pod);
+  assert.ok(isHeld((pod.spec as Record<string, unknown>).containers), 'the containers are held');
+  // Changed as a binding changes a cached pod: top levels copied, a field added and one undefined.
+  const spec = { ...(pod.spec as Record<string, unknown>), nodeName: 'n2', schedulerName: undefined };
+  return { ...pod, spec } as Record<string, unknown>;
+}
 
 test('encodeStored is JSON.stringify, and gives where the metadata ends', () => {
   for (const stored of shapes) {
