@@ -46,7 +46,7 @@ function heldPod(): Record<string, unknown> {
   assert.ok(isHeld((pod.spec as Record<string, unknown>).containers), 'the containers are held');
   // Changed as a binding changes a cached pod: top levels copied, a field added and one undefined.
   const spec = { ...(pod.spec as Record<string, unknown>), nodeName: 'n2', schedulerName: undefined };
-  return { ...pod, spec } as Record<string, unknown>;
+  return { ...pod, spec };
 }
 
 test('encodeStored is JSON.stringify, and gives where the metadata ends', () => {
