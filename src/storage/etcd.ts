@@ -9,6 +9,7 @@ import {
   CompactedError, KeyExistsError, KeyNotFoundError, RevisionConflictError,
   type KeyValue, type ListResult, type Store, type StoreEvent, type StoreValue, type WatchHandle,
 } from './store.js';
+import { Subscribers } from './subscribers.js';
 
 export interface EtcdStoreOptions {
   endpoints: string[];
@@ -22,8 +23,6 @@ const PAGE = 500;
 /** Our keys all start with this; in etcd it is replaced by the configured prefix. */
 const ROOT = '/registry';
 
-interface Subscriber { prefix: string; onEvent: (e: StoreEvent) => void }
-
 export class EtcdStore implements Store {
   readonly backend = 'etcd';
   /** Store.takesBytes: a write waits on the network, and etcd is sent bytes either way. */
@@ -34,7 +33,7 @@ export class EtcdStore implements Store {
   private startRevision = 0;
   private compacted = 0;
   private observed = 0;
-  private readonly subscribers = new Set<Subscriber>();
+  private readonly subscribers = new Subscribers();
   private readonly waiters: { revision: number; resolve: () => void }[] = [];
   /** Events since start, so a subscriber that starts late still gets everything after its revision. */
   private readonly recent: StoreEvent[] = [];
@@ -78,7 +77,7 @@ export class EtcdStore implements Store {
       };
       this.recent.push(e);
       if (this.recent.length > 10_000) this.recent.splice(0, this.recent.length - 10_000);
-      for (const s of this.subscribers) if (e.key.startsWith(s.prefix)) s.onEvent(e);
+      this.subscribers.publish(e);
       activityOf(this).storeWrite(e.key);
     };
     this.watcher.on('put', (kv, prev) => emit('put', kv, prev));
@@ -197,9 +196,7 @@ export class EtcdStore implements Store {
     const oldest = await this.compactedRevision();
     if (fromRevision < oldest) throw new CompactedError(fromRevision, oldest);
     for (const e of this.recent) if (e.revision > fromRevision && e.key.startsWith(prefix)) onEvent(e);
-    const sub: Subscriber = { prefix, onEvent };
-    this.subscribers.add(sub);
-    return { cancel: () => { this.subscribers.delete(sub); } };
+    return { cancel: this.subscribers.add(prefix, onEvent) };
   }
 
   async compact(revision: number): Promise<void> {

@@ -28,13 +28,12 @@ import { InProcessChannel, WorkerChannel, type EngineChannel } from './sqlite-ch
 import { LogReader } from './log-reader.js';
 import { FIRST_REVISION, fromWire, type Reply, type Request, type Unnumbered, type WireKeyValue, type WriteOp, type WriteOutcome } from './sqlite-protocol.js';
 import { StoreClosedError, type KeyValue, type ListResult, type Store, type StoreEvent, type StoreLog, type StoreValue, type WatchHandle } from './store.js';
+import { Subscribers } from './subscribers.js';
 
 export { prefixEnd } from './sqlite-engine.js';
 
 type Committed = Extract<WriteOutcome, { ok: true }>;
 interface PendingWrite { op: WriteOp; resolve(outcome: Committed): void; reject(e: Error): void }
-interface Subscriber { prefix: string; onEvent: (e: StoreEvent) => void }
-
 export interface SqliteStoreOptions {
   /** A file path, or ':memory:'. */
   path: string;
@@ -76,7 +75,7 @@ export class SqliteStore implements Store {
   private inFlight = 0;
   /** Callers waiting for a revision to be committed and published. */
   private revisionWaiters: { revision: number; resolve(): void }[] = [];
-  private readonly subscribers = new Set<Subscriber>();
+  private readonly subscribers = new Subscribers();
   /** Each committed write, for the activity feed (one comparison when nobody listens). */
   private readonly activity = activityOf(this);
 
@@ -166,9 +165,7 @@ export class SqliteStore implements Store {
 
   watch(prefix: string, fromRevision: number, onEvent: (e: StoreEvent) => void): Promise<WatchHandle> {
     const subscribe = (): WatchHandle => {
-      const sub: Subscriber = { prefix, onEvent };
-      this.subscribers.add(sub);
-      return { cancel: () => { this.subscribers.delete(sub); } };
+      return { cancel: this.subscribers.add(prefix, onEvent) };
     };
     // Nothing to replay, and every event comes from a write not yet sent.
     if (this.empty && fromRevision >= FIRST_REVISION) return this.unwritten(undefined).then(subscribe);
@@ -317,9 +314,7 @@ export class SqliteStore implements Store {
   private emit(event: StoreEvent): void {
     this.revision = event.revision;
     this.activity.storeWrite(event.key);
-    for (const sub of this.subscribers) {
-      if (event.key.startsWith(sub.prefix)) sub.onEvent(event);
-    }
+    this.subscribers.publish(event);
   }
 }
 
