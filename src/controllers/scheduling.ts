@@ -117,7 +117,8 @@ export function sameNodeDemand(a: Pod, b: Pod): boolean {
 /** Whether two versions of a pod would count the same on one node: both running or both finished, the same requests and host ports. */
 export function sameDemand(a: Pod, b: Pod): boolean {
   if (terminal(a) !== terminal(b)) return false;
-  if (a.spec === b.spec) return true;
+  // Requests and host ports are the containers': a binding or status update keeps them as they were.
+  if (a.spec === b.spec || (a.spec?.containers === b.spec?.containers && a.spec?.initContainers === b.spec?.initContainers)) return true;
   const ra = podRequests(a), rb = podRequests(b);
   if (ra.cpu !== rb.cpu || ra.memory !== rb.memory || ra.ephemeralStorage !== rb.ephemeralStorage) return false;
   const pa = hostPorts(a), pb = hostPorts(b);

@@ -1,7 +1,7 @@
 // Scheduling predicates and scores, and the kubelet's stage engine, as pure functions.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { filterNode, matchesNodeAffinity, nodeState, sameNodeDemand, scoreNode, tolerates, unschedulableMessage, feasibleNodesToFind } from '../../src/controllers/scheduling.js';
+import { filterNode, matchesNodeAffinity, nodeState, sameDemand, sameNodeDemand, scoreNode, tolerates, unschedulableMessage, feasibleNodesToFind } from '../../src/controllers/scheduling.js';
 import { applyStageStatus, loadStages, nextStage } from '../../src/kubelet/stages.js';
 import { parseQuantity } from '../../src/api/quantity.js';
 import type { KObject } from '../../src/api/types.js';
@@ -87,4 +87,9 @@ test('sameNodeDemand: status updates keep a pod\'s share of its node; node, fini
   assert.ok(!sameNodeDemand(running, on('n1', {}, 'Succeeded')), 'finished');
   assert.ok(!sameNodeDemand(running, { ...running, spec: { nodeName: 'n1', containers: [{ name: 'c', image: 'i', resources: { requests: { cpu: '2' } } }] } }), 'resized');
   assert.ok(!sameNodeDemand(running, { ...running, spec: { nodeName: 'n1', containers: [{ name: 'c', image: 'i', resources: { requests: { cpu: '1' } }, ports: [{ containerPort: 80, hostPort: 8080 }] }] } }), 'a host port');
+  // sameDemand leaves the node aside: a pending pod and its binding (the same containers) ask the same.
+  const pending = on(undefined, {}, 'Pending');
+  const bound: KObject = { ...pending, spec: { ...(pending.spec as Record<string, unknown>), nodeName: 'n2' } };
+  assert.ok(sameDemand(pending, bound), 'bound: its containers kept');
+  assert.ok(!sameDemand(pending, on('n2', { containers: [{ name: 'c', image: 'i', resources: { requests: { cpu: '3' } } }] }, 'Pending')), 'other requests');
 });
