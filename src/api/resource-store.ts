@@ -736,15 +736,28 @@ function encodeManagedFieldsEntry(entry: unknown): string {
 
 /** An object's JSON as JSON.stringify writes it (its keys in their order, undefined ones left out), each value's text from `value`. */
 function encodeFields(object: Record<string, unknown>, value: (key: string, v: unknown) => string | undefined): string {
-  let out = '';
+  let out = '{';
   for (const k in object) {
     const v = object[k];
     if (v === undefined || typeof v === 'function' || typeof v === 'symbol') continue;
     const text = value(k, v);
     if (text === undefined) continue;
-    out += `${out ? ',' : ''}${JSON.stringify(k)}:${text}`;
+    out += (out.length > 1 ? ',' : '') + quotedKey(k) + text;
   }
-  return `{${out}}`;
+  return out + '}';
+}
+
+/** Keys as JSON writes them with their colon, remembered: most are a schema's field names, and every write encodes them. */
+const quotedKeys = new Map<string, string>();
+
+function quotedKey(k: string): string {
+  let quoted = quotedKeys.get(k);
+  if (quoted === undefined) {
+    quoted = `${JSON.stringify(k)}:`;
+    // Label and annotation keys are the users': bounded, so they cannot grow it without end.
+    if (quotedKeys.size < 4096) quotedKeys.set(k, quoted);
+  }
+  return quoted;
 }
 
 /** A stored value with `"resourceVersion":"<revision>"` added as the last field of its metadata, which ends at `metadataEnd`. */
