@@ -4,7 +4,7 @@
 // after a write batch sees it, and a watch's replay ends where the events that follow it begin.
 import type { Worker } from 'node:worker_threads';
 import { SqliteEngine } from './sqlite-engine.js';
-import { toWire, type Reply, type Request, type WriteOp } from './sqlite-protocol.js';
+import { toWire, type Reply, type Request } from './sqlite-protocol.js';
 import { takeEngineThread } from './sqlite-thread.js';
 
 export interface EngineChannel {
@@ -63,12 +63,7 @@ export class WorkerChannel implements EngineChannel {
     }
     if (!this.waiting.size) this.worker.ref();
     this.waiting.set(request.id, onReply);
-    if (request.type !== 'write') {
-      this.worker.postMessage(request);
-      return;
-    }
-    const { message, transfer } = packedWrite(request);
-    this.worker.postMessage(message, transfer);
+    this.worker.postMessage(request);
   }
 
   async terminate(): Promise<void> {
@@ -82,26 +77,4 @@ export class WorkerChannel implements EngineChannel {
     this.waiting.clear();
     for (const [id, onReply] of waiting) onReply({ id, revision: 0, compacted: 0, error: { kind: 'other', message: e.message } });
   }
-}
-
-/**
- * A write batch whose byte values are views of one new buffer, moved to the worker rather than
- * copied: a view's structured clone copies its whole buffer, and a value's bytes are cut from a
- * 64 KiB slab (value-bytes.ts), so a batch of a few writes copied several slabs (5% of the API's
- * thread in the scheduler case). Text values go as they are.
- */
-export function packedWrite(request: Extract<Request, { type: 'write' }>): { message: Request; transfer: ArrayBuffer[] } {
-  let bytes = 0;
-  for (const op of request.ops) if (op.op !== 'delete' && typeof op.value !== 'string') bytes += op.value.byteLength;
-  if (!bytes) return { message: request, transfer: [] };
-  const packed = Buffer.allocUnsafeSlow(bytes);
-  let at = 0;
-  const ops = request.ops.map((op): WriteOp => {
-    if (op.op === 'delete' || typeof op.value === 'string') return op;
-    const start = at;
-    packed.set(op.value, start);
-    at += op.value.byteLength;
-    return { ...op, value: packed.subarray(start, at) };
-  });
-  return { message: { ...request, ops }, transfer: [packed.buffer] };
 }
