@@ -119,7 +119,8 @@ export async function scheduler(quick: boolean): Promise<Row[]> {
     { figure: `longest /readyz answer while the pods were bound (the event loop's longest wait; spawn to /readyz ${Math.round(run.readyMs)} ms, to the control plane's start ${Math.round(controlPlaneAt - spawnedAt)} ms)`, value: run.longestWait, unit: 'ms', target: 'reported', pass: null },
     { figure: `/readyz to last binding`, value: last - (spawnedAt + run.readyMs), unit: 'ms', target: 'reported', pass: null },
     { figure: 'server CPU per pod bound (/proc, control plane start to all bound)', value: run.cpuPerPod, unit: 'us', target: 'reported', pass: null },
-    { figure: `pods bound per second, controllers in a worker thread (--controllers-in-worker; ${worker.bound.toLocaleString('en-US')} bound; longest /readyz answer ${Math.round(worker.longestWait)} ms)`, value: worker.rate, unit: 'pods/s', baseline: worker.createRate, baselineLabel: 'pod creates/s, same run, no scheduler', ratio: worker.rate / worker.createRate, target, pass: worker.rate >= 5000 && worker.complete },
+    // An option, measured beside the default for what the move buys; the default carries the target.
+    { figure: `pods bound per second, controllers in a worker thread (--controllers-in-worker; ${worker.bound.toLocaleString('en-US')} bound; longest /readyz answer ${Math.round(worker.longestWait)} ms)`, value: worker.rate, unit: 'pods/s', baseline: worker.createRate, baselineLabel: 'pod creates/s, same run, no scheduler', ratio: worker.rate / worker.createRate, target: 'reported (an option; the default, above, carries the target)', pass: null },
     { figure: 'server CPU per pod bound, controllers in a worker thread (both threads)', value: worker.cpuPerPod, unit: 'us', target: 'reported', pass: null },
   ];
 }
