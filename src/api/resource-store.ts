@@ -841,19 +841,35 @@ export function sameStored(a: KObject, b: KObject): boolean {
   return jsonEqualBy(a, b, (k, x, y) => (k === 'metadata' ? jsonEqualBy(x, y, (field, u, v) => field === 'resourceVersion' || jsonEqual(u, v)) : jsonEqual(x, y)));
 }
 
+/** The stored form's object: kind, apiVersion, the metadata in its order without resourceVersion, then the rest in the object's order. */
 function encodable(obj: KObject): Record<string, unknown> {
-  const { apiVersion, kind, metadata, ...rest } = obj;
-  const { resourceVersion, ...meta } = metadata;
-  void resourceVersion;
-  return { kind, apiVersion, metadata: orderMeta(meta), ...rest };
+  // Built key by key: object rest and spread were a fifth of a binding's encoding.
+  const out: Record<string, unknown> = { kind: obj.kind, apiVersion: obj.apiVersion, metadata: orderMeta(obj.metadata) };
+  const fields: Record<string, unknown> = obj;
+  for (const k in fields) if (k !== 'kind' && k !== 'apiVersion' && k !== 'metadata') setField(out, k, fields[k]);
+  return out;
 }
 
-const META_ORDER = ['name', 'generateName', 'namespace', 'uid', 'resourceVersion', 'generation', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'labels', 'annotations', 'ownerReferences', 'finalizers', 'managedFields'];
+/** out[k] = v, as a field of its own even for `__proto__` (a key JSON.parse makes one of, which an assignment would take as the prototype). */
+function setField(out: Record<string, unknown>, k: string, v: unknown): void {
+  if (k === '__proto__') Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+  else out[k] = v;
+}
+
+/** The fields of metadata the stored form puts first, in this order (resourceVersion is never stored). */
+const META_ORDER = ['name', 'generateName', 'namespace', 'uid', 'generation', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'labels', 'annotations', 'ownerReferences', 'finalizers', 'managedFields'];
+const META_FIRST = new Set([...META_ORDER, 'resourceVersion']);
 
 function orderMeta(meta: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const k of META_ORDER) if (meta[k] !== undefined) out[k] = meta[k];
-  for (const [k, v] of Object.entries(meta)) if (!(k in out) && v !== undefined) out[k] = v;
+  for (const k of META_ORDER) {
+    const v = meta[k];
+    if (v !== undefined) out[k] = v;
+  }
+  for (const k in meta) {
+    const v = meta[k];
+    if (v !== undefined && !META_FIRST.has(k)) setField(out, k, v);
+  }
   return out;
 }
 

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { internTree, internValues, isHeld } from '../../src/api/fields-interning.js';
 import type { KObject } from '../../src/api/types.js';
-import { encodeStored, metadataEndOf, sameStored, withResourceVersion } from '../../src/api/resource-store.js';
+import { encode, encodeStored, metadataEndOf, sameStored, withResourceVersion } from '../../src/api/resource-store.js';
 
 const shapes: Record<string, unknown>[] = [
   { kind: 'Pod', apiVersion: 'v1', metadata: { name: 'a', namespace: 'default', uid: 'u', managedFields: [{ manager: 'kubectl', fieldsV1: { 'f:spec': {} } }] }, spec: { containers: [{ name: 'c', image: 'nginx' }] }, status: { phase: 'Pending' } },
@@ -60,6 +60,11 @@ test('encodeStored is JSON.stringify, and gives where the metadata ends', () => 
     assert.equal(value[metadataEnd], '}');
     assert.equal(value.slice(value.indexOf('"metadata":') + '"metadata":'.length, metadataEnd + 1), JSON.stringify(stored.metadata));
   }
+});
+
+test('the stored form: metadata in its order without resourceVersion, the rest as the object has it, a __proto__ key kept as a field', () => {
+  const obj = JSON.parse('{"spec":{"a":1},"metadata":{"x-extra":"e","resourceVersion":"7","labels":{"l":"1"},"name":"n","__proto__":{"p":1}},"kind":"Thing","__proto__":{"q":2},"apiVersion":"example.com/v1","status":{}}') as KObject;
+  assert.equal(encode(obj), '{"kind":"Thing","apiVersion":"example.com/v1","metadata":{"name":"n","labels":{"l":"1"},"x-extra":"e","__proto__":{"p":1}},"spec":{"a":1},"__proto__":{"q":2},"status":{}}');
 });
 
 test('metadataEndOf finds in the text where encodeStored says the metadata ends', () => {
