@@ -79,9 +79,10 @@ export class Scheduler {
       .watch(this.client.pods, (change, queue) => {
         const pod = change.object;
         this.trackNomination(pod, change.type === 'DELETED');
-        // A pod's status updates (most of its changes) leave what it takes of its node as it was.
-        // Nor does the binding of a pod assumed on its node: the node's state counts it already.
-        if ((change.type !== 'MODIFIED' || !sameNodeDemand(change.prev, pod)) && !(change.type === 'MODIFIED' && this.isAssumedBinding(change.prev, pod))) {
+        // A pod's status updates (most of its changes) leave what it takes of its node as it was,
+        // and so does the binding of a pod assumed there: the node's state counts it already.
+        const keepsNodes = change.type === 'MODIFIED' && (sameNodeDemand(change.prev, pod) || this.isAssumedBinding(change.prev, pod));
+        if (!keepsNodes) {
           this.forgetNodeOf(pod);
           if (change.type !== 'ADDED') this.forgetNodeOf(change.prev);
         }
