@@ -29,6 +29,14 @@ function active(pod: Pod): boolean {
   return !terminal(pod);
 }
 
+/**
+ * Whether `bound` is the pod assumed on `nodeName` (`assumed`, a pending pod) bound there, asking
+ * the same of it: the node's state counted it when it was assumed, and stands.
+ */
+function boundAsAssumed(assumed: Pod, nodeName: string, bound: Pod): boolean {
+  return bound.metadata.uid === assumed.metadata.uid && bound.spec?.nodeName === nodeName && active(bound) && sameDemand(assumed, bound);
+}
+
 /** What a search of the nodes for a pod found. */
 interface NodeSearch {
   visited: number;
@@ -115,7 +123,7 @@ export class Scheduler {
     const nodeName = pod.spec?.nodeName;
     if (!nodeName || prev.spec?.nodeName) return false;
     const assumed = this.assumed.get(nodeName)?.get(keyString(objectKey(pod)));
-    return !!assumed && assumed.metadata.uid === pod.metadata.uid && sameDemand(assumed, pod);
+    return !!assumed && boundAsAssumed(assumed, nodeName, pod);
   }
 
   private forgetNodeOf(pod: Pod): void {
@@ -359,7 +367,7 @@ export class Scheduler {
     if (onNode && !onNode.size) this.assumed.delete(nodeName);
     this.binding.delete(key);
     const bound = this.client.pods.lister.getKey(request);
-    if (!(bound && bound.metadata.uid === pod.metadata.uid && bound.spec?.nodeName === nodeName && active(bound) && sameDemand(pod, bound))) this.forgetState(nodeName);
+    if (!bound || !boundAsAssumed(pod, nodeName, bound)) this.forgetState(nodeName);
   }
 
   /** PodScheduled=False with reason Unschedulable, as kube-scheduler writes it. */

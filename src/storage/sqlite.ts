@@ -164,9 +164,7 @@ export class SqliteStore implements Store {
   }
 
   watch(prefix: string, fromRevision: number, onEvent: (e: StoreEvent) => void): Promise<WatchHandle> {
-    const subscribe = (): WatchHandle => {
-      return { cancel: this.subscribers.add(prefix, onEvent) };
-    };
+    const subscribe = (): WatchHandle => ({ cancel: this.subscribers.add(prefix, onEvent) });
     // Nothing to replay, and every event comes from a write not yet sent.
     if (this.empty && fromRevision >= FIRST_REVISION) return this.unwritten(undefined).then(subscribe);
     // The replay and the subscription happen in one step when the answer arrives: every event
